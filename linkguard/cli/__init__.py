@@ -1,0 +1,78 @@
+"""The ``linkguard`` command: a thin layer over the library.
+
+Each sub-command lives in its own module and only parses options, calls the library and maps
+errors to exit codes. Exit codes (also in the README):
+
+====  =====================================================
+0     ran, nothing flagged
+1     ran, something flagged (malicious or suspicious)
+2     usage error (bad option or argument)
+3     input or rules error (nothing usable to scan, invalid rule file)
+4     network forensics refused or failed for the URL asked about
+70    unexpected internal error (re-run with --debug for the traceback)
+130   interrupted (Ctrl-C)
+====  =====================================================
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from linkguard.cli.common import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, exit_code_for
+from linkguard.errors import LinkguardError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="linkguard")
+@click.option("--debug", is_flag=True, help="Show tracebacks for unexpected errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Find links to lookalike news domains in posts and dumps, and gather evidence about them."""
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+def _register() -> None:
+    from linkguard.cli import cache_cmd, check_cmd, report_cmd, rules_cmd, scan_cmd
+
+    for module in (scan_cmd, check_cmd, rules_cmd, report_cmd, cache_cmd):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the group and turn every failure into a one-line message and exit code."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        result = cli.main(args=argv, prog_name="linkguard", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        return EXIT_INTERRUPTED
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_USAGE if isinstance(exc, click.UsageError) else exc.exit_code
+    except LinkguardError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        return exit_code_for(exc)
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:
+        if debug:
+            raise
+        click.echo(f"Error: unexpected {type(exc).__name__}: {exc} (re-run with --debug for details)", err=True)
+        return EXIT_INTERNAL
+    return int(result or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

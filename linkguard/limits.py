@@ -1,0 +1,35 @@
+"""Every default limit, named once. Flags and constructor arguments override them."""
+
+from __future__ import annotations
+
+# --- input -----------------------------------------------------------------------------
+#: Bytes read from a source at a time; memory stays flat whatever the file size.
+READ_BLOCK_BYTES = 1 << 20
+#: A line longer than this is processed in pieces (cut at whitespace where possible).
+MAX_LINE_CHARS = 1 << 20
+#: Bytes sniffed to detect format, compression and binary content.
+SNIFF_BYTES = 8192
+#: A JSON document larger than this is not parsed whole; JSON Lines are read per line.
+MAX_JSON_DOCUMENT_BYTES = 256 << 20
+#: CSV fields may be long (posts with quoted text); Python's default is 128 KiB.
+MAX_CSV_FIELD_CHARS = 16 << 20
+
+# --- extraction --------------------------------------------------------------------------
+#: Longest candidate URL kept; longer spans are cut (no regex may run away on them).
+MAX_URL_CHARS = 4096
+MAX_LABEL_CHARS = 63
+MAX_HOST_CHARS = 253
+
+# --- network (forensics) -----------------------------------------------------------------
+CONNECT_TIMEOUT_S = 5.0
+READ_TIMEOUT_S = 10.0
+TOTAL_TIMEOUT_S = 30.0
+MAX_REDIRECTS = 10
+MAX_BODY_BYTES = 2 << 20
+MAX_DECODED_BYTES = 8 << 20
+MAX_HEADER_BYTES = 64 << 10
+MAX_CONCURRENCY = 8
+PER_HOST_INTERVAL_S = 0.5
+WHOIS_TIMEOUT_S = 10.0
+WHOIS_MAX_BYTES = 256 << 10
+CACHE_TTL_S = 24 * 3600

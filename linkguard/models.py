@@ -1,0 +1,194 @@
+"""Frozen records passed between the pipeline stages.
+
+Every stage takes one of these and yields the next, so each stage can be tested alone and the
+JSON Lines output contract (``Finding.to_dict``) lives in exactly one place.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+VerdictStatus = Literal["malicious", "suspicious", "shortened", "trusted", "unknown"]
+
+#: Verdicts that set ``flagged`` and make ``scan`` exit 1.
+FLAGGED_STATUSES: frozenset[str] = frozenset({"malicious", "suspicious"})
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A unit of text from an input, with where it came from.
+
+    ``line``/``column`` are 1-based and locate ``text[0]`` in the source file, so a link's
+    position is found by counting newlines inside ``text``.
+    """
+
+    text: str
+    source: str
+    line: int = 1
+    column: int = 1
+    record: str | None = None
+    #: ``(display_text, target)`` pairs that the input format itself links (HTML anchors,
+    #: Telegram ``text_link``, tweet ``entities.urls``); the target is scanned as a link and
+    #: the display text is compared with it.
+    pairs: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """Something the run could not read, kept so that nothing is lost silently."""
+
+    source: str
+    reason: str
+    detail: str = ""
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A span of a record that looks like a URL or a domain mention."""
+
+    text: str  # exactly as written in the input
+    url: str  # de-obfuscated string (scheme may be missing)
+    start: int  # offset of ``text`` in the record text
+    obfuscation: tuple[str, ...] = ()
+    has_scheme: bool = False
+    #: Domain a link card, anchor text or Markdown label showed for this link.
+    display: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A normalised link: one canonical form per URL."""
+
+    text: str
+    url: str
+    host: str  # lowercase ASCII (punycode)
+    host_unicode: str
+    registered_domain: str  # "" for IP addresses and unknown suffixes
+    domain_label: str  # the registrable label without its suffix ("welt" for welt.ltd)
+    suffix: str  # public suffix ("ltd", "co.uk")
+    subdomain: str
+    obfuscation: tuple[str, ...] = ()
+    display: str | None = None
+    is_ip: bool = False
+    is_private_suffix: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One reason behind a verdict; ``detail`` is a sentence a fact-checker can quote."""
+
+    kind: str
+    detail: str
+    data: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "detail": self.detail}
+        if self.data:
+            out["data"] = self.data
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Outlet:
+    """A trusted outlet as the rules describe it."""
+
+    name: str
+    domains: tuple[str, ...]
+    brands: tuple[str, ...] = ()
+    country: str = ""
+    kind: str = "newspaper"
+    origin: str = "bundled"
+
+    @property
+    def domain(self) -> str:
+        return self.domains[0]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "domain": self.domain, "domains": list(self.domains)}
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    status: VerdictStatus = "unknown"
+    score: int = 0
+    impersonates: Outlet | None = None
+    techniques: tuple[str, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+
+    @property
+    def flagged(self) -> bool:
+        return self.status in FLAGGED_STATUSES
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A link where it was found, with its verdict: one line of JSONL output."""
+
+    link: Link
+    verdict: Verdict
+    source: str
+    line: int
+    column: int
+    record: str | None = None
+
+    @property
+    def flagged(self) -> bool:
+        return self.verdict.flagged
+
+    def to_dict(self) -> dict[str, Any]:
+        link, verdict = self.link, self.verdict
+        return {
+            "source": self.source,
+            "line": self.line,
+            "column": self.column,
+            "record": self.record,
+            "text": link.text,
+            "url": link.url,
+            "host": link.host,
+            "host_unicode": link.host_unicode,
+            "registered_domain": link.registered_domain,
+            "obfuscation": list(link.obfuscation),
+            "verdict": verdict.status,
+            "flagged": verdict.flagged,
+            "score": verdict.score,
+            "impersonates": verdict.impersonates.to_dict() if verdict.impersonates else None,
+            "techniques": list(verdict.techniques),
+            "evidence": [e.to_dict() for e in verdict.evidence],
+        }
+
+
+@dataclass(slots=True)
+class ScanStats:
+    """Counters for the closing summary; mutable because the pipeline fills it as it streams."""
+
+    sources: int = 0
+    records: int = 0
+    bytes_read: int = 0
+    links: int = 0
+    flagged: int = 0
+    verdicts: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
+    #: Records read but repaired (for example invalid UTF-8 replaced); nothing was dropped.
+    repaired: Counter[str] = field(default_factory=Counter)
+    messages: list[str] = field(default_factory=list)
+
+    def skip(self, item: Skipped, keep_messages: int = 50) -> None:
+        self.skipped[item.reason] += 1
+        if len(self.messages) < keep_messages:
+            where = f"{item.source}:{item.line}" if item.line else item.source
+            self.messages.append(f"{where}: skipped ({item.reason}){': ' + item.detail if item.detail else ''}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sources": self.sources,
+            "records": self.records,
+            "bytes": self.bytes_read,
+            "links": self.links,
+            "flagged": self.flagged,
+            "verdicts": dict(self.verdicts),
+            "skipped": dict(self.skipped),
+            "repaired": dict(self.repaired),
+        }

@@ -1,0 +1,1 @@
+"""Bundled rule files (TOML); installed as the package ``linkguard._rules``."""
