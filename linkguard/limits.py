@@ -33,3 +33,19 @@ PER_HOST_INTERVAL_S = 0.5
 WHOIS_TIMEOUT_S = 10.0
 WHOIS_MAX_BYTES = 256 << 10
 CACHE_TTL_S = 24 * 3600
+#: getaddrinfo runs in a helper thread and is abandoned after this long.
+DNS_TIMEOUT_S = 5.0
+#: Ports a strict policy connects to (OWASP SSRF advice); ``allow_private`` lifts this too.
+ALLOWED_PORTS = (80, 443)
+#: Decoded HTML handed to the parser; beyond this only the byte count is kept.
+MAX_PARSE_BYTES = 2 << 20
+#: Links/assets counted on one page (outlet share); the rest are ignored.
+MAX_PAGE_LINKS = 5000
+#: RDAP answers are small JSON documents; larger ones are cut and treated as unusable.
+RDAP_MAX_BYTES = 1 << 20
+#: RDAP servers may redirect (rdap.org, registrar referrals); followed only this far.
+RDAP_MAX_REDIRECTS = 3
+#: A domain registered fewer days ago than this before the check is "young".
+YOUNG_DOMAIN_DAYS = 90
+#: ``investigate_many`` keeps at most this many items per worker in flight (streaming input).
+IN_FLIGHT_PER_WORKER = 4

@@ -29,20 +29,27 @@ class Record:
     line: int = 1
     column: int = 1
     record: str | None = None
-    #: ``(display_text, target)`` pairs that the input format itself links (HTML anchors,
-    #: Telegram ``text_link``, tweet ``entities.urls``); the target is scanned as a link and
-    #: the display text is compared with it.
-    pairs: tuple[tuple[str, str], ...] = ()
+    #: What the input showed for the link in ``text`` when the format itself pairs them (an
+    #: HTML anchor's text, a Telegram ``text_link``, a tweet's ``display_url``): compared with
+    #: the target, because a label naming one site over a link to another is evidence.
+    display: str | None = None
+    #: How many input records this text stands for (plain text is read in blocks of lines).
+    count: int = 1
 
 
 @dataclass(frozen=True, slots=True)
 class Skipped:
-    """Something the run could not read, kept so that nothing is lost silently."""
+    """Something the run could not read, kept so that nothing is lost silently.
+
+    With ``kept=True`` the input was odd but still scanned (a ragged CSV row, invalid UTF-8
+    replaced, malformed JSON scanned as text): it is counted as repaired, not as skipped.
+    """
 
     source: str
     reason: str
     detail: str = ""
     line: int | None = None
+    kept: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +140,8 @@ class Finding:
     line: int
     column: int
     record: str | None = None
+    #: A snippet of the post around the link, for human reports; not part of the JSONL contract.
+    context: str = field(default="", compare=False)
 
     @property
     def flagged(self) -> bool:
@@ -176,10 +185,13 @@ class ScanStats:
     messages: list[str] = field(default_factory=list)
 
     def skip(self, item: Skipped, keep_messages: int = 50) -> None:
-        self.skipped[item.reason] += 1
+        (self.repaired if item.kept else self.skipped)[item.reason] += 1
         if len(self.messages) < keep_messages:
             where = f"{item.source}:{item.line}" if item.line else item.source
-            self.messages.append(f"{where}: skipped ({item.reason}){': ' + item.detail if item.detail else ''}")
+            what = "repaired" if item.kept else "skipped"
+            self.messages.append(
+                f"{where}: {what} ({item.reason}){': ' + item.detail if item.detail else ''}"
+            )
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -9,16 +9,24 @@ of four arrays of tables::
     [[shortener]]   domain, owner?
 
 The bundled files ship inside the wheel (``linkguard._rules``); the user's file is layered on top.
+``[[removed]] domain`` hides *bundled* rules for that domain, so a user can withdraw a shipped rule and
+still state their own rule for the same domain.
+
+Loading stays lean because it runs at every CLI start: ``load_rules`` only parses and merges.
+``validate_rules`` is the thorough linter (positions, unknown keys, domain syntax, conflicts), and
+``rule_entries`` lists raw entries with their file and line for ``linkguard rules list/show``.
 """
 
 from __future__ import annotations
 
+import difflib
+import re
 import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from linkguard.errors import RulesError
 from linkguard.models import Outlet
@@ -35,6 +43,14 @@ OUTLET_KINDS = (
     "platform",
 )
 RULE_TABLES = ("outlet", "legit", "blocked", "shortener", "removed")
+#: Keys each table understands; anything else is a typo that would silently drop data.
+TABLE_KEYS: dict[str, frozenset[str]] = {
+    "outlet": frozenset({"name", "domains", "domain", "brands", "country", "kind"}),
+    "legit": frozenset({"domain", "note"}),
+    "blocked": frozenset({"domain", "source", "imitates", "campaign"}),
+    "shortener": frozenset({"domain", "owner"}),
+    "removed": frozenset({"domain", "note"}),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,14 +113,41 @@ def _require(entry: dict[str, Any], key: str, where: str) -> str:
     return value.strip()
 
 
+_TOML_POS = re.compile(r"\s*\(at line (\d+), column \d+\)$")
+
+
+def toml_error_line(exc: tomllib.TOMLDecodeError, source: str = "") -> tuple[int, str]:
+    """(line, message without the position suffix): tomllib only puts the position in the text."""
+    text = str(exc)
+    if text.endswith("(at end of document)"):
+        return max(source.count("\n") + (0 if source.endswith("\n") else 1), 1), text[
+            : -len(" (at end of document)")
+        ]
+    match = _TOML_POS.search(text)
+    lineno = getattr(exc, "lineno", None)
+    if isinstance(lineno, int):
+        return lineno, _TOML_POS.sub("", text)
+    if match:
+        return int(match.group(1)), text[: match.start()]
+    return 0, text
+
+
+def parse_toml_text(text: str, path: Path | str) -> dict[str, Any]:
+    """tomllib.loads with a ``RulesError`` naming ``file:line`` on a syntax error."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line, msg = toml_error_line(exc, text)
+        raise RulesError(f"{path}:{line}: invalid TOML: {msg}") from exc
+
+
 def read_rule_file(path: Path, origin: str) -> dict[str, list[dict[str, Any]]]:
     """Parse one file; a syntax error names the file and line."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise RulesError(f"{path}: invalid TOML: {exc}") from exc
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise RulesError(f"{path}: cannot read rule file: {exc}") from exc
+    data = parse_toml_text(text, path)
     unknown = set(data) - set(RULE_TABLES)
     if unknown:
         raise RulesError(f"{path}: unknown table(s) {', '.join(sorted(unknown))}; expected {RULE_TABLES}")
@@ -113,46 +156,76 @@ def read_rule_file(path: Path, origin: str) -> dict[str, list[dict[str, Any]]]:
         entries = data.get(table, [])
         if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
             raise RulesError(f"{path}: '{table}' must be an array of tables ([[{table}]])")
-        out[table] = [dict(e, _origin=origin, _file=str(path)) for e in entries]
+        out[table] = [dict(e, _origin=origin, _file=str(path), _index=i) for i, e in enumerate(entries)]
     return out
 
 
+def _where(e: dict[str, Any], table: str) -> str:
+    """``file:line: [[table]] #n`` for an error message; the line scan only runs when something is wrong."""
+    index = int(e.get("_index", 0))
+    line = 0
+    try:
+        pos = entry_lines(Path(e["_file"]).read_text(encoding="utf-8")).get((table, index))
+        line = pos.line if pos else 0
+    except (OSError, UnicodeDecodeError):
+        pass
+    return f"{e['_file']}{f':{line}' if line else ''}: [[{table}]] #{index + 1}"
+
+
 def _build(tables: dict[str, list[dict[str, Any]]], files: Iterable[str]) -> RuleSet:
-    removed = {str(e.get("domain", "")).lower() for e in tables["removed"]}
-    outlets: dict[str, Outlet] = {}
-    for i, e in enumerate(tables["outlet"]):
-        where = f"{e['_file']}: outlet #{i + 1}"
-        name = _require(e, "name", where)
-        domains = tuple(d.lower().strip() for d in _as_str_tuple(e.get("domains", e.get("domain")), where, "domains"))
-        domains = tuple(d for d in domains if d not in removed)
+    removed = {str(e.get("domain", "")).lower().strip() for e in tables["removed"]}
+
+    def hidden(domain: str, e: dict[str, Any]) -> bool:
+        return domain in removed and e["_origin"] == "bundled"
+
+    def outlet_of(e: dict[str, Any]) -> Outlet | None:
+        name = _require(e, "name", "")
+        domains = tuple(
+            d.lower().strip() for d in _as_str_tuple(e.get("domains", e.get("domain")), "", "domains")
+        )
+        domains = tuple(d for d in domains if not hidden(d, e))
         if not domains:
-            continue
-        outlet = Outlet(
+            return None
+        return Outlet(
             name=name,
             domains=domains,
-            brands=tuple(b.lower() for b in _as_str_tuple(e.get("brands", []), where, "brands")),
+            brands=tuple(b.lower() for b in _as_str_tuple(e.get("brands", []), "", "brands")),
             country=str(e.get("country", "")).upper(),
             kind=str(e.get("kind", "newspaper")),
             origin=e["_origin"],
         )
-        outlets[domains[0]] = outlet  # a later (user) entry for the same domain replaces the bundled one
+
+    def located(table: str, e: dict[str, Any], exc: RulesError) -> RulesError:
+        return RulesError(f"{_where(e, table)}{exc}")
+
+    outlets: dict[str, Outlet] = {}
+    for e in tables["outlet"]:
+        try:
+            outlet = outlet_of(e)
+        except RulesError as exc:
+            raise located("outlet", e, exc) from None
+        if outlet is not None:
+            outlets[outlet.domains[0]] = (
+                outlet  # a later (user) entry for the same domain replaces the bundled one
+            )
 
     def simple(table: str) -> dict[str, dict[str, Any]]:
         seen: dict[str, dict[str, Any]] = {}
-        for i, e in enumerate(tables[table]):
-            domain = _require(e, "domain", f"{e['_file']}: {table} #{i + 1}").lower()
-            if domain not in removed:
+        for e in tables[table]:
+            try:
+                domain = _require(e, "domain", "").lower()
+                if table == "blocked":
+                    _require(e, "source", "")
+            except RulesError as exc:
+                raise located(table, e, exc) from None
+            if not hidden(domain, e):
                 seen[domain] = e
         return seen
 
     legit = [LegitRule(d, str(e.get("note", "")), e["_origin"]) for d, e in simple("legit").items()]
     blocked = [
         BlockedRule(
-            d,
-            _require(e, "source", f"{e['_file']}: blocked {d}"),
-            str(e.get("imitates", "")),
-            str(e.get("campaign", "")),
-            e["_origin"],
+            d, str(e["source"]).strip(), str(e.get("imitates", "")), str(e.get("campaign", "")), e["_origin"]
         )
         for d, e in simple("blocked").items()
     ]
@@ -170,6 +243,21 @@ def _iter_files(paths: Iterable[Path]) -> Iterator[Path]:
             raise RulesError(f"{p}: no such rule file or directory")
 
 
+def rule_sources(
+    paths: Iterable[str | Path] | None = None,
+    *,
+    user_dir: str | Path | None = None,
+    bundled: bool = True,
+) -> list[tuple[Path, str]]:
+    """The files ``load_rules`` reads, in layering order, each with its origin (bundled/user)."""
+    if paths is not None:
+        return [(p, "user") for p in _iter_files(Path(p) for p in paths)]
+    sources = [(p, "bundled") for p in bundled_rule_files()] if bundled else []
+    if user_dir is not None and Path(user_dir).is_dir():
+        sources += [(p, "user") for p in _iter_files([Path(user_dir)])]
+    return sources
+
+
 def load_rules(
     paths: Iterable[str | Path] | None = None,
     *,
@@ -179,15 +267,424 @@ def load_rules(
     """Merge bundled rules, then the user's rule files; with ``paths``, use only those files."""
     tables: dict[str, list[dict[str, Any]]] = {t: [] for t in RULE_TABLES}
     files: list[str] = []
-    if paths is not None:
-        sources = [(p, "user") for p in _iter_files(Path(p) for p in paths)]
-    else:
-        sources = [(p, "bundled") for p in bundled_rule_files()] if bundled else []
-        if user_dir is not None and Path(user_dir).is_dir():
-            sources += [(p, "user") for p in _iter_files([Path(user_dir)])]
+    sources = rule_sources(paths, user_dir=user_dir, bundled=bundled)
     for path, origin in sources:
         parsed = read_rule_file(path, origin)
         files.append(str(path))
         for table, entries in parsed.items():
             tables[table].extend(entries)
     return _build(tables, files)
+
+
+# --- positions, raw entries and validation (not on the load path) -----------------------------------
+
+_HEADER = re.compile(r"""^\s*\[\[\s*("[^"]*"|'[^']*'|[A-Za-z0-9_.-]+)\s*\]\]""")
+_TABLE = re.compile(r"^\s*\[[^\[]")
+_KEY = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*[.=]""")
+
+
+@dataclass(frozen=True, slots=True)
+class EntryPos:
+    """Where an entry's ``[[table]]`` header is, and the first line of each of its keys."""
+
+    line: int
+    keys: dict[str, int] = field(default_factory=dict)
+
+
+def entry_lines(text: str) -> dict[tuple[str, int], EntryPos]:
+    """Map (table, index) → position by scanning ``[[table]]`` headers (tomllib keeps no positions).
+
+    A light line scan, not a parser: good enough to point a person at the right line. Top-level keys
+    are recorded under ``("", 0)``.
+    """
+    out: dict[tuple[str, int], EntryPos] = {("", 0): EntryPos(1)}
+    counts: dict[str, int] = {}
+    current: tuple[str, int] | None = ("", 0)
+    fence: str | None = None
+    for n, raw in enumerate(text.splitlines(), 1):
+        if fence is not None:
+            if raw.count(fence) % 2 == 1:
+                fence = None
+            continue
+        header = _HEADER.match(raw)
+        if header:
+            table = header.group(1).strip("\"'")
+            index = counts.get(table, 0)
+            counts[table] = index + 1
+            current = (table, index)
+            out[current] = EntryPos(n)
+        elif _TABLE.match(raw):
+            current = None
+        else:
+            key = _KEY.match(raw)
+            if key and current is not None:
+                out[current].keys.setdefault(key.group(1).strip("\"'"), n)
+        for quote in ('"""', "'''"):
+            if raw.count(quote) % 2 == 1:
+                fence = quote
+                break
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class RuleEntry:
+    """One ``[[table]]`` entry as written, with where it is: what ``rules list/show`` print."""
+
+    table: str
+    data: dict[str, Any]
+    file: str
+    line: int
+    origin: str
+    index: int
+
+    @property
+    def domains(self) -> tuple[str, ...]:
+        value = (
+            self.data.get("domains", self.data.get("domain"))
+            if self.table == "outlet"
+            else self.data.get("domain")
+        )
+        values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        return tuple(v.strip().lower() for v in values if isinstance(v, str) and v.strip())
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+def read_entries(path: Path, origin: str) -> list[RuleEntry]:
+    """Raw entries of one file with their lines; ``RulesError`` (file:line) when it does not parse."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RulesError(f"{path}: cannot read rule file: {exc}") from exc
+    data = parse_toml_text(text, path)
+    positions = entry_lines(text)
+    out: list[RuleEntry] = []
+    for table in RULE_TABLES:
+        entries = data.get(table, [])
+        if not isinstance(entries, list):
+            continue
+        for i, e in enumerate(entries):
+            if isinstance(e, dict):
+                pos = positions.get((table, i))
+                out.append(RuleEntry(table, e, str(path), pos.line if pos else 0, origin, i))
+    return out
+
+
+def rule_entries(
+    paths: Iterable[str | Path] | None = None,
+    *,
+    user_dir: str | Path | None = None,
+    bundled: bool = True,
+) -> list[RuleEntry]:
+    """Every entry of the files ``load_rules`` would read, in layering order."""
+    out: list[RuleEntry] = []
+    for path, origin in rule_sources(paths, user_dir=user_dir, bundled=bundled):
+        out.extend(read_entries(path, origin))
+    return out
+
+
+class InvalidDomainError(RulesError, ValueError):
+    """The text is not a registrable domain (the CLI turns this into a usage error)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedDomain:
+    domain: str  # registrable domain, lowercase ASCII (punycode)
+    unicode: str
+    notes: tuple[str, ...] = ()
+
+
+def normalize_rule_domain(text: str) -> NormalizedDomain:
+    """The registrable domain a rule should store for what a person typed or pasted.
+
+    Rules are compared with a link's registrable domain in ASCII, so IDN, case and a trailing dot are
+    normalised; a pasted URL or a sub-domain is reduced, with a note saying so.
+    """
+    from linkguard.normalize import is_public_suffix, parse_link, split_host
+
+    raw = text.strip().strip("<>").strip()
+    if not raw:
+        raise InvalidDomainError("empty domain")
+    notes: list[str] = []
+    if any(c in raw for c in "/:@?#") or raw.lower().startswith("www."):
+        link = parse_link(raw)
+        if link is None or link.is_ip:
+            raise InvalidDomainError(f"{text!r} is not a URL or domain with a known public suffix")
+        host = split_host(link.host)
+    else:
+        if any(c.isspace() for c in raw):
+            raise InvalidDomainError(f"{text!r} is not a domain (contains whitespace)")
+        host = split_host(raw)
+    if host is None:
+        lowered = raw.lower().rstrip(".")
+        if lowered and is_public_suffix(lowered):
+            raise InvalidDomainError(f"{text!r} is a public suffix, not a registrable domain")
+        raise InvalidDomainError(f"{text!r} is not a domain with a known public suffix")
+    if host.is_ip:
+        raise InvalidDomainError(f"{text!r} is an IP address, not a domain")
+    domain = host.registered_domain
+    for label in domain.split("."):
+        if not re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", label):
+            raise InvalidDomainError(f"{text!r} is not a valid domain (label {label!r})")
+    if domain != raw.lower().rstrip("."):
+        if "/" in raw or ":" in raw or "@" in raw:
+            notes.append(f"reduced the URL {raw} to its registrable domain {domain}")
+        elif host.subdomain:
+            notes.append(f"reduced {raw} to its registrable domain {domain} (rules cover every sub-domain)")
+        elif "idn" in host.obfuscation:
+            unicode_domain = ".".join(host.host_unicode.split(".")[-len(domain.split(".")) :])
+            notes.append(f"stored {unicode_domain} as {domain} (the ASCII form links are compared in)")
+    unicode_domain = ".".join(host.host_unicode.split(".")[-len(domain.split(".")) :])
+    return NormalizedDomain(domain, unicode_domain, tuple(notes))
+
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One lint finding; ``line`` 0 means the whole file."""
+
+    file: str
+    line: int
+    severity: Severity
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.severity}: {self.message}"
+
+
+@dataclass(slots=True)
+class _Fact:
+    table: str
+    domain: str
+    entry: RuleEntry
+    line: int
+    label: str
+
+
+def _check_domain_value(value: Any, key: str) -> tuple[str | None, str | None]:
+    """(normalised domain, problem message) for one domain as written in a rule file."""
+    if not isinstance(value, str) or not value.strip():
+        return None, f"'{key}' must be a non-empty string"
+    written = value.strip()
+    try:
+        norm = normalize_rule_domain(written)
+    except InvalidDomainError as exc:
+        return None, f"invalid domain: {exc}"
+    if "/" in written or ":" in written or "@" in written:
+        return norm.domain, f"{written!r} is a URL; write the domain {norm.domain!r}"
+    if norm.domain != written.lower():
+        if split_registrable_differs(written, norm.domain):
+            return (
+                norm.domain,
+                f"{written!r} is not a registrable domain; rules match {norm.domain!r}, write that",
+            )
+        return norm.domain, f"{written!r} must be written as {norm.domain!r} (links are compared in ASCII)"
+    return norm.domain, None
+
+
+def split_registrable_differs(written: str, domain: str) -> bool:
+    """True when ``written`` names a sub-domain (more labels than its registrable domain)."""
+    return len(written.rstrip(".").split(".")) > len(domain.split("."))
+
+
+def _lint_entry(entry: RuleEntry, pos: EntryPos, problems: list[Problem], facts: list[_Fact]) -> None:
+    def add(severity: Severity, message: str, key: str | None = None) -> None:
+        line = pos.keys.get(key, pos.line) if key else pos.line
+        problems.append(Problem(entry.file, line, severity, f"[[{entry.table}]] {message}"))
+
+    e, table = entry.data, entry.table
+    allowed = TABLE_KEYS[table]
+    for key in e:
+        if key not in allowed:
+            hint = difflib.get_close_matches(key, sorted(allowed), n=1)
+            suggestion = (
+                f" (did you mean '{hint[0]}'?)" if hint else f" (expected: {', '.join(sorted(allowed))})"
+            )
+            add("error", f"unknown key '{key}'{suggestion}", key)
+    if table == "outlet":
+        name = e.get("name")
+        label = name.strip() if isinstance(name, str) and name.strip() else "?"
+        if label == "?":
+            add("error", "missing or empty 'name'", "name")
+        if "domains" in e and "domain" in e:
+            add("error", "has both 'domain' and 'domains'; use 'domains'", "domain")
+        key = "domains" if "domains" in e else "domain"
+        value = e.get(key)
+        values = [value] if isinstance(value, str) else value if isinstance(value, list) else None
+        if not values:
+            add("error", f"{label!r}: missing or empty 'domains'", key)
+            values = []
+        seen: set[str] = set()
+        for v in values:
+            domain, message = _check_domain_value(v, key)
+            if message:
+                add("error", f"{label!r}: {message}", key)
+            if domain and domain in seen:
+                add("warning", f"{label!r}: {domain!r} listed twice", key)
+            elif domain:
+                seen.add(domain)
+                facts.append(_Fact("outlet", domain, entry, pos.keys.get(key, pos.line), label))
+        brands = e.get("brands", [])
+        if not (
+            isinstance(brands, str) or (isinstance(brands, list) and all(isinstance(b, str) for b in brands))
+        ):
+            add("error", f"{label!r}: 'brands' must be a string or a list of strings", "brands")
+        country = e.get("country", "")
+        if not isinstance(country, str) or (country and not re.fullmatch(r"[A-Za-z]{2}|INT", country)):
+            add(
+                "warning", f"{label!r}: 'country' should be a two-letter code like 'DE' (or 'INT')", "country"
+            )
+        kind = e.get("kind", "newspaper")
+        if not isinstance(kind, str) or kind not in OUTLET_KINDS:
+            add(
+                "warning",
+                f"{label!r}: unknown kind {kind!r} (expected one of {', '.join(OUTLET_KINDS)})",
+                "kind",
+            )
+        return
+    domain, message = _check_domain_value(e.get("domain"), "domain")
+    if message:
+        add("error", message, "domain")
+    if table == "blocked":
+        source = e.get("source")
+        if not isinstance(source, str) or not source.strip():
+            add(
+                "error",
+                f"{domain or '?'}: missing or empty 'source' (say where the report comes from)",
+                "source",
+            )
+    for key in sorted(allowed - {"domain"}):
+        if key in e and not isinstance(e[key], str):
+            add("error", f"'{key}' must be a string", key)
+    if domain:
+        facts.append(_Fact(table, domain, entry, pos.keys.get("domain", pos.line), domain))
+
+
+def validate_rules(paths: Iterable[str | Path], *, with_bundled: bool = False) -> list[Problem]:
+    """Lint rule files as one layered set: syntax (file:line), schema, domains and conflicts.
+
+    Never raises for a bad file: every fault is a ``Problem``. With ``with_bundled`` the bundled files
+    are layered first, so conflicts with shipped rules are found too.
+    """
+    problems: list[Problem] = []
+    facts: list[_Fact] = []
+    sources: list[tuple[Path, str]] = [(p, "bundled") for p in bundled_rule_files()] if with_bundled else []
+    for p in (Path(p) for p in paths):
+        if p.is_dir():
+            sources += [(f, "user") for f in sorted(p.glob("*.toml"))]
+        elif p.exists():
+            sources.append((p, "user"))
+        else:
+            problems.append(Problem(str(p), 0, "error", "no such rule file or directory"))
+    for path, origin in sources:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Problem(str(path), 0, "error", f"cannot read rule file: {exc}"))
+            continue
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            line, msg = toml_error_line(exc, text)
+            problems.append(Problem(str(path), line, "error", f"invalid TOML: {msg}"))
+            continue
+        positions = entry_lines(text)
+        top = positions[("", 0)]
+        for key, value in data.items():
+            if key not in RULE_TABLES:
+                hint = difflib.get_close_matches(key, RULE_TABLES, n=1)
+                line = top.keys.get(key) or next(
+                    (pos.line for (t, _), pos in positions.items() if t == key), 0
+                )
+                extra = (
+                    f" (did you mean [[{hint[0]}]]?)" if hint else f" (expected: {', '.join(RULE_TABLES)})"
+                )
+                problems.append(Problem(str(path), line, "error", f"unknown table '{key}'{extra}"))
+            elif not isinstance(value, list) or not all(isinstance(e, dict) for e in value):
+                line = top.keys.get(key, 0)
+                problems.append(
+                    Problem(str(path), line, "error", f"'{key}' must be an array of tables ([[{key}]])")
+                )
+            else:
+                for i, e in enumerate(value):
+                    pos = positions.get((key, i), EntryPos(0))
+                    _lint_entry(RuleEntry(key, e, str(path), pos.line, origin, i), pos, problems, facts)
+    problems.extend(_cross_check(facts, with_bundled))
+    return sorted(problems, key=lambda p: (p.file, p.line))
+
+
+def _cross_check(facts: list[_Fact], with_bundled: bool) -> list[Problem]:
+    """Duplicates within a file, aliases claimed by two outlets, domains both trusted and blocked."""
+    problems: list[Problem] = []
+
+    def problem(f: _Fact, severity: Severity, message: str) -> None:
+        problems.append(Problem(f.entry.file, f.line, severity, message))
+
+    removed = {f.domain for f in facts if f.table == "removed"}
+    live = [
+        f for f in facts if f.table != "removed" and not (f.domain in removed and f.entry.origin == "bundled")
+    ]
+    if with_bundled:
+        for f in facts:
+            if f.table == "removed" and not any(
+                g.domain == f.domain and g.entry.origin == "bundled" for g in facts
+            ):
+                problem(f, "warning", f"[[removed]] {f.domain!r} matches no bundled rule")
+
+    # duplicates inside one file (across files, a later file overriding an earlier one is the point)
+    first: dict[tuple[str, str, str], _Fact] = {}
+    for f in live:
+        key = (f.entry.file, f.table, f.domain)
+        if key in first and first[key].entry.index != f.entry.index:
+            where = first[key].line
+            problem(
+                f,
+                "warning",
+                f"duplicate [[{f.table}]] {f.domain!r} (also at line {where}; the later one wins)",
+            )
+        first.setdefault(key, f)
+
+    # outlets after layering: a later entry with the same primary domain replaces the earlier one
+    primaries: dict[str, RuleEntry] = {}
+    for f in live:
+        if f.table == "outlet":
+            entry_domains = [d for d in f.entry.domains if not (d in removed and f.entry.origin == "bundled")]
+            if entry_domains and entry_domains[0] == f.domain:
+                primaries[f.domain] = f.entry
+    in_force = {id(e) for e in primaries.values()}
+    owner: dict[str, _Fact] = {}
+    for f in live:
+        if f.table != "outlet" or id(f.entry) not in in_force:
+            continue
+        other = owner.get(f.domain)
+        if other is not None and other.entry is not f.entry:
+            problem(
+                f,
+                "error",
+                f"outlet {f.label!r} lists {f.domain!r}, which is already a domain of outlet {other.label!r} "
+                f"({other.entry.file}:{other.line})",
+            )
+        else:
+            owner[f.domain] = f
+    trusted = dict(owner)
+    for f in live:
+        if f.table == "legit":
+            if f.domain in owner:
+                o = owner[f.domain]
+                problem(f, "warning", f"[[legit]] {f.domain!r} is already the trusted outlet {o.label!r}")
+            trusted.setdefault(f.domain, f)
+    for f in live:
+        if f.table == "blocked" and f.domain in trusted:
+            t = trusted[f.domain]
+            what = f"outlet {t.label!r}" if t.table == "outlet" else "[[legit]]"
+            problem(
+                f,
+                "error",
+                f"{f.domain!r} is both blocked and trusted ({what} at {t.entry.file}:{t.line})",
+            )
+    return problems

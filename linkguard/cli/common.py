@@ -67,3 +67,53 @@ def load_ruleset(rule_paths: tuple[Path, ...], rules_dir: Path | None) -> RuleSe
     if rule_paths:
         return load_rules(rule_paths)
     return load_rules(user_dir=rules_dir or default_user_rules_dir())
+
+
+def output_options(func: F) -> F:
+    """Report options shared by ``scan`` and ``report``: format, destination, defanging, filters."""
+    from typing import get_args
+
+    from linkguard.models import VerdictStatus
+    from linkguard.report import FORMATS, GROUP_BY
+
+    options = [
+        click.option(
+            "--format",
+            "-f",
+            "fmt",
+            type=click.Choice(FORMATS),
+            default=None,
+            help="Output format (default: from the -o extension; else table on a terminal, jsonl in a pipe).",
+        ),
+        click.option(
+            "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write here instead of stdout."
+        ),
+        click.option("--no-defang", is_flag=True, help="Show real links in human formats (default: hxxps://x[.]y)."),
+        click.option(
+            "--min-score", type=click.IntRange(min=0, max=100), default=0, show_default=True, help="Hide lower scores."
+        ),
+        click.option(
+            "--verdict",
+            "verdicts",
+            multiple=True,
+            type=click.Choice(get_args(VerdictStatus)),
+            help="Show only these verdicts (repeatable); replaces the flagged-only default.",
+        ),
+        click.option("--group-by", type=click.Choice(GROUP_BY), default="domain", show_default=True),
+        click.option("--all", "show_all", is_flag=True, help="List every link, not only flagged ones."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def choose_format(fmt: str | None, output: Path | None, *, tty_default: str, pipe_default: str) -> str:
+    from linkguard.report import format_for_path
+
+    if fmt:
+        return fmt
+    if output is not None and str(output) != "-":
+        return format_for_path(output) or tty_default
+    import sys
+
+    return tty_default if sys.stdout.isatty() else pipe_default

@@ -1,7 +1,69 @@
-"""`linkguard report` (placeholder until its issue lands)."""
+"""`linkguard report`: re-render a saved JSONL scan in another format, with filters.
+
+Exit codes follow the CLI table: 1 if the output contains a flagged finding, else 0; 3 if the
+input cannot be read or is not a linkguard scan.
+"""
 
 from __future__ import annotations
 
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+from typing import TextIO
+
 import click
 
-COMMANDS: list[click.Command] = []
+from linkguard.cli.common import EXIT_CLEAN, EXIT_FLAGGED, choose_format, output_options
+from linkguard.errors import InputError
+from linkguard.models import ScanStats
+from linkguard.report import open_scan, open_writer, read_scan
+
+
+@click.command("report")
+@click.argument("file", type=click.Path(path_type=Path))
+@output_options
+def report(
+    file: Path,
+    fmt: str | None,
+    output: Path | None,
+    no_defang: bool,
+    min_score: int,
+    verdicts: tuple[str, ...],
+    group_by: str,
+    show_all: bool,
+) -> int:
+    """Re-render FILE, a JSON Lines scan saved by `linkguard scan`."""
+    fmt = choose_format(fmt, output, tty_default="table", pipe_default="jsonl")
+    stats = ScanStats()
+    with ExitStack() as stack:
+        source = stack.enter_context(open_scan(file))  # before the output exists: no empty report
+        findings = read_scan(source, str(file), stats)
+        first = next(findings, None)  # a garbled file fails here, still before any output
+        out: TextIO = sys.stdout
+        if output is not None and str(output) != "-":
+            try:
+                out = stack.enter_context(open(output, "w", encoding="utf-8", newline=""))
+            except OSError as exc:
+                raise InputError(f"{output}: cannot write: {exc.strerror or exc}") from None
+        writer = open_writer(
+            fmt,
+            out,
+            defang=False if no_defang else None,
+            show_all=show_all,
+            min_score=min_score,
+            verdicts=frozenset(verdicts) or None,
+            group_by=group_by,
+        )
+        if first is not None:
+            writer.add(*first)
+            for finding, context in findings:
+                writer.add(finding, context)
+        writer.close(stats)
+    if stats.skipped:
+        click.echo(f"warning: skipped {stats.skipped.total()} invalid line(s) in {file}", err=True)
+        for message in stats.messages[:5]:
+            click.echo(f"  {message}", err=True)
+    return EXIT_FLAGGED if writer.flagged_written else EXIT_CLEAN
+
+
+COMMANDS: list[click.Command] = [report]

@@ -1,7 +1,176 @@
-"""`linkguard scan` (placeholder until its issue lands)."""
+"""``linkguard scan``: find links in dumps and flag the ones that imitate real outlets."""
 
 from __future__ import annotations
 
+import json
+import os
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any, TextIO
+
 import click
 
-COMMANDS: list[click.Command] = []
+from linkguard.cli.common import (
+    EXIT_CLEAN,
+    EXIT_FLAGGED,
+    EXIT_INPUT,
+    choose_format,
+    load_ruleset,
+    output_options,
+    rules_options,
+)
+from linkguard.errors import InputError
+from linkguard.inputs import FORMATS as INPUT_FORMATS
+from linkguard.models import ScanStats
+from linkguard.scan import Scanner
+
+#: Inputs smaller than this finish before a progress bar would be any use.
+_PROGRESS_MIN_BYTES = 8 << 20
+
+
+def _total_bytes(paths: tuple[str, ...]) -> int:
+    total = 0
+    for p in paths:
+        if p == "-":
+            return 0
+        path = Path(p)
+        if path.is_file():
+            total += path.stat().st_size
+        elif path.is_dir():
+            for root, _dirs, files in os.walk(path):
+                for f in files:
+                    try:
+                        total += (Path(root) / f).stat().st_size
+                    except OSError:
+                        pass
+    return total
+
+
+def summary_text(stats: ScanStats) -> str:
+    lines = [
+        f"Scanned {stats.sources} source(s), {stats.records} record(s), {stats.bytes_read:,} bytes: "
+        f"{stats.links} link(s), {stats.flagged} flagged."
+    ]
+    if stats.verdicts:
+        lines.append("Verdicts: " + ", ".join(f"{k} {v}" for k, v in sorted(stats.verdicts.items())))
+    if stats.skipped:
+        lines.append("Skipped: " + ", ".join(f"{k} {v}" for k, v in sorted(stats.skipped.items())))
+    if stats.repaired:
+        lines.append("Read with repairs: " + ", ".join(f"{k} {v}" for k, v in sorted(stats.repaired.items())))
+    lines += [f"  {m}" for m in stats.messages[:10]]
+    return "\n".join(lines)
+
+
+@click.command("scan")
+@click.argument("paths", nargs=-1, metavar="[PATH]...")
+@output_options
+@click.option(
+    "--input-format",
+    type=click.Choice(INPUT_FORMATS),
+    default="auto",
+    show_default=True,
+    help="Override format sniffing for every input.",
+)
+@click.option(
+    "--summary",
+    "summary_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the summary as JSON.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No summary or progress on stderr.")
+@rules_options
+def scan(
+    paths: tuple[str, ...],
+    fmt: str | None,
+    output: Path | None,
+    no_defang: bool,
+    min_score: int,
+    verdicts: tuple[str, ...],
+    group_by: str,
+    show_all: bool,
+    input_format: str,
+    summary_path: Path | None,
+    quiet: bool,
+    rule_paths: tuple[Path, ...],
+    rules_dir: Path | None,
+    no_blocklist: bool,
+) -> int:
+    """Scan files, directories (recursively) or stdin (`-`) for links; flag lookalike domains.
+
+    Reads plain text, HTML, JSON/JSON Lines exports (X/Twitter, Telegram, Mastodon) and CSV/TSV,
+    gzip/bz2/xz/zstd-compressed or not. Exits 1 when something is flagged.
+    """
+    if not paths:
+        if sys.stdin.isatty():
+            raise click.UsageError("give a file or directory to scan, or - to read stdin")
+        paths = ("-",)
+    fmt = choose_format(fmt, output, tty_default="table", pipe_default="jsonl")
+    rules = load_ruleset(rule_paths, rules_dir)
+
+    from linkguard.report import open_writer
+
+    show_progress = not quiet and sys.stderr.isatty()
+    total = _total_bytes(paths) if show_progress else 0
+    with ExitStack() as stack:
+        on_read = None
+        if show_progress and total >= _PROGRESS_MIN_BYTES:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                DownloadColumn,
+                Progress,
+                TimeRemainingColumn,
+                TransferSpeedColumn,
+            )
+
+            progress = stack.enter_context(
+                Progress(
+                    "[progress.description]{task.description}",
+                    BarColumn(),
+                    DownloadColumn(),
+                    TransferSpeedColumn(),
+                    TimeRemainingColumn(),
+                    console=Console(stderr=True),
+                    transient=True,
+                )
+            )
+            task = progress.add_task("scanning", total=total)
+
+            def on_read(n: int) -> None:
+                progress.advance(task, n)
+
+        scanner = Scanner(rules, use_blocklist=not no_blocklist, input_format=input_format, on_read=on_read)
+        out: TextIO = sys.stdout
+        if output is not None and str(output) != "-":
+            try:
+                out = stack.enter_context(open(output, "w", encoding="utf-8", newline=""))
+            except OSError as exc:
+                raise InputError(f"{output}: cannot write: {exc.strerror or exc}") from None
+        writer = open_writer(
+            fmt,
+            out,
+            defang=False if no_defang else None,
+            show_all=show_all,
+            min_score=min_score,
+            verdicts=frozenset(verdicts) or None,
+            group_by=group_by,
+        )
+        for finding in scanner.scan_paths(paths):
+            writer.add(finding, finding.context)
+        stats = scanner.stats
+        writer.close(stats)
+        out.flush()
+    if summary_path is not None:
+        summary: dict[str, Any] = stats.to_dict() | {"messages": stats.messages}
+        summary_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    if not quiet:
+        click.echo(summary_text(stats), err=True)
+    if stats.flagged:
+        return EXIT_FLAGGED
+    if stats.skipped.get("unreadable-path") and stats.sources == 0:
+        return EXIT_INPUT
+    return EXIT_CLEAN
+
+
+COMMANDS: list[click.Command] = [scan]

@@ -1,0 +1,189 @@
+"""Undo what campaigns do to hide links from filters, keeping a map back to the original text.
+
+Order matters (see NOTES.md A3): strip default-ignorable characters, then NFKC (mathematical bold,
+fullwidth and circled letters become ASCII), then map the ideographic full stops that NFKC leaves
+alone, then refang (``hxxp``, ``[.]``, ``(dot)``, ``[:]``). The result is a *shadow* string plus,
+per shadow character, the span of original characters it came from, so that every link found in
+the shadow is reported exactly as it was written.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+#: Characters whose presence means a line needs the slow, de-obfuscating path. The plain
+#: extractor never sees these, so ordinary text pays only for cheap searches.
+TRIGGER_CHARS = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2024"
+    "\u2060-\u206f\u2460-\u24ff\u3002\u3164\ufe00-\ufe0f\ufe52\ufeff\uff00-\uffef"
+    "\U0001d400-\U0001d7ff\U0001f100-\U0001f1af]"
+)
+#: ASCII defanging: ``[.]``, ``(dot)``, ``[:]``, ``\.``, ``hxxp``.
+TRIGGER_ASCII = re.compile(r"[\[({][.dD:]|\\\.|[xX*]{2}[pP]")
+
+
+def _maybe_defanged(text: str) -> bool:
+    """Cheap pre-check for :data:`TRIGGER_ASCII` (substring tests run at C speed)."""
+    return (
+        "[" in text or "(" in text or "{" in text or "\\" in text
+        or "xp" in text or "XP" in text or "Xp" in text or "xP" in text or "*p" in text or "*P" in text
+    )
+
+
+def needs_shadow(text: str) -> int:
+    """Offset of the first character that needs de-obfuscation, or -1 (cheap on clean text)."""
+    best = -1
+    if not text.isascii():
+        m = TRIGGER_CHARS.search(text)
+        if m:
+            best = m.start()
+    if _maybe_defanged(text):
+        m = TRIGGER_ASCII.search(text, 0, best if best != -1 else len(text))
+        if m:
+            best = m.start()
+    return best
+
+
+_IGNORABLE = frozenset(
+    [0x00AD, 0x034F, 0x061C, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x3164, 0xFEFF, 0xFFA0]
+    + list(range(0x180B, 0x1810))
+    + list(range(0x200B, 0x2010))
+    + list(range(0x202A, 0x202F))
+    + list(range(0x2060, 0x2070))
+    + list(range(0xFE00, 0xFE10))
+)
+_BIDI = frozenset(list(range(0x202A, 0x202F)) + list(range(0x2066, 0x206A)) + [0x200E, 0x200F, 0x061C])
+_EXTRA_DOTS = {"\u3002": ".", "\uff61": ".", "\uff0e": "."}
+
+#: Defanging markers and the text they stand for.
+_REFANG = re.compile(
+    r"(?P<dot>\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\}|\\\.)"
+    r"|(?P<colon>\[:\]|\[://\])"
+    r"|(?P<scheme>\b(?:hxxp|hXXp|hxxps|hXXps|h\*\*p|h\*\*ps|HXXP|HXXPS)(?=:|\[:))",
+    re.IGNORECASE,
+)
+
+
+def obfuscation_of_char(ch: str) -> str | None:
+    """Name the trick a single original character stands for, if any."""
+    cp = ord(ch)
+    if 0x1D400 <= cp <= 0x1D7FF:
+        return "math-alphanumeric"
+    if ch in _EXTRA_DOTS and ch != "\uff0e":
+        return "ideographic-dot"
+    if 0xFF01 <= cp <= 0xFF5E:
+        return "fullwidth"
+    if 0x2460 <= cp <= 0x24FF or 0x1F100 <= cp <= 0x1F1FF:
+        return "enclosed-alphanumeric"
+    if cp in _BIDI:
+        return "bidi-control"
+    if cp in _IGNORABLE:
+        return "zero-width"
+    if not ch.isascii() and unicodedata.normalize("NFKC", ch) != ch:
+        return "compatibility-form"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Shadow:
+    """De-obfuscated text; ``starts[i]``/``ends[i]`` bound the original span of ``text[i]``."""
+
+    text: str
+    starts: list[int]
+    ends: list[int]
+    #: Shadow offsets where a refang replacement was made (to tag candidates as ``defanged``).
+    refanged: list[tuple[int, int]]
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        return self.starts[start], self.ends[end - 1]
+
+
+_NFKC_CACHE: dict[str, str] = {}
+
+
+def _nfkc(ch: str) -> str:
+    out = _NFKC_CACHE.get(ch)
+    if out is None:
+        out = _EXTRA_DOTS.get(ch) or unicodedata.normalize("NFKC", ch)
+        if len(_NFKC_CACHE) < 100_000:
+            _NFKC_CACHE[ch] = out
+    return out
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def build_shadow(text: str) -> Shadow:
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pos = 0
+    for m in _NON_ASCII.finditer(text):  # ASCII runs are copied in bulk; only the rest is mapped
+        i = m.start()
+        if i > pos:
+            chars.append(text[pos:i])
+            starts.extend(range(pos, i))
+            ends.extend(range(pos + 1, i + 1))
+        pos = i + 1
+        ch = text[i]
+        if ord(ch) in _IGNORABLE:
+            continue
+        out = _nfkc(ch)
+        chars.append(out)
+        starts.extend([i] * len(out))
+        ends.extend([i + 1] * len(out))
+    if pos < len(text):
+        chars.append(text[pos:])
+        starts.extend(range(pos, len(text)))
+        ends.extend(range(pos + 1, len(text) + 1))
+    shadow = "".join(chars)
+    refanged: list[tuple[int, int]] = []
+    if _maybe_defanged(shadow) and TRIGGER_ASCII.search(shadow) and _REFANG.search(shadow):
+        new_chars: list[str] = []
+        new_starts: list[int] = []
+        new_ends: list[int] = []
+        pos = 0
+        for m in _REFANG.finditer(shadow):
+            new_chars.extend(shadow[pos : m.start()])
+            new_starts.extend(starts[pos : m.start()])
+            new_ends.extend(ends[pos : m.start()])
+            if m.group("dot"):
+                repl = "."
+            elif m.group("colon"):
+                repl = "://" if "/" in m.group("colon") else ":"
+            else:
+                repl = "https" if m.group("scheme").lower().endswith("s") else "http"
+            span_start, span_end = starts[m.start()], ends[m.end() - 1]
+            refanged.append((len(new_chars), len(new_chars) + len(repl)))
+            new_chars.extend(repl)
+            new_starts.extend([span_start] * len(repl))
+            new_ends.extend([span_end] * len(repl))
+            pos = m.end()
+        new_chars.extend(shadow[pos:])
+        new_starts.extend(starts[pos:])
+        new_ends.extend(ends[pos:])
+        shadow, starts, ends = "".join(new_chars), new_starts, new_ends
+    return Shadow(shadow, starts, ends, refanged)
+
+
+def obfuscations_in(original: str, shadow: Shadow, start: int, end: int) -> tuple[str, ...]:
+    """Tricks undone inside one candidate: evidence that the poster hid the link."""
+    o_start, o_end = shadow.original_span(start, end)
+    found: dict[str, None] = {}
+    for ch in original[o_start:o_end]:
+        if not ch.isascii():
+            name = obfuscation_of_char(ch)
+            if name:
+                found[name] = None
+    # ignorables are dropped from the shadow, so look between the mapped characters too
+    for i in range(start, end - 1):
+        if shadow.ends[i] < shadow.starts[i + 1]:
+            for ch in original[shadow.ends[i] : shadow.starts[i + 1]]:
+                name = obfuscation_of_char(ch)
+                if name:
+                    found[name] = None
+    if any(a < end and b > start for a, b in shadow.refanged):
+        found["defanged"] = None
+    return tuple(found)

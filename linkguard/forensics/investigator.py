@@ -1,0 +1,498 @@
+"""The orchestrator: walk a link, read the final page, look up the domain, compare visitors.
+
+It only *adds* to the offline verdict: evidence with quotable sentences, techniques, and a
+status raised when the network shows what the name alone could not (a clone claiming to be an
+outlet, a shortener leading to a flagged domain). Network failures become evidence, never
+exceptions, so one dead link cannot stop a scan.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from linkguard import limits
+from linkguard.errors import LinkguardError
+from linkguard.forensics import cloaking, dnsinfo
+from linkguard.forensics.cache import ForensicsCache
+from linkguard.forensics.fetch import BROWSER, ClientProfile, Fetcher, FetchLimits, HostPacer
+from linkguard.forensics.netpolicy import NetworkPolicy
+from linkguard.forensics.page import PageClaims, analyse, match_outlets, on_domain, parse_html
+from linkguard.forensics.redirects import Hop, walk
+from linkguard.forensics.registration import Registration, RegistrationLookup, describe
+from linkguard.models import Evidence, Link, Outlet, Verdict, VerdictStatus
+
+# Score contributions (0-100 scale, capped); one place so the weighting can be reviewed.
+SCORE_PAGE_CLAIM = 70
+SCORE_CLONE_CONFIRMED = 90
+SCORE_YOUNG_DOMAIN = 15
+SCORE_CLOAKING = 20
+SCORE_DISPLAY_MISMATCH = 60
+_RANK: dict[str, int] = {"trusted": 0, "unknown": 1, "shortened": 2, "suspicious": 3, "malicious": 4}
+
+
+@dataclass(frozen=True, slots=True)
+class Walk:
+    """A finished walk as cached: the hops, why it stopped, and the final page's claims."""
+
+    hops: tuple[Hop, ...]
+    stopped: str | None
+    claims: PageClaims | None = None
+
+    @property
+    def final(self) -> Hop:
+        return self.hops[-1]
+
+    def destination(self, profile: str) -> cloaking.Destination:
+        return cloaking.Destination(profile, self.final.url, self.final.status, self.stopped)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "hops": [h.to_dict() for h in self.hops],
+            "stopped": self.stopped,
+            "claims": self.claims.to_dict() if self.claims else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Walk:
+        claims = data.get("claims")
+        return cls(
+            tuple(Hop(**h) for h in data["hops"]),
+            data.get("stopped"),
+            PageClaims.from_dict(claims) if claims else None,
+        )
+
+
+def _parse_link(url: str) -> Link | None:
+    from linkguard.normalize import parse_link  # late: keeps forensics importable on its own
+
+    return parse_link(url)
+
+
+def _chain_text(hops: Sequence[Hop]) -> str:
+    parts = [hops[0].url]
+    for hop in hops:
+        if hop.location:
+            how = {"http": f"HTTP {hop.status}", "meta": "meta refresh", "js": "JavaScript"}.get(
+                hop.kind or "", ""
+            )
+            parts.append(f"({how}) {hop.location}")
+    return " → ".join(parts)
+
+
+class Investigator:
+    """Network forensics for links; thread-safe, so one instance serves a whole scan."""
+
+    def __init__(
+        self,
+        *,
+        classify: Callable[[Link], Verdict] | None = None,
+        outlets: Sequence[Outlet] = (),
+        policy: NetworkPolicy | None = None,
+        cache: ForensicsCache | None = None,
+        transport: httpx.BaseTransport | None = None,
+        rdap_bootstrap: dict[str, Any] | None = None,
+        rdap_base: str | None = None,
+        whois_server: tuple[str, int] | None = None,
+        proxy: str | None = None,
+        connect_timeout: float = limits.CONNECT_TIMEOUT_S,
+        read_timeout: float = limits.READ_TIMEOUT_S,
+        total_timeout: float = limits.TOTAL_TIMEOUT_S,
+        max_redirects: int = limits.MAX_REDIRECTS,
+        max_body_bytes: int = limits.MAX_BODY_BYTES,
+        max_decoded_bytes: int = limits.MAX_DECODED_BYTES,
+        max_header_bytes: int = limits.MAX_HEADER_BYTES,
+        whois_timeout: float = limits.WHOIS_TIMEOUT_S,
+        whois_max_bytes: int = limits.WHOIS_MAX_BYTES,
+        per_host_interval: float = limits.PER_HOST_INTERVAL_S,
+        young_domain_days: int = limits.YOUNG_DOMAIN_DAYS,
+        max_concurrency: int = limits.MAX_CONCURRENCY,
+        now: Callable[[], datetime] | None = None,
+        registration: bool = True,
+        cloaking: bool = True,
+    ) -> None:
+        self.policy = policy or NetworkPolicy()
+        self._classify = classify
+        self._outlets = tuple(outlets)
+        self._cache = cache
+        self._max_redirects = max_redirects
+        self._young_days = young_domain_days
+        self._max_concurrency = max(1, max_concurrency)
+        self._now = now or (lambda: datetime.now(UTC))
+        self._do_registration = registration
+        self._do_cloaking = cloaking
+        self._fetcher = Fetcher(
+            self.policy,
+            limits=FetchLimits(
+                connect_timeout=connect_timeout,
+                read_timeout=read_timeout,
+                total_timeout=total_timeout,
+                max_body_bytes=max_body_bytes,
+                max_decoded_bytes=max_decoded_bytes,
+                max_header_bytes=max_header_bytes,
+            ),
+            transport=transport,
+            proxy=proxy,
+            pacer=HostPacer(per_host_interval),
+        )
+        self._registry = RegistrationLookup(
+            self._fetcher,
+            self.policy,
+            bootstrap=rdap_bootstrap,
+            rdap_base=rdap_base,
+            whois_server=whois_server,
+            whois_timeout=whois_timeout,
+            whois_max_bytes=whois_max_bytes,
+        )
+        self._registry_key = f"{rdap_base or ''}|{whois_server or ''}|{self.policy.fingerprint()}"
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
+
+    # --- cached network steps ----------------------------------------------------------------
+
+    def _cached(self, kind: str, key: str, load: Callable[[dict[str, Any]], Any]) -> Any | None:
+        if self._cache is None:
+            return None
+        data = self._cache.get(kind, key)
+        if data is None:
+            return None
+        try:
+            return load(data)
+        except (KeyError, TypeError, ValueError):
+            return None  # an entry from an older format: refetch
+
+    def walk(self, url: str, profile: ClientProfile = BROWSER) -> Walk:
+        key = f"{profile.name}|{url}|{self._max_redirects}|{self.policy.fingerprint()}"
+        cached = self._cached("walk", key, Walk.from_dict)
+        if isinstance(cached, Walk):
+            return cached
+        chain = walk(self._fetcher, url, profile, self._max_redirects)
+        claims = None
+        final = chain.final
+        if final is not None and chain.stopped is None and final.body and 200 <= final.status < 300:
+            claims = analyse(parse_html(final.body, final.charset), final.url)
+        result = Walk(chain.hops, chain.stopped, claims)
+        if self._cache is not None and chain.stopped != "error":  # failures may be transient
+            self._cache.set("walk", key, result.to_dict())
+        return result
+
+    def registration(self, domain: str) -> Registration:
+        key = f"{domain}|{self._registry_key}"
+        cached = self._cached("registration", key, Registration.from_dict)
+        if isinstance(cached, Registration):
+            return cached
+        result = self._registry.lookup(domain)
+        if self._cache is not None and result.source != "none":
+            self._cache.set("registration", key, result.to_dict())
+        return result
+
+    def dns(self, host: str) -> dnsinfo.DnsInfo:
+        key = f"{host}|{self.policy.fingerprint()}"
+        cached = self._cached("dns", key, dnsinfo.DnsInfo.from_dict)
+        if isinstance(cached, dnsinfo.DnsInfo):
+            return cached
+        result = dnsinfo.lookup(self.policy, host)
+        if self._cache is not None and result.resolves:
+            self._cache.set("dns", key, result.to_dict())
+        return result
+
+    # --- the investigation -------------------------------------------------------------------
+
+    def investigate(self, link: Link, verdict: Verdict) -> Verdict:
+        """A new Verdict with the network's evidence added; network failures become evidence."""
+        try:
+            return self._investigate(link, verdict)
+        except (LinkguardError, OSError, httpx.HTTPError) as exc:  # a bug in a seam, not in the net
+            failure = Evidence(
+                "fetch-error", f"forensics failed: {type(exc).__name__}: {exc}", {"url": link.url}
+            )
+            return Verdict(
+                verdict.status,
+                verdict.score,
+                verdict.impersonates,
+                verdict.techniques,
+                (*verdict.evidence, failure),
+            )
+
+    def _investigate(self, link: Link, verdict: Verdict) -> Verdict:
+        out = _Builder(verdict)
+        if not link.is_ip:
+            info = self.dns(link.host)
+            out.add(Evidence("dns", info.describe(), info.to_dict()))
+        baseline = self.walk(link.url)
+        self._report_walk(link, baseline, out)
+        final_link = _parse_link(baseline.final.url) if baseline.stopped != "blocked" else None
+        final_domain = (final_link.registered_domain or final_link.host) if final_link else ""
+        start_domain = link.registered_domain or link.host
+
+        if final_link is not None and final_domain and final_domain != start_domain:
+            out.technique("redirect")
+            self._judge_destination(final_link, verdict, out)
+        self._judge_display(link, final_domain or start_domain, out)
+        if baseline.claims is not None and final_domain:
+            self._judge_page(baseline.claims, final_domain, verdict, out)
+        if self._do_registration:
+            self._judge_registration(link, verdict, start_domain, final_domain, out)
+        if self._do_cloaking and baseline.stopped != "blocked" and len(baseline.hops) >= 1:
+            report = cloaking.check(
+                lambda u, p: self.walk(u, p).destination(p.name), link.url, baseline.destination(BROWSER.name)
+            )
+            if report.differs:
+                out.technique("cloaking")
+                out.raise_score(out.score + SCORE_CLOAKING)
+                if report.differs_host:
+                    out.at_least("suspicious")
+                out.add(
+                    Evidence(
+                        "cloaking",
+                        report.describe(),
+                        {"destinations": [d.to_dict() for d in report.destinations]},
+                    )
+                )
+        return out.build()
+
+    def _report_walk(self, link: Link, result: Walk, out: _Builder) -> None:
+        hops = [h.to_dict() for h in result.hops]
+        if len(result.hops) > 1:
+            kinds = ", ".join(h.kind for h in result.hops if h.kind)
+            out.add(
+                Evidence(
+                    "redirect-chain",
+                    f"{len(result.hops) - 1} redirect(s) ({kinds}): {_chain_text(result.hops)}",
+                    {"hops": hops},
+                )
+            )
+        for index, hop in enumerate(result.hops):
+            if hop.blocked:
+                out.add(
+                    Evidence(
+                        "blocked-address",
+                        hop.error or "refused by the network policy",
+                        {"hop": index, "url": hop.url, "address": hop.address},
+                    )
+                )
+            elif hop.error:
+                out.add(Evidence("fetch-error", hop.error, {"hop": index, "url": hop.url}))
+        if result.stopped in ("loop", "too-many-redirects", "scheme"):
+            why = {
+                "loop": "the redirects loop",
+                "too-many-redirects": f"more than {self._max_redirects} redirects",
+                "scheme": f"a redirect to a non-web address ({result.final.location})",
+            }[result.stopped]
+            out.add(Evidence("fetch-error", f"stopped following {link.url}: {why}", {"hops": hops}))
+        if result.stopped is None:
+            final = result.final
+            out.add(
+                Evidence(
+                    "final-url",
+                    f"the link ends at {final.url} (HTTP {final.status}, address {final.address})",
+                    {"url": final.url, "status": final.status, "address": final.address},
+                )
+            )
+
+    def _judge_destination(self, final_link: Link, verdict: Verdict, out: _Builder) -> None:
+        if self._classify is None:
+            return
+        dest = self._classify(final_link)
+        if not dest.flagged:
+            return
+        who = f", imitating {dest.impersonates.name}" if dest.impersonates else ""
+        out.add(
+            Evidence(
+                "final-url",
+                f"the link leads to {final_link.host}, which is {dest.status}{who}",
+                {"url": final_link.url, "status": dest.status},
+            )
+        )
+        if not verdict.flagged or _RANK[dest.status] > _RANK[verdict.status]:
+            out.adopt(dest)
+
+    def _judge_display(self, link: Link, final_domain: str, out: _Builder) -> None:
+        if not link.display:
+            return
+        shown = _parse_link(link.display)
+        shown_domain = (shown.registered_domain or shown.host) if shown else ""
+        if not shown_domain or shown_domain == final_domain:
+            return
+        out.technique("display-mismatch")
+        outlet = next((o for o in self._outlets if shown_domain in o.domains), None)
+        if outlet is not None:
+            out.at_least("suspicious")
+            out.impersonate(outlet)
+            out.raise_score(SCORE_DISPLAY_MISMATCH)
+        out.add(
+            Evidence(
+                "final-url",
+                f"the post showed {link.display} but the link leads to {final_domain}",
+                {"display": link.display, "display_domain": shown_domain, "final_domain": final_domain},
+            )
+        )
+
+    def _judge_page(self, claims: PageClaims, final_domain: str, verdict: Verdict, out: _Builder) -> None:
+        if any(on_domain(final_domain, o.domains) for o in self._outlets):
+            return  # an outlet's own page may call itself by its name
+        matches = [m for m in match_outlets(claims, self._outlets) if m.claims]
+        if not matches:
+            return
+        match = matches[0]
+        outlet = match.outlet
+        reasons = "; ".join((*match.strong, *match.weak))
+        # the name already imitates this outlet and the page copies it: two independent signals
+        confirmed = (
+            out.impersonates is not None
+            and out.impersonates.domain == outlet.domain
+            and _RANK[out.status] >= 3
+        )
+        out.technique("page-claims-outlet")
+        out.add(
+            Evidence(
+                "page-claim",
+                f"the page on {final_domain} presents itself as {outlet.name}: {reasons}",
+                {
+                    "outlet": outlet.name,
+                    "domain": outlet.domain,
+                    "title": claims.title,
+                    "site_name": claims.site_name,
+                    "strong": list(match.strong),
+                    "weak": list(match.weak),
+                    "copyright": list(claims.copyright),
+                    "icons": list(claims.icons),
+                },
+            )
+        )
+        if match.canonical:
+            out.add(
+                Evidence(
+                    "canonical",
+                    f"its canonical/og:url names the real outlet's site: {match.canonical}",
+                    {"canonical": claims.canonical, "og_url": claims.og_url},
+                )
+            )
+        if match.asset_share > 0:
+            on_outlet = [(h, n) for h, n in claims.hosts if on_domain(h, outlet.domains)]
+            count = sum(n for _, n in on_outlet)
+            out.add(
+                Evidence(
+                    "outlet-assets",
+                    f"{count} of {claims.links} links and assets on the page point to {outlet.domain} "
+                    f"({match.asset_share:.0%})",
+                    {
+                        "share": match.asset_share,
+                        "hosts": [list(p) for p in on_outlet],
+                        "links": claims.links,
+                    },
+                )
+            )
+        out.at_least("suspicious")
+        out.impersonate(outlet)
+        out.raise_score(SCORE_PAGE_CLAIM)
+        if confirmed:
+            out.at_least("malicious")
+            out.raise_score(SCORE_CLONE_CONFIRMED)
+
+    def _judge_registration(
+        self, link: Link, verdict: Verdict, start_domain: str, final_domain: str, out: _Builder
+    ) -> None:
+        domains: list[str] = []
+        if link.registered_domain and verdict.status not in ("shortened", "trusted"):
+            domains.append(link.registered_domain)
+        if final_domain and final_domain != start_domain:
+            domains.append(final_domain)
+        now = self._now()
+        for domain in dict.fromkeys(domains):
+            if any(domain in o.domains for o in self._outlets) or "." not in domain:
+                continue
+            reg = self.registration(domain)
+            age = reg.age_days(now)
+            data = {**reg.to_dict(), "age_days": age}
+            out.add(Evidence("registration", describe(reg, now, self._young_days), data))
+            if age is not None and age < self._young_days:
+                out.technique("young-domain")
+                out.raise_score(out.score + SCORE_YOUNG_DOMAIN)
+
+    # --- many links --------------------------------------------------------------------------
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(
+                    self._max_concurrency, thread_name_prefix="linkguard-forensics"
+                )
+            return self._pool
+
+    def investigate_many(self, items: Iterable[tuple[Link, Verdict]]) -> Iterator[Verdict]:
+        """Investigate concurrently, yield in input order; reads the input lazily (bounded in flight)."""
+        pool = self._executor()
+        window = self._max_concurrency * limits.IN_FLIGHT_PER_WORKER
+        pending: deque[Future[Verdict]] = deque()
+        for link, verdict in items:
+            pending.append(pool.submit(self.investigate, link, verdict))
+            while len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+    def close(self) -> None:
+        with self._pool_lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
+        if self._cache is not None:
+            self._cache.close()
+
+    def __enter__(self) -> Investigator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class _Builder:
+    """Accumulates changes to a verdict; status and score only ever go up."""
+
+    def __init__(self, verdict: Verdict) -> None:
+        self.status: VerdictStatus = verdict.status
+        self.score = verdict.score
+        self.impersonates = verdict.impersonates
+        self.techniques = list(verdict.techniques)
+        self.evidence = list(verdict.evidence)
+
+    def add(self, evidence: Evidence) -> None:
+        self.evidence.append(evidence)
+
+    def technique(self, name: str) -> None:
+        if name not in self.techniques:
+            self.techniques.append(name)
+
+    def at_least(self, status: VerdictStatus) -> None:
+        if _RANK[status] > _RANK[self.status]:
+            self.status = status
+
+    def raise_score(self, score: int) -> None:
+        self.score = max(self.score, min(100, score))
+
+    def impersonate(self, outlet: Outlet) -> None:
+        if self.impersonates is None:
+            self.impersonates = outlet
+
+    def adopt(self, other: Verdict) -> None:
+        """Take over a destination's verdict (a shortener leading to a flagged domain)."""
+        self.at_least(other.status)
+        self.raise_score(other.score)
+        if other.impersonates is not None:
+            self.impersonates = other.impersonates
+        for name in other.techniques:
+            self.technique(name)
+        self.evidence.extend(other.evidence)
+
+    def build(self) -> Verdict:
+        return Verdict(
+            self.status, self.score, self.impersonates, tuple(self.techniques), tuple(self.evidence)
+        )

@@ -1,0 +1,77 @@
+"""Bytes → text blocks that end on line boundaries, counting what had to be repaired."""
+
+from __future__ import annotations
+
+import codecs
+import io
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from linkguard.limits import MAX_LINE_CHARS, READ_BLOCK_BYTES
+
+ERRORS = "linkguard-count"
+_invalid = [0]
+
+
+def _count_and_replace(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    _invalid[0] += 1
+    return "\ufffd", exc.end
+
+
+codecs.register_error(ERRORS, _count_and_replace)
+
+
+def invalid_sequences() -> int:
+    """Invalid byte sequences replaced so far in this process (read the delta around a read)."""
+    return _invalid[0]
+
+
+def encoding_for(head: bytes) -> str:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return "utf-8"
+
+
+def looks_binary(head: bytes) -> bool:
+    """NUL bytes in text that is not UTF-16 mean a binary file (image, archive, executable)."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    return b"\x00" in head
+
+
+def text_stream(stream: BinaryIO, encoding: str) -> io.TextIOWrapper:
+    return io.TextIOWrapper(stream, encoding=encoding, errors=ERRORS, newline="")
+
+
+def line_blocks(stream: io.TextIOWrapper) -> Iterator[tuple[str, int, int]]:
+    """Yield ``(block, first_line, first_column)``; blocks hold whole lines.
+
+    A line longer than ``MAX_LINE_CHARS`` is cut at whitespace (or anywhere, if it has none), so
+    a 100 MB single-line file is read in bounded pieces; positions stay exact.
+    """
+    line, column, carry = 1, 1, ""
+    while True:
+        chunk = stream.read(READ_BLOCK_BYTES)
+        if not chunk:
+            break
+        text = carry + chunk
+        cut = text.rfind("\n") + 1
+        if cut == 0 and len(text) >= MAX_LINE_CHARS:
+            cut = max(text.rfind(" ", 0, len(text)), text.rfind("\t")) + 1 or len(text)
+        if cut == 0:
+            carry = text
+            continue
+        block, carry = text[:cut], text[cut:]
+        yield block, line, column
+        newlines = block.count("\n")
+        if newlines:
+            line += newlines
+            column = 1
+        else:
+            column += len(block)
+    if carry:
+        yield carry, line, column

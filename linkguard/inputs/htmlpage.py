@@ -1,0 +1,100 @@
+"""HTML: visible text plus link targets, each anchor's target paired with its display text.
+
+The standard library's streaming ``HTMLParser`` is used rather than beautifulsoup4 because it is fed
+block by block (flat memory) and reports the line and column of each piece; bs4 is used where a
+whole page is at hand (forensics).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from html.parser import HTMLParser
+
+from linkguard.inputs.decoding import line_blocks
+from linkguard.models import Record, Skipped
+
+_URL_ATTRS = frozenset({"href", "src", "action", "cite", "data-href", "data-url", "poster", "formaction"})
+_META_URL_NAMES = frozenset({"og:url", "twitter:url", "og:see_also"})
+_SKIP_TEXT = frozenset({"script", "style", "template", "noscript"})
+_MAX_ANCHOR_TEXT = 500
+
+
+class _Collector(HTMLParser):
+    def __init__(self, source: str, line_offset: int = 0, column_offset: int = 0) -> None:
+        super().__init__(convert_charrefs=True)
+        self.source = source
+        self.out: list[Record] = []
+        self._skip_depth = 0
+        self._anchor: tuple[str, int, int] | None = None
+        self._anchor_text: list[str] = []
+        self._line_offset = line_offset
+        self._column_offset = column_offset
+
+    def _pos(self) -> tuple[int, int]:
+        line, col = self.getpos()
+        return line + self._line_offset, col + 1 + (self._column_offset if line == 1 else 0)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        line, col = self._pos()
+        if tag in _SKIP_TEXT:
+            self._skip_depth += 1
+        values = dict(attrs)
+        for name, value in attrs:
+            if not value:
+                continue
+            if tag == "a" and name == "href":
+                self._close_anchor()
+                self._anchor = (value, line, col)
+                self._anchor_text = []
+            elif name in _URL_ATTRS or (
+                tag == "meta"
+                and name == "content"
+                and (values.get("property") or values.get("name")) in _META_URL_NAMES
+            ):
+                self.out.append(Record(value, self.source, line, col, record=f"<{tag} {name}>"))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP_TEXT and self._skip_depth:
+            self._skip_depth -= 1
+        if tag == "a":
+            self._close_anchor()
+
+    def _close_anchor(self) -> None:
+        if self._anchor is None:
+            return
+        href, line, col = self._anchor
+        label = " ".join("".join(self._anchor_text).split())[:_MAX_ANCHOR_TEXT] or None
+        self.out.append(Record(href, self.source, line, col, record="<a href>", display=label))
+        self._anchor = None
+
+    def handle_data(self, data: str) -> None:
+        if self._skip_depth or not data.strip():
+            return
+        if self._anchor is not None and len(self._anchor_text) < 64:
+            self._anchor_text.append(data)
+        line, col = self._pos()
+        self.out.append(Record(data, self.source, line, col))
+
+    def drain(self) -> list[Record]:
+        out, self.out = self.out, []
+        return out
+
+
+def read(stream: io.TextIOWrapper, source: str) -> Iterator[Record | Skipped]:
+    parser = _Collector(source)
+    for block, _line, _column in line_blocks(stream):
+        parser.feed(block)
+        yield from parser.drain()
+    parser.close()
+    parser._close_anchor()
+    yield from parser.drain()
+
+
+def records_from_fragment(html: str, source: str, line: int, column: int, record: str | None) -> list[Record]:
+    """Records from an HTML string embedded in another format (a Mastodon post's ``content``)."""
+    parser = _Collector(source, line - 1, column - 1)
+    parser.feed(html)
+    parser.close()
+    parser._close_anchor()
+    return [Record(r.text, r.source, r.line, r.column, record or r.record, r.display) for r in parser.drain()]

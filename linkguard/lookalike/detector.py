@@ -1,0 +1,175 @@
+"""``Detector``: one Link in, one Verdict out — the lookalike step of the scan pipeline.
+
+Order of decisions: an outlet's own domain or a legitimate look-alike is ``trusted`` (rules win
+over resemblance, so outlets are never flagged as imitations of each other); a shortener is
+``shortened`` (or ``trusted`` when an outlet owns it); otherwise the techniques run and their
+signals are scored (``scoring``). A blocklisted domain is ``malicious`` and still gets its lookalike
+evidence. Verdicts are memoised per (host, obfuscation, display, …): dumps repeat the same links.
+"""
+
+from __future__ import annotations
+
+import re
+
+from linkguard.lookalike import scoring as sc
+from linkguard.lookalike.index import Index
+from linkguard.lookalike.obfuscation import obfuscation_evidence, post_tricks
+from linkguard.lookalike.techniques import TECHNIQUES, Subject, display_target
+from linkguard.models import Evidence, Link, Verdict
+from linkguard.normalize import parse_link
+from linkguard.rules import RuleSet
+
+#: Distinct links remembered; the memo is dropped and restarted when full.
+MEMO_SIZE = 1 << 17
+_AUTHORITY_END = re.compile(r"[/?#]")
+
+_MemoKey = tuple[str, str, tuple[str, ...], str | None, str, str | None]
+
+
+def _userinfo(link: Link) -> str:
+    if "userinfo" not in link.obfuscation:
+        return ""
+    authority = _AUTHORITY_END.split(link.text.split("://", 1)[-1], maxsplit=1)[0]
+    return authority.rpartition("@")[0]
+
+
+def _capital_i_label(link: Link) -> str | None:
+    """The label as the post wrote it, when a capital I stands among lowercase letters ("weIt")."""
+    if "I" not in link.text or not link.host.isascii() or not link.domain_label:
+        return None
+    pos = link.text.lower().find(link.host)
+    if pos < 0:
+        return None
+    start = pos + len(link.host) - len(link.registered_domain)
+    raw = link.text[start : start + len(link.domain_label)]
+    if "I" not in raw or raw.isupper():
+        return None
+    return "".join("l" if c == "I" else c.lower() for c in raw)
+
+
+def _label_unicode(link: Link) -> str:
+    labels = link.host_unicode.split(".")
+    position = link.suffix.count(".") + 2
+    if len(labels) == link.host.count(".") + 1 and len(labels) >= position:
+        return labels[-position]
+    return link.domain_label
+
+
+def _ancestors(link: Link) -> list[str]:
+    """The host and its parents down to the registered domain, never above it (x.blogspot.com ≠ blogspot.com)."""
+    out = [link.host]
+    host = link.host
+    while host != link.registered_domain and "." in host:
+        host = host.partition(".")[2]
+        out.append(host)
+    return out
+
+
+class Detector:
+    """Classify links against one RuleSet; build once per run (it indexes every outlet)."""
+
+    def __init__(self, rules: RuleSet, *, use_blocklist: bool = True) -> None:
+        self.rules = rules
+        self.use_blocklist = use_blocklist
+        self.index = Index(rules)
+        self._memo: dict[_MemoKey, Verdict] = {}
+
+    def classify(self, link: Link) -> Verdict:
+        """The verdict for ``link``; microseconds once a host has been seen."""
+        key: _MemoKey = (
+            link.host,
+            link.text if "userinfo" in link.obfuscation else "",
+            link.obfuscation,
+            link.display,
+            link.registered_domain,
+            _capital_i_label(link) if "I" in link.text else None,
+        )
+        verdict = self._memo.get(key)
+        if verdict is None:
+            verdict = self._classify(link)
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.clear()
+            self._memo[key] = verdict
+        return verdict
+
+    def classify_domain(self, domain_or_url: str) -> Verdict:
+        """Convenience for one string; ``unknown`` when it is not a URL or domain at all."""
+        link = parse_link(domain_or_url)
+        return self.classify(link) if link is not None else Verdict()
+
+    # -- the decision -------------------------------------------------------------------------
+
+    def _classify(self, link: Link) -> Verdict:
+        obfuscation = obfuscation_evidence(post_tricks(link))
+        extra = (obfuscation,) if obfuscation else ()
+        if link.registered_domain:
+            ruled = self._by_rules(link, extra)
+            if ruled is not None:
+                return ruled
+        signals = self._signals(link)
+        combined = sc.combine(signals, obfuscated=obfuscation is not None)
+        evidence = [Evidence(s.technique, s.detail, s.data) for s in combined.signals]
+        techniques = tuple(dict.fromkeys(s.technique for s in combined.signals))
+        blocked = self.index.blocked.get(next((h for h in _ancestors(link) if h in self.index.blocked), ""))
+        if self.use_blocklist and blocked is not None and link.registered_domain:
+            detail = f"listed as known bad by {blocked.source}"
+            if blocked.campaign:
+                detail += f" (campaign: {blocked.campaign})"
+            outlet = combined.outlet or self.index.outlet_by_domain.get(blocked.imitates)
+            bad = Evidence("blocklist", detail, {"source": blocked.source, "campaign": blocked.campaign})
+            return Verdict("malicious", sc.BLOCKED_SCORE, outlet, techniques, (bad, *evidence, *extra))
+        status = "suspicious" if combined.score >= sc.SUSPICIOUS_THRESHOLD else "unknown"
+        return Verdict(status, combined.score, combined.outlet, techniques, (*evidence, *extra))
+
+    def _by_rules(self, link: Link, extra: tuple[Evidence, ...]) -> Verdict | None:
+        """trusted / shortened when a rule names the host; None when the techniques must decide."""
+        idx = self.index
+        for host in _ancestors(link):
+            outlet = idx.outlet_by_domain.get(host)
+            if outlet is not None:
+                why = Evidence("trusted", f"{host} is a domain of {outlet.name} ({outlet.origin} rules)")
+                return Verdict("trusted", 0, None, (), (why, *extra))
+            legit = idx.legit.get(host)
+            if legit is not None:
+                note = f": {legit.note}" if legit.note else ""
+                why = Evidence("legit", f"{host} is listed as a legitimate look-alike{note}")
+                return Verdict("trusted", 0, None, (), (why, *extra))
+        for host in _ancestors(link):
+            short = idx.shorteners.get(host)
+            if short is None:
+                continue
+            owner = idx.outlet_owning(short.owner) if short.owner else None
+            if owner is not None:
+                why = Evidence("trusted", f"{host} is the link shortener of {owner.name}")
+                return Verdict("trusted", 0, None, (), (why, *extra))
+            by = f" run by {short.owner}" if short.owner else ""
+            notes = [Evidence("shortener", f"{host} is a link shortener{by}; its target is not resolved offline")]
+            target = display_target(idx, link.display) if link.display else None
+            if target is not None:
+                notes.append(Evidence("display", f"the post's link card claimed '{target[2]}'", {"shown": target[2]}))
+            return Verdict("shortened", 0, None, (), (*notes, *extra))
+        return None
+
+    def _signals(self, link: Link) -> list[sc.Signal]:
+        subj = Subject(
+            host=link.host,
+            host_unicode=link.host_unicode,
+            registered=link.registered_domain,
+            label=link.domain_label,
+            label_unicode=_label_unicode(link),
+            suffix=link.suffix,
+            subdomain=link.subdomain,
+            private_suffix=link.is_private_suffix,
+            capital_i_label=_capital_i_label(link),
+            userinfo=_userinfo(link),
+            display=link.display,
+        )
+        techniques = TECHNIQUES if link.registered_domain else TECHNIQUES[-1:]
+        best: dict[tuple[str, str], sc.Signal] = {}
+        for technique in techniques:
+            for s in technique(self.index, subj):
+                slot = (s.outlet.domain if s.outlet else "", s.technique)
+                if slot not in best or s.score > best[slot].score:
+                    best[slot] = s
+        embedded_for = {o for o, t in best if t == "embedded"}
+        return [s for (o, t), s in best.items() if not (t == "subdomain-brand" and o in embedded_for)]

@@ -1,0 +1,139 @@
+"""The lookup structures built once from a RuleSet, so that classifying is a few hash lookups.
+
+Brand labels come from every outlet domain's registrable label ("welt" for welt.de, "bbc" for
+bbc.co.uk) and from the outlet's ``brands``. Labels that are news words themselves ("news",
+"heute", "24") are never used as brands: they would turn every news site into a lookalike.
+The typo permutation map is the expensive part (~150k entries for 800+ outlets), so it is built on
+first use: a ``check`` of a trusted domain never pays for it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from linkguard.lookalike.confusables import skeleton
+from linkguard.lookalike.permutations import permutations
+from linkguard.lookalike.wordlists import COMBO_WORDS, GENERIC_NAMES, NON_BRAND_SUBDOMAINS
+from linkguard.models import Outlet
+from linkguard.normalize import split_host
+from linkguard.rules import BlockedRule, LegitRule, RuleSet, ShortenerRule
+
+#: Shortest label the rapidfuzz fallback considers; shorter ones rely on the permutation map.
+FUZZY_MIN_LENGTH = 6
+_CLEAN = re.compile(r"[^a-z0-9-]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Brand:
+    """A name that identifies an outlet, and the outlet domain it stands for."""
+
+    label: str
+    outlet: Outlet
+    domain: str  # the outlet domain this label belongs to (its primary domain for a ``brands`` entry)
+    suffix: str  # that domain's public suffix ("de", "co.uk")
+    generic: bool  # an ordinary word or ≤ 2 letters: weak evidence as a combo or subdomain
+
+
+def allowed_edits(n: int) -> int:
+    """Edits the fuzzy fallback tolerates for a name of ``n`` characters (0 below 6)."""
+    if n < FUZZY_MIN_LENGTH:
+        return 0
+    if n <= 9:
+        return 1
+    if n <= 13:
+        return 2
+    return 3
+
+
+def _brand_labels(outlet: Outlet) -> list[tuple[str, str, str]]:
+    """(label, domain, suffix) for each name of ``outlet``; the primary domain comes first."""
+    out: list[tuple[str, str, str]] = []
+    for domain in outlet.domains:
+        parts = split_host(domain)
+        if parts is None or parts.is_ip:
+            continue
+        label = parts.domain_label
+        sub = parts.subdomain.split(".")[-1] if parts.subdomain else ""
+        if sub and sub not in NON_BRAND_SUBDOMAINS and sub not in COMBO_WORDS:
+            label = sub  # abcnews.go.com: the brand is "abcnews", not "go"
+        out.append((label, domain, parts.suffix))
+    primary = out[0] if out else (outlet.domain, outlet.domain, "")
+    for raw in outlet.brands:
+        label = _CLEAN.sub("-", raw.lower()).strip("-")
+        if label:
+            out.append((label, primary[1], primary[2]))
+    return out
+
+
+class Index:
+    """Hash maps from names, typos and skeletons to outlets, plus the rule lookups."""
+
+    def __init__(self, rules: RuleSet) -> None:
+        self.outlet_by_domain: dict[str, Outlet] = {}
+        self.outlet_by_name: dict[str, Outlet] = {}
+        self.brands: dict[str, list[Brand]] = {}
+        self.skeletons: dict[str, list[Brand]] = {}
+        self.dotless: dict[str, Brand] = {}
+        for outlet in rules.outlets:
+            self.outlet_by_name.setdefault(outlet.name.casefold(), outlet)
+            for domain in outlet.domains:
+                self.outlet_by_domain.setdefault(domain, outlet)
+            for label, domain, suffix in _brand_labels(outlet):
+                self._add_brand(label, outlet, domain, suffix)
+        self.legit: dict[str, LegitRule] = {r.domain: r for r in rules.legit}
+        self.blocked: dict[str, BlockedRule] = {r.domain: r for r in rules.blocked}
+        self.shorteners: dict[str, ShortenerRule] = {r.domain: r for r in rules.shorteners}
+        self.legit_labels: frozenset[str] = frozenset(
+            p.domain_label for p in (split_host(d) for d in self.legit) if p is not None
+        )
+        self.max_domain_labels = max((d.count(".") + 1 for d in self.outlet_by_domain), default=2)
+
+    def _add_brand(self, label: str, outlet: Outlet, domain: str, suffix: str) -> None:
+        if not label or label in COMBO_WORDS or label.isdigit():
+            return
+        same = self.brands.setdefault(label, [])
+        if any(b.outlet is outlet for b in same):
+            return
+        generic = len(label.replace("-", "")) <= 2 or label in GENERIC_NAMES
+        brand = Brand(label, outlet, domain, suffix, generic)
+        same.append(brand)
+        self.skeletons.setdefault(skeleton(label), []).append(brand)
+        dotless = domain.replace(".", "")
+        if len(dotless) >= 6 and domain.endswith(suffix):
+            self.dotless.setdefault(dotless, brand)
+        if "-" in label:  # "t-online" is also written "tonline"
+            self.skeletons.setdefault(skeleton(label.replace("-", "")), []).append(brand)
+
+    def outlet_owning(self, name: str) -> Outlet | None:
+        """An outlet named ``name`` (a shortener's owner, a link card's label), if any."""
+        key = name.casefold().strip()
+        if key in self.outlet_by_name:
+            return self.outlet_by_name[key]
+        found = self.brands.get(_CLEAN.sub("-", key).strip("-"))
+        return found[0].outlet if found else None
+
+    @cached_property
+    def permutations(self) -> dict[str, tuple[Brand, str]]:
+        """Typo → (brand, kind). Typos that are themselves a brand or a legitimate name are left out."""
+        perms: dict[str, tuple[Brand, str]] = {}
+        for label, same in self.brands.items():
+            brand = same[0]
+            if brand.generic:
+                continue
+            for typo, kind in permutations(label):
+                if typo not in perms and typo not in self.brands and typo not in self.legit_labels:
+                    perms[typo] = (brand, kind)
+        return perms
+
+    @cached_property
+    def fuzzy_choices(self) -> tuple[list[str], list[Brand]]:
+        """Skeletons of the distinctive brand names long enough for the rapidfuzz fallback."""
+        keys: list[str] = []
+        brands: list[Brand] = []
+        for label, same in self.brands.items():
+            if not same[0].generic and len(label) >= FUZZY_MIN_LENGTH:
+                keys.append(skeleton(label))
+                brands.append(same[0])
+        return keys, brands

@@ -1,0 +1,253 @@
+"""Candidate → Link: one canonical form per link.
+
+Hosts go through UTS-46 (what browsers do) to lowercase ASCII/punycode, and are split with
+tldextract's *bundled* Public Suffix List snapshot: building the extractor with no suffix-list URLs
+and no cache dir means it never touches the network. ``update_psl`` refreshes it on purpose.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+from typing import NamedTuple
+from urllib.parse import quote
+
+import idna
+import tldextract
+
+from linkguard.models import Candidate, Link
+
+#: Where ``update_psl`` stores a refreshed suffix list; used in preference to the bundled one.
+PSL_OVERRIDE_ENV = "LINKGUARD_PSL_FILE"
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21}
+_KNOWN_SCHEMES = frozenset({"http", "https", "ftp"})
+
+
+def _psl_file() -> Path | None:
+    import os
+
+    import platformdirs
+
+    env = os.environ.get(PSL_OVERRIDE_ENV)
+    if env:
+        return Path(env)
+    path = Path(platformdirs.user_cache_dir("linkguard")) / "public_suffix_list.dat"
+    return path if path.is_file() else None
+
+
+@lru_cache(maxsize=1)
+def suffix_extractor() -> tldextract.TLDExtract:
+    """The one TLDExtract of the process: bundled snapshot (or a refreshed file), never a fetch."""
+    psl = _psl_file()
+    if psl is not None and psl.is_file():
+        return tldextract.TLDExtract(
+            suffix_list_urls=(psl.resolve().as_uri(),),
+            cache_dir=None,
+            fallback_to_snapshot=True,
+            include_psl_private_domains=True,
+        )
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
+
+
+def update_psl(
+    url: str = "https://publicsuffix.org/list/public_suffix_list.dat", timeout: float = 20.0
+) -> Path:
+    """Download the current Public Suffix List into the user cache (explicit, never implicit)."""
+    import httpx
+    import platformdirs
+
+    from linkguard.errors import FetchError
+
+    target = Path(platformdirs.user_cache_dir("linkguard")) / "public_suffix_list.dat"
+    try:
+        resp = httpx.get(url, timeout=timeout, follow_redirects=True)
+        resp.raise_for_status()
+    except httpx.HTTPError as exc:
+        raise FetchError(f"could not download the Public Suffix List from {url}: {exc}") from exc
+    if "// ===BEGIN ICANN DOMAINS===" not in resp.text:
+        raise FetchError(f"{url} did not return a Public Suffix List")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".tmp")
+    tmp.write_text(resp.text, encoding="utf-8")
+    tmp.replace(target)
+    suffix_extractor.cache_clear()
+    _split_host.cache_clear()
+    return target
+
+
+class HostParts(NamedTuple):
+    host: str
+    host_unicode: str
+    registered_domain: str
+    domain_label: str
+    suffix: str
+    subdomain: str
+    is_ip: bool
+    is_private_suffix: bool
+    obfuscation: tuple[str, ...]
+
+
+def _script_of(ch: str) -> str:
+    name = unicodedata.name(ch, "")
+    for script in ("LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "HEBREW", "ARABIC", "CJK", "HANGUL", "HIRAGANA",
+                   "KATAKANA", "GEORGIAN", "CHEROKEE", "THAI", "DEVANAGARI"):
+        if name.startswith(script):
+            return script
+    return "OTHER"
+
+
+def mixed_script_labels(host_unicode: str) -> bool:
+    """True when one label mixes scripts (Latin with Cyrillic, …): the classic homograph trick."""
+    for label in host_unicode.split("."):
+        scripts = {_script_of(c) for c in label if c.isalpha()}
+        if len(scripts) > 1:
+            return True
+    return False
+
+
+@lru_cache(maxsize=65536)
+def _split_host(raw_host: str) -> HostParts | None:
+    host = raw_host.rstrip(".")
+    if not host or len(host) > 253:
+        return None
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        ip = None
+    if ip is not None:
+        text = ip.compressed
+        return HostParts(text, text, "", "", "", "", True, False, ())
+    tricks: list[str] = []
+    lowered = host.lower()
+    if not lowered.isascii():
+        tricks.append("idn")
+    try:
+        ascii_host = idna.encode(lowered, uts46=True, std3_rules=False, transitional=False).decode("ascii")
+    except idna.IDNAError:
+        return None
+    if "xn--" in lowered:
+        tricks.append("punycode")
+    try:
+        host_unicode = idna.decode(ascii_host) if "xn--" in ascii_host else ascii_host
+    except idna.IDNAError:
+        host_unicode = ascii_host
+    if mixed_script_labels(host_unicode):
+        tricks.append("mixed-script")
+    parts = suffix_extractor()(ascii_host)
+    if not parts.suffix or not parts.domain:
+        return None
+    registered = f"{parts.domain}.{parts.suffix}"
+    return HostParts(
+        ascii_host,
+        host_unicode,
+        registered,
+        parts.domain,
+        parts.suffix,
+        parts.subdomain,
+        False,
+        parts.is_private,
+        tuple(tricks),
+    )
+
+
+def split_host(host: str) -> HostParts | None:
+    """Normalise and split a host; None when it has no known public suffix."""
+    return _split_host(host)
+
+
+def _quote_part(part: str) -> str:
+    return part if part.isascii() and " " not in part else quote(part, safe="/?#[]@!$&'()*+,;=:%~-._")
+
+
+def _split_url(raw: str) -> tuple[str, str, str, str] | None:
+    """``(scheme, netloc, path, rest)`` — a cheaper urlsplit for the shapes the extractor emits."""
+    sep = raw.find("://", 0, 12)
+    if sep == -1:
+        scheme, rest = "http", raw
+    else:
+        scheme, rest = raw[:sep].lower(), raw[sep + 3 :]
+    end = len(rest)
+    for ch in "/?#":
+        i = rest.find(ch, 0, end)
+        if i != -1:
+            end = i
+    netloc, tail = rest[:end], rest[end:]
+    if not netloc:
+        return None
+    q = len(tail)
+    for ch in "?#":
+        i = tail.find(ch, 0, q)
+        if i != -1:
+            q = i
+    return scheme, netloc, tail[:q], tail[q:]
+
+
+def parse_link(text: str, *, obfuscation: tuple[str, ...] = (), display: str | None = None,
+               written: str | None = None) -> Link | None:
+    """Normalise a de-obfuscated URL or bare domain; None when it is not a link to a real host.
+
+    ``written`` is the link as it appeared in the input, when that differs from ``text``.
+    """
+    raw = text.strip()
+    parts = _split_url(raw) if raw else None
+    if parts is None:
+        return None
+    scheme, netloc, path, rest = parts
+    if scheme not in _KNOWN_SCHEMES:
+        return None
+    tricks = list(obfuscation)
+    if "@" in netloc:
+        tricks.append("userinfo")
+        netloc = netloc.rsplit("@", 1)[1]
+    port: int | None = None
+    if netloc.startswith("["):
+        close = netloc.find("]")
+        if close == -1:
+            return None
+        hostname, port_text = netloc[: close + 1], netloc[close + 2 :] if netloc[close + 1 : close + 2] == ":" else ""
+    else:
+        hostname, _, port_text = netloc.partition(":")
+    if port_text:
+        if not port_text.isdigit() or int(port_text) > 65535:
+            return None
+        port = int(port_text)
+    host = _split_host(hostname)
+    if host is None:
+        return None
+    for t in host.obfuscation:
+        if t not in tricks:
+            tricks.append(t)
+    host_text = f"[{host.host}]" if ":" in host.host else host.host
+    if port is not None and port != _DEFAULT_PORTS.get(scheme):
+        host_text = f"{host_text}:{port}"
+    url = f"{scheme}://{host_text}{_quote_part(path) or '/'}{_quote_part(rest) if rest else ''}"
+    return Link(
+        text=written if written is not None else text,
+        url=url,
+        host=host.host,
+        host_unicode=host.host_unicode,
+        registered_domain=host.registered_domain,
+        domain_label=host.domain_label,
+        suffix=host.suffix,
+        subdomain=host.subdomain,
+        obfuscation=tuple(dict.fromkeys(tricks)) if len(tricks) > 1 else tuple(tricks),
+        display=display,
+        is_ip=host.is_ip,
+        is_private_suffix=host.is_private_suffix,
+    )
+
+
+def normalize(candidate: Candidate) -> Link | None:
+    """Candidate → Link, keeping the text as written and the obfuscations undone."""
+    return parse_link(candidate.url, obfuscation=candidate.obfuscation, display=candidate.display,
+                      written=candidate.text)
+
+
+def is_public_suffix(name: str) -> bool:
+    """True when ``name`` (ASCII, lowercase) is itself a public suffix such as ``de`` or ``co.uk``."""
+    parts = suffix_extractor()("x." + name)
+    return parts.suffix == name

@@ -1,0 +1,148 @@
+"""Render findings: terminal table, JSON Lines, JSON, CSV, Markdown, HTML and STIX 2.1.
+
+Streaming use (what ``scan`` does)::
+
+    writer = open_writer("html", out)
+    for finding, post_text in ...:
+        writer.add(finding, post_text)
+    writer.close(stats)
+
+``render()`` does the same for findings already in hand. ``load_findings()``/``read_scan()``
+read a saved JSONL scan back for ``linkguard report``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import PurePath
+from typing import TextIO
+
+from linkguard.models import Finding, ScanStats
+from linkguard.report.base import Reporter
+from linkguard.report.csvtable import CsvReporter
+from linkguard.report.defang import defang
+from linkguard.report.grouping import GROUP_BY
+from linkguard.report.html import HtmlReporter
+from linkguard.report.jsondoc import JsonDocReporter
+from linkguard.report.jsonl import JsonlReporter
+from linkguard.report.loader import FindingFormatError, finding_from_dict, load_findings, open_scan, read_scan
+from linkguard.report.markdown import MarkdownReporter
+from linkguard.report.stix import StixReporter
+from linkguard.report.table import TableReporter
+
+__all__ = [
+    "FORMATS",
+    "GROUP_BY",
+    "FindingFormatError",
+    "Reporter",
+    "defang",
+    "finding_from_dict",
+    "format_for_path",
+    "load_findings",
+    "open_scan",
+    "open_writer",
+    "read_scan",
+    "render",
+]
+
+_REPORTERS: dict[str, type[Reporter]] = {
+    cls.name: cls
+    for cls in (
+        TableReporter,
+        JsonlReporter,
+        JsonDocReporter,
+        CsvReporter,
+        MarkdownReporter,
+        HtmlReporter,
+        StixReporter,
+    )
+}
+FORMATS: tuple[str, ...] = tuple(_REPORTERS)
+
+# Longest suffix first, so ".stix.json" wins over ".json".
+_SUFFIXES: tuple[tuple[str, str], ...] = (
+    (".stix.json", "stix"),
+    (".stix", "stix"),
+    (".jsonl", "jsonl"),
+    (".ndjson", "jsonl"),
+    (".json", "json"),
+    (".csv", "csv"),
+    (".md", "markdown"),
+    (".markdown", "markdown"),
+    (".html", "html"),
+    (".htm", "html"),
+)
+
+
+def format_for_path(path: str | PurePath) -> str | None:
+    """The format an output file name asks for (``out.html`` -> ``html``), or ``None``."""
+    name = PurePath(path).name.lower()
+    return next((fmt for suffix, fmt in _SUFFIXES if name.endswith(suffix)), None)
+
+
+def open_writer(
+    fmt: str,
+    out: TextIO,
+    *,
+    defang: bool | None = None,
+    show_all: bool = False,
+    min_score: int = 0,
+    verdicts: frozenset[str] | None = None,
+    group_by: str = "domain",
+    color: bool | None = None,
+    contexts: bool = True,
+    now: datetime | None = None,
+) -> Reporter:
+    """A writer for ``fmt``; ``defang=None`` means the format's default (human formats defang).
+
+    ``now`` fixes the report time (STIX timestamps/ids, "generated" lines) for reproducible output.
+    """
+    try:
+        cls = _REPORTERS[fmt]
+    except KeyError:
+        raise ValueError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})") from None
+    return cls(
+        out,
+        defang=defang,
+        show_all=show_all,
+        min_score=min_score,
+        verdicts=verdicts,
+        group_by=group_by,
+        color=color,
+        contexts=contexts,
+        now=now,
+    )
+
+
+def render(
+    findings: Iterable[Finding],
+    stats: ScanStats,
+    fmt: str,
+    out: TextIO,
+    *,
+    defang: bool | None = None,
+    show_all: bool = False,
+    min_score: int = 0,
+    verdicts: frozenset[str] | None = None,
+    group_by: str = "domain",
+    color: bool | None = None,
+    contexts: bool = True,
+    now: datetime | None = None,
+) -> None:
+    """Write ``findings`` (no post contexts) in ``fmt`` to ``out``."""
+    writer = open_writer(
+        fmt,
+        out,
+        defang=defang,
+        show_all=show_all,
+        min_score=min_score,
+        verdicts=verdicts,
+        group_by=group_by,
+        color=color,
+        contexts=contexts,
+        now=now,
+    )
+    for finding in findings:
+        writer.add(finding)
+    writer.close(stats)

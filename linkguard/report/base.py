@@ -1,0 +1,103 @@
+"""The writer API every format implements: ``add()`` findings as they stream, then ``close(stats)``.
+
+Filtering lives here once, so every format agrees on what is shown and the CLI can trust
+:attr:`Reporter.flagged_written` for its exit code.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from datetime import UTC, datetime
+from typing import ClassVar, TextIO
+
+from linkguard.models import Finding, ScanStats
+from linkguard.report.grouping import GROUP_BY, Grouper
+
+
+class Reporter(ABC):
+    """Base class of all formats.
+
+    Selection: ``min_score`` always applies. ``verdicts``, when given, selects those verdicts (and
+    replaces the flagged-only default); otherwise only flagged findings are shown unless
+    ``show_all``.
+    """
+
+    name: ClassVar[str]
+    #: Human formats defang by default; machine formats keep real URLs.
+    defang_default: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        out: TextIO,
+        *,
+        defang: bool | None = None,
+        show_all: bool = False,
+        min_score: int = 0,
+        verdicts: frozenset[str] | None = None,
+        group_by: str = "domain",
+        color: bool | None = None,
+        contexts: bool = True,
+        now: datetime | None = None,
+    ) -> None:
+        self.out = out
+        self.defang = self.defang_default if defang is None else defang
+        self.show_all = show_all
+        self.min_score = min_score
+        self.verdicts = frozenset(verdicts) if verdicts else None
+        self.group_by = group_by
+        self.color = color
+        self.contexts = contexts
+        self.now = now or datetime.now(UTC)
+        #: Findings that made it into the output, and how many of those are flagged.
+        self.written = 0
+        self.flagged_written = 0
+        self._closed = False
+        if group_by not in GROUP_BY:
+            raise ValueError(f"group_by must be one of {', '.join(GROUP_BY)}, not {group_by!r}")
+        self._setup()
+
+    def _setup(self) -> None:  # noqa: B027 - an optional hook, not an abstract step
+        """Hook run once the options are set (open a spool, write a header, ...)."""
+
+    def wants(self, finding: Finding) -> bool:
+        if finding.verdict.score < self.min_score:
+            return False
+        if self.verdicts is not None:
+            return finding.verdict.status in self.verdicts
+        return self.show_all or finding.flagged
+
+    def add(self, finding: Finding, context: str | None = None) -> None:
+        """Take one finding; ``context`` is the post text around it (any size, default
+        ``finding.context``; empty means none)."""
+        if not self.wants(finding):
+            return
+        self.written += 1
+        self.flagged_written += finding.flagged
+        context = (context or finding.context or None) if self.contexts else None
+        self._add(finding, context)
+
+    def close(self, stats: ScanStats) -> None:
+        """Write whatever is aggregated plus the summary; calling it twice is harmless."""
+        if self._closed:
+            return
+        self._closed = True
+        self._close(stats)
+        self.out.flush()
+
+    @abstractmethod
+    def _add(self, finding: Finding, context: str | None) -> None: ...
+
+    @abstractmethod
+    def _close(self, stats: ScanStats) -> None: ...
+
+
+class GroupedReporter(Reporter):
+    """A format that renders groups at the end; memory is bounded by the number of groups."""
+
+    defang_default = True
+
+    def _setup(self) -> None:
+        self.grouper = Grouper(self.group_by)
+
+    def _add(self, finding: Finding, context: str | None) -> None:
+        self.grouper.add(finding, context)

@@ -1,0 +1,171 @@
+"""One self-contained HTML file: summary, flagged-domain table, per-domain evidence and posts.
+
+Security model: every input string is HTML-escaped after bidi/control characters are made
+visible; nothing from the input becomes an attribute, URL or id; no link to a flagged URL is
+clickable; and a strict CSP forbids scripts and any external fetch even if escaping failed.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from linkguard.models import ScanStats
+from linkguard.report.base import GroupedReporter
+from linkguard.report.defang import defang, defang_text
+from linkguard.report.fields import Column, group_columns, outlet_label, summary_items
+from linkguard.report.grouping import Group
+from linkguard.report.sanitize import one_line
+from linkguard.report.snippet import Snippet
+
+_NUM_CELL = '<td class="num">'
+CSP = "default-src 'none'; style-src 'unsafe-inline'"
+
+_STYLE = """
+body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1b1b1b}
+h1{font-size:1.6rem}h2{margin-top:2rem;border-bottom:1px solid #ddd}
+dl.summary{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}
+dl.summary dt{font-weight:600}dl.summary dd{margin:0}
+table{border-collapse:collapse;width:100%}
+th,td{border-bottom:1px solid #e3e3e3;padding:.35rem .6rem;text-align:left;vertical-align:top;
+unicode-bidi:isolate;overflow-wrap:anywhere}
+th{background:#f4f4f4;cursor:default;white-space:nowrap}
+th.sortable::after{content:" \\2195";color:#999}
+td.num,th.num{text-align:right}
+tr.malicious td:first-child{border-left:4px solid #c62828}
+tr.suspicious td:first-child{border-left:4px solid #f9a825}
+.verdict-malicious{color:#b71c1c;font-weight:600}.verdict-suspicious{color:#8d6e00;font-weight:600}
+section.group{border:1px solid #ddd;border-radius:6px;padding:.2rem 1rem 1rem;margin:1rem 0}
+blockquote{margin:.3rem 0;padding:.3rem .6rem;background:#fafafa;border-left:3px solid #bbb;
+unicode-bidi:isolate;overflow-wrap:anywhere;font-family:ui-monospace,monospace;font-size:.9em}
+mark{background:#ffe082;font-weight:600}
+code{overflow-wrap:anywhere}
+.where{color:#555;font-size:.9em}
+"""
+
+
+def h(text: str) -> str:
+    """Escape untrusted text for an HTML text node (bidi/control characters made visible)."""
+    return escape(one_line(text), quote=True)
+
+
+class HtmlReporter(GroupedReporter):
+    name = "html"
+
+    def _text(self, text: str) -> str:
+        return h(defang_text(text) if self.defang else text)
+
+    def _url(self, url: str) -> str:
+        return h(defang(url) if self.defang else url)
+
+    def _table(self, table_id: str, groups: list[Group], columns: tuple[Column[Group], ...]) -> list[str]:
+        head = "".join(
+            f'<th scope="col" class="sortable{" num" if c.numeric else ""}" aria-sort="none">'
+            f"{h(c.title)}</th>"
+            for c in columns
+        )
+        rows = []
+        for group in groups:
+            cells = []
+            for index, column in enumerate(columns):
+                value = self._text(str(column.get(group, self.defang)))
+                if index == 0 and group.flagged:
+                    value = f'<a href="#{self._anchor(group)}">{value}</a>'
+                elif column.key == "verdict":
+                    value = f'<span class="verdict-{h(group.status)}">{value}</span>'
+                cells.append((_NUM_CELL if column.numeric else "<td>") + value + "</td>")
+            rows.append(f'<tr class="{h(group.status)}">{"".join(cells)}</tr>')
+        return [
+            f'<table id="{table_id}">',
+            f"<thead><tr>{head}</tr></thead>",
+            "<tbody>",
+            *rows,
+            "</tbody>",
+            "</table>",
+        ]
+
+    def _anchor(self, group: Group) -> str:
+        # Never derived from input text: positions are stable within one report.
+        return f"g{self._anchors.setdefault(id(group), len(self._anchors) + 1)}"
+
+    def _snippet(self, snippet: Snippet) -> str:
+        before, after = self._text(snippet.before), self._text(snippet.after)
+        match = f"<mark>{self._url(snippet.match)}</mark>" if snippet.match else ""
+        return (
+            f'<li><span class="where">{h(snippet.where)}</span>'
+            f"<blockquote>{before}{match}{after}</blockquote></li>"
+        )
+
+    def _details(self, group: Group, columns: tuple[Column[Group], ...]) -> list[str]:
+        title = self._text(str(columns[0].get(group, self.defang)))
+        posts = f"{group.posts} post{'s' if group.posts != 1 else ''}"
+        facts = (
+            f'Verdict <span class="verdict-{h(group.status)}">{h(group.status)}</span>, score {group.score}, '
+            f"{posts}, first seen {h(group.first_seen)}."
+        )
+        if group.outlet and self.group_by != "outlet":
+            facts += f" Impersonates <strong>{h(outlet_label(group.outlet))}</strong>."
+        lines = [
+            f'<section class="group" id="{self._anchor(group)}">',
+            f"<h3>{title}</h3>",
+            f"<p>{facts}</p>",
+        ]
+        if group.techniques:
+            lines.append(
+                "<p>Techniques: " + ", ".join(f"<code>{h(t)}</code>" for t in group.techniques) + "</p>"
+            )
+        if group.evidence:
+            lines.append("<h4>Evidence</h4>")
+            lines.append("<ul>")
+            lines += [
+                f"<li><strong>{h(e.kind)}</strong>: {self._text(e.detail)}</li>" for e in group.evidence
+            ]
+            lines.append("</ul>")
+        lines.append("<h4>URLs</h4>")
+        lines.append("<ul>" + "".join(f"<li><code>{self._url(u)}</code></li>" for u in group.urls) + "</ul>")
+        if group.contexts:
+            lines.append(f"<h4>Posts (showing {len(group.contexts)} of {group.posts})</h4>")
+            lines.append("<ol>")
+            lines += [self._snippet(s) for s in group.contexts]
+            lines.append("</ol>")
+        lines.append("</section>")
+        return lines
+
+    def _close(self, stats: ScanStats) -> None:
+        self._anchors: dict[int, int] = {}
+        groups = self.grouper.groups()
+        flagged = [g for g in groups if g.flagged]
+        rest = [g for g in groups if not g.flagged]
+        columns = group_columns(self.group_by)
+        generated = h(self.now.strftime("%Y-%m-%d %H:%M:%S %Z"))
+        lines = [
+            "<!DOCTYPE html>",
+            '<html lang="en" dir="ltr">',
+            "<head>",
+            '<meta charset="utf-8">',
+            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+            '<meta name="referrer" content="no-referrer">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            "<title>linkguard report</title>",
+            f"<style>{_STYLE}</style>",
+            "</head>",
+            "<body>",
+            "<h1>linkguard report</h1>",
+            f'<p class="where">Generated {generated}.</p>',
+            '<section id="summary">',
+            "<h2>Summary</h2>",
+            '<dl class="summary">',
+            *(f"<dt>{h(item.label)}</dt><dd>{h(item.value)}</dd>" for item in summary_items(stats)),
+            "</dl>",
+            "</section>",
+            '<section id="flagged">',
+            f"<h2>Flagged ({len(flagged)})</h2>",
+        ]
+        lines += self._table("flagged-table", flagged, columns) if flagged else ["<p>No flagged domains.</p>"]
+        for group in flagged:
+            lines += self._details(group, columns)
+        lines.append("</section>")
+        if rest:
+            lines += ['<section id="other">', f"<h2>Other ({len(rest)})</h2>"]
+            lines += [*self._table("other-table", rest, columns), "</section>"]
+        lines += ["</body>", "</html>"]
+        self.out.write("\n".join(lines) + "\n")

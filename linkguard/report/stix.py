@@ -1,0 +1,142 @@
+"""STIX 2.1 bundle for threat-intel platforms (OpenCTI, MISP): one indicator per flagged domain.
+
+Objects: the linkguard tool ``identity``; per flagged domain a ``domain-name`` SCO (or
+``ipv4-addr``/``ipv6-addr``), ``url`` SCOs for its URLs, an ``indicator`` with the evidence, and
+``related-to`` relationships from the indicator to those SCOs and to the impersonated outlet's
+``identity``. Ids are UUIDv5s of their content (plus the report time for per-report objects),
+so a fixed ``now`` gives byte-identical output. Machine format: values are never defanged.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import stix2
+
+from linkguard.models import Finding, Outlet, ScanStats
+from linkguard.report.base import Reporter
+from linkguard.report.grouping import Group, Grouper
+
+#: Namespace for linkguard's deterministic STIX ids.
+NAMESPACE = uuid.UUID("6f1d2c4e-1b0a-5e55-9a4c-6c696e6b6775")
+#: Creation time of the long-lived identities, so they are the same object in every report.
+EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
+TOOL_IDENTITY_ID = f"identity--{uuid.uuid5(NAMESPACE, 'tool:linkguard')}"
+_INDICATOR_TYPES = {"malicious": "malicious-activity", "suspicious": "anomalous-activity"}
+
+
+def _id(kind: str, *parts: str) -> str:
+    return f"{kind}--{uuid.uuid5(NAMESPACE, chr(0).join((kind, *parts)))}"
+
+
+def _quote(value: str) -> str:
+    """Quote a value for a STIX pattern string literal."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def tool_identity() -> Any:
+    return stix2.v21.Identity(
+        id=TOOL_IDENTITY_ID,
+        created=EPOCH,
+        modified=EPOCH,
+        name="linkguard",
+        identity_class="system",
+        description="Disinformation link-checker: finds links to lookalike news domains.",
+    )
+
+
+def _address_object(value: str) -> tuple[Any, str]:
+    """The SCO and pattern object type for a domain or an IP address."""
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        return stix2.v21.DomainName(value=value), "domain-name"
+    if address.version == 4:
+        return stix2.v21.IPv4Address(value=value), "ipv4-addr"
+    return stix2.v21.IPv6Address(value=value), "ipv6-addr"
+
+
+class StixReporter(Reporter):
+    """Always one indicator per flagged *domain*, whatever ``group_by`` and ``show_all`` say."""
+
+    name = "stix"
+
+    def _setup(self) -> None:
+        self.grouper = Grouper("domain", max_contexts=0)
+
+    def _add(self, finding: Finding, context: str | None) -> None:
+        if finding.flagged:
+            self.grouper.add(finding)
+
+    def _outlet(self, outlet: Outlet, objects: dict[str, Any]) -> str:
+        outlet_id = _id("identity", "outlet", outlet.domain)
+        if outlet_id not in objects:
+            objects[outlet_id] = stix2.v21.Identity(
+                id=outlet_id,
+                created=EPOCH,
+                modified=EPOCH,
+                created_by_ref=TOOL_IDENTITY_ID,
+                name=outlet.name,
+                identity_class="organization",
+                description=f"News outlet; official domains: {', '.join(outlet.domains)}",
+            )
+        return outlet_id
+
+    def _relationship(self, source: str, target: str, description: str | None = None) -> Any:
+        return stix2.v21.Relationship(
+            id=_id("relationship", source, target, self.now.isoformat()),
+            created=self.now,
+            modified=self.now,
+            created_by_ref=TOOL_IDENTITY_ID,
+            relationship_type="related-to",
+            source_ref=source,
+            target_ref=target,
+            description=description,
+        )
+
+    def _objects_for(self, group: Group, objects: dict[str, Any]) -> None:
+        observable, object_type = _address_object(group.key)
+        evidence = "\n".join(f"- {e.kind}: {e.detail}" for e in group.evidence)
+        impersonates = f" imitating {group.outlet.name} ({group.outlet.domain})" if group.outlet else ""
+        indicator = stix2.v21.Indicator(
+            id=_id("indicator", group.key, self.now.isoformat()),
+            created=self.now,
+            modified=self.now,
+            created_by_ref=TOOL_IDENTITY_ID,
+            name=f"Lookalike domain {group.key}{impersonates}",
+            description=(
+                f"linkguard verdict {group.status}, score {group.score}, linked from {group.posts} "
+                f"post(s), first seen at {group.first_seen}.\nEvidence:\n{evidence}"
+            ).rstrip(),
+            indicator_types=[_INDICATOR_TYPES[group.status]],
+            labels=list(group.techniques) or None,
+            pattern=f"[{object_type}:value = {_quote(group.key)}]",
+            pattern_type="stix",
+            valid_from=self.now,
+        )
+        for obj in (indicator, observable, self._relationship(indicator.id, observable.id)):
+            objects[obj.id] = obj
+        for url in group.urls:
+            sco = stix2.v21.URL(value=url)
+            relationship = self._relationship(indicator.id, sco.id)
+            objects[sco.id], objects[relationship.id] = sco, relationship
+        if group.outlet:
+            outlet_id = self._outlet(group.outlet, objects)
+            outlet = f"{group.outlet.name} ({group.outlet.domain})"
+            note = f"{group.key} impersonates {outlet}.\nEvidence:\n{evidence}"
+            relationship = self._relationship(indicator.id, outlet_id, note.rstrip())
+            objects[relationship.id] = relationship
+
+    def bundle(self) -> Any:
+        objects: dict[str, Any] = {TOOL_IDENTITY_ID: tool_identity()}
+        for group in self.grouper.groups():
+            if group.status in _INDICATOR_TYPES:
+                self._objects_for(group, objects)
+        bundle_id = _id("bundle", self.now.isoformat(), *sorted(objects))
+        return stix2.v21.Bundle(id=bundle_id, objects=list(objects.values()))
+
+    def _close(self, stats: ScanStats) -> None:
+        self.out.write(self.bundle().serialize(pretty=True) + "\n")

@@ -1,0 +1,711 @@
+"""The user's own rules: add, block, allow, remove, import and export, safely.
+
+Everything a person adds lands in ``<rules dir>/rules.toml``, which ``load_rules`` layers over the
+bundled rules. Edits are made so that the file stays the person's file and a mistake never costs
+them their list:
+
+* input is normalised and checked against the merged rules *before* anything is written;
+* the file is edited with tomlkit, so comments and order survive;
+* a file that does not parse is reported with file:line and never rewritten;
+* ``rules.toml.lock`` (filelock) serialises concurrent writers, and each write goes to a temp file
+  in the same directory that is fsynced and then ``os.replace``-d over the original.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+import tomllib
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import tomlkit
+from filelock import FileLock, Timeout
+from tomlkit.items import AoT, Array, Table
+from tomlkit.toml_document import TOMLDocument
+
+from linkguard.errors import RulesError
+from linkguard.rules import (
+    OUTLET_KINDS,
+    RULE_TABLES,
+    InvalidDomainError,
+    NormalizedDomain,
+    Problem,
+    RuleEntry,
+    normalize_rule_domain,
+    parse_toml_text,
+    read_entries,
+    rule_entries,
+)
+
+__all__ = [
+    "LOCK_FILE",
+    "USER_FILE",
+    "ImportRow",
+    "InvalidDomainError",
+    "NormalizedDomain",
+    "RuleStore",
+    "atomic_write",
+    "export_rules",
+    "in_force_entries",
+    "normalize_rule_domain",
+    "read_import_file",
+]
+
+USER_FILE = "rules.toml"
+LOCK_FILE = "rules.toml.lock"
+LOCK_TIMEOUT = 30.0
+RuleTable = Literal["outlet", "legit", "blocked", "shortener"]
+EDITABLE_TABLES: tuple[RuleTable, ...] = ("outlet", "legit", "blocked", "shortener")
+_HEADER = (
+    "# linkguard user rules, layered over the bundled rules.\n"
+    "# Edit by hand or with `linkguard rules add/block/allow/remove`; comments and order are kept.\n"
+)
+# How a new rule relates to an existing one mentioning the same domain.
+#   dup: the same kind of rule already exists; conflict: the two rules disagree; ok: they can coexist.
+_RELATION: dict[tuple[str, str], str] = {
+    ("outlet", "outlet"): "conflict",  # "dup" when it is the same primary domain, see _relation
+    ("outlet", "blocked"): "conflict",
+    ("outlet", "legit"): "supersede",
+    ("blocked", "outlet"): "conflict",
+    ("blocked", "legit"): "conflict",
+    ("blocked", "blocked"): "dup",
+    ("legit", "outlet"): "dup",
+    ("legit", "legit"): "dup",
+    ("legit", "blocked"): "conflict",
+    ("shortener", "shortener"): "dup",
+}
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` so that readers see the old or the new file, never half of one."""
+    mode = path.stat().st_mode & 0o777 if path.exists() else None
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise
+    with suppress(OSError):  # make the rename itself durable; not possible on every platform
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def _live(entries: Sequence[RuleEntry]) -> list[tuple[RuleEntry, tuple[str, ...]]]:
+    """Entries with the domains they still cover: ``[[removed]]`` hides bundled domains only."""
+    removed = {d for e in entries if e.table == "removed" for d in e.domains}
+    out = []
+    for e in entries:
+        if e.table == "removed":
+            continue
+        domains = tuple(d for d in e.domains if not (d in removed and e.origin == "bundled"))
+        if domains:
+            out.append((e, domains))
+    return out
+
+
+def in_force_entries(entries: Sequence[RuleEntry]) -> list[tuple[RuleEntry, tuple[str, ...]]]:
+    """The entries that win after layering (what ``load_rules`` keeps), with their live domains."""
+    winners: dict[tuple[str, str], tuple[RuleEntry, tuple[str, ...]]] = {}
+    for e, domains in _live(entries):
+        key = (e.table, domains[0])
+        winners.pop(key, None)  # re-insert so that the order is the order of the winning entries
+        winners[key] = (e, domains)
+    return list(winners.values())
+
+
+def describe(entry: RuleEntry) -> str:
+    """A short human label: ``outlet 'WELT'``, ``blocked (source: …)``."""
+    d = entry.data
+    if entry.table == "outlet":
+        return f"outlet {d.get('name', '?')!r}"
+    if entry.table == "blocked":
+        return f"blocked (source: {d.get('source', '?')})"
+    if entry.table == "legit":
+        return "legitimate look-alike" + (f" ({d['note']})" if d.get("note") else "")
+    if entry.table == "shortener":
+        return "URL shortener" + (f" ({d['owner']})" if d.get("owner") else "")
+    return "[[removed]]"
+
+
+def _origin_text(entry: RuleEntry) -> str:
+    return (
+        f"the bundled rules ({entry.where})" if entry.origin == "bundled" else f"your rules ({entry.where})"
+    )
+
+
+@dataclass
+class _Edit:
+    """Changes to one rule file, applied together so that entry indices stay valid."""
+
+    doc: TOMLDocument
+    drop: set[tuple[str, int]] = field(default_factory=set)
+    drop_domain: list[tuple[str, int, str]] = field(default_factory=list)
+    append: list[tuple[str, Table]] = field(default_factory=list)
+
+
+class _Session:
+    """One locked read-modify-write of the user's rule files."""
+
+    def __init__(self, store: RuleStore) -> None:
+        self.store = store
+        self.entries = rule_entries(user_dir=store.rules_dir, bundled=store.bundled)
+        self.pending: list[RuleEntry] = []
+        self.edits: dict[Path, _Edit] = {}
+        self._index: dict[str, list[RuleEntry]] = {}
+        self._index_size = -1
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def edit(self, path: Path) -> _Edit:
+        if path not in self.edits:
+            self.edits[path] = _Edit(self.store.read_document(path))
+        return self.edits[path]
+
+    def dropped(self, entry: RuleEntry) -> bool:
+        e = self.edits.get(Path(entry.file))
+        return e is not None and (entry.table, entry.index) in e.drop
+
+    def mentions(self, domain: str) -> list[RuleEntry]:
+        """Live entries (including ones added in this session) that cover ``domain``."""
+        if self._index_size != len(self.pending):  # rebuilt only when this session added rules
+            self._index = {}
+            for e, domains in _live(self.entries + self.pending):
+                for d in domains:
+                    self._index.setdefault(d, []).append(e)
+            self._index_size = len(self.pending)
+        return [
+            e
+            for e in self._index.get(domain, [])
+            if not self.dropped(e) and not self.domain_dropped(e, domain)
+        ]
+
+    def domain_dropped(self, entry: RuleEntry, domain: str) -> bool:
+        e = self.edits.get(Path(entry.file))
+        return e is not None and (entry.table, entry.index, domain) in e.drop_domain
+
+    def user_owned(self, entry: RuleEntry) -> bool:
+        return entry.origin == "user"
+
+    # -- changing --------------------------------------------------------------------------------
+
+    def drop_entry(self, entry: RuleEntry) -> None:
+        if entry in self.pending:
+            raise RulesError(f"{entry.domains[0]} is listed twice in this import")
+        self.edit(Path(entry.file)).drop.add((entry.table, entry.index))
+
+    def drop_domain(self, entry: RuleEntry, domain: str) -> None:
+        """Take one domain out of a user rule (a whole rule when it was its only or primary domain)."""
+        remaining = [d for d in entry.domains if d != domain]
+        if entry.table != "outlet" or not remaining or entry.domains[0] == domain:
+            self.drop_entry(entry)
+        else:
+            self.edit(Path(entry.file)).drop_domain.append((entry.table, entry.index, domain))
+
+    def hide_bundled(self, domain: str, reason: str) -> None:
+        if any(e.table == "removed" and domain in e.domains for e in self.entries + self.pending):
+            return
+        table = tomlkit.table()
+        table.add(tomlkit.comment(reason))
+        table.add("domain", domain)
+        self.append("removed", table, {"domain": domain})
+
+    def append(self, name: str, table: Table, data: dict[str, Any]) -> None:
+        table.add(tomlkit.nl())
+        self.edit(self.store.path).append.append((name, table))
+        self.pending.append(RuleEntry(name, data, str(self.store.path), 0, "user", -1 - len(self.pending)))
+
+    def commit(self) -> list[Path]:
+        written: list[Path] = []
+        for path, edit in self.edits.items():
+            if not (edit.drop or edit.drop_domain or edit.append):
+                continue
+            _apply(edit)
+            text = tomlkit.dumps(edit.doc)
+            parse_toml_text(text, path)  # never write something the loader cannot read back
+            try:
+                atomic_write(path, text)
+            except OSError as exc:
+                raise RulesError(f"{path}: cannot write rules: {exc.strerror or exc}") from exc
+            written.append(path)
+        return written
+
+
+def _apply(edit: _Edit) -> None:
+    doc = edit.doc
+    for table, index, domain in edit.drop_domain:
+        item = doc[table][index]
+        key = "domains" if "domains" in item else "domain"
+        value = item[key]
+        if isinstance(value, list):
+            for i in reversed(range(len(value))):
+                if str(value[i]).strip().lower() == domain:
+                    del value[i]
+    for table, index in sorted(edit.drop, key=lambda t: -t[1]):
+        del doc[table][index]
+    for table in {t for t, _ in edit.drop}:
+        if len(doc[table]) == 0:
+            del doc[table]
+    for name, new in edit.append:
+        if name not in doc:
+            doc.append(name, tomlkit.aot())
+        container = doc[name]
+        if isinstance(container, AoT):
+            container.append(new)
+        elif isinstance(container, Array):  # written inline: ``outlet = [{...}]``
+            inline = tomlkit.inline_table()
+            inline.update({k: v for k, v in new.items()})
+            container.append(inline)
+        else:  # pragma: no cover - read_document rejects this shape
+            raise RulesError(f"'{name}' is not an array of tables")
+
+
+def _relation(new_table: str, primary: str, domain: str, existing: RuleEntry) -> str:
+    rel = _RELATION.get((new_table, existing.table), "ok")
+    if new_table == existing.table == "outlet" and existing.domains[:1] == (primary,):
+        return "dup"  # the same outlet again: replacing it is an update, not a clash with another outlet
+    return rel
+
+
+class RuleStore:
+    """The user's rule directory; every method that writes holds the lock for its whole read-check-write."""
+
+    def __init__(
+        self, rules_dir: str | Path, *, bundled: bool = True, lock_timeout: float = LOCK_TIMEOUT
+    ) -> None:
+        self.rules_dir = Path(rules_dir)
+        self.path = self.rules_dir / USER_FILE
+        self.bundled = bundled
+        self.lock_timeout = lock_timeout
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def read_document(self, path: Path) -> TOMLDocument:
+        """The tomlkit document of a rule file; ``RulesError`` naming file:line when it is not sound."""
+        if not path.exists():
+            return tomlkit.parse(_HEADER) if path == self.path else tomlkit.document()
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RulesError(f"{path}: cannot read rule file: {exc}") from exc
+        try:
+            data = parse_toml_text(text, path)
+        except RulesError as exc:
+            raise RulesError(f"{exc}; not modifying it (fix it, see `linkguard rules validate`)") from None
+        for name in RULE_TABLES:
+            value = data.get(name)
+            if value is not None and not (
+                isinstance(value, list) and all(isinstance(v, dict) for v in value)
+            ):
+                raise RulesError(
+                    f"{path}: '{name}' must be an array of tables ([[{name}]]); not modifying it"
+                )
+        try:
+            return tomlkit.parse(text)
+        except Exception as exc:  # tomlkit and tomllib disagree: refuse rather than guess
+            raise RulesError(f"{path}: cannot edit this file safely ({exc}); not modifying it") from exc
+
+    def entries(self) -> list[RuleEntry]:
+        return rule_entries(user_dir=self.rules_dir, bundled=self.bundled)
+
+    # -- the locked session ----------------------------------------------------------------------
+
+    @contextmanager
+    def session(self) -> Iterator[_Session]:
+        try:
+            self.rules_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise RulesError(
+                f"{self.rules_dir}: cannot create the rules directory: {exc.strerror or exc}"
+            ) from exc
+        if not self.rules_dir.is_dir():
+            raise RulesError(f"{self.rules_dir}: not a directory")
+        lock = FileLock(str(self.rules_dir / LOCK_FILE), timeout=self.lock_timeout)
+        try:
+            lock.acquire()
+        except Timeout as exc:
+            raise RulesError(
+                f"{self.rules_dir}: another linkguard is editing the rules (lock {LOCK_FILE})"
+            ) from exc
+        except OSError as exc:
+            raise RulesError(f"{self.rules_dir}: cannot write rules: {exc.strerror or exc}") from exc
+        try:
+            try:
+                session = _Session(self)
+                session.edit(self.path)  # refuse early when the user's file is broken
+            except RulesError as exc:
+                raise RulesError(f"{exc}; nothing was changed") from None
+            yield session
+            session.commit()
+        finally:
+            lock.release()
+
+    # -- adding ----------------------------------------------------------------------------------
+
+    def _add(
+        self,
+        s: _Session,
+        table: RuleTable,
+        domains: Sequence[str],
+        fields: dict[str, Any],
+        *,
+        force: bool,
+        skip_duplicates: bool = False,
+        idn: dict[str, str] | None = None,
+    ) -> list[str]:
+        """Check ``domains`` against everything in force, resolve with ``force``, then append."""
+        primary = domains[0]
+        notes: list[str] = []
+        blockers: list[tuple[str, str, RuleEntry]] = []
+        for d in domains:
+            for m in s.mentions(d):
+                rel = _relation(table, primary, d, m)
+                if rel in ("dup", "conflict") or (rel == "supersede" and s.user_owned(m)):
+                    blockers.append((rel, d, m))
+        serious = [b for b in blockers if b[0] != "supersede"]
+        if serious and skip_duplicates and all(rel == "dup" for rel, _, _ in serious):
+            first = serious[0][2]
+            return [f"{primary}: already present as {describe(first)} in {_origin_text(first)}, skipped"]
+        if serious and not force:
+            rel, d, m = serious[0]
+            if rel == "dup":
+                why = f"{d} is already {describe(m)} in {_origin_text(m)}"
+                action = "replace it" if m.origin == "user" else "override it with your own entry"
+            else:
+                why = f"{d} is {describe(m)} in {_origin_text(m)}"
+                action = "replace it"
+            raise RulesError(f"cannot add [[{table}]] {primary}: {why}; use --force to {action}")
+        for rel, d, m in blockers:
+            if s.user_owned(m):
+                if rel == "dup" and m.table == "outlet":
+                    s.drop_entry(m)
+                else:
+                    s.drop_domain(m, d)
+                notes.append(f"replaced {describe(m)} for {d} ({m.where})")
+            elif rel == "conflict":
+                s.hide_bundled(d, f"hidden by `linkguard rules add --force`: bundled {describe(m)}")
+                notes.append(f"hid the bundled {describe(m)} for {d} with a [[removed]] entry")
+            elif rel == "dup" and m.table == table:
+                notes.append(f"your entry overrides the bundled {describe(m)}")
+        item = tomlkit.table()
+        data: dict[str, Any] = {}
+        for key, value in fields.items():
+            if value in ("", None, [], ()):
+                continue
+            item.add(key, list(value) if isinstance(value, tuple) else value)
+            data[key] = list(value) if isinstance(value, tuple) else value
+            if key in ("domain", "domains") and idn:
+                shown = [idn[d] for d in (value if isinstance(value, (list, tuple)) else [value]) if d in idn]
+                if shown:
+                    item[key].comment(", ".join(shown))
+        s.append(table, item, data)
+        return list(dict.fromkeys(notes))
+
+    def add_outlet(
+        self,
+        domain: str,
+        *,
+        name: str,
+        country: str = "",
+        kind: str = "newspaper",
+        aliases: Iterable[str] = (),
+        brands: Iterable[str] = (),
+        force: bool = False,
+    ) -> list[str]:
+        """Trust ``domain`` (and aliases) as the outlet ``name``; returns notes for the user."""
+        if not name.strip():
+            raise RulesError("an outlet needs a non-empty --name")
+        if kind not in OUTLET_KINDS:
+            raise RulesError(f"unknown kind {kind!r}; expected one of {', '.join(OUTLET_KINDS)}")
+        norm = [normalize_rule_domain(domain), *(normalize_rule_domain(a) for a in aliases)]
+        notes = [n for d in norm for n in d.notes]
+        domains = list(dict.fromkeys(d.domain for d in norm))
+        idn = {d.domain: d.unicode for d in norm if d.unicode != d.domain}
+        fields = {
+            "name": name.strip(),
+            "domains": domains,
+            "brands": [b.strip().lower() for b in brands if b.strip()],
+            "country": country.strip().upper(),
+            "kind": kind,
+        }
+        with self.session() as s:
+            notes += self._add(s, "outlet", domains, fields, force=force, idn=idn)
+        return notes
+
+    def block(
+        self, domain: str, *, source: str, imitates: str = "", campaign: str = "", force: bool = False
+    ) -> list[str]:
+        """Mark ``domain`` as known-bad, citing ``source`` (a report, a URL, a case number)."""
+        if not source.strip():
+            raise RulesError("a blocked domain needs a --source (where the report comes from)")
+        return self._simple(
+            "blocked", domain, {"source": source.strip(), "imitates": imitates, "campaign": campaign}, force
+        )
+
+    def allow(self, domain: str, *, note: str = "", force: bool = False) -> list[str]:
+        """Mark a look-alike as legitimate (a false alarm a fact-checker has cleared)."""
+        return self._simple("legit", domain, {"note": note.strip()}, force)
+
+    def add_shortener(self, domain: str, *, owner: str = "", force: bool = False) -> list[str]:
+        return self._simple("shortener", domain, {"owner": owner.strip()}, force)
+
+    def _simple(self, table: RuleTable, domain: str, extra: dict[str, str], force: bool) -> list[str]:
+        norm = normalize_rule_domain(domain)
+        idn = {norm.domain: norm.unicode} if norm.unicode != norm.domain else None
+        with self.session() as s:
+            notes = self._add(s, table, [norm.domain], {"domain": norm.domain, **extra}, force=force, idn=idn)
+        return [*norm.notes, *notes]
+
+    # -- removing --------------------------------------------------------------------------------
+
+    def remove(self, domain: str) -> list[str]:
+        """Drop the user's rules for ``domain``; bundled ones are hidden with a ``[[removed]]`` entry."""
+        norm = normalize_rule_domain(domain)
+        d = norm.domain
+        notes = list(norm.notes)
+        with self.session() as s:
+            mentions = s.mentions(d)
+            if not mentions:
+                hidden = [e for e in s.entries if e.table == "removed" and d in e.domains]
+                if hidden:
+                    raise RulesError(f"{d}: already removed ({hidden[0].where})")
+                raise RulesError(f"{d}: no rule mentions it")
+            bundled = [m for m in mentions if m.origin == "bundled"]
+            for m in mentions:
+                if s.user_owned(m):
+                    whole = m.table != "outlet" or m.domains[0] == d or len(m.domains) == 1
+                    s.drop_domain(m, d)
+                    what = f"removed {describe(m)}" if whole else f"removed {d} from {describe(m)}"
+                    notes.append(f"{what} ({m.where})")
+            if bundled:
+                labels = ", ".join(describe(m) for m in bundled)
+                s.hide_bundled(d, f"hides the bundled {labels}; delete this entry to restore it")
+                notes.append(
+                    f"{d} is in the bundled rules ({labels}): hidden with a [[removed]] entry in {self.path} "
+                    "(delete that entry to restore it)"
+                )
+        return notes
+
+    # -- import ----------------------------------------------------------------------------------
+
+    def import_rows(self, rows: Sequence[ImportRow], *, force: bool = False) -> tuple[int, list[str]]:
+        """Add every row or none: rows are checked first, then added in one locked write.
+
+        Rules already present are skipped (importing the same list twice is harmless); a conflict
+        stops the import unless ``force``.
+        """
+        problems: list[Problem] = []
+        prepared: list[tuple[ImportRow, RuleTable, list[str], dict[str, Any], dict[str, str]]] = []
+        for row in rows:
+            try:
+                item = _prepare(row)
+            except RulesError as exc:
+                problems.append(Problem(row.file, row.line, "error", str(exc)))
+                continue
+            prepared.append((row, *item))
+        if problems:
+            lines = "\n".join(f"  {p}" for p in problems[:20])
+            more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
+            raise RulesError(f"{len(problems)} invalid row(s), nothing imported:\n{lines}{more}")
+        notes: list[str] = []
+        added = 0
+        with self.session() as s:
+            for row, table, domains, fields, idn in prepared:
+                notes += [n for n in row.notes]
+                try:
+                    result = self._add(s, table, domains, fields, force=force, skip_duplicates=True, idn=idn)
+                except RulesError as exc:
+                    raise RulesError(f"{row.file}:{row.line}: {exc}; nothing imported") from None
+                if result and result[0].endswith(", skipped"):
+                    notes += result
+                else:
+                    added += 1
+                    notes += result
+        return added, notes
+
+
+# --- import / export formats --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRow:
+    """One rule read from a shared list, with where it came from for error messages."""
+
+    file: str
+    line: int
+    table: str
+    fields: dict[str, str]
+    notes: tuple[str, ...] = ()
+
+
+_CSV_COLUMNS = (
+    "rule",
+    "domain",
+    "name",
+    "country",
+    "kind",
+    "aliases",
+    "brands",
+    "source",
+    "imitates",
+    "campaign",
+    "note",
+    "owner",
+)
+
+
+def _prepare(row: ImportRow) -> tuple[RuleTable, list[str], dict[str, Any], dict[str, str]]:
+    """Validate and normalise one row (raises ``RulesError``): table, domains, fields, IDN labels."""
+    if row.table not in EDITABLE_TABLES:
+        raise RulesError(f"unknown rule type {row.table!r} (expected {', '.join(EDITABLE_TABLES)})")
+    table: RuleTable = row.table
+    f = row.fields
+    if not f.get("domain"):
+        raise RulesError("missing domain")
+    norm = [normalize_rule_domain(f["domain"])]
+    if table == "outlet":
+        norm += [normalize_rule_domain(a) for a in f.get("aliases", "").split()]
+    domains = list(dict.fromkeys(n.domain for n in norm))
+    idn = {n.domain: n.unicode for n in norm if n.unicode != n.domain}
+    if table == "outlet":
+        if not f.get("name", "").strip():
+            raise RulesError(f"{domains[0]}: an outlet needs a name")
+        kind = f.get("kind", "").strip() or "newspaper"
+        if kind not in OUTLET_KINDS:
+            raise RulesError(f"{domains[0]}: unknown kind {kind!r}")
+        return (
+            table,
+            domains,
+            {
+                "name": f["name"].strip(),
+                "domains": domains,
+                "brands": [b.lower() for b in f.get("brands", "").split()],
+                "country": f.get("country", "").strip().upper(),
+                "kind": kind,
+            },
+            idn,
+        )
+    fields: dict[str, Any] = {"domain": domains[0]}
+    if table == "blocked":
+        if not f.get("source", "").strip():
+            raise RulesError(f"{domains[0]}: a blocked domain needs a source (column 'source' or --source)")
+        fields |= {
+            "source": f["source"].strip(),
+            "imitates": f.get("imitates", ""),
+            "campaign": f.get("campaign", ""),
+        }
+    elif table == "legit":
+        fields["note"] = f.get("note", "")
+    else:
+        fields["owner"] = f.get("owner", "")
+    return table, domains, {k: v.strip() if isinstance(v, str) else v for k, v in fields.items()}, idn
+
+
+def read_import_file(
+    path: Path, *, as_table: str | None = None, defaults: dict[str, str] | None = None
+) -> list[ImportRow]:
+    """Rows from a shared list: TOML rule file, CSV (header, or columns domain,name,country), or TXT.
+
+    ``defaults`` fill empty columns (``source`` for a list of bad domains, ``country`` for outlets).
+    """
+    defaults = {k: v for k, v in (defaults or {}).items() if v}
+    if path.suffix.lower() == ".toml":
+        rows = []
+        for e in read_entries(path, "user"):
+            if e.table == "removed" or (as_table and e.table != as_table):
+                continue
+            fields = {k: " ".join(v) if isinstance(v, list) else str(v) for k, v in e.data.items()}
+            if e.table == "outlet":
+                domains = e.domains
+                fields = {**fields, "domain": domains[0] if domains else "", "aliases": " ".join(domains[1:])}
+            rows.append(ImportRow(str(path), e.line, e.table, {**defaults, **fields}))
+        return rows
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RulesError(f"{path}: cannot read import file: {exc}") from exc
+    lines = [
+        (n, raw)
+        for n, raw in enumerate(text.splitlines(), 1)
+        if raw.strip() and not raw.lstrip().startswith("#")
+    ]
+    if not lines:
+        return []
+    is_csv = path.suffix.lower() == ".csv" or any("," in raw for _, raw in lines)
+    rows = []
+    header: list[str] | None = None
+    for n, raw in lines:
+        if is_csv:
+            cells = [c.strip() for c in next(csv.reader([raw]))]
+            if header is None and n == lines[0][0] and cells and cells[0].lower() in ("domain", "rule"):
+                header = [c.lower() for c in cells]
+                continue
+            columns = header or ["domain", "name", "country"]
+            fields = {k: v for k, v in zip(columns, cells, strict=False) if v}
+        else:
+            fields = {"domain": raw.split("#", 1)[0].strip()}
+        table = fields.pop("rule", "") or as_table or ("outlet" if fields.get("name") else "")
+        if not table:
+            raise RulesError(
+                f"{path}:{n}: a list of bare domains needs --as blocked|legit|shortener "
+                "(outlets need a name: use CSV columns domain,name,country)"
+            )
+        rows.append(ImportRow(str(path), n, table, {**defaults, **fields}))
+    return rows
+
+
+def export_rules(entries: Sequence[RuleEntry], fmt: Literal["toml", "csv", "txt"]) -> str:
+    """Serialise entries for another team: TOML (lossless), CSV (importable) or TXT (domains)."""
+    if fmt == "txt":
+        return "".join(f"{d}\n" for e in entries if e.table != "removed" for d in e.domains)
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(_CSV_COLUMNS)
+        for e in entries:
+            if e.table == "removed":
+                continue
+            d = e.data
+            writer.writerow(
+                [
+                    e.table,
+                    e.domains[0] if e.domains else "",
+                    d.get("name", ""),
+                    d.get("country", ""),
+                    d.get("kind", "") if e.table == "outlet" else "",
+                    " ".join(e.domains[1:]),
+                    " ".join(d["brands"]) if isinstance(d.get("brands"), list) else d.get("brands", ""),
+                    *(str(d.get(k, "")) for k in ("source", "imitates", "campaign", "note", "owner")),
+                ]
+            )
+        return buf.getvalue()
+    doc = tomlkit.document()
+    doc.add(tomlkit.comment("linkguard rules, exported with `linkguard rules export`"))
+    for table in RULE_TABLES:
+        aot = tomlkit.aot()
+        for e in entries:
+            if e.table == table:
+                item = tomlkit.table()
+                for k, v in e.data.items():
+                    item.add(k, v)
+                aot.append(item)
+        if len(aot):
+            doc.append(table, aot)
+    text = tomlkit.dumps(doc)
+    tomllib.loads(text)
+    return text

@@ -1,0 +1,204 @@
+"""The pipeline: the only module that knows the order of the stages.
+
+input → extract → normalise → classify → (forensics) → Finding. Everything is a generator, so a
+scan of any size runs in flat memory; ``Scanner.stats`` is filled in as records stream past.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from linkguard.extract import candidates
+from linkguard.inputs import iter_paths, read_path
+from linkguard.limits import MAX_CONCURRENCY
+from linkguard.models import Finding, Record, ScanStats, Skipped, Verdict
+from linkguard.normalize import normalize, parse_link
+from linkguard.rules import RuleSet, load_rules
+
+if TYPE_CHECKING:
+    from linkguard.forensics import Investigator
+    from linkguard.lookalike import Detector
+
+_CONTEXT_CHARS = 160
+#: Verdicts worth a network look when forensics are on: what we flag, and what hides a target.
+INVESTIGATE = frozenset({"malicious", "suspicious", "shortened"})
+
+
+def _context(text: str, start: int, end: int) -> str:
+    """The line around a link, capped, for human reports."""
+    line_start = text.rfind("\n", max(0, start - _CONTEXT_CHARS), start) + 1 or max(0, start - _CONTEXT_CHARS)
+    line_end = text.find("\n", end, end + _CONTEXT_CHARS)
+    if line_end == -1:
+        line_end = min(len(text), end + _CONTEXT_CHARS)
+    return text[max(line_start, start - _CONTEXT_CHARS) : line_end]
+
+
+class Scanner:
+    """A reusable scanner: rules and detector index are built once, then any number of inputs."""
+
+    def __init__(
+        self,
+        rules: RuleSet | None = None,
+        *,
+        use_blocklist: bool = True,
+        detector: Detector | None = None,
+        investigator: Investigator | None = None,
+        input_format: str | None = None,
+        on_read: Callable[[int], None] | None = None,
+    ) -> None:
+        if detector is None:
+            from linkguard.lookalike import Detector
+
+            detector = Detector(rules if rules is not None else load_rules(), use_blocklist=use_blocklist)
+        self.detector = detector
+        self.investigator = investigator
+        self.input_format = input_format
+        self.on_read = on_read
+        self.stats = ScanStats()
+
+    # -- stages --------------------------------------------------------------------------------
+    def findings_from_records(self, items: Iterable[Record | Skipped]) -> Iterator[Finding]:
+        stats, classify = self.stats, self.detector.classify
+        for item in items:
+            if isinstance(item, Skipped):
+                stats.skip(item)
+                continue
+            stats.records += item.count
+            text = item.text
+            line, line_start = item.line, 0
+            searched = 0
+            first = True
+            for cand in candidates(text):
+                if item.display is not None and first:
+                    cand = cand.__class__(
+                        cand.text, cand.url, cand.start, cand.obfuscation, cand.has_scheme, item.display
+                    )
+                first = False
+                link = normalize(cand)
+                if link is None:
+                    continue
+                newlines = text.count("\n", searched, cand.start)
+                if newlines:
+                    line += newlines
+                    line_start = text.rfind("\n", searched, cand.start) + 1
+                searched = cand.start
+                column = cand.start - line_start + 1 + (item.column - 1 if line == item.line else 0)
+                verdict = classify(link)
+                stats.links += 1
+                yield Finding(
+                    link,
+                    verdict,
+                    item.source,
+                    line,
+                    column,
+                    item.record,
+                    _context(text, cand.start, cand.start + len(cand.text)),
+                )
+
+    def _investigate(self, findings: Iterator[Finding]) -> Iterator[Finding]:
+        """Network forensics on the findings that need it, in order, with bounded concurrency."""
+        investigator = self.investigator
+        if investigator is None:
+            yield from findings
+            return
+        window = getattr(investigator, "max_concurrency", MAX_CONCURRENCY)
+        pending: deque[tuple[Finding, Future[Verdict] | None]] = deque()
+        with ThreadPoolExecutor(max_workers=max(1, window)) as pool:
+            for finding in findings:
+                future = None
+                if finding.verdict.status in INVESTIGATE:
+                    future = pool.submit(investigator.investigate, finding.link, finding.verdict)
+                pending.append((finding, future))
+                while pending and (
+                    len(pending) > 4 * window or pending[0][1] is None or pending[0][1].done()
+                ):
+                    yield self._resolved(*pending.popleft())
+            while pending:
+                yield self._resolved(*pending.popleft())
+
+    @staticmethod
+    def _resolved(finding: Finding, future: Future[Verdict] | None) -> Finding:
+        if future is None:
+            return finding
+        verdict = future.result()
+        return Finding(
+            finding.link,
+            verdict,
+            finding.source,
+            finding.line,
+            finding.column,
+            finding.record,
+            finding.context,
+        )
+
+    def _counted(self, findings: Iterator[Finding]) -> Iterator[Finding]:
+        for finding in findings:
+            self.stats.verdicts[finding.verdict.status] += 1
+            if finding.flagged:
+                self.stats.flagged += 1
+            yield finding
+
+    # -- entry points ----------------------------------------------------------------------------
+    def scan_records(self, items: Iterable[Record | Skipped]) -> Iterator[Finding]:
+        return self._counted(self._investigate(self.findings_from_records(items)))
+
+    def scan_text(self, text: str, source: str = "<text>") -> Iterator[Finding]:
+        self.stats.sources += 1
+        self.stats.bytes_read += len(text.encode("utf-8", "surrogatepass"))
+        return self.scan_records([Record(text, source, count=text.count("\n") + 1)])
+
+    def scan_file(self, path: str | Path, *, input_format: str | None = None) -> Iterator[Finding]:
+        return self.scan_paths([path], input_format=input_format)
+
+    def scan_paths(
+        self, paths: Iterable[str | Path], *, input_format: str | None = None
+    ) -> Iterator[Finding]:
+        return self.scan_records(self._records(paths, input_format or self.input_format))
+
+    def _records(self, paths: Iterable[str | Path], input_format: str | None) -> Iterator[Record | Skipped]:
+        def on_read(n: int) -> None:
+            self.stats.bytes_read += n
+            if self.on_read is not None:
+                self.on_read(n)
+
+        for path in iter_paths(paths):
+            if isinstance(path, Skipped):
+                yield path
+                continue
+            self.stats.sources += 1
+            yield from read_path(path, input_format=input_format, on_read=on_read)
+
+    def check(self, url: str) -> Finding | None:
+        """Classify one URL or domain (offline unless the scanner has an investigator)."""
+        link = parse_link(url.strip())
+        if link is None:
+            return None
+        verdict = self.detector.classify(link)
+        if self.investigator is not None:
+            verdict = self.investigator.investigate(link, verdict)
+        return Finding(link, verdict, "argv", 1, 1)
+
+
+def scan_text(text: str, *, rules: RuleSet | None = None, use_blocklist: bool = True) -> list[Finding]:
+    """Every link in ``text`` with its verdict (the one-shot form of :class:`Scanner`)."""
+    return list(Scanner(rules, use_blocklist=use_blocklist).scan_text(text))
+
+
+def scan_file(
+    path: str | Path,
+    *,
+    rules: RuleSet | None = None,
+    use_blocklist: bool = True,
+    input_format: str | None = None,
+) -> Iterator[Finding]:
+    """Stream the findings of one file or directory."""
+    return Scanner(rules, use_blocklist=use_blocklist).scan_file(path, input_format=input_format)
+
+
+def check_url(url: str, *, rules: RuleSet | None = None, use_blocklist: bool = True) -> Finding | None:
+    """Offline verdict for one URL or domain; ``None`` when it is not a link to a real host."""
+    return Scanner(rules, use_blocklist=use_blocklist).check(url)

@@ -1,0 +1,3 @@
+"""Shared test configuration; fixture modules register here."""
+
+pytest_plugins = ["forensics_servers"]

@@ -1,0 +1,358 @@
+"""Loopback servers for the forensics tests: a campaign web site, an RDAP registry and a WHOIS server.
+
+Everything listens on 127.0.0.1 (one test also uses 127.0.0.2) on a free port, in daemon threads,
+and records the requests it receives, so tests can assert that a refused hop sent *nothing*.
+Registered from tests/conftest.py with ``pytest_plugins``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import json
+import socket
+import socketserver
+import threading
+import time
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from linkguard.models import Outlet, Verdict
+
+WELT = Outlet(name="WELT", domains=("welt.de",), brands=("welt", "die welt"), country="DE")
+NOW = datetime(2024, 5, 5, 12, 0, tzinfo=UTC)
+PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "all_proxy")
+
+CLONE_HTML = """<!doctype html>
+<html lang="de"><head>
+<meta charset="utf-8">
+<title>WELT - Aktuelle Nachrichten, News, Hintergründe &amp; Videos</title>
+<meta property="og:site_name" content="WELT">
+<meta property="og:url" content="https://www.welt.de/politik/article250000000/Beispiel.html">
+<meta name="twitter:site" content="@welt">
+<link rel="canonical" href="https://www.welt.de/politik/article250000000/Beispiel.html">
+<link rel="icon" href="https://www.welt.de/favicon.ico">
+<link rel="stylesheet" href="https://www.welt.de/assets/main.css">
+<script src="https://www.welt.de/assets/app.js"></script>
+</head><body>
+<header><a href="https://www.welt.de/"><img class="c-logo" src="https://www.welt.de/img/welt-logo.svg" alt="WELT"></a>
+<nav><a href="https://www.welt.de/politik/">Politik</a> <a href="https://www.welt.de/wirtschaft/">Wirtschaft</a>
+<a href="https://www.welt.de/sport/">Sport</a> <a href="/article2">Mehr</a></nav></header>
+<article><h1>Beispielmeldung</h1><p>Ein erfundener Text.</p></article>
+<footer>© WELT 2024 – Axel Springer
+<a href="https://www.welt.de/services/article7893735/Impressum.html">Impressum</a></footer>
+</body></html>
+"""
+
+HARMLESS_HTML = "<html><head><title>Leckere Rezepte</title></head><body><p>Kuchen backen.</p></body></html>"
+
+
+def _gzip_bomb(decoded: int = 64 << 20) -> bytes:
+    """~64 MiB of zeros as ~64 KiB of gzip, built in pieces so the fixture itself stays small."""
+    comp = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    block = bytes(1 << 20)
+    parts = [comp.compress(block) for _ in range(decoded >> 20)]
+    parts.append(comp.flush())
+    return b"".join(parts)
+
+
+_BOMB: bytes | None = None
+
+
+def gzip_bomb() -> bytes:
+    global _BOMB
+    if _BOMB is None:
+        _BOMB = _gzip_bomb()
+    return _BOMB
+
+
+@dataclass
+class Seen:
+    path: str
+    headers: dict[str, str]
+
+
+@dataclass
+class Server:
+    host: str
+    port: int
+    requests: list[Seen] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    #: other servers this one redirects to, by name (filled by fixtures)
+    targets: dict[str, str] = field(default_factory=dict)
+    rdap: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def base(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def paths(self) -> list[str]:
+        with self.lock:
+            return [r.path for r in self.requests]
+
+
+Route = Callable[[BaseHTTPRequestHandler, Server], None]
+
+
+def _send(
+    h: BaseHTTPRequestHandler, status: int, body: bytes = b"", ctype: str = "text/html", **headers: str
+) -> None:
+    h.send_response(status)
+    h.send_header("Content-Type", ctype)
+    h.send_header("Content-Length", str(len(body)))
+    for key, value in headers.items():
+        h.send_header(key.replace("_", "-"), value)
+    h.end_headers()
+    h.wfile.write(body)
+
+
+def _html(h: BaseHTTPRequestHandler, text: str, **headers: str) -> None:
+    _send(h, 200, text.encode("utf-8"), "text/html; charset=utf-8", **headers)
+
+
+def _drip(h: BaseHTTPRequestHandler, data: bytes, pause: float, limit: float = 15.0) -> None:
+    end = time.monotonic() + limit
+    with contextlib.suppress(OSError):
+        for byte in data:
+            if time.monotonic() > end:
+                return
+            h.wfile.write(bytes([byte]))
+            h.wfile.flush()
+            time.sleep(pause)
+
+
+def _slow_body(h: BaseHTTPRequestHandler, s: Server) -> None:
+    h.send_response(200)
+    h.send_header("Content-Type", "text/html")
+    h.end_headers()
+    h.wfile.flush()
+    _drip(h, b"<html>" + b"x" * 1000, 0.05)
+
+
+def _slow_headers(h: BaseHTTPRequestHandler, s: Server) -> None:
+    _drip(h, b"HTTP/1.0 200 OK\r\n" + b"X-Pad: " + b"a" * 2000 + b"\r\n\r\n", 0.05)
+
+
+def _endless(h: BaseHTTPRequestHandler, s: Server) -> None:
+    h.send_response(200)
+    h.send_header("Content-Type", "text/html")
+    h.end_headers()
+    chunk = b"<p>" + b"y" * 65533
+    with contextlib.suppress(OSError):
+        for _ in range(4096):  # 256 MiB at most, the client hangs up long before
+            h.wfile.write(chunk)
+
+
+def _bomb(h: BaseHTTPRequestHandler, s: Server) -> None:
+    body = gzip_bomb()
+    _send(h, 200, body, "text/html", Content_Encoding="gzip")
+
+
+def _cloak(h: BaseHTTPRequestHandler, s: Server) -> None:
+    ua = h.headers.get("User-Agent", "")
+    if "Mozilla" not in ua:
+        _send(h, 302, Location="/harmless")
+    else:
+        _send(h, 302, Location="/article")
+
+
+def _routes() -> dict[str, Route]:
+    return {
+        "/start": lambda h, s: _send(h, 302, Location="/hop2", Set_Cookie="session=abc; Path=/"),
+        "/hop2": lambda h, s: _html(
+            h, '<html><head><meta http-equiv="Refresh" content="0; URL=\'/hop3\'"></head><body>…</body></html>'
+        ),
+        "/hop3": lambda h, s: _html(
+            h, '<html><body><script>\n  window.location.href = "\\/article";\n</script></body></html>'
+        ),
+        "/replace": lambda h, s: _html(h, "<script>location.replace('/article')</script>"),
+        "/article": lambda h, s: _html(h, CLONE_HTML),
+        "/harmless": lambda h, s: _html(h, HARMLESS_HTML),
+        "/cloak": _cloak,
+        "/loop": lambda h, s: _send(h, 302, Location="/loop2"),
+        "/loop2": lambda h, s: _send(h, 302, Location="/loop"),
+        "/slow": _slow_body,
+        "/slowheaders": _slow_headers,
+        "/endless": _endless,
+        "/bomb": _bomb,
+        "/bigheaders": lambda h, s: _send(h, 200, b"<html></html>", X_Big="z" * 30_000),
+        "/gzip": lambda h, s: _send(
+            h, 200, gzip.compress(CLONE_HTML.encode()), "text/html; charset=utf-8", Content_Encoding="gzip"
+        ),
+        "/deflate-raw": lambda h, s: _send(
+            h, 200, zlib.compress(CLONE_HTML.encode())[2:-4], "text/html; charset=utf-8", Content_Encoding="deflate"
+        ),
+        "/brotli": lambda h, s: _send(h, 200, b"\x1b\x00garbage", "text/html", Content_Encoding="br"),
+        "/image": lambda h, s: _send(h, 200, b"\x89PNG" + b"\0" * 100, "image/png"),
+        "/to-loopback": lambda h, s: _send(h, 302, Location=s.targets["loopback"]),
+        "/to-metadata": lambda h, s: _send(h, 302, Location="http://169.254.169.254/latest/meta-data/"),
+        "/to-private-name": lambda h, s: _send(h, 302, Location="http://intranet.corp.test/admin"),
+        "/to-clone": lambda h, s: _send(h, 301, Location=s.targets["clone"]),
+        "/to-ftp": lambda h, s: _send(h, 302, Location="ftp://files.example/x"),
+    }
+
+
+class _WebHandler(BaseHTTPRequestHandler):
+    server_version = "test"
+    routes = _routes()
+
+    def do_GET(self) -> None:
+        state: Server = self.server.state  # type: ignore[attr-defined]
+        path = self.path.split("?", 1)[0]
+        with state.lock:
+            state.requests.append(Seen(path, {k.lower(): v for k, v in self.headers.items()}))
+        if path.startswith("/domain/"):
+            self._rdap(state, path.removeprefix("/domain/"))
+            return
+        route = self.routes.get(path)
+        if route is None:
+            _send(self, 404, b"not found")
+        else:
+            route(self, state)
+
+    def _rdap(self, state: Server, domain: str) -> None:
+        record = state.rdap.get(domain)
+        if record is None:
+            _send(self, 404, b'{"errorCode": 404}', "application/rdap+json")
+        else:
+            _send(self, 200, json.dumps(record).encode(), "application/rdap+json")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class _Threaded(ThreadingHTTPServer):
+    daemon_threads = True
+
+
+@contextlib.contextmanager
+def serve(host: str = "127.0.0.1") -> Iterator[Server]:
+    httpd = _Threaded((host, 0), _WebHandler)
+    state = Server(host, httpd.server_address[1])
+    httpd.state = state  # type: ignore[attr-defined]
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(5)
+
+
+def rdap_record(domain: str, registered: str, registrar: str = "Example Registrar GmbH") -> dict[str, Any]:
+    """An RFC 9083 domain object with a registration event and a registrar entity."""
+    return {
+        "objectClassName": "domain",
+        "ldhName": domain,
+        "events": [
+            {"eventAction": "registration", "eventDate": registered},
+            {"eventAction": "last changed", "eventDate": registered},
+        ],
+        "entities": [
+            {
+                "objectClassName": "entity",
+                "roles": ["registrar"],
+                "handle": "9999",
+                "vcardArray": ["vcard", [["version", {}, "text", "4.0"], ["fn", {}, "text", registrar]]],
+            }
+        ],
+    }
+
+
+class _WhoisHandler(socketserver.StreamRequestHandler):
+    def handle(self) -> None:
+        query = self.rfile.readline(512).decode().strip().lower()
+        answers: dict[str, str] = self.server.answers  # type: ignore[attr-defined]
+        self.server.queries.append(query)  # type: ignore[attr-defined]
+        self.wfile.write(answers.get(query, f'No match for "{query.upper()}".\r\n').encode())
+
+
+@dataclass
+class WhoisServer:
+    port: int
+    answers: dict[str, str]
+    queries: list[str]
+
+
+@contextlib.contextmanager
+def serve_whois(answers: dict[str, str]) -> Iterator[WhoisServer]:
+    class _Server(socketserver.ThreadingTCPServer):
+        daemon_threads = True
+        allow_reuse_address = True
+
+    srv = _Server(("127.0.0.1", 0), _WhoisHandler)
+    state = WhoisServer(srv.server_address[1], answers, [])
+    srv.answers = answers  # type: ignore[attr-defined]
+    srv.queries = state.queries  # type: ignore[attr-defined]
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        thread.join(5)
+
+
+def classify_stub(link: Any) -> Verdict:
+    """Stands in for the lookalike detector: welt.* other than welt.de imitates WELT."""
+    if link.registered_domain == "welt.de":
+        return Verdict("trusted", 0, WELT)
+    if link.domain_label == "welt":
+        return Verdict("suspicious", 60, WELT, ("tld-swap",))
+    if link.registered_domain in ("t.co", "bit.ly"):
+        return Verdict("shortened", 10)
+    return Verdict("unknown", 0)
+
+
+@pytest.fixture
+def no_proxy_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No ambient proxy settings: the code must not read them, and tests must not depend on them."""
+    for name in PROXY_VARS:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def web(no_proxy_env: None) -> Iterator[Server]:
+    with serve() as server:
+        yield server
+
+
+@pytest.fixture
+def web2(no_proxy_env: None) -> Iterator[Server]:
+    """A second site, for redirect targets whose request count must stay at zero."""
+    with serve() as server:
+        yield server
+
+
+@pytest.fixture
+def rdap(no_proxy_env: None) -> Iterator[Server]:
+    with serve() as server:
+        server.rdap["welt.ltd"] = rdap_record("welt.ltd", "2024-05-02T09:30:00Z", "Cheap Names LLC")
+        server.rdap["old-news.com"] = rdap_record("old-news.com", "2001-03-04T00:00:00Z")
+        server.rdap["nodate.top"] = {"objectClassName": "domain", "ldhName": "nodate.top", "events": []}
+        yield server
+
+
+@pytest.fixture
+def whois() -> Iterator[WhoisServer]:
+    answers = {
+        "welt.ltd": "Domain Name: WELT.LTD\r\nRegistrar: Cheap Names LLC\r\n"
+        "Creation Date: 2024-05-02T09:30:00Z\r\nRegistry Expiry Date: 2025-05-02T09:30:00Z\r\n",
+        "nodate.de": "Domain: nodate.de\r\nStatus: connect\r\nChanged: 2023-01-01T00:00:00+01:00\r\n",
+    }
+    with serve_whois(answers) as server:
+        yield server
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

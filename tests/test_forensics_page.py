@@ -1,0 +1,77 @@
+"""Page claims and HTML redirects, from HTML strings (no network)."""
+
+from __future__ import annotations
+
+import pytest
+from forensics_servers import CLONE_HTML, HARMLESS_HTML, WELT
+
+from linkguard.forensics.page import PageClaims, analyse, decode_html, match_outlets, parse_html
+from linkguard.forensics.redirects import html_redirect
+from linkguard.models import Outlet
+
+SPIEGEL = Outlet(name="DER SPIEGEL", domains=("spiegel.de",), brands=("spiegel",))
+
+
+def claims_of(html: str, url: str = "http://welt.ltd/article") -> PageClaims:
+    return analyse(parse_html(html.encode()), url)
+
+
+def test_clone_claims_are_collected() -> None:
+    claims = claims_of(CLONE_HTML)
+    assert claims.title is not None and claims.title.startswith("WELT - Aktuelle Nachrichten")
+    assert claims.site_name == "WELT"
+    assert claims.canonical == "https://www.welt.de/politik/article250000000/Beispiel.html"
+    assert claims.og_url == claims.canonical
+    assert claims.twitter_site == "@welt"
+    assert "https://www.welt.de/favicon.ico" in claims.icons
+    assert "https://www.welt.de/img/welt-logo.svg" in claims.icons
+    assert any(line.startswith("© WELT 2024") for line in claims.copyright)
+    assert claims.imprint[0][0] == "Impressum"
+    assert dict(claims.hosts)["www.welt.de"] == claims.links - 1  # all but the relative "Mehr" link
+    assert PageClaims.from_dict(claims.to_dict()) == claims
+
+
+def test_clone_is_matched_to_the_outlet_with_strong_reasons() -> None:
+    matches = match_outlets(claims_of(CLONE_HTML), [SPIEGEL, WELT])
+    assert [m.outlet.name for m in matches] == ["WELT"]
+    match = matches[0]
+    assert match.claims and match.canonical
+    assert len(match.strong) >= 5
+    assert match.asset_share > 0.8
+
+
+def test_unrelated_page_claims_nothing() -> None:
+    assert match_outlets(claims_of(HARMLESS_HTML), [WELT]) == []
+
+
+def test_a_title_mention_alone_is_not_a_claim() -> None:
+    (match,) = match_outlets(claims_of("<title>Die Welt der Technik</title>"), [WELT])
+    assert not match.claims and match.weak and not match.strong
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ('<meta http-equiv="refresh" content="0;URL=https://welt.ltd/a">', ("https://welt.ltd/a", "meta")),
+        ("<meta http-equiv='REFRESH' content=\"5; url='/next'\">", ("/next", "meta")),
+        ('<meta http-equiv="refresh" content="30">', None),
+        ("<script>window.location = 'https://welt.ltd/b';</script>", ("https://welt.ltd/b", "js")),
+        ('<script>window.location.href="https:\\/\\/welt.ltd\\/c"</script>', ("https://welt.ltd/c", "js")),
+        ('<script>document.location.href = "/d"</script>', ("/d", "js")),
+        ("<script>location.replace('https://welt.ltd/e')</script>", ("https://welt.ltd/e", "js")),
+        ('<script>location.assign( "https://welt.ltd/f" )</script>', ("https://welt.ltd/f", "js")),
+        ("<body onload=\"location.href='/g'\"></body>", ("/g", "js")),
+        ("<script>if (location.href == 'x') {}</script>", None),
+        ("<p>window.location = 'https://not-a-script.example/'</p>", None),
+        ('<script src="/app.js"></script>', None),
+    ],
+)
+def test_html_redirects_are_read_not_run(html: str, expected: tuple[str, str] | None) -> None:
+    assert html_redirect(parse_html(html.encode())) == expected
+
+
+def test_charset_comes_from_header_then_meta() -> None:
+    latin = "<meta charset='iso-8859-1'><title>Grüße</title>".encode("latin-1")
+    assert "Grüße" in decode_html(latin)
+    assert "Grüße" in decode_html("<title>Grüße</title>".encode("cp1252"), "cp1252")
+    assert decode_html(b"\xff\xfe<", "no-such-codec")  # never raises

@@ -1,0 +1,72 @@
+"""The HTML report in real headless Chromium: the table renders, nothing hostile runs or loads.
+
+Uses the system Chromium (Playwright's own download is not used). Without Chromium the test is
+skipped locally but fails when ``CI`` is set, so CI cannot pass without running it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+from report_fixtures import produce
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _chromium() -> str:
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists():
+        reason = "Chromium not installed (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; CI must run the browser tests")
+        pytest.skip(reason)
+    return path
+
+
+def test_html_report_renders_and_runs_no_script(tmp_path: Path) -> None:
+    executable = _chromium()
+    report = tmp_path / "report.html"
+    report.write_text(produce("html", show_all=True), encoding="utf-8")
+
+    dialogs: list[str] = []
+    requests: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+            page.on("request", lambda request: requests.append(request.url))
+            page.goto(report.as_uri())
+            page.wait_for_load_state("load")
+
+            first_row = page.locator("#flagged-table tbody tr").first
+            assert first_row.locator("td").first.inner_text() == "welt[.]ltd"
+            assert "malicious" in first_row.inner_text()
+            assert page.locator("#flagged-table tbody tr").count() == 2
+            assert page.locator("mark").first.inner_text() == "hxxps://welt[.]ltd/politik/article1.html"
+            assert (
+                "<script>window.__pwned=1</script>"
+                in page.locator("section#g1 blockquote").first.inner_text()
+            )
+
+            assert page.evaluate("window.__pwned") is None
+            assert page.locator("script, img, iframe, object").count() == 0
+        finally:
+            browser.close()
+    assert dialogs == []
+    assert requests == [report.as_uri()]

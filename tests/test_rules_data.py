@@ -1,0 +1,141 @@
+"""Checks on the bundled rule data in rules/*.toml: outlets, legit look-alikes, blocked, shorteners."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+import tldextract
+
+from linkguard.rules import OUTLET_KINDS, RuleSet, bundled_rule_files, load_rules, read_rule_file
+
+REQUIRED_COUNTRIES = [
+    "DE",
+    "AT",
+    "CH",
+    "FR",
+    "IT",
+    "ES",
+    "PL",
+    "UA",
+    "GB",
+    "US",
+    "EE",
+    "LV",
+    "LT",
+    "SE",
+    "NO",
+    "DK",
+    "FI",
+    "IS",
+]
+BRAND_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+@pytest.fixture(scope="module")
+def rules() -> RuleSet:
+    return load_rules(bundled=True)
+
+
+@pytest.fixture(scope="module")
+def raw() -> dict[str, list[dict]]:
+    tables: dict[str, list[dict]] = {"outlet": [], "legit": [], "blocked": [], "shortener": []}
+    for path in bundled_rule_files():
+        for table, entries in read_rule_file(path, "bundled").items():
+            if table in tables:
+                tables[table].extend(entries)
+    return tables
+
+
+@pytest.fixture(scope="module")
+def extract() -> tldextract.TLDExtract:
+    # Bundled PSL snapshot only: never fetch the live list.
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def _registrable(ex: tldextract.TLDExtract, domain: str) -> str:
+    result = ex(domain)
+    return getattr(result, "top_domain_under_public_suffix", None) or result.registered_domain
+
+
+def test_bundled_rules_load(rules: RuleSet) -> None:
+    assert rules.outlets and rules.legit and rules.blocked and rules.shorteners
+
+
+def test_all_domains_are_registrable(rules: RuleSet, extract: tldextract.TLDExtract) -> None:
+    domains = [d for o in rules.outlets for d in o.domains]
+    domains += [r.domain for r in rules.legit] + [r.domain for r in rules.blocked]
+    domains += [r.domain for r in rules.shorteners]
+    bad = [d for d in domains if d != d.strip().lower() or _registrable(extract, d) != d]
+    assert not bad, f"not a registrable domain (per the bundled PSL snapshot): {bad}"
+
+
+def test_no_duplicate_entries_in_files(raw: dict[str, list[dict]]) -> None:
+    outlet_domains = Counter(d.lower() for e in raw["outlet"] for d in e["domains"])
+    assert not [d for d, n in outlet_domains.items() if n > 1], "domain listed for more than one outlet"
+    for table in ("legit", "blocked", "shortener"):
+        counts = Counter(e["domain"].lower() for e in raw[table])
+        assert not [d for d, n in counts.items() if n > 1], f"duplicate {table} entries"
+
+
+def test_no_conflicts_between_tables(rules: RuleSet) -> None:
+    outlet = {d for o in rules.outlets for d in o.domains}
+    legit = {r.domain for r in rules.legit}
+    blocked = {r.domain for r in rules.blocked}
+    shortener = {r.domain for r in rules.shorteners}
+    assert not legit & outlet, "legit domain is also an outlet domain"
+    assert not blocked & (outlet | legit), "blocked domain is also an outlet or legit domain"
+    assert not shortener & (outlet | legit | blocked), "shortener overlaps another table"
+
+
+def test_coverage(rules: RuleSet) -> None:
+    countries = {o.country for o in rules.outlets}
+    assert len(rules.outlets) >= 400
+    assert len(countries) >= 20
+    missing = [c for c in REQUIRED_COUNTRIES if c not in countries]
+    assert not missing, f"no outlets for {missing}"
+    assert len(rules.legit) >= 60
+    assert len(rules.shorteners) >= 60
+
+
+def test_outlet_fields(rules: RuleSet) -> None:
+    for o in rules.outlets:
+        assert o.name.strip(), o.domains
+        assert o.kind in OUTLET_KINDS, (o.name, o.kind)
+        assert o.country == "INT" or re.fullmatch(r"[A-Z]{2}", o.country), (o.name, o.country)
+        assert o.brands, o.name
+        for brand in o.brands:
+            assert brand.isascii() and BRAND_RE.fullmatch(brand), (o.name, brand)
+            assert not brand.startswith("xn--"), (o.name, brand)
+
+
+def test_blocked_entries_are_sourced(rules: RuleSet) -> None:
+    outlet_domains = {d for o in rules.outlets for d in o.domains}
+    for b in rules.blocked:
+        assert b.source.strip(), b.domain
+        if b.imitates:
+            assert b.imitates in outlet_domains, (b.domain, b.imitates)
+
+
+@pytest.mark.parametrize(
+    ("fake", "real"),
+    [
+        ("welt.ltd", "welt.de"),
+        ("spiegel.ltd", "spiegel.de"),
+        ("spiegel.agency", "spiegel.de"),
+        ("washingtonpost.pm", "washingtonpost.com"),
+    ],
+)
+def test_known_doppelganger_domains(rules: RuleSet, fake: str, real: str) -> None:
+    blocked = {b.domain: b for b in rules.blocked}
+    assert fake in blocked
+    assert blocked[fake].imitates == real
+    assert rules.outlet_for(real) is not None
+
+
+def test_platforms_and_lookalikes_are_legit(rules: RuleSet) -> None:
+    legit = {r.domain for r in rules.legit}
+    expected = ("weltbild.de", "wetter.com", "google.com", "youtube.com", "t.me", "x.com", "wikipedia.org")
+    for domain in expected:
+        assert domain in legit, domain
