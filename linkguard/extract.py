@@ -52,9 +52,10 @@ _URL = re.compile(
     """,
     re.VERBOSE,
 )
+_EMAIL_TAIL = re.compile(r"[\w.+-]{0,64}@")
 _TCO_SLUG = re.compile(r"/[A-Za-z0-9]{1,64}")
 _TRAILING = ".,;:!?'*\u2013\u2014\u00b7"
-_NOT_BEFORE = frozenset("@#$\uff03\uff20.")
+_NOT_BEFORE = frozenset("@#$\uff03\uff20")
 #: Bare mentions with these endings are file names far more often than links.
 _FILE_LIKE_TLDS = frozenset({"zip", "mov", "py", "sh"})
 _TCO_GLUE_SLUG = 10
@@ -66,7 +67,8 @@ def _tlds() -> frozenset[str]:
     """Single-label public suffixes in Unicode and punycode form (the TLDs)."""
     out: set[str] = set()
     for suffix in suffix_extractor().tlds:
-        if "." in suffix:
+        suffix = suffix.rsplit(".", 1)[-1].lstrip("*!")
+        if not suffix or suffix in out:
             continue
         out.add(suffix)
         try:
@@ -114,6 +116,11 @@ def _fix_host(host: str) -> str | None:
     if len(labels) >= 2 and _valid_host(labels):
         return host
     tlds = _tlds()
+    last = labels[-1]
+    if len(labels) >= 2 and not last.isascii():  # "twitter.みんなです" holds "twitter.みんな"
+        for j in range(len(last) - 1, 1, -1):
+            if last[:j] in tlds and _valid_host([*labels[:-1], last[:j]]):
+                return ".".join([*labels[:-1], last[:j]])
     for i in range(1, len(labels)):
         label = labels[i]
         j = 0
@@ -148,6 +155,8 @@ def _token_start(text: str, pos: int) -> int:
             i -= 1
         else:
             break
+    while i <= pos and text[i] == ".":  # "です。example.com": the full stop ends a sentence
+        i += 1
     # a scheme in front: "https://" + host, or the hint itself was "://"
     if text.startswith("://", i - 3 if text[pos] == "." else pos):
         colon = i - 3 if text[pos] == "." else pos
@@ -176,8 +185,8 @@ def _match_at(text: str, start: int) -> Iterator[tuple[int, int, bool, str | Non
     if m is None:
         return
     end = m.end()
-    if end < len(text) and text[end] == "@":  # the local part of an e-mail address
-        return
+    if end < len(text) and text[end] in "@+-_." and _EMAIL_TAIL.match(text, end):
+        return  # the local part of an e-mail address: name.al+lastname@foo.com
     display = None
     if m.group("scheme"):
         host = m.group("host")
@@ -245,8 +254,9 @@ def _spans(text: str) -> Iterator[tuple[int, int, bool, str | None]]:
         if pos < last_end:
             continue
         start = _token_start(text, pos)
-        if start < last_end:
-            start = last_end
+        if start < last_end:  # the rest of a token already judged (a rejected host, an e-mail)
+            last_end = pos + 1
+            continue
         found = False
         for span in _match_at(text, start):
             found = True

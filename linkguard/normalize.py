@@ -8,6 +8,7 @@ and no cache dir means it never touches the network. ``update_psl`` refreshes it
 from __future__ import annotations
 
 import ipaddress
+import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +24,7 @@ from linkguard.models import Candidate, Link
 PSL_OVERRIDE_ENV = "LINKGUARD_PSL_FILE"
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21}
 _KNOWN_SCHEMES = frozenset({"http", "https", "ftp"})
+_LDH = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*")
 
 
 def _psl_file() -> Path | None:
@@ -128,7 +130,14 @@ def _split_host(raw_host: str) -> HostParts | None:
     try:
         ascii_host = idna.encode(lowered, uts46=True, std3_rules=False, transitional=False).decode("ascii")
     except idna.IDNAError:
-        return None
+        # IDNA 2008 refuses underscores and emoji; resolvers and browsers take them.
+        if lowered.isascii() and _LDH.fullmatch(lowered):
+            ascii_host = lowered
+        else:
+            try:
+                ascii_host = lowered.encode("idna").decode("ascii")  # IDNA 2003: ✪df.ws
+            except UnicodeError:
+                return None
     if "xn--" in lowered:
         tricks.append("punycode")
     try:

@@ -41,7 +41,8 @@ CLONE_HTML = """<!doctype html>
 <link rel="stylesheet" href="https://www.welt.de/assets/main.css">
 <script src="https://www.welt.de/assets/app.js"></script>
 </head><body>
-<header><a href="https://www.welt.de/"><img class="c-logo" src="https://www.welt.de/img/welt-logo.svg" alt="WELT"></a>
+<header><a href="https://www.welt.de/">
+<img class="c-logo" src="https://www.welt.de/img/welt-logo.svg" alt="WELT"></a>
 <nav><a href="https://www.welt.de/politik/">Politik</a> <a href="https://www.welt.de/wirtschaft/">Wirtschaft</a>
 <a href="https://www.welt.de/sport/">Sport</a> <a href="/article2">Mehr</a></nav></header>
 <article><h1>Beispielmeldung</h1><p>Ein erfundener Text.</p></article>
@@ -166,7 +167,8 @@ def _routes() -> dict[str, Route]:
     return {
         "/start": lambda h, s: _send(h, 302, Location="/hop2", Set_Cookie="session=abc; Path=/"),
         "/hop2": lambda h, s: _html(
-            h, '<html><head><meta http-equiv="Refresh" content="0; URL=\'/hop3\'"></head><body>…</body></html>'
+            h,
+            '<html><head><meta http-equiv="Refresh" content="0; URL=\'/hop3\'"></head><body>…</body></html>',
         ),
         "/hop3": lambda h, s: _html(
             h, '<html><body><script>\n  window.location.href = "\\/article";\n</script></body></html>'
@@ -186,7 +188,11 @@ def _routes() -> dict[str, Route]:
             h, 200, gzip.compress(CLONE_HTML.encode()), "text/html; charset=utf-8", Content_Encoding="gzip"
         ),
         "/deflate-raw": lambda h, s: _send(
-            h, 200, zlib.compress(CLONE_HTML.encode())[2:-4], "text/html; charset=utf-8", Content_Encoding="deflate"
+            h,
+            200,
+            zlib.compress(CLONE_HTML.encode())[2:-4],
+            "text/html; charset=utf-8",
+            Content_Encoding="deflate",
         ),
         "/brotli": lambda h, s: _send(h, 200, b"\x1b\x00garbage", "text/html", Content_Encoding="br"),
         "/image": lambda h, s: _send(h, 200, b"\x89PNG" + b"\0" * 100, "image/png"),

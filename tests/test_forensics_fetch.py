@@ -128,7 +128,12 @@ def test_connection_refused_is_a_fetch_error() -> None:
 def test_walk_follows_http_meta_and_js_hops_without_cookies(web: Server) -> None:
     chain = walk(fetcher(), f"http://welt.ltd:{web.port}/start", BROWSER)
     assert chain.stopped is None
-    assert [(h.kind, h.status) for h in chain.hops] == [("http", 302), ("meta", 200), ("js", 200), (None, 200)]
+    assert [(h.kind, h.status) for h in chain.hops] == [
+        ("http", 302),
+        ("meta", 200),
+        ("js", 200),
+        (None, 200),
+    ]
     assert chain.final_url == f"http://welt.ltd:{web.port}/article"
     assert all(h.address == "127.0.0.1" for h in chain.hops)
     assert web.paths() == ["/start", "/hop2", "/hop3", "/article"]

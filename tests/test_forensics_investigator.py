@@ -15,7 +15,12 @@ from linkguard.forensics import ForensicsCache, Investigator, NetworkPolicy
 from linkguard.models import Link, Verdict
 from linkguard.normalize import parse_link
 
-PINS = {"welt.ltd": "127.0.0.1", "t.co": "127.0.0.1", "cloak.top": "127.0.0.1", "news-today.online": "127.0.0.1"}
+PINS = {
+    "welt.ltd": "127.0.0.1",
+    "t.co": "127.0.0.1",
+    "cloak.top": "127.0.0.1",
+    "news-today.online": "127.0.0.1",
+}
 LAB = NetworkPolicy(allow_private=True, resolve=PINS)
 
 
@@ -56,7 +61,15 @@ def test_lookalike_with_cloned_page_becomes_malicious(web: Server, rdap: Server)
     assert after.score >= 90
     assert {"tld-swap", "page-claims-outlet", "young-domain"} <= set(after.techniques)
     assert "cloaking" not in after.techniques  # every visitor reached the same clone
-    for kind in ("dns", "redirect-chain", "final-url", "page-claim", "canonical", "outlet-assets", "registration"):
+    for kind in (
+        "dns",
+        "redirect-chain",
+        "final-url",
+        "page-claim",
+        "canonical",
+        "outlet-assets",
+        "registration",
+    ):
         assert kind in kinds(after), kind
     (chain,) = evidence(after, "redirect-chain")
     assert "3 redirect(s) (http, meta, js)" in chain
@@ -65,7 +78,7 @@ def test_lookalike_with_cloned_page_becomes_malicious(web: Server, rdap: Server)
     assert [h.get("kind") for h in hops] == ["http", "meta", "js", None]
     assert all(h["address"] == "127.0.0.1" for h in hops)
     (claim,) = evidence(after, "page-claim")
-    assert 'presents itself as WELT' in claim and 'og:site_name is "WELT"' in claim
+    assert "presents itself as WELT" in claim and 'og:site_name is "WELT"' in claim
     assert "https://www.welt.de/politik/article250000000/Beispiel.html" in evidence(after, "canonical")[0]
     (registration,) = evidence(after, "registration")
     assert "registered 2024-05-02" in registration and "only 3 days" in registration
@@ -93,7 +106,9 @@ def test_shortener_takes_the_verdict_of_its_flagged_destination(web: Server) -> 
 
 
 def test_cloaking_is_reported(web: Server) -> None:
-    after = investigator(registration=False).investigate(link(f"http://cloak.top:{web.port}/cloak"), Verdict())
+    after = investigator(registration=False).investigate(
+        link(f"http://cloak.top:{web.port}/cloak"), Verdict()
+    )
     assert "cloaking" in after.techniques
     (text,) = evidence(after, "cloaking")
     assert "as crawler" in text and "/harmless" in text and "as browser" in text
@@ -154,7 +169,11 @@ def test_investigate_many_streams_in_order(web: Server) -> None:
 def test_politeness_spaces_requests_to_one_host(web: Server) -> None:
     inv = investigator(registration=False, cloaking=False, per_host_interval=0.2)
     started = time.monotonic()
-    list(inv.investigate_many((link(f"http://news-today.online:{web.port}/harmless?{i}"), Verdict()) for i in range(4)))
+    list(
+        inv.investigate_many(
+            (link(f"http://news-today.online:{web.port}/harmless?{i}"), Verdict()) for i in range(4)
+        )
+    )
     inv.close()
     assert time.monotonic() - started >= 0.6
 

@@ -97,6 +97,8 @@ def test_parsers_handle_odd_answers() -> None:
     assert parse_rdap("a.test", "s", {"events": "nonsense", "entities": [1, None]}).registered is None
     assert parse_whois("a.com", "s", "").registered is None
     two = parse_whois(
-        "x.com", "s", "Domain Name: X.COM\nCreation Date: 2024-05-02T10:00:00Z\nCreation Date: 2024-05-02T09:00:00-04:00\n"
+        "x.com",
+        "s",
+        "Domain Name: X.COM\nCreation Date: 2024-05-02T10:00:00Z\nCreation Date: 2024-05-02T09:00:00-04:00\n",
     )
     assert two.registered == datetime(2024, 5, 2, 10, 0, tzinfo=UTC)

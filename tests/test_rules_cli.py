@@ -80,7 +80,9 @@ def test_block_and_allow(capsys: pytest.CaptureFixture[str], rules_dir: Path) ->
     assert [(b.domain, b.source, b.campaign) for b in rules.blocked if b.origin == "user"] == [
         ("bad-news.ltd", "case 7", "X")
     ]
-    assert [(r.domain, r.note) for r in rules.legit if r.origin == "user"] == [("good-newz.org", "sister site")]
+    assert [(r.domain, r.note) for r in rules.legit if r.origin == "user"] == [
+        ("good-newz.org", "sister site")
+    ]
     code, _, err = run(capsys, "block", "bad-news.ltd", "--source", "again")
     assert code == 3 and "already blocked" in err and "--force" in err
     code, _, err = run(capsys, "allow", "bad-news.ltd")
@@ -103,7 +105,9 @@ def test_block_and_allow(capsys: pytest.CaptureFixture[str], rules_dir: Path) ->
         ("show", ""),
     ],
 )
-def test_bad_arguments_are_usage_errors(capsys: pytest.CaptureFixture[str], rules_dir: Path, args: tuple[str, ...]) -> None:
+def test_bad_arguments_are_usage_errors(
+    capsys: pytest.CaptureFixture[str], rules_dir: Path, args: tuple[str, ...]
+) -> None:
     code, out, err = run(capsys, *args)
     assert code == 2, (out, err)
     assert "Traceback" not in err
@@ -123,7 +127,9 @@ def test_duplicate_and_conflict_exit_3(capsys: pytest.CaptureFixture[str], rules
     assert _user_outlets(rules_dir) == {"example-news.org": "Again"}
 
 
-def test_bundled_rule_removed_and_restored_by_editing(capsys: pytest.CaptureFixture[str], rules_dir: Path) -> None:
+def test_bundled_rule_removed_and_restored_by_editing(
+    capsys: pytest.CaptureFixture[str], rules_dir: Path
+) -> None:
     outlets = load_rules().outlets
     if not outlets:
         pytest.skip("no bundled outlets")
@@ -246,7 +252,16 @@ def test_parallel_adds_lose_nothing(rules_dir: Path) -> None:
     env = {**os.environ, "LINKGUARD_RULES_DIR": str(rules_dir)}
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", script, "rules", "add", f"regional-news-{i}.de", "--name", f"Regional {i}"],
+            [
+                sys.executable,
+                "-c",
+                script,
+                "rules",
+                "add",
+                f"regional-news-{i}.de",
+                "--name",
+                f"Regional {i}",
+            ],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -96,7 +96,9 @@ def test_trusted_and_blocked_across_files(tmp_path: Path) -> None:
 
 
 def test_legit_and_blocked_conflict(tmp_path: Path) -> None:
-    path = _write(tmp_path, '[[legit]]\ndomain = "x-news.de"\n\n[[blocked]]\ndomain = "x-news.de"\nsource = "s"\n')
+    path = _write(
+        tmp_path, '[[legit]]\ndomain = "x-news.de"\n\n[[blocked]]\ndomain = "x-news.de"\nsource = "s"\n'
+    )
     assert any("both blocked and trusted" in m for _, m in _errors(validate_rules([path])))
 
 
@@ -125,7 +127,9 @@ def test_conflict_with_bundled_rules(tmp_path: Path) -> None:
     mine = [p for p in validate_rules([path], with_bundled=True) if p.file == str(path)]
     assert any(p.severity == "error" and "already a domain of outlet" in p.message for p in mine)
     hidden = _write(tmp_path, f'[[removed]]\ndomain = "{taken}"\n', "zz-removed.toml")
-    mine = [p for p in validate_rules([path, hidden], with_bundled=True) if p.file in (str(path), str(hidden))]
+    mine = [
+        p for p in validate_rules([path, hidden], with_bundled=True) if p.file in (str(path), str(hidden))
+    ]
     assert mine == []
 
 

@@ -1,7 +1,102 @@
-"""`linkguard check` (placeholder until its issue lands)."""
+"""`linkguard check URL_OR_DOMAIN`: classify one link offline and show every piece of evidence.
+
+Exit 1 when the link is flagged (malicious or suspicious), 0 otherwise, 2 when the argument is not
+a URL or domain. The body is kept to: parse → classify → render, so that network steps can slot in
+between classify and render.
+"""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import click
 
-COMMANDS: list[click.Command] = []
+from linkguard.cli.common import EXIT_CLEAN, EXIT_FLAGGED, EXIT_USAGE, load_ruleset, rules_options
+from linkguard.cli.netopts import NetOptions, build_investigator, network_options, refusal
+from linkguard.lookalike import Detector
+from linkguard.models import Finding
+from linkguard.normalize import parse_link
+
+_STATUS_STYLE = {
+    "malicious": "bold red",
+    "suspicious": "bold yellow",
+    "shortened": "cyan",
+    "trusted": "green",
+    "unknown": "dim",
+}
+
+
+@click.command("check")
+@click.argument("target", metavar="URL_OR_DOMAIN")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="table for people, json for tools (one Finding, as in scan's JSON Lines).",
+)
+@rules_options
+@network_options(default_online=True)
+@click.pass_context
+def check(
+    ctx: click.Context,
+    target: str,
+    fmt: str,
+    rule_paths: tuple[Path, ...],
+    rules_dir: Path | None,
+    no_blocklist: bool,
+    net: NetOptions,
+) -> None:
+    """Say whether URL_OR_DOMAIN imitates a trusted outlet, and why."""
+    link = parse_link(target)
+    if link is None:
+        click.echo(f"Error: not a URL or domain: {target!r}", err=True)
+        ctx.exit(EXIT_USAGE)
+    rules = load_ruleset(rule_paths, rules_dir)
+    detector = Detector(rules, use_blocklist=not no_blocklist)
+    verdict = detector.classify(link)
+    if net.online:  # network forensics: redirects, page claims, registration, cloaking
+        with build_investigator(net, detector.classify, rules.outlets) as investigator:
+            verdict = investigator.investigate(link, verdict)
+        refused = refusal(verdict)
+        if refused is not None:
+            raise refused  # nothing was learnt from the network: exit 4 with one line
+    finding = Finding(link=link, verdict=verdict, source="argv", line=1, column=1)
+    if fmt == "json":
+        click.echo(json.dumps(finding.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        render_table(finding)
+    ctx.exit(EXIT_FLAGGED if finding.flagged else EXIT_CLEAN)
+
+
+def render_table(finding: Finding) -> None:
+    """One summary table and one evidence table, via rich."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    link, verdict = finding.link, finding.verdict
+    summary = Table(show_header=False, box=None, pad_edge=False)
+    summary.add_column(style="bold")
+    summary.add_column(overflow="fold")
+    summary.add_row("link", Text(link.text))
+    host = link.host if link.host == link.host_unicode else f"{link.host_unicode} ({link.host})"
+    summary.add_row("host", Text(host))
+    summary.add_row("verdict", Text(f"{verdict.status} (score {verdict.score}/100)", style=_STATUS_STYLE[verdict.status]))
+    if verdict.impersonates is not None:
+        outlet = verdict.impersonates
+        summary.add_row("imitates", Text(f"{outlet.name} ({outlet.domain})"))
+    if verdict.techniques:
+        summary.add_row("techniques", Text(", ".join(verdict.techniques)))
+    console = Console(highlight=False)
+    console.print(summary)
+    if verdict.evidence:
+        table = Table("kind", "evidence", show_lines=False)
+        for item in verdict.evidence:
+            table.add_row(item.kind, Text(item.detail))
+        console.print(table)
+
+
+COMMANDS: list[click.Command] = [check]

@@ -331,11 +331,11 @@ class Fetcher:
         host = parsed.host
         port = parsed.port or (443 if parsed.scheme == "https" else 80)
         lim = self.limits
+        address = self.policy.resolve_checked(host, timeout=lim.total_timeout)[0]
         self.policy.check_port(host, port)
         self._pacer.wait(host)
         started = time.monotonic()
         deadline = started + lim.total_timeout
-        address = self.policy.resolve_checked(host, timeout=lim.total_timeout)[0]
 
         headers = {
             "User-Agent": profile.user_agent,

@@ -158,7 +158,9 @@ def parse_whois(domain: str, server: str, text: str) -> Registration:
     from whois.parser import WhoisEntry  # imported late: python-whois is slow to import
 
     if _WHOIS_NOT_FOUND.search(text[:2000]):
-        return Registration(domain, "whois", server, error="the registry does not know this domain", not_found=True)
+        return Registration(
+            domain, "whois", server, error="the registry does not know this domain", not_found=True
+        )
     try:
         entry = WhoisEntry.load(domain, text)
     except Exception as exc:  # python-whois raises on "No match" and on unknown layouts

@@ -23,6 +23,14 @@ from linkguard.rules import RuleSet
 MEMO_SIZE = 1 << 17
 _AUTHORITY_END = re.compile(r"[/?#]")
 
+#: A technique that restates a stronger one for the same outlet is dropped, not double-counted:
+#: welt.de.x.com is embedded (not also subdomain-brand); wеlt.de is a homoglyph (not also a typo).
+_SUPERSEDED_BY: dict[str, tuple[str, ...]] = {
+    "subdomain-brand": ("embedded",),
+    "combo": ("embedded",),
+    "typo": ("homoglyph",),
+}
+
 _MemoKey = tuple[str, str, tuple[str, ...], str | None, str, str | None]
 
 
@@ -171,5 +179,8 @@ class Detector:
                 slot = (s.outlet.domain if s.outlet else "", s.technique)
                 if slot not in best or s.score > best[slot].score:
                     best[slot] = s
-        embedded_for = {o for o, t in best if t == "embedded"}
-        return [s for (o, t), s in best.items() if not (t == "subdomain-brand" and o in embedded_for)]
+        return [
+            s
+            for (o, t), s in best.items()
+            if s.score >= sc.REPORT_FLOOR and not any((o, stronger) in best for stronger in _SUPERSEDED_BY.get(t, ()))
+        ]

@@ -65,7 +65,7 @@ def kinds_for_length(n: int) -> tuple[str, ...]:
     return tuple(KIND_PHRASES)
 
 
-def _edits(label: str, kind: str) -> list[str]:
+def edits(label: str, kind: str) -> list[str]:
     """All edits of one kind; list comprehensions because the index builds ~250k of these."""
     n = len(label)
     if kind == "omission":
@@ -102,21 +102,21 @@ def _edits(label: str, kind: str) -> list[str]:
     raise ValueError(f"unknown permutation kind {kind!r}")
 
 
-def _valid(candidate: str) -> bool:
+def valid(candidate: str) -> bool:
     return bool(candidate) and candidate[0] != "-" and candidate[-1] != "-" and "--" not in candidate
 
 
 def permutations(label: str) -> Iterator[tuple[str, str]]:
     """Yield ``(permuted_label, kind)`` for every typo of ``label`` its length allows."""
     for kind in kinds_for_length(len(label.replace("-", ""))):
-        for candidate in _edits(label, kind):
-            if candidate != label and _valid(candidate):
+        for candidate in edits(label, kind):
+            if candidate != label and valid(candidate):
                 yield candidate, kind
 
 
 def all_permutations(label: str) -> Iterator[tuple[str, str]]:
     """Every kind regardless of length: the naive dnstwist-style baseline of the benchmark."""
     for kind in KIND_PHRASES:
-        for candidate in _edits(label, kind):
-            if candidate != label and _valid(candidate):
+        for candidate in edits(label, kind):
+            if candidate != label and valid(candidate):
                 yield candidate, kind

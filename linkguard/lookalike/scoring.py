@@ -10,7 +10,7 @@ signals add up highest:
 
 capped at 100. Obfuscation is only added on top of a resemblance: on a domain that resembles no
 outlet it is reported as evidence but scores 0, because posts obfuscate links to all kinds of
-sites to dodge spam filters, not only to fakes. Signals below the threshold stay in the verdict
+sites to dodge spam filters, not only to fakes. Signals from 30 (``REPORT_FLOOR``) up to the threshold stay in the verdict
 (status ``unknown``) so a reviewer can see a weak resemblance; they never flag on their own.
 A domain on the blocklist is ``malicious`` with score 100 whatever the signals.
 """
@@ -26,6 +26,8 @@ SUSPICIOUS_THRESHOLD = 50
 MAX_SCORE = 100
 BLOCKED_SCORE = 100
 
+#: Signals weaker than this are dropped rather than reported ("admin.example.com" names no outlet).
+REPORT_FLOOR = 30
 #: Corroboration: another technique pointing at the same outlet.
 EXTRA_TECHNIQUE_BONUS = 10
 MAX_EXTRA_TECHNIQUES = 2

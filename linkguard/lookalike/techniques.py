@@ -45,7 +45,7 @@ def _pick(brands: list[Brand], suffix: str) -> Brand:
     """Of several outlets sharing a name, prefer the one whose country/TLD the domain echoes."""
     last = suffix.rsplit(".", 1)[-1]
     for b in brands:
-        if b.suffix.rsplit(".", 1)[-1] == last:
+        if any(s.rsplit(".", 1)[-1] == last for s in b.suffixes):
             return b
     return brands[0]
 
@@ -63,7 +63,7 @@ def is_second_level(suffix: str, private: bool) -> bool:
 
 
 def _suffix_note(subj: Subject, brand: Brand) -> str:
-    return f" on .{subj.suffix} instead of .{brand.suffix}" if subj.suffix != brand.suffix else ""
+    return f" on .{subj.suffix} instead of .{brand.suffix}" if subj.suffix not in brand.suffixes else ""
 
 
 def _suffix_bonus(subj: Subject, brand: Brand, *, same_suffix: bool = False) -> int:
@@ -71,7 +71,7 @@ def _suffix_bonus(subj: Subject, brand: Brand, *, same_suffix: bool = False) -> 
         return sc.ABUSED_SUFFIX_BONUS
     if is_second_level(subj.suffix, subj.private_suffix):
         return sc.SECOND_LEVEL_BONUS
-    if same_suffix and subj.suffix == brand.suffix:
+    if same_suffix and subj.suffix in brand.suffixes:
         return sc.SAME_SUFFIX_BONUS
     return 0
 
@@ -255,7 +255,7 @@ def embedded(index: Index, subj: Subject) -> list[sc.Signal]:
             signals.append(sc.Signal("embedded", brand.outlet, sc.EMBEDDED, detail, {"embedded": token}))
     if subj.userinfo:
         parts = re.split(r"[.:-]", subj.userinfo.lower())
-        for size in range(1, index.max_domain_labels + 1):
+        for size in range(index.max_domain_labels, 0, -1):  # the whole domain before a bare brand
             for start in range(0, len(parts) - size + 1):
                 name = ".".join(parts[start : start + size])
                 outlet = index.outlet_by_domain.get(name)

@@ -1,0 +1,205 @@
+"""Network options shared by ``check`` (online by default) and ``scan`` (offline by default).
+
+The decorator collects the flags into one ``net: NetOptions`` argument so commands stay thin;
+``build_investigator`` turns them into an ``Investigator``. Every default comes from
+``linkguard.limits``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
+
+import click
+
+from linkguard import limits
+from linkguard.errors import BlockedAddressError, ForensicsError
+from linkguard.models import Link, Outlet, Verdict
+
+F = TypeVar("F", bound=Callable[..., Any])
+_KEYS = (
+    "online",
+    "allow_private",
+    "resolve",
+    "timeout",
+    "max_redirects",
+    "max_bytes",
+    "concurrency",
+    "proxy",
+    "no_cache",
+    "rdap_url",
+    "whois_server",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NetOptions:
+    online: bool
+    allow_private: bool = False
+    resolve: tuple[str, ...] = ()
+    timeout: float | None = None
+    max_redirects: int = limits.MAX_REDIRECTS
+    max_bytes: int = limits.MAX_BODY_BYTES
+    concurrency: int = limits.MAX_CONCURRENCY
+    proxy: str | None = None
+    no_cache: bool = False
+    rdap_url: str | None = None
+    whois_server: str | None = None
+
+
+def _check_resolve(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    from linkguard.forensics.netpolicy import parse_resolve_overrides
+
+    try:
+        parse_resolve_overrides(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc).removeprefix("--resolve "), ctx, param) from exc
+    return value
+
+
+def _check_whois(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None:
+        host, sep, port = value.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise click.BadParameter(f"expected HOST:PORT, got {value!r}", ctx, param)
+    return value
+
+
+def network_options(*, default_online: bool) -> Callable[[F], F]:
+    """Add the network flags; the command receives them as ``net: NetOptions``."""
+    if default_online:
+        switch = click.option(
+            "--offline", "offline", is_flag=True, help="Classify by name only: no network access at all."
+        )
+    else:
+        switch = click.option(
+            "--online", "online", is_flag=True, help="Also investigate each flagged link over the network."
+        )
+    options = [
+        switch,
+        click.option(
+            "--allow-private",
+            is_flag=True,
+            help="Lab use only: allow private/loopback/link-local addresses and any port.",
+        ),
+        click.option(
+            "--resolve",
+            multiple=True,
+            metavar="HOST:IP",
+            callback=_check_resolve,
+            help="Pin HOST to IP instead of asking DNS, like curl --resolve (repeatable; still checked).",
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=0.1),
+            default=None,
+            metavar="SECONDS",
+            help=f"Wall-clock limit per request [default: {limits.TOTAL_TIMEOUT_S:g}; "
+            f"connect {limits.CONNECT_TIMEOUT_S:g}, read {limits.READ_TIMEOUT_S:g}].",
+        ),
+        click.option(
+            "--max-redirects",
+            type=click.IntRange(min=0, max=50),
+            default=limits.MAX_REDIRECTS,
+            show_default=True,
+            help="Hops followed (HTTP, meta refresh, JavaScript) before giving up.",
+        ),
+        click.option(
+            "--max-bytes",
+            type=click.IntRange(min=1024),
+            default=limits.MAX_BODY_BYTES,
+            show_default=True,
+            help="Bytes read per response (decoded bodies may be up to 4x this).",
+        ),
+        click.option(
+            "--concurrency",
+            type=click.IntRange(min=1, max=64),
+            default=limits.MAX_CONCURRENCY,
+            show_default=True,
+            help="Links investigated in parallel.",
+        ),
+        click.option(
+            "--proxy", metavar="URL", default=None, help="Send requests through this HTTP(S) proxy."
+        ),
+        click.option("--no-cache", is_flag=True, help="Neither read nor write the network-results cache."),
+        click.option("--rdap-url", metavar="URL", default=None, help="Ask only this RDAP server (base URL)."),
+        click.option(
+            "--whois-server",
+            metavar="HOST:PORT",
+            default=None,
+            callback=_check_whois,
+            help="Ask only this WHOIS server.",
+        ),
+    ]
+
+    def decorator(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            values = {key: kwargs.pop(key) for key in _KEYS if key in kwargs}
+            offline = kwargs.pop("offline", False)
+            online = bool(values.pop("online", False)) if not default_online else not offline
+            values["resolve"] = tuple(values.get("resolve", ()))
+            return func(*args, net=NetOptions(online=online, **values), **kwargs)
+
+        for option in reversed(options):
+            wrapper = option(wrapper)
+        return cast(F, wrapper)
+
+    return decorator
+
+
+def build_investigator(
+    options: NetOptions,
+    classify: Callable[[Link], Verdict] | None,
+    outlets: Sequence[Outlet],
+) -> Any:
+    """An ``Investigator`` configured from the flags (returned as Any: forensics is imported late)."""
+    from linkguard.forensics import ForensicsCache, Investigator, NetworkPolicy, parse_resolve_overrides
+
+    if options.allow_private:
+        click.secho(
+            "WARNING: --allow-private: links may now reach private, loopback and cloud-metadata addresses "
+            "and any port. Use only in an isolated lab.",
+            fg="red",
+            bold=True,
+            err=True,
+        )
+    policy = NetworkPolicy(
+        allow_private=options.allow_private, resolve=parse_resolve_overrides(options.resolve)
+    )
+    t = options.timeout
+    whois_server = None
+    if options.whois_server:
+        host, _, port = options.whois_server.rpartition(":")
+        whois_server = (host.strip("[]"), int(port))
+    return Investigator(
+        classify=classify,
+        outlets=outlets,
+        policy=policy,
+        cache=None if options.no_cache else ForensicsCache(),
+        rdap_base=options.rdap_url,
+        whois_server=whois_server,
+        proxy=options.proxy,
+        max_redirects=options.max_redirects,
+        max_body_bytes=options.max_bytes,
+        max_decoded_bytes=max(options.max_bytes * 4, options.max_bytes),
+        max_concurrency=options.concurrency,
+        total_timeout=limits.TOTAL_TIMEOUT_S if t is None else t,
+        connect_timeout=limits.CONNECT_TIMEOUT_S if t is None else min(limits.CONNECT_TIMEOUT_S, t),
+        read_timeout=limits.READ_TIMEOUT_S if t is None else min(limits.READ_TIMEOUT_S, t),
+        whois_timeout=limits.WHOIS_TIMEOUT_S if t is None else min(limits.WHOIS_TIMEOUT_S, t),
+    )
+
+
+def refusal(verdict: Verdict) -> ForensicsError | None:
+    """The error to exit with when the link asked about could not be investigated at all.
+
+    A refused *first* hop means nothing was learnt from the network (exit 4); a refused later hop
+    is itself evidence and is reported normally.
+    """
+    for item in verdict.evidence:
+        if item.kind == "blocked-address" and item.data.get("hop") == 0:
+            return BlockedAddressError(item.detail, address=str(item.data.get("address") or ""))
+    return None

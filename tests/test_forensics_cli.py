@@ -1,0 +1,111 @@
+"""`linkguard check` online and `linkguard cache`, end to end against loopback servers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from forensics_servers import Server
+
+from linkguard.cli import main
+
+RULES = """
+[[outlet]]
+name = "WELT"
+domains = ["welt.de"]
+brands = ["welt"]
+country = "DE"
+"""
+
+
+@pytest.fixture
+def rules_file(tmp_path: Path) -> Path:
+    path = tmp_path / "welt.toml"
+    path.write_text(RULES, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def private_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep the CLI's cache and rules away from the real user directories."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("LINKGUARD_RULES_DIR", str(tmp_path / "user-rules"))
+
+
+def check_args(web: Server, rdap: Server, rules_file: Path) -> list[str]:
+    return [
+        "check",
+        f"http://welt.ltd:{web.port}/start",
+        "--resolve",
+        "welt.ltd:127.0.0.1",
+        "--format",
+        "json",
+        "--rdap-url",
+        f"{rdap.base}/",
+        "--rules",
+        str(rules_file),
+        "--no-blocklist",
+        "--no-cache",
+    ]
+
+
+def test_check_online_reports_chain_claim_and_verdict(
+    web: Server, rdap: Server, rules_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main([*check_args(web, rdap, rules_file), "--allow-private"])
+    out, err = capsys.readouterr()
+    assert "WARNING: --allow-private" in err
+    assert code == 1
+    finding = json.loads(out)
+    assert finding["verdict"] in ("suspicious", "malicious")
+    assert finding["impersonates"]["domain"] == "welt.de"
+    kinds = {e["kind"] for e in finding["evidence"]}
+    assert {"redirect-chain", "final-url", "page-claim", "canonical", "registration"} <= kinds
+    chain = next(e for e in finding["evidence"] if e["kind"] == "redirect-chain")
+    assert [h.get("kind") for h in chain["data"]["hops"]] == ["http", "meta", "js", None]
+    assert "page-claims-outlet" in finding["techniques"]
+    assert web.paths()[:4] == ["/start", "/hop2", "/hop3", "/article"]
+
+
+def test_check_without_allow_private_refuses_in_one_line(
+    web: Server, rdap: Server, rules_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(check_args(web, rdap, rules_file))
+    out, err = capsys.readouterr()
+    assert code == 4
+    assert out == ""
+    assert err.count("\n") == 1
+    assert err.startswith("Error: refused to connect to welt.ltd (127.0.0.1): loopback address")
+    assert web.paths() == [] and rdap.paths() == []
+
+
+def test_check_offline_touches_nothing(
+    web: Server, rdap: Server, rules_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main([*check_args(web, rdap, rules_file), "--offline"])
+    finding = json.loads(capsys.readouterr().out)
+    assert code == 1 and finding["verdict"] == "suspicious"
+    assert not {"redirect-chain", "dns", "registration"} & {e["kind"] for e in finding["evidence"]}
+    assert web.paths() == [] and rdap.paths() == []
+
+
+@pytest.mark.parametrize(
+    ("flag", "value"), [("--resolve", "welt.ltd"), ("--resolve", "welt.ltd:nope"), ("--whois-server", "x")]
+)
+def test_bad_network_flags_are_usage_errors(flag: str, value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "welt.ltd", flag, value]) == 2
+
+
+def test_cache_info_and_clear(capsys: pytest.CaptureFixture[str]) -> None:
+    from linkguard.forensics import ForensicsCache
+
+    with ForensicsCache() as cache:
+        cache.set("dns", "welt.ltd", {"a": ["127.0.0.1"]})
+    assert main(["cache", "info", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["kinds"] == {"dns": 1}
+    assert main(["cache", "clear"]) == 0
+    assert "Removed 1 cached entry" in capsys.readouterr().out
+    assert main(["cache", "info"]) == 0
+    assert "entries: 0 live" in capsys.readouterr().out
