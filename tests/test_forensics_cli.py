@@ -93,7 +93,7 @@ def test_check_offline_touches_nothing(
 @pytest.mark.parametrize(
     ("flag", "value"), [("--resolve", "welt.ltd"), ("--resolve", "welt.ltd:nope"), ("--whois-server", "x")]
 )
-def test_bad_network_flags_are_usage_errors(flag: str, value: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_network_flags_are_usage_errors(flag: str, value: str) -> None:
     assert main(["check", "welt.ltd", flag, value]) == 2
 
 

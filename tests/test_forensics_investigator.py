@@ -136,6 +136,16 @@ def test_strict_policy_records_the_refusal_and_sends_nothing(web: Server, rdap: 
     assert web.paths() == [] and rdap.paths() == []
 
 
+def test_a_name_that_does_not_resolve_is_reported_once(web: Server) -> None:
+    def resolver(host: str, timeout: float) -> list[str]:
+        return []
+
+    policy = NetworkPolicy(allow_private=True, resolver=resolver)
+    after = investigator(policy=policy, registration=False).investigate(link("http://gone-news.online/"), Verdict())
+    assert evidence(after, "dns") == ["gone-news.online does not resolve (no A/AAAA records)"]
+    assert kinds(after) == ["dns"]
+
+
 def test_old_and_undated_domains_are_not_young(web: Server, rdap: Server) -> None:
     pins = NetworkPolicy(allow_private=True, resolve={"old-news.com": "127.0.0.1", "nodate.top": "127.0.0.1"})
     inv = investigator(rdap, policy=pins, cloaking=False)

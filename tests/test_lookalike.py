@@ -18,7 +18,9 @@ from linkguard.normalize import parse_link
 from linkguard.rules import RuleSet, load_rules
 
 DATA = Path(__file__).parent / "data"
-CASES: list[dict[str, Any]] = tomllib.loads((DATA / "lookalike_cases.toml").read_text(encoding="utf-8"))["case"]
+CASES: list[dict[str, Any]] = tomllib.loads((DATA / "lookalike_cases.toml").read_text(encoding="utf-8"))[
+    "case"
+]
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +34,8 @@ def detectors(rules: RuleSet) -> dict[bool, Detector]:
 
 
 def _link(case: dict[str, Any]) -> Link:
-    link = parse_link(case["input"], obfuscation=tuple(case.get("obfuscation", ())), display=case.get("display"))
+    tricks = tuple(case.get("obfuscation", ()))
+    link = parse_link(case["input"], obfuscation=tricks, display=case.get("display"))
     assert link is not None, case["input"]
     return link
 
@@ -134,10 +137,13 @@ _LABEL = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-еаоі𝐰ü.@
     suffix=st.sampled_from(["de", "com", "ltd", "co.uk", "com.de", "blogspot.com", "xn--p1ai", ""]),
     display=st.none() | _LABEL,
 )
-def test_classify_never_crashes(label: str, suffix: str, display: str | None, detectors: dict[bool, Detector]) -> None:
+def test_classify_never_crashes(
+    label: str, suffix: str, display: str | None, detectors: dict[bool, Detector]
+) -> None:
     text = f"{label}.{suffix}" if suffix else label
     link = parse_link(text, display=display, obfuscation=("zero-width",))
     if link is not None:
         verdict = detectors[True].classify(link)
         assert 0 <= verdict.score <= 100
-    assert detectors[False].classify_domain(text).status in {"malicious", "suspicious", "shortened", "trusted", "unknown"}
+    statuses = {"malicious", "suspicious", "shortened", "trusted", "unknown"}
+    assert detectors[False].classify_domain(text).status in statuses

@@ -16,6 +16,7 @@ errors to exit codes. Exit codes (also in the README):
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
@@ -24,7 +25,33 @@ from linkguard.cli.common import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, ex
 from linkguard.errors import LinkguardError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class LazyGroup(click.Group):
+    """Imports a sub-command's module only when it runs, so ``linkguard scan`` does not pay for
+    the network and STIX libraries that only ``check`` and ``report`` need."""
+
+    commands_by_module: dict[str, str] = {
+        "scan": "scan_cmd",
+        "check": "check_cmd",
+        "rules": "rules_cmd",
+        "report": "report_cmd",
+        "cache": "cache_cmd",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.commands_by_module})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module_name = self.commands_by_module.get(cmd_name)
+        if module_name is not None and cmd_name not in self.commands:
+            module = importlib.import_module(f"linkguard.cli.{module_name}")
+            for command in module.COMMANDS:
+                self.add_command(command)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(
+    cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
 @click.version_option(package_name="linkguard")
 @click.option("--debug", is_flag=True, help="Show tracebacks for unexpected errors.")
 @click.pass_context
@@ -32,17 +59,6 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """Find links to lookalike news domains in posts and dumps, and gather evidence about them."""
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
-
-
-def _register() -> None:
-    from linkguard.cli import cache_cmd, check_cmd, report_cmd, rules_cmd, scan_cmd
-
-    for module in (scan_cmd, check_cmd, rules_cmd, report_cmd, cache_cmd):
-        for command in module.COMMANDS:
-            cli.add_command(command)
-
-
-_register()
 
 
 def main(argv: list[str] | None = None) -> int:

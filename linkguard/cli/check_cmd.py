@@ -84,7 +84,8 @@ def render_table(finding: Finding) -> None:
     summary.add_row("link", Text(link.text))
     host = link.host if link.host == link.host_unicode else f"{link.host_unicode} ({link.host})"
     summary.add_row("host", Text(host))
-    summary.add_row("verdict", Text(f"{verdict.status} (score {verdict.score}/100)", style=_STATUS_STYLE[verdict.status]))
+    status = Text(f"{verdict.status} (score {verdict.score}/100)", style=_STATUS_STYLE[verdict.status])
+    summary.add_row("verdict", status)
     if verdict.impersonates is not None:
         outlet = verdict.impersonates
         summary.add_row("imitates", Text(f"{outlet.name} ({outlet.domain})"))

@@ -30,7 +30,7 @@ class DnsInfo:
 
     def describe(self) -> str:
         if not self.resolves:
-            return f"{self.host} does not resolve ({self.error or 'no A/AAAA records'})"
+            return self.error or f"{self.host} does not resolve"
         return f"{self.host} resolves to {', '.join(self.a + self.aaaa)}"
 
 

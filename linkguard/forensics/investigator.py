@@ -23,7 +23,7 @@ from linkguard.errors import LinkguardError
 from linkguard.forensics import cloaking, dnsinfo
 from linkguard.forensics.cache import ForensicsCache
 from linkguard.forensics.fetch import BROWSER, ClientProfile, Fetcher, FetchLimits, HostPacer
-from linkguard.forensics.netpolicy import NetworkPolicy
+from linkguard.forensics.netpolicy import NetworkPolicy, parse_ip_literal
 from linkguard.forensics.page import PageClaims, analyse, match_outlets, on_domain, parse_html
 from linkguard.forensics.redirects import Hop, walk
 from linkguard.forensics.registration import Registration, RegistrationLookup, describe
@@ -223,40 +223,41 @@ class Investigator:
 
     def _investigate(self, link: Link, verdict: Verdict) -> Verdict:
         out = _Builder(verdict)
-        if not link.is_ip:
-            info = self.dns(link.host)
-            out.add(Evidence("dns", info.describe(), info.to_dict()))
-        baseline = self.walk(link.url)
-        self._report_walk(link, baseline, out)
-        final_link = _parse_link(baseline.final.url) if baseline.stopped != "blocked" else None
-        final_domain = (final_link.registered_domain or final_link.host) if final_link else ""
         start_domain = link.registered_domain or link.host
-
-        if final_link is not None and final_domain and final_domain != start_domain:
-            out.technique("redirect")
-            self._judge_destination(final_link, verdict, out)
+        final_domain = ""
+        baseline: Walk | None = None
+        info = None if link.is_ip else self.dns(link.host)
+        if info is not None:
+            out.add(Evidence("dns", info.describe(), info.to_dict()))
+        if info is None or info.resolves:  # a name that does not resolve cannot be walked
+            baseline = self.walk(link.url)
+            self._report_walk(link, baseline, out)
+            final_link = _parse_link(baseline.final.url) if baseline.stopped != "blocked" else None
+            final_domain = (final_link.registered_domain or final_link.host) if final_link else ""
+            if final_link is not None and final_domain and final_domain != start_domain:
+                out.technique("redirect")
+                self._judge_destination(final_link, verdict, out)
+            if baseline.claims is not None and final_domain:
+                self._judge_page(baseline.claims, final_domain, verdict, out)
         self._judge_display(link, final_domain or start_domain, out)
-        if baseline.claims is not None and final_domain:
-            self._judge_page(baseline.claims, final_domain, verdict, out)
         if self._do_registration:
             self._judge_registration(link, verdict, start_domain, final_domain, out)
-        if self._do_cloaking and baseline.stopped != "blocked" and len(baseline.hops) >= 1:
-            report = cloaking.check(
-                lambda u, p: self.walk(u, p).destination(p.name), link.url, baseline.destination(BROWSER.name)
-            )
-            if report.differs:
-                out.technique("cloaking")
-                out.raise_score(out.score + SCORE_CLOAKING)
-                if report.differs_host:
-                    out.at_least("suspicious")
-                out.add(
-                    Evidence(
-                        "cloaking",
-                        report.describe(),
-                        {"destinations": [d.to_dict() for d in report.destinations]},
-                    )
-                )
+        if self._do_cloaking and baseline is not None and baseline.stopped not in ("blocked", "error"):
+            self._judge_cloaking(link, baseline, out)
         return out.build()
+
+    def _judge_cloaking(self, link: Link, baseline: Walk, out: _Builder) -> None:
+        report = cloaking.check(
+            lambda u, p: self.walk(u, p).destination(p.name), link.url, baseline.destination(BROWSER.name)
+        )
+        if not report.differs:
+            return
+        out.technique("cloaking")
+        out.raise_score(out.score + SCORE_CLOAKING)
+        if report.differs_host:
+            out.at_least("suspicious")
+        destinations = [d.to_dict() for d in report.destinations]
+        out.add(Evidence("cloaking", report.describe(), {"destinations": destinations}))
 
     def _report_walk(self, link: Link, result: Walk, out: _Builder) -> None:
         hops = [h.to_dict() for h in result.hops]
@@ -407,7 +408,11 @@ class Investigator:
             domains.append(final_domain)
         now = self._now()
         for domain in dict.fromkeys(domains):
-            if any(domain in o.domains for o in self._outlets) or "." not in domain:
+            if (
+                any(domain in o.domains for o in self._outlets)
+                or parse_ip_literal(domain)
+                or "." not in domain
+            ):
                 continue
             reg = self.registration(domain)
             age = reg.age_days(now)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import io
 import lzma
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 MAGIC = {
     b"\x1f\x8b": "gzip",
@@ -24,19 +25,54 @@ def detect(head: bytes) -> str | None:
     return None
 
 
-def open_decompressed(stream: BinaryIO, kind: str) -> BinaryIO:
+class KeepPartial(io.RawIOBase):
+    """Hands out what was decompressed before a truncated stream fails, then ends the stream.
+
+    The decompressors' ``read(n)`` (and every buffered layer above them) drop a partly filled
+    buffer when a cut-off stream raises; so the failure is kept in ``error`` for the caller to
+    report, and the bytes before it still reach the reader.
+    """
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.error: BaseException | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.error is not None:
+            return 0
+        view = memoryview(buffer)
+        filled = 0
+        while filled < len(view):
+            try:
+                data = self.inner.read1(len(view) - filled)
+            except STREAM_ERRORS as exc:
+                self.error = exc
+                break
+            if not data:
+                break
+            view[filled : filled + len(data)] = data
+            filled += len(data)
+        return filled
+
+
+def open_decompressed(stream: BinaryIO, kind: str) -> KeepPartial:
+    inner: Any
     if kind == "gzip":
-        return gzip.GzipFile(fileobj=stream, mode="rb")
-    if kind == "bz2":
-        return bz2.BZ2File(stream, mode="rb")
-    if kind == "xz":
-        return lzma.LZMAFile(stream, mode="rb")
-    if kind == "zstd":
+        inner = gzip.GzipFile(fileobj=stream, mode="rb")
+    elif kind == "bz2":
+        inner = bz2.BZ2File(stream, mode="rb")
+    elif kind == "xz":
+        inner = lzma.LZMAFile(stream, mode="rb")
+    elif kind == "zstd":
         import zstandard
 
-        reader: BinaryIO = zstandard.ZstdDecompressor().stream_reader(stream, read_across_frames=True)
-        return reader
-    raise ValueError(f"unknown compression {kind}")
+        inner = zstandard.ZstdDecompressor().stream_reader(stream, read_across_frames=True)
+    else:
+        raise ValueError(f"unknown compression {kind}")
+    return KeepPartial(inner)
 
 
 def strip_suffix(name: str) -> str:

@@ -132,9 +132,10 @@ def read_document(stream: io.TextIOWrapper, source: str) -> Iterator[Record | Sk
         pos.offset = prefix.end()
         pos.line += raw.count("\n", 0, prefix.end())
         pos.literals = _STRING_LITERAL.finditer(raw, prefix.end())
-    items = doc if isinstance(doc, list) else [doc]
+    is_array = isinstance(doc, list) and not isinstance(doc, _Pairs)
+    items = doc if is_array else [doc]
     for i, item in enumerate(items):
-        path = (str(i),) if isinstance(doc, list) else ()
+        path = (str(i),) if is_array else ()
         for record in _walk(item, path, pos, source):
             yield record
 

@@ -107,15 +107,14 @@ def read_stream(
     head = _read_head(raw)
     kind = compression.detect(head)
     stream: BinaryIO = _Prefixed(head, raw)  # type: ignore[assignment]
+    decompressed: compression.KeepPartial | None = None
     if kind is not None:
-        try:
-            stream = compression.open_decompressed(io.BufferedReader(stream), kind)  # type: ignore[arg-type]
-            head = _read_head(stream)
-        except compression.STREAM_ERRORS as exc:
-            yield Skipped(source, f"corrupt-{kind}", str(exc))
-            return
-        stream = _Prefixed(head, stream)  # type: ignore[assignment]
+        decompressed = compression.open_decompressed(io.BufferedReader(stream), kind)  # type: ignore[arg-type]
+        head = _read_head(decompressed)  # type: ignore[arg-type]
+        stream = _Prefixed(head, decompressed)  # type: ignore[arg-type,assignment]
     if not head:
+        if decompressed is not None and decompressed.error is not None:
+            yield Skipped(source, f"corrupt-{kind}", str(decompressed.error))
         return
     if looks_binary(head):
         yield Skipped(source, "binary", "NUL bytes in the first 8 KiB; not a text format")
@@ -144,6 +143,8 @@ def read_stream(
         yield Skipped(source, f"truncated-{kind}" if kind else "read-error", str(exc) or type(exc).__name__)
     except UnicodeError as exc:
         yield Skipped(source, "undecodable", str(exc))
+    if decompressed is not None and decompressed.error is not None:
+        yield Skipped(source, f"truncated-{kind}", str(decompressed.error) or type(decompressed.error).__name__)
     replaced = invalid_sequences() - before
     if replaced:
         yield Skipped(

@@ -15,7 +15,7 @@ from linkguard.lookalike import scoring as sc
 from linkguard.lookalike.index import Index
 from linkguard.lookalike.obfuscation import obfuscation_evidence, post_tricks
 from linkguard.lookalike.techniques import TECHNIQUES, Subject, display_target
-from linkguard.models import Evidence, Link, Verdict
+from linkguard.models import Evidence, Link, Verdict, VerdictStatus
 from linkguard.normalize import parse_link
 from linkguard.rules import RuleSet
 
@@ -64,7 +64,10 @@ def _label_unicode(link: Link) -> str:
 
 
 def _ancestors(link: Link) -> list[str]:
-    """The host and its parents down to the registered domain, never above it (x.blogspot.com ≠ blogspot.com)."""
+    """The host and its parents down to the registered domain, never above it.
+
+    A legit rule for blogspot.com must not vouch for anyone's x.blogspot.com.
+    """
     out = [link.host]
     host = link.host
     while host != link.registered_domain and "." in host:
@@ -126,7 +129,7 @@ class Detector:
             outlet = combined.outlet or self.index.outlet_by_domain.get(blocked.imitates)
             bad = Evidence("blocklist", detail, {"source": blocked.source, "campaign": blocked.campaign})
             return Verdict("malicious", sc.BLOCKED_SCORE, outlet, techniques, (bad, *evidence, *extra))
-        status = "suspicious" if combined.score >= sc.SUSPICIOUS_THRESHOLD else "unknown"
+        status: VerdictStatus = "suspicious" if combined.score >= sc.SUSPICIOUS_THRESHOLD else "unknown"
         return Verdict(status, combined.score, combined.outlet, techniques, (*evidence, *extra))
 
     def _by_rules(self, link: Link, extra: tuple[Evidence, ...]) -> Verdict | None:
@@ -151,10 +154,12 @@ class Detector:
                 why = Evidence("trusted", f"{host} is the link shortener of {owner.name}")
                 return Verdict("trusted", 0, None, (), (why, *extra))
             by = f" run by {short.owner}" if short.owner else ""
-            notes = [Evidence("shortener", f"{host} is a link shortener{by}; its target is not resolved offline")]
+            what = f"{host} is a link shortener{by}; its target is not resolved offline"
+            notes = [Evidence("shortener", what)]
             target = display_target(idx, link.display) if link.display else None
             if target is not None:
-                notes.append(Evidence("display", f"the post's link card claimed '{target[2]}'", {"shown": target[2]}))
+                claim = f"the post's link card claimed '{target[2]}'"
+                notes.append(Evidence("display", claim, {"shown": target[2]}))
             return Verdict("shortened", 0, None, (), (*notes, *extra))
         return None
 
@@ -182,5 +187,5 @@ class Detector:
         return [
             s
             for (o, t), s in best.items()
-            if s.score >= sc.REPORT_FLOOR and not any((o, stronger) in best for stronger in _SUPERSEDED_BY.get(t, ()))
+            if s.score >= sc.REPORT_FLOOR and not any((o, k) in best for k in _SUPERSEDED_BY.get(t, ()))
         ]

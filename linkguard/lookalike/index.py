@@ -38,6 +38,7 @@ class Brand:
     @property
     def suffix(self) -> str:
         return self.suffixes[0]
+
     generic: bool  # an ordinary word or ≤ 2 letters: weak evidence as a combo or subdomain
 
 
@@ -156,12 +157,16 @@ class Index:
         return perms
 
     @cached_property
-    def fuzzy_choices(self) -> tuple[list[str], list[Brand]]:
-        """Skeletons of the distinctive brand names long enough for the rapidfuzz fallback."""
-        keys: list[str] = []
-        brands: list[Brand] = []
+    def fuzzy_choices(self) -> dict[int, tuple[list[str], list[Brand]]]:
+        """Skeletons of the distinctive names long enough for the rapidfuzz fallback, by length.
+
+        Bucketing by length lets a query compare only names within its edit allowance of its own
+        length (an edit distance can never be smaller than the length difference).
+        """
+        buckets: dict[int, tuple[list[str], list[Brand]]] = {}
         for label, same in self.brands.items():
             if not same[0].generic and len(label) >= FUZZY_MIN_LENGTH:
+                keys, brands = buckets.setdefault(len(label), ([], []))
                 keys.append(skeleton(label))
                 brands.append(same[0])
-        return keys, brands
+        return buckets

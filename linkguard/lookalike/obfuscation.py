@@ -9,7 +9,9 @@ from __future__ import annotations
 from linkguard.models import Evidence, Link
 
 _PHRASES: dict[str, str] = {
-    "math-alphanumeric": "written in Unicode bold/italic letters in the post (math-alphanumeric) to slip past filters",
+    "math-alphanumeric": (
+        "written in Unicode bold/italic letters in the post (math-alphanumeric) to slip past filters"
+    ),
     "fullwidth": "written in fullwidth characters in the post (fullwidth) to slip past filters",
     "zero-width": "hidden zero-width characters were inserted in the post (zero-width) to break filters",
     "defanged": "written defanged in the post (e.g. [.] or hxxp) so that filters do not see a link",

@@ -10,8 +10,9 @@ signals add up highest:
 
 capped at 100. Obfuscation is only added on top of a resemblance: on a domain that resembles no
 outlet it is reported as evidence but scores 0, because posts obfuscate links to all kinds of
-sites to dodge spam filters, not only to fakes. Signals from 30 (``REPORT_FLOOR``) up to the threshold stay in the verdict
-(status ``unknown``) so a reviewer can see a weak resemblance; they never flag on their own.
+sites to dodge spam filters, not only to fakes. Signals from 30 (``REPORT_FLOOR``) up to the
+threshold stay in the verdict (status ``unknown``) so a reviewer can see a weak resemblance; they
+never flag on their own.
 A domain on the blocklist is ``malicious`` with score 100 whatever the signals.
 """
 

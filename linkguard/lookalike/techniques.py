@@ -52,8 +52,7 @@ def _pick(brands: list[Brand], suffix: str) -> Brand:
 
 def _who(brand: Brand | Outlet) -> str:
     outlet = brand.outlet if isinstance(brand, Brand) else brand
-    domain = brand.domain if isinstance(brand, Brand) else brand.domain
-    return f"imitates {outlet.name} ({domain})"
+    return f"imitates {outlet.name} ({brand.domain})"
 
 
 def is_second_level(suffix: str, private: bool) -> bool:
@@ -77,7 +76,8 @@ def _suffix_bonus(subj: Subject, brand: Brand, *, same_suffix: bool = False) -> 
 
 
 def _signal(technique: str, brand: Brand, score: int, detail: str, **data: object) -> sc.Signal:
-    return sc.Signal(technique, brand.outlet, score, f"{_who(brand)}: {detail}", {"brand": brand.label, **data})
+    full = f"{_who(brand)}: {detail}"
+    return sc.Signal(technique, brand.outlet, score, full, {"brand": brand.label, **data})
 
 
 def tld_swap(index: Index, subj: Subject) -> list[sc.Signal]:
@@ -151,19 +151,27 @@ def typo(index: Index, subj: Subject) -> list[sc.Signal]:
     limit = allowed_edits(len(key))
     if not limit:
         return []
-    keys, brands = index.fuzzy_choices
-    found = process.extractOne(key, keys, scorer=OSA.distance, score_cutoff=limit)
-    if found is None:
+    best: tuple[int, Brand] | None = None
+    buckets = index.fuzzy_choices
+    for length in range(len(key) - limit, len(key) + limit + 1):
+        if length not in buckets:
+            continue
+        keys, brands = buckets[length]
+        found = process.extractOne(key, keys, scorer=OSA.distance, score_cutoff=limit)
+        if (
+            found is not None
+            and 1 <= found[1] <= allowed_edits(length)
+            and (best is None or found[1] < best[0])
+        ):
+            best = (int(found[1]), brands[found[2]])
+    if best is None:
         return []
-    _, edits, i = found
-    brand = brands[i]
-    if edits < 1 or edits > allowed_edits(len(brand.label)):
-        return []
+    edits, brand = best
     base = sc.by_length(sc.TYPO_BY_LENGTH, sc.TYPO_LONG, len(brand.label))
-    score = base - sc.FUZZY_PER_EXTRA_EDIT * (int(edits) - 1) + _suffix_bonus(subj, brand, same_suffix=True)
+    score = base - sc.FUZZY_PER_EXTRA_EDIT * (edits - 1) + _suffix_bonus(subj, brand, same_suffix=True)
     plural = "edit" if edits == 1 else "edits"
-    detail = f"'{key}' is {int(edits)} {plural} away from '{brand.label}'{_suffix_note(subj, brand)}"
-    return [_signal("typo", brand, score, detail, kind="fuzzy", edits=int(edits))]
+    detail = f"'{key}' is {edits} {plural} away from '{brand.label}'{_suffix_note(subj, brand)}"
+    return [_signal("typo", brand, score, detail, kind="fuzzy", edits=edits)]
 
 
 def _is_combo_word(token: str) -> bool:
@@ -208,7 +216,8 @@ def combo(index: Index, subj: Subject) -> list[sc.Signal]:
             score -= sc.GENERIC_PENALTY
         score += _suffix_bonus(subj, brand)
         spelt = f" (misspelt: {misspelt})" if misspelt else ""
-        detail = f"the name '{brand.label}'{spelt} combined with '{'-'.join(rest)}'{_suffix_note(subj, brand)}"
+        words = "-".join(rest)
+        detail = f"the name '{brand.label}'{spelt} combined with '{words}'{_suffix_note(subj, brand)}"
         if best is None or score > best.score:
             best = _signal("combo", brand, score, detail, words=rest)
 

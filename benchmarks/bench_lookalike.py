@@ -1,0 +1,137 @@
+"""Benchmark the lookalike detector against the full bundled rules (prints, never asserts).
+
+    /work/venv/bin/python benchmarks/bench_lookalike.py [--domains 50000]
+
+Reports index build time, then domains/s for Detector.classify on a mix of generated lookalikes and
+random domains, next to a naive dnstwist-style baseline: the permutation set of every outlet
+generated up front, and each domain checked against every outlet's set in turn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import string
+import time
+
+from linkguard.lookalike import Detector
+from linkguard.lookalike.permutations import all_permutations
+from linkguard.models import Link
+from linkguard.normalize import parse_link
+from linkguard.rules import load_rules
+
+SUFFIXES = ["com", "de", "ltd", "top", "news", "info", "net", "org", "fr", "co.uk", "online", "pm"]
+
+
+def generate(outlet_domains: list[str], n: int, rng: random.Random) -> list[str]:
+    """Half lookalikes (tld swaps, typos, combos, embeds), half random names."""
+    out: list[str] = []
+    labels = [d.split(".")[0] for d in outlet_domains]
+    while len(out) < n:
+        label = rng.choice(labels)
+        kind = rng.randrange(6)
+        if kind == 0:
+            out.append(f"{label}.{rng.choice(SUFFIXES)}")
+        elif kind == 1 and len(label) > 3:
+            i = rng.randrange(len(label) - 1)
+            out.append(f"{label[:i]}{label[i + 1]}{label[i]}{label[i + 2 :]}.{rng.choice(SUFFIXES)}")
+        elif kind == 2:
+            out.append(
+                f"{label}-{rng.choice(['news', 'aktuell', 'live', 'reisen', 'shop'])}.{rng.choice(SUFFIXES)}"
+            )
+        elif kind == 3:
+            word = rng.choice(["nachrichten", "update"])
+            out.append(f"{rng.choice(outlet_domains)}.{word}-{rng.randrange(99)}.com")
+        else:
+            size = rng.randint(4, 14)
+            out.append("".join(rng.choices(string.ascii_lowercase, k=size)) + "." + rng.choice(SUFFIXES))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--domains", type=int, default=50_000)
+    parser.add_argument("--baseline-domains", type=int, default=2_000, help="the naive baseline is slow")
+    args = parser.parse_args()
+    rng = random.Random(7)
+
+    t0 = time.perf_counter()
+    rules = load_rules()
+    t1 = time.perf_counter()
+    detector = Detector(rules, use_blocklist=False)
+    t2 = time.perf_counter()
+    _ = detector.index.permutations, detector.index.fuzzy_choices
+    t3 = time.perf_counter()
+    print(f"bundled rules: {len(rules.outlets)} outlets, loaded in {t1 - t0:.3f} s")
+    print(
+        f"index build: {t2 - t1:.3f} s (+ {t3 - t2:.3f} s typo permutations, built on first use: "
+        f"{len(detector.index.permutations):,} entries)"
+    )
+
+    outlet_domains = [d for o in rules.outlets for d in o.domains]
+    texts = generate(outlet_domains, args.domains, rng)
+    t = time.perf_counter()
+    links: list[Link] = [link for text in texts if (link := parse_link(text)) is not None]
+    parse_s = time.perf_counter() - t
+    print(
+        f"\n{len(links):,} domains ({len({lk.host for lk in links}):,} distinct); parse_link: {parse_s:.2f} s"
+    )
+
+    t = time.perf_counter()
+    verdicts = [detector.classify(link) for link in links]
+    cold = time.perf_counter() - t
+    t = time.perf_counter()
+    for link in links:
+        detector.classify(link)
+    warm = time.perf_counter() - t
+    flagged = sum(v.flagged for v in verdicts)
+    print(
+        f"Detector.classify, first pass: {len(links) / cold:,.0f} domains/s"
+        f" ({cold:.2f} s, {flagged:,} flagged)"
+    )
+    print(
+        f"Detector.classify, memoised:   {len(links) / warm:,.0f} domains/s"
+        f" ({warm * 1e6 / len(links):.2f} µs each)"
+    )
+
+    t = time.perf_counter()
+    per_outlet = [
+        (
+            o,
+            {p for d in o.domains for p, _ in all_permutations(d.split(".")[0])}
+            | {d.split(".")[0] for d in o.domains},
+        )
+        for o in rules.outlets
+    ]
+    build = time.perf_counter() - t
+    sample = links[: args.baseline_domains]
+    t = time.perf_counter()
+    hits = 0
+    for link in sample:
+        for _outlet, perms in per_outlet:  # naive: every outlet's set in turn, no shared index
+            if link.domain_label in perms:
+                hits += 1
+                break
+    naive = time.perf_counter() - t
+    print(
+        f"\nnaive dnstwist-style baseline: permutation sets built in {build:.2f} s "
+        f"({sum(len(p) for _, p in per_outlet):,} entries)"
+    )
+    print(
+        f"  membership over every outlet: {len(sample) / naive:,.0f} domains/s on {len(sample):,} domains "
+        f"({hits:,} hits; tld-swap/typo only — no homoglyph, combo, embedded or scoring)"
+    )
+    try:
+        import dnstwist  # type: ignore[import-not-found]
+    except ImportError:
+        print("  (dnstwist not installed: skipping the dnstwist.Fuzzer baseline)")
+    else:
+        t = time.perf_counter()
+        for o in rules.outlets[:50]:
+            fuzzer = dnstwist.Fuzzer(o.domain)
+            fuzzer.generate()
+        print(f"  dnstwist.Fuzzer.generate for 50 outlets: {time.perf_counter() - t:.2f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""End-to-end `linkguard check` (offline) against the small test rules."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from linkguard.cli import main
+
+RULES = str(Path(__file__).parent / "data" / "rules_small")
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["check", *args, "--offline", "--rules", RULES])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_lookalike_json_is_a_finding(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "welt.ltd", "--format", "json", "--no-blocklist")
+    doc = json.loads(out)
+    assert code == 1
+    assert doc["verdict"] == "suspicious" and doc["flagged"] is True
+    assert doc["impersonates"]["domain"] == "welt.de"
+    assert doc["techniques"] == ["tld-swap"]
+    assert doc["source"] == "argv" and doc["line"] == 1 and doc["column"] == 1
+    assert doc["evidence"][0]["detail"] == "imitates WELT (welt.de): same name on .ltd instead of .de"
+
+
+def test_blocklisted_is_malicious(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "welt.ltd", "--format", "json")
+    doc = json.loads(out)
+    assert code == 1 and doc["verdict"] == "malicious"
+    assert doc["evidence"][0]["kind"] == "blocklist"
+
+
+def test_trusted_table(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "welt.de")
+    assert code == 0
+    assert "trusted" in out and "WELT" in out
+
+
+def test_lookalike_table_shows_evidence(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "spiegel-nachrichten.info")
+    assert code == 1
+    assert "suspicious" in out and "combo" in out and "DER SPIEGEL" in out
+
+
+def test_shortener(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "t.co/abc", "--format", "json")
+    assert code == 0 and json.loads(out)["verdict"] == "shortened"
+
+
+def test_not_a_domain_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "not a domain")
+    assert code == 2 and out == ""
+    assert err.strip() == "Error: not a URL or domain: 'not a domain'"
