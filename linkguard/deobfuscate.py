@@ -32,18 +32,15 @@ def _maybe_defanged(text: str) -> bool:
     )
 
 
-def needs_shadow(text: str) -> int:
-    """Offset of the first character that needs de-obfuscation, or -1 (cheap on clean text)."""
-    best = -1
+def shadow_positions(text: str) -> list[int]:
+    """Offsets of characters that need de-obfuscation, in order (cheap on clean text)."""
+    found: list[int] = []
     if not text.isascii():
-        m = TRIGGER_CHARS.search(text)
-        if m:
-            best = m.start()
+        found.extend(m.start() for m in TRIGGER_CHARS.finditer(text))
     if _maybe_defanged(text):
-        m = TRIGGER_ASCII.search(text, 0, best if best != -1 else len(text))
-        if m:
-            best = m.start()
-    return best
+        found.extend(m.start() for m in TRIGGER_ASCII.finditer(text))
+        found.sort()
+    return found
 
 
 _IGNORABLE = frozenset(

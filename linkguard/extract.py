@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import idna
 
-from linkguard.deobfuscate import build_shadow, needs_shadow, obfuscations_in
+from linkguard.deobfuscate import build_shadow, obfuscations_in, shadow_positions
 from linkguard.limits import MAX_URL_CHARS
 from linkguard.models import Candidate
 from linkguard.normalize import suffix_extractor
@@ -59,6 +59,8 @@ _NOT_BEFORE = frozenset("@#$\uff03\uff20")
 #: Bare mentions with these endings are file names far more often than links.
 _FILE_LIKE_TLDS = frozenset({"zip", "mov", "py", "sh"})
 _TCO_GLUE_SLUG = 10
+#: How far back from a dot a host may start: 253 characters of host plus a scheme.
+_MAX_TOKEN_BACK = 270
 _TCO_MAX_SLUG = 40
 
 
@@ -146,15 +148,21 @@ def _trim(url: str) -> str:
     return url
 
 
-def _token_start(text: str, pos: int) -> int:
-    """Walk back from a hint to where the token (scheme or host) begins."""
+def _is_token_char(ch: str) -> bool:
+    return ch in _ASCII_BARE or (not ch.isascii() and _is_bare_char(ch))
+
+
+def _token_start(text: str, pos: int, floor: int) -> int:
+    """Walk back from a hint to where the token (scheme or host) begins; -1 to skip the hint.
+
+    The walk never goes below ``floor`` (the end of the last judged token, or as far back as a
+    host can reach), so each character is walked over a bounded number of times: linear overall.
+    """
     i = pos
-    while i > 0:
-        ch = text[i - 1]
-        if ch in _ASCII_BARE or (not ch.isascii() and _is_bare_char(ch)):
-            i -= 1
-        else:
-            break
+    while i > floor and _is_token_char(text[i - 1]):
+        i -= 1
+    if i == floor and i > 0 and _is_token_char(text[i - 1]):
+        return -1  # part of a token already judged, or longer than any host
     while i <= pos and text[i] == ".":  # "です。example.com": the full stop ends a sentence
         i += 1
     # a scheme in front: "https://" + host, or the hint itself was "://"
@@ -253,8 +261,8 @@ def _spans(text: str) -> Iterator[tuple[int, int, bool, str | None]]:
         pos = hint.start()
         if pos < last_end:
             continue
-        start = _token_start(text, pos)
-        if start < last_end:  # the rest of a token already judged (a rejected host, an e-mail)
+        start = _token_start(text, pos, max(last_end, pos - _MAX_TOKEN_BACK))
+        if start == -1:  # the rest of a token already judged (a rejected host, an e-mail)
             last_end = pos + 1
             continue
         found = False
@@ -292,15 +300,12 @@ def candidates(text: str) -> Iterator[Candidate]:
     Lines that contain obfuscation take the slow path; the rest of the text the fast one.
     """
     slow: list[tuple[int, int]] = []
-    pos = needs_shadow(text)
-    while pos != -1:
+    for pos in shadow_positions(text):
+        if slow and pos < slow[-1][1]:
+            continue
         line_start = text.rfind("\n", 0, pos) + 1
         line_end = text.find("\n", pos)
-        if line_end == -1:
-            line_end = len(text)
-        slow.append((line_start, line_end))
-        rest = needs_shadow(text[line_end:]) if line_end < len(text) else -1
-        pos = line_end + rest if rest != -1 else -1
+        slow.append((line_start, len(text) if line_end == -1 else line_end))
     if not slow:
         yield from _plain_candidates(text)
         return

@@ -141,7 +141,8 @@ def test_a_name_that_does_not_resolve_is_reported_once(web: Server) -> None:
         return []
 
     policy = NetworkPolicy(allow_private=True, resolver=resolver)
-    after = investigator(policy=policy, registration=False).investigate(link("http://gone-news.online/"), Verdict())
+    inv = investigator(policy=policy, registration=False)
+    after = inv.investigate(link("http://gone-news.online/"), Verdict())
     assert evidence(after, "dns") == ["gone-news.online does not resolve (no A/AAAA records)"]
     assert kinds(after) == ["dns"]
 

@@ -238,7 +238,7 @@ class Investigator:
                 out.technique("redirect")
                 self._judge_destination(final_link, verdict, out)
             if baseline.claims is not None and final_domain:
-                self._judge_page(baseline.claims, final_domain, verdict, out)
+                self._judge_page(baseline.claims, final_domain, out)
         self._judge_display(link, final_domain or start_domain, out)
         if self._do_registration:
             self._judge_registration(link, verdict, start_domain, final_domain, out)
@@ -336,7 +336,7 @@ class Investigator:
             )
         )
 
-    def _judge_page(self, claims: PageClaims, final_domain: str, verdict: Verdict, out: _Builder) -> None:
+    def _judge_page(self, claims: PageClaims, final_domain: str, out: _Builder) -> None:
         if any(on_domain(final_domain, o.domains) for o in self._outlets):
             return  # an outlet's own page may call itself by its name
         matches = [m for m in match_outlets(claims, self._outlets) if m.claims]
