@@ -27,18 +27,34 @@ HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 
 WORDS_DE = (
-    "die der und in zu den das nicht von sie ist des sich mit dem dass er es ein ich auf so eine auch als an "
-    "nach wie im für man aber aus durch wenn nur war noch werden bei hat wir was wird sein einen welche sind "
-    "Regierung Verhandlungen Russland Ukraine Krieg Kreml Propaganda Bundesregierung Außenministerin Öffentlichkeit"
+    "die der und in zu den das nicht von sie ist des sich mit dem dass er es ein ich auf so eine auch als "
+    "an nach wie im für man aber aus durch wenn nur war noch werden bei hat wir was wird sein einen "
+    "welche sind Regierung Verhandlungen Russland Ukraine Krieg Kreml Propaganda Bundesregierung "
+    "Außenministerin Öffentlichkeit"
 ).split()
 WORDS_EN = (
-    "the of and to in is that for it as was with be by on not he this are or his from at which but have an they "
-    "you were their one all we can her has there been if more when will would who so no election campaign news "
-    "report officials said Kremlin network fake accounts"
+    "the of and to in is that for it as was with be by on not he this are or his from at which but have "
+    "an they you were their one all we can her has there been if more when will would who so no election "
+    "campaign news report officials said Kremlin network fake accounts"
 ).split()
 #: Prose that looks like a link to a naive extractor; one in ten posts carries one.
-TRAPS = ("z.B.", "u.a.", "bzw.", "Dr.Müller", "12.30 Uhr", "1.5-Verhandlungen", "14.8 %", "e.g.", "i.e.", "v2.0.1",
-         "Ende.Das", "„Zitat“", "🧵", "🇺🇦", "…")
+TRAPS = (
+    "z.B.",
+    "u.a.",
+    "bzw.",
+    "Dr.Müller",
+    "12.30 Uhr",
+    "1.5-Verhandlungen",
+    "14.8 %",
+    "e.g.",
+    "i.e.",
+    "v2.0.1",
+    "Ende.Das",
+    "„Zitat“",
+    "🧵",
+    "🇺🇦",
+    "…",
+)
 LINKS = (
     "https://www.welt.de/politik/ausland/article{n}.html",
     "https://www.spiegel.de/politik/deutschland/a-{n}.html",
@@ -87,7 +103,9 @@ def run_linkguard(path: Path) -> tuple[float, int, int]:
         f" '--summary', {str(path) + '.summary.json'!r}])\n"
         "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
     summary = json.loads(Path(str(path) + ".summary.json").read_text())
     return float(out[0]), int(summary["links"]), int(out[1])
 
@@ -110,7 +128,9 @@ def run_urlextract(path: Path, sample_bytes: int) -> tuple[float, int, int] | No
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--size-mb", type=int, default=100)
-    ap.add_argument("--urlextract-mb", type=float, default=2.0, help="urlextract is slow: time it on a prefix")
+    ap.add_argument(
+        "--urlextract-mb", type=float, default=2.0, help="urlextract is slow: time it on a prefix"
+    )
     args = ap.parse_args()
     full = DATA / f"dump-{args.size_mb}mb.txt"
     quarter = DATA / f"dump-{max(1, args.size_mb // 4)}mb.txt"
@@ -122,18 +142,25 @@ def main() -> int:
     secs, links, rss = run_linkguard(full)
     q_secs, q_links, q_rss = run_linkguard(quarter)
     print(f"input: {size / 1e6:.1f} MB, {links:,} links  (one core, start-up included)")
-    print(f"linkguard scan --all : {size / 1e6 / secs:8.1f} MB/s  {links / secs:10,.0f} domains/s  "
-          f"{secs:6.2f} s  peak RSS {rss / 1024:.0f} MiB")
-    print(f"  same on a quarter  : {quarter.stat().st_size / 1e6 / q_secs:8.1f} MB/s  "
-          f"{q_links / q_secs:10,.0f} domains/s  {q_secs:6.2f} s  peak RSS {q_rss / 1024:.0f} MiB")
+    print(
+        f"linkguard scan --all : {size / 1e6 / secs:8.1f} MB/s  {links / secs:10,.0f} domains/s  "
+        f"{secs:6.2f} s  peak RSS {rss / 1024:.0f} MiB"
+    )
+    print(
+        f"  same on a quarter  : {quarter.stat().st_size / 1e6 / q_secs:8.1f} MB/s  "
+        f"{q_links / q_secs:10,.0f} domains/s  {q_secs:6.2f} s  peak RSS {q_rss / 1024:.0f} MiB"
+    )
     ue = run_urlextract(full, int(args.urlextract_mb * 1_000_000))
     if ue is None:
         print("urlextract            : not installed (pip install urlextract)")
     else:
         u_secs, u_found, u_bytes = ue
         mbs = u_bytes / 1e6 / u_secs
-        print(f"urlextract (prefix of {u_bytes / 1e6:.1f} MB): {mbs:8.2f} MB/s  {u_found / u_secs:10,.0f} urls/s  "
-              f"-> linkguard is {size / 1e6 / secs / mbs:,.0f}x faster")
+        print(
+            f"urlextract (prefix of {u_bytes / 1e6:.1f} MB): {mbs:8.2f} MB/s  "
+            f"{u_found / u_secs:10,.0f} urls/s  "
+            f"-> linkguard is {size / 1e6 / secs / mbs:,.0f}x faster"
+        )
     _ = resource  # imported for the child's measurement; kept so the script documents it
     return 0
 

@@ -27,8 +27,16 @@ TRIGGER_ASCII = re.compile(r"[\[({][.dD:]|\\\.|[xX*]{2}[pP]")
 def _maybe_defanged(text: str) -> bool:
     """Cheap pre-check for :data:`TRIGGER_ASCII` (substring tests run at C speed)."""
     return (
-        "[" in text or "(" in text or "{" in text or "\\" in text
-        or "xp" in text or "XP" in text or "Xp" in text or "xP" in text or "*p" in text or "*P" in text
+        "[" in text
+        or "(" in text
+        or "{" in text
+        or "\\" in text
+        or "xp" in text
+        or "XP" in text
+        or "Xp" in text
+        or "xP" in text
+        or "*p" in text
+        or "*P" in text
     )
 
 
@@ -44,12 +52,23 @@ def shadow_positions(text: str) -> list[int]:
 
 
 _IGNORABLE = frozenset(
-    [0x00AD, 0x034F, 0x061C, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x3164, 0xFEFF, 0xFFA0]
-    + list(range(0x180B, 0x1810))
-    + list(range(0x200B, 0x2010))
-    + list(range(0x202A, 0x202F))
-    + list(range(0x2060, 0x2070))
-    + list(range(0xFE00, 0xFE10))
+    [
+        0x00AD,
+        0x034F,
+        0x061C,
+        0x115F,
+        0x1160,
+        0x17B4,
+        0x17B5,
+        0x3164,
+        0xFEFF,
+        0xFFA0,
+        *range(0x180B, 0x1810),
+        *range(0x200B, 0x2010),
+        *range(0x202A, 0x202F),
+        *range(0x2060, 0x2070),
+        *range(0xFE00, 0xFE10),
+    ]
 )
 _BIDI = frozenset(list(range(0x202A, 0x202F)) + list(range(0x2066, 0x206A)) + [0x200E, 0x200F, 0x061C])
 _EXTRA_DOTS = {"\u3002": ".", "\uff61": ".", "\uff0e": "."}

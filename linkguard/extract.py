@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import suppress
 from functools import lru_cache
 
 import idna
@@ -58,6 +59,7 @@ _TRAILING = ".,;:!?'*\u2013\u2014\u00b7"
 _NOT_BEFORE = frozenset("@#$\uff03\uff20")
 #: Bare mentions with these endings are file names far more often than links.
 _FILE_LIKE_TLDS = frozenset({"zip", "mov", "py", "sh"})
+_CLOSING = {")": "(", "]": "[", "}": "{"}
 _TCO_GLUE_SLUG = 10
 #: How far back from a dot a host may start: 253 characters of host plus a scheme.
 _MAX_TOKEN_BACK = 270
@@ -73,10 +75,8 @@ def _tlds() -> frozenset[str]:
         if not suffix or suffix in out:
             continue
         out.add(suffix)
-        try:
+        with suppress(idna.IDNAError):
             out.add(idna.encode(suffix, uts46=True).decode("ascii"))
-        except idna.IDNAError:
-            pass
     return frozenset(out)
 
 
@@ -93,9 +93,7 @@ def _is_bare_char(ch: str) -> bool:
 def _valid_label(label: str, *, registrable: bool) -> bool:
     if not label or len(label) > 63 or label[0] in "-_" or label[-1] in "-_":
         return False
-    if registrable and "_" in label:
-        return False
-    return True
+    return not (registrable and "_" in label)
 
 
 def _valid_host(labels: list[str]) -> bool:
@@ -139,9 +137,7 @@ def _trim(url: str) -> str:
     """Drop trailing punctuation and unbalanced closing brackets, as a reader would."""
     while url:
         last = url[-1]
-        if last in _TRAILING:
-            url = url[:-1]
-        elif last in ")]}" and url.count({")": "(", "]": "[", "}": "{"}[last]) < url.count(last):
+        if last in _TRAILING or (last in _CLOSING and url.count(_CLOSING[last]) < url.count(last)):
             url = url[:-1]
         else:
             break
@@ -199,7 +195,7 @@ def _match_at(text: str, start: int) -> Iterator[tuple[int, int, bool, str | Non
     if m.group("scheme"):
         host = m.group("host")
         fixed = (
-            host if host.startswith("[") or host[0].isdigit() and host.replace(".", "").isdigit() else None
+            host if host.startswith("[") or (host[0].isdigit() and host.replace(".", "").isdigit()) else None
         )
         if fixed is None:
             fixed = _fix_host(host)

@@ -93,8 +93,22 @@ class HostParts(NamedTuple):
 
 def _script_of(ch: str) -> str:
     name = unicodedata.name(ch, "")
-    for script in ("LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "HEBREW", "ARABIC", "CJK", "HANGUL", "HIRAGANA",
-                   "KATAKANA", "GEORGIAN", "CHEROKEE", "THAI", "DEVANAGARI"):
+    for script in (
+        "LATIN",
+        "CYRILLIC",
+        "GREEK",
+        "ARMENIAN",
+        "HEBREW",
+        "ARABIC",
+        "CJK",
+        "HANGUL",
+        "HIRAGANA",
+        "KATAKANA",
+        "GEORGIAN",
+        "CHEROKEE",
+        "THAI",
+        "DEVANAGARI",
+    ):
         if name.startswith(script):
             return script
     return "OTHER"
@@ -195,8 +209,9 @@ def _split_url(raw: str) -> tuple[str, str, str, str] | None:
     return scheme, netloc, tail[:q], tail[q:]
 
 
-def parse_link(text: str, *, obfuscation: tuple[str, ...] = (), display: str | None = None,
-               written: str | None = None) -> Link | None:
+def parse_link(
+    text: str, *, obfuscation: tuple[str, ...] = (), display: str | None = None, written: str | None = None
+) -> Link | None:
     """Normalise a de-obfuscated URL or bare domain; None when it is not a link to a real host.
 
     ``written`` is the link as it appeared in the input, when that differs from ``text``.
@@ -217,7 +232,10 @@ def parse_link(text: str, *, obfuscation: tuple[str, ...] = (), display: str | N
         close = netloc.find("]")
         if close == -1:
             return None
-        hostname, port_text = netloc[: close + 1], netloc[close + 2 :] if netloc[close + 1 : close + 2] == ":" else ""
+        hostname, port_text = (
+            netloc[: close + 1],
+            netloc[close + 2 :] if netloc[close + 1 : close + 2] == ":" else "",
+        )
     else:
         hostname, _, port_text = netloc.partition(":")
     if port_text:
@@ -252,8 +270,9 @@ def parse_link(text: str, *, obfuscation: tuple[str, ...] = (), display: str | N
 
 def normalize(candidate: Candidate) -> Link | None:
     """Candidate → Link, keeping the text as written and the obfuscations undone."""
-    return parse_link(candidate.url, obfuscation=candidate.obfuscation, display=candidate.display,
-                      written=candidate.text)
+    return parse_link(
+        candidate.url, obfuscation=candidate.obfuscation, display=candidate.display, written=candidate.text
+    )
 
 
 def is_public_suffix(name: str) -> bool:

@@ -21,6 +21,7 @@ PATTERN = (
     rb"|[\[({\\][.dD:]|[xX*]{2}[pP]"
 )
 
+_hs: Any
 try:  # pragma: no cover - depends on the platform
     import hyperscan as _hs
 except ImportError:  # pragma: no cover

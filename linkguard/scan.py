@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 from linkguard.extract import candidates
 from linkguard.inputs import iter_paths, read_path
-from linkguard.limits import MAX_CONCURRENCY
 from linkguard.models import Finding, Record, ScanStats, Skipped, Verdict
 from linkguard.normalize import normalize, parse_link
 from linkguard.rules import RuleSet, load_rules
@@ -105,7 +104,7 @@ class Scanner:
         if investigator is None:
             yield from findings
             return
-        window = getattr(investigator, "max_concurrency", MAX_CONCURRENCY)
+        window = investigator.max_concurrency
         pending: deque[tuple[Finding, Future[Verdict] | None]] = deque()
         with ThreadPoolExecutor(max_workers=max(1, window)) as pool:
             for finding in findings:

@@ -63,8 +63,22 @@ def test_signals_alone_flag_welt_ltd_without_blocklist(capsys: pytest.CaptureFix
 def test_output_contract_keys(capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = run(capsys, "scan", str(SEEDS), "--all", "--format", "jsonl")
     keys = {
-        "source", "line", "column", "record", "text", "url", "host", "host_unicode", "registered_domain",
-        "obfuscation", "verdict", "flagged", "score", "impersonates", "techniques", "evidence",
+        "source",
+        "line",
+        "column",
+        "record",
+        "text",
+        "url",
+        "host",
+        "host_unicode",
+        "registered_domain",
+        "obfuscation",
+        "verdict",
+        "flagged",
+        "score",
+        "impersonates",
+        "techniques",
+        "evidence",
     }
     for row in jsonl(out):
         assert set(row) == keys
@@ -91,7 +105,9 @@ def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Traceback" not in err
 
 
-def test_output_file_format_from_extension_and_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_output_file_format_from_extension_and_summary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out_file, summary = tmp_path / "report.json", tmp_path / "summary.json"
     code, out, _ = run(capsys, "scan", str(SEEDS), "-o", str(out_file), "--summary", str(summary), "--all")
     assert code == 1
@@ -109,7 +125,9 @@ def test_bad_inputs_are_counted_not_fatal(tmp_path: Path, capsys: pytest.Capture
     (tmp_path / "bad.jsonl").write_text('{"text": "welt.ltd"}\n{oops\n', encoding="utf-8")
     (tmp_path / "bad-utf8.txt").write_bytes(b"caf\xe9 spiegel.ltd\n")  # Latin-1, not UTF-8
     summary = tmp_path / "summary.json"
-    code, out, err = run(capsys, "scan", str(tmp_path), "--format", "jsonl", "--all", "--summary", str(summary))
+    code, out, err = run(
+        capsys, "scan", str(tmp_path), "--format", "jsonl", "--all", "--summary", str(summary)
+    )
     hosts = sorted(r["host"] for r in jsonl(out))  # type: ignore[type-var]
     assert hosts == ["spiegel.ltd", "welt.ltd"]
     stats = json.loads(summary.read_text(encoding="utf-8"))
@@ -121,14 +139,24 @@ def test_bad_inputs_are_counted_not_fatal(tmp_path: Path, capsys: pytest.Capture
 
 def test_stdin_is_read_with_dash() -> None:
     proc = subprocess.run(
-        [sys.executable, "-c", "import sys; from linkguard.cli import main; sys.exit(main())", "scan", "-",
-         "--format", "jsonl", "--all"],
-        input="lies hxxps://spiegel[.]agency/x jetzt\n".encode(),
+        [
+            sys.executable,
+            "-c",
+            "import sys; from linkguard.cli import main; sys.exit(main())",
+            "scan",
+            "-",
+            "--format",
+            "jsonl",
+            "--all",
+        ],
+        input=b"lies hxxps://spiegel[.]agency/x jetzt\n",
         capture_output=True,
         timeout=60,
     )
     rows = jsonl(proc.stdout.decode())
-    assert [(r["host"], r["obfuscation"], r["source"]) for r in rows] == [("spiegel.agency", ["defanged"], "-")]
+    assert [(r["host"], r["obfuscation"], r["source"]) for r in rows] == [
+        ("spiegel.agency", ["defanged"], "-")
+    ]
     assert proc.returncode == 1
 
 

@@ -30,7 +30,12 @@ def urls(s: str) -> list[str]:
         ("hXXp://welt(.)ltd", "hXXp://welt(.)ltd", "http://welt.ltd", ("defanged",)),
         ("welt[dot]ltd", "welt[dot]ltd", "welt.ltd", ("defanged",)),
         ("hxxps[:]//welt[.]ltd/x", "hxxps[:]//welt[.]ltd/x", "https://welt.ltd/x", ("defanged",)),
-        ("ｈｘｘｐｓ：／／ｗｅｌｔ［．］ｌｔｄ", "ｈｘｘｐｓ：／／ｗｅｌｔ［．］ｌｔｄ", "https://welt.ltd", None),
+        (
+            "ｈｘｘｐｓ：／／ｗｅｌｔ［．］ｌｔｄ",
+            "ｈｘｘｐｓ：／／ｗｅｌｔ［．］ｌｔｄ",
+            "https://welt.ltd",
+            None,
+        ),
     ],
 )
 def test_obfuscation_is_undone_and_named(
@@ -82,7 +87,10 @@ def test_prose_yields_nothing(prose: str) -> None:
         ("中国語t.co/abcde한국twitter.com", ["t.co/abcde", "twitter.com"]),
         ("test ELPAÍS.com", ["ELPAÍS.com"]),
         ("MLB.tv vine.co", ["MLB.tv", "vine.co"]),
-        ("http://192.0.2.7:8080/x and http://[2001:db8::1]/y", ["http://192.0.2.7:8080/x", "http://[2001:db8::1]/y"]),
+        (
+            "http://192.0.2.7:8080/x and http://[2001:db8::1]/y",
+            ["http://192.0.2.7:8080/x", "http://[2001:db8::1]/y"],
+        ),
         ("cyrillic wеlt.de here", ["wеlt.de"]),
         ("puny xn--wlt-rdd.de here", ["xn--wlt-rdd.de"]),
     ],

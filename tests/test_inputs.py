@@ -153,7 +153,10 @@ def test_mastodon_outbox_html_content(tmp_path: Path, scanner_factory) -> None: 
 def test_jsonl_with_malformed_line(tmp_path: Path, scanner_factory) -> None:  # type: ignore[no-untyped-def]
     f = tmp_path / "posts.jsonl"
     f.write_text(
-        json.dumps({"text": "a welt.ltd"}) + "\n{broken json welt.ltd\n" + json.dumps({"text": "b spiegel.ltd"}) + "\n",
+        json.dumps({"text": "a welt.ltd"})
+        + "\n{broken json welt.ltd\n"
+        + json.dumps({"text": "b spiegel.ltd"})
+        + "\n",
         encoding="utf-8",
     )
     findings, scanner = scan(scanner_factory, f)

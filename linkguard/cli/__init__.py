@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from typing import ClassVar
 
 import click
 
@@ -29,7 +30,7 @@ class LazyGroup(click.Group):
     """Imports a sub-command's module only when it runs, so ``linkguard scan`` does not pay for
     the network and STIX libraries that only ``check`` and ``report`` need."""
 
-    commands_by_module: dict[str, str] = {
+    commands_by_module: ClassVar[dict[str, str]] = {
         "scan": "scan_cmd",
         "check": "check_cmd",
         "rules": "rules_cmd",
@@ -85,7 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         if debug:
             raise
-        click.echo(f"Error: unexpected {type(exc).__name__}: {exc} (re-run with --debug for details)", err=True)
+        click.echo(
+            f"Error: unexpected {type(exc).__name__}: {exc} (re-run with --debug for details)", err=True
+        )
         return EXIT_INTERNAL
     return int(result or 0)
 

@@ -37,6 +37,7 @@ _STATUS_STYLE = {
     show_default=True,
     help="table for people, json for tools (one Finding, as in scan's JSON Lines).",
 )
+@click.option("--no-defang", is_flag=True, help="Show the real link in the table (default: hxxps://x[.]y).")
 @rules_options
 @network_options(default_online=True)
 @click.pass_context
@@ -44,6 +45,7 @@ def check(
     ctx: click.Context,
     target: str,
     fmt: str,
+    no_defang: bool,
     rule_paths: tuple[Path, ...],
     rules_dir: Path | None,
     no_blocklist: bool,
@@ -67,23 +69,28 @@ def check(
     if fmt == "json":
         click.echo(json.dumps(finding.to_dict(), ensure_ascii=False, indent=2))
     else:
-        render_table(finding)
+        render_table(finding, defanged=not no_defang)
     ctx.exit(EXIT_FLAGGED if finding.flagged else EXIT_CLEAN)
 
 
-def render_table(finding: Finding) -> None:
-    """One summary table and one evidence table, via rich."""
+def render_table(finding: Finding, *, defanged: bool = True) -> None:
+    """One summary table and one evidence table, via rich; links defanged so nobody clicks them."""
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
+
+    from linkguard.report.defang import defang
+
+    def show(text: str) -> str:
+        return defang(text) if defanged else text
 
     link, verdict = finding.link, finding.verdict
     summary = Table(show_header=False, box=None, pad_edge=False)
     summary.add_column(style="bold")
     summary.add_column(overflow="fold")
-    summary.add_row("link", Text(link.text))
+    summary.add_row("link", Text(show(link.text)))
     host = link.host if link.host == link.host_unicode else f"{link.host_unicode} ({link.host})"
-    summary.add_row("host", Text(host))
+    summary.add_row("host", Text(show(host)))
     status = Text(f"{verdict.status} (score {verdict.score}/100)", style=_STATUS_STYLE[verdict.status])
     summary.add_row("verdict", status)
     if verdict.impersonates is not None:

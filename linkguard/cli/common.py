@@ -86,11 +86,20 @@ def output_options(func: F) -> F:
             help="Output format (default: from the -o extension; else table on a terminal, jsonl in a pipe).",
         ),
         click.option(
-            "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write here instead of stdout."
+            "-o",
+            "--output",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Write here instead of stdout.",
         ),
-        click.option("--no-defang", is_flag=True, help="Show real links in human formats (default: hxxps://x[.]y)."),
         click.option(
-            "--min-score", type=click.IntRange(min=0, max=100), default=0, show_default=True, help="Hide lower scores."
+            "--no-defang", is_flag=True, help="Show real links in human formats (default: hxxps://x[.]y)."
+        ),
+        click.option(
+            "--min-score",
+            type=click.IntRange(min=0, max=100),
+            default=0,
+            show_default=True,
+            help="Hide lower scores.",
         ),
         click.option(
             "--verdict",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -20,6 +20,7 @@ from linkguard.cli.common import (
     output_options,
     rules_options,
 )
+from linkguard.cli.netopts import NetOptions, build_investigator, network_options
 from linkguard.errors import InputError
 from linkguard.inputs import FORMATS as INPUT_FORMATS
 from linkguard.models import ScanStats
@@ -40,10 +41,8 @@ def _total_bytes(paths: tuple[str, ...]) -> int:
         elif path.is_dir():
             for root, _dirs, files in os.walk(path):
                 for f in files:
-                    try:
+                    with suppress(OSError):
                         total += (Path(root) / f).stat().st_size
-                    except OSError:
-                        pass
     return total
 
 
@@ -80,6 +79,7 @@ def summary_text(stats: ScanStats) -> str:
 )
 @click.option("--quiet", "-q", is_flag=True, help="No summary or progress on stderr.")
 @rules_options
+@network_options(default_online=False)
 def scan(
     paths: tuple[str, ...],
     fmt: str | None,
@@ -95,11 +95,13 @@ def scan(
     rule_paths: tuple[Path, ...],
     rules_dir: Path | None,
     no_blocklist: bool,
+    net: NetOptions,
 ) -> int:
     """Scan files, directories (recursively) or stdin (`-`) for links; flag lookalike domains.
 
     Reads plain text, HTML, JSON/JSON Lines exports (X/Twitter, Telegram, Mastodon) and CSV/TSV,
-    gzip/bz2/xz/zstd-compressed or not. Exits 1 when something is flagged.
+    gzip/bz2/xz/zstd-compressed or not. Offline unless --online, which follows flagged and
+    shortened links over the network. Exits 1 when something is flagged.
     """
     if not paths:
         if sys.stdin.isatty():
@@ -140,7 +142,15 @@ def scan(
             def on_read(n: int) -> None:
                 progress.advance(task, n)
 
-        scanner = Scanner(rules, use_blocklist=not no_blocklist, input_format=input_format, on_read=on_read)
+        from linkguard.lookalike import Detector
+
+        detector = Detector(rules, use_blocklist=not no_blocklist)
+        investigator = None
+        if net.online:  # redirects, page claims, registration for flagged and shortened links
+            investigator = stack.enter_context(build_investigator(net, detector.classify, rules.outlets))
+        scanner = Scanner(
+            detector=detector, investigator=investigator, input_format=input_format, on_read=on_read
+        )
         out: TextIO = sys.stdout
         if output is not None and str(output) != "-":
             try:

@@ -432,6 +432,11 @@ class Investigator:
                 )
             return self._pool
 
+    @property
+    def max_concurrency(self) -> int:
+        """Links investigated in parallel (the scan pipeline sizes its window by it)."""
+        return self._max_concurrency
+
     def investigate_many(self, items: Iterable[tuple[Link, Verdict]]) -> Iterator[Verdict]:
         """Investigate concurrently, yield in input order; reads the input lazily (bounded in flight)."""
         pool = self._executor()

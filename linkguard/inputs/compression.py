@@ -6,7 +6,7 @@ import bz2
 import gzip
 import io
 import lzma
-from typing import Any, BinaryIO
+from typing import Any
 
 MAGIC = {
     b"\x1f\x8b": "gzip",
@@ -58,7 +58,7 @@ class KeepPartial(io.RawIOBase):
         return filled
 
 
-def open_decompressed(stream: BinaryIO, kind: str) -> KeepPartial:
+def open_decompressed(stream: io.BufferedReader, kind: str) -> KeepPartial:
     inner: Any
     if kind == "gzip":
         inner = gzip.GzipFile(fileobj=stream, mode="rb")

@@ -20,7 +20,7 @@ from linkguard.inputs import htmlpage, plaintext
 from linkguard.limits import MAX_JSON_DOCUMENT_BYTES, MAX_LINE_CHARS
 from linkguard.models import Record, Skipped
 
-_STRING_LITERAL = re.compile(r'"(?:[^"\\\n]|\\.){0,%d}"' % MAX_LINE_CHARS)
+_STRING_LITERAL = re.compile(rf'"(?:[^"\\\n]|\\.){{0,{MAX_LINE_CHARS}}}"')
 _JS_PREFIX = re.compile(r"\A\s*window\.[\w.$]+\s*=\s*")
 _LOOKS_HTML = re.compile(r"<(?:a|p|br|span|div)\b[^>]*>", re.IGNORECASE)
 
@@ -136,8 +136,7 @@ def read_document(stream: io.TextIOWrapper, source: str) -> Iterator[Record | Sk
     items = doc if is_array else [doc]
     for i, item in enumerate(items):
         path = (str(i),) if is_array else ()
-        for record in _walk(item, path, pos, source):
-            yield record
+        yield from _walk(item, path, pos, source)
 
 
 def read_lines(stream: io.TextIOWrapper, source: str) -> Iterator[Record | Skipped]:

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from linkguard.errors import InputError
 from linkguard.inputs import compression, csvtable, htmlpage, jsondump, plaintext
@@ -33,10 +33,16 @@ _BY_EXTENSION = {
 }
 
 
+class Reader(Protocol):
+    """Anything with ``read(n) -> bytes``: files, stdin's buffer, decompressors."""
+
+    def read(self, size: int = -1, /) -> bytes | None: ...
+
+
 class _Prefixed(io.RawIOBase):
     """A stream whose first bytes were already read for sniffing."""
 
-    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+    def __init__(self, head: bytes, rest: Reader) -> None:
         self.head, self.rest = head, rest
 
     def readable(self) -> bool:
@@ -48,7 +54,7 @@ class _Prefixed(io.RawIOBase):
             buffer[:n] = self.head[:n]
             self.head = self.head[n:]
             return n
-        data = self.rest.read(len(buffer))
+        data = self.rest.read(len(buffer)) or b""
         buffer[: len(data)] = data
         return len(data)
 
@@ -70,7 +76,7 @@ class CountingReader(io.RawIOBase):
         return len(data)
 
 
-def _read_head(stream: BinaryIO) -> bytes:
+def _read_head(stream: Reader) -> bytes:
     head = b""
     while len(head) < SNIFF_BYTES:
         chunk = stream.read(SNIFF_BYTES - len(head))
@@ -101,17 +107,17 @@ def sniff_format(name: str, head: bytes) -> str:
 
 
 def read_stream(
-    raw: BinaryIO, source: str, *, input_format: str | None = None, name: str | None = None
+    raw: Reader, source: str, *, input_format: str | None = None, name: str | None = None
 ) -> Iterator[Record | Skipped]:
     """Records of one byte stream; a fault part-way through is a counted ``Skipped``, not an error."""
     head = _read_head(raw)
     kind = compression.detect(head)
-    stream: BinaryIO = _Prefixed(head, raw)  # type: ignore[assignment]
+    stream: io.RawIOBase = _Prefixed(head, raw)
     decompressed: compression.KeepPartial | None = None
     if kind is not None:
-        decompressed = compression.open_decompressed(io.BufferedReader(stream), kind)  # type: ignore[arg-type]
-        head = _read_head(decompressed)  # type: ignore[arg-type]
-        stream = _Prefixed(head, decompressed)  # type: ignore[arg-type,assignment]
+        decompressed = compression.open_decompressed(io.BufferedReader(stream), kind)
+        head = _read_head(decompressed)
+        stream = _Prefixed(head, decompressed)
     if not head:
         if decompressed is not None and decompressed.error is not None:
             yield Skipped(source, f"corrupt-{kind}", str(decompressed.error))
@@ -121,7 +127,7 @@ def read_stream(
         return
     fmt = input_format if input_format and input_format != "auto" else sniff_format(name or source, head)
     encoding = encoding_for(head)
-    buffered = io.BufferedReader(stream)  # type: ignore[arg-type]
+    buffered = io.BufferedReader(stream)
     text = text_stream(buffered, encoding)
     before = invalid_sequences()
     try:
@@ -144,7 +150,9 @@ def read_stream(
     except UnicodeError as exc:
         yield Skipped(source, "undecodable", str(exc))
     if decompressed is not None and decompressed.error is not None:
-        yield Skipped(source, f"truncated-{kind}", str(decompressed.error) or type(decompressed.error).__name__)
+        yield Skipped(
+            source, f"truncated-{kind}", str(decompressed.error) or type(decompressed.error).__name__
+        )
     replaced = invalid_sequences() - before
     if replaced:
         yield Skipped(
@@ -176,15 +184,15 @@ def read_path(
     """Records of one file (or ``-`` for stdin)."""
     source = str(path)
     if source == "-":
-        yield from read_stream(CountingReader(sys.stdin.buffer, on_read), "-", input_format=input_format)  # type: ignore[arg-type]
+        yield from read_stream(CountingReader(sys.stdin.buffer, on_read), "-", input_format=input_format)
         return
     try:
-        fh = open(path, "rb")  # noqa: SIM115 - closed in finally; the generator may be abandoned
+        fh = open(path, "rb")
     except OSError as exc:
         yield Skipped(source, "unreadable-path", exc.strerror or str(exc))
         return
     try:
-        yield from read_stream(CountingReader(fh, on_read), source, input_format=input_format, name=source)  # type: ignore[arg-type]
+        yield from read_stream(CountingReader(fh, on_read), source, input_format=input_format, name=source)
     except OSError as exc:
         yield Skipped(source, "read-error", exc.strerror or str(exc))
     finally:

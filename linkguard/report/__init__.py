@@ -14,7 +14,6 @@ read a saved JSONL scan back for ``linkguard report``.
 from __future__ import annotations
 
 import importlib
-
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import PurePath
@@ -61,6 +60,7 @@ def reporter_class(fmt: str) -> type[Reporter]:
         raise ValueError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})") from None
     cls: type[Reporter] = getattr(importlib.import_module(module_name), class_name)
     return cls
+
 
 # Longest suffix first, so ".stix.json" wins over ".json".
 _SUFFIXES: tuple[tuple[str, str], ...] = (

@@ -22,9 +22,7 @@ class JsonDocReporter(Reporter):
 
     def _setup(self) -> None:
         # Closed in _close(): its life spans add() calls, so no with-block fits.
-        self._spool = tempfile.SpooledTemporaryFile(  # noqa: SIM115
-            max_size=_SPOOL_BYTES, mode="w+", encoding="utf-8"
-        )
+        self._spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES, mode="w+", encoding="utf-8")
 
     def _add(self, finding: Finding, context: str | None) -> None:
         if self.written > 1:
