@@ -75,10 +75,9 @@ _EXTRA_DOTS = {"\u3002": ".", "\uff61": ".", "\uff0e": "."}
 
 #: Defanging markers and the text they stand for.
 _REFANG = re.compile(
-    r"(?P<dot>\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\}|\\\.)"
+    r"(?P<dot>\[\.\]|\(\.\)|\{\.\}|[\[({][dD][oO][tT][\])}]|\\\.)"
     r"|(?P<colon>\[:\]|\[://\])"
-    r"|(?P<scheme>\b(?:hxxp|hXXp|hxxps|hXXps|h\*\*p|h\*\*ps|HXXP|HXXPS)(?=:|\[:))",
-    re.IGNORECASE,
+    r"|(?<![A-Za-z])(?P<scheme>[hH](?:[xX]{2}|\*\*)[pP][sS]?)(?=:|\[:)"
 )
 
 

@@ -13,7 +13,6 @@ in the README.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from contextlib import suppress
 from functools import lru_cache
 
@@ -23,11 +22,6 @@ from linkguard.deobfuscate import build_shadow, obfuscations_in, shadow_position
 from linkguard.limits import MAX_URL_CHARS
 from linkguard.models import Candidate
 from linkguard.normalize import suffix_extractor
-
-#: Where a link may be: a dot before two letters (no TLD is shorter), or a scheme separator.
-_HINT = re.compile(r"\.[^\W\d_]{2}|://")
-
-_SCHEME_RE = re.compile(r"(?:https?|ftp)://", re.IGNORECASE)
 
 # Labels of scheme-less hosts: ASCII, Latin, Greek, Cyrillic and Armenian letters (the scripts
 # homoglyph attacks draw on) but not CJK, so "日本語example.com" yields "example.com".
@@ -42,27 +36,31 @@ _PATH_EXCLUDE = (
 _URL = re.compile(
     rf"""
     (?:
-        (?P<scheme>(?:https?|ftp)://)
+        (?P<scheme>(?i:https?|ftp)://)
         (?P<userinfo>[^\s/?#@\[\]]{{1,256}}@)?
         (?P<host>(?:[\w-]{{1,63}}\.){{1,20}}[\w-]{{1,63}}|\[[0-9A-Fa-f:.]{{2,45}}\]|[0-9]{{1,3}}(?:\.[0-9]{{1,3}}){{3}})
       |
-        (?P<bare>(?:[{_BARE}]{{1,63}}\.){{1,20}}{_TLD})
+        (?<!://)(?P<bare>(?:[{_BARE}]{{1,63}}\.){{1,20}}{_TLD})
     )
     (?P<port>:[0-9]{{1,5}}(?![0-9A-Za-z]))?
     (?P<rest>[/?#][^{_PATH_EXCLUDE}]{{0,{MAX_URL_CHARS}}})?
     """,
     re.VERBOSE,
 )
+#: Where a link may be: a dot before two letters (no TLD is shorter), or a scheme separator.
+_HINT = re.compile(r"\.[^\W\d_]{2}|://")
+_WHITESPACE = re.compile(r"[ \t\n\r\f\v]")
 _EMAIL_TAIL = re.compile(r"[\w.+-]{0,64}@")
+_NOT_BEFORE_CHARS = "@#$\uff03\uff20"
+#: The same grammar, anchored at a token start: not inside a word, nor after ``@ # $``
+#: (mentions, hashtags, cashtags, e-mail domains). One ``search`` finds the next link start.
+_URL_START = re.compile(rf"(?<![{_NOT_BEFORE_CHARS}{_BARE}])" + _URL.pattern, re.VERBOSE)
 _TCO_SLUG = re.compile(r"/[A-Za-z0-9]{1,64}")
 _TRAILING = ".,;:!?'*\u2013\u2014\u00b7"
-_NOT_BEFORE = frozenset("@#$\uff03\uff20")
 #: Bare mentions with these endings are file names far more often than links.
 _FILE_LIKE_TLDS = frozenset({"zip", "mov", "py", "sh"})
 _CLOSING = {")": "(", "]": "[", "}": "{"}
 _TCO_GLUE_SLUG = 10
-#: How far back from a dot a host may start: 253 characters of host plus a scheme.
-_MAX_TOKEN_BACK = 270
 _TCO_MAX_SLUG = 40
 
 
@@ -75,19 +73,10 @@ def _tlds() -> frozenset[str]:
         if not suffix or suffix in out:
             continue
         out.add(suffix)
-        with suppress(idna.IDNAError):
-            out.add(idna.encode(suffix, uts46=True).decode("ascii"))
+        if not suffix.isascii():
+            with suppress(idna.IDNAError):
+                out.add(idna.encode(suffix, uts46=True).decode("ascii"))
     return frozenset(out)
-
-
-_ASCII_BARE = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_.")
-
-
-def _is_bare_char(ch: str) -> bool:
-    if ch.isascii():
-        return ch in _ASCII_BARE and ch != "."
-    cp = ord(ch)
-    return (0xC0 <= cp <= 0x24F and cp not in (0xD7, 0xF7)) or 0x370 <= cp <= 0x587 or 0x1E00 <= cp <= 0x1EFF
 
 
 def _valid_label(label: str, *, registrable: bool) -> bool:
@@ -144,34 +133,6 @@ def _trim(url: str) -> str:
     return url
 
 
-def _is_token_char(ch: str) -> bool:
-    return ch in _ASCII_BARE or (not ch.isascii() and _is_bare_char(ch))
-
-
-def _token_start(text: str, pos: int, floor: int) -> int:
-    """Walk back from a hint to where the token (scheme or host) begins; -1 to skip the hint.
-
-    The walk never goes below ``floor`` (the end of the last judged token, or as far back as a
-    host can reach), so each character is walked over a bounded number of times: linear overall.
-    """
-    i = pos
-    while i > floor and _is_token_char(text[i - 1]):
-        i -= 1
-    if i == floor and i > 0 and _is_token_char(text[i - 1]):
-        return -1  # part of a token already judged, or longer than any host
-    while i <= pos and text[i] == ".":  # "です。example.com": the full stop ends a sentence
-        i += 1
-    # a scheme in front: "https://" + host, or the hint itself was "://"
-    if text.startswith("://", i - 3 if text[pos] == "." else pos):
-        colon = i - 3 if text[pos] == "." else pos
-        j = colon
-        while j > 0 and text[j - 1].isascii() and text[j - 1].isalpha() and colon - j < 6:
-            j -= 1
-        if _SCHEME_RE.match(text, j):
-            return j
-    return i
-
-
 def _markdown_label(text: str, start: int) -> str | None:
     """The label of ``[label](url)`` when the URL starts at ``start``."""
     if start >= 2 and text[start - 2 : start] == "](":
@@ -181,16 +142,11 @@ def _markdown_label(text: str, start: int) -> str | None:
     return None
 
 
-def _match_at(text: str, start: int) -> Iterator[tuple[int, int, bool, str | None]]:
-    """Yield ``(start, end, has_scheme, display)`` for the link(s) starting at ``start``."""
-    if start > 0 and text[start - 1] in _NOT_BEFORE:
-        return
-    m = _URL.match(text, start)
-    if m is None:
-        return
-    end = m.end()
+def _judge(text: str, m: re.Match[str]) -> list[tuple[int, int, bool, str | None]]:
+    """``(start, end, has_scheme, display)`` of the link(s) a grammar match really holds."""
+    start, end = m.start(), m.end()
     if end < len(text) and text[end] in "@+-_." and _EMAIL_TAIL.match(text, end):
-        return  # the local part of an e-mail address: name.al+lastname@foo.com
+        return []  # the local part of an e-mail address: name.al+lastname@foo.com
     display = None
     if m.group("scheme"):
         host = m.group("host")
@@ -200,116 +156,131 @@ def _match_at(text: str, start: int) -> Iterator[tuple[int, int, bool, str | Non
         if fixed is None:
             fixed = _fix_host(host)
         if fixed is None:
-            return
+            return []
         host_end = m.start("host") + len(fixed)
         if fixed != host:
-            yield start, host_end, True, None
-            return
+            return [(start, host_end, True, None)]
         if fixed.lower() == "t.co":
-            yield from _tco(text, start, host_end)
-            return
+            return _tco(text, start, host_end)
         display = _markdown_label(text, start)
     else:
         host = m.group("bare")
         fixed = _fix_host(host)
         if fixed is None:
-            return
+            return []
         tld = fixed.rsplit(".", 1)[-1]
         if tld.istitle() and len(tld) > 1 and not m.group("rest") and not fixed.split(".")[0].isupper():
-            return  # "Krieg.In" is a missing space after a full stop, not a domain
+            return []  # "Krieg.In" is a missing space after a full stop, not a domain
         if tld.lower() in _FILE_LIKE_TLDS and not m.group("rest"):
-            return
+            return []
         host_end = start + len(fixed)
         if fixed != host:
-            yield start, host_end, False, None
-            return
+            return [(start, host_end, False, None)]
         if fixed.lower() == "t.co":
-            yield from _tco(text, start, host_end)
-            return
+            return _tco(text, start, host_end)
     url_end = _trim(text[start:end])
-    yield start, start + len(url_end), bool(m.group("scheme")), display
+    return [(start, start + len(url_end), bool(m.group("scheme")), display)]
 
 
-def _tco(text: str, start: int, host_end: int) -> Iterator[tuple[int, int, bool, str | None]]:
+def _tco(text: str, start: int, host_end: int) -> list[tuple[int, int, bool, str | None]]:
     """t.co paths are alphanumeric slugs; a slug that runs into a card's domain is split off."""
     has_scheme = text[start].lower() in "hf"
     m = _TCO_SLUG.match(text, host_end)
     if m is None:
-        yield start, host_end, has_scheme, None
-        return
+        return [(start, host_end, has_scheme, None)]
     slug = m.group()[1:]
     if len(slug) > _TCO_GLUE_SLUG:
         glued_at = host_end + 1 + _TCO_GLUE_SLUG
-        card = _URL.match(text, glued_at)
+        card = _URL.match(text, glued_at)  # the card's domain, glued on without a space
         if card and card.group("bare") and card.end("bare") > m.end() and _fix_host(card.group("bare")):
             card_end = glued_at + len(_fix_host(card.group("bare")) or "")
-            yield start, glued_at, has_scheme, text[glued_at:card_end]
-            yield glued_at, card_end, False, None
-            return
+            return [(start, glued_at, has_scheme, text[glued_at:card_end]), (glued_at, card_end, False, None)]
     if len(slug) > _TCO_MAX_SLUG:
-        return
-    yield start, m.end(), has_scheme, None
+        return []
+    return [(start, m.end(), has_scheme, None)]
 
 
-def _spans(text: str) -> Iterator[tuple[int, int, bool, str | None]]:
-    last_end = 0
-    for hint in _HINT.finditer(text):
-        pos = hint.start()
-        if pos < last_end:
+def _spans(text: str) -> list[tuple[int, int, bool, str | None]]:
+    """Link spans, left to right.
+
+    A link holds a hint (``.`` before two letters, or ``://``) and no space, so only the
+    space-delimited word around each hint is searched with the full grammar: prose between links
+    costs one cheap scan.
+    """
+    out: list[tuple[int, int, bool, str | None]] = []
+    pos, n = 0, len(text)
+    hint_search, url_search = _HINT.search, _URL_START.search
+    while (hint := hint_search(text, pos)) is not None:
+        at = hint.start()
+        word_start = text.rfind(" ", pos, at) + 1 or pos
+        word_end = text.find(" ", at)
+        if word_end == -1:
+            word_end = n
+        m = url_search(text, word_start, word_end)
+        if m is None:
+            pos = word_end  # no link anywhere in this word
             continue
-        start = _token_start(text, pos, max(last_end, pos - _MAX_TOKEN_BACK))
-        if start == -1:  # the rest of a token already judged (a rejected host, an e-mail)
-            last_end = pos + 1
-            continue
-        found = False
-        for span in _match_at(text, start):
-            found = True
-            last_end = max(last_end, span[1])
-            yield span
-        if not found:
-            last_end = max(last_end, pos + 1)
+        spans = _judge(text, m)
+        if spans:
+            out += spans
+            pos = spans[-1][1]
+        else:  # not a link after all: look again after its host (its path may hold one)
+            pos = m.end("host") if m.group("scheme") else m.end("bare")
+    return out
 
 
-def _plain_candidates(text: str, base: int = 0) -> Iterator[Candidate]:
-    for start, end, has_scheme, display in _spans(text):
-        raw = text[start:end]
-        yield Candidate(raw, raw, base + start, (), has_scheme, display)
+def _plain_candidates(text: str, base: int = 0) -> list[Candidate]:
+    return [
+        Candidate(text[start:end], text[start:end], base + start, (), has_scheme, display)
+        for start, end, has_scheme, display in _spans(text)
+    ]
 
 
-def _shadow_candidates(line: str, base: int) -> Iterator[Candidate]:
+def _shadow_candidates(line: str, base: int) -> list[Candidate]:
     shadow = build_shadow(line)
+    out = []
     for start, end, has_scheme, display in _spans(shadow.text):
         o_start, o_end = shadow.original_span(start, end)
-        yield Candidate(
-            line[o_start:o_end],
-            shadow.text[start:end],
-            base + o_start,
-            obfuscations_in(line, shadow, start, end),
-            has_scheme,
-            display,
+        out.append(
+            Candidate(
+                line[o_start:o_end],
+                shadow.text[start:end],
+                base + o_start,
+                obfuscations_in(line, shadow, start, end),
+                has_scheme,
+                display,
+            )
         )
+    return out
 
 
-def candidates(text: str) -> Iterator[Candidate]:
+def _word_around(text: str, pos: int) -> tuple[int, int]:
+    """The whitespace-delimited word holding ``pos``: no link spans whitespace, so the slow path
+    only needs that word (a few dozen characters, not the whole post)."""
+    start = max(text.rfind(" ", 0, pos), text.rfind("\t", 0, pos), text.rfind("\n", 0, pos)) + 1
+    m = _WHITESPACE.search(text, pos)
+    return start, m.start() if m else len(text)
+
+
+def candidates(text: str) -> list[Candidate]:
     """Every link-like span of ``text``, in order, with obfuscation undone.
 
-    Lines that contain obfuscation take the slow path; the rest of the text the fast one.
+    Words that carry obfuscation take the slow, de-obfuscating path; the rest the fast one.
     """
     slow: list[tuple[int, int]] = []
     for pos in shadow_positions(text):
         if slow and pos < slow[-1][1]:
             continue
-        line_start = text.rfind("\n", 0, pos) + 1
-        line_end = text.find("\n", pos)
-        slow.append((line_start, len(text) if line_end == -1 else line_end))
+        slow.append(_word_around(text, pos))
     if not slow:
-        yield from _plain_candidates(text)
-        return
+        return _plain_candidates(text)
+    out: list[Candidate] = []
     prev = 0
-    for line_start, line_end in slow:
-        if line_start > prev:
-            yield from _plain_candidates(text[prev:line_start], prev)
-        yield from _shadow_candidates(text[line_start:line_end], line_start)
-        prev = line_end
+    for word_start, word_end in slow:
+        if word_start > prev:
+            out += _plain_candidates(text[prev:word_start], prev)
+        out += _shadow_candidates(text[word_start:word_end], word_start)
+        prev = word_end
     if prev < len(text):
-        yield from _plain_candidates(text[prev:], prev)
+        out += _plain_candidates(text[prev:], prev)
+    return out

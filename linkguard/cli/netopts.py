@@ -50,6 +50,8 @@ class NetOptions:
 
 
 def _check_resolve(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    if not value:
+        return value  # no import of the network stack for offline runs
     from linkguard.forensics.netpolicy import parse_resolve_overrides
 
     try:
