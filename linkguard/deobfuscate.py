@@ -199,6 +199,13 @@ def obfuscations_in(original: str, shadow: Shadow, start: int, end: int) -> tupl
                 name = obfuscation_of_char(ch)
                 if name:
                     found[name] = None
+    # invisible characters right before the link (a bidi override flipping how it reads)
+    i = o_start
+    while i > 0 and ord(original[i - 1]) in _IGNORABLE:
+        i -= 1
+        name = obfuscation_of_char(original[i])
+        if name:
+            found[name] = None
     if any(a < end and b > start for a, b in shadow.refanged):
         found["defanged"] = None
     return tuple(found)

@@ -36,6 +36,7 @@ class LazyGroup(click.Group):
         "rules": "rules_cmd",
         "report": "report_cmd",
         "cache": "cache_cmd",
+        "update-psl": "psl_cmd",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -1,8 +1,9 @@
-"""`linkguard check URL_OR_DOMAIN`: classify one link offline and show every piece of evidence.
+"""`linkguard check URL_OR_DOMAIN`: classify one link and show every piece of evidence.
 
+Online by default (redirects, page claims, registration; ``--offline`` classifies by name only).
 Exit 1 when the link is flagged (malicious or suspicious), 0 otherwise, 2 when the argument is not
-a URL or domain. The body is kept to: parse → classify → render, so that network steps can slot in
-between classify and render.
+a URL or domain, 4 when the network refused the very first hop. The body is kept to:
+parse → classify → (investigate) → render.
 """
 
 from __future__ import annotations
