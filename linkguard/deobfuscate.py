@@ -44,9 +44,9 @@ def shadow_positions(text: str) -> list[int]:
     """Offsets of characters that need de-obfuscation, in order (cheap on clean text)."""
     found: list[int] = []
     if not text.isascii():
-        found.extend(m.start() for m in TRIGGER_CHARS.finditer(text))
+        found += [m.start() for m in TRIGGER_CHARS.finditer(text)]
     if _maybe_defanged(text):
-        found.extend(m.start() for m in TRIGGER_ASCII.finditer(text))
+        found += [m.start() for m in TRIGGER_ASCII.finditer(text)]
         found.sort()
     return found
 

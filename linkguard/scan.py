@@ -6,6 +6,7 @@ scan of any size runs in flat memory; ``Scanner.stats`` is filled in as records 
 
 from __future__ import annotations
 
+import dataclasses
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -48,6 +49,7 @@ class Scanner:
         investigator: Investigator | None = None,
         input_format: str | None = None,
         on_read: Callable[[int], None] | None = None,
+        contexts: bool = True,
     ) -> None:
         if detector is None:
             from linkguard.lookalike import Detector
@@ -57,11 +59,13 @@ class Scanner:
         self.investigator = investigator
         self.input_format = input_format
         self.on_read = on_read
+        #: Cut the post around each link out for ``Finding.context`` (human reports show it).
+        self.contexts = contexts
         self.stats = ScanStats()
 
     # -- stages --------------------------------------------------------------------------------
     def findings_from_records(self, items: Iterable[Record | Skipped]) -> Iterator[Finding]:
-        stats, classify = self.stats, self.detector.classify
+        stats, classify, contexts = self.stats, self.detector.classify, self.contexts
         for item in items:
             if isinstance(item, Skipped):
                 stats.skip(item)
@@ -72,10 +76,8 @@ class Scanner:
             searched = 0
             first = True
             for cand in candidates(text):
-                if item.display is not None and first:
-                    cand = cand.__class__(
-                        cand.text, cand.url, cand.start, cand.obfuscation, cand.has_scheme, item.display
-                    )
+                if item.display is not None and first:  # the input format paired a label with it
+                    cand = dataclasses.replace(cand, display=item.display)
                 first = False
                 link = normalize(cand)
                 if link is None:
@@ -95,7 +97,7 @@ class Scanner:
                     line,
                     column,
                     item.record,
-                    _context(text, cand.start, cand.start + len(cand.text)),
+                    _context(text, cand.start, cand.start + len(cand.text)) if contexts else "",
                 )
 
     def _investigate(self, findings: Iterator[Finding]) -> Iterator[Finding]:

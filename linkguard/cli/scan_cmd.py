@@ -110,7 +110,7 @@ def scan(
     fmt = choose_format(fmt, output, tty_default="table", pipe_default="jsonl")
     rules = load_ruleset(rule_paths, rules_dir)
 
-    from linkguard.report import open_writer
+    from linkguard.report import open_writer, reporter_class
 
     show_progress = not quiet and sys.stderr.isatty()
     total = _total_bytes(paths) if show_progress else 0
@@ -149,7 +149,11 @@ def scan(
         if net.online:  # redirects, page claims, registration for flagged and shortened links
             investigator = stack.enter_context(build_investigator(net, detector.classify, rules.outlets))
         scanner = Scanner(
-            detector=detector, investigator=investigator, input_format=input_format, on_read=on_read
+            detector=detector,
+            investigator=investigator,
+            input_format=input_format,
+            on_read=on_read,
+            contexts=reporter_class(fmt).uses_context,
         )
         out: TextIO = sys.stdout
         if output is not None and str(output) != "-":

@@ -25,6 +25,8 @@ class Reporter(ABC):
     name: ClassVar[str]
     #: Human formats defang by default; machine formats keep real URLs.
     defang_default: ClassVar[bool] = False
+    #: Whether the format shows the post around a link; the scanner skips cutting it out if not.
+    uses_context: ClassVar[bool] = True
 
     def __init__(
         self,

@@ -19,6 +19,7 @@ _SPOOL_BYTES = 8 << 20
 
 class JsonDocReporter(Reporter):
     name = "json"
+    uses_context = False
 
     def _setup(self) -> None:
         # Closed in _close(): its life spans add() calls, so no with-block fits.

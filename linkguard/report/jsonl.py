@@ -28,6 +28,7 @@ def dumps_line(obj: Any) -> str:
 
 class JsonlReporter(Reporter):
     name = "jsonl"
+    uses_context = False
 
     def _add(self, finding: Finding, context: str | None) -> None:
         self.out.write(dumps_line(finding.to_dict()) + "\n")

@@ -63,6 +63,7 @@ class StixReporter(Reporter):
     """Always one indicator per flagged *domain*, whatever ``group_by`` and ``show_all`` say."""
 
     name = "stix"
+    uses_context = False
 
     def _setup(self) -> None:
         self.grouper = Grouper("domain", max_contexts=0)
