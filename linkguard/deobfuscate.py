@@ -9,6 +9,7 @@ the shadow is reported exactly as it was written.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -206,6 +207,10 @@ def obfuscations_in(original: str, shadow: Shadow, start: int, end: int) -> tupl
         name = obfuscation_of_char(original[i])
         if name:
             found[name] = None
-    if any(a < end and b > start for a, b in shadow.refanged):
+    # refanged spans are in order: only the first one ending after ``start`` can overlap
+    k = bisect.bisect_right(shadow.refanged, (start, start))
+    if (k > 0 and shadow.refanged[k - 1][1] > start) or (
+        k < len(shadow.refanged) and shadow.refanged[k][0] < end
+    ):
         found["defanged"] = None
     return tuple(found)

@@ -19,17 +19,18 @@ Loading stays lean because it runs at every CLI start: ``load_rules`` only parse
 
 from __future__ import annotations
 
-import difflib
 import re
-import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from linkguard.errors import RulesError
 from linkguard.models import Outlet
+
+# tomllib, difflib and importlib.resources are imported where used: a cached start needs none of them.
+if TYPE_CHECKING:
+    import tomllib
 
 OUTLET_KINDS = (
     "newspaper",
@@ -94,6 +95,13 @@ class RuleSet:
 
 
 def bundled_rule_files() -> list[Path]:
+    import importlib
+
+    bundled = importlib.import_module("linkguard._rules")  # a plain package directory when installed
+    if bundled.__file__:  # importlib.resources would cost ~10 ms of imports at every start
+        return sorted(p for p in Path(bundled.__file__).parent.iterdir() if p.name.endswith(".toml"))
+    from importlib import resources
+
     root = resources.files("linkguard._rules")
     return sorted(Path(str(p)) for p in root.iterdir() if p.name.endswith(".toml"))
 
@@ -134,6 +142,8 @@ def toml_error_line(exc: tomllib.TOMLDecodeError, source: str = "") -> tuple[int
 
 def parse_toml_text(text: str, path: Path | str) -> dict[str, Any]:
     """tomllib.loads with a ``RulesError`` naming ``file:line`` on a syntax error."""
+    import tomllib
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -141,12 +151,10 @@ def parse_toml_text(text: str, path: Path | str) -> dict[str, Any]:
         raise RulesError(f"{path}:{line}: invalid TOML: {msg}") from exc
 
 
-def read_rule_file(path: Path, origin: str) -> dict[str, list[dict[str, Any]]]:
-    """Parse one file; a syntax error names the file and line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RulesError(f"{path}: cannot read rule file: {exc}") from exc
+def read_rule_file(path: Path, origin: str, text: str | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Parse one file (or ``text``, its content already read); a syntax error names the file and line."""
+    if text is None:
+        text = read_rule_text(path)
     data = parse_toml_text(text, path)
     unknown = set(data) - set(RULE_TABLES)
     if unknown:
@@ -158,6 +166,13 @@ def read_rule_file(path: Path, origin: str) -> dict[str, list[dict[str, Any]]]:
             raise RulesError(f"{path}: '{table}' must be an array of tables ([[{table}]])")
         out[table] = [dict(e, _origin=origin, _file=str(path), _index=i) for i, e in enumerate(entries)]
     return out
+
+
+def read_rule_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RulesError(f"{path}: cannot read rule file: {exc}") from exc
 
 
 def _where(e: dict[str, Any], table: str) -> str:
@@ -265,11 +280,15 @@ def load_rules(
     bundled: bool = True,
 ) -> RuleSet:
     """Merge bundled rules, then the user's rule files; with ``paths``, use only those files."""
+    return load_sources(rule_sources(paths, user_dir=user_dir, bundled=bundled))
+
+
+def load_sources(sources: Iterable[tuple[Path, str]], texts: Mapping[Path, str] | None = None) -> RuleSet:
+    """Merge the files of ``rule_sources`` in order; ``texts`` holds contents already read (by path)."""
     tables: dict[str, list[dict[str, Any]]] = {t: [] for t in RULE_TABLES}
     files: list[str] = []
-    sources = rule_sources(paths, user_dir=user_dir, bundled=bundled)
     for path, origin in sources:
-        parsed = read_rule_file(path, origin)
+        parsed = read_rule_file(path, origin, texts.get(path) if texts is not None else None)
         files.append(str(path))
         for table, entries in parsed.items():
             tables[table].extend(entries)
@@ -497,6 +516,8 @@ def _lint_entry(entry: RuleEntry, pos: EntryPos, problems: list[Problem], facts:
         line = pos.keys.get(key, pos.line) if key else pos.line
         problems.append(Problem(entry.file, line, severity, f"[[{entry.table}]] {message}"))
 
+    import difflib
+
     e, table = entry.data, entry.table
     allowed = TABLE_KEYS[table]
     for key in e:
@@ -573,6 +594,8 @@ def validate_rules(paths: Iterable[str | Path], *, with_bundled: bool = False) -
     """
     problems: list[Problem] = []
     facts: list[_Fact] = []
+    import tomllib
+
     sources: list[tuple[Path, str]] = [(p, "bundled") for p in bundled_rule_files()] if with_bundled else []
     for p in (Path(p) for p in paths):
         if p.is_dir():
@@ -597,6 +620,8 @@ def validate_rules(paths: Iterable[str | Path], *, with_bundled: bool = False) -
         top = positions[("", 0)]
         for key, value in data.items():
             if key not in RULE_TABLES:
+                import difflib
+
                 hint = difflib.get_close_matches(key, RULE_TABLES, n=1)
                 line = top.keys.get(key) or next(
                     (pos.line for (t, _), pos in positions.items() if t == key), 0

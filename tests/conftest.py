@@ -1,8 +1,16 @@
 """Shared test configuration; fixture modules register here."""
 
+import atexit
 import os
+import shutil
+import tempfile
 
 from hypothesis import settings
+
+# The rules/index cache (linkguard.lookalike.cache) goes to a throw-away dir, never the user's cache.
+_CACHE_DIR = tempfile.mkdtemp(prefix="linkguard-test-cache-")
+os.environ["LINKGUARD_CACHE_DIR"] = _CACHE_DIR
+atexit.register(shutil.rmtree, _CACHE_DIR, ignore_errors=True)
 
 # CI runs the same examples every time (a red build must be reproducible); locally hypothesis explores.
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)

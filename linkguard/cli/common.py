@@ -11,7 +11,7 @@ import click
 import platformdirs
 
 from linkguard.errors import ForensicsError, InputError, LinkguardError, RulesError
-from linkguard.rules import RuleSet, load_rules
+from linkguard.rules import RuleSet
 
 EXIT_CLEAN = 0
 EXIT_FLAGGED = 1
@@ -64,9 +64,26 @@ def rules_options(func: F) -> F:
 
 
 def load_ruleset(rule_paths: tuple[Path, ...], rules_dir: Path | None) -> RuleSet:
+    """The rules in force, through the on-disk cache (``linkguard.lookalike.cache``), which also holds
+    the detector index built from them: a ``Detector`` for the returned RuleSet starts in milliseconds."""
+    import gc
+
+    from linkguard.lookalike.cache import load_cached_rules
+
     if rule_paths:
-        return load_rules(rule_paths)
-    return load_rules(user_dir=rules_dir or default_user_rules_dir())
+        rules = load_cached_rules(rule_paths)
+    else:
+        rules = load_cached_rules(user_dir=rules_dir or default_user_rules_dir())
+    # Start-up is over: the modules, rules and index live until exit. Freezing them (once per process)
+    # keeps the garbage collector from walking them again, in every full collection of a long scan and
+    # in the ones at interpreter shutdown, which otherwise cost ~0.2 s per run.
+    if not _STARTUP_FROZEN:
+        _STARTUP_FROZEN.append(True)
+        gc.freeze()
+    return rules
+
+
+_STARTUP_FROZEN: list[bool] = []
 
 
 def output_options(func: F) -> F:

@@ -82,7 +82,7 @@ class Detector:
     def __init__(self, rules: RuleSet, *, use_blocklist: bool = True) -> None:
         self.rules = rules
         self.use_blocklist = use_blocklist
-        self.index = Index(rules)
+        self.index = Index.for_rules(rules)  # prebuilt when the rules came from the cache
         self._memo: dict[_MemoKey, Verdict] = {}
 
     def classify(self, link: Link) -> Verdict:

@@ -4,15 +4,19 @@ Brand labels come from every outlet domain's registrable label ("welt" for welt.
 bbc.co.uk) and from the outlet's ``brands``. Labels that are news words themselves ("news",
 "heute", "24") are never used as brands: they would turn every news site into a lookalike.
 The typo permutation map is the expensive part (~150k entries for 800+ outlets), so it is built on
-first use: a ``check`` of a trusted domain never pays for it.
+first use: a ``check`` of a trusted domain never pays for it. The CLI loads the whole index, typos
+included, from an on-disk cache instead (``linkguard.lookalike.cache``): ``Index.for_rules`` returns
+the index registered for a RuleSet that came from that cache.
 """
 
 from __future__ import annotations
 
 import re
+from array import array
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar, overload
 
 from linkguard.lookalike.confusables import skeleton
 from linkguard.lookalike.permutations import edits, kinds_for_length, valid
@@ -21,6 +25,7 @@ from linkguard.models import Outlet
 from linkguard.normalize import HostParts, split_host, suffix_extractor
 from linkguard.rules import BlockedRule, LegitRule, RuleSet, ShortenerRule
 
+_T = TypeVar("_T")
 #: Shortest label the rapidfuzz fallback considers; shorter ones rely on the permutation map.
 FUZZY_MIN_LENGTH = 6
 _CLEAN = re.compile(r"[^a-z0-9-]+")
@@ -89,8 +94,90 @@ def _brand_labels(outlet: Outlet) -> list[tuple[str, str, str]]:
     return out
 
 
+class PermutationMap(Mapping[str, tuple[Brand, str]]):
+    """The typo map as loaded from the cache: buckets by the typo's first two characters, each
+    turned into a dict on its first lookup. A short scan touches a few buckets instead of building
+    all ~150k entries.
+
+    A bucket is ``(typos joined by newlines, array("I") bytes of indices into raw_entries)``; a raw
+    entry is ``(index into brands, kind)``.
+    """
+
+    __slots__ = ("_brands", "_entries", "_len", "_loaded", "_raw", "_raw_entries")
+
+    def __init__(
+        self,
+        raw: dict[str, tuple[str, bytes]],
+        brands: list[Brand],
+        raw_entries: list[tuple[int, str]],
+        length: int,
+    ) -> None:
+        self._raw = raw
+        self._brands = brands
+        self._raw_entries = raw_entries
+        self._entries: list[tuple[Brand, str]] = []
+        self._len = length
+        self._loaded: dict[str, dict[str, tuple[Brand, str]]] = {}
+
+    def _bucket(self, prefix: str) -> dict[str, tuple[Brand, str]]:
+        bucket = self._loaded.get(prefix)
+        if bucket is None:
+            raw = self._raw.get(prefix)
+            bucket = {}
+            if raw is not None:
+                if not self._entries:
+                    self._entries = [(self._brands[b], kind) for b, kind in self._raw_entries]
+                codes = array("I")
+                codes.frombytes(raw[1])
+                bucket = dict(zip(raw[0].split("\n"), map(self._entries.__getitem__, codes), strict=True))
+            self._loaded[prefix] = bucket
+        return bucket
+
+    @overload
+    def get(self, key: str, /) -> tuple[Brand, str] | None: ...
+    @overload
+    def get(self, key: str, default: tuple[Brand, str] | _T, /) -> tuple[Brand, str] | _T: ...
+    def get(self, key: str, default: object = None, /) -> object:
+        return self._bucket(key[:2]).get(key, default)
+
+    def __getitem__(self, key: str) -> tuple[Brand, str]:
+        return self._bucket(key[:2])[key]
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key in self._bucket(key[:2])
+
+    def __iter__(self) -> Iterator[str]:
+        for prefix in self._raw:
+            yield from self._bucket(prefix)
+
+    def __len__(self) -> int:
+        return self._len
+
+
+#: Indexes built alongside a cached RuleSet, by id() of the RuleSet (kept alive here, so the id
+#: stays unique); only the latest few, as each holds a full typo map.
+_PREBUILT: dict[int, tuple[RuleSet, Index]] = {}
+_PREBUILT_MAX = 2
+
+
+def register_prebuilt(rules: RuleSet, index: Index) -> None:
+    """Make ``Index.for_rules(rules)`` return ``index`` (built from, or for, exactly ``rules``)."""
+    _PREBUILT.pop(id(rules), None)
+    _PREBUILT[id(rules)] = (rules, index)
+    while len(_PREBUILT) > _PREBUILT_MAX:
+        del _PREBUILT[next(iter(_PREBUILT))]
+
+
 class Index:
     """Hash maps from names, typos and skeletons to outlets, plus the rule lookups."""
+
+    @classmethod
+    def for_rules(cls, rules: RuleSet) -> Index:
+        """The index registered for this very RuleSet object (see ``register_prebuilt``), else a new one."""
+        found = _PREBUILT.get(id(rules))
+        if found is not None and found[0] is rules:
+            return found[1]
+        return cls(rules)
 
     def __init__(self, rules: RuleSet) -> None:
         self.outlet_by_domain: dict[str, Outlet] = {}
@@ -140,7 +227,7 @@ class Index:
         return found[0].outlet if found else None
 
     @cached_property
-    def permutations(self) -> dict[str, tuple[Brand, str]]:
+    def permutations(self) -> Mapping[str, tuple[Brand, str]]:
         """Typo → (brand, kind). Typos that are themselves a brand or a legitimate name are left out."""
         perms: dict[str, tuple[Brand, str]] = {}
         for label, same in self.brands.items():

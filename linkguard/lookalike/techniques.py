@@ -9,9 +9,6 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 from linkguard.lookalike import scoring as sc
 from linkguard.lookalike.confusables import describe_lookalikes, skeleton, skeletons
 from linkguard.lookalike.index import Brand, Index, allowed_edits
@@ -151,6 +148,9 @@ def typo(index: Index, subj: Subject) -> list[sc.Signal]:
     limit = allowed_edits(len(key))
     if not limit:
         return []
+    from rapidfuzz import process  # ~15 ms of imports that a scan without unknown names never needs
+    from rapidfuzz.distance import OSA
+
     best: tuple[int, Brand] | None = None
     buckets = index.fuzzy_choices
     for length in range(len(key) - limit, len(key) + limit + 1):

@@ -119,6 +119,12 @@ def summary_items(stats: ScanStats) -> list[SummaryItem]:
 def summary_line(stats: ScanStats) -> str:
     """``2 files · 6 records · 6 links · 3 flagged · 3 skipped (1 binary, 2 too-large)``."""
     return " · ".join(
-        f"{item.count} {item.label.lower()}" + (f" ({item.detail})" if item.detail else "")
+        f"{item.count} {_singular(item.label.lower()) if item.count == 1 else item.label.lower()}"
+        + (f" ({item.detail})" if item.detail else "")
         for item in summary_items(stats)
     )
+
+
+def _singular(label: str) -> str:
+    """``1 file``, not ``1 files`` (labels that are not plurals, like ``flagged``, stay)."""
+    return label[:-1] if label in ("files", "records", "links") else label
