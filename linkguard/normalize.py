@@ -19,6 +19,7 @@ import idna
 import tldextract
 
 from linkguard.models import Candidate, Link
+from linkguard.paths import cache_dir
 
 #: Where ``update_psl`` stores a refreshed suffix list; used in preference to the bundled one.
 PSL_OVERRIDE_ENV = "LINKGUARD_PSL_FILE"
@@ -30,12 +31,10 @@ _LDH = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z
 def _psl_file() -> Path | None:
     import os
 
-    import platformdirs
-
     env = os.environ.get(PSL_OVERRIDE_ENV)
     if env:
         return Path(env)
-    path = Path(platformdirs.user_cache_dir("linkguard")) / "public_suffix_list.dat"
+    path = cache_dir() / "public_suffix_list.dat"
     return path if path.is_file() else None
 
 
@@ -58,11 +57,10 @@ def update_psl(
 ) -> Path:
     """Download the current Public Suffix List into the user cache (explicit, never implicit)."""
     import httpx
-    import platformdirs
 
     from linkguard.errors import FetchError
 
-    target = Path(platformdirs.user_cache_dir("linkguard")) / "public_suffix_list.dat"
+    target = cache_dir() / "public_suffix_list.dat"
     try:
         resp = httpx.get(url, timeout=timeout, follow_redirects=True)
         resp.raise_for_status()

@@ -278,8 +278,17 @@ def load_rules(
     *,
     user_dir: str | Path | None = None,
     bundled: bool = True,
+    user: bool = True,
 ) -> RuleSet:
-    """Merge bundled rules, then the user's rule files; with ``paths``, use only those files."""
+    """Merge bundled rules, then the user's rule files; with ``paths``, use only those files.
+
+    The user's files come from ``user_dir``, else (with ``user``) from the same directory the CLI
+    uses (``$LINKGUARD_RULES_DIR`` or the platform config dir), so library and CLI agree.
+    """
+    if paths is None and user_dir is None and user:
+        from linkguard.paths import user_rules_dir
+
+        user_dir = user_rules_dir()
     return load_sources(rule_sources(paths, user_dir=user_dir, bundled=bundled))
 
 

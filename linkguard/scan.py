@@ -17,7 +17,7 @@ from linkguard.extract import candidates
 from linkguard.inputs import iter_paths, read_path
 from linkguard.models import Finding, Record, ScanStats, Skipped, Verdict
 from linkguard.normalize import normalize, parse_link
-from linkguard.rules import RuleSet, load_rules
+from linkguard.rules import RuleSet
 
 if TYPE_CHECKING:
     from linkguard.forensics import Investigator
@@ -54,7 +54,12 @@ class Scanner:
         if detector is None:
             from linkguard.lookalike import Detector
 
-            detector = Detector(rules if rules is not None else load_rules(), use_blocklist=use_blocklist)
+            if rules is None:  # the merged set the CLI uses: bundled plus the user's rules
+                from linkguard.lookalike.cache import load_cached_rules
+                from linkguard.paths import user_rules_dir
+
+                rules = load_cached_rules(user_dir=user_rules_dir())
+            detector = Detector(rules, use_blocklist=use_blocklist)
         self.detector = detector
         self.investigator = investigator
         self.input_format = input_format

@@ -11,6 +11,10 @@ from hypothesis import settings
 _CACHE_DIR = tempfile.mkdtemp(prefix="linkguard-test-cache-")
 os.environ["LINKGUARD_CACHE_DIR"] = _CACHE_DIR
 atexit.register(shutil.rmtree, _CACHE_DIR, ignore_errors=True)
+# Library calls read the user's rules like the CLI does: never the developer's own ones in tests.
+_RULES_DIR = tempfile.mkdtemp(prefix="linkguard-test-rules-")
+os.environ["LINKGUARD_RULES_DIR"] = _RULES_DIR
+atexit.register(shutil.rmtree, _RULES_DIR, ignore_errors=True)
 
 # CI runs the same examples every time (a red build must be reproducible); locally hypothesis explores.
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)

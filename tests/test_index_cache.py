@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from linkguard import paths
 from linkguard.errors import RulesError
 from linkguard.lookalike import Detector
 from linkguard.lookalike import cache as lgcache
@@ -66,7 +67,7 @@ DOMAINS = [
 @pytest.fixture
 def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     directory = tmp_path / "cache"
-    monkeypatch.setenv(lgcache.CACHE_ENV, str(directory))
+    monkeypatch.setenv(paths.CACHE_ENV, str(directory))
     monkeypatch.setattr(lgcache, "_LOADED", {})
     return directory
 
@@ -239,22 +240,22 @@ def test_wrong_payload_is_ignored(cache_dir: Path, tmp_path: Path) -> None:
 
 
 def test_env_override_and_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(lgcache.CACHE_ENV, str(tmp_path / "here"))
-    assert lgcache.cache_dir() == tmp_path / "here"
-    monkeypatch.delenv(lgcache.CACHE_ENV)
+    monkeypatch.setenv(paths.CACHE_ENV, str(tmp_path / "here"))
+    assert paths.cache_dir() == tmp_path / "here"
+    monkeypatch.delenv(paths.CACHE_ENV)
     import platformdirs
 
-    assert lgcache.cache_dir() == Path(platformdirs.user_cache_dir("linkguard"))
+    assert paths.cache_dir() == Path(platformdirs.user_cache_dir("linkguard"))
 
 
 def test_unwritable_cache_dir_is_not_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory", encoding="utf-8")
-    monkeypatch.setenv(lgcache.CACHE_ENV, str(blocker / "cache"))
+    monkeypatch.setenv(paths.CACHE_ENV, str(blocker / "cache"))
     monkeypatch.setattr(lgcache, "_LOADED", {})
-    paths = _rules_file(tmp_path)
-    rules = lgcache.load_cached_rules(paths)
-    assert rules == load_rules(paths)
+    files = _rules_file(tmp_path)
+    rules = lgcache.load_cached_rules(files)
+    assert rules == load_rules(files)
     assert Detector(rules).classify_domain("wlet.de").status == "suspicious"
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-import platformdirs
 
 from linkguard.errors import ForensicsError, InputError, LinkguardError, RulesError
+from linkguard.paths import user_rules_dir
 from linkguard.rules import RuleSet
 
 EXIT_CLEAN = 0
@@ -33,11 +32,7 @@ def exit_code_for(exc: LinkguardError) -> int:
 
 
 def default_user_rules_dir() -> Path:
-    """``$LINKGUARD_RULES_DIR``, else the platform's config dir (``~/.config/linkguard/rules`` on Linux)."""
-    env = os.environ.get("LINKGUARD_RULES_DIR")
-    if env:
-        return Path(env)
-    return Path(platformdirs.user_config_dir("linkguard")) / "rules"
+    return user_rules_dir()
 
 
 def rules_options(func: F) -> F:

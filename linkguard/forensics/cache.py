@@ -15,9 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
 from linkguard import limits
+from linkguard.paths import cache_dir
 
 CACHE_FILE = "forensics.sqlite3"
 _SCHEMA = """
@@ -32,7 +31,7 @@ CREATE TABLE IF NOT EXISTS entries (
 
 
 def default_cache_path() -> Path:
-    return Path(platformdirs.user_cache_dir("linkguard")) / CACHE_FILE
+    return cache_dir() / CACHE_FILE
 
 
 class ForensicsCache:

@@ -34,10 +34,10 @@ import linkguard
 from linkguard.lookalike import confusables, index, permutations, wordlists
 from linkguard.lookalike.index import Brand, Index, PermutationMap, register_prebuilt
 from linkguard.models import Outlet
+from linkguard.paths import cache_dir
 from linkguard.rules import BlockedRule, LegitRule, RuleSet, ShortenerRule, load_sources, rule_sources
 
 #: Environment variable naming the cache directory (tests point it at a temporary one).
-CACHE_ENV = "LINKGUARD_CACHE_DIR"
 #: Bump when the payload layout changes.
 FORMAT = 1
 MAGIC = b"LGIDX\x01\n"
@@ -45,16 +45,6 @@ MAGIC = b"LGIDX\x01\n"
 KEEP_FILES = 4
 _PREFIX = "index-"
 _SUFFIX = ".bin"
-
-
-def cache_dir() -> Path:
-    """``$LINKGUARD_CACHE_DIR``, else the platform's user cache dir for linkguard."""
-    env = os.environ.get(CACHE_ENV)
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("linkguard"))
 
 
 def _code_files() -> list[Path]:
