@@ -361,6 +361,7 @@ class Fetcher:
         )
         try:
             response = transport.handle_request(request)
+            response.request = request  # a bare transport leaves it unset; errors below need it
             try:
                 return self._read(response, str(parsed), address, want, max_bytes, deadline)
             finally:
