@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from linkguard.extract import candidates
 from linkguard.inputs import iter_paths, read_path
-from linkguard.models import Finding, Record, ScanStats, Skipped, Verdict
+from linkguard.models import Finding, Link, Record, ScanStats, Skipped, Verdict
 from linkguard.normalize import normalize, parse_link
 from linkguard.rules import RuleSet
 
@@ -180,13 +180,22 @@ class Scanner:
 
     def check(self, url: str) -> Finding | None:
         """Classify one URL or domain (offline unless the scanner has an investigator)."""
-        link = parse_link(url.strip())
+        link = parse_target(url)
         if link is None:
             return None
         verdict = self.detector.classify(link)
         if self.investigator is not None:
             verdict = self.investigator.investigate(link, verdict)
         return Finding(link, verdict, "argv", 1, 1)
+
+
+def parse_target(text: str) -> Link | None:
+    """The link a user typed or pasted, even defanged or obfuscated (``hxxps://welt[.]ltd``)."""
+    text = text.strip()
+    found = candidates(text)
+    if found:
+        return normalize(found[0])
+    return parse_link(text)
 
 
 def scan_text(text: str, *, rules: RuleSet | None = None, use_blocklist: bool = True) -> list[Finding]:

@@ -58,7 +58,7 @@ def test_check_online_reports_chain_claim_and_verdict(
     assert "WARNING: --allow-private" in err
     assert code == 1
     finding = json.loads(out)
-    assert finding["verdict"] in ("suspicious", "malicious")
+    assert finding["verdict"] == "suspicious"
     assert finding["impersonates"]["domain"] == "welt.de"
     kinds = {e["kind"] for e in finding["evidence"]}
     assert {"redirect-chain", "final-url", "page-claim", "canonical", "registration"} <= kinds

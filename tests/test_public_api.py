@@ -30,3 +30,11 @@ def test_scan_text_and_check_url() -> None:
     assert finding is not None and finding.flagged
     assert finding.verdict.impersonates is not None and finding.verdict.impersonates.domain == "spiegel.de"
     assert linkguard.check_url("not a url") is None
+
+
+def test_check_accepts_defanged_and_obfuscated_input() -> None:
+    finding = linkguard.check_url("hxxps://spiegel[.]agency/politik")
+    assert finding is not None and finding.link.host == "spiegel.agency"
+    assert finding.link.obfuscation == ("defanged",)
+    bold = linkguard.check_url("𝐰𝐞𝐥𝐭.𝐥𝐭𝐝")
+    assert bold is not None and bold.link.host == "welt.ltd" and bold.flagged

@@ -17,7 +17,7 @@ from linkguard.cli.common import EXIT_CLEAN, EXIT_FLAGGED, EXIT_USAGE, load_rule
 from linkguard.cli.netopts import NetOptions, build_investigator, network_options, refusal
 from linkguard.lookalike import Detector
 from linkguard.models import Finding
-from linkguard.normalize import parse_link
+from linkguard.scan import parse_target
 
 _STATUS_STYLE = {
     "malicious": "bold red",
@@ -53,7 +53,7 @@ def check(
     net: NetOptions,
 ) -> None:
     """Say whether URL_OR_DOMAIN imitates a trusted outlet, and why."""
-    link = parse_link(target)
+    link = parse_target(target)
     if link is None:
         click.echo(f"Error: not a URL or domain: {target!r}", err=True)
         ctx.exit(EXIT_USAGE)
@@ -80,7 +80,7 @@ def render_table(finding: Finding, *, defanged: bool = True) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from linkguard.report.defang import defang
+    from linkguard.report.defang import defang, defang_text
 
     def show(text: str) -> str:
         return defang(text) if defanged else text
@@ -104,7 +104,7 @@ def render_table(finding: Finding, *, defanged: bool = True) -> None:
     if verdict.evidence:
         table = Table("kind", "evidence", show_lines=False)
         for item in verdict.evidence:
-            table.add_row(item.kind, Text(item.detail))
+            table.add_row(item.kind, Text(defang_text(item.detail) if defanged else item.detail))
         console.print(table)
 
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
 
 from linkguard.errors import ForensicsError, InputError, LinkguardError, RulesError
 from linkguard.paths import user_rules_dir
+
+if TYPE_CHECKING:
+    from linkguard.report import Reporter
 from linkguard.rules import RuleSet
 
 EXIT_CLEAN = 0
@@ -138,3 +142,36 @@ def choose_format(fmt: str | None, output: Path | None, *, tty_default: str, pip
     import sys
 
     return tty_default if sys.stdout.isatty() else pipe_default
+
+
+def open_report(
+    stack: ExitStack,
+    fmt: str,
+    output: Path | None,
+    *,
+    no_defang: bool,
+    show_all: bool,
+    min_score: int,
+    verdicts: tuple[str, ...],
+    group_by: str,
+) -> Reporter:
+    """The writer for ``output_options``: stdout or the ``-o`` file (closed with ``stack``)."""
+    import sys
+
+    from linkguard.report import open_writer
+
+    out: TextIO = sys.stdout
+    if output is not None and str(output) != "-":
+        try:
+            out = stack.enter_context(open(output, "w", encoding="utf-8", newline=""))
+        except OSError as exc:
+            raise InputError(f"{output}: cannot write: {exc.strerror or exc}") from None
+    return open_writer(
+        fmt,
+        out,
+        defang=False if no_defang else None,
+        show_all=show_all,
+        min_score=min_score,
+        verdicts=frozenset(verdicts) or None,
+        group_by=group_by,
+    )

@@ -6,17 +6,14 @@ input cannot be read or is not a linkguard scan.
 
 from __future__ import annotations
 
-import sys
 from contextlib import ExitStack
 from pathlib import Path
-from typing import TextIO
 
 import click
 
-from linkguard.cli.common import EXIT_CLEAN, EXIT_FLAGGED, choose_format, output_options
-from linkguard.errors import InputError
+from linkguard.cli.common import EXIT_CLEAN, EXIT_FLAGGED, choose_format, open_report, output_options
 from linkguard.models import ScanStats
-from linkguard.report import open_scan, open_writer, read_scan
+from linkguard.report import open_scan, read_scan
 
 
 @click.command("report")
@@ -39,19 +36,14 @@ def report(
         source = stack.enter_context(open_scan(file))  # before the output exists: no empty report
         findings = read_scan(source, str(file), stats)
         first = next(findings, None)  # a garbled file fails here, still before any output
-        out: TextIO = sys.stdout
-        if output is not None and str(output) != "-":
-            try:
-                out = stack.enter_context(open(output, "w", encoding="utf-8", newline=""))
-            except OSError as exc:
-                raise InputError(f"{output}: cannot write: {exc.strerror or exc}") from None
-        writer = open_writer(
+        writer = open_report(
+            stack,
             fmt,
-            out,
-            defang=False if no_defang else None,
+            output,
+            no_defang=no_defang,
             show_all=show_all,
             min_score=min_score,
-            verdicts=frozenset(verdicts) or None,
+            verdicts=verdicts,
             group_by=group_by,
         )
         if first is not None:

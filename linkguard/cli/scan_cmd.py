@@ -7,7 +7,7 @@ import os
 import sys
 from contextlib import ExitStack, suppress
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import click
 
@@ -17,11 +17,11 @@ from linkguard.cli.common import (
     EXIT_INPUT,
     choose_format,
     load_ruleset,
+    open_report,
     output_options,
     rules_options,
 )
 from linkguard.cli.netopts import NetOptions, build_investigator, network_options
-from linkguard.errors import InputError
 from linkguard.inputs import FORMATS as INPUT_FORMATS
 from linkguard.models import ScanStats
 from linkguard.scan import Scanner
@@ -110,7 +110,7 @@ def scan(
     fmt = choose_format(fmt, output, tty_default="table", pipe_default="jsonl")
     rules = load_ruleset(rule_paths, rules_dir)
 
-    from linkguard.report import open_writer, reporter_class
+    from linkguard.report import reporter_class
 
     show_progress = not quiet and sys.stderr.isatty()
     total = _total_bytes(paths) if show_progress else 0
@@ -155,26 +155,21 @@ def scan(
             on_read=on_read,
             contexts=reporter_class(fmt).uses_context,
         )
-        out: TextIO = sys.stdout
-        if output is not None and str(output) != "-":
-            try:
-                out = stack.enter_context(open(output, "w", encoding="utf-8", newline=""))
-            except OSError as exc:
-                raise InputError(f"{output}: cannot write: {exc.strerror or exc}") from None
-        writer = open_writer(
+        writer = open_report(
+            stack,
             fmt,
-            out,
-            defang=False if no_defang else None,
+            output,
+            no_defang=no_defang,
             show_all=show_all,
             min_score=min_score,
-            verdicts=frozenset(verdicts) or None,
+            verdicts=verdicts,
             group_by=group_by,
         )
         for finding in scanner.scan_paths(paths):
             writer.add(finding, finding.context)
         stats = scanner.stats
         writer.close(stats)
-        out.flush()
+        writer.out.flush()
     if summary_path is not None:
         summary: dict[str, Any] = stats.to_dict() | {"messages": stats.messages}
         summary_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")

@@ -394,8 +394,7 @@ class Investigator:
         out.at_least("suspicious")
         out.impersonate(outlet)
         out.raise_score(SCORE_PAGE_CLAIM)
-        if confirmed:
-            out.at_least("malicious")
+        if confirmed:  # name and page agree; "malicious" stays reserved for published known-bad lists
             out.raise_score(SCORE_CLONE_CONFIRMED)
 
     def _judge_registration(
