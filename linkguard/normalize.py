@@ -21,6 +21,8 @@ import tldextract
 from linkguard.models import Candidate, Link
 from linkguard.paths import cache_dir
 
+#: The list is ~300 KB; anything far larger is not it.
+_PSL_MAX_BYTES = 8 << 20
 #: Where ``update_psl`` stores a refreshed suffix list; used in preference to the bundled one.
 PSL_OVERRIDE_ENV = "LINKGUARD_PSL_FILE"
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21}
@@ -43,11 +45,18 @@ def suffix_extractor() -> tldextract.TLDExtract:
     """The one TLDExtract of the process: bundled snapshot (or a refreshed file), never a fetch."""
     psl = _psl_file()
     if psl is not None and psl.is_file():
+        # Read the refreshed list ourselves and hand its suffixes over: no URL, no session, no
+        # fetch. They are added to the bundled snapshot (tldextract needs one source of its own);
+        # suffixes new since the snapshot count as public, which only affects ``is_private``.
+        from tldextract.suffix_list import extract_tlds_from_suffix_list
+
+        public, private = extract_tlds_from_suffix_list(psl.read_text(encoding="utf-8"))
         return tldextract.TLDExtract(
-            suffix_list_urls=(psl.resolve().as_uri(),),
+            suffix_list_urls=(),
             cache_dir=None,
             fallback_to_snapshot=True,
             include_psl_private_domains=True,
+            extra_suffixes=[*public, *private],
         )
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
 
@@ -61,16 +70,22 @@ def update_psl(
     from linkguard.errors import FetchError
 
     target = cache_dir() / "public_suffix_list.dat"
+    body = bytearray()
     try:
-        resp = httpx.get(url, timeout=timeout, follow_redirects=True)
-        resp.raise_for_status()
+        with httpx.stream("GET", url, timeout=timeout, follow_redirects=True, trust_env=False) as resp:
+            resp.raise_for_status()
+            for chunk in resp.iter_bytes():
+                body += chunk
+                if len(body) > _PSL_MAX_BYTES:
+                    raise FetchError(f"{url} sent more than {_PSL_MAX_BYTES} bytes; not a suffix list")
     except httpx.HTTPError as exc:
         raise FetchError(f"could not download the Public Suffix List from {url}: {exc}") from exc
-    if "// ===BEGIN ICANN DOMAINS===" not in resp.text:
+    text = body.decode("utf-8", "replace")
+    if "// ===BEGIN ICANN DOMAINS===" not in text:
         raise FetchError(f"{url} did not return a Public Suffix List")
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".tmp")
-    tmp.write_text(resp.text, encoding="utf-8")
+    tmp.write_text(text, encoding="utf-8")
     tmp.replace(target)
     suffix_extractor.cache_clear()
     _split_host.cache_clear()
