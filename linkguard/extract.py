@@ -1,10 +1,11 @@
 """Text → Candidates: URLs, scheme-less links and bare domain mentions. Pure, no I/O.
 
-Speed comes from not running the full URL grammar at every position: one cheap regex finds the few
-places where a link can be (a dot before a letter, or ``://``), the token start is found by walking
-back, and only there is the full pattern matched. Lines that carry look-alike letters, invisible
-characters or defanging take the slow path through :mod:`linkguard.deobfuscate`. Every pattern
-here is bounded (``{m,n}`` with no nested unbounded repeats), so no input can make matching slow.
+Speed comes from not running the full URL grammar over prose: one cheap regex finds the few places
+where a link can be (a dot before two letters, or ``://``), and the full grammar is searched only in
+the space-delimited word around each. Words that carry look-alike letters, invisible characters or
+defanging take the slow path through :mod:`linkguard.deobfuscate`. Every pattern here is bounded
+(``{m,n}``, no nested unbounded repeats) and every loop moves forward, so work is linear in the input
+(a property test counts it).
 
 Where this follows twitter-text's conformance suite, and where it deliberately does not, is listed
 in the README.

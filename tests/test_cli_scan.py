@@ -167,8 +167,14 @@ def test_table_output_is_defanged(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 1
 
 
-def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
-    for command in ("scan", "check", "rules", "report", "cache"):
+def test_every_command_has_help_and_is_documented(capsys: pytest.CaptureFixture[str]) -> None:
+    from linkguard.cli import cli
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = cli.list_commands(None)  # type: ignore[arg-type]
+    assert {"scan", "check", "rules", "report", "cache", "update-psl"} <= set(commands)
+    for command in commands:
         code, out, _ = run(capsys, command, "--help")
         assert code == 0
         assert "Usage:" in out
+        assert f"linkguard {command}" in readme, f"`linkguard {command}` is not in the README"

@@ -70,3 +70,29 @@ def test_doppelganger_domains_flagged_without_blocklist(
 def test_blocked_entries_are_malicious(bundled: RuleSet, detector: Detector) -> None:
     statuses = {r.domain: detector.classify_domain(r.domain).status for r in bundled.blocked}
     assert all(s in ("malicious", "trusted") for s in statuses.values()), statuses
+
+
+@pytest.mark.parametrize(
+    ("url", "display"),
+    [
+        ("https://playwright.dev/docs/api/class-page", "state"),  # a word in documentation, not State
+        ("https://developer.mozilla.org/en-US/docs/Web/API/HTMLElement/focus", "focus"),
+        ("http://cli.name/", None),  # "cl" for "d" on a two-letter name matches ordinary words
+    ],
+)
+def test_code_and_docs_words_are_not_flagged(bundled: RuleSet, url: str, display: str | None) -> None:
+    from linkguard.normalize import parse_link
+
+    link = parse_link(url, display=display)
+    assert link is not None
+    assert not Detector(bundled).classify(link).flagged
+
+
+def test_masthead_label_over_a_foreign_link_is_a_display_mismatch(bundled: RuleSet) -> None:
+    from linkguard.normalize import parse_link
+
+    link = parse_link("https://news-portal.net/a", display="FOCUS")
+    assert link is not None
+    verdict = Detector(bundled).classify(link)
+    assert "display-mismatch" in verdict.techniques
+    assert verdict.impersonates is not None and verdict.impersonates.domain == "focus.de"

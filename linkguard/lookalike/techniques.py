@@ -116,6 +116,8 @@ def homoglyph(index: Index, subj: Subject) -> list[sc.Signal]:
         if plain and skeleton(subj.label) == subj.label:
             continue  # "tfl" is not a disguised "tf1": nothing in it is a look-alike character
         brand = _pick(brands, subj.suffix)
+        if plain and len(brand.label) <= 2:
+            continue  # ASCII tricks on a two-letter name ("cli" for "di") match ordinary words
         tricks = ["capital I for l"] if shown is subj.capital_i_label else describe_lookalikes(shown)
         short = len(brand.label) <= 3
         score = (sc.HOMOGLYPH_SHORT if short else sc.HOMOGLYPH) + _suffix_bonus(subj, brand)
@@ -328,8 +330,18 @@ def display_target(index: Index, display: str) -> tuple[str, Outlet | None, str]
                 break
             host = host.partition(".")[2]
         return link.registered_domain or link.host, outlet, link.host_unicode
-    outlet = index.outlet_owning(shown)
-    return ("", outlet, shown) if outlet is not None else None
+    # A label that is not a domain names an outlet only as its name ("Die Welt") or as a masthead-
+    # styled, distinctive brand ("WELT", "Spiegel"): anchor text such as "state" or "focus" in
+    # documentation is ordinary words, not a claim to be State or FOCUS.
+    if shown.islower() and " " not in shown:
+        return None
+    key = shown.casefold()
+    if key in index.outlet_by_name:
+        return "", index.outlet_by_name[key], shown
+    found = index.brands.get(key)
+    if found and not found[0].generic:
+        return "", found[0].outlet, shown
+    return None
 
 
 def display_mismatch(index: Index, subj: Subject) -> list[sc.Signal]:
