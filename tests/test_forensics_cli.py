@@ -109,3 +109,37 @@ def test_cache_info_and_clear(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Removed 1 cached entry" in capsys.readouterr().out
     assert main(["cache", "info"]) == 0
     assert "entries: 0 live" in capsys.readouterr().out
+
+
+def test_scan_online_investigates_flagged_and_shortened_links(
+    web: Server, rdap: Server, rules_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dump = tmp_path / "posts.txt"
+    dump.write_text(
+        f"Neu: http://welt.ltd:{web.port}/start lesen\nNormal: welt.de und http://example.org/x\n",
+        encoding="utf-8",
+    )
+    args = ["scan", str(dump), "--all", "--format", "jsonl", "--online", "--allow-private"]
+    args += ["--resolve", "welt.ltd:127.0.0.1", "--rdap-url", f"{rdap.base}/", "--no-cache"]
+    args += ["--rules", str(rules_file), "--no-blocklist", "-q"]
+    code = main(args)
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["host"] for r in rows] == ["welt.ltd", "welt.de", "example.org"]  # input order kept
+    clone = rows[0]
+    assert clone["verdict"] == "suspicious" and clone["impersonates"]["domain"] == "welt.de"
+    assert {"redirect-chain", "page-claim", "registration"} <= {e["kind"] for e in clone["evidence"]}
+    assert all(e["kind"] not in ("redirect-chain", "dns") for r in rows[1:] for e in r["evidence"])
+    assert web.paths()[:4] == ["/start", "/hop2", "/hop3", "/article"]
+    assert code == 1
+
+
+def test_scan_is_offline_without_the_flag(
+    web: Server, rules_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dump = tmp_path / "posts.txt"
+    dump.write_text(f"http://welt.ltd:{web.port}/start\n", encoding="utf-8")
+    code = main(["scan", str(dump), "--format", "jsonl", "--rules", str(rules_file), "--no-blocklist", "-q"])
+    (row,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert row["verdict"] == "suspicious"
+    assert web.paths() == []  # no request without --online
+    assert code == 1
