@@ -129,6 +129,17 @@ class Verdict:
     def flagged(self) -> bool:
         return self.status in FLAGGED_STATUSES
 
+    def to_dict(self) -> dict[str, Any]:
+        """The verdict's keys of the JSON Lines contract."""
+        return {
+            "verdict": self.status,
+            "flagged": self.flagged,
+            "score": self.score,
+            "impersonates": self.impersonates.to_dict() if self.impersonates else None,
+            "techniques": list(self.techniques),
+            "evidence": [e.to_dict() for e in self.evidence],
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class Finding:
@@ -148,7 +159,7 @@ class Finding:
         return self.verdict.flagged
 
     def to_dict(self) -> dict[str, Any]:
-        link, verdict = self.link, self.verdict
+        link = self.link
         return {
             "source": self.source,
             "line": self.line,
@@ -160,12 +171,7 @@ class Finding:
             "host_unicode": link.host_unicode,
             "registered_domain": link.registered_domain,
             "obfuscation": list(link.obfuscation),
-            "verdict": verdict.status,
-            "flagged": verdict.flagged,
-            "score": verdict.score,
-            "impersonates": verdict.impersonates.to_dict() if verdict.impersonates else None,
-            "techniques": list(verdict.techniques),
-            "evidence": [e.to_dict() for e in verdict.evidence],
+            **self.verdict.to_dict(),
         }
 
 

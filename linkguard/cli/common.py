@@ -35,10 +35,6 @@ def exit_code_for(exc: LinkguardError) -> int:
     return EXIT_INPUT
 
 
-def default_user_rules_dir() -> Path:
-    return user_rules_dir()
-
-
 def rules_options(func: F) -> F:
     """``--rules``, ``--rules-dir`` and ``--no-blocklist``, for every command that classifies."""
     func = click.option(
@@ -72,7 +68,7 @@ def load_ruleset(rule_paths: tuple[Path, ...], rules_dir: Path | None) -> RuleSe
     if rule_paths:
         rules = load_cached_rules(rule_paths)
     else:
-        rules = load_cached_rules(user_dir=rules_dir or default_user_rules_dir())
+        rules = load_cached_rules(user_dir=rules_dir or user_rules_dir())
     # Start-up is over: the modules, rules and index live until exit. Freezing them (once per process)
     # keeps the garbage collector from walking them again, in every full collection of a long scan and
     # in the ones at interpreter shutdown, which otherwise cost ~0.2 s per run.

@@ -15,8 +15,9 @@ from typing import Any, TypeVar
 
 import click
 
-from linkguard.cli.common import EXIT_CLEAN, EXIT_INPUT, default_user_rules_dir, load_ruleset
+from linkguard.cli.common import EXIT_CLEAN, EXIT_INPUT, load_ruleset
 from linkguard.errors import RulesError
+from linkguard.paths import user_rules_dir
 from linkguard.rules import (
     OUTLET_KINDS,
     InvalidDomainError,
@@ -76,13 +77,13 @@ def _read_options(func: F) -> F:
 
 
 def _store(rules_dir: Path | None) -> RuleStore:
-    return RuleStore(rules_dir or default_user_rules_dir())
+    return RuleStore(rules_dir or user_rules_dir())
 
 
 def _entries(rule_paths: tuple[Path, ...], rules_dir: Path | None) -> list[RuleEntry]:
     if rule_paths:
         return rule_entries(rule_paths)
-    return rule_entries(user_dir=rules_dir or default_user_rules_dir())
+    return rule_entries(user_dir=rules_dir or user_rules_dir())
 
 
 def _source(entry: RuleEntry) -> str:
@@ -277,7 +278,7 @@ def show_cmd(
         state = " [hidden by [[removed]]]" if hidden else ""
         click.echo(f"  {_clip(describe(e), 90)}{state}  — {_source(e)}")
     if verdict is None:
-        click.echo("  scan:  unavailable (the lookalike detector is not installed)")
+        click.echo("  scan:  not judged (not a link)")
         return EXIT_CLEAN
     who = verdict["impersonates"]
     line = f"  scan:  {verdict['status']} (score {verdict['score']})"
@@ -292,22 +293,13 @@ def show_cmd(
 
 
 def _verdict(link: Any, ruleset: Any, no_blocklist: bool) -> dict[str, Any] | None:
-    """What ``scan`` would say, via the detector; None when it is not available in this build."""
-    try:
-        from linkguard.lookalike import Detector  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return None
+    """What ``scan`` would say (the JSON Lines verdict keys, plus ``status``); None if not a link."""
+    from linkguard.lookalike import Detector
+
     if link is None:
         return None
-    verdict = Detector(ruleset, use_blocklist=not no_blocklist).classify(link)
-    return {
-        "status": verdict.status,
-        "flagged": verdict.flagged,
-        "score": verdict.score,
-        "impersonates": verdict.impersonates.to_dict() if verdict.impersonates else None,
-        "techniques": list(verdict.techniques),
-        "evidence": [e.to_dict() for e in verdict.evidence],
-    }
+    verdict = Detector(ruleset, use_blocklist=not no_blocklist).classify(link).to_dict()
+    return {"status": verdict.pop("verdict"), **verdict}
 
 
 @rules.command("validate")
@@ -330,7 +322,7 @@ def validate_cmd(
     """
     targets: list[Path] = list(paths)
     if not targets:
-        user_dir = rules_dir or default_user_rules_dir()
+        user_dir = rules_dir or user_rules_dir()
         targets = [user_dir] if user_dir.is_dir() else []
     problems = validate_rules(targets, with_bundled=not paths if with_bundled is None else with_bundled)
     for p in problems:

@@ -128,23 +128,24 @@ def read_stream(
     fmt = input_format if input_format and input_format != "auto" else sniff_format(name or source, head)
     encoding = encoding_for(head)
     buffered = io.BufferedReader(stream)
-    text = text_stream(buffered, encoding)
     before = invalid_sequences()
     try:
         if fmt == "text" and encoding != "utf-16":
             yield from plaintext.read_bytes(buffered, source)
-        elif fmt == "text":
-            yield from plaintext.read(text, source)
-        elif fmt == "html":
-            yield from htmlpage.read(text, source)
-        elif fmt == "json":
-            yield from jsondump.read_document(text, source)
-        elif fmt == "jsonl":
-            yield from jsondump.read_lines(text, source)
-        elif fmt in ("csv", "tsv"):
-            yield from csvtable.read(text, source, "\t" if fmt == "tsv" else None)
-        else:
-            raise InputError(f"unknown input format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        else:  # the other readers take decoded text
+            text = text_stream(buffered, encoding)
+            if fmt == "text":
+                yield from plaintext.read(text, source)
+            elif fmt == "html":
+                yield from htmlpage.read(text, source)
+            elif fmt == "json":
+                yield from jsondump.read_document(text, source)
+            elif fmt == "jsonl":
+                yield from jsondump.read_lines(text, source)
+            elif fmt in ("csv", "tsv"):
+                yield from csvtable.read(text, source, "\t" if fmt == "tsv" else None)
+            else:
+                raise InputError(f"unknown input format {fmt!r}; choose one of {', '.join(FORMATS)}")
     except compression.STREAM_ERRORS as exc:
         yield Skipped(source, f"truncated-{kind}" if kind else "read-error", str(exc) or type(exc).__name__)
     except UnicodeError as exc:
