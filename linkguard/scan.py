@@ -7,15 +7,14 @@ scan of any size runs in flat memory; ``Scanner.stats`` is filled in as records 
 from __future__ import annotations
 
 import dataclasses
-from collections import deque
+import itertools
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from linkguard.extract import candidates
 from linkguard.inputs import iter_paths, read_path
-from linkguard.models import Finding, Link, Record, ScanStats, Skipped, Verdict
+from linkguard.models import Finding, Link, Record, ScanStats, Skipped
 from linkguard.normalize import normalize, parse_link
 from linkguard.rules import RuleSet
 
@@ -30,11 +29,11 @@ INVESTIGATE = frozenset({"malicious", "suspicious", "shortened"})
 
 def _context(text: str, start: int, end: int) -> str:
     """The line around a link, capped, for human reports."""
-    line_start = text.rfind("\n", max(0, start - _CONTEXT_CHARS), start) + 1 or max(0, start - _CONTEXT_CHARS)
+    line_start = max(text.rfind("\n", max(0, start - _CONTEXT_CHARS), start) + 1, start - _CONTEXT_CHARS)
     line_end = text.find("\n", end, end + _CONTEXT_CHARS)
     if line_end == -1:
         line_end = min(len(text), end + _CONTEXT_CHARS)
-    return text[max(line_start, start - _CONTEXT_CHARS) : line_end]
+    return text[line_start:line_end]
 
 
 class Scanner:
@@ -107,39 +106,13 @@ class Scanner:
 
     def _investigate(self, findings: Iterator[Finding]) -> Iterator[Finding]:
         """Network forensics on the findings that need it, in order, with bounded concurrency."""
-        investigator = self.investigator
-        if investigator is None:
+        if self.investigator is None:
             yield from findings
             return
-        window = investigator.max_concurrency
-        pending: deque[tuple[Finding, Future[Verdict] | None]] = deque()
-        with ThreadPoolExecutor(max_workers=max(1, window)) as pool:
-            for finding in findings:
-                future = None
-                if finding.verdict.status in INVESTIGATE:
-                    future = pool.submit(investigator.investigate, finding.link, finding.verdict)
-                pending.append((finding, future))
-                while pending and (
-                    len(pending) > 4 * window or pending[0][1] is None or pending[0][1].done()
-                ):
-                    yield self._resolved(*pending.popleft())
-            while pending:
-                yield self._resolved(*pending.popleft())
-
-    @staticmethod
-    def _resolved(finding: Finding, future: Future[Verdict] | None) -> Finding:
-        if future is None:
-            return finding
-        verdict = future.result()
-        return Finding(
-            finding.link,
-            verdict,
-            finding.source,
-            finding.line,
-            finding.column,
-            finding.record,
-            finding.context,
-        )
+        feed, keep = itertools.tee(findings)  # ``keep`` trails ``feed`` by the bounded window
+        verdicts = self.investigator.investigate_many(((f.link, f.verdict) for f in feed), only=INVESTIGATE)
+        for finding, verdict in zip(keep, verdicts, strict=True):
+            yield finding if verdict is finding.verdict else dataclasses.replace(finding, verdict=verdict)
 
     def _counted(self, findings: Iterator[Finding]) -> Iterator[Finding]:
         for finding in findings:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -431,19 +431,24 @@ class Investigator:
                 )
             return self._pool
 
-    @property
-    def max_concurrency(self) -> int:
-        """Links investigated in parallel (the scan pipeline sizes its window by it)."""
-        return self._max_concurrency
+    def investigate_many(
+        self, items: Iterable[tuple[Link, Verdict]], *, only: Collection[str] | None = None
+    ) -> Iterator[Verdict]:
+        """Investigate concurrently, yield in input order; reads the input lazily (bounded in flight).
 
-    def investigate_many(self, items: Iterable[tuple[Link, Verdict]]) -> Iterator[Verdict]:
-        """Investigate concurrently, yield in input order; reads the input lazily (bounded in flight)."""
+        With ``only``, verdicts whose status is not in it pass through untouched, with no network.
+        """
         pool = self._executor()
         window = self._max_concurrency * limits.IN_FLIGHT_PER_WORKER
         pending: deque[Future[Verdict]] = deque()
         for link, verdict in items:
-            pending.append(pool.submit(self.investigate, link, verdict))
-            while len(pending) >= window:
+            if only is None or verdict.status in only:
+                future = pool.submit(self.investigate, link, verdict)
+            else:
+                future = Future()
+                future.set_result(verdict)
+            pending.append(future)
+            while pending and (len(pending) >= window or pending[0].done()):
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
