@@ -223,3 +223,10 @@ def test_utf16_with_bom(tmp_path: Path, scanner_factory) -> None:  # type: ignor
     f.write_bytes("hallo welt.ltd\n".encode("utf-16"))
     findings, _ = scan(scanner_factory, f)
     assert [x.link.host for x in findings] == ["welt.ltd"]
+
+
+def test_a_long_line_read_in_pieces_counts_as_one_record(tmp_path: Path, scanner_factory) -> None:  # type: ignore[no-untyped-def]
+    f = tmp_path / "long.txt"
+    f.write_text("wort " * 600_000 + "\nzweite Zeile\n", encoding="utf-8")
+    _, scanner = scan(scanner_factory, f)
+    assert scanner.stats.records == 2

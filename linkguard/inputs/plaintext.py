@@ -58,7 +58,8 @@ def read_bytes(stream: BinaryIO, source: str) -> Iterator[Record | Skipped]:
                 continue
             block, carry = data[:cut], data[cut:]
         newlines = block.count(b"\n")
-        lines_in_block = newlines + (0 if block.endswith(b"\n") else 1)
+        # a line is counted where it ends, so a long line read in pieces counts once
+        lines_in_block = newlines + (0 if chunk or block.endswith(b"\n") else 1)
         counted = False
         searched, cur_line = 0, line
         for start, end in prefilter.lines(block):
@@ -74,7 +75,8 @@ def read_bytes(stream: BinaryIO, source: str) -> Iterator[Record | Skipped]:
             line += newlines
             column = 1
         else:
-            column += len(block.decode("utf-8", ERRORS))
+            # length only: invalid bytes are counted where lines are decoded
+            column += len(block.decode("utf-8", "replace"))
         if not chunk:
             break
 
