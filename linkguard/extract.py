@@ -20,7 +20,7 @@ from functools import lru_cache
 import idna
 
 from linkguard.deobfuscate import build_shadow, obfuscations_in, shadow_positions
-from linkguard.limits import MAX_URL_CHARS
+from linkguard.limits import MAX_LABEL_CHARS, MAX_URL_CHARS
 from linkguard.models import Candidate
 from linkguard.normalize import suffix_extractor
 
@@ -81,7 +81,7 @@ def _tlds() -> frozenset[str]:
 
 
 def _valid_label(label: str, *, registrable: bool) -> bool:
-    if not label or len(label) > 63 or label[0] in "-_" or label[-1] in "-_":
+    if not label or len(label) > MAX_LABEL_CHARS or label[0] in "-_" or label[-1] in "-_":
         return False
     return not (registrable and "_" in label)
 

@@ -18,6 +18,7 @@ from urllib.parse import quote
 import idna
 import tldextract
 
+from linkguard.limits import MAX_HOST_CHARS
 from linkguard.models import Candidate, Link
 from linkguard.paths import cache_dir
 
@@ -139,7 +140,7 @@ def mixed_script_labels(host_unicode: str) -> bool:
 @lru_cache(maxsize=65536)
 def _split_host(raw_host: str) -> HostParts | None:
     host = raw_host.rstrip(".")
-    if not host or len(host) > 253:
+    if not host or len(host) > MAX_HOST_CHARS:
         return None
     if host.startswith("[") and host.endswith("]"):
         host = host[1:-1]
