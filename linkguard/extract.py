@@ -14,6 +14,7 @@ in the README.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from contextlib import suppress
 from functools import lru_cache
 
@@ -49,7 +50,7 @@ _URL = re.compile(
     re.VERBOSE,
 )
 #: Where a link may be: a dot before two letters (no TLD is shorter), or a scheme separator.
-_HINT = re.compile(r"\.[^\W\d_]{2}|://")
+_HINT_DOT = re.compile(r"\.[^\W\d_]{2}")
 _WHITESPACE = re.compile(r"[ \t\n\r\f\v]")
 _EMAIL_TAIL = re.compile(r"[\w.+-]{0,64}@")
 _NOT_BEFORE_CHARS = "@#$\uff03\uff20"
@@ -206,17 +207,29 @@ def _spans(text: str) -> list[tuple[int, int, bool, str | None]]:
 
     A link holds a hint (``.`` before two letters, or ``://``) and no space, so only the
     space-delimited word around each hint is searched with the full grammar: prose between links
-    costs one cheap scan.
+    costs a few ``str.find`` calls (memchr speed; a regex search for the hint costs ten times as
+    much). Every position found here only moves forward, so the scan stays linear.
     """
     out: list[tuple[int, int, bool, str | None]] = []
     pos, n = 0, len(text)
-    hint_search, url_search = _HINT.search, _URL_START.search
-    while (hint := hint_search(text, pos)) is not None:
-        at = hint.start()
+    find, dot_match, url_search = text.find, _HINT_DOT.match, _URL_START.search
+    scheme, dot, space = find("://"), find("."), -1
+    while True:
+        if -1 < scheme < pos:
+            scheme = find("://", pos)
+        if -1 < dot < pos:
+            dot = find(".", pos)
+        while dot != -1 and (dot < scheme or scheme == -1) and dot_match(text, dot) is None:
+            dot = find(".", dot + 1)
+        at = dot if dot != -1 and (dot < scheme or scheme == -1) else scheme
+        if at == -1:
+            break
         word_start = text.rfind(" ", pos, at) + 1 or pos
-        word_end = text.find(" ", at)
-        if word_end == -1:
-            word_end = n
+        if space < at:
+            space = find(" ", at)
+            if space == -1:
+                space = n
+        word_end = space
         m = url_search(text, word_start, word_end)
         if m is None:
             pos = word_end  # no link anywhere in this word
@@ -237,22 +250,35 @@ def _plain_candidates(text: str, base: int = 0) -> list[Candidate]:
     ]
 
 
-def _shadow_candidates(line: str, base: int) -> list[Candidate]:
-    shadow = build_shadow(line)
+@lru_cache(maxsize=4096)
+def _shadow_spans(word: str) -> tuple[tuple[str, str, int, tuple[str, ...], bool, str | None], ...]:
+    """The candidates of one obfuscated word, relative to it.
+
+    Memoised: campaigns post the same disguised link over and over, and undoing the disguise
+    costs ten times what finding a plain link does.
+    """
+    shadow = build_shadow(word)
     out = []
     for start, end, has_scheme, display in _spans(shadow.text):
         o_start, o_end = shadow.original_span(start, end)
         out.append(
-            Candidate(
-                line[o_start:o_end],
+            (
+                word[o_start:o_end],
                 shadow.text[start:end],
-                base + o_start,
-                obfuscations_in(line, shadow, start, end),
+                o_start,
+                obfuscations_in(word, shadow, start, end),
                 has_scheme,
                 display,
             )
         )
-    return out
+    return tuple(out)
+
+
+def _shadow_candidates(word: str, base: int) -> list[Candidate]:
+    return [
+        Candidate(text, url, base + start, obfuscation, has_scheme, display)
+        for text, url, start, obfuscation, has_scheme, display in _shadow_spans(word)
+    ]
 
 
 def _word_around(text: str, pos: int) -> tuple[int, int]:
@@ -263,13 +289,19 @@ def _word_around(text: str, pos: int) -> tuple[int, int]:
     return start, m.start() if m else len(text)
 
 
-def candidates(text: str) -> list[Candidate]:
+def candidates(text: str, *, suspect: Iterable[tuple[int, int]] | None = None) -> list[Candidate]:
     """Every link-like span of ``text``, in order, with obfuscation undone.
 
     Words that carry obfuscation take the slow, de-obfuscating path; the rest the fast one.
+    ``suspect`` is the caller's word on where obfuscation can be (see
+    :attr:`linkguard.models.Record.suspect`); by default the whole text is searched for it.
     """
+    if suspect is None:
+        positions = shadow_positions(text)
+    else:
+        positions = [p for start, end in suspect for p in shadow_positions(text, start, end)]
     slow: list[tuple[int, int]] = []
-    for pos in shadow_positions(text):
+    for pos in positions:
         if slow and pos < slow[-1][1]:
             continue
         slow.append(_word_around(text, pos))

@@ -2,9 +2,12 @@
 
 Python's ``re`` manages well under 100 MB/s for a pattern that starts with a character class,
 so on x86-64 Linux the pass runs in Hyperscan (Intel's multi-pattern matcher; gigabytes per
-second), elsewhere in ``re`` with the same pattern. Only the lines it names are decoded and given to
+second), elsewhere in ``re`` with the same patterns. Only the lines it names are decoded and given to
 :func:`linkguard.extract.candidates`, which has the final word: a false positive here costs a
-little time, a false negative would lose a link, so the pattern errs wide.
+little time, a false negative would lose a link, so the patterns err wide.
+
+The same pass tells whether a line holds anything :mod:`linkguard.deobfuscate` would undo, so
+the extractor skips looking for it again in the nine lines out of ten that hold none.
 """
 
 from __future__ import annotations
@@ -12,14 +15,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-#: A dot before two letters (TLDs have at least two), a scheme separator, any obfuscation
-#: character of :data:`linkguard.deobfuscate.TRIGGER` by its UTF-8 lead bytes, or ASCII defanging.
-PATTERN = (
-    rb"\.[A-Za-z\x80-\xff]{2}|://"
-    rb"|\xc2\xad|\xcd\x8f|\xd8\x9c|\xe1[\x85\x9e\xa0]|\xe2\x80[\x8b-\x8f\xa4\xaa-\xae]|\xe2\x81[\xa0-\xaf]|\xe2[\x91-\x93]|\xe3\x80\x82|\xe3\x85\xa4"
-    rb"|\xef[\xb8-\xbf]|\xf0\x9d|\xf0\x9f[\x84-\x86]"
+#: A dot before two letters (TLDs have at least two) or a scheme separator.
+HINT = rb"\.[A-Za-z\x80-\xff]{2}|://"
+#: Any character of :data:`linkguard.deobfuscate.TRIGGER_CHARS` by its UTF-8 bytes (a superset),
+#: or the ASCII defanging of :data:`linkguard.deobfuscate.TRIGGER_ASCII`.
+OBFUSCATION = (
+    rb"\xc2\xad|\xcd\x8f|\xd8\x9c|\xe1[\x85\x9e\xa0]|\xe2\x80[\x8b-\x8f\xa4\xaa-\xae]|\xe2\x81[\xa0-\xaf]"
+    rb"|\xe2[\x91-\x93]|\xe3\x80\x82|\xe3\x85\xa4|\xef[\xb8-\xbf]|\xf0\x9d|\xf0\x9f[\x84-\x86]"
     rb"|[\[({\\][.dD:]|[xX*]{2}[pP]"
 )
+_HINT_ID, _OBFUSCATION_ID = 0, 1
 
 _hs: Any
 try:  # pragma: no cover - depends on the platform
@@ -37,33 +42,44 @@ class LinePrefilter:
             if _hs is None:
                 raise RuntimeError("hyperscan is not installed")
             self._db: Any = _hs.Database()
-            self._db.compile(expressions=[PATTERN], ids=[0], elements=1, flags=[0])
+            self._db.compile(
+                expressions=[HINT, OBFUSCATION], ids=[_HINT_ID, _OBFUSCATION_ID], elements=2, flags=[0, 0]
+            )
             self._scratch: Any = _hs.Scratch(self._db)
         else:
-            self._re = re.compile(PATTERN)
+            # The hint consumes only its dot, so that it never hides an obfuscation character
+            # from the one non-overlapping pass (".a" and a soft hyphen's first byte).
+            self._re = re.compile(rb"(" + OBFUSCATION + rb")|\.(?=[A-Za-z\x80-\xff]{2})|://")
 
-    def _ends(self, block: bytes) -> list[int]:
+    def _matches(self, block: bytes) -> list[tuple[int, int]]:
+        """``(end, id)`` of every match, in order of ``end``."""
         if self.engine == "hyperscan":
-            ends: list[int] = []
-            append = ends.append
+            found: list[tuple[int, int]] = []
+            append = found.append
 
-            def on_match(_id: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
-                append(end)
+            def on_match(id_: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
+                append((end, id_))
 
             self._db.scan(block, match_event_handler=on_match, scratch=self._scratch)
-            return ends
-        return [m.end() for m in self._re.finditer(block)]
+            return found
+        return [(m.end(), _OBFUSCATION_ID if m.group(1) else _HINT_ID) for m in self._re.finditer(block)]
 
-    def lines(self, block: bytes) -> list[tuple[int, int]]:
-        """``(start, end)`` byte offsets of the lines that may hold a link (end excludes the newline)."""
-        out: list[tuple[int, int]] = []
+    def lines(self, block: bytes) -> list[tuple[int, int, bool]]:
+        """``(start, end, obfuscated)`` of the lines that may hold a link.
+
+        Offsets are bytes (``end`` excludes the newline); ``obfuscated`` is False only when the
+        line holds nothing to de-obfuscate.
+        """
+        out: list[tuple[int, int, bool]] = []
         line_end = -1
-        for end in self._ends(block):
+        for end, id_ in self._matches(block):
             if end <= line_end:
+                if id_ == _OBFUSCATION_ID and not out[-1][2]:
+                    out[-1] = (out[-1][0], line_end, True)
                 continue
             start = block.rfind(b"\n", 0, end - 1) + 1
             line_end = block.find(b"\n", end - 1)
             if line_end == -1:
                 line_end = len(block)
-            out.append((start, line_end))
+            out.append((start, line_end, id_ == _OBFUSCATION_ID))
         return out

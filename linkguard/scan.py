@@ -79,7 +79,7 @@ class Scanner:
             line, line_start = item.line, 0
             searched = 0
             first = True
-            for cand in candidates(text):
+            for cand in candidates(text, suspect=item.suspect):
                 if item.display is not None and first:  # the input format paired a label with it
                     cand = dataclasses.replace(cand, display=item.display)
                 first = False

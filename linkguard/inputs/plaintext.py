@@ -40,12 +40,14 @@ def _cut(data: bytes) -> int:
     return cut - 1 if cut and data[cut - 1] >= 0xC0 else cut or len(data)
 
 
-def read_bytes(stream: BinaryIO, source: str) -> Iterator[Record | Skipped]:
-    """UTF-8 (or ASCII) text from a byte stream."""
+def read_bytes(
+    stream: BinaryIO, source: str, *, block_bytes: int = READ_BLOCK_BYTES
+) -> Iterator[Record | Skipped]:
+    """UTF-8 (or ASCII) text from a byte stream, one record per block of ``block_bytes``."""
     prefilter = _prefilter()
     line, column, carry = 1, 1, b""
     while True:
-        chunk = stream.read(READ_BLOCK_BYTES)
+        chunk = stream.read(block_bytes)
         data = carry + chunk if carry else chunk
         if not chunk:
             if not data:
@@ -57,20 +59,34 @@ def read_bytes(stream: BinaryIO, source: str) -> Iterator[Record | Skipped]:
                 carry = data
                 continue
             block, carry = data[:cut], data[cut:]
-        newlines = block.count(b"\n")
-        # a line is counted where it ends, so a long line read in pieces counts once
-        lines_in_block = newlines + (0 if chunk or block.endswith(b"\n") else 1)
-        counted = False
-        searched, cur_line = 0, line
-        for start, end in prefilter.lines(block):
-            cur_line += block.count(b"\n", searched, start)
+        # One record per block: the lines that may hold a link, with every other line left
+        # empty, so newlines (and so line numbers) stay exact and the per-record cost of the
+        # pipeline is paid once per block instead of once per line.
+        pieces: list[str] = []
+        suspect: list[tuple[int, int]] = []
+        searched = length = newlines = 0
+        first_line, first_column = line, column
+        for start, end, obfuscated in prefilter.lines(block):
+            gap = block.count(b"\n", searched, start)
+            newlines += gap
+            if pieces:
+                pieces.append("\n" * gap)
+                length += gap
+            else:
+                first_line += gap
+                first_column = column if start == 0 else 1  # a block starting mid-line continues
             searched = start
             text = block[start:end].decode("utf-8", ERRORS)
-            col = column if start == 0 else 1  # a block starting mid-line continues its column
-            yield Record(text, source, cur_line, col, count=0 if counted else lines_in_block)
-            counted = True
-        if not counted:
-            yield Record("", source, line, column, count=lines_in_block)
+            if obfuscated:
+                suspect.append((length, length + len(text)))
+            pieces.append(text)
+            length += len(text)
+        newlines += block.count(b"\n", searched)
+        # a line is counted where it ends, so a long line read in pieces counts once
+        lines_in_block = newlines + (0 if chunk or block.endswith(b"\n") else 1)
+        yield Record(
+            "".join(pieces), source, first_line, first_column, None, None, lines_in_block, tuple(suspect)
+        )
         if newlines:
             line += newlines
             column = 1

@@ -12,7 +12,7 @@ from typing import Any
 
 from linkguard.models import Finding, ScanStats
 from linkguard.report.base import Reporter
-from linkguard.report.jsonl import dumps_line
+from linkguard.report.jsonl import FindingEncoder, dumps_line
 
 _SPOOL_BYTES = 8 << 20
 
@@ -24,11 +24,12 @@ class JsonDocReporter(Reporter):
     def _setup(self) -> None:
         # Closed in _close(): its life spans add() calls, so no with-block fits.
         self._spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES, mode="w+", encoding="utf-8")
+        self._encode = FindingEncoder().encode
 
     def _add(self, finding: Finding, context: str | None) -> None:
         if self.written > 1:
             self._spool.write(",\n")
-        self._spool.write("    " + dumps_line(finding.to_dict()))
+        self._spool.write("    " + self._encode(finding))
 
     def summary(self, stats: ScanStats) -> dict[str, Any]:
         return {

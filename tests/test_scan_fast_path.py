@@ -1,0 +1,111 @@
+"""The shortcuts that make a scan fast give exactly what the plain way gives.
+
+Plain text is prefiltered by bytes (Hyperscan, or ``re`` elsewhere), read as one record per
+block with the lines that cannot hold a link left empty, and only the spans the prefilter marks
+are searched for obfuscation; JSON Lines encode each verdict once. Each shortcut is checked
+against the direct computation on generated input.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from report_fixtures import findings
+
+from linkguard import prefilter as prefilter_module
+from linkguard.deobfuscate import shadow_positions
+from linkguard.extract import candidates
+from linkguard.inputs.plaintext import read_bytes
+from linkguard.models import Finding, Verdict
+from linkguard.normalize import normalize
+from linkguard.prefilter import LinePrefilter
+from linkguard.report.jsonl import FindingEncoder, dumps_line
+from linkguard.rules import load_rules
+from linkguard.scan import Scanner
+
+ENGINES = ["re"] + (["hyperscan"] if prefilter_module._hs is not None else [])
+
+PIECES = st.sampled_from(
+    [
+        *"aZ09.-_/:@#?()[]{}<>' \t",
+        *("\n", "\n", "\n", "://", "https://", "hxxp://", "[.]", "(dot)", "www.", ".de", ".ltd", "t.co/Ab3"),
+        *("z.B.", "12.30", "welt", "spiegel", "xn--mnchen-3ya", ".𝐝𝐞", "𝐰𝐞𝐥𝐭", "ｗｅｌｔ", "。", "\u200b"),
+        *("\u00ad", "\u202e", "ä", "д", "日", "🔥", "„", "…", "\ufffd"),
+    ]
+)
+DUMPS = st.lists(PIECES, max_size=120).map("".join)
+
+
+@pytest.fixture(scope="module")
+def rules():  # type: ignore[no-untyped-def]
+    return load_rules()
+
+
+def _expected(text: str, scanner: Scanner) -> list[tuple[int, int, str, str, str]]:
+    """Line by line, the direct way: every line given whole to the extractor."""
+    out = []
+    for number, line in enumerate(text.split("\n"), 1):
+        for cand in candidates(line):
+            link = normalize(cand)
+            if link is not None:
+                out.append(
+                    (number, cand.start + 1, link.text, link.url, scanner.detector.classify(link).status)
+                )
+    return out
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(text=DUMPS, block=st.sampled_from([16, 64, 4096]))
+def test_block_records_find_what_lines_do(rules, text: str, block: int) -> None:  # type: ignore[no-untyped-def]
+    scanner = Scanner(rules)
+    data = text.encode("utf-8")
+    records = read_bytes(io.BytesIO(data), "dump.txt", block_bytes=block)
+    got = [
+        (f.line, f.column, f.link.text, f.link.url, f.verdict.status) for f in scanner.scan_records(records)
+    ]
+    assert got == _expected(text, scanner)
+    assert scanner.stats.records == text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(text=DUMPS)
+def test_prefilter_keeps_every_line_with_a_link_and_marks_obfuscation(engine: str, text: str) -> None:
+    data = text.encode("utf-8")
+    kept = {
+        data[start:end].decode("utf-8"): obfuscated
+        for start, end, obfuscated in LinePrefilter(engine=engine).lines(data)
+    }
+    for line in text.split("\n"):
+        if candidates(line):
+            assert line in kept, line
+        if shadow_positions(line):
+            assert kept.get(line), line
+
+
+@pytest.mark.skipif(len(ENGINES) < 2, reason="Hyperscan is not installed on this platform")
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(text=DUMPS)
+def test_prefilter_engines_agree(text: str) -> None:
+    data = text.encode("utf-8")
+    assert LinePrefilter(engine="re").lines(data) == LinePrefilter(engine="hyperscan").lines(data)
+
+
+def test_a_hint_does_not_hide_an_invisible_character_from_the_re_engine() -> None:
+    # ".a" + soft hyphen: a regex that consumed ".a\xc2" as the hint would miss the soft hyphen
+    data = "x.a\u00adde und mehr".encode()
+    assert LinePrefilter(engine="re").lines(data) == [(0, len(data), True)]
+
+
+def test_finding_encoder_is_dumps_of_to_dict() -> None:
+    encode = FindingEncoder().encode
+    sample = [finding for finding, _ in findings()]
+    # a verdict the investigator replaced is a new object with the same status
+    first = sample[0]
+    replaced = Verdict(first.verdict.status, 99, first.verdict.impersonates, ("page-clone",), ())
+    sample.append(Finding(first.link, replaced, first.source, first.line, first.column))
+    for finding in sample + sample:  # the second round is served from the memo
+        assert encode(finding) == dumps_line(finding.to_dict())
