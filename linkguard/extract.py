@@ -284,7 +284,8 @@ def _shadow_candidates(word: str, base: int) -> list[Candidate]:
 def _word_around(text: str, pos: int) -> tuple[int, int]:
     """The whitespace-delimited word holding ``pos``: no link spans whitespace, so the slow path
     only needs that word (a few dozen characters, not the whole post)."""
-    start = max(text.rfind(" ", 0, pos), text.rfind("\t", 0, pos), text.rfind("\n", 0, pos)) + 1
+    start = text.rfind(" ", 0, pos) + 1  # then tabs and newlines only after it, never far back
+    start = max(text.rfind("\t", start, pos), text.rfind("\n", start, pos)) + 1 or start
     m = _WHITESPACE.search(text, pos)
     return start, m.start() if m else len(text)
 

@@ -75,33 +75,33 @@ class Scanner:
                 stats.skip(item)
                 continue
             stats.records += item.count
-            text = item.text
-            line, line_start = item.line, 0
-            searched = 0
-            first = True
+            text, source, record, display = item.text, item.source, item.record, item.display
+            line, line_start, searched = item.line, 0, 0
+            # columns of the record's first line continue from where the record starts
+            first_line, column_shift = item.line, item.column - 1
             for cand in candidates(text, suspect=item.suspect):
-                if item.display is not None and first:  # the input format paired a label with it
-                    cand = dataclasses.replace(cand, display=item.display)
-                first = False
+                if display is not None:  # the input format paired a label with the first link
+                    cand = dataclasses.replace(cand, display=display)
+                    display = None
                 link = normalize(cand)
                 if link is None:
                     continue
-                newlines = text.count("\n", searched, cand.start)
+                start = cand.start
+                newlines = text.count("\n", searched, start)
                 if newlines:
                     line += newlines
-                    line_start = text.rfind("\n", searched, cand.start) + 1
-                searched = cand.start
-                column = cand.start - line_start + 1 + (item.column - 1 if line == item.line else 0)
-                verdict = classify(link)
+                    line_start = text.rfind("\n", searched, start) + 1
+                searched = start
+                column = start - line_start + 1 + (column_shift if line == first_line else 0)
                 stats.links += 1
                 yield Finding(
                     link,
-                    verdict,
-                    item.source,
+                    classify(link),
+                    source,
                     line,
                     column,
-                    item.record,
-                    _context(text, cand.start, cand.start + len(cand.text)) if contexts else "",
+                    record,
+                    _context(text, start, start + len(cand.text)) if contexts else "",
                 )
 
     def _investigate(self, findings: Iterator[Finding]) -> Iterator[Finding]:

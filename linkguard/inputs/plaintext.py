@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import Protocol
 
 from linkguard.inputs.decoding import ERRORS, line_blocks
 from linkguard.limits import MAX_LINE_CHARS, READ_BLOCK_BYTES
@@ -40,14 +40,20 @@ def _cut(data: bytes) -> int:
     return cut - 1 if cut and data[cut - 1] >= 0xC0 else cut or len(data)
 
 
+class ByteSource(Protocol):
+    """What plain text is read from: a file, stdin's buffer, a decompressor."""
+
+    def read(self, size: int = -1, /) -> bytes | None: ...
+
+
 def read_bytes(
-    stream: BinaryIO, source: str, *, block_bytes: int = READ_BLOCK_BYTES
+    stream: ByteSource, source: str, *, block_bytes: int = READ_BLOCK_BYTES
 ) -> Iterator[Record | Skipped]:
     """UTF-8 (or ASCII) text from a byte stream, one record per block of ``block_bytes``."""
     prefilter = _prefilter()
     line, column, carry = 1, 1, b""
     while True:
-        chunk = stream.read(block_bytes)
+        chunk = stream.read(block_bytes) or b""
         data = carry + chunk if carry else chunk
         if not chunk:
             if not data:

@@ -7,11 +7,12 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO
 
 from linkguard.errors import InputError
 from linkguard.inputs import compression, csvtable, htmlpage, jsondump, plaintext
 from linkguard.inputs.decoding import encoding_for, invalid_sequences, looks_binary, text_stream
+from linkguard.inputs.plaintext import ByteSource
 from linkguard.limits import SNIFF_BYTES
 from linkguard.models import Record, Skipped
 
@@ -33,28 +34,27 @@ _BY_EXTENSION = {
 }
 
 
-class Reader(Protocol):
-    """Anything with ``read(n) -> bytes``: files, stdin's buffer, decompressors."""
-
-    def read(self, size: int = -1, /) -> bytes | None: ...
-
-
 class _Prefixed(io.RawIOBase):
     """A stream whose first bytes were already read for sniffing."""
 
-    def __init__(self, head: bytes, rest: Reader) -> None:
+    def __init__(self, head: bytes, rest: ByteSource) -> None:
         self.head, self.rest = head, rest
 
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+    def read(self, size: int = -1, /) -> bytes:
+        """Bytes as the source gives them, not copied through a buffer (plain text reads 1 MB)."""
         if self.head:
-            n = min(len(buffer), len(self.head))
-            buffer[:n] = self.head[:n]
-            self.head = self.head[n:]
-            return n
-        data = self.rest.read(len(buffer)) or b""
+            if size < 0:
+                out, self.head = self.head + (self.rest.read() or b""), b""
+                return out
+            out, self.head = self.head[:size], self.head[size:]
+            return out
+        return self.rest.read(size) or b""
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
 
@@ -68,15 +68,19 @@ class CountingReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        data = self.raw.read(len(buffer))
-        buffer[: len(data)] = data
+    def read(self, size: int = -1, /) -> bytes:
+        data = self.raw.read(size)
         if self.on_read and data:
             self.on_read(len(data))
+        return data
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
         return len(data)
 
 
-def _read_head(stream: Reader) -> bytes:
+def _read_head(stream: ByteSource) -> bytes:
     head = b""
     while len(head) < SNIFF_BYTES:
         chunk = stream.read(SNIFF_BYTES - len(head))
@@ -107,7 +111,7 @@ def sniff_format(name: str, head: bytes) -> str:
 
 
 def read_stream(
-    raw: Reader, source: str, *, input_format: str | None = None, name: str | None = None
+    raw: ByteSource, source: str, *, input_format: str | None = None, name: str | None = None
 ) -> Iterator[Record | Skipped]:
     """Records of one byte stream; a fault part-way through is a counted ``Skipped``, not an error."""
     head = _read_head(raw)
@@ -127,13 +131,12 @@ def read_stream(
         return
     fmt = input_format if input_format and input_format != "auto" else sniff_format(name or source, head)
     encoding = encoding_for(head)
-    buffered = io.BufferedReader(stream)
     before = invalid_sequences()
     try:
         if fmt == "text" and encoding != "utf-16":
-            yield from plaintext.read_bytes(buffered, source)
+            yield from plaintext.read_bytes(stream, source)  # reads large blocks: no buffer
         else:  # the other readers take decoded text
-            text = text_stream(buffered, encoding)
+            text = text_stream(io.BufferedReader(stream), encoding)
             if fmt == "text":
                 yield from plaintext.read(text, source)
             elif fmt == "html":
