@@ -1,8 +1,9 @@
-"""Plain text: a record is a line; only lines that may hold a link are decoded.
+"""Plain text: a record is a block of lines; only lines that may hold a link are decoded.
 
 Reading bytes and decoding just the lines the prefilter names is what makes a scan of a large
-dump fast; every line is still counted, and a line longer than ``MAX_LINE_CHARS`` is read in
-pieces cut at whitespace, so a 100 MB single-line file keeps memory flat.
+dump fast; every line is still counted (the other lines stay in the record as empty lines, so
+positions are exact), and a line longer than ``MAX_LINE_CHARS`` is read in pieces cut at
+whitespace, so a 100 MB single-line file keeps memory flat.
 """
 
 from __future__ import annotations
