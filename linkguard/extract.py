@@ -138,7 +138,8 @@ def _trim(url: str) -> str:
 def _markdown_label(text: str, start: int) -> str | None:
     """The label of ``[label](url)`` when the URL starts at ``start``."""
     if start >= 2 and text[start - 2 : start] == "](":
-        open_at = text.rfind("[", max(0, start - 300), start - 2)
+        line_start = text.rfind("\n", max(0, start - 300), start) + 1  # a label stays on its line
+        open_at = text.rfind("[", max(line_start, start - 300), start - 2)
         if open_at != -1:
             return text[open_at + 1 : start - 2]
     return None
@@ -202,8 +203,9 @@ def _tco(text: str, start: int, host_end: int) -> list[tuple[int, int, bool, str
     return [(start, m.end(), has_scheme, None)]
 
 
-def _spans(text: str) -> list[tuple[int, int, bool, str | None]]:
-    """Link spans, left to right.
+def _spans(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int, bool, str | None]]:
+    """Link spans in ``text[lo:hi]``, left to right; the text around stays visible as context
+    (a Markdown label before ``lo``, the character before a link).
 
     A link holds a hint (``.`` before two letters, or ``://``) and no space, so only the
     space-delimited word around each hint is searched with the full grammar: prose between links
@@ -211,22 +213,22 @@ def _spans(text: str) -> list[tuple[int, int, bool, str | None]]:
     much). Every position found here only moves forward, so the scan stays linear.
     """
     out: list[tuple[int, int, bool, str | None]] = []
-    pos, n = 0, len(text)
+    pos, n = lo, len(text) if hi is None else hi
     find, dot_match, url_search = text.find, _HINT_DOT.match, _URL_START.search
-    scheme, dot, space = find("://"), find("."), -1
+    scheme, dot, space = find("://", lo, n), find(".", lo, n), -1
     while True:
         if -1 < scheme < pos:
-            scheme = find("://", pos)
+            scheme = find("://", pos, n)
         if -1 < dot < pos:
-            dot = find(".", pos)
+            dot = find(".", pos, n)
         while dot != -1 and (dot < scheme or scheme == -1) and dot_match(text, dot) is None:
-            dot = find(".", dot + 1)
+            dot = find(".", dot + 1, n)
         at = dot if dot != -1 and (dot < scheme or scheme == -1) else scheme
         if at == -1:
             break
         word_start = text.rfind(" ", pos, at) + 1 or pos
         if space < at:
-            space = find(" ", at)
+            space = find(" ", at, n)
             if space == -1:
                 space = n
         word_end = space
@@ -243,10 +245,10 @@ def _spans(text: str) -> list[tuple[int, int, bool, str | None]]:
     return out
 
 
-def _plain_candidates(text: str, base: int = 0) -> list[Candidate]:
+def _plain_candidates(text: str, lo: int = 0, hi: int | None = None) -> list[Candidate]:
     return [
-        Candidate(text[start:end], text[start:end], base + start, (), has_scheme, display)
-        for start, end, has_scheme, display in _spans(text)
+        Candidate(text[start:end], text[start:end], start, (), has_scheme, display)
+        for start, end, has_scheme, display in _spans(text, lo, hi)
     ]
 
 
@@ -312,9 +314,9 @@ def candidates(text: str, *, suspect: Iterable[tuple[int, int]] | None = None) -
     prev = 0
     for word_start, word_end in slow:
         if word_start > prev:
-            out += _plain_candidates(text[prev:word_start], prev)
+            out += _plain_candidates(text, prev, word_start)
         out += _shadow_candidates(text[word_start:word_end], word_start)
         prev = word_end
     if prev < len(text):
-        out += _plain_candidates(text[prev:], prev)
+        out += _plain_candidates(text, prev)
     return out

@@ -61,6 +61,7 @@ class LinePrefilter:
                 append((end, id_))
 
             self._db.scan(block, match_event_handler=on_match, scratch=self._scratch)
+            found.sort()  # delivered in order already, in practice; sorting sorted input is O(n)
             return found
         return [(m.end(), _OBFUSCATION_ID if m.group(1) else _HINT_ID) for m in self._re.finditer(block)]
 

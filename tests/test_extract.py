@@ -115,6 +115,13 @@ def test_markdown_label_is_kept_as_display() -> None:
     assert [(c.text, c.display) for c in found] == [("welt.de", None), ("https://welt.ltd/a", "welt.de")]
 
 
+def test_markdown_label_survives_a_word_that_looks_defanged() -> None:
+    # "[D" and "(d" start defanging patterns ("[dot]", "(dot)"), so those words take the slow path;
+    # the links after them must still see the text before them
+    found = candidates("(die Quelle) [Der Spiegel](https://spiegel.agency/y)")
+    assert [(c.text, c.display) for c in found] == [("https://spiegel.agency/y", "Der Spiegel")]
+
+
 def test_pathological_input_is_handled() -> None:
     # Long runs that defeat naive backtracking regexes: label-like runs, dots, brackets, schemes.
     hostile = [

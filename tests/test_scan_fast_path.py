@@ -8,6 +8,7 @@ against the direct computation on generated input.
 
 from __future__ import annotations
 
+import functools
 import io
 
 import pytest
@@ -23,7 +24,7 @@ from linkguard.models import Finding, Verdict
 from linkguard.normalize import normalize
 from linkguard.prefilter import LinePrefilter
 from linkguard.report.jsonl import FindingEncoder, dumps_line
-from linkguard.rules import load_rules
+from linkguard.rules import RuleSet, load_rules
 from linkguard.scan import Scanner
 
 ENGINES = ["re"] + (["hyperscan"] if prefilter_module._hs is not None else [])
@@ -33,38 +34,38 @@ PIECES = st.sampled_from(
         *"aZ09.-_/:@#?()[]{}<>' \t",
         *("\n", "\n", "\n", "://", "https://", "hxxp://", "[.]", "(dot)", "www.", ".de", ".ltd", "t.co/Ab3"),
         *("z.B.", "12.30", "welt", "spiegel", "xn--mnchen-3ya", ".𝐝𝐞", "𝐰𝐞𝐥𝐭", "ｗｅｌｔ", "。", "\u200b"),
-        *("\u00ad", "\u202e", "ä", "д", "日", "🔥", "„", "…", "\ufffd"),
+        *("\u00ad", "\u202e", "ä", "д", "日", "🔥", "„", "…", "\ufffd", "[Die Welt", "](https://"),
     ]
 )
 DUMPS = st.lists(PIECES, max_size=120).map("".join)
 
 
-@pytest.fixture(scope="module")
-def rules():  # type: ignore[no-untyped-def]
+@functools.cache
+def _rules() -> RuleSet:
     return load_rules()
 
 
-def _expected(text: str, scanner: Scanner) -> list[tuple[int, int, str, str, str]]:
+def _expected(text: str, scanner: Scanner) -> list[tuple[int, int, str, str, str | None, str]]:
     """Line by line, the direct way: every line given whole to the extractor."""
     out = []
     for number, line in enumerate(text.split("\n"), 1):
         for cand in candidates(line):
             link = normalize(cand)
             if link is not None:
-                out.append(
-                    (number, cand.start + 1, link.text, link.url, scanner.detector.classify(link).status)
-                )
+                verdict = scanner.detector.classify(link)
+                out.append((number, cand.start + 1, link.text, link.url, link.display, verdict.status))
     return out
 
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(text=DUMPS, block=st.sampled_from([16, 64, 4096]))
-def test_block_records_find_what_lines_do(rules, text: str, block: int) -> None:  # type: ignore[no-untyped-def]
-    scanner = Scanner(rules)
+def test_block_records_find_what_lines_do(text: str, block: int) -> None:
+    scanner = Scanner(_rules())
     data = text.encode("utf-8")
     records = read_bytes(io.BytesIO(data), "dump.txt", block_bytes=block)
     got = [
-        (f.line, f.column, f.link.text, f.link.url, f.verdict.status) for f in scanner.scan_records(records)
+        (f.line, f.column, f.link.text, f.link.url, f.link.display, f.verdict.status)
+        for f in scanner.scan_records(records)
     ]
     assert got == _expected(text, scanner)
     assert scanner.stats.records == text.count("\n") + (0 if text.endswith("\n") or not text else 1)
@@ -109,3 +110,13 @@ def test_finding_encoder_is_dumps_of_to_dict() -> None:
     sample.append(Finding(first.link, replaced, first.source, first.line, first.column))
     for finding in sample + sample:  # the second round is served from the memo
         assert encode(finding) == dumps_line(finding.to_dict())
+
+
+def test_a_markdown_label_does_not_reach_back_into_the_previous_line() -> None:
+    # lines are scanned together in one record; the label of "](url)" must still be on its line
+    data = b"[Die Welt\n](https://welt.ltd/x) und [Der Spiegel](https://spiegel.agency/y)\n"
+    found = list(Scanner(_rules()).scan_records(read_bytes(io.BytesIO(data), "dump.md")))
+    assert [(f.line, f.link.host, f.link.display) for f in found] == [
+        (2, "welt.ltd", None),
+        (2, "spiegel.agency", "Der Spiegel"),
+    ]
