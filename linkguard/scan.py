@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from linkguard.extract import candidates
 from linkguard.inputs import iter_paths, read_path
-from linkguard.models import Finding, Link, Record, ScanStats, Skipped
+from linkguard.models import FLAGGED_STATUSES, Finding, Link, Record, ScanStats, Skipped
 from linkguard.normalize import normalize, parse_link
 from linkguard.rules import RuleSet
 
@@ -106,24 +106,27 @@ class Scanner:
 
     def _investigate(self, findings: Iterator[Finding]) -> Iterator[Finding]:
         """Network forensics on the findings that need it, in order, with bounded concurrency."""
-        if self.investigator is None:
-            yield from findings
-            return
+        assert self.investigator is not None
         feed, keep = itertools.tee(findings)  # ``keep`` trails ``feed`` by the bounded window
         verdicts = self.investigator.investigate_many(((f.link, f.verdict) for f in feed), only=INVESTIGATE)
         for finding, verdict in zip(keep, verdicts, strict=True):
             yield finding if verdict is finding.verdict else dataclasses.replace(finding, verdict=verdict)
 
     def _counted(self, findings: Iterator[Finding]) -> Iterator[Finding]:
+        stats, verdicts = self.stats, self.stats.verdicts
         for finding in findings:
-            self.stats.verdicts[finding.verdict.status] += 1
-            if finding.flagged:
-                self.stats.flagged += 1
+            status = finding.verdict.status
+            verdicts[status] += 1
+            if status in FLAGGED_STATUSES:
+                stats.flagged += 1
             yield finding
 
     # -- entry points ----------------------------------------------------------------------------
     def scan_records(self, items: Iterable[Record | Skipped]) -> Iterator[Finding]:
-        return self._counted(self._investigate(self.findings_from_records(items)))
+        findings = self.findings_from_records(items)
+        if self.investigator is not None:
+            findings = self._investigate(findings)
+        return self._counted(findings)
 
     def scan_text(self, text: str, source: str = "<text>") -> Iterator[Finding]:
         self.stats.sources += 1

@@ -10,7 +10,7 @@ from abc import ABC, abstractmethod
 from datetime import UTC, datetime
 from typing import ClassVar, TextIO
 
-from linkguard.models import Finding, ScanStats
+from linkguard.models import FLAGGED_STATUSES, Finding, ScanStats
 from linkguard.report.grouping import GROUP_BY, Grouper
 
 
@@ -61,20 +61,17 @@ class Reporter(ABC):
     def _setup(self) -> None:  # noqa: B027 - an optional hook, not an abstract step
         """Hook run once the options are set (open a spool, write a header, ...)."""
 
-    def wants(self, finding: Finding) -> bool:
-        if finding.verdict.score < self.min_score:
-            return False
-        if self.verdicts is not None:
-            return finding.verdict.status in self.verdicts
-        return self.show_all or finding.flagged
-
     def add(self, finding: Finding, context: str | None = None) -> None:
         """Take one finding; ``context`` is the post text around it (any size, default
         ``finding.context``; empty means none)."""
-        if not self.wants(finding):
+        verdict = finding.verdict
+        if verdict.score < self.min_score:
+            return
+        flagged = verdict.status in FLAGGED_STATUSES
+        if not (verdict.status in self.verdicts if self.verdicts is not None else self.show_all or flagged):
             return
         self.written += 1
-        self.flagged_written += finding.flagged
+        self.flagged_written += flagged
         context = (context or finding.context or None) if self.contexts else None
         self._add(finding, context)
 

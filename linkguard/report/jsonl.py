@@ -39,9 +39,6 @@ class FindingEncoder:
         self._memo: dict[int, tuple[Verdict, str]] = {}
 
     def _tail(self, verdict: Verdict) -> str:
-        hit = self._memo.get(id(verdict))
-        if hit is not None and hit[0] is verdict:
-            return hit[1]
         if len(self._memo) >= _MAX_MEMO:
             self._memo.clear()
         tail = "," + dumps_line(verdict.to_dict())[1:]  # '{"verdict":…}' → ',"verdict":…}'
@@ -49,7 +46,9 @@ class FindingEncoder:
         return tail
 
     def encode(self, finding: Finding) -> str:
-        link = finding.link
+        link, verdict = finding.link, finding.verdict
+        hit = self._memo.get(id(verdict))
+        tail = hit[1] if hit is not None and hit[0] is verdict else self._tail(verdict)
         head = dumps_line(
             {
                 "source": finding.source,
@@ -64,7 +63,7 @@ class FindingEncoder:
                 "obfuscation": list(link.obfuscation),
             }
         )
-        return head[:-1] + self._tail(finding.verdict)
+        return head[:-1] + tail
 
 
 class JsonlReporter(Reporter):
