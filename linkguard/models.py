@@ -168,6 +168,10 @@ class Finding:
         return self.verdict.flagged
 
     def to_dict(self) -> dict[str, Any]:
+        return {**self.link_dict(), **self.verdict.to_dict()}
+
+    def link_dict(self) -> dict[str, Any]:
+        """The keys of the JSON Lines contract that are this finding's own (all but the verdict's)."""
         link = self.link
         return {
             "source": self.source,
@@ -180,7 +184,6 @@ class Finding:
             "host_unicode": link.host_unicode,
             "registered_domain": link.registered_domain,
             "obfuscation": list(link.obfuscation),
-            **self.verdict.to_dict(),
         }
 
 

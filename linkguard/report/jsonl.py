@@ -46,23 +46,10 @@ class FindingEncoder:
         return tail
 
     def encode(self, finding: Finding) -> str:
-        link, verdict = finding.link, finding.verdict
+        verdict = finding.verdict
         hit = self._memo.get(id(verdict))
         tail = hit[1] if hit is not None and hit[0] is verdict else self._tail(verdict)
-        head = dumps_line(
-            {
-                "source": finding.source,
-                "line": finding.line,
-                "column": finding.column,
-                "record": finding.record,
-                "text": link.text,
-                "url": link.url,
-                "host": link.host,
-                "host_unicode": link.host_unicode,
-                "registered_domain": link.registered_domain,
-                "obfuscation": list(link.obfuscation),
-            }
-        )
+        head = dumps_line(finding.link_dict())
         return head[:-1] + tail
 
 
