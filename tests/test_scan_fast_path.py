@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import io
+import os
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -19,6 +20,8 @@ from report_fixtures import findings
 from linkguard import prefilter as prefilter_module
 from linkguard.deobfuscate import shadow_positions
 from linkguard.extract import candidates
+from linkguard.inputs import plaintext
+from linkguard.inputs.decoding import ERRORS
 from linkguard.inputs.plaintext import read_bytes
 from linkguard.models import Finding, Verdict
 from linkguard.normalize import normalize
@@ -29,14 +32,16 @@ from linkguard.scan import Scanner
 
 ENGINES = ["re"] + (["hyperscan"] if prefilter_module._hs is not None else [])
 
-PIECES = st.sampled_from(
-    [
-        *"aZ09.-_/:@#?()[]{}<>' \t",
-        *("\n", "\n", "\n", "://", "https://", "hxxp://", "[.]", "(dot)", "www.", ".de", ".ltd", "t.co/Ab3"),
-        *("z.B.", "12.30", "welt", "spiegel", "xn--mnchen-3ya", ".𝐝𝐞", "𝐰𝐞𝐥𝐭", "ｗｅｌｔ", "。", "\u200b"),
-        *("\u00ad", "\u202e", "ä", "д", "日", "🔥", "„", "…", "\ufffd", "[Die Welt", "](https://"),
-    ]
-)
+PIECE_LIST = [
+    *"aZ09.-_/:@#?()[]{}<>' \t",
+    *("\n", "\n", "\n", "://", "https://", "hxxp://", "[.]", "(dot)", "www.", ".de", ".ltd", "t.co/Ab3"),
+    *("z.B.", "12.30", "welt", "spiegel", "xn--mnchen-3ya", ".𝐝𝐞", "𝐰𝐞𝐥𝐭", "ｗｅｌｔ", "。", "\u200b"),
+    *("\u00ad", "\u202e", "ä", "д", "日", "🔥", "„", "…", "\ufffd", "[Die Welt", "](https://"),
+    # every kind of character the prefilter must mark, by its UTF-8 bytes, and ASCII defanging
+    *("🄰", "①", "\u3164", "\u2060", "\u180e", "\u17b4", "\u115f", "\u061c", "\u034f", "\ufe0f"),
+    *("\\.", "*xp", "XxP", "[:]", "{d", "(D"),
+]
+PIECES = st.sampled_from(PIECE_LIST)
 DUMPS = st.lists(PIECES, max_size=120).map("".join)
 
 
@@ -85,6 +90,26 @@ def test_prefilter_keeps_every_line_with_a_link_and_marks_obfuscation(engine: st
             assert line in kept, line
         if shadow_positions(line):
             assert kept.get(line), line
+
+
+BYTES = st.lists(
+    st.sampled_from([piece.encode() for piece in PIECE_LIST]) | st.binary(max_size=4),
+    max_size=80,
+).map(b"".join)
+
+
+def test_the_c_line_selection_is_built_under_ci() -> None:
+    if os.environ.get("CI") and plaintext._select_lines_c is None:
+        pytest.fail("linkguard._blocks was not built (no C compiler?); scans run the slower Python path")
+
+
+@pytest.mark.skipif(plaintext._select_lines_c is None, reason="linkguard._blocks is not built")
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(block=BYTES)
+def test_c_and_python_line_selection_agree(block: bytes) -> None:
+    # invalid UTF-8 included: both decode with the same counting error handler
+    assert plaintext._select_lines_c is not None
+    assert plaintext._select_lines_c(block, ERRORS) == plaintext._select_lines_py(block, ERRORS)
 
 
 @pytest.mark.skipif(len(ENGINES) < 2, reason="Hyperscan is not installed on this platform")

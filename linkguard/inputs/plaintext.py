@@ -9,20 +9,33 @@ whitespace, so a 100 MB single-line file keeps memory flat.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
-from typing import Protocol
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Protocol
 
 from linkguard.inputs.decoding import ERRORS, line_blocks
 from linkguard.limits import MAX_LINE_CHARS, READ_BLOCK_BYTES
 from linkguard.models import Record, Skipped
-from linkguard.prefilter import LinePrefilter
+
+if TYPE_CHECKING:
+    from linkguard.prefilter import LinePrefilter
+
+#: What :func:`select_lines` gives for a block.
+Selection = tuple[str, tuple[tuple[int, int], ...], int, bool, int]
+
+_select_lines_c: Callable[[bytes, str], Selection] | None
+try:  # built from linkguard/_blocks.c when a C compiler was there at install time
+    from linkguard._blocks import select_lines as _select_lines_c
+except ImportError:  # pragma: no cover - depends on the install
+    _select_lines_c = None
 
 _PREFILTER: LinePrefilter | None = None
 
 
 def _prefilter() -> LinePrefilter:
     global _PREFILTER
-    if _PREFILTER is None:
+    if _PREFILTER is None:  # only without the C version: Hyperscan takes a while to import
+        from linkguard.prefilter import LinePrefilter
+
         _PREFILTER = LinePrefilter()
     return _PREFILTER
 
@@ -41,6 +54,35 @@ def _cut(data: bytes) -> int:
     return cut - 1 if cut and data[cut - 1] >= 0xC0 else cut or len(data)
 
 
+def _select_lines_py(block: bytes, errors: str) -> Selection:
+    """The lines of ``block`` that may hold a link, decoded and joined by as many newlines as lie
+    between them; with where the obfuscated ones are, the newlines before the first, whether it
+    starts the block, and the block's newlines (see ``linkguard/_blocks.c``, its C twin)."""
+    pieces: list[str] = []
+    suspect: list[tuple[int, int]] = []
+    searched = length = newlines = first_gap = 0
+    first_at_start = True
+    for start, end, obfuscated in _prefilter().lines(block):
+        gap = block.count(b"\n", searched, start)
+        newlines += gap
+        if pieces:
+            pieces.append("\n" * gap)
+            length += gap
+        else:
+            first_gap, first_at_start = gap, start == 0
+        searched = start
+        text = block[start:end].decode("utf-8", errors)
+        if obfuscated:
+            suspect.append((length, length + len(text)))
+        pieces.append(text)
+        length += len(text)
+    newlines += block.count(b"\n", searched)
+    return "".join(pieces), tuple(suspect), first_gap, first_at_start, newlines
+
+
+select_lines: Callable[[bytes, str], Selection] = _select_lines_c or _select_lines_py
+
+
 class ByteSource(Protocol):
     """What plain text is read from: a file, stdin's buffer, a decompressor."""
 
@@ -51,7 +93,6 @@ def read_bytes(
     stream: ByteSource, source: str, *, block_bytes: int = READ_BLOCK_BYTES
 ) -> Iterator[Record | Skipped]:
     """UTF-8 (or ASCII) text from a byte stream, one record per block of ``block_bytes``."""
-    prefilter = _prefilter()
     line, column, carry = 1, 1, b""
     while True:
         chunk = stream.read(block_bytes) or b""
@@ -69,30 +110,18 @@ def read_bytes(
         # One record per block: the lines that may hold a link, with every other line left
         # empty, so newlines (and so line numbers) stay exact and the per-record cost of the
         # pipeline is paid once per block instead of once per line.
-        pieces: list[str] = []
-        suspect: list[tuple[int, int]] = []
-        searched = length = newlines = 0
-        first_line, first_column = line, column
-        for start, end, obfuscated in prefilter.lines(block):
-            gap = block.count(b"\n", searched, start)
-            newlines += gap
-            if pieces:
-                pieces.append("\n" * gap)
-                length += gap
-            else:
-                first_line += gap
-                first_column = column if start == 0 else 1  # a block starting mid-line continues
-            searched = start
-            text = block[start:end].decode("utf-8", ERRORS)
-            if obfuscated:
-                suspect.append((length, length + len(text)))
-            pieces.append(text)
-            length += len(text)
-        newlines += block.count(b"\n", searched)
+        text, suspect, first_gap, first_at_start, newlines = select_lines(block, ERRORS)
         # a line is counted where it ends, so a long line read in pieces counts once
         lines_in_block = newlines + (0 if chunk or block.endswith(b"\n") else 1)
         yield Record(
-            "".join(pieces), source, first_line, first_column, None, None, lines_in_block, tuple(suspect)
+            text,
+            source,
+            line + first_gap,
+            column if first_at_start else 1,  # a block starting mid-line continues its column
+            None,
+            None,
+            lines_in_block,
+            suspect,
         )
         if newlines:
             line += newlines

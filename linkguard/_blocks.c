@@ -1,0 +1,158 @@
+/*
+ * linkguard._blocks: the one pass over every byte of a plain-text dump, in C.
+ *
+ * select_lines(block) does what linkguard.inputs.plaintext._select_lines_py does with the
+ * prefilter (Hyperscan, or re): keep the lines that may hold a link, decode them, join them
+ * with as many newlines as the lines in between had, and mark the ones holding something to
+ * de-obfuscate. The patterns are linkguard.prefilter.HINT and OBFUSCATION, byte for byte; a
+ * property test checks both versions give the same result. Optional: without a C compiler the
+ * Python version runs.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <string.h>
+
+/* Bytes that can start a pattern. */
+static unsigned char START[256];
+
+static void init_start(void) {
+    const char *ascii = ".:[({\\xX*";
+    for (const char *c = ascii; *c; c++) START[(unsigned char)*c] = 1;
+    const unsigned char lead[] = {0xc2, 0xcd, 0xd8, 0xe1, 0xe2, 0xe3, 0xef, 0xf0};
+    for (size_t i = 0; i < sizeof lead; i++) START[lead[i]] = 1;
+}
+
+static inline int letter_or_high(unsigned char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c >= 0x80;
+}
+
+/* What starts at p[i] in a line ending at e: 0 nothing, 1 a hint, 2 obfuscation. */
+static inline int match_at(const unsigned char *p, Py_ssize_t i, Py_ssize_t e) {
+    unsigned char c1 = i + 1 < e ? p[i + 1] : 0; /* 0 matches none of the bytes below */
+    unsigned char c2 = i + 2 < e ? p[i + 2] : 0;
+    switch (p[i]) {
+    case '.':
+        return letter_or_high(c1) && letter_or_high(c2) ? 1 : 0;
+    case ':':
+        return c1 == '/' && c2 == '/' ? 1 : 0;
+    case '[': case '(': case '{': case '\\':
+        return c1 == '.' || c1 == 'd' || c1 == 'D' || c1 == ':' ? 2 : 0;
+    case 'x': case 'X': case '*':
+        return (c1 == 'x' || c1 == 'X' || c1 == '*') && (c2 == 'p' || c2 == 'P') ? 2 : 0;
+    case 0xc2:
+        return c1 == 0xad ? 2 : 0;
+    case 0xcd:
+        return c1 == 0x8f ? 2 : 0;
+    case 0xd8:
+        return c1 == 0x9c ? 2 : 0;
+    case 0xe1:
+        return c1 == 0x85 || c1 == 0x9e || c1 == 0xa0 ? 2 : 0;
+    case 0xe2:
+        if (c1 == 0x80)
+            return (c2 >= 0x8b && c2 <= 0x8f) || c2 == 0xa4 || (c2 >= 0xaa && c2 <= 0xae) ? 2 : 0;
+        if (c1 == 0x81)
+            return c2 >= 0xa0 && c2 <= 0xaf ? 2 : 0;
+        return c1 >= 0x91 && c1 <= 0x93 ? 2 : 0;
+    case 0xe3:
+        return (c1 == 0x80 && c2 == 0x82) || (c1 == 0x85 && c2 == 0xa4) ? 2 : 0;
+    case 0xef:
+        return c1 >= 0xb8 && c1 <= 0xbf ? 2 : 0;
+    case 0xf0:
+        return c1 == 0x9d || (c1 == 0x9f && c2 >= 0x84 && c2 <= 0x86) ? 2 : 0;
+    }
+    return 0;
+}
+
+static PyObject *newlines_str(Py_ssize_t n) {
+    PyObject *s = PyUnicode_New(n, 127);
+    if (s != NULL) memset(PyUnicode_DATA(s), '\n', (size_t)n);
+    return s;
+}
+
+static int append_steal(PyObject *list, PyObject *item) {
+    if (item == NULL) return -1;
+    int rc = PyList_Append(list, item);
+    Py_DECREF(item);
+    return rc;
+}
+
+PyDoc_STRVAR(select_lines_doc,
+"select_lines(block, errors) -> (text, suspect, first_gap, first_at_start, newlines)\n\n"
+"The lines of block that may hold a link, decoded with the given error handler and joined by\n"
+"as many newlines as lie between them; suspect: (start, end) of those holding something to\n"
+"de-obfuscate; first_gap: newlines before the first; first_at_start: it starts the block;\n"
+"newlines: all in the block.");
+
+static PyObject *select_lines(PyObject *self, PyObject *args) {
+    Py_buffer view;
+    const char *errors;
+    if (!PyArg_ParseTuple(args, "y*s", &view, &errors)) return NULL;
+    const unsigned char *p = (const unsigned char *)view.buf;
+    const Py_ssize_t n = view.len;
+    PyObject *pieces = PyList_New(0), *suspect = PyList_New(0), *result = NULL;
+    if (pieces == NULL || suspect == NULL) goto done;
+
+    Py_ssize_t line_index = 0, kept_index = -1, first_gap = 0, length = 0, start = 0;
+    int first_at_start = 1;
+    for (;;) {
+        const unsigned char *nl = memchr(p + start, '\n', (size_t)(n - start));
+        const Py_ssize_t end = nl != NULL ? nl - p : n;
+        int kept = 0, obfuscated = 0;
+        for (Py_ssize_t i = start; i < end; i++) {
+            if (!START[p[i]]) continue;
+            int m = match_at(p, i, end);
+            if (m == 2) { kept = obfuscated = 1; break; }
+            kept |= m;
+        }
+        if (kept) {
+            if (kept_index < 0) {
+                first_gap = line_index;
+                first_at_start = start == 0;
+            } else {
+                Py_ssize_t gap = line_index - kept_index;
+                if (append_steal(pieces, newlines_str(gap)) < 0) goto done;
+                length += gap;
+            }
+            kept_index = line_index;
+            PyObject *text = PyUnicode_DecodeUTF8((const char *)p + start, end - start, errors);
+            if (text == NULL) goto done;
+            Py_ssize_t chars = PyUnicode_GET_LENGTH(text);
+            if (append_steal(pieces, text) < 0) goto done;
+            if (obfuscated && append_steal(suspect, Py_BuildValue("(nn)", length, length + chars)) < 0)
+                goto done;
+            length += chars;
+        }
+        if (nl == NULL) break;
+        start = end + 1;
+        line_index++;
+    }
+    PyObject *empty = PyUnicode_New(0, 0);
+    if (empty == NULL) goto done;
+    PyObject *text = PyUnicode_Join(empty, pieces);
+    Py_DECREF(empty);
+    if (text == NULL) goto done;
+    PyObject *spans = PyList_AsTuple(suspect);
+    if (spans == NULL) { Py_DECREF(text); goto done; }
+    result = Py_BuildValue("(NNnOn)", text, spans, first_gap, first_at_start ? Py_True : Py_False,
+                           line_index);
+done:
+    Py_XDECREF(pieces);
+    Py_XDECREF(suspect);
+    PyBuffer_Release(&view);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"select_lines", select_lines, METH_VARARGS, select_lines_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "linkguard._blocks",
+    "The plain-text line selection of linkguard.inputs.plaintext, in C.", -1, methods,
+};
+
+PyMODINIT_FUNC PyInit__blocks(void) {
+    init_start();
+    return PyModule_Create(&module);
+}
