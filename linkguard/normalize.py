@@ -260,6 +260,10 @@ def parse_link(
 
     ``written`` is the link as it appeared in the input, when that differs from ``text``.
     """
+    return _link(text, obfuscation, display, written)
+
+
+def _link(text: str, obfuscation: tuple[str, ...], display: str | None, written: str | None) -> Link | None:
     raw = text.strip()
     parts = _split_url(raw) if raw else None
     if parts is None:
@@ -292,9 +296,7 @@ def parse_link(
 
 def normalize(candidate: Candidate) -> Link | None:
     """Candidate → Link, keeping the text as written and the obfuscations undone."""
-    return parse_link(
-        candidate.url, obfuscation=candidate.obfuscation, display=candidate.display, written=candidate.text
-    )
+    return _link(candidate.url, candidate.obfuscation, candidate.display, candidate.text)
 
 
 def is_public_suffix(name: str) -> bool:

@@ -137,3 +137,16 @@ def test_pathological_input_is_handled() -> None:
     ]
     for text in hostile:
         list(candidates(text))  # completes: the hypothesis test below bounds the growth
+
+
+def test_tld_a_labels_are_what_idna_gives() -> None:
+    # _tlds() writes the A-labels with plain Punycode; for the list's TLDs that is idna's answer
+    import idna
+
+    from linkguard.extract import _tlds
+
+    tlds = _tlds()
+    unicode_tlds = [t for t in tlds if not t.isascii()]
+    assert len(unicode_tlds) > 100
+    for tld in unicode_tlds:
+        assert idna.encode(tld, uts46=True).decode("ascii") in tlds, tld
