@@ -118,7 +118,8 @@ def _run_linkguard_once(path: Path) -> tuple[float, int, int]:
     return float(out[0]), int(summary["links"]), int(out[1])
 
 
-def run_urlextract(path: Path, sample_bytes: int) -> tuple[float, int, int] | None:
+def run_urlextract(path: Path, sample_bytes: int, repeat: int = 1) -> tuple[float, int, int] | None:
+    """Seconds (best of ``repeat``, like linkguard's), URLs found and bytes, on a prefix."""
     try:
         from urlextract import URLExtract
     except ImportError:
@@ -126,11 +127,14 @@ def run_urlextract(path: Path, sample_bytes: int) -> tuple[float, int, int] | No
     with path.open(encoding="utf-8") as fh:
         text = fh.read(sample_bytes)
     extractor = URLExtract(cache_dns=False)
-    t = time.perf_counter()
-    found = 0
-    for line in text.splitlines():
-        found += len(extractor.find_urls(line))
-    return time.perf_counter() - t, found, len(text.encode("utf-8"))
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        found = 0
+        for line in text.splitlines():
+            found += len(extractor.find_urls(line))
+        best = min(best, time.perf_counter() - t)
+    return best, found, len(text.encode("utf-8"))
 
 
 def main() -> int:
@@ -170,14 +174,14 @@ def main() -> int:
             f"  i.e. fixed cost    : {secs - per_byte * size:8.2f} s, then "
             f"{1 / per_byte / 1e6:.1f} MB/s ({(links - q_links) / (secs - q_secs):,.0f} domains/s)"
         )
-    ue = run_urlextract(full, int(args.urlextract_mb * 1_000_000))
+    ue = run_urlextract(full, int(args.urlextract_mb * 1_000_000), min(args.repeat, 3))
     if ue is None:
         print("urlextract            : not installed (pip install urlextract)")
     else:
         u_secs, u_found, u_bytes = ue
         mbs = u_bytes / 1e6 / u_secs
         print(
-            f"urlextract (prefix of {u_bytes / 1e6:.1f} MB): {mbs:8.2f} MB/s  "
+            f"urlextract (prefix of {u_bytes / 1e6:.1f} MB, best of {min(args.repeat, 3)}): {mbs:8.2f} MB/s  "
             f"{u_found / u_secs:10,.0f} urls/s  "
             f"-> linkguard is {size / 1e6 / secs / mbs:,.0f}x faster"
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import io
 import os
+import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -23,10 +24,10 @@ from linkguard.extract import candidates
 from linkguard.inputs import plaintext
 from linkguard.inputs.decoding import ERRORS
 from linkguard.inputs.plaintext import read_bytes
-from linkguard.models import Finding, Verdict
+from linkguard.models import Finding, ScanStats, Verdict
 from linkguard.normalize import normalize
 from linkguard.prefilter import LinePrefilter
-from linkguard.report.jsonl import FindingEncoder, dumps_line
+from linkguard.report.jsonl import RISKY_UTF8, FindingEncoder, JsonlReporter, dumps_bytes
 from linkguard.rules import RuleSet, load_rules
 from linkguard.scan import Scanner
 
@@ -134,7 +135,33 @@ def test_finding_encoder_is_dumps_of_to_dict() -> None:
     replaced = Verdict(first.verdict.status, 99, first.verdict.impersonates, ("page-clone",), ())
     sample.append(Finding(first.link, replaced, first.source, first.line, first.column))
     for finding in sample + sample:  # the second round is served from the memo
-        assert encode(finding) == dumps_line(finding.to_dict())
+        assert encode(finding) == dumps_bytes(finding.to_dict())
+
+
+def test_risky_characters_are_matched_by_their_utf8_bytes() -> None:
+    risky = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+    for cp in [*range(0x3000), *range(0xFE00, 0x10000), *range(0x1F000, 0x1F700)]:
+        ch = chr(cp)
+        if 0xD800 <= cp < 0xE000:
+            continue
+        data = f"a{ch}b".encode()
+        assert bool(RISKY_UTF8.search(data)) == bool(risky.match(ch)), hex(cp)
+
+
+@pytest.mark.parametrize("line_buffering", [False, True])
+def test_jsonl_writes_the_same_through_bytes_and_text(line_buffering: bool) -> None:
+    sample = [finding for finding, _ in findings()]
+    as_text = io.StringIO()  # no bytes underneath: written as text
+    raw = io.BytesIO()
+    as_file = io.TextIOWrapper(raw, encoding="utf-8", line_buffering=line_buffering)
+    as_file.write("")  # nothing pending, but the writer must flush first anyway
+    for out in (as_text, as_file):
+        writer = JsonlReporter(out, show_all=True)
+        for finding in sample:
+            writer.add(finding)
+        writer.close(ScanStats())
+    assert raw.getvalue().decode("utf-8") == as_text.getvalue()
+    assert as_text.getvalue().count("\n") == len(sample)
 
 
 def test_a_markdown_label_does_not_reach_back_into_the_previous_line() -> None:

@@ -29,7 +29,7 @@ class JsonDocReporter(Reporter):
     def _add(self, finding: Finding, context: str | None) -> None:
         if self.written > 1:
             self._spool.write(",\n")
-        self._spool.write("    " + self._encode(finding))
+        self._spool.write("    " + self._encode(finding).decode("utf-8"))
 
     def summary(self, stats: ScanStats) -> dict[str, Any]:
         return {
