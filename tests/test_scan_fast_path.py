@@ -63,12 +63,16 @@ def _expected(text: str, scanner: Scanner) -> list[tuple[int, int, str, str, str
     return out
 
 
+SELECTIONS = {"c": plaintext._select_lines_c, "python": plaintext._select_lines_py}
+
+
+@pytest.mark.parametrize("selection", [name for name, impl in SELECTIONS.items() if impl is not None])
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(text=DUMPS, block=st.sampled_from([16, 64, 4096]))
-def test_block_records_find_what_lines_do(text: str, block: int) -> None:
+def test_block_records_find_what_lines_do(selection: str, text: str, block: int) -> None:
     scanner = Scanner(_rules())
     data = text.encode("utf-8")
-    records = read_bytes(io.BytesIO(data), "dump.txt", block_bytes=block)
+    records = read_bytes(io.BytesIO(data), "dump.txt", block_bytes=block, select=SELECTIONS[selection])
     got = [
         (f.line, f.column, f.link.text, f.link.url, f.link.display, f.verdict.status)
         for f in scanner.scan_records(records)

@@ -90,9 +90,17 @@ class ByteSource(Protocol):
 
 
 def read_bytes(
-    stream: ByteSource, source: str, *, block_bytes: int = READ_BLOCK_BYTES
+    stream: ByteSource,
+    source: str,
+    *,
+    block_bytes: int = READ_BLOCK_BYTES,
+    select: Callable[[bytes, str], Selection] | None = None,
 ) -> Iterator[Record | Skipped]:
-    """UTF-8 (or ASCII) text from a byte stream, one record per block of ``block_bytes``."""
+    """UTF-8 (or ASCII) text from a byte stream, one record per block of ``block_bytes``.
+
+    ``select`` picks the lines (default :func:`select_lines`: the C version when it was built).
+    """
+    select = select or select_lines
     line, column, carry = 1, 1, b""
     while True:
         chunk = stream.read(block_bytes) or b""
@@ -110,7 +118,7 @@ def read_bytes(
         # One record per block: the lines that may hold a link, with every other line left
         # empty, so newlines (and so line numbers) stay exact and the per-record cost of the
         # pipeline is paid once per block instead of once per line.
-        text, suspect, first_gap, first_at_start, newlines = select_lines(block, ERRORS)
+        text, suspect, first_gap, first_at_start, newlines = select(block, ERRORS)
         # a line is counted where it ends, so a long line read in pieces counts once
         lines_in_block = newlines + (0 if chunk or block.endswith(b"\n") else 1)
         yield Record(
