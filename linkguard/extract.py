@@ -59,6 +59,8 @@ _TRAILING = ".,;:!?'*\u2013\u2014\u00b7"
 #: Bare mentions with these endings are file names far more often than links.
 _FILE_LIKE_TLDS = frozenset({"zip", "mov", "py", "sh"})
 _CLOSING = {")": "(", "]": "[", "}": "{"}
+#: Characters :func:`_trim` may drop from a link's end; most links end in none of them.
+_TRIM_CHARS = frozenset(_TRAILING + "".join(_CLOSING))
 _TCO_GLUE_SLUG = 10
 _TCO_MAX_SLUG = 40
 
@@ -149,7 +151,8 @@ def _judge(text: str, m: re.Match[str]) -> list[tuple[int, int, bool, str | None
     if end < len(text) and text[end] in "@+-_." and _EMAIL_TAIL.match(text, end):
         return []  # the local part of an e-mail address: name.al+lastname@foo.com
     display = None
-    if m.group("scheme"):
+    scheme = m.group("scheme")
+    if scheme:
         host = m.group("host")
         fixed = (
             host if host.startswith("[") or (host[0].isdigit() and host.replace(".", "").isdigit()) else None
@@ -161,9 +164,10 @@ def _judge(text: str, m: re.Match[str]) -> list[tuple[int, int, bool, str | None
         host_end = m.start("host") + len(fixed)
         if fixed != host:
             return [(start, host_end, True, None)]
-        if fixed.lower() == "t.co":
+        if len(fixed) == 4 and fixed.lower() == "t.co":
             return _tco(text, start, host_end)
-        display = _markdown_label(text, start)
+        if text.startswith("](", start - 2):
+            display = _markdown_label(text, start)
     else:
         host = m.group("bare")
         fixed = _fix_host(host)
@@ -177,10 +181,11 @@ def _judge(text: str, m: re.Match[str]) -> list[tuple[int, int, bool, str | None
         host_end = start + len(fixed)
         if fixed != host:
             return [(start, host_end, False, None)]
-        if fixed.lower() == "t.co":
+        if len(fixed) == 4 and fixed.lower() == "t.co":
             return _tco(text, start, host_end)
-    url_end = _trim(text[start:end])
-    return [(start, start + len(url_end), bool(m.group("scheme")), display)]
+    if text[end - 1] in _TRIM_CHARS:
+        end = start + len(_trim(text[start:end]))
+    return [(start, end, bool(scheme), display)]
 
 
 def _tco(text: str, start: int, host_end: int) -> list[tuple[int, int, bool, str | None]]:
