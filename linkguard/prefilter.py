@@ -1,4 +1,5 @@
-"""Which lines of a byte block can hold a link: the one pass over every byte of plain text.
+"""Which lines of a byte block can hold a link: the one pass over every byte of plain text, in
+Python, for when ``linkguard/_blocks.c`` (the same pass in C, with these patterns) was not built.
 
 Python's ``re`` manages well under 100 MB/s for a pattern that starts with a character class,
 so on x86-64 Linux the pass runs in Hyperscan (Intel's multi-pattern matcher; gigabytes per
