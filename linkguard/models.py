@@ -19,6 +19,8 @@ VerdictStatus = Literal["malicious", "suspicious", "shortened", "trusted", "unkn
 
 #: Verdicts that set ``flagged`` and make ``scan`` exit 1.
 FLAGGED_STATUSES: frozenset[str] = frozenset({"malicious", "suspicious"})
+#: How bad each verdict is, for "the worse of two": a report group, a redirect's destination.
+STATUS_RANK: dict[str, int] = {"trusted": 0, "unknown": 1, "shortened": 2, "suspicious": 3, "malicious": 4}
 
 
 @dataclass(slots=True, unsafe_hash=True)

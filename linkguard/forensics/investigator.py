@@ -27,7 +27,7 @@ from linkguard.forensics.netpolicy import NetworkPolicy, parse_ip_literal
 from linkguard.forensics.page import PageClaims, analyse, match_outlets, on_domain, parse_html
 from linkguard.forensics.redirects import Hop, walk
 from linkguard.forensics.registration import Registration, RegistrationLookup, describe
-from linkguard.models import Evidence, Link, Outlet, Verdict, VerdictStatus
+from linkguard.models import STATUS_RANK, Evidence, Link, Outlet, Verdict, VerdictStatus
 
 # Score contributions (0-100 scale, capped); one place so the weighting can be reviewed.
 SCORE_PAGE_CLAIM = 70
@@ -35,7 +35,6 @@ SCORE_CLONE_CONFIRMED = 90
 SCORE_YOUNG_DOMAIN = 15
 SCORE_CLOAKING = 20
 SCORE_DISPLAY_MISMATCH = 60
-_RANK: dict[str, int] = {"trusted": 0, "unknown": 1, "shortened": 2, "suspicious": 3, "malicious": 4}
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,7 +311,7 @@ class Investigator:
                 {"url": final_link.url, "status": dest.status},
             )
         )
-        if not verdict.flagged or _RANK[dest.status] > _RANK[verdict.status]:
+        if not verdict.flagged or STATUS_RANK[dest.status] > STATUS_RANK[verdict.status]:
             out.adopt(dest)
 
     def _judge_display(self, link: Link, final_domain: str, out: _Builder) -> None:
@@ -349,7 +348,7 @@ class Investigator:
         confirmed = (
             out.impersonates is not None
             and out.impersonates.domain == outlet.domain
-            and _RANK[out.status] >= 3
+            and STATUS_RANK[out.status] >= STATUS_RANK["suspicious"]
         )
         out.technique("page-claims-outlet")
         out.add(
@@ -486,7 +485,7 @@ class _Builder:
             self.techniques.append(name)
 
     def at_least(self, status: VerdictStatus) -> None:
-        if _RANK[status] > _RANK[self.status]:
+        if STATUS_RANK[status] > STATUS_RANK[self.status]:
             self.status = status
 
     def raise_score(self, score: int) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from linkguard.models import Evidence, Finding, Outlet
+from linkguard.models import STATUS_RANK, Evidence, Finding, Outlet
 from linkguard.report.snippet import Snippet, make_snippet
 
 GROUP_BY: tuple[str, ...] = ("domain", "outlet", "source")
@@ -21,8 +21,6 @@ MAX_URLS = 10
 MAX_DOMAINS = 10
 MAX_TECHNIQUES = 10
 
-#: Worst first; a group takes the worst verdict of its findings.
-STATUS_RANK: dict[str, int] = {"malicious": 4, "suspicious": 3, "shortened": 2, "unknown": 1, "trusted": 0}
 NO_OUTLET = ""
 
 _T = TypeVar("_T")
