@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast
 
 import click
 
@@ -81,8 +83,45 @@ def load_ruleset(rule_paths: tuple[Path, ...], rules_dir: Path | None) -> RuleSe
 _STARTUP_FROZEN: list[bool] = []
 
 
+@dataclass(frozen=True)
+class OutputOptions:
+    """What :func:`output_options` read from the command line."""
+
+    fmt: str | None
+    path: Path | None
+    no_defang: bool
+    min_score: int
+    verdicts: tuple[str, ...]
+    group_by: str
+    show_all: bool
+
+    @property
+    def format(self) -> str:
+        """--format; else from the -o extension; else a table on a terminal, JSON Lines in a pipe."""
+        from linkguard.report import format_for_path
+
+        if self.fmt:
+            return self.fmt
+        if self.path is not None and str(self.path) != "-":
+            return format_for_path(self.path) or "table"
+        import sys
+
+        return "table" if sys.stdout.isatty() else "jsonl"
+
+
+_OUTPUT_KEYS = {
+    "fmt": "fmt",
+    "output": "path",
+    "no_defang": "no_defang",
+    "min_score": "min_score",
+    "verdicts": "verdicts",
+    "group_by": "group_by",
+    "show_all": "show_all",
+}
+
+
 def output_options(func: F) -> F:
-    """Report options shared by ``scan`` and ``report``: format, destination, defanging, filters."""
+    """Report options shared by ``scan`` and ``report``, handed over as ``output: OutputOptions``."""
     from typing import get_args
 
     from linkguard.models import VerdictStatus
@@ -123,51 +162,35 @@ def output_options(func: F) -> F:
         click.option("--group-by", type=click.Choice(GROUP_BY), default="domain", show_default=True),
         click.option("--all", "show_all", is_flag=True, help="List every link, not only flagged ones."),
     ]
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        values = {field: kwargs.pop(key) for key, field in _OUTPUT_KEYS.items()}
+        return func(*args, output=OutputOptions(**values), **kwargs)
+
     for option in reversed(options):
-        func = option(func)
-    return func
+        wrapper = option(wrapper)
+    return cast(F, wrapper)
 
 
-def choose_format(fmt: str | None, output: Path | None, *, tty_default: str, pipe_default: str) -> str:
-    from linkguard.report import format_for_path
-
-    if fmt:
-        return fmt
-    if output is not None and str(output) != "-":
-        return format_for_path(output) or tty_default
-    import sys
-
-    return tty_default if sys.stdout.isatty() else pipe_default
-
-
-def open_report(
-    stack: ExitStack,
-    fmt: str,
-    output: Path | None,
-    *,
-    no_defang: bool,
-    show_all: bool,
-    min_score: int,
-    verdicts: tuple[str, ...],
-    group_by: str,
-) -> Reporter:
+def open_report(stack: ExitStack, options: OutputOptions) -> Reporter:
     """The writer for ``output_options``: stdout or the ``-o`` file (closed with ``stack``)."""
     import sys
 
     from linkguard.report import open_writer
 
     out: TextIO = sys.stdout
-    if output is not None and str(output) != "-":
+    if options.path is not None and str(options.path) != "-":
         try:
-            out = stack.enter_context(open(output, "w", encoding="utf-8", newline=""))
+            out = stack.enter_context(open(options.path, "w", encoding="utf-8", newline=""))
         except OSError as exc:
-            raise InputError(f"{output}: cannot write: {exc.strerror or exc}") from None
+            raise InputError(f"{options.path}: cannot write: {exc.strerror or exc}") from None
     return open_writer(
-        fmt,
+        options.format,
         out,
-        defang=False if no_defang else None,
-        show_all=show_all,
-        min_score=min_score,
-        verdicts=frozenset(verdicts) or None,
-        group_by=group_by,
+        defang=False if options.no_defang else None,
+        show_all=options.show_all,
+        min_score=options.min_score,
+        verdicts=frozenset(options.verdicts) or None,
+        group_by=options.group_by,
     )

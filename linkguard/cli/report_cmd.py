@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from linkguard.cli.common import EXIT_CLEAN, EXIT_FLAGGED, choose_format, open_report, output_options
+from linkguard.cli.common import EXIT_CLEAN, EXIT_FLAGGED, OutputOptions, open_report, output_options
 from linkguard.models import ScanStats
 from linkguard.report import open_scan, read_scan
 
@@ -19,33 +19,14 @@ from linkguard.report import open_scan, read_scan
 @click.command("report")
 @click.argument("file", type=click.Path(path_type=Path))
 @output_options
-def report(
-    file: Path,
-    fmt: str | None,
-    output: Path | None,
-    no_defang: bool,
-    min_score: int,
-    verdicts: tuple[str, ...],
-    group_by: str,
-    show_all: bool,
-) -> int:
+def report(file: Path, output: OutputOptions) -> int:
     """Re-render FILE, a JSON Lines scan saved by `linkguard scan`."""
-    fmt = choose_format(fmt, output, tty_default="table", pipe_default="jsonl")
     stats = ScanStats()
     with ExitStack() as stack:
         source = stack.enter_context(open_scan(file))  # before the output exists: no empty report
         findings = read_scan(source, str(file), stats)
         first = next(findings, None)  # a garbled file fails here, still before any output
-        writer = open_report(
-            stack,
-            fmt,
-            output,
-            no_defang=no_defang,
-            show_all=show_all,
-            min_score=min_score,
-            verdicts=verdicts,
-            group_by=group_by,
-        )
+        writer = open_report(stack, output)
         if first is not None:
             writer.add(*first)
             for finding, context in findings:

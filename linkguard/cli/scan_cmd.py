@@ -15,7 +15,7 @@ from linkguard.cli.common import (
     EXIT_CLEAN,
     EXIT_FLAGGED,
     EXIT_INPUT,
-    choose_format,
+    OutputOptions,
     load_ruleset,
     open_report,
     output_options,
@@ -82,13 +82,7 @@ def summary_text(stats: ScanStats) -> str:
 @network_options(default_online=False)
 def scan(
     paths: tuple[str, ...],
-    fmt: str | None,
-    output: Path | None,
-    no_defang: bool,
-    min_score: int,
-    verdicts: tuple[str, ...],
-    group_by: str,
-    show_all: bool,
+    output: OutputOptions,
     input_format: str,
     summary_path: Path | None,
     quiet: bool,
@@ -107,7 +101,6 @@ def scan(
         if sys.stdin.isatty():
             raise click.UsageError("give a file or directory to scan, or - to read stdin")
         paths = ("-",)
-    fmt = choose_format(fmt, output, tty_default="table", pipe_default="jsonl")
     rules = load_ruleset(rule_paths, rules_dir)
 
     from linkguard.report import reporter_class
@@ -153,18 +146,9 @@ def scan(
             investigator=investigator,
             input_format=input_format,
             on_read=on_read,
-            contexts=reporter_class(fmt).uses_context,
+            contexts=reporter_class(output.format).uses_context,
         )
-        writer = open_report(
-            stack,
-            fmt,
-            output,
-            no_defang=no_defang,
-            show_all=show_all,
-            min_score=min_score,
-            verdicts=verdicts,
-            group_by=group_by,
-        )
+        writer = open_report(stack, output)
         for finding in scanner.scan_paths(paths):
             writer.add(finding, finding.context)
         stats = scanner.stats
