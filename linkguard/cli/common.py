@@ -37,6 +37,16 @@ def exit_code_for(exc: LinkguardError) -> int:
     return EXIT_INPUT
 
 
+#: ``--rules``: read only these rule files, for classifying commands and ``rules`` alike.
+rule_paths_option = click.option(
+    "--rules",
+    "rule_paths",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Use only these rule files/directories (repeatable).",
+)
+
+
 def rules_options(func: F) -> F:
     """``--rules``, ``--rules-dir`` and ``--no-blocklist``, for every command that classifies."""
     func = click.option(
@@ -50,14 +60,7 @@ def rules_options(func: F) -> F:
         default=None,
         help="User rules directory (default: $LINKGUARD_RULES_DIR or the platform config dir).",
     )(func)
-    func = click.option(
-        "--rules",
-        "rule_paths",
-        multiple=True,
-        type=click.Path(path_type=Path),
-        help="Use only these rule files/directories for this run (repeatable).",
-    )(func)
-    return func
+    return rule_paths_option(func)
 
 
 def load_ruleset(rule_paths: tuple[Path, ...], rules_dir: Path | None) -> RuleSet:

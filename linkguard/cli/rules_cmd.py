@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
-from linkguard.cli.common import EXIT_CLEAN, EXIT_INPUT, load_ruleset
+from linkguard.cli.common import EXIT_CLEAN, EXIT_INPUT, load_ruleset, rule_paths_option
 from linkguard.errors import RulesError
 from linkguard.paths import user_rules_dir
 from linkguard.rules import (
@@ -66,14 +66,7 @@ def _dir_option(func: F) -> F:
 
 
 def _read_options(func: F) -> F:
-    func = _dir_option(func)
-    return click.option(
-        "--rules",
-        "rule_paths",
-        multiple=True,
-        type=click.Path(path_type=Path),
-        help="Use only these rule files/directories (repeatable).",
-    )(func)
+    return rule_paths_option(_dir_option(func))
 
 
 def _store(rules_dir: Path | None) -> RuleStore:
