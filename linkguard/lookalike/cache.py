@@ -39,7 +39,7 @@ from linkguard.rules import BlockedRule, LegitRule, RuleSet, ShortenerRule, load
 
 #: Environment variable naming the cache directory (tests point it at a temporary one).
 #: Bump when the payload layout changes.
-FORMAT = 1
+FORMAT = 2
 MAGIC = b"LGIDX\x01\n"
 #: Cache files kept; older ones (other rule sets, older versions) are removed on write.
 KEEP_FILES = 4
@@ -133,7 +133,10 @@ def _dump(key: str, rules: RuleSet, idx: Index) -> bytes:
         "perm_entries": list(entries),
         "perm_buckets": {p: ("\n".join(names), codes.tobytes()) for p, (names, codes) in buckets.items()},
         "perm_count": len(idx.permutations),
-        "fuzzy": {n: (keys, [brand_pos[id(b)] for b in bs]) for n, (keys, bs) in idx.fuzzy_choices.items()},
+        "fuzzy_brands": [brand_pos[id(b)] for b in idx.fuzzy_brands],
+        "fuzzy_keys": idx.fuzzy_keys,
+        "fuzzy": idx.fuzzy_choices,
+        "transliterations": {v: brand_pos[id(b)] for v, b in idx.transliterations.items()},
     }
     return marshal.dumps(payload)
 
@@ -170,9 +173,12 @@ def _load(payload: dict[str, Any]) -> tuple[RuleSet, Index]:
     if not all(0 <= b < len(brands) for b, _ in entries):
         raise IndexError("perm_entries")
     idx.__dict__["permutations"] = PermutationMap(buckets, brands, entries, int(payload["perm_count"]))
-    idx.__dict__["fuzzy_choices"] = {
-        int(n): (list(keys), [brands[i] for i in bs]) for n, (keys, bs) in payload["fuzzy"].items()
-    }
+    idx.__dict__["fuzzy_brands"] = [brands[i] for i in payload["fuzzy_brands"]]
+    idx.__dict__["fuzzy_keys"] = list(payload["fuzzy_keys"])
+    idx.__dict__["fuzzy_choices"] = payload["fuzzy"]
+    idx.transliterations = {v: brands[i] for v, i in payload["transliterations"].items()}
+    idx._families = {}
+    idx._crowds = {}
     return rules, idx
 
 

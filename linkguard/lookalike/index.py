@@ -19,8 +19,15 @@ from functools import cached_property
 from typing import NamedTuple, TypeVar, overload
 
 from linkguard.lookalike.confusables import skeleton
-from linkguard.lookalike.permutations import edits, kinds_for_length, valid
-from linkguard.lookalike.wordlists import COMBO_WORDS, GENERIC_NAMES, NON_BRAND_SUBDOMAINS
+from linkguard.lookalike.permutations import edits, kinds_for_length, permutations, valid
+from linkguard.lookalike.profile import WebProfile, load_profile
+from linkguard.lookalike.wordlists import (
+    COMBO_WORDS,
+    CYRILLIC_COUNTRIES,
+    GENERIC_NAMES,
+    NON_BRAND_SUBDOMAINS,
+    TRANSLITERATIONS,
+)
 from linkguard.models import Outlet
 from linkguard.normalize import HostParts, split_host, suffix_extractor
 from linkguard.rules import BlockedRule, LegitRule, RuleSet, ShortenerRule
@@ -47,15 +54,27 @@ class Brand:
     generic: bool  # an ordinary word or ≤ 2 letters: weak evidence as a combo or subdomain
 
 
+def transliterations(label: str) -> set[str]:
+    """Latin spellings of a Cyrillic name other than the outlet's own (rbc → rbk, rbс)."""
+    out = {label.replace(a, b) for a, b in TRANSLITERATIONS if a in label}
+    out.discard(label)
+    return {v for v in out if valid(v)}
+
+
+def deletes(key: str, depth: int) -> set[str]:
+    """Every string ``depth`` or fewer deletions away from ``key`` (SymSpell's index keys)."""
+    found = {key}
+    frontier = {key}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
+        found |= frontier
+    return found
+
+
 def allowed_edits(n: int) -> int:
-    """Edits the fuzzy fallback tolerates for a name of ``n`` characters (0 below 6)."""
-    if n < FUZZY_MIN_LENGTH:
-        return 0
-    if n <= 9:
-        return 1
-    if n <= 13:
-        return 2
-    return 3
+    """Edits the fuzzy fallback tolerates for a name of ``n`` characters: one from 6 letters, as
+    Chromium's lookalike check does; two edits of a long name mostly reach other real words."""
+    return 0 if n < FUZZY_MIN_LENGTH else 1
 
 
 class _Parts(NamedTuple):
@@ -201,6 +220,15 @@ class Index:
             p.domain_label for p in (_split(d) for d in self.legit) if p is not None
         )
         self.max_domain_labels = max((d.count(".") + 1 for d in self.outlet_by_domain), default=2)
+        self.transliterations: dict[str, Brand] = {}
+        for label, same in self.brands.items():
+            brand = same[0]
+            if brand.outlet.country in CYRILLIC_COUNTRIES and not brand.generic:
+                for variant in transliterations(label):
+                    if variant not in self.brands and variant not in self.legit_labels:
+                        self.transliterations.setdefault(variant, brand)
+        self._families: dict[tuple[Outlet, ...], Brand] = {}
+        self._crowds: dict[str, int] = {}
 
     def _add_brand(self, label: str, outlet: Outlet, domain: str, suffixes: tuple[str, ...]) -> None:
         if not label or label in COMBO_WORDS or label.isdigit():
@@ -217,6 +245,57 @@ class Index:
             self.dotless.setdefault(dotless, brand)
         if "-" in label:  # "t-online" is also written "tonline"
             self.skeletons.setdefault(skeleton(label.replace("-", "")), []).append(brand)
+
+    @cached_property
+    def profile(self) -> WebProfile:
+        """The popular web (``linkguard.popular``), shared by every index in the process."""
+        return load_profile()
+
+    def crowd(self, label: str) -> int:
+        """Popular sites whose name is one typo away from ``label`` (apnews: adnews, mapnews …).
+
+        A name that lives among many real lookalike names proves little when a domain is one typo
+        away from it; a name with no popular neighbours (spiegel) is worth copying exactly.
+        """
+        found = self._crowds.get(label)
+        if found is None:
+            labels = self.profile.label_counts
+            found = sum(1 for typo, _ in permutations(label) if typo in labels)
+            self._crowds[label] = found
+        return found
+
+    def family(self, brands: list[Brand]) -> Brand:
+        """One brand standing for several outlets that share a name (Delfi EE/LV/LT).
+
+        Its outlet lists every member's domains, so the verdict names all of them instead of
+        guessing one.
+        """
+        outlets = tuple(dict.fromkeys(b.outlet for b in brands))
+        if len(outlets) == 1:
+            return brands[0]
+        found = self._families.get(outlets)
+        if found is None:
+            first = outlets[0]
+            merged = Outlet(
+                " / ".join(o.name for o in outlets),
+                tuple(dict.fromkeys(d for o in outlets for d in o.domains)),
+                tuple(dict.fromkeys(b for o in outlets for b in o.brands)),
+                "",
+                first.kind,
+                first.origin,
+            )
+            suffixes = tuple(dict.fromkeys(s for b in brands for s in b.suffixes))
+            found = Brand(brands[0].label, merged, brands[0].domain, suffixes, any(b.generic for b in brands))
+            self._families[outlets] = found
+        return found
+
+    def primary_brand(self, outlet: Outlet) -> Brand | None:
+        """The brand of an outlet's primary domain (for facts about an embedded domain)."""
+        for same in self.brands.values():
+            for b in same:
+                if b.outlet is outlet:
+                    return b
+        return None
 
     def outlet_owning(self, name: str) -> Outlet | None:
         """An outlet named ``name`` (a shortener's owner, a link card's label), if any."""
@@ -244,16 +323,48 @@ class Index:
         return perms
 
     @cached_property
-    def fuzzy_choices(self) -> dict[int, tuple[list[str], list[Brand]]]:
-        """Skeletons of the distinctive names long enough for the rapidfuzz fallback, by length.
+    def fuzzy_choices(self) -> dict[str, list[int]]:
+        """SymSpell index for the fuzzy typo fallback: deletion variant → positions in ``fuzzy_keys``.
 
-        Bucketing by length lets a query compare only names within its edit allowance of its own
-        length (an edit distance can never be smaller than the length difference).
+        Each distinctive name of 6+ letters is indexed with every variant up to its allowed edits
+        deleted; a query looks up its own deletion variants and checks the few names found with an
+        exact edit distance. That replaces a scan over every name with a handful of hash lookups.
         """
-        buckets: dict[int, tuple[list[str], list[Brand]]] = {}
-        for label, same in self.brands.items():
-            if not same[0].generic and len(label) >= FUZZY_MIN_LENGTH:
-                keys, brands = buckets.setdefault(len(label), ([], []))
-                keys.append(skeleton(label))
-                brands.append(same[0])
-        return buckets
+        out: dict[str, list[int]] = {}
+        for pos, key in enumerate(self.fuzzy_keys):
+            for variant in deletes(key, allowed_edits(len(key))):
+                out.setdefault(variant, []).append(pos)
+        return out
+
+    @cached_property
+    def fuzzy_keys(self) -> list[str]:
+        return [skeleton(b.label) for b in self.fuzzy_brands]
+
+    @cached_property
+    def fuzzy_brands(self) -> list[Brand]:
+        return [
+            same[0]
+            for label, same in self.brands.items()
+            if not same[0].generic and len(label) >= FUZZY_MIN_LENGTH
+        ]
+
+    def fuzzy_match(self, key: str) -> tuple[int, Brand] | None:
+        """The closest distinctive name within the edits both lengths allow, as (edits, brand)."""
+        limit = allowed_edits(len(key))
+        if not limit:
+            return None
+        from rapidfuzz.distance import OSA  # imported only when a name needs the fallback
+
+        keys = self.fuzzy_keys
+        index = self.fuzzy_choices
+        candidates = sorted({p for v in deletes(key, limit) for p in index.get(v, ())})
+        best: tuple[int, int] | None = None
+        for pos in candidates:
+            name = keys[pos]
+            allowed = min(limit, allowed_edits(len(name)))
+            d = OSA.distance(key, name, score_cutoff=allowed)
+            if 1 <= d <= allowed and (best is None or (d, pos) < best):
+                best = (d, pos)
+        if best is None:
+            return None
+        return best[0], self.fuzzy_brands[best[1]]

@@ -1,24 +1,31 @@
-"""Combine technique signals into one 0–100 score.
+"""Combine technique signals into one 0–100 score with a logistic model fitted to real domains.
 
-A domain is **suspicious when its score is ≥ 50** (``SUSPICIOUS_THRESHOLD``). Each technique
-yields a signal with its own base score (the constants below); the verdict keeps the outlet whose
-signals add up highest:
+Each technique emits a ``Signal``: the outlet it points at, a sentence for the evidence, and the
+**features** it observed — which trick (``tld-swap``, ``combo-glued`` …) and facts about the brand
+and the ending (``brand-short``, ``brand-generic``, ``ending-rarity``, ``namesakes`` …). Signals
+about the same outlet are pooled (a feature keeps its strongest value) and scored as
 
-    score = strongest signal for that outlet
-          + 10 for each further, different technique pointing at the same outlet (at most +20)
-          + 15 when the post obfuscated the link (bold letters, defanging, zero-width …)
+    p = sigmoid(bias + Σ weight[f] · value[f]);    score = round(100 · p)
 
-capped at 100. Obfuscation is only added on top of a resemblance: on a domain that resembles no
-outlet it is reported as evidence but scores 0, because posts obfuscate links to all kinds of
-sites to dodge spam filters, not only to fakes. Signals from 30 (``REPORT_FLOOR``) up to the
-threshold stay in the verdict (status ``unknown``) so a reviewer can see a weak resemblance; they
-never flag on their own.
+so **score ≥ 50 (suspicious) means the model puts the odds of a real lookalike at even or better**.
+The weights live in ``linkguard/data/scoring-model.json``, written by
+``benchmarks/fit_scoring.py`` from labelled domain lists (real campaign lookalikes against popular
+and news domains); that file also records what it was fitted on. Every feature that raised the
+score has its own evidence sentence, so a verdict can still be read line by line.
+
+Signals from 30 (``REPORT_FLOOR``) up to the threshold stay in the verdict (status ``unknown``) so
+a reviewer can see a weak resemblance. Obfuscation (``obfuscated``) only counts on top of a
+resemblance: posts obfuscate links to all kinds of sites to dodge spam filters.
 A domain on the blocklist is ``malicious`` with score 100 whatever the signals.
 """
 
 from __future__ import annotations
 
+import json
+import math
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 from typing import Any
 
 from linkguard.models import Outlet
@@ -26,48 +33,66 @@ from linkguard.models import Outlet
 SUSPICIOUS_THRESHOLD = 50
 MAX_SCORE = 100
 BLOCKED_SCORE = 100
-
 #: Signals weaker than this are dropped rather than reported ("admin.example.com" names no outlet).
 REPORT_FLOOR = 30
-#: Corroboration: another technique pointing at the same outlet.
-EXTRA_TECHNIQUE_BONUS = 10
+#: Corroboration is counted up to this many further techniques.
 MAX_EXTRA_TECHNIQUES = 2
-#: The post obfuscated the link: only added when the domain already resembles an outlet.
-OBFUSCATION_BONUS = 15
-#: The domain sits on a suffix campaigns favour (.ltd, .agency, .pm, .top …).
-ABUSED_SUFFIX_BONUS = 15
-#: A second-level registration that reads like a country TLD (com.de, eu.com).
-SECOND_LEVEL_BONUS = 15
-#: A typo on the outlet's own suffix (weltt.de): a classic typosquat.
-SAME_SUFFIX_BONUS = 10
-#: The brand is an ordinary word or ≤ 2 letters: as a combo or subdomain it proves little.
-GENERIC_PENALTY = 20
 
-# tld-swap base score by label length: the longer the name, the less likely a coincidence.
-TLD_SWAP_BY_LENGTH = ((2, 25), (3, 35), (7, 45))  # (max length, score); longer → TLD_SWAP_LONG
-TLD_SWAP_LONG = 55
-HOMOGLYPH = 70
-HOMOGLYPH_SHORT = 60  # brand of ≤ 3 letters
-TYPO_BY_LENGTH = ((5, 45), (7, 50))  # longer → TYPO_LONG
-TYPO_LONG = 55
-FUZZY_PER_EXTRA_EDIT = 5
-COMBO_NEWS_WORD = 55  # brand + news word with a separator ("welt-aktuell")
-COMBO_GLUED = 50  # brand + news word without separator ("spiegelnachrichten")
-COMBO_OTHER_WORD = 40  # brand + any word with a separator ("welt-reisen")
-COMBO_SHORT_PENALTY = 10  # brand of ≤ 3 letters glued or next to an arbitrary word
-EMBEDDED = 65
-SUBDOMAIN_BRAND = 35
-SUBDOMAIN_DISTINCTIVE_BONUS = 10  # brand of ≥ 5 letters that is no ordinary word
-SUBDOMAIN_NEWSY_BONUS = 15  # registered domain has a news word or an abused suffix
-DISPLAY_OUTLET = 50  # the post showed an outlet's domain or name, the link goes elsewhere
-DISPLAY_OTHER = 20  # the post showed some other domain: worth noting, not alarming
+#: Every feature the model knows, with what it means; a feature missing from the weights file
+#: weighs 0. Technique features are 0/1; the others are scaled to 0..1.
+FEATURES: dict[str, str] = {
+    "tld-swap": "the outlet's exact name on another ending",
+    "tld-swap-second-level": "the exact name under a second-level registration (com.de, eu.com)",
+    "homoglyph": "look-alike characters that read as the name",
+    "transliteration": "the name transliterated from another script (РБК → rbk/rbc)",
+    "typo-keyboard": "a dnstwist-style typo (omission, doubling, keyboard neighbour …)",
+    "typo-fuzzy": "a few edits away from the name",
+    "combo-news": "the name plus a news word, with a separator",
+    "combo-glued": "the name glued to a news word",
+    "combo-other": "the name plus another word, with a separator",
+    "combo-digits": "the name plus only digits",
+    "embedded": "the real domain embedded in another domain or before '@'",
+    "subdomain-brand": "the name as a subdomain of a stranger's domain",
+    "hosted-brand": "the name as a site on a hosting platform",
+    "display-mismatch": "the post showed the outlet, the link goes elsewhere",
+    "extra-techniques": "further techniques pointing at the same outlet (0, ½, 1)",
+    "brand-short": "the name has 3 letters or fewer",
+    "brand-length": "the name's length (letters, up to 12, scaled)",
+    "brand-generic": "the name is an ordinary word",
+    "ending-rarity": "how rarely popular sites use the domain's ending",
+    "same-ending": "the lookalike sits on the outlet's own ending",
+    "ending-country": "the lookalike sits on a country's ending other than the outlet's own",
+    "ending-own-country": "… on the outlet's own country's ending (its own other site, or a local namesake)",
+    "ending-shared-language": "… on the ending of a country that shares the outlet's language",
+    "namesakes": "popular sites with the same name on other endings (log-scaled)",
+    "newsy": "the registered domain carries a news word",
+    "crowded-name": "popular sites named one typo away from the outlet's name (log-scaled)",
+    "obfuscated": "the post obfuscated the link",
+}
 
 
-def by_length(table: tuple[tuple[int, int], ...], longest: int, n: int) -> int:
-    for max_len, score in table:
-        if n <= max_len:
-            return score
-    return longest
+@dataclass(frozen=True, slots=True)
+class Model:
+    bias: float
+    weights: dict[str, float]
+    meta: dict[str, Any]
+
+    def logit(self, features: dict[str, float]) -> float:
+        w = self.weights
+        return self.bias + sum(w.get(f, 0.0) * v for f, v in features.items())
+
+    def score(self, features: dict[str, float]) -> int:
+        z = self.logit(features)
+        p = 1.0 / (1.0 + math.exp(-z)) if z > -50 else 0.0
+        return min(MAX_SCORE, round(100 * p))
+
+
+@cache
+def model() -> Model:
+    """The fitted weights shipped with linkguard (read once)."""
+    text = resources.files("linkguard.data").joinpath("scoring-model.json").read_text(encoding="utf-8")
+    doc = json.loads(text)
+    return Model(float(doc["bias"]), {str(k): float(v) for k, v in doc["weights"].items()}, doc.get("meta", {}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +101,13 @@ class Signal:
 
     technique: str
     outlet: Outlet | None
-    score: int
-    detail: str
+    features: dict[str, float] = field(compare=False, hash=False)
+    detail: str = ""
     data: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def score(self) -> int:
+        return model().score(self.features)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,32 +115,45 @@ class Combined:
     outlet: Outlet | None
     score: int
     signals: tuple[Signal, ...]
+    features: dict[str, float] = field(default_factory=dict)
+
+
+def pool(signals: list[Signal] | tuple[Signal, ...], *, obfuscated: bool) -> dict[str, float]:
+    """The features of several signals about one outlet: each feature at its strongest."""
+    out: dict[str, float] = {}
+    for s in signals:
+        for f, v in s.features.items():
+            if v > out.get(f, 0.0) or f not in out:
+                out[f] = max(v, out.get(f, v))
+    techniques = {s.technique for s in signals}
+    if len(techniques) > 1:
+        out["extra-techniques"] = min(len(techniques) - 1, MAX_EXTRA_TECHNIQUES) / MAX_EXTRA_TECHNIQUES
+    if obfuscated:
+        out["obfuscated"] = 1.0
+    return out
 
 
 def combine(signals: list[Signal], *, obfuscated: bool) -> Combined:
-    """Pick the outlet with the highest combined score; keep only the signals that support it.
+    """Pick the outlet with the highest pooled score; keep only the signals that support it.
 
     Signals without an outlet (a display mismatch naming some other domain) ride along with the
-    winner but add no corroboration bonus.
+    winner but add nothing to its score.
     """
-    groups: dict[str, list[Signal]] = {}
+    groups: dict[Outlet, list[Signal]] = {}
     loose: list[Signal] = []
     for s in signals:
         if s.outlet is None:
             loose.append(s)
         else:
-            groups.setdefault(s.outlet.domain, []).append(s)
+            groups.setdefault(s.outlet, []).append(s)
+    m = model()
     best: Combined | None = None
     for group in groups.values():
-        strongest = max(group, key=lambda s: s.score)
-        others = {s.technique for s in group} - {strongest.technique}
-        score = strongest.score + EXTRA_TECHNIQUE_BONUS * min(len(others), MAX_EXTRA_TECHNIQUES)
-        if obfuscated:
-            score += OBFUSCATION_BONUS
-        candidate = Combined(strongest.outlet, min(score, MAX_SCORE), tuple(group))
+        features = pool(group, obfuscated=obfuscated)
+        candidate = Combined(group[0].outlet, m.score(features), tuple(group), features)
         if best is None or candidate.score > best.score:
             best = candidate
     if best is None:
         top = max((s.score for s in loose), default=0)
         return Combined(None, min(top, MAX_SCORE), tuple(loose))
-    return Combined(best.outlet, best.score, best.signals + tuple(loose))
+    return Combined(best.outlet, best.score, best.signals + tuple(loose), best.features)

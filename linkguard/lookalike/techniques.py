@@ -1,25 +1,33 @@
-"""The lookalike techniques: pure functions from a link's parts to scored, explained signals.
+"""The lookalike techniques: pure functions from a link's parts to explained signals.
 
 Each function looks for one trick and says, in a sentence a fact-checker can quote, which outlet
-the domain imitates and how. None of them decides the verdict; ``scoring.combine`` does.
+the domain imitates and how, together with the features the scoring model weighs (which trick,
+how distinctive the name is, how unusual the ending is). None of them decides the verdict;
+``scoring.combine`` does.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from functools import cache
 from typing import NamedTuple
 
 from linkguard.lookalike import scoring as sc
 from linkguard.lookalike.confusables import describe_lookalikes, skeleton, skeletons
 from linkguard.lookalike.index import Brand, Index, allowed_edits
 from linkguard.lookalike.permutations import KIND_PHRASES
-from linkguard.lookalike.wordlists import ABUSED_SUFFIXES, COMBO_WORDS, NON_BRAND_SUBDOMAINS
+from linkguard.lookalike.wordlists import COMBO_WORDS, COUNTRY_TOKENS, NON_BRAND_SUBDOMAINS
 from linkguard.models import Outlet
 from linkguard.normalize import parse_link
 
 _TOKENS = re.compile(r"[a-z]+|[0-9]+")
 _NEWSY_WORDS = tuple(sorted((w for w in COMBO_WORDS if len(w) >= 4), key=len, reverse=True))
 _MAX_WINDOW = 4
+#: Namesakes are log-scaled against this many (more count as many).
+_MANY_NAMESAKES = 20
+#: Brand length at which ``brand-length`` saturates.
+_LONG_NAME = 12
 
 
 class Subject(NamedTuple):
@@ -38,13 +46,50 @@ class Subject(NamedTuple):
     display: str | None
 
 
-def _pick(brands: list[Brand], suffix: str) -> Brand:
-    """Of several outlets sharing a name, prefer the one whose country/TLD the domain echoes."""
-    last = suffix.rsplit(".", 1)[-1]
-    for b in brands:
-        if any(s.rsplit(".", 1)[-1] == last for s in b.suffixes):
-            return b
-    return brands[0]
+@cache
+def languages(country: str) -> frozenset[str]:
+    """The official and de-facto languages of a country (CLDR via Babel); empty when unknown.
+
+    A namesake abroad is common where people share the language (lanacion.cl next to
+    lanacion.com.ar); the same name on the ending of a country with another language is not.
+    """
+    if len(country) != 2:
+        return frozenset()
+    from babel.languages import get_official_languages
+
+    return frozenset(code.split("_")[0] for code in get_official_languages(country, de_facto=True))
+
+
+def _countries(subj: Subject) -> set[str]:
+    """Countries the domain points at: a country word in its name ("pravda-ua") or its ending (.ua)."""
+    found = {COUNTRY_TOKENS[t] for t in _TOKENS.findall(subj.label) if t in COUNTRY_TOKENS}
+    tld = subj.suffix.rsplit(".", 1)[-1]
+    if len(tld) == 2 and tld in COUNTRY_TOKENS:
+        found.add(COUNTRY_TOKENS[tld])
+    return found
+
+
+def _pick(index: Index, brands: list[Brand], subj: Subject) -> Brand:
+    """Of several outlets sharing a name, the one the domain points at, else all of them as one.
+
+    A country word or ending decides (``pravda-ua.com`` → Ukrainska Pravda, not Pravda SK), then
+    an ending an outlet uses; when nothing tells them apart, the brand family is named as a whole
+    (``delfi.life`` imitates Delfi in Estonia, Latvia and Lithuania alike).
+    """
+    if len(brands) == 1:
+        return brands[0]
+    countries = _countries(subj)
+    if countries:
+        same_country = [b for b in brands if b.outlet.country in countries]
+        if len(same_country) == 1:
+            return same_country[0]
+        if same_country:
+            brands = same_country
+    last = subj.suffix.rsplit(".", 1)[-1]
+    same_ending = [b for b in brands if any(s.rsplit(".", 1)[-1] == last for s in b.suffixes)]
+    if len(same_ending) == 1:
+        return same_ending[0]
+    return index.family(brands)
 
 
 def _who(brand: Brand | Outlet) -> str:
@@ -62,45 +107,72 @@ def _suffix_note(subj: Subject, brand: Brand) -> str:
     return f" on .{subj.suffix} instead of .{brand.suffix}" if subj.suffix not in brand.suffixes else ""
 
 
-def _suffix_bonus(subj: Subject, brand: Brand, *, same_suffix: bool = False) -> int:
-    if subj.suffix.rsplit(".", 1)[-1] in ABUSED_SUFFIXES:
-        return sc.ABUSED_SUFFIX_BONUS
-    if is_second_level(subj.suffix, subj.private_suffix):
-        return sc.SECOND_LEVEL_BONUS
-    if same_suffix and subj.suffix in brand.suffixes:
-        return sc.SAME_SUFFIX_BONUS
-    return 0
+def facts(index: Index, subj: Subject, brand: Brand) -> dict[str, float]:
+    """The features every technique shares: the brand's distinctiveness and the ending's profile."""
+    n = len(brand.label.replace("-", ""))
+    profile = index.profile
+    namesakes = profile.namesakes(subj.label, besides=brand.outlet.domains) if subj.registered else 0
+    out = {
+        "brand-length": min(n, _LONG_NAME) / _LONG_NAME,
+        "ending-rarity": profile.ending_rarity(subj.suffix),
+    }
+    if n <= 3:
+        out["brand-short"] = 1.0
+    if brand.generic:
+        out["brand-generic"] = 1.0
+    tld = subj.suffix.rpartition(".")[2]
+    if subj.suffix in brand.suffixes:
+        out["same-ending"] = 1.0
+    elif len(tld) == 2:
+        out["ending-country"] = 1.0
+        country = COUNTRY_TOKENS.get(tld, "")
+        if country and country == brand.outlet.country:
+            out["ending-own-country"] = 1.0
+        elif country and languages(country) & languages(brand.outlet.country):
+            out["ending-shared-language"] = 1.0
+    if namesakes:
+        out["namesakes"] = min(1.0, math.log1p(namesakes) / math.log1p(_MANY_NAMESAKES))
+    if any(w in subj.label for w in _NEWSY_WORDS):
+        out["newsy"] = 1.0
+    crowd = index.crowd(brand.label)
+    if crowd:
+        out["crowded-name"] = min(1.0, math.log1p(crowd) / math.log1p(_MANY_NAMESAKES))
+    return out
 
 
-def _signal(technique: str, brand: Brand, score: int, detail: str, **data: object) -> sc.Signal:
+def _signal(index: Index, subj: Subject, technique: str, feature: str, brand: Brand, detail: str,
+            value: float = 1.0, **data: object) -> sc.Signal:  # fmt: skip
+    features = facts(index, subj, brand)
+    features[feature] = value
     full = f"{_who(brand)}: {detail}"
-    return sc.Signal(technique, brand.outlet, score, full, {"brand": brand.label, **data})
+    return sc.Signal(technique, brand.outlet, features, full, {"brand": brand.label, **data})
 
 
 def tld_swap(index: Index, subj: Subject) -> list[sc.Signal]:
-    """welt.ltd, spiegel.agency, tagesspiegel.com.de: the outlet's own name on another suffix."""
+    """welt.ltd, spiegel.agency, tagesspiegel.com.de, rbk.media: the outlet's own name elsewhere."""
     brands = index.brands.get(subj.label)
     if not brands:
-        return []
-    brand = _pick(brands, subj.suffix)
-    n = len(subj.label.replace("-", ""))
-    base = sc.by_length(sc.TLD_SWAP_BY_LENGTH, sc.TLD_SWAP_LONG, n)
+        translit = index.transliterations.get(subj.label)
+        if translit is None:
+            return []
+        detail = (
+            f"'{subj.label}' is '{translit.label}' transliterated the other way "
+            f"({translit.outlet.name} writes its name in Cyrillic){_suffix_note(subj, translit)}"
+        )
+        return [_signal(index, subj, "transliteration", "transliteration", translit, detail)]
+    brand = _pick(index, brands, subj)
     if subj.private_suffix and not is_second_level(subj.suffix, True):
-        score = sc.SUBDOMAIN_BRAND + sc.SUBDOMAIN_NEWSY_BONUS
-        if not brand.generic and n >= 5:
-            score += sc.SUBDOMAIN_DISTINCTIVE_BONUS
         detail = f"the name '{subj.label}' as a site on {subj.suffix}, a platform where anyone can open one"
-        return [_signal("subdomain-brand", brand, score, detail)]
-    score = base + _suffix_bonus(subj, brand) - (sc.GENERIC_PENALTY // 2 if brand.generic else 0)
+        return [_signal(index, subj, "subdomain-brand", "hosted-brand", brand, detail)]
     if is_second_level(subj.suffix, subj.private_suffix):
         tld = subj.suffix.rsplit(".", 1)[-1]
         detail = (
             f"same name under {subj.suffix}, a second-level registration that reads like .{tld}, "
             f"instead of .{brand.suffix}"
         )
-    else:
-        detail = f"same name on .{subj.suffix} instead of .{brand.suffix}"
-    return [_signal("tld-swap", brand, score, detail)]
+        return [_signal(index, subj, "tld-swap", "tld-swap-second-level", brand, detail)]
+    detail = f"same name on .{subj.suffix} instead of .{brand.suffix}"
+    return [_signal(index, subj, "tld-swap", "tld-swap", brand, detail)]
 
 
 def homoglyph(index: Index, subj: Subject) -> list[sc.Signal]:
@@ -115,19 +187,17 @@ def homoglyph(index: Index, subj: Subject) -> list[sc.Signal]:
         plain = subj.label_unicode.isascii() and shown == subj.label_unicode
         if plain and skeleton(subj.label) == subj.label:
             continue  # "tfl" is not a disguised "tf1": nothing in it is a look-alike character
-        brand = _pick(brands, subj.suffix)
+        brand = _pick(index, brands, subj)
         if plain and len(brand.label) <= 2:
             continue  # ASCII tricks on a two-letter name ("cli" for "di") match ordinary words
         tricks = ["capital I for l"] if shown is subj.capital_i_label else describe_lookalikes(shown)
-        short = len(brand.label) <= 3
-        score = (sc.HOMOGLYPH_SHORT if short else sc.HOMOGLYPH) + _suffix_bonus(subj, brand)
         how = f" ({', '.join(tricks)})" if tricks else ""
         where = f"; registered as {subj.label}" if subj.label.startswith("xn--") else ""
         detail = (
             f"'{subj.label_unicode}' is written with look-alike characters{how} to read as "
             f"'{brand.label}'{_suffix_note(subj, brand)}{where}"
         )
-        return [_signal("homoglyph", brand, score, detail, tricks=tricks)]
+        return [_signal(index, subj, "homoglyph", "homoglyph", brand, detail, tricks=tricks)]
     return []
 
 
@@ -143,37 +213,15 @@ def typo(index: Index, subj: Subject) -> list[sc.Signal]:
     hit = index.permutations.get(key)
     if hit is not None:
         brand, kind = hit
-        base = sc.by_length(sc.TYPO_BY_LENGTH, sc.TYPO_LONG, len(brand.label))
-        score = base + _suffix_bonus(subj, brand, same_suffix=True)
         detail = f"'{key}' is '{brand.label}' {KIND_PHRASES[kind]} ({kind}){_suffix_note(subj, brand)}"
-        return [_signal("typo", brand, score, detail, kind=kind)]
-    limit = allowed_edits(len(key))
-    if not limit:
+        return [_signal(index, subj, "typo", "typo-keyboard", brand, detail, kind=kind)]
+    found = index.fuzzy_match(key)
+    if found is None:
         return []
-    from rapidfuzz import process  # ~15 ms of imports that a scan without unknown names never needs
-    from rapidfuzz.distance import OSA
-
-    best: tuple[int, Brand] | None = None
-    buckets = index.fuzzy_choices
-    for length in range(len(key) - limit, len(key) + limit + 1):
-        if length not in buckets:
-            continue
-        keys, brands = buckets[length]
-        found = process.extractOne(key, keys, scorer=OSA.distance, score_cutoff=limit)
-        if (
-            found is not None
-            and 1 <= found[1] <= allowed_edits(length)
-            and (best is None or found[1] < best[0])
-        ):
-            best = (int(found[1]), brands[found[2]])
-    if best is None:
-        return []
-    edits, brand = best
-    base = sc.by_length(sc.TYPO_BY_LENGTH, sc.TYPO_LONG, len(brand.label))
-    score = base - sc.FUZZY_PER_EXTRA_EDIT * (edits - 1) + _suffix_bonus(subj, brand, same_suffix=True)
+    edits, brand = found
     plural = "edit" if edits == 1 else "edits"
     detail = f"'{key}' is {edits} {plural} away from '{brand.label}'{_suffix_note(subj, brand)}"
-    return [_signal("typo", brand, score, detail, kind="fuzzy", edits=edits)]
+    return [_signal(index, subj, "typo", "typo-fuzzy", brand, detail, 1.0 / edits, kind="fuzzy", edits=edits)]
 
 
 def _is_combo_word(token: str) -> bool:
@@ -184,6 +232,9 @@ def _combo_brand(index: Index, joined: str, hyphened: str) -> tuple[Brand, str] 
     for name in (joined, hyphened):
         if name in index.brands:
             return index.brands[name][0], ""
+    translit = index.transliterations.get(joined)
+    if translit is not None:
+        return translit, f"transliterated as {joined}"
     hit = index.permutations.get(joined)
     if hit is not None and len(joined) >= 6:
         return hit[0], hit[1]
@@ -200,28 +251,29 @@ def combo(index: Index, subj: Subject) -> list[sc.Signal]:
     if subj.label in index.legit_labels or key in index.brands:
         return []
     tokens = _TOKENS.findall(key)
-    best: sc.Signal | None = None
+    best: tuple[int, sc.Signal] | None = None
 
     def consider(brand: Brand, rest: list[str], glued: bool, misspelt: str) -> None:
         nonlocal best
-        news = all(_is_combo_word(t) for t in rest)
-        short = len(brand.label.replace("-", "")) <= 3
         if glued:
-            score = sc.COMBO_GLUED - (sc.COMBO_SHORT_PENALTY if short else 0)
-        elif news:
-            score = sc.COMBO_NEWS_WORD
+            feature = "combo-glued"
+        elif all(t.isdigit() for t in rest):
+            feature = "combo-digits"
+        elif all(_is_combo_word(t) for t in rest):
+            feature = "combo-news"
         else:
             if len(brand.label) <= 2:
                 return
-            score = sc.COMBO_OTHER_WORD - (sc.COMBO_SHORT_PENALTY if short else 0)
-        if brand.generic:
-            score -= sc.GENERIC_PENALTY
-        score += _suffix_bonus(subj, brand)
+            feature = "combo-other"
+        brands = index.brands.get(brand.label)
+        brand = _pick(index, brands, subj) if brands else brand
         spelt = f" (misspelt: {misspelt})" if misspelt else ""
         words = "-".join(rest)
         detail = f"the name '{brand.label}'{spelt} combined with '{words}'{_suffix_note(subj, brand)}"
-        if best is None or score > best.score:
-            best = _signal("combo", brand, score, detail, words=rest)
+        signal = _signal(index, subj, "combo", feature, brand, detail, words=rest)
+        rank = len(brand.label)  # the longest brand explains most of the name
+        if best is None or (rank, signal.score) > (best[0], best[1].score):
+            best = (rank, signal)
 
     n = len(tokens)
     for i in range(n):
@@ -237,20 +289,29 @@ def combo(index: Index, subj: Subject) -> list[sc.Signal]:
         for k in range(3, len(token) - 1):
             head, tail = token[:k], token[k:]
             rest_before, rest_after = tokens[:t], tokens[t + 1 :]
-            if head in index.brands and tail in COMBO_WORDS:
+            if tail in COMBO_WORDS and head in index.brands:
                 consider(index.brands[head][0], [*rest_before, tail, *rest_after], True, "")
-            if tail in index.brands and head in COMBO_WORDS:
+            if head in COMBO_WORDS and tail in index.brands:
                 consider(index.brands[tail][0], [*rest_before, head, *rest_after], True, "")
-    return [best] if best is not None else []
+    return [best[1]] if best is not None else []
 
 
 def embedded(index: Index, subj: Subject) -> list[sc.Signal]:
     """welt.de.nachrichten-heute.com, www-tagesschau-de.info, welt.de@evil.com: the real domain inside."""
     signals: list[sc.Signal] = []
     labels = re.split(r"[.-]", subj.host)
-    last = len(labels) - 1
+    # The window must end before the public suffix: forbes.com.br is Forbes' name on com.br (a
+    # tld-swap or a namesake), not forbes.com embedded in someone's domain.
+    last = len(labels) - subj.suffix.count(".") - 1
+
+    def add(outlet: Outlet, detail: str, **data: object) -> None:
+        brand = index.primary_brand(outlet)
+        features = facts(index, subj, brand) if brand is not None else {}
+        features["embedded"] = 1.0
+        signals.append(sc.Signal("embedded", outlet, features, detail, dict(data)))
+
     for size in range(2, index.max_domain_labels + 1):
-        for start in range(0, last - size + 1):  # the window must end before the real TLD
+        for start in range(0, last - size + 1):
             name = ".".join(labels[start : start + size])
             outlet = index.outlet_by_domain.get(name)
             if outlet is not None:
@@ -258,12 +319,12 @@ def embedded(index: Index, subj: Subject) -> list[sc.Signal]:
                     f"{_who(outlet)}: the real domain {name} is embedded in {subj.host_unicode}, "
                     f"which belongs to {subj.registered}"
                 )
-                signals.append(sc.Signal("embedded", outlet, sc.EMBEDDED, detail, {"embedded": name}))
+                add(outlet, detail, embedded=name)
     for token in subj.label.split("-"):
         brand = index.dotless.get(token)
         if brand is not None and token != subj.label.replace("-", ""):
             detail = f"{_who(brand)}: '{token}' is the domain {brand.domain} with its dot removed"
-            signals.append(sc.Signal("embedded", brand.outlet, sc.EMBEDDED, detail, {"embedded": token}))
+            add(brand.outlet, detail, embedded=token)
     if subj.userinfo:
         parts = re.split(r"[.:-]", subj.userinfo.lower())
         for size in range(index.max_domain_labels, 0, -1):  # the whole domain before a bare brand
@@ -277,15 +338,9 @@ def embedded(index: Index, subj: Subject) -> list[sc.Signal]:
                         f"{_who(outlet)}: the link starts with '{subj.userinfo}@', so it seems to lead to "
                         f"{name}, but everything before '@' is ignored and it goes to {subj.host_unicode}"
                     )
-                    signals.append(sc.Signal("embedded", outlet, sc.EMBEDDED, detail, {"userinfo": name}))
+                    add(outlet, detail, userinfo=name)
                     return signals
     return signals
-
-
-def _newsy(subj: Subject) -> bool:
-    if subj.suffix.rsplit(".", 1)[-1] in ABUSED_SUFFIXES:
-        return True
-    return any(w in subj.label for w in _NEWSY_WORDS)
 
 
 def subdomain_brand(index: Index, subj: Subject) -> list[sc.Signal]:
@@ -301,17 +356,11 @@ def subdomain_brand(index: Index, subj: Subject) -> list[sc.Signal]:
             brands = index.brands.get(name)
             if not brands:
                 continue
-            brand = _pick(brands, subj.suffix)
-            score = sc.SUBDOMAIN_BRAND
-            if not brand.generic and len(name) >= 5:
-                score += sc.SUBDOMAIN_DISTINCTIVE_BONUS
-            if _newsy(subj):
-                score += sc.SUBDOMAIN_NEWSY_BONUS
-            if brand.generic:
-                score -= sc.GENERIC_PENALTY
+            brand = _pick(index, brands, subj)
             detail = f"'{name}' is used as a subdomain of the unrelated domain {subj.registered}"
-            if best is None or score > best.score:
-                best = _signal("subdomain-brand", brand, score, detail)
+            signal = _signal(index, subj, "subdomain-brand", "subdomain-brand", brand, detail)
+            if best is None or signal.score > best.score:
+                best = signal
     return [best] if best is not None else []
 
 
@@ -358,9 +407,10 @@ def display_mismatch(index: Index, subj: Subject) -> list[sc.Signal]:
         return []
     if outlet is not None:
         detail = f"{_who(outlet)}: the post showed '{shown}', but the link goes to {subj.host_unicode}"
-        return [sc.Signal("display-mismatch", outlet, sc.DISPLAY_OUTLET, detail, {"shown": shown})]
+        features = {"display-mismatch": 1.0}
+        return [sc.Signal("display-mismatch", outlet, features, detail, {"shown": shown})]
     detail = f"the post showed '{shown}', but the link goes to {subj.host_unicode}"
-    return [sc.Signal("display-mismatch", None, sc.DISPLAY_OTHER, detail, {"shown": shown})]
+    return [sc.Signal("display-mismatch", None, {"display-other": 1.0}, detail, {"shown": shown})]
 
 
 #: Run in this order; the detector keeps, per outlet, the strongest signal of each technique.

@@ -1,4 +1,4 @@
-"""Word lists the techniques consult: combo words, generic names, abused and second-level suffixes.
+"""Word lists the techniques consult: combo words, generic names, country words, transliterations.
 
 Kept apart from the logic so that reviewers can extend them without reading the matching code.
 """
@@ -44,16 +44,63 @@ GENERIC_NAMES: frozenset[str] = frozenset(
     )
 )
 
-#: Suffixes cheap to register and common in influence and phishing operations (Doppelgänger used
-#: .ltd, .agency, .pm, .top, .life, .today, .cfd …). Seeing one raises a lookalike's score.
-ABUSED_SUFFIXES: frozenset[str] = frozenset(
-    _words(
-        """
-    ltd agency pm top news online life live today site website xyz icu cfd sbs click link buzz fun
-    space club info ws me cc tk ml ga cf gq pw press media world report global work rest bond lol
-    quest store shop best cyou monster host su fyi pics vip llc expert asia foundation group ink
-    """
-    )
+#: Two-letter country codes (ISO 3166-1, with the ccTLD spelling uk for GB) and country words as
+#: they appear in domain names, mapped to the code the rules' ``country`` uses. A country word in a
+#: lookalike ("pravda-ua", "welt-de") or its ending (.ua) tells which of several namesake outlets
+#: it imitates.
+COUNTRY_TOKENS: dict[str, str] = {
+    **{
+        code: code.upper()
+        for code in """
+    ad ae af ag al am ao ar at au az ba bb bd be bf bg bh bi bj bn bo br bs bt bw by bz ca cd cf cg ch
+    ci cl cm cn co cr cu cv cy cz de dj dk dm do dz ec ee eg er es et fi fj fm fr ga gb gd ge gh gm gn
+    gq gr gt gw gy hk hn hr ht hu id ie il in iq ir is it jm jo jp ke kg kh ki km kn kp kr kw kz la lb
+    lc li lk lr ls lt lu lv ly ma mc md me mg mh mk ml mm mn mo mr mt mu mv mw mx my mz na ne ng ni nl
+    no np nr nz om pa pe pg ph pk pl ps pt pw py qa ro rs ru rw sa sb sc sd se sg si sk sl sm sn so sr
+    ss st sv sy sz td tg th tj tl tm tn to tr tt tv tw tz ua ug us uy uz va vc ve vn vu ws ye za zm zw
+    """.split()
+    },
+    "uk": "GB",
+    "ukraine": "UA",
+    "ukr": "UA",
+    "germany": "DE",
+    "deutschland": "DE",
+    "france": "FR",
+    "italia": "IT",
+    "italy": "IT",
+    "espana": "ES",
+    "spain": "ES",
+    "polska": "PL",
+    "poland": "PL",
+    "latvia": "LV",
+    "lithuania": "LT",
+    "estonia": "EE",
+    "russia": "RU",
+    "usa": "US",
+    "america": "US",
+    "britain": "GB",
+    "israel": "IL",
+}
+
+#: Countries whose outlets write their names in Cyrillic: their Latin brand (rbc for РБК) has other
+#: common transliterations that campaigns use (rbk).
+CYRILLIC_COUNTRIES: frozenset[str] = frozenset("RU UA BY BG RS MK KZ KG MN TJ".split())
+
+#: Pairs of Latin spellings of one Cyrillic letter or sound, applied both ways (РБК: rbc ↔ rbk).
+TRANSLITERATIONS: tuple[tuple[str, str], ...] = (
+    ("c", "k"),
+    ("k", "c"),
+    ("ks", "x"),
+    ("x", "ks"),
+    ("kh", "h"),
+    ("h", "kh"),
+    ("ts", "tz"),
+    ("zh", "j"),
+    ("j", "y"),
+    ("y", "j"),
+    ("i", "y"),
+    ("w", "v"),
+    ("v", "w"),
 )
 
 #: Labels that are never a brand by themselves when found as a subdomain.

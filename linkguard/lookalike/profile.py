@@ -1,0 +1,91 @@
+"""What the popular web looks like, as evidence for and against a resemblance.
+
+Built from a list of popular registrable domains (``linkguard.popular``: a bundled, refreshable
+snapshot). Three facts come out of it, each used by the scoring model and quoted in evidence:
+
+* **membership** — a popular domain is somebody's real site: it is never flagged by name alone
+  (``huffingtonpost.de``, ``interfax.ru``, ``lanacion.cl``);
+* **how established an ending is** — how many popular sites use the suffix. An outlet's exact name
+  on an ending real sites hardly use (``.beauty``, ``.cfd``, ``.wf``) is the campaigns' main pattern;
+  the same name on ``.com`` or a busy country ending is more often a namesake;
+* **how shared a name is** — how many popular sites carry the same label on other endings. A label
+  that many unrelated sites use (``abc``, ``news``, ``metro``) proves less than a unique one.
+
+Domain lists are split without the suffix list: a registrable domain is ``label.suffix``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+
+
+@dataclass(frozen=True, slots=True)
+class WebProfile:
+    """Counts over the popular-domain list; empty when no list is available (then nothing is known)."""
+
+    ranks: dict[str, int] = field(default_factory=dict)  # registrable domain → rank (1 = most popular)
+    tld_counts: dict[str, int] = field(default_factory=dict)  # by top-level domain: com.br counts as br
+    label_counts: dict[str, int] = field(default_factory=dict)
+    source: str = ""
+
+    @classmethod
+    def from_domains(cls, domains: Iterable[str], source: str = "") -> WebProfile:
+        ranks: dict[str, int] = {}
+        tlds: Counter[str] = Counter()
+        labels: Counter[str] = Counter()
+        for domain in domains:
+            if domain in ranks or "." not in domain:
+                continue
+            ranks[domain] = len(ranks) + 1
+            label, _, suffix = domain.partition(".")
+            tlds[suffix.rpartition(".")[2]] += 1
+            labels[label] += 1
+        return cls(ranks, dict(tlds), dict(labels), source)
+
+    @property
+    def size(self) -> int:
+        return len(self.ranks)
+
+    def rank(self, domain: str) -> int | None:
+        return self.ranks.get(domain)
+
+    def tld_count(self, suffix: str) -> int:
+        """Popular sites under the suffix's top-level domain (com.py and gov.py count as .py)."""
+        return self.tld_counts.get(suffix.rpartition(".")[2], 0)
+
+    def ending_rarity(self, suffix: str) -> float:
+        """1.0 for an ending no popular site uses, falling towards 0 for ``.com``; 0 without data.
+
+        Log-scaled against the busiest top-level domain, so .de (thousands of sites) and .ru stay
+        low while a new gTLD with a handful of sites scores near 1. Judged by the top-level domain,
+        because a country's second-level endings (com.py, org.cn) are that country's web.
+        """
+        if not self.tld_counts:
+            return 0.0
+        top = max(self.tld_counts.values())
+        return 1.0 - math.log1p(self.tld_count(suffix)) / math.log1p(top)
+
+    def namesakes(self, label: str, *, besides: Iterable[str] = ()) -> int:
+        """Popular sites named ``label`` on any ending, not counting the domains in ``besides``."""
+        count = self.label_counts.get(label, 0)
+        if count:
+            count -= sum(1 for d in besides if d.partition(".")[0] == label and d in self.ranks)
+        return max(count, 0)
+
+
+def load_profile() -> WebProfile:
+    """The profile of the popular-domain list in force (the user's refreshed copy, else the bundled one)."""
+    return _load_profile()
+
+
+@cache
+def _load_profile() -> WebProfile:
+    from linkguard.popular import popular_list
+
+    found = popular_list()
+    source = found.meta.get("source", "the popular-domains list").split(",")[0].split("(")[0].strip()
+    return WebProfile.from_domains(found.ranks, source=source)
