@@ -49,3 +49,13 @@ RDAP_MAX_REDIRECTS = 3
 YOUNG_DOMAIN_DAYS = 90
 #: ``investigate_many`` keeps at most this many items per worker in flight (streaming input).
 IN_FLIGHT_PER_WORKER = 4
+
+# --- popular-domains list (``linkguard update-popular``) -----------------------------------
+#: Bytes downloaded at most (CrUX's global list is ~10 MB gzipped).
+POPULAR_MAX_DOWNLOAD_BYTES = 64 << 20
+#: Bytes a compressed list may expand to.
+POPULAR_MAX_DECODED_BYTES = 256 << 20
+#: Registrable domains kept, best-ranked first.
+POPULAR_MAX_ENTRIES = 200_000
+#: A download with fewer usable domains than this is not a top-sites list and is refused.
+POPULAR_MIN_ENTRIES = 1000

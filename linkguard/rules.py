@@ -3,7 +3,7 @@
 Rules are TOML so that people can edit them by hand and diff them in review. A file may hold any
 of four arrays of tables::
 
-    [[outlet]]      name, domains, brands?, country?, kind?
+    [[outlet]]      name, domains, brands?, country?, kind?, tier?, source?
     [[legit]]       domain, note?
     [[blocked]]     domain, source, imitates?, campaign?
     [[shortener]]   domain, owner?
@@ -43,10 +43,12 @@ OUTLET_KINDS = (
     "online",
     "platform",
 )
+#: ``curated``: hand-checked (the default); ``reference``: a bulk list, each entry naming its ``source``.
+OUTLET_TIERS = ("curated", "reference")
 RULE_TABLES = ("outlet", "legit", "blocked", "shortener", "removed")
 #: Keys each table understands; anything else is a typo that would silently drop data.
 TABLE_KEYS: dict[str, frozenset[str]] = {
-    "outlet": frozenset({"name", "domains", "domain", "brands", "country", "kind"}),
+    "outlet": frozenset({"name", "domains", "domain", "brands", "country", "kind", "tier", "source"}),
     "legit": frozenset({"domain", "note"}),
     "blocked": frozenset({"domain", "source", "imitates", "campaign"}),
     "shortener": frozenset({"domain", "owner"}),
@@ -104,6 +106,11 @@ def bundled_rule_files() -> list[Path]:
 
     root = resources.files("linkguard._rules")
     return sorted(Path(str(p)) for p in root.iterdir() if p.name.endswith(".toml"))
+
+
+def reference_rule_files() -> list[Path]:
+    """The bulk reference tier (``rules/reference/*.toml``): shipped, but not merged by ``load_rules``."""
+    return sorted((bundled_rule_files()[0].parent / "reference").glob("*.toml"))
 
 
 def _as_str_tuple(value: Any, where: str, key: str) -> tuple[str, ...]:
@@ -576,6 +583,17 @@ def _lint_entry(entry: RuleEntry, pos: EntryPos, problems: list[Problem], facts:
                 f"{label!r}: unknown kind {kind!r} (expected one of {', '.join(OUTLET_KINDS)})",
                 "kind",
             )
+        tier, source = e.get("tier", "curated"), e.get("source")
+        if tier not in OUTLET_TIERS:
+            add(
+                "error",
+                f"{label!r}: unknown tier {tier!r} (expected one of {', '.join(OUTLET_TIERS)})",
+                "tier",
+            )
+        if source is not None and (not isinstance(source, str) or not source.strip()):
+            add("error", f"{label!r}: 'source' must be a non-empty string", "source")
+        elif tier == "reference" and source is None:
+            add("error", f"{label!r}: reference entries must name their 'source'", "tier")
         return
     domain, message = _check_domain_value(e.get("domain"), "domain")
     if message:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from linkguard.cli import main
-from linkguard.rules import load_rules
+from linkguard.rules import load_rules, reference_rule_files
 
 
 @pytest.fixture(autouse=True)
@@ -191,6 +191,18 @@ def test_validate(capsys: pytest.CaptureFixture[str], rules_dir: Path, tmp_path:
     dup.write_text('[[legit]]\ndomain = "x-news.de"\n[[legit]]\ndomain = "x-news.de"\n', encoding="utf-8")
     assert run(capsys, "validate", str(dup))[0] == 0
     assert run(capsys, "validate", "--strict", str(dup))[0] == 3
+    unsourced = tmp_path / "unsourced.toml"
+    unsourced.write_text(
+        '[[outlet]]\nname = "A"\ndomains = ["a-news.de"]\ntier = "reference"\n', encoding="utf-8"
+    )
+    code, out, _ = run(capsys, "validate", str(unsourced))
+    assert (
+        code == 3
+        and f"{unsourced}:4: error: [[outlet]] 'A': reference entries must name their 'source'" in out
+    )
+    (reference,) = reference_rule_files()  # the shipped reference tier passes, layered over the bundled rules
+    code, out, err = run(capsys, "validate", "--bundled", str(reference))
+    assert (code, out) == (0, "") and "no problems" in err
 
 
 def test_import_and_export(capsys: pytest.CaptureFixture[str], rules_dir: Path, tmp_path: Path) -> None:

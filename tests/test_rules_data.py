@@ -8,7 +8,15 @@ from collections import Counter
 import pytest
 import tldextract
 
-from linkguard.rules import OUTLET_KINDS, RuleSet, bundled_rule_files, load_rules, read_rule_file
+from linkguard.rules import (
+    OUTLET_KINDS,
+    RuleSet,
+    bundled_rule_files,
+    load_rules,
+    read_rule_file,
+    reference_rule_files,
+    validate_rules,
+)
 
 REQUIRED_COUNTRIES = [
     "DE",
@@ -31,6 +39,7 @@ REQUIRED_COUNTRIES = [
     "IS",
 ]
 BRAND_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+WIKIDATA_SOURCE = re.compile(r"wikidata:Q[1-9][0-9]*")
 
 
 @pytest.fixture(scope="module")
@@ -110,6 +119,69 @@ def test_outlet_fields(rules: RuleSet) -> None:
         for brand in o.brands:
             assert brand.isascii() and BRAND_RE.fullmatch(brand), (o.name, brand)
             assert not brand.startswith("xn--"), (o.name, brand)
+
+
+@pytest.fixture(scope="module")
+def reference() -> list[dict]:
+    """The bulk reference tier (rules/reference/), which load_rules does not merge by default."""
+    (path,) = reference_rule_files()
+    tables = read_rule_file(path, "bundled")
+    assert not any(tables[t] for t in ("legit", "blocked", "shortener", "removed"))
+    return tables["outlet"]
+
+
+def test_tiers(raw: dict[str, list[dict]], reference: list[dict]) -> None:
+    """Curated files are the curated tier; the reference file only reference entries, each sourced."""
+    for e in raw["outlet"]:
+        assert e.get("tier", "curated") == "curated" and "source" not in e, e["name"]
+    for e in reference:
+        assert e["tier"] == "reference", e["name"]
+        assert WIKIDATA_SOURCE.fullmatch(e["source"]), (e["name"], e["source"])
+    sources = Counter(e["source"] for e in reference)
+    assert not [s for s, n in sources.items() if n > 1], "one Wikidata item, one entry"
+
+
+def test_reference_coverage(reference: list[dict]) -> None:
+    countries = {e["country"] for e in reference if e.get("country")}
+    assert len(reference) >= 3000
+    assert len(countries) >= 80
+    for e in reference:
+        assert e["name"].strip() and e["kind"] in OUTLET_KINDS, e
+        assert re.fullmatch(r"[A-Z]{2}", e.get("country", "XX")), (e["name"], e["country"])
+
+
+def test_reference_domains_are_registrable(reference: list[dict], extract: tldextract.TLDExtract) -> None:
+    domains = [d for e in reference for d in e["domains"]]
+    assert len(domains) == len(set(domains)), "domain listed for more than one reference outlet"
+    bad = [d for d in domains if d != d.strip().lower() or _registrable(extract, d) != d]
+    assert not bad, f"not a registrable domain (per the bundled PSL snapshot): {bad}"
+
+
+def test_reference_brands_are_the_domain_labels(
+    reference: list[dict], extract: tldextract.TLDExtract
+) -> None:
+    """Reference brands are derived, never invented: each is the registrable label of one of its domains."""
+    for e in reference:
+        labels = {extract(d).domain for d in e["domains"]}
+        for brand in e.get("brands", []):
+            assert brand in labels and len(brand) >= 3 and BRAND_RE.fullmatch(brand), (e["name"], brand)
+
+
+def test_reference_lists_no_platform_or_curated_domain(
+    raw: dict[str, list[dict]], reference: list[dict]
+) -> None:
+    curated = {d for e in raw["outlet"] for d in e["domains"]}
+    curated |= {e["domain"] for table in ("legit", "blocked", "shortener") for e in raw[table]}
+    listed = {d for e in reference for d in e["domains"]}
+    assert not listed & curated
+    for platform in ("youtube.com", "facebook.com", "blogspot.com", "wordpress.com", "wixsite.com", "x.com"):
+        assert platform not in listed
+    assert not [d for d in listed if d.endswith((".blogspot.com", ".wordpress.com", ".github.io"))]
+
+
+def test_reference_tier_validates_cleanly_over_the_bundled_rules() -> None:
+    """`linkguard rules validate --bundled` on the reference tier: no conflict with the curated rules."""
+    assert [str(p) for p in validate_rules(reference_rule_files(), with_bundled=True)] == []
 
 
 def test_blocked_entries_are_sourced(rules: RuleSet) -> None:

@@ -170,3 +170,21 @@ def test_removed_hides_bundled_rules_but_not_the_users_own(tmp_path: Path) -> No
     rules = load_rules(user_dir=tmp_path)
     assert rules.outlet_for(domain) is None
     assert [r.origin for r in rules.legit if r.domain == domain] == ["user"]
+
+
+def test_tier_and_source(tmp_path: Path) -> None:
+    """``tier`` is curated or reference; a reference entry must say where it comes from."""
+    path = _write(
+        tmp_path,
+        '[[outlet]]\nname = "A"\ndomains = ["a-news.de"]\ntier = "reference"\nsource = "wikidata:Q1"\n\n'
+        '[[outlet]]\nname = "B"\ndomains = ["b-news.de"]\ntier = "curated"\n\n'
+        '[[outlet]]\nname = "C"\ndomains = ["c-news.de"]\ntier = "reference"\n\n'
+        '[[outlet]]\nname = "D"\ndomains = ["d-news.de"]\ntier = "bulk"\nsource = "x:1"\n\n'
+        '[[outlet]]\nname = "E"\ndomains = ["e-news.de"]\ntier = "reference"\nsource = " "\n',
+    )
+    assert _errors(validate_rules([path])) == [
+        (15, "[[outlet]] 'C': reference entries must name their 'source'"),
+        (20, "[[outlet]] 'D': unknown tier 'bulk' (expected one of curated, reference)"),
+        (27, "[[outlet]] 'E': 'source' must be a non-empty string"),
+    ]
+    assert {o.name for o in load_rules([path]).outlets} == {"A", "B", "C", "D", "E"}  # loading stays lean

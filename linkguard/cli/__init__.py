@@ -37,6 +37,7 @@ class LazyGroup(click.Group):
         "report": "report_cmd",
         "cache": "cache_cmd",
         "update-psl": "psl_cmd",
+        "update-popular": "popular_cmd",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
