@@ -93,9 +93,9 @@ def make(rng: random.Random, outlet: Outlet, kind: str) -> str:
 
 
 def lookalikes(outlets: list[Outlet], seed: int, per_kind: int) -> Iterator[tuple[str, str, Outlet]]:
-    """``per_kind`` examples of each kind, as (kind, domain, imitated outlet), for distinctive names."""
+    """``per_kind`` examples of each kind, as (kind, domain, imitated outlet), names of 3+ letters."""
     rng = random.Random(seed)
-    usable = [o for o in outlets if len(o.domain.partition(".")[0]) >= 5 and o.origin == "bundled"]
+    usable = [o for o in outlets if len(o.domain.partition(".")[0]) >= 3 and o.origin == "bundled" and o.tier == "curated"]
     for kind in KINDS:
         made = 0
         for outlet in rng.sample(usable, len(usable)):

@@ -119,6 +119,7 @@ class Outlet:
     country: str = ""
     kind: str = "newspaper"
     origin: str = "bundled"
+    tier: str = "curated"  # "reference": a bulk list (Wikidata), less certain than the curated rules
 
     @property
     def domain(self) -> str:

@@ -109,7 +109,7 @@ def bundled_rule_files() -> list[Path]:
 
 
 def reference_rule_files() -> list[Path]:
-    """The bulk reference tier (``rules/reference/*.toml``): shipped, but not merged by ``load_rules``."""
+    """The bulk reference tier (``rules/reference/*.toml``), merged under the curated outlets."""
     return sorted((bundled_rule_files()[0].parent / "reference").glob("*.toml"))
 
 
@@ -215,6 +215,7 @@ def _build(tables: dict[str, list[dict[str, Any]]], files: Iterable[str]) -> Rul
             country=str(e.get("country", "")).upper(),
             kind=str(e.get("kind", "newspaper")),
             origin=e["_origin"],
+            tier=str(e.get("tier", "curated")),
         )
 
     def located(table: str, e: dict[str, Any], exc: RulesError) -> RulesError:
@@ -274,7 +275,8 @@ def rule_sources(
     """The files ``load_rules`` reads, in layering order, each with its origin (bundled/user)."""
     if paths is not None:
         return [(p, "user") for p in _iter_files(Path(p) for p in paths)]
-    sources = [(p, "bundled") for p in bundled_rule_files()] if bundled else []
+    # The reference tier first, so that a curated entry for the same outlet replaces it.
+    sources = [(p, "bundled") for p in (*reference_rule_files(), *bundled_rule_files())] if bundled else []
     if user_dir is not None and Path(user_dir).is_dir():
         sources += [(p, "user") for p in _iter_files([Path(user_dir)])]
     return sources

@@ -91,7 +91,7 @@ def test_shortener_card_claim_is_evidence_not_a_flag(detectors: dict[bool, Detec
 
 
 def test_obfuscation_alone_does_not_flag(detectors: dict[bool, Detector]) -> None:
-    link = parse_link("example.com", obfuscation=("defanged",))
+    link = parse_link("quiet-example-site.org", obfuscation=("defanged",))
     assert link is not None
     verdict = detectors[True].classify(link)
     assert verdict.status == "unknown" and verdict.score == 0

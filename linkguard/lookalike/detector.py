@@ -188,14 +188,24 @@ class Detector:
                 notes.append(Evidence("display", claim, {"shown": target[2]}))
             return Verdict("shortened", 0, None, (), (*notes, *extra))
         rank = idx.profile.rank(link.registered_domain)
-        if rank is not None and link.registered_domain not in idx.blocked:
+        if rank is not None and link.registered_domain not in idx.blocked and not self._link_claims(link):
             detail = (
-                f"{link.registered_domain} is a popular site (rank {rank:,} of {idx.profile.size:,} "
-                f"in {idx.profile.source}), so its name is its own"
+                f"{link.registered_domain} is among the {idx.profile.size:,} popular sites of "
+                f"{idx.profile.source}: a name in real use, not judged by resemblance"
             )
             why = Evidence("popular", detail, {"domain": link.registered_domain, "rank": rank})
             return Verdict("trusted", 0, None, (), (why, *extra))
         return None
+
+    def _link_claims(self, link: Link) -> bool:
+        """The link itself pretends to be an outlet (text before '@', or the post showed an outlet's
+        name or domain): that is a trick of the post, which a popular destination does not excuse."""
+        if "userinfo" in link.obfuscation:
+            return True
+        if not link.display:
+            return False
+        target = display_target(self.index, link.display)
+        return target is not None and target[1] is not None and link.registered_domain not in target[1].domains
 
     def _signals(self, link: Link, *, floor: int = sc.REPORT_FLOOR) -> list[sc.Signal]:
         """Per outlet, the strongest signal of each technique at or above ``floor``; restated ones dropped."""

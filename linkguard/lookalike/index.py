@@ -221,7 +221,7 @@ class Index:
         )
         self.max_domain_labels = max((d.count(".") + 1 for d in self.outlet_by_domain), default=2)
         self.transliterations: dict[str, Brand] = {}
-        for label, same in self.brands.items():
+        for label, same in self.curated_brands.items():
             brand = same[0]
             if brand.outlet.country in CYRILLIC_COUNTRIES and not brand.generic:
                 for variant in transliterations(label):
@@ -245,6 +245,18 @@ class Index:
             self.dotless.setdefault(dotless, brand)
         if "-" in label:  # "t-online" is also written "tonline"
             self.skeletons.setdefault(skeleton(label.replace("-", "")), []).append(brand)
+
+    @cached_property
+    def curated_brands(self) -> dict[str, list[Brand]]:
+        """The names of curated outlets only. Typos, combos and subdomains of a bulk reference list
+        of thousands of local papers (Herald, Express, Post …) would mostly find ordinary sites;
+        reference outlets are matched by their exact name, look-alike letters and embedded domain."""
+        out: dict[str, list[Brand]] = {}
+        for label, same in self.brands.items():
+            curated = [b for b in same if b.outlet.tier == "curated"]
+            if curated:
+                out[label] = curated
+        return out
 
     @cached_property
     def profile(self) -> WebProfile:
@@ -309,7 +321,7 @@ class Index:
     def permutations(self) -> Mapping[str, tuple[Brand, str]]:
         """Typo → (brand, kind). Typos that are themselves a brand or a legitimate name are left out."""
         perms: dict[str, tuple[Brand, str]] = {}
-        for label, same in self.brands.items():
+        for label, same in self.curated_brands.items():
             brand = same[0]
             if brand.generic:
                 continue
@@ -344,7 +356,7 @@ class Index:
     def fuzzy_brands(self) -> list[Brand]:
         return [
             same[0]
-            for label, same in self.brands.items()
+            for label, same in self.curated_brands.items()
             if not same[0].generic and len(label) >= FUZZY_MIN_LENGTH
         ]
 

@@ -59,10 +59,26 @@ def kinds_for_length(n: int) -> tuple[str, ...]:
     if n <= 3:
         return ("dehyphenation",)
     if n == 4:
-        return ("transposition", "repetition", "hyphenation", "insertion", "dehyphenation")
+        return ("repetition", "transposition", "hyphenation", "insertion", "dehyphenation")
     if n == 5:
-        return ("transposition", "repetition", "hyphenation", "insertion", "replacement", "dehyphenation")
-    return tuple(KIND_PHRASES)
+        return ("repetition", "transposition", "hyphenation", "insertion", "replacement", "dehyphenation")
+    return _ALL_KINDS
+
+
+#: Every kind, the most specific first: a typo two kinds produce is named by the first
+#: ("nytimess" is a doubled letter, though 's' also neighbours 'e' on the keyboard).
+_ALL_KINDS = (
+    "repetition",
+    "transposition",
+    "omission",
+    "hyphenation",
+    "dehyphenation",
+    "vowel-swap",
+    "insertion",
+    "replacement",
+    "bitsquatting",
+    "addition",
+)
 
 
 def edits(label: str, kind: str) -> list[str]:

@@ -28,6 +28,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from linkguard.lookalike.permutations import KIND_PHRASES
 from linkguard.models import Outlet
 
 SUSPICIOUS_THRESHOLD = 50
@@ -45,7 +46,11 @@ FEATURES: dict[str, str] = {
     "tld-swap-second-level": "the exact name under a second-level registration (com.de, eu.com)",
     "homoglyph": "look-alike characters that read as the name",
     "transliteration": "the name transliterated from another script (РБК → rbk/rbc)",
-    "typo-keyboard": "a dnstwist-style typo (omission, doubling, keyboard neighbour …)",
+    **{
+        f"typo-{kind}": f"a dnstwist-style typo: {phrase}"
+        for kind, phrase in KIND_PHRASES.items()
+    },
+    "typo-at-edge": "the typo changes the first or last letter (real words differ there more than slips do)",
     "typo-fuzzy": "a few edits away from the name",
     "combo-news": "the name plus a news word, with a separator",
     "combo-glued": "the name glued to a news word",
@@ -57,11 +62,13 @@ FEATURES: dict[str, str] = {
     "display-mismatch": "the post showed the outlet, the link goes elsewhere",
     "extra-techniques": "further techniques pointing at the same outlet (0, ½, 1)",
     "brand-short": "the name has 3 letters or fewer",
+    "reference-outlet": "the outlet comes from the bulk reference list, not the curated rules",
     "brand-length": "the name's length (letters, up to 12, scaled)",
     "brand-generic": "the name is an ordinary word",
     "ending-rarity": "how rarely popular sites use the domain's ending",
     "same-ending": "the lookalike sits on the outlet's own ending",
     "ending-country": "the lookalike sits on a country's ending other than the outlet's own",
+    "ending-country-registry": "… under a country's own second level (com.ar, co.za): where local sites live",
     "ending-own-country": "… on the outlet's own country's ending (its own other site, or a local namesake)",
     "ending-shared-language": "… on the ending of a country that shares the outlet's language",
     "namesakes": "popular sites with the same name on other endings (log-scaled)",

@@ -118,6 +118,8 @@ def facts(index: Index, subj: Subject, brand: Brand) -> dict[str, float]:
     }
     if n <= 3:
         out["brand-short"] = 1.0
+    if brand.outlet.tier == "reference":
+        out["reference-outlet"] = 1.0
     if brand.generic:
         out["brand-generic"] = 1.0
     tld = subj.suffix.rpartition(".")[2]
@@ -125,6 +127,8 @@ def facts(index: Index, subj: Subject, brand: Brand) -> dict[str, float]:
         out["same-ending"] = 1.0
     elif len(tld) == 2:
         out["ending-country"] = 1.0
+        if "." in subj.suffix and not subj.private_suffix:
+            out["ending-country-registry"] = 1.0
         country = COUNTRY_TOKENS.get(tld, "")
         if country and country == brand.outlet.country:
             out["ending-own-country"] = 1.0
@@ -214,14 +218,20 @@ def typo(index: Index, subj: Subject) -> list[sc.Signal]:
     if hit is not None:
         brand, kind = hit
         detail = f"'{key}' is '{brand.label}' {KIND_PHRASES[kind]} ({kind}){_suffix_note(subj, brand)}"
-        return [_signal(index, subj, "typo", "typo-keyboard", brand, detail, kind=kind)]
+        signal = _signal(index, subj, "typo", f"typo-{kind}", brand, detail, kind=kind)
+        if key[0] != brand.label[0] or key[-1] != brand.label[-1]:
+            signal.features["typo-at-edge"] = 1.0  # mapnews, atimes: a real word more often than a slip
+        return [signal]
     found = index.fuzzy_match(key)
     if found is None:
         return []
     edits, brand = found
     plural = "edit" if edits == 1 else "edits"
     detail = f"'{key}' is {edits} {plural} away from '{brand.label}'{_suffix_note(subj, brand)}"
-    return [_signal(index, subj, "typo", "typo-fuzzy", brand, detail, 1.0 / edits, kind="fuzzy", edits=edits)]
+    signal = _signal(index, subj, "typo", "typo-fuzzy", brand, detail, 1.0 / edits, kind="fuzzy", edits=edits)
+    if key[0] != brand.label[0] or key[-1] != brand.label[-1]:
+        signal.features["typo-at-edge"] = 1.0
+    return [signal]
 
 
 def _is_combo_word(token: str) -> bool:
@@ -229,9 +239,10 @@ def _is_combo_word(token: str) -> bool:
 
 
 def _combo_brand(index: Index, joined: str, hyphened: str) -> tuple[Brand, str] | None:
+    brands = index.curated_brands
     for name in (joined, hyphened):
-        if name in index.brands:
-            return index.brands[name][0], ""
+        if name in brands:
+            return brands[name][0], ""
     translit = index.transliterations.get(joined)
     if translit is not None:
         return translit, f"transliterated as {joined}"
@@ -265,7 +276,7 @@ def combo(index: Index, subj: Subject) -> list[sc.Signal]:
             if len(brand.label) <= 2:
                 return
             feature = "combo-other"
-        brands = index.brands.get(brand.label)
+        brands = index.curated_brands.get(brand.label)
         brand = _pick(index, brands, subj) if brands else brand
         spelt = f" (misspelt: {misspelt})" if misspelt else ""
         words = "-".join(rest)
@@ -275,6 +286,7 @@ def combo(index: Index, subj: Subject) -> list[sc.Signal]:
         if best is None or (rank, signal.score) > (best[0], best[1].score):
             best = (rank, signal)
 
+    curated = index.curated_brands
     n = len(tokens)
     for i in range(n):
         for j in range(i + 1, min(n, i + _MAX_WINDOW) + 1):
@@ -289,10 +301,10 @@ def combo(index: Index, subj: Subject) -> list[sc.Signal]:
         for k in range(3, len(token) - 1):
             head, tail = token[:k], token[k:]
             rest_before, rest_after = tokens[:t], tokens[t + 1 :]
-            if tail in COMBO_WORDS and head in index.brands:
-                consider(index.brands[head][0], [*rest_before, tail, *rest_after], True, "")
-            if head in COMBO_WORDS and tail in index.brands:
-                consider(index.brands[tail][0], [*rest_before, head, *rest_after], True, "")
+            if tail in COMBO_WORDS and head in curated:
+                consider(curated[head][0], [*rest_before, tail, *rest_after], True, "")
+            if head in COMBO_WORDS and tail in curated:
+                consider(curated[tail][0], [*rest_before, head, *rest_after], True, "")
     return [best[1]] if best is not None else []
 
 
@@ -353,7 +365,7 @@ def subdomain_brand(index: Index, subj: Subject) -> list[sc.Signal]:
             continue
         names = [label, *label.split("-")] if "-" in label else [label]
         for name in names:
-            brands = index.brands.get(name)
+            brands = index.curated_brands.get(name)
             if not brands:
                 continue
             brand = _pick(index, brands, subj)

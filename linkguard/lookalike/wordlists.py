@@ -10,7 +10,8 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-#: Words that campaigns glue to a brand ("spiegel-nachrichten", "welt24", "foxnews-live"). A brand
+#: Words that campaigns and phishers glue to a brand ("spiegel-nachrichten", "welt24", "foxnews-live",
+#: "spiegel-login", "nytimes-account"). A brand
 #: plus one of these is a combo even without a hyphen; a brand plus any other word needs a separator. A
 #: number ("welt24", "bild2023") always counts as a combo word.
 COMBO_WORDS: frozenset[str] = frozenset(
@@ -23,6 +24,9 @@ COMBO_WORDS: frozenset[str] = frozenset(
     reports politik politics politique politica world global international europe eu
     de at ch com org uk us en fr es it pl ua ru tv radio blog blogs official offiziell original real
     exklusiv exclusive direct direkt digital plus premium mobile app www the my go
+    login signin signup account accounts secure security verify verification auth sso password konto
+    anmelden abo abonnement subscribe subscription billing payment pay support help service kundenservice
+    mail email newsletter members member profile
     """
     )
 )

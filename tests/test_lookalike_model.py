@@ -1,0 +1,159 @@
+"""The fitted scoring model and what feeds it: brand families, country words, transliteration,
+the popular-web profile, the one-edit fuzzy index, and `explain` for trusted look-alikes."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rapidfuzz.distance import OSA
+
+from linkguard.lookalike import Detector
+from linkguard.lookalike import scoring as sc
+from linkguard.lookalike.index import deletes, transliterations
+from linkguard.lookalike.profile import WebProfile
+from linkguard.lookalike.techniques import languages
+from linkguard.normalize import parse_link
+from linkguard.rules import RuleSet, load_rules
+
+
+@pytest.fixture(scope="module")
+def bundled() -> RuleSet:
+    return load_rules(user=False)
+
+
+@pytest.fixture(scope="module")
+def detector(bundled: RuleSet) -> Detector:
+    return Detector(bundled, use_blocklist=False)
+
+
+def test_model_file_names_only_known_features() -> None:
+    doc = json.loads(resources.files("linkguard.data").joinpath("scoring-model.json").read_text("utf-8"))
+    assert set(doc["weights"]) <= set(sc.FEATURES) | {"display-other"}
+    assert doc["meta"]["fitted"] is True and "campaign-dev.csv" in doc["meta"]["fitted_on"]
+
+
+def test_score_is_the_logistic_of_the_weighted_features() -> None:
+    m = sc.model()
+    assert m.score({}) == round(100 / (1 + 2.718281828459045 ** (-m.bias)))
+    more = m.score({"ending-rarity": 1.0})
+    assert more > m.score({})  # a rare ending raises the odds, as fitted
+    assert 0 <= m.score({"namesakes": 1.0, "ending-country": 1.0}) <= 100
+
+
+def test_exact_name_on_a_rare_ending_is_flagged(detector: Detector) -> None:
+    verdict = detector.classify_domain("welt.beauty")
+    assert verdict.flagged and verdict.impersonates is not None
+    assert verdict.impersonates.domain == "welt.de"
+    assert verdict.techniques == ("tld-swap",)
+
+
+def test_same_name_on_a_busy_ending_is_weaker(detector: Detector) -> None:
+    rare = detector.classify_domain("spiegel.beauty").score
+    common = detector.classify_domain("spiegel.com").score
+    assert rare > common
+
+
+def test_country_word_picks_the_namesake_of_that_country(detector: Detector) -> None:
+    verdict = detector.classify_domain("pravda-ua.rest")
+    assert verdict.impersonates is not None and "pravda.com.ua" in verdict.impersonates.domains
+    assert "pravda.sk" not in verdict.impersonates.domains
+
+
+def test_brand_family_is_named_whole_when_nothing_tells_members_apart(detector: Detector) -> None:
+    verdict = detector.classify_domain("delfi.life")
+    assert verdict.impersonates is not None
+    assert {"delfi.ee", "delfi.lv", "delfi.lt"} <= set(verdict.impersonates.domains)
+    assert " / " in verdict.impersonates.name
+
+
+def test_transliteration_of_a_cyrillic_brand(detector: Detector) -> None:
+    assert "rbk" in transliterations("rbc")
+    verdict = detector.classify_domain("rbk.media")
+    assert verdict.impersonates is not None and verdict.impersonates.domain == "rbc.ua"
+    assert verdict.techniques == ("transliteration",)
+
+
+def test_account_words_make_combos(detector: Detector) -> None:
+    for domain in ("spiegel-login.com", "nytimes-account.com"):
+        verdict = detector.classify_domain(domain)
+        assert verdict.flagged and "combo" in verdict.techniques, (domain, verdict)
+
+
+def test_popular_site_is_trusted_with_its_source(detector: Detector) -> None:
+    verdict = detector.classify_domain("youtube.com")
+    assert verdict.status == "trusted"
+    kinds = [e.kind for e in verdict.evidence]
+    assert kinds[0] in ("legit", "popular", "trusted")
+
+
+def test_popular_site_does_not_excuse_a_userinfo_trick(detector: Detector) -> None:
+    link = parse_link("http://welt.de@example.com/x", obfuscation=("userinfo",))
+    assert link is not None
+    verdict = detector.classify(link)
+    assert verdict.flagged and "embedded" in verdict.techniques
+
+
+def test_explain_says_a_trusted_domain_resembles_an_outlet(bundled: RuleSet) -> None:
+    legit_lookalike = next(r.domain for r in bundled.legit if r.domain == "weltbild.de")
+    link = parse_link(legit_lookalike)
+    assert link is not None
+    verdict = Detector(bundled).explain(link)
+    assert verdict.status == "trusted" and verdict.score == 0
+    notes = [e for e in verdict.evidence if e.kind == "resembles"]
+    if notes:  # weltbild is not a combo (an arbitrary word glued on), so only a resemblance may show
+        assert "but is a known legitimate domain" in notes[0].detail
+
+
+def test_explain_names_the_outlet_for_a_popular_namesake(detector: Detector) -> None:
+    link = parse_link("lanacion.cl")
+    assert link is not None
+    verdict = detector.explain(link)
+    if verdict.status == "trusted" and any(e.kind == "popular" for e in verdict.evidence):
+        notes = [e for e in verdict.evidence if e.kind == "resembles"]
+        assert notes and "La Nación" in notes[0].detail and "legitimate" in notes[0].detail
+
+
+def test_profile_counts_by_top_level_domain() -> None:
+    profile = WebProfile.from_domains(["a.com", "b.com", "x.com", "c.com.ar", "d.ar", "e.beauty"], source="t")
+    assert profile.tld_count("com.ar") == 2 and profile.tld_count("ar") == 2 and profile.tld_count("com") == 3
+    assert profile.ending_rarity("com") == 0.0
+    assert profile.ending_rarity("beauty") > profile.ending_rarity("ar") > 0.0
+    assert profile.ending_rarity("cfd") == 1.0
+    assert profile.namesakes("a", besides=["a.com"]) == 0
+    assert WebProfile().ending_rarity("ltd") == 0.0  # no list, no opinion
+
+
+def test_languages_come_from_cldr() -> None:
+    assert "es" in languages("CL") & languages("AR")
+    assert not languages("ME") & languages("FR")
+    assert languages("") == frozenset()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="abcdefghij-", min_size=6, max_size=12), st.text(alphabet="abcdefghij", min_size=6))
+def test_symspell_finds_exactly_the_one_edit_neighbours(query: str, name: str) -> None:
+    """Two strings within one OSA edit always share a deletion variant of depth one."""
+    close = OSA.distance(query, name) <= 1
+    shared = bool(deletes(query, 1) & deletes(name, 1))
+    if close:
+        assert shared
+
+
+def test_fuzzy_match_agrees_with_a_full_scan(detector: Detector) -> None:
+    index = detector.index
+    for key in ("tagesschsu", "spiegeel", "washingtonpots", "frankfurter", "zzzzzzzz", "t-onlinl"):
+        found = index.fuzzy_match(key)
+        brute = [
+            (int(OSA.distance(key, name)), pos)
+            for pos, name in enumerate(index.fuzzy_keys)
+            if 1 <= OSA.distance(key, name) <= 1
+        ]
+        if not brute:
+            assert found is None, key
+        else:
+            d, pos = min(brute)
+            assert found == (d, index.fuzzy_brands[pos]), key
