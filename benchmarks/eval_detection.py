@@ -28,13 +28,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from linkguard.lookalike import Detector
-from linkguard.models import Verdict
+from linkguard.models import Outlet, Verdict
 from linkguard.normalize import parse_link
-from linkguard.models import Outlet
 from linkguard.rules import load_rules
 
 sys.path.insert(0, str(Path(__file__).parent))
-from synthetic import lookalikes  # noqa: E402
+from synthetic import lookalikes
 
 #: Another draw than the fitting one (benchmarks/fit_scoring.py uses seed 1).
 SYNTHETIC_SEED = 2

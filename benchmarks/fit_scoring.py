@@ -39,7 +39,7 @@ from linkguard.normalize import parse_link
 from linkguard.rules import load_rules
 
 sys.path.insert(0, str(Path(__file__).parent))
-from synthetic import lookalikes  # noqa: E402
+from synthetic import lookalikes
 
 #: The fitting draw of synthetic lookalikes; the harness measures on another seed.
 FIT_SEED = 1
@@ -185,7 +185,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--l2", type=float, default=1.0, help="pull towards the prior weights")
     parser.add_argument("--write", action="store_true", help=f"rewrite {MODEL_FILE.name}")
     parser.add_argument(
-        "--synthetic", type=int, default=60, help="synthetic lookalikes per technique (benchmarks/synthetic.py)"
+        "--synthetic",
+        type=int,
+        default=60,
+        help="synthetic lookalikes per technique (benchmarks/synthetic.py)",
     )
     args = parser.parse_args(argv)
     if not args.eval_dir.is_dir():
@@ -200,7 +203,9 @@ def main(argv: list[str] | None = None) -> int:
           f"{len(examples) - pos} legitimate")  # fmt: skip
     bias, fitted = fit(examples, prior, prior_bias, args.l2)
     known = set(sc.FEATURES) | {"display-other"}  # a loose display mismatch must stay below the floor
-    weights = {f: v for f, v in {**prior, **{f: round(v, 3) for f, v in fitted.items()}}.items() if f in known}
+    weights = {
+        f: v for f, v in {**prior, **{f: round(v, 3) for f, v in fitted.items()}}.items() if f in known
+    }
     shift = operating_shift(examples, bias, weights, sizes)
     print(f"bias {bias:+.3f}, raised by {shift:.2f} to the operating point")
     bias += shift

@@ -95,7 +95,11 @@ def make(rng: random.Random, outlet: Outlet, kind: str) -> str:
 def lookalikes(outlets: list[Outlet], seed: int, per_kind: int) -> Iterator[tuple[str, str, Outlet]]:
     """``per_kind`` examples of each kind, as (kind, domain, imitated outlet), names of 3+ letters."""
     rng = random.Random(seed)
-    usable = [o for o in outlets if len(o.domain.partition(".")[0]) >= 3 and o.origin == "bundled" and o.tier == "curated"]
+    usable = [
+        o
+        for o in outlets
+        if len(o.domain.partition(".")[0]) >= 3 and o.origin == "bundled" and o.tier == "curated"
+    ]
     for kind in KINDS:
         made = 0
         for outlet in rng.sample(usable, len(usable)):

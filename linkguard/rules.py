@@ -625,7 +625,8 @@ def validate_rules(paths: Iterable[str | Path], *, with_bundled: bool = False) -
     facts: list[_Fact] = []
     import tomllib
 
-    sources: list[tuple[Path, str]] = [(p, "bundled") for p in bundled_rule_files()] if with_bundled else []
+    bundled = (*reference_rule_files(), *bundled_rule_files())
+    sources: list[tuple[Path, str]] = [(p, "bundled") for p in bundled] if with_bundled else []
     for p in (Path(p) for p in paths):
         if p.is_dir():
             sources += [(f, "user") for f in sorted(p.glob("*.toml"))]

@@ -117,7 +117,9 @@ def _dump(key: str, rules: RuleSet, idx: Index) -> bytes:
     payload: dict[str, Any] = {
         "format": FORMAT,
         "key": key,
-        "outlets": [(o.name, o.domains, o.brands, o.country, o.kind, o.origin, o.tier) for o in rules.outlets],
+        "outlets": [
+            (o.name, o.domains, o.brands, o.country, o.kind, o.origin, o.tier) for o in rules.outlets
+        ],
         "legit": [(r.domain, r.note, r.origin) for r in rules.legit],
         "blocked": [(r.domain, r.source, r.imitates, r.campaign, r.origin) for r in rules.blocked],
         "shorteners": [(r.domain, r.owner, r.origin) for r in rules.shorteners],

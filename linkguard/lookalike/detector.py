@@ -205,7 +205,9 @@ class Detector:
         if not link.display:
             return False
         target = display_target(self.index, link.display)
-        return target is not None and target[1] is not None and link.registered_domain not in target[1].domains
+        return (
+            target is not None and target[1] is not None and link.registered_domain not in target[1].domains
+        )
 
     def _signals(self, link: Link, *, floor: int = sc.REPORT_FLOOR) -> list[sc.Signal]:
         """Per outlet, the strongest signal of each technique at or above ``floor``; restated ones dropped."""

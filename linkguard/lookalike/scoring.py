@@ -46,10 +46,7 @@ FEATURES: dict[str, str] = {
     "tld-swap-second-level": "the exact name under a second-level registration (com.de, eu.com)",
     "homoglyph": "look-alike characters that read as the name",
     "transliteration": "the name transliterated from another script (РБК → rbk/rbc)",
-    **{
-        f"typo-{kind}": f"a dnstwist-style typo: {phrase}"
-        for kind, phrase in KIND_PHRASES.items()
-    },
+    **{f"typo-{kind}": f"a dnstwist-style typo: {phrase}" for kind, phrase in KIND_PHRASES.items()},
     "typo-at-edge": "the typo changes the first or last letter (real words differ there more than slips do)",
     "typo-fuzzy": "a few edits away from the name",
     "combo-news": "the name plus a news word, with a separator",
@@ -99,7 +96,9 @@ def model() -> Model:
     """The fitted weights shipped with linkguard (read once)."""
     text = resources.files("linkguard.data").joinpath("scoring-model.json").read_text(encoding="utf-8")
     doc = json.loads(text)
-    return Model(float(doc["bias"]), {str(k): float(v) for k, v in doc["weights"].items()}, doc.get("meta", {}))
+    return Model(
+        float(doc["bias"]), {str(k): float(v) for k, v in doc["weights"].items()}, doc.get("meta", {})
+    )
 
 
 @dataclass(frozen=True, slots=True)

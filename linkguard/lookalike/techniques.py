@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from linkguard.lookalike import scoring as sc
 from linkguard.lookalike.confusables import describe_lookalikes, skeleton, skeletons
-from linkguard.lookalike.index import Brand, Index, allowed_edits
+from linkguard.lookalike.index import Brand, Index
 from linkguard.lookalike.permutations import KIND_PHRASES
 from linkguard.lookalike.wordlists import COMBO_WORDS, COUNTRY_TOKENS, NON_BRAND_SUBDOMAINS
 from linkguard.models import Outlet
