@@ -369,7 +369,10 @@ class Index:
 
         keys = self.fuzzy_keys
         index = self.fuzzy_choices
-        candidates = sorted({p for v in deletes(key, limit) for p in index.get(v, ())})
+        shared = deletes(key, limit) & index.keys()  # one C-level intersection; usually empty
+        if not shared:
+            return None
+        candidates = sorted({p for v in shared for p in index[v]})
         best: tuple[int, int] | None = None
         for pos in candidates:
             name = keys[pos]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -27,23 +27,25 @@ from functools import cache
 class WebProfile:
     """Counts over the popular-domain list; empty when no list is available (then nothing is known)."""
 
-    ranks: dict[str, int] = field(default_factory=dict)  # registrable domain → rank (1 = most popular)
+    ranks: Mapping[str, int] = field(default_factory=dict)  # registrable domain → rank (1 = most popular)
     tld_counts: dict[str, int] = field(default_factory=dict)  # by top-level domain: com.br counts as br
     label_counts: dict[str, int] = field(default_factory=dict)
     source: str = ""
 
     @classmethod
-    def from_domains(cls, domains: Iterable[str], source: str = "") -> WebProfile:
-        ranks: dict[str, int] = {}
-        tlds: Counter[str] = Counter()
-        labels: Counter[str] = Counter()
-        for domain in domains:
-            if domain in ranks or "." not in domain:
-                continue
-            ranks[domain] = len(ranks) + 1
-            label, _, suffix = domain.partition(".")
-            tlds[suffix.rpartition(".")[2]] += 1
-            labels[label] += 1
+    def from_domains(cls, domains: Iterable[str] | Mapping[str, int], source: str = "") -> WebProfile:
+        """From domains best first, or a mapping of domain → rank (kept as it is, not copied)."""
+        ranks: Mapping[str, int]
+        if isinstance(domains, Mapping):
+            ranks = domains
+        else:
+            ranks = {}
+            for domain in domains:
+                if domain not in ranks and "." in domain:
+                    ranks[domain] = len(ranks) + 1
+        parts = [d.partition(".") for d in ranks]
+        tlds = Counter(suffix.rpartition(".")[2] for _, _, suffix in parts)
+        labels = Counter(label for label, _, _ in parts)
         return cls(ranks, dict(tlds), dict(labels), source)
 
     @property
