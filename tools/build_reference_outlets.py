@@ -42,7 +42,21 @@ PLATFORMS = frozenset(
     telegram.me tiktok.com tripod.com tumblr.com twitter.com vk.com webnode.com webs.com weebly.com
     wikia.com wikimedia.org wikipedia.org wix.com wixsite.com wordpress.com wp.com x.com yola.com
     yolasite.com youtu.be youtube.com yumpu.com ucoz.ru narod.ru over-blog.com canalblog.com
-    hatena.ne.jp ameblo.jp naver.com daum.net
+    hatena.ne.jp ameblo.jp naver.com daum.net free.fr virtualave.net sapo.pt sapo.ao ig.com.br
+    newsbank.com loc.gov proquest.com umi.com serialssolutions.com lexis-nexis.com lexisnexis.com
+    ebscohost.com epnet.com oclc.org crl.edu galegroup.com gale.com pressdisplay.com factiva.com
+    newsmemory.com revealdigital.com newspapers.com newspaperarchive.com trove.nla.gov.au
+    """.split()
+)
+
+#: Sub-domains that are still the outlet's own site (language editions, mobile, e-paper). Any other
+#: sub-domain (``bangaloremirror.indiatimes.com``, ``news.cornell.edu``) is a section of a larger site.
+OWN_SUBDOMAINS = frozenset(
+    """
+    m mobile amp e ep epaper e-paper digital edition
+    en fr de es it pt ru ar zh cn ja jp ko kr tr ua pl fa ur hi bn id vi th he nl sv fi el ro hu cs sk
+    bg sr hr sl lt lv et ka hy az kk uz eng rus english german french spanish russian arabic chinese
+    japanese urdu hindi bangla persian turkish
     """.split()
 )
 
@@ -180,6 +194,7 @@ def curated_domains(rules_dir: Path | None) -> set[str]:
     return out | {r.domain for r in rules.shorteners}
 
 
+_WWW = re.compile(r"www\d*")
 _EDITION = re.compile(r"[a-z]{2}(?:[-_][a-z]{2})?|[a-z]{2,3}|index\.[a-z]+|home|news|web|www", re.I)
 
 
@@ -200,12 +215,17 @@ def site_of(url: str) -> tuple[str, bool] | None:
         domain = normalize_rule_domain(split.registered_domain).domain
     except InvalidDomainError:
         return None
-    if domain in PLATFORMS or domain != split.registered_domain:
-        return None
+    if domain in PLATFORMS or domain != split.registered_domain or _WWW.fullmatch(split.domain_label):
+        return None  # ``www.altoadige.it`` is registrable (``altoadige.it`` is a suffix) but no outlet's name
+    labels = [label for label in split.subdomain.split(".") if label]
+    while labels and _WWW.fullmatch(labels[0]):
+        labels.pop(0)
+    if len(labels) > 1 or (labels and labels[0] not in OWN_SUBDOMAINS):
+        return None  # a sub-domain of a larger site: the domain belongs to whoever runs that site
     segments = [s for s in parts.path.split("/") if s]
     if len(segments) > 1 or (segments and not _EDITION.fullmatch(segments[0])) or parts.query:
         return None  # a section of a site: the domain belongs to whoever runs the site
-    return domain, not segments
+    return domain, not segments and not labels
 
 
 def brand_of(domain: str) -> str | None:
