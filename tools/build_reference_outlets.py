@@ -9,8 +9,9 @@ P495 are read) and ``--drop FILE`` (QIDs to leave out, one per line).
 Cleaning is mechanical and every rule is here: registrable domains only (linkguard's own split, the
 tldextract snapshot), no platform or hosting domains, no site on a private suffix (``*.blogspot.com``),
 no section of someone else's site, no domain two items claim unless exactly one has it as its home page,
-nothing the curated ``rules/outlets-*.toml``/legit/blocked/shortener files already list, and no item
-without a label. Brands are the registrable labels of the remaining domains (ASCII, 3+ characters).
+no item that lists a domain the curated ``rules/*.toml`` files already list (that item *is* the curated
+outlet, or a platform: its other domains are printed for a person to review), and no item without a
+label. Brands are the registrable labels of the remaining domains (ASCII, 3+ characters).
 
     python tools/build_reference_outlets.py --sparql result.json --out rules/reference/outlets-reference.toml
 """
@@ -240,9 +241,7 @@ def clean_name(label: str) -> str:
     return " ".join(unicodedata.normalize("NFC", label).split())
 
 
-def build(
-    items: dict[str, Item], curated: set[str], legit_like: set[str]
-) -> tuple[list[dict[str, object]], Counter[str]]:
+def build(items: dict[str, Item], curated: set[str]) -> tuple[list[dict[str, object]], Counter[str]]:
     stats: Counter[str] = Counter()
     claims: dict[str, list[tuple[str, bool]]] = defaultdict(list)
     sites: dict[str, list[str]] = {}
@@ -250,20 +249,24 @@ def build(
         if not item.label or re.fullmatch(r"Q\d+", item.label):
             stats["no label"] += 1
             continue
-        domains: list[str] = []
+        found: list[tuple[str, bool]] = []
         for url in item.urls:
             site = site_of(url)
             if site is None:
                 stats["website left out (platform, hosting suffix, section of a site, bad URL)"] += 1
-                continue
-            domain, home = site
-            if domain in curated or domain in legit_like:
-                stats["domain already in the curated rules"] += 1
-                continue
-            if domain not in domains:
-                domains.append(domain)
-                claims[domain].append((qid, home))
-        sites[qid] = domains
+            elif site[0] not in [d for d, _ in found]:
+                found.append(site)
+        known = [d for d, _ in found if d in curated]
+        if known:  # the curated outlet itself: its other domains are for a person to add there, not here
+            stats["item is a curated outlet (left out; other domains printed for review)"] += 1
+            others = [d for d, _ in found if d not in curated]
+            if others:
+                note = f"review: {item.label} ({qid}) is curated as {known}; also lists {others}"
+                print(note, file=sys.stderr)
+            continue
+        for domain, home in found:
+            claims[domain].append((qid, home))
+        sites[qid] = [d for d, _ in found]
     owner: dict[str, str | None] = {}
     for domain, who in claims.items():
         if len(who) == 1:
@@ -333,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.entities:
         stats.update(apply_entities(items, args.entities))
     curated = curated_domains(args.rules_dir)
-    entries, build_stats = build(items, curated, set())
+    entries, build_stats = build(items, curated)
     stats.update(build_stats)
     countries = Counter(str(e.get("country", "")) for e in entries)
     stats["entries written"] = len(entries)
