@@ -1,4 +1,4 @@
-"""Build ``rules/outlets-reference.toml`` from a Wikidata query result (the refresh path of that file).
+"""Build ``rules/reference/outlets-reference.toml`` from a Wikidata query result (its refresh path).
 
 Input is the JSON a SPARQL endpoint returns for ``tools/reference_outlets.rq`` (variables ``item``,
 ``itemLabel``, ``country``/``countryLabel`` or ``iso``, ``offurl`` and optionally ``class``). Optional
@@ -61,14 +61,12 @@ OWN_SUBDOMAINS = frozenset(
     """.split()
 )
 
-#: Wikidata class → linkguard kind (``class`` in the query result); anything else is a newspaper.
+#: Wikidata class → linkguard kind (``class`` in the query result), first match wins; else newspaper.
 CLASS_KIND = {
-    "Q11032": "newspaper",
-    "Q1110794": "newspaper",
-    "Q1153191": "online",
     "Q192283": "agency",
     "Q15265344": "broadcaster",
-    "Q41298": "magazine",
+    "Q11032": "newspaper",
+    "Q1153191": "online",
 }
 
 #: Country names pycountry does not resolve by itself (only needed when the result has no ``iso``).
@@ -284,7 +282,7 @@ def build(items: dict[str, Item], curated: set[str]) -> tuple[list[dict[str, obj
             stats["item left with no domain"] += 1 if items[qid].label else 0
             continue
         item = items[qid]
-        kind = next((CLASS_KIND[c] for c in sorted(item.classes) if c in CLASS_KIND), "newspaper")
+        kind = next((k for c, k in CLASS_KIND.items() if c in item.classes), "newspaper")
         brands = list(dict.fromkeys(b for b in map(brand_of, mine) if b))
         entry: dict[str, object] = {"name": clean_name(item.label), "domains": mine}
         if brands:
