@@ -158,24 +158,30 @@ def parse_ranking(text: str, limit: int = POPULAR_MAX_ENTRIES) -> tuple[list[tup
     Cloudflare Radar (``domain``) and plain one-domain-per-line lists; hosts are reduced to their
     registrable domain (the best rank wins) and header lines are skipped.
     """
-    from linkguard.normalize import split_host
+    from linkguard.normalize import suffix_extractor
 
+    split = suffix_extractor()  # the split links get; tldextract directly, as this runs on a million lines
     best: dict[str, tuple[int, int]] = {}
     lines = usable = 0
+    cutoff: int | None = None  # lists come best first: once full, stop after the current rank
     for position, row in enumerate(csv.reader(io.StringIO(text)), 1):
         if not row or row[0].startswith("#"):
             continue
         lines += 1
         host = next((h for h in map(_host_of, row) if h), None)
         number = next((int(f) for f in row if _NUMBER.fullmatch(f.strip())), None)
-        parts = split_host(host) if host else None
-        if parts is None or parts.is_ip:
-            continue
-        usable += 1
-        domain = parts.registered_domain
         key = (number if number is not None else position, position)
+        if cutoff is not None and key[0] > cutoff:
+            break
+        parts = split(host) if host else None
+        if parts is None or not parts.suffix or not parts.domain:
+            continue  # no known public suffix, or an IP address
+        domain = f"{parts.domain}.{parts.suffix}"  # as normalize.split_host builds registered_domain
+        usable += 1
         if domain not in best or key < best[domain]:
             best[domain] = key
+            if cutoff is None and len(best) >= limit:
+                cutoff = key[0]
     ordered = sorted(best.items(), key=lambda item: item[1])[:limit]
     return [(domain, rank) for domain, (rank, _) in ordered], lines, usable
 
