@@ -5,9 +5,10 @@ the detector can weigh that. The list ships in the wheel (``linkguard/data/popul
 and ``linkguard update-popular`` replaces it with a current ranking in the user cache dir, like
 ``update-psl`` does for the suffix list; nothing is downloaded otherwise.
 
-File format (gzip, UTF-8): ``# key: value`` header lines (source, licence, date, entries), then one
-registrable domain per line, best first, optionally followed by ``,rank`` (a rank or a rank bucket such
-as CrUX's 1000/10000/100000); a line without a rank has its position as rank.
+File format (gzip or plain UTF-8): ``# key: value`` header lines (source, licence, date, entries), then
+one registrable domain per line, best first. A domain's rank is its line number among the domains, unless
+a ``# bucket: N`` line precedes it: lists such as CrUX or Cloudflare Radar only say "in the top N", and
+every domain after that line (up to the next one) has rank N. Plain domain lists read as they are.
 """
 
 from __future__ import annotations
@@ -77,15 +78,33 @@ def read_list(path: Path) -> PopularList:
     text = (gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw).decode("utf-8")
     meta: dict[str, str] = {}
     ranks: dict[str, int] = {}
+    bucket: int | None = None
+    run: list[str] = []
+
+    def flush() -> None:  # a run of domains shares its bucket, or is ranked by position
+        start = len(ranks) + 1
+        found = (
+            dict.fromkeys(run, bucket)
+            if bucket
+            else dict(zip(run, range(start, start + len(run)), strict=True))
+        )
+        found.update(ranks)  # an earlier (better) rank wins
+        ranks.clear()
+        ranks.update(found)
+        run.clear()
+
     for line in text.splitlines():
         if line.startswith("#"):
             key, sep, value = line[1:].partition(":")
-            if sep:
-                meta.setdefault(key.strip().lower(), value.strip())
-            continue
-        domain, _, rank = line.strip().partition(",")
-        if domain:
-            ranks.setdefault(domain, int(rank) if rank else len(ranks) + 1)
+            key = key.strip().lower()
+            if key == "bucket":
+                flush()
+                bucket = int(value)
+            elif sep:
+                meta.setdefault(key, value.strip())
+        elif line.strip():
+            run.append(line.strip())
+    flush()
     if not ranks:
         raise ValueError(f"{path}: no domains")
     return PopularList(ranks, meta, str(path))
@@ -139,34 +158,50 @@ def parse_ranking(text: str, limit: int = POPULAR_MAX_ENTRIES) -> tuple[list[tup
     Cloudflare Radar (``domain``) and plain one-domain-per-line lists; hosts are reduced to their
     registrable domain (the best rank wins) and header lines are skipped.
     """
-    from linkguard.normalize import split_host
+    from linkguard.normalize import suffix_extractor
 
+    split = suffix_extractor()  # the split links get; tldextract directly, as this runs on a million lines
     best: dict[str, tuple[int, int]] = {}
     lines = usable = 0
+    cutoff: int | None = None  # lists come best first: once full, stop after the current rank
     for position, row in enumerate(csv.reader(io.StringIO(text)), 1):
         if not row or row[0].startswith("#"):
             continue
         lines += 1
         host = next((h for h in map(_host_of, row) if h), None)
         number = next((int(f) for f in row if _NUMBER.fullmatch(f.strip())), None)
-        parts = split_host(host) if host else None
-        if parts is None or parts.is_ip:
-            continue
-        usable += 1
-        domain = parts.registered_domain
         key = (number if number is not None else position, position)
+        if cutoff is not None and key[0] > cutoff:
+            break
+        parts = split(host) if host else None
+        if parts is None or not parts.suffix or not parts.domain:
+            continue  # no known public suffix, or an IP address
+        domain = f"{parts.domain}.{parts.suffix}"  # as normalize.split_host builds registered_domain
+        usable += 1
         if domain not in best or key < best[domain]:
             best[domain] = key
+            if cutoff is None and len(best) >= limit:
+                cutoff = key[0]
     ordered = sorted(best.items(), key=lambda item: item[1])[:limit]
     return [(domain, rank) for domain, (rank, _) in ordered], lines, usable
 
 
 def render_list(entries: Iterable[tuple[str, int]], meta: Mapping[str, str]) -> bytes:
-    """The gzip file ``read_list`` reads; ``mtime=0`` keeps a rebuilt snapshot byte-identical."""
+    """The gzip file ``read_list`` reads, from (domain, rank) best first; ``mtime=0`` keeps it reproducible.
+
+    A ranking without ties (Tranco, Majestic) is written as its order: the rank becomes the position among
+    registrable domains. One with ties is bucketed (CrUX, Radar): a ``# bucket: N`` line per bucket.
+    """
     items = list(entries)
-    header = [f"# {key}: {value}" for key, value in {**meta, "entries": str(len(items))}.items()]
-    body = "\n".join([*header, *(f"{d},{r}" for d, r in items)]) + "\n"
-    return gzip.compress(body.encode("utf-8"), compresslevel=9, mtime=0)
+    bucketed = len({rank for _, rank in items}) < len(items)
+    lines = [f"# {key}: {value}" for key, value in {**meta, "entries": str(len(items))}.items()]
+    current: int | None = None
+    for domain, rank in items:
+        if bucketed and rank != current:
+            lines.append(f"# bucket: {rank}")
+            current = rank
+        lines.append(domain)
+    return gzip.compress(("\n".join(lines) + "\n").encode("utf-8"), compresslevel=9, mtime=0)
 
 
 def _decode(body: bytes, url: str) -> str:

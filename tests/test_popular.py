@@ -156,8 +156,20 @@ def test_damaged_user_copy_falls_back_to_the_snapshot(isolated_cache: Path) -> N
 
 def test_override_file(isolated_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     mine = isolated_cache / "mine.txt"
-    mine.write_text("# source: my own list\nexample-news.org\nother.example,7\n", encoding="utf-8")
+    mine.write_text("# source: my own list\nexample-news.org\n\nother-site.org\n", encoding="utf-8")
     monkeypatch.setenv(popular.POPULAR_OVERRIDE_ENV, str(mine))
     popular.popular_list.cache_clear()
-    assert popular.popular_rank("example-news.org") == 1 and popular.popular_rank("other.example") == 7
+    assert popular.popular_rank("example-news.org") == 1 and popular.popular_rank("other-site.org") == 2
     assert popular.popular_list().meta["source"] == "my own list"
+
+
+def test_buckets_round_trip(tmp_path: Path) -> None:
+    """Bucketed rankings keep their buckets; exact rankings become positions among registrable domains."""
+    path = tmp_path / "list.txt.gz"
+    buckets = [("a-site.com", 1000), ("b-site.com", 1000), ("c-site.com", 10000), ("d-site.com", 10000)]
+    path.write_bytes(popular.render_list(buckets, {"source": "test"}))
+    assert popular.read_list(path).ranks == dict(buckets)
+    path.write_bytes(popular.render_list([("a-site.com", 1), ("c-site.com", 3), ("d-site.com", 7)], {}))
+    assert popular.read_list(path).ranks == {"a-site.com": 1, "c-site.com": 2, "d-site.com": 3}
+    path.write_text("# bucket: 1000\nz-site.com\n# bucket: 10000\nz-site.com\ny-site.com\n", encoding="utf-8")
+    assert popular.read_list(path).ranks == {"z-site.com": 1000, "y-site.com": 10000}  # the better rank wins

@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
         entries = sorted((d, args.bucket) for d, _ in entries)
     meta = {"source": args.source, "licence": args.licence, "date": args.date}
     if args.bucket:
-        meta["ranks"] = f"one unordered bucket: every entry is in the top {args.bucket}"
+        meta["ranks"] = f"one unordered bucket, sorted by name: every entry is in the top {args.bucket}"
     args.out.write_bytes(render_list(entries, meta))
     print(f"{len(entries)} registrable domains from {usable} of {lines} lines -> {args.out}")
     return 0

@@ -1,4 +1,4 @@
-"""Build ``rules/outlets-reference.toml`` from a Wikidata query result (the refresh path of that file).
+"""Build ``rules/reference/outlets-reference.toml`` from a Wikidata query result (its refresh path).
 
 Input is the JSON a SPARQL endpoint returns for ``tools/reference_outlets.rq`` (variables ``item``,
 ``itemLabel``, ``country``/``countryLabel`` or ``iso``, ``offurl`` and optionally ``class``). Optional
@@ -9,8 +9,9 @@ P495 are read) and ``--drop FILE`` (QIDs to leave out, one per line).
 Cleaning is mechanical and every rule is here: registrable domains only (linkguard's own split, the
 tldextract snapshot), no platform or hosting domains, no site on a private suffix (``*.blogspot.com``),
 no section of someone else's site, no domain two items claim unless exactly one has it as its home page,
-nothing the curated ``rules/outlets-*.toml``/legit/blocked/shortener files already list, and no item
-without a label. Brands are the registrable labels of the remaining domains (ASCII, 3+ characters).
+no item that lists a domain the curated ``rules/*.toml`` files already list (that item *is* the curated
+outlet, or a platform: its other domains are printed for a person to review), and no item without a
+label. Brands are the registrable labels of the remaining domains (ASCII, 3+ characters).
 
     python tools/build_reference_outlets.py --sparql result.json --out rules/reference/outlets-reference.toml
 """
@@ -42,18 +43,30 @@ PLATFORMS = frozenset(
     telegram.me tiktok.com tripod.com tumblr.com twitter.com vk.com webnode.com webs.com weebly.com
     wikia.com wikimedia.org wikipedia.org wix.com wixsite.com wordpress.com wp.com x.com yola.com
     yolasite.com youtu.be youtube.com yumpu.com ucoz.ru narod.ru over-blog.com canalblog.com
-    hatena.ne.jp ameblo.jp naver.com daum.net
+    hatena.ne.jp ameblo.jp naver.com daum.net free.fr virtualave.net sapo.pt sapo.ao ig.com.br
+    newsbank.com loc.gov proquest.com umi.com serialssolutions.com lexis-nexis.com lexisnexis.com
+    ebscohost.com epnet.com oclc.org crl.edu galegroup.com gale.com pressdisplay.com factiva.com
+    newsmemory.com revealdigital.com newspapers.com newspaperarchive.com trove.nla.gov.au
     """.split()
 )
 
-#: Wikidata class → linkguard kind (``class`` in the query result); anything else is a newspaper.
+#: Sub-domains that are still the outlet's own site (language editions, mobile, e-paper). Any other
+#: sub-domain (``bangaloremirror.indiatimes.com``, ``news.cornell.edu``) is a section of a larger site.
+OWN_SUBDOMAINS = frozenset(
+    """
+    m mobile amp e ep epaper e-paper digital edition
+    en fr de es it pt ru ar zh cn ja jp ko kr tr ua pl fa ur hi bn id vi th he nl sv fi el ro hu cs sk
+    bg sr hr sl lt lv et ka hy az kk uz eng rus english german french spanish russian arabic chinese
+    japanese urdu hindi bangla persian turkish
+    """.split()
+)
+
+#: Wikidata class → linkguard kind (``class`` in the query result), first match wins; else newspaper.
 CLASS_KIND = {
-    "Q11032": "newspaper",
-    "Q1110794": "newspaper",
-    "Q1153191": "online",
     "Q192283": "agency",
     "Q15265344": "broadcaster",
-    "Q41298": "magazine",
+    "Q11032": "newspaper",
+    "Q1153191": "online",
 }
 
 #: Country names pycountry does not resolve by itself (only needed when the result has no ``iso``).
@@ -180,6 +193,7 @@ def curated_domains(rules_dir: Path | None) -> set[str]:
     return out | {r.domain for r in rules.shorteners}
 
 
+_WWW = re.compile(r"www\d*")
 _EDITION = re.compile(r"[a-z]{2}(?:[-_][a-z]{2})?|[a-z]{2,3}|index\.[a-z]+|home|news|web|www", re.I)
 
 
@@ -200,12 +214,17 @@ def site_of(url: str) -> tuple[str, bool] | None:
         domain = normalize_rule_domain(split.registered_domain).domain
     except InvalidDomainError:
         return None
-    if domain in PLATFORMS or domain != split.registered_domain:
-        return None
+    if domain in PLATFORMS or domain != split.registered_domain or _WWW.fullmatch(split.domain_label):
+        return None  # ``www.altoadige.it`` is registrable (``altoadige.it`` is a suffix) but no outlet's name
+    labels = [label for label in split.subdomain.split(".") if label]
+    while labels and _WWW.fullmatch(labels[0]):
+        labels.pop(0)
+    if len(labels) > 1 or (labels and labels[0] not in OWN_SUBDOMAINS):
+        return None  # a sub-domain of a larger site: the domain belongs to whoever runs that site
     segments = [s for s in parts.path.split("/") if s]
     if len(segments) > 1 or (segments and not _EDITION.fullmatch(segments[0])) or parts.query:
         return None  # a section of a site: the domain belongs to whoever runs the site
-    return domain, not segments
+    return domain, not segments and not labels
 
 
 def brand_of(domain: str) -> str | None:
@@ -220,9 +239,7 @@ def clean_name(label: str) -> str:
     return " ".join(unicodedata.normalize("NFC", label).split())
 
 
-def build(
-    items: dict[str, Item], curated: set[str], legit_like: set[str]
-) -> tuple[list[dict[str, object]], Counter[str]]:
+def build(items: dict[str, Item], curated: set[str]) -> tuple[list[dict[str, object]], Counter[str]]:
     stats: Counter[str] = Counter()
     claims: dict[str, list[tuple[str, bool]]] = defaultdict(list)
     sites: dict[str, list[str]] = {}
@@ -230,20 +247,24 @@ def build(
         if not item.label or re.fullmatch(r"Q\d+", item.label):
             stats["no label"] += 1
             continue
-        domains: list[str] = []
+        found: list[tuple[str, bool]] = []
         for url in item.urls:
             site = site_of(url)
             if site is None:
                 stats["website left out (platform, hosting suffix, section of a site, bad URL)"] += 1
-                continue
-            domain, home = site
-            if domain in curated or domain in legit_like:
-                stats["domain already in the curated rules"] += 1
-                continue
-            if domain not in domains:
-                domains.append(domain)
-                claims[domain].append((qid, home))
-        sites[qid] = domains
+            elif site[0] not in [d for d, _ in found]:
+                found.append(site)
+        known = [d for d, _ in found if d in curated]
+        if known:  # the curated outlet itself: its other domains are for a person to add there, not here
+            stats["item is a curated outlet (left out; other domains printed for review)"] += 1
+            others = [d for d, _ in found if d not in curated]
+            if others:
+                note = f"review: {item.label} ({qid}) is curated as {known}; also lists {others}"
+                print(note, file=sys.stderr)
+            continue
+        for domain, home in found:
+            claims[domain].append((qid, home))
+        sites[qid] = [d for d, _ in found]
     owner: dict[str, str | None] = {}
     for domain, who in claims.items():
         if len(who) == 1:
@@ -261,7 +282,7 @@ def build(
             stats["item left with no domain"] += 1 if items[qid].label else 0
             continue
         item = items[qid]
-        kind = next((CLASS_KIND[c] for c in sorted(item.classes) if c in CLASS_KIND), "newspaper")
+        kind = next((k for c, k in CLASS_KIND.items() if c in item.classes), "newspaper")
         brands = list(dict.fromkeys(b for b in map(brand_of, mine) if b))
         entry: dict[str, object] = {"name": clean_name(item.label), "domains": mine}
         if brands:
@@ -313,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.entities:
         stats.update(apply_entities(items, args.entities))
     curated = curated_domains(args.rules_dir)
-    entries, build_stats = build(items, curated, set())
+    entries, build_stats = build(items, curated)
     stats.update(build_stats)
     countries = Counter(str(e.get("country", "")) for e in entries)
     stats["entries written"] = len(entries)
