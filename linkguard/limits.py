@@ -49,3 +49,9 @@ RDAP_MAX_REDIRECTS = 3
 YOUNG_DOMAIN_DAYS = 90
 #: ``investigate_many`` keeps at most this many items per worker in flight (streaming input).
 IN_FLIGHT_PER_WORKER = 4
+
+# --- posts and wrappers --------------------------------------------------------------------
+#: Redirect wrappers undone inside one another (a Safe Link around a Facebook shim …).
+MAX_UNWRAP_DEPTH = 5
+#: Characters of a post's text kept around a link as the finding's ``context``.
+POST_CONTEXT_CHARS = 300
