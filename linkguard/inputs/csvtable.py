@@ -13,6 +13,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from linkguard.limits import MAX_CSV_FIELD_CHARS
 from linkguard.models import Post, Record, Skipped
@@ -63,6 +64,44 @@ _HOST = re.compile(r"https?://(?:www\.|m\.|mobile\.)?([^/?#:]+)", re.IGNORECASE)
 _ID_IN_URL = re.compile(r"(?:/posts/|/status(?:es)?/|/videos/|/permalink/|story_fbid=|/)(\w+)/?(?:[?#]|$)")
 
 
+#: Time-zone abbreviations that name one offset (CrowdTangle writes ``2024-01-10 12:00:00 CET``).
+_ZONES = {
+    "UTC": "+00:00",
+    "GMT": "+00:00",
+    "Z": "+00:00",
+    "WET": "+00:00",
+    "CET": "+01:00",
+    "CEST": "+02:00",
+    "EET": "+02:00",
+    "EEST": "+03:00",
+    "MSK": "+03:00",
+    "EST": "-05:00",
+    "EDT": "-04:00",
+    "PST": "-08:00",
+    "PDT": "-07:00",
+}
+_DATE = re.compile(
+    r"(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*([A-Za-z]{1,5}|[+-]\d{2}:?\d{2})?"
+)
+
+
+def iso_date(text: str) -> str:
+    """A post date as ISO 8601 where its form is unambiguous; otherwise as the export wrote it."""
+    text = text.strip()
+    if text.isdigit() and 9 <= len(text) <= 10:  # Unix time
+        return datetime.fromtimestamp(int(text), UTC).isoformat()
+    m = _DATE.fullmatch(text)
+    if m is None:
+        return text
+    day, clock, zone = m.groups()
+    if zone is None:
+        return f"{day}T{clock}"
+    if zone[0] in "+-":
+        return f"{day}T{clock}{zone[:3]}:{zone[-2:]}"
+    offset = _ZONES.get(zone.upper())
+    return f"{day}T{clock}{offset}" if offset else text
+
+
 @dataclass(frozen=True, slots=True)
 class _PostColumns:
     """Where a table of posts keeps what names a post, and which columns are resolved links."""
@@ -111,7 +150,8 @@ class _PostColumns:
             if post_id is None:
                 found = _ID_IN_URL.search(url)
                 post_id = found.group(1) if found else None
-        return Post(platform, post_id, url, cell(self.author), cell(self.date))
+        date = cell(self.date)
+        return Post(platform, post_id, url, cell(self.author), iso_date(date) if date else None)
 
     def skipped(self) -> frozenset[int]:
         """Columns that describe the post rather than show a link: its id and permalink."""

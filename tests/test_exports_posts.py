@@ -1,0 +1,206 @@
+"""Real export shapes end to end: one finding per link per post, traceable to the post.
+
+The fixtures in ``data/exports`` are written in each platform's own schema with lookalikes planted
+behind t.co links, ``text_link`` entities, Mastodon anchors, CrowdTangle ``Link``/``Final Link``
+pairs and redirect wrappers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from linkguard.cli import main
+
+EXPORTS = Path(__file__).parent / "data" / "exports"
+
+#: file -> every link planted: (post id, destination URL, outlet imitated or None, hosts in ``via``)
+PLANTED: dict[str, list[tuple[str | None, str, str | None, list[str]]]] = {
+    "tweets.js": [
+        (
+            "1745000000000000001",
+            "https://spiegel.ltd/politik/deutschland/migration-a-1234.html",
+            "spiegel.de",
+            ["t.co"],
+        ),
+        (
+            "1745000000000000002",
+            "https://welt.ltd/politik/article1.html",
+            "welt.de",
+            ["t.co", "l.facebook.com"],
+        ),
+        ("1745000000000000002", "https://www.tagesschau.de/inland/bericht-100.html", None, ["t.co"]),
+        ("1745000000000000003", "http://welt.ltd/politik", "welt.de", []),
+    ],
+    "result.json": [
+        ("3", "https://welt.ltd/politik/article42.html", "welt.de", []),
+        ("5", "https://spiegel.ltd/ausland/a-99.html", "spiegel.de", []),
+    ],
+    "outbox.json": [
+        (
+            "https://mastodon.example/users/wahrheit/statuses/111800000000000001",
+            "https://welt.ltd/politik/article7.html",
+            "welt.de",
+            [],
+        ),
+        (
+            "https://mastodon.example/users/wahrheit/statuses/111800000000000002",
+            "https://spiegel.ltd/panorama/a-5.html",
+            "spiegel.de",
+            ["web.archive.org"],
+        ),
+    ],
+    "crowdtangle.csv": [
+        ("pfbid0Abc", "https://spiegel.ltd/politik/a-77.html", "spiegel.de", ["bit.ly"]),
+        ("880000000000002", "https://welt.ltd/x", "welt.de", []),
+    ],
+    "page.html": [
+        (None, "https://spiegel.ltd/politik/a-3.html", "spiegel.de", ["www.google.com"]),
+        (None, "https://welt.ltd/a", "welt.de", []),
+    ],
+}
+PERMALINKS = {
+    "tweets.js": "https://x.com/i/status/{id}",
+    "result.json": "https://t.me/c/1987654321/{id}",
+    "crowdtangle.csv": None,  # checked below: the row's URL column
+    "outbox.json": None,  # the status URL, not its URI
+}
+
+
+def scan(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[dict[str, Any]], str]:
+    code = main(["scan", *args, "--no-blocklist"])
+    out, err = capsys.readouterr()
+    return code, [json.loads(line) for line in out.splitlines() if line.strip()], err
+
+
+@pytest.mark.parametrize("name", sorted(PLANTED))
+def test_each_planted_link_is_reported_once_per_post(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, rows, _ = scan(capsys, str(EXPORTS / name), "--format", "jsonl", "--all")
+    post_ids = [r["post"]["id"] if r["post"] else None for r in rows]
+    found = Counter((pid, r["url"]) for pid, r in zip(post_ids, rows, strict=True))
+    assert found == Counter((pid, url) for pid, url, _outlet, _via in PLANTED[name])
+    by_url = {r["url"]: r for r in rows}
+    for _pid, url, outlet, via in PLANTED[name]:
+        row = by_url[url]
+        imitated = row["impersonates"]["domain"] if row["impersonates"] else None
+        assert imitated == outlet, url
+        assert row["flagged"] is (outlet is not None)
+        assert [v.split("/")[2] for v in row["via"]] == via
+        kinds = {e["kind"] for e in row["evidence"]}
+        if via and via[0] in ("t.co", "bit.ly"):
+            assert "export-resolution" in kinds
+        if any(h in ("l.facebook.com", "web.archive.org", "www.google.com") for h in via):
+            assert "wrapper" in kinds
+        assert "…" not in row["url"]  # a truncated display_url is never a URL
+    assert code == 1
+
+
+@pytest.mark.parametrize("name", ["tweets.js", "result.json", "outbox.json", "crowdtangle.csv"])
+def test_findings_trace_back_to_the_post(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    _, rows, _ = scan(capsys, str(EXPORTS / name), "--format", "jsonl", "--all")
+    for row in rows:
+        post = row["post"]
+        assert post is not None and post["id"] and post["url"] and post["created_at"]
+        assert post["created_at"][:4] == "2024" and "T" in post["created_at"]
+        template = PERMALINKS[name]
+        if template is not None:
+            assert post["url"] == template.format(id=post["id"])
+        assert row["context"]  # the post's text, for the quotes of re-rendered reports
+        assert len(row["context"]) <= 300
+    platforms = {row["post"]["platform"] for row in rows}
+    assert (
+        platforms
+        == {
+            "tweets.js": {"x"},
+            "result.json": {"telegram"},
+            "outbox.json": {"mastodon"},
+            "crowdtangle.csv": {"facebook"},
+        }[name]
+    )
+
+
+def test_export_fields_of_each_shape(capsys: pytest.CaptureFixture[str]) -> None:
+    _, rows, _ = scan(capsys, str(EXPORTS / "outbox.json"), "--format", "jsonl", "--all")
+    assert rows[0]["post"] == {
+        "platform": "mastodon",
+        "id": "https://mastodon.example/users/wahrheit/statuses/111800000000000001",
+        "url": "https://mastodon.example/@wahrheit/111800000000000001",
+        "author": "https://mastodon.example/users/wahrheit",
+        "created_at": "2024-01-10T12:00:00Z",
+    }
+    assert rows[0]["context"] == "Die Welt berichtet: https://welt.ltd/politik/article7.html"
+    _, rows, _ = scan(capsys, str(EXPORTS / "crowdtangle.csv"), "--format", "jsonl", "--all")
+    assert rows[0]["post"] == {
+        "platform": "facebook",
+        "id": "pfbid0Abc",
+        "url": "https://www.facebook.com/wahrheitseite/posts/pfbid0Abc",
+        "author": "Wahrheit Seite",
+        "created_at": "2024-01-10T12:00:00+01:00",
+    }
+    assert (
+        rows[0]["text"] == "https://spiegel.ltd/politik/a-77.html"
+        and rows[0]["record"] == "row 2, Final Link"
+    )
+    _, rows, _ = scan(capsys, str(EXPORTS / "result.json"), "--format", "jsonl", "--all")
+    telegram = rows[0]
+    assert telegram["post"]["created_at"] == "2024-01-10T13:00:00+00:00"
+    assert "display-mismatch" in telegram["techniques"]  # shown as welt.de, leads to welt.ltd
+    _, rows, _ = scan(capsys, str(EXPORTS / "tweets.js"), "--format", "jsonl", "--all")
+    assert rows[0]["text"] == "https://spiegel.ltd/politik/deutschland/migration-a-1234.html"
+    assert rows[0]["context"] == "Unglaublich, was der Spiegel berichtet https://t.co/AbCdEfGh12"
+    assert rows[0]["line"] == 23 and rows[0]["record"] == "/0/tweet/entities/urls/0/expanded_url"
+
+
+def test_stix_carries_full_urls_never_display_text(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["scan", str(EXPORTS / "tweets.js"), "--format", "stix", "--no-blocklist"])
+    bundle = json.loads(capsys.readouterr().out)
+    urls = {o["value"] for o in bundle["objects"] if o["type"] == "url"}
+    assert "https://spiegel.ltd/politik/deutschland/migration-a-1234.html" in urls
+    assert "https://welt.ltd/politik/article1.html" in urls
+    assert not any("…" in u or u.rstrip("/").endswith("deutsch") for u in urls)
+    assert not any("t.co" in u or "facebook.com" in u for u in urls)
+    assert code == 1
+
+
+def test_report_rerenders_the_quoted_posts_from_saved_jsonl(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    saved = tmp_path / "scan.jsonl"
+    for name in ("tweets.js", "result.json"):
+        main(["scan", str(EXPORTS / name), "--format", "jsonl", "-o", str(saved), "--no-blocklist", "-q"])
+        capsys.readouterr()
+        code = main(["report", str(saved), "--format", "html", "--no-defang"])
+        page = capsys.readouterr().out
+        assert code == 1
+        quote = {"tweets.js": "Unglaublich, was der Spiegel berichtet", "result.json": "Neu bei der Welt"}[
+            name
+        ]
+        assert quote in page
+        code = main(["report", str(saved), "--format", "jsonl"])
+        again = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        assert [r["post"] for r in again] == [
+            json.loads(line)["post"] for line in saved.read_text(encoding="utf-8").splitlines()
+        ]
+        assert all(r["post"]["id"] and r["context"] for r in again)
+
+
+def test_old_scans_without_the_new_keys_still_load(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    saved = tmp_path / "scan.jsonl"
+    main(["scan", str(EXPORTS / "tweets.js"), "--format", "jsonl", "-o", str(saved), "--no-blocklist", "-q"])
+    capsys.readouterr()
+    old = []
+    for line in saved.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        for key in ("via", "post", "context"):
+            del row[key]
+        old.append(json.dumps(row))
+    saved.write_text("\n".join(old) + "\n", encoding="utf-8")
+    code = main(["report", str(saved), "--format", "jsonl"])
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert code == 1 and len(rows) == 3 and all(r["post"] is None and r["via"] == [] for r in rows)
