@@ -147,7 +147,7 @@ def _walk(
             yield from _tweet(value, obj, path, pos, source)
             return
         kind = obj.get("type")
-        if "text" in keys and "id" in keys and ("text_entities" in keys or kind == "message"):
+        if "text" in keys and "id" in keys and ("text_entities" in keys or (chat and kind == "message")):
             yield from _telegram_message(value, obj, path, pos, source, chat)
             return
         if kind in _AP_POSTS and ("content" in keys or "contentMap" in keys):
