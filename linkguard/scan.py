@@ -72,12 +72,17 @@ def with_resolution(verdict: Verdict, notes: tuple[Evidence, ...]) -> Verdict:
     return dataclasses.replace(verdict, evidence=(*verdict.evidence, *notes)) if notes else verdict
 
 
+def _same_link(url: str) -> str:
+    """A normalised URL without its scheme: ``welt.ltd/a`` in a post's text is its ``https://welt.ltd/a``."""
+    return url.partition("://")[2]
+
+
 def _shown_urls(link: Link) -> tuple[str, ...]:
     """The destination and every URL on the way, normalised: the same link however the post shows it."""
-    out = [link.url]
+    out = [_same_link(link.url)]
     for url in link.via:
         shown = parse_link(url)
-        out.append(url if shown is None else shown.url)
+        out.append(_same_link(url if shown is None else shown.url))
     return tuple(out)
 
 
@@ -143,9 +148,9 @@ class Scanner:
                     link = _resolved(link, item)
                     via = ()
                 if post is not None:
-                    if link.url in seen:
+                    if _same_link(link.url) in seen:
                         continue
-                    seen.update(_shown_urls(link) if link.via else (link.url,))
+                    seen.update(_shown_urls(link) if link.via else (_same_link(link.url),))
                 start = cand.start
                 newlines = text.count("\n", searched, start)
                 if newlines:

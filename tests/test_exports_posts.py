@@ -204,3 +204,105 @@ def test_old_scans_without_the_new_keys_still_load(
     code = main(["report", str(saved), "--format", "jsonl"])
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert code == 1 and len(rows) == 3 and all(r["post"] is None and r["via"] == [] for r in rows)
+
+
+def test_api_tweets_per_line_name_their_author_and_repeat_links_per_post(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def tweet(n: int) -> str:
+        url = {
+            "url": "https://t.co/AAAAAAAAAA",
+            "expanded_url": "https://welt.ltd/a",
+            "display_url": "welt.ltd/a",
+        }
+        return json.dumps(
+            {
+                "id_str": str(n),
+                "created_at": "Wed Jan 10 12:00:00 +0000 2024",
+                "full_text": "welt.ltd/a and https://t.co/AAAAAAAAAA",
+                "user": {"screen_name": "wahrheit", "url": None},
+                "entities": {"urls": [url]},
+            }
+        )
+
+    f = tmp_path / "tweets.jsonl"
+    f.write_text(tweet(1) + "\n" + tweet(2) + "\n", encoding="utf-8")
+    _, rows, _ = scan(capsys, str(f), "--format", "jsonl", "--all")
+    # the link card, the t.co in the text and the bare mention are one link, once in each post
+    assert [(r["post"]["id"], r["url"], r["record"]) for r in rows] == [
+        ("1", "https://welt.ltd/a", "line 1/entities/urls/0/expanded_url"),
+        ("2", "https://welt.ltd/a", "line 2/entities/urls/0/expanded_url"),
+    ]
+    assert rows[0]["post"]["url"] == "https://x.com/wahrheit/status/1"
+    assert rows[0]["post"]["author"] == "wahrheit"
+
+
+def test_telegram_username_gives_the_public_permalink(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    chat = {
+        "name": "Kanal",
+        "type": "public_channel",
+        "id": 42,
+        "username": "wahrheitkanal",
+        "messages": [
+            {
+                "id": 7,
+                "type": "message",
+                "date": "2024-01-10T13:00:00",
+                "text": "siehe welt.ltd/b",
+                "text_entities": [],
+            }
+        ],
+    }
+    f = tmp_path / "result.json"
+    f.write_text(json.dumps(chat), encoding="utf-8")
+    _, rows, _ = scan(capsys, str(f), "--format", "jsonl", "--all")
+    (row,) = rows
+    assert row["post"]["url"] == "https://t.me/wahrheitkanal/7"
+    assert row["post"]["created_at"] == "2024-01-10T13:00:00"  # no date_unixtime: as exported
+    assert row["context"] == "siehe welt.ltd/b"
+
+
+def test_generic_json_with_expanded_url_is_one_link(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = tmp_path / "cards.json"
+    doc = [
+        {
+            "card": {
+                "url": "https://t.co/BBBBBBBBBB",
+                "expanded_url": "https://spiegel.ltd/p",
+                "display_url": "spiegel.ltd/p…",
+            }
+        }
+    ]
+    f.write_text(json.dumps(doc), encoding="utf-8")
+    _, rows, _ = scan(capsys, str(f), "--format", "jsonl", "--all")
+    (row,) = rows
+    assert row["url"] == "https://spiegel.ltd/p" and row["via"] == ["https://t.co/BBBBBBBBBB"]
+    assert row["post"] is None
+
+
+def test_html_anchor_prose_is_still_scanned(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "page.html"
+    f.write_text(
+        "<p><a href='https://welt.ltd/a'>welt.de</a> <a href='https://x-news.org/'>mehr: spiegel.ltd</a></p>",
+        encoding="utf-8",
+    )
+    _, rows, _ = scan(capsys, str(f), "--format", "jsonl", "--all")
+    # a one-word label is display text; a label in prose may name another link, which is kept
+    assert [r["host"] for r in rows] == ["welt.ltd", "x-news.org", "spiegel.ltd"]
+    assert "display-mismatch" in rows[0]["techniques"]
+
+
+def test_csv_without_post_columns_still_pairs_link_and_final_link(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = tmp_path / "links.csv"
+    f.write_text("Link,Final Link\nhttps://bit.ly/3xYz,https://welt.ltd/c\n", encoding="utf-8")
+    _, rows, _ = scan(capsys, str(f), "--format", "jsonl", "--all")
+    (row,) = rows
+    assert row["url"] == "https://welt.ltd/c" and row["via"] == ["https://bit.ly/3xYz"]
+    assert row["post"] is None
+    assert any(e["kind"] == "export-resolution" for e in row["evidence"])

@@ -331,7 +331,7 @@ def _telegram_message(
     created = _unix_date(obj.get("date_unixtime")) or _str(obj.get("date"))
     post = Post("telegram", msg_id, url, author, created)
     at, rest = _split_post(value, path, pos, source, post, frozenset({"text", "text_entities"}))
-    key = "text_entities" if isinstance(obj.get("text_entities"), list) else "text"
+    key = "text_entities" if obj.get("text_entities") and isinstance(obj["text_entities"], list) else "text"
     parts = _telegram_parts(obj.get(key))
     full = "".join(shown for shown, _href, _where in parts)
     # the visible text of a text_link is display text: blanked where the text is scanned
