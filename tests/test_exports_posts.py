@@ -306,3 +306,16 @@ def test_csv_without_post_columns_still_pairs_link_and_final_link(
     assert row["url"] == "https://welt.ltd/c" and row["via"] == ["https://bit.ly/3xYz"]
     assert row["post"] is None
     assert any(e["kind"] == "export-resolution" for e in row["evidence"])
+
+
+def test_csv_report_names_the_post_and_the_way(capsys: pytest.CaptureFixture[str]) -> None:
+    import csv
+    import io
+
+    main(["scan", str(EXPORTS / "tweets.js"), "--format", "csv", "--no-blocklist", "--no-defang"])
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    first = rows[0]
+    assert first["post_platform"] == "x" and first["post_id"] == "1745000000000000001"
+    assert first["post_url"] == "https://x.com/i/status/1745000000000000001"
+    assert first["post_created_at"] == "2024-01-10T12:00:00+00:00"
+    assert first["via"] == "https://t.co/AbCdEfGh12"
