@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from linkguard.cli import cli
+from linkguard.cli import cli, main
 from linkguard.limits import MAX_UNWRAP_DEPTH
 from linkguard.normalize import parse_link
 
@@ -118,3 +119,24 @@ def test_check_cli_judges_the_inner_link() -> None:
     assert any(e["kind"] == "wrapper" and "l.facebook.com" in e["detail"] for e in data["evidence"])
     table = CliRunner().invoke(cli, ["check", url, "--no-blocklist", "--offline"])
     assert table.exit_code == 1 and "via" in table.output and "wrapper" in table.output
+
+
+def test_scan_cli_flags_wrapped_lookalikes_in_plain_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = tmp_path / "posts.txt"
+    f.write_text(
+        "Lest https://l.facebook.com/l.php?u=https%3A%2F%2Fwelt.ltd%2Fa&h=AT0\n"
+        "und https://www.google.com/url?q=https://spiegel.ltd/b&sa=D\n"
+        "Archiv: https://web.archive.org/web/20240101000000/https://welt.ltd/c\n",
+        encoding="utf-8",
+    )
+    code = main(["scan", str(f), "--format", "jsonl", "--no-blocklist", "-q"])
+    assert code == 1
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(r["url"], r["impersonates"]["domain"], r["via"][0].split("/")[2], r["line"]) for r in rows] == [
+        ("https://welt.ltd/a", "welt.de", "l.facebook.com", 1),
+        ("https://spiegel.ltd/b", "spiegel.de", "www.google.com", 2),
+        ("https://welt.ltd/c", "welt.de", "web.archive.org", 3),
+    ]
+    assert all(r["flagged"] and any(e["kind"] == "wrapper" for e in r["evidence"]) for r in rows)
