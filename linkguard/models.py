@@ -254,6 +254,8 @@ class ScanStats:
 
     sources: int = 0
     records: int = 0
+    #: Posts read from exports that name them (tweets, messages, statuses, rows of a post table).
+    posts: int = 0
     bytes_read: int = 0
     links: int = 0
     flagged: int = 0
@@ -276,6 +278,7 @@ class ScanStats:
         return {
             "sources": self.sources,
             "records": self.records,
+            "posts": self.posts,
             "bytes": self.bytes_read,
             "links": self.links,
             "flagged": self.flagged,

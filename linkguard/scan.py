@@ -134,6 +134,7 @@ class Scanner:
             if post is not current:
                 current = post
                 seen = set()
+                stats.posts += post is not None
             line, line_start, searched = item.line, 0, 0
             # columns of the record's first line continue from where the record starts
             first_line, column_shift = item.line, item.column - 1

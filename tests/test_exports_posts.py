@@ -319,3 +319,19 @@ def test_csv_report_names_the_post_and_the_way(capsys: pytest.CaptureFixture[str
     assert first["post_url"] == "https://x.com/i/status/1745000000000000001"
     assert first["post_created_at"] == "2024-01-10T12:00:00+00:00"
     assert first["via"] == "https://t.co/AbCdEfGh12"
+
+
+def test_summary_counts_posts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    summary = tmp_path / "summary.json"
+    code = main(
+        ["scan", str(EXPORTS / "tweets.js"), "-f", "jsonl", "--no-blocklist", "--summary", str(summary)]
+    )
+    _, err = capsys.readouterr()
+    assert code == 1
+    assert json.loads(summary.read_text(encoding="utf-8"))["posts"] == 3
+    assert "3 post(s)" in err
+    saved = tmp_path / "scan.jsonl"
+    main(["scan", str(EXPORTS / "outbox.json"), "-f", "jsonl", "-o", str(saved), "--no-blocklist", "-q"])
+    capsys.readouterr()
+    main(["report", str(saved), "--format", "markdown"])
+    assert "- **Posts**: 2" in capsys.readouterr().out

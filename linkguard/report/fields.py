@@ -117,6 +117,8 @@ def summary_items(stats: ScanStats) -> list[SummaryItem]:
         SummaryItem("Flagged", stats.flagged),
         SummaryItem("Skipped", stats.skipped.total(), _counts(stats.skipped)),
     ]
+    if stats.posts:  # an export of posts: how many, since links repeat across them
+        items.insert(2, SummaryItem("Posts", stats.posts))
     if stats.repaired:
         items.append(SummaryItem("Repaired", stats.repaired.total(), _counts(stats.repaired)))
     return items
@@ -133,4 +135,4 @@ def summary_line(stats: ScanStats) -> str:
 
 def _singular(label: str) -> str:
     """``1 file``, not ``1 files`` (labels that are not plurals, like ``flagged``, stay)."""
-    return label[:-1] if label in ("files", "records", "links") else label
+    return label[:-1] if label in ("files", "records", "posts", "links") else label

@@ -227,6 +227,7 @@ def read_scan(
     stats = stats if stats is not None else ScanStats()
     sources: set[str] = set()
     previous: tuple[str, int, str | None] | None = None
+    previous_post: tuple[str, str | None, str | None] | None = None
     valid = False
     for number, line in _lines(stream):
         if line is not None and not line.strip():
@@ -246,6 +247,10 @@ def read_scan(
         if key != previous:
             stats.records += 1
             previous = key
+        post = finding.post
+        if post is not None and (post.platform, post.id, post.url) != previous_post:
+            stats.posts += 1  # posts with a finding: the ones a saved scan still names
+            previous_post = (post.platform, post.id, post.url)
         stats.links += 1
         stats.flagged += finding.flagged
         stats.verdicts[finding.verdict.status] += 1
