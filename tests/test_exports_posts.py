@@ -335,3 +335,18 @@ def test_summary_counts_posts(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     capsys.readouterr()
     main(["report", str(saved), "--format", "markdown"])
     assert "- **Posts**: 2" in capsys.readouterr().out
+
+
+def test_odd_values_in_post_fields_do_not_stop_the_scan(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = tmp_path / "odd.json"
+    doc = [
+        {"id": None, "id_str": None, "type": []},
+        {"name": "x", "type": ["a"], "id": 1, "messages": [{"id": 1, "type": "message", "text": "welt.ltd"}]},
+        {"id": 2, "text": "spiegel.ltd", "text_entities": [], "date_unixtime": "99999999999999999999"},
+    ]
+    f.write_text(json.dumps(doc), encoding="utf-8")
+    code, rows, _ = scan(capsys, str(f), "--format", "jsonl")
+    assert code == 1
+    assert [(r["host"], r["post"]["created_at"]) for r in rows] == [("welt.ltd", None), ("spiegel.ltd", None)]

@@ -121,7 +121,10 @@ def _unix_date(value: Any) -> str | None:
     text = _str(value)
     if text is None or not text.isdigit():
         return None
-    return datetime.fromtimestamp(int(text), UTC).isoformat()
+    try:
+        return datetime.fromtimestamp(int(text), UTC).isoformat()
+    except (OverflowError, OSError, ValueError):  # not a date any calendar has
+        return None
 
 
 def _html_text(html: str) -> str:
@@ -146,7 +149,7 @@ def _walk(
         if "id_str" in keys and ("full_text" in keys or "text" in keys):
             yield from _tweet(value, obj, path, pos, source)
             return
-        kind = obj.get("type")
+        kind = obj.get("type") if isinstance(obj.get("type"), str) else None
         if "text" in keys and "id" in keys and ("text_entities" in keys or (chat and kind == "message")):
             yield from _telegram_message(value, obj, path, pos, source, chat)
             return
@@ -325,7 +328,7 @@ def _telegram_message(
     url = None
     if msg_id is not None and username:
         url = f"https://t.me/{username}/{msg_id}"
-    elif msg_id is not None and chat_id and chat.get("type") in _TELEGRAM_LINKABLE:
+    elif msg_id is not None and chat_id and _str(chat.get("type")) in _TELEGRAM_LINKABLE:
         url = f"https://t.me/c/{chat_id}/{msg_id}"
     author = _str(obj.get("from")) or _str(obj.get("author")) or _str(chat.get("name"))
     created = _unix_date(obj.get("date_unixtime")) or _str(obj.get("date"))
@@ -336,7 +339,8 @@ def _telegram_message(
     full = "".join(shown for shown, _href, _where in parts)
     # the visible text of a text_link is display text: blanked where the text is scanned
     scanned = "".join(" " * len(shown) if href else shown for shown, href, _where in parts)
-    first = next((v for k, v in sorted(at.items()) if k[: len(path) + 1] == (*path, "text")), (1, 1))
+    texts = [v for k, v in at.items() if k[: len(path) + 1] == (*path, "text")]
+    first = min(texts or at.values(), default=(1, 1))
     for shown, href, where in parts:
         if href is None:
             continue
