@@ -59,6 +59,21 @@ def _path_tail(pattern: str) -> Callable[[str, str], str | None]:
     return take
 
 
+def _amp(pattern: str) -> Callable[[str, str], str | None]:
+    """Google AMP (``/amp/s/welt.ltd/x``, ``…cdn.ampproject.org/c/s/welt.ltd/x``): the target's host
+    and path follow, without scheme; ``s/`` means https."""
+    compiled = re.compile(pattern)
+
+    def take(path: str, query: str) -> str | None:
+        m = compiled.fullmatch(path)
+        if m is None:
+            return None
+        scheme = "https" if m.group("s") else "http"
+        return f"{scheme}://{m.group('url')}" + (f"?{query}" if query else "")
+
+    return take
+
+
 def _proofpoint_v2(path: str, query: str) -> str | None:
     """``/v2/url?u=https-3A__welt.ltd_x&d=…``: ``-`` stands for ``%`` and ``_`` for ``/``."""
     if path != "/v2/url":
@@ -116,8 +131,8 @@ _ARCHIVE_TODAY = frozenset(
     f"{www}archive.{tld}" for www in ("", "www.") for tld in ("ph", "today", "is", "li", "vn", "md", "fo")
 )
 
-#: The wrappers undone; ``google.*`` and ``*.safelinks.protection.outlook.com`` are matched by rule
-#: (:func:`_host_key`), the others by exact host.
+#: The wrappers undone; ``google.*``, ``*.safelinks.protection.outlook.com`` and
+#: ``*.cdn.ampproject.org`` are matched by rule (:func:`_host_key`), the others by exact host.
 WRAPPERS: tuple[Wrapper, ...] = (
     Wrapper(
         "Facebook link shim",
@@ -130,6 +145,8 @@ WRAPPERS: tuple[Wrapper, ...] = (
     ),
     Wrapper("Instagram link shim", frozenset({"l.instagram.com"}), re.compile(r"/?"), _param("u")),
     Wrapper("Google redirect", frozenset({"google"}), re.compile(r"/url"), _param("q", "url")),
+    Wrapper("Google AMP", frozenset({"google"}), None, _amp(r"/amp/(?P<s>s/)?(?P<url>[^/]+\.[^/]+.*)")),
+    Wrapper("AMP cache", frozenset({"ampproject"}), None, _amp(r"/[cv]/(?P<s>s/)?(?P<url>[^/]+\.[^/]+.*)")),
     Wrapper(
         "Wayback Machine capture",
         frozenset({"web.archive.org", "wayback.archive.org"}),
@@ -166,10 +183,14 @@ WRAPPERS: tuple[Wrapper, ...] = (
     Wrapper("Slack redirect", frozenset({"slack-redir.net"}), re.compile(r"/link"), _param("url")),
     Wrapper("Reddit out-link", frozenset({"out.reddit.com"}), None, _param("url")),
 )
-_BY_HOST: dict[str, Wrapper] = {host: w for w in WRAPPERS for host in w.hosts}
+_BY_HOST: dict[str, tuple[Wrapper, ...]] = {}
+for _wrapper in WRAPPERS:
+    for _host in _wrapper.hosts:
+        _BY_HOST[_host] = (*_BY_HOST.get(_host, ()), _wrapper)
 #: Registrable labels of every wrapper host: ``normalize`` looks no further for any other link.
 WRAPPER_LABELS: frozenset[str] = frozenset(
-    {"facebook", "messenger", "instagram", "google", "archive", "vk", "t", "telegram", "youtube"}
+    {"facebook", "messenger", "instagram", "google", "ampproject", "archive", "vk", "t", "telegram"}
+    | {"youtube"}
     | {"outlook", "proofpoint", "urldefense", "href", "slack-redir", "reddit"}
 )
 
@@ -180,6 +201,8 @@ def _host_key(link: Link) -> str:
     host = link.host
     if host.endswith(".safelinks.protection.outlook.com"):
         return "safelinks"
+    if host.endswith(".cdn.ampproject.org"):
+        return "ampproject"
     if link.domain_label == "google" and link.subdomain in ("", "www"):
         return "google"
     return host
@@ -194,15 +217,18 @@ def inner_url(link: Link) -> tuple[str, str] | None:
     if link.host == "urldefense.com":
         v3 = _proofpoint_v3(url)
         return None if v3 is None else ("Proofpoint URL Defense", v3)
-    wrapper = _BY_HOST.get(_host_key(link))
-    if wrapper is None:
+    wrappers = _BY_HOST.get(_host_key(link))
+    if wrappers is None:
         return None
     parts = urlsplit(url)
     path = parts.path or "/"
-    if wrapper.path is not None and not wrapper.path.fullmatch(path):
-        return None
-    inner = wrapper.take(path, parts.query)
-    return None if inner is None else (wrapper.name, inner.strip())
+    for wrapper in wrappers:
+        if wrapper.path is not None and not wrapper.path.fullmatch(path):
+            continue
+        inner = wrapper.take(path, parts.query)
+        if inner is not None:
+            return wrapper.name, inner.strip()
+    return None
 
 
 def unwrapped(link: Link, parse: Callable[[str], Link | None]) -> Link:

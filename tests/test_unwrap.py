@@ -41,6 +41,8 @@ WRAPPED = [
     ("https://href.li/?https://welt.ltd/x", "https://welt.ltd/x"),
     ("https://slack-redir.net/link?url=https%3A%2F%2Fwelt.ltd", "https://welt.ltd/"),
     ("https://out.reddit.com/t3_abc?url=https%3A%2F%2Fwelt.ltd&token=x", "https://welt.ltd/"),
+    ("https://www.google.com/amp/s/welt.ltd/politik/amp/a1.html", "https://welt.ltd/politik/amp/a1.html"),
+    ("https://welt-ltd.cdn.ampproject.org/c/s/welt.ltd/a?amp=1", "https://welt.ltd/a?amp=1"),
 ]
 
 
