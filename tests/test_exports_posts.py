@@ -180,6 +180,11 @@ def test_report_rerenders_the_quoted_posts_from_saved_jsonl(
             name
         ]
         assert quote in page
+        permalink = {
+            "tweets.js": "https://x.com/i/status/174500000000000000",
+            "result.json": "https://t.me/c/",
+        }[name]
+        assert permalink in page  # each quote names the post it comes from
         code = main(["report", str(saved), "--format", "jsonl"])
         again = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
         assert [r["post"] for r in again] == [
