@@ -22,7 +22,18 @@ from linkguard.errors import (
     RegistrationError,
     RulesError,
 )
-from linkguard.models import Candidate, Evidence, Finding, Link, Outlet, Record, ScanStats, Skipped, Verdict
+from linkguard.models import (
+    Candidate,
+    Evidence,
+    Finding,
+    Link,
+    Outlet,
+    Post,
+    Record,
+    ScanStats,
+    Skipped,
+    Verdict,
+)
 from linkguard.rules import RuleSet, load_rules
 
 __version__ = "0.1.0"
@@ -76,6 +87,7 @@ __all__ = [
     "LinkguardError",
     "NetworkPolicy",
     "Outlet",
+    "Post",
     "Record",
     "RegistrationError",
     "RuleSet",

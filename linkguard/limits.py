@@ -59,3 +59,9 @@ POPULAR_MAX_DECODED_BYTES = 256 << 20
 POPULAR_MAX_ENTRIES = 200_000
 #: A download with fewer usable domains than this is not a top-sites list and is refused.
 POPULAR_MIN_ENTRIES = 1000
+
+# --- posts and wrappers --------------------------------------------------------------------
+#: Redirect wrappers undone inside one another (a Safe Link around a Facebook shim …).
+MAX_UNWRAP_DEPTH = 5
+#: Characters of a post's text kept around a link as the finding's ``context``.
+POST_CONTEXT_CHARS = 300

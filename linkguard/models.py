@@ -16,11 +16,50 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 VerdictStatus = Literal["malicious", "suspicious", "shortened", "trusted", "unknown"]
+#: Where a post was published; ``csv``/``html``/``text`` when the export does not say.
+PLATFORMS: tuple[str, ...] = (
+    "x",
+    "telegram",
+    "mastodon",
+    "bluesky",
+    "reddit",
+    "facebook",
+    "whatsapp",
+    "youtube",
+    "csv",
+    "html",
+    "text",
+)
 
 #: Verdicts that set ``flagged`` and make ``scan`` exit 1.
 FLAGGED_STATUSES: frozenset[str] = frozenset({"malicious", "suspicious"})
 #: How bad each verdict is, for "the worse of two": a report group, a redirect's destination.
 STATUS_RANK: dict[str, int] = {"trusted": 0, "unknown": 1, "shortened": 2, "suspicious": 3, "malicious": 4}
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """The post a link was found in, as the export names it, so a finding can be traced back.
+
+    ``id`` is the platform's own id (a tweet's ``id_str``, a Telegram message id, a Mastodon
+    status URI), ``url`` its permalink, ``created_at`` ISO 8601; what the export lacks is None.
+    Built once per post and shared by all its records, so the scanner tells posts apart by identity.
+    """
+
+    platform: str
+    id: str | None = None
+    url: str | None = None
+    author: str | None = None
+    created_at: str | None = None
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {
+            "platform": self.platform,
+            "id": self.id,
+            "url": self.url,
+            "author": self.author,
+            "created_at": self.created_at,
+        }
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -46,6 +85,17 @@ class Record:
     #: (the plain-text prefilter checks every byte): ``(start, end)`` spans, ``()`` for nowhere.
     #: ``None`` means unknown, and the extractor looks everywhere.
     suspect: tuple[tuple[int, int], ...] | None = None
+    #: The post this text belongs to; all records of one post are consecutive and share it, and
+    #: the scanner reports each link once per post.
+    post: Post | None = None
+    #: When the export itself resolved the link in ``text`` (X's ``expanded_url`` behind a t.co,
+    #: CrowdTangle's ``Final Link``): the URLs the post showed on the way, in order, and the field
+    #: that recorded the resolution. They apply to the first link in ``text``, like ``display``.
+    via: tuple[str, ...] = ()
+    resolved_by: str | None = None
+    #: The post's text when ``text`` is only part of it (a resolved link, one cell or HTML piece):
+    #: the finding's ``context`` is cut from here, around the link the post showed.
+    context: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +142,11 @@ class Link:
     display: str | None = None
     is_ip: bool = False
     is_private_suffix: bool = False
+    #: URLs the link passed through before this destination, in order (a t.co the export
+    #: resolved, a redirect wrapper unwrapped offline); ``url`` and ``host`` are the destination.
+    via: tuple[str, ...] = ()
+    #: How the destination was found (``export-resolution``, ``wrapper``), added to the verdict.
+    resolution: tuple[Evidence, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,8 +218,9 @@ class Finding:
     line: int
     column: int
     record: str | None = None
-    #: A snippet of the post around the link, for human reports; not part of the JSONL contract.
+    #: The post's text around the link (for the quotes of human reports); "" when not cut out.
     context: str = field(default="", compare=False)
+    post: Post | None = None
 
     @property
     def flagged(self) -> bool:
@@ -187,6 +243,9 @@ class Finding:
             "host_unicode": link.host_unicode,
             "registered_domain": link.registered_domain,
             "obfuscation": list(link.obfuscation),
+            "via": list(link.via),
+            "post": self.post.to_dict() if self.post is not None else None,
+            "context": self.context or None,
         }
 
 
@@ -196,6 +255,8 @@ class ScanStats:
 
     sources: int = 0
     records: int = 0
+    #: Posts read from exports that name them (tweets, messages, statuses, rows of a post table).
+    posts: int = 0
     bytes_read: int = 0
     links: int = 0
     flagged: int = 0
@@ -218,6 +279,7 @@ class ScanStats:
         return {
             "sources": self.sources,
             "records": self.records,
+            "posts": self.posts,
             "bytes": self.bytes_read,
             "links": self.links,
             "flagged": self.flagged,

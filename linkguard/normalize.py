@@ -21,6 +21,7 @@ import tldextract
 from linkguard.limits import MAX_HOST_CHARS
 from linkguard.models import Candidate, Link
 from linkguard.paths import cache_dir
+from linkguard.unwrap import WRAPPER_LABELS, unwrapped
 
 #: The list is ~300 KB; anything far larger is not it.
 _PSL_MAX_BYTES = 8 << 20
@@ -263,7 +264,17 @@ def parse_link(
     return _link(text, obfuscation, display, written)
 
 
-def _link(text: str, obfuscation: tuple[str, ...], display: str | None, written: str | None) -> Link | None:
+def _inner_link(text: str) -> Link | None:
+    return _link(text, (), None, None, unwrap=False)
+
+
+def _link(
+    text: str,
+    obfuscation: tuple[str, ...],
+    display: str | None,
+    written: str | None,
+    unwrap: bool = True,
+) -> Link | None:
     raw = text.strip()
     parts = _split_url(raw) if raw else None
     if parts is None:
@@ -278,7 +289,7 @@ def _link(text: str, obfuscation: tuple[str, ...], display: str | None, written:
     if obfuscation:  # what the extractor undid, then what the host itself shows
         tricks = tuple(dict.fromkeys((*obfuscation, *tricks)))
     url = f"{scheme}://{host_text}{_quote_part(path) or '/'}{_quote_part(rest) if rest else ''}"
-    return Link(  # positional: a dozen keywords cost a tenth of a scan's normalising
+    link = Link(  # positional: a dozen keywords cost a tenth of a scan's normalising
         written if written is not None else text,
         url,
         host.host,
@@ -292,6 +303,9 @@ def _link(text: str, obfuscation: tuple[str, ...], display: str | None, written:
         host.is_ip,
         host.is_private_suffix,
     )
+    if unwrap and host.domain_label in WRAPPER_LABELS:  # l.facebook.com/l.php?u=… and the like
+        return unwrapped(link, _inner_link)
+    return link
 
 
 def normalize(candidate: Candidate) -> Link | None:

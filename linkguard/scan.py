@@ -14,7 +14,18 @@ from typing import TYPE_CHECKING
 
 from linkguard.extract import candidates
 from linkguard.inputs import iter_paths, read_path
-from linkguard.models import FLAGGED_STATUSES, Finding, Link, Record, ScanStats, Skipped
+from linkguard.limits import POST_CONTEXT_CHARS
+from linkguard.models import (
+    FLAGGED_STATUSES,
+    Evidence,
+    Finding,
+    Link,
+    Post,
+    Record,
+    ScanStats,
+    Skipped,
+    Verdict,
+)
 from linkguard.normalize import normalize, parse_link
 from linkguard.rules import RuleSet
 
@@ -34,6 +45,45 @@ def _context(text: str, start: int, end: int) -> str:
     if line_end == -1:
         line_end = min(len(text), end + _CONTEXT_CHARS)
     return text[line_start:line_end]
+
+
+def _post_context(text: str, start: int, end: int) -> str:
+    """Up to ``POST_CONTEXT_CHARS`` of a post around ``text[start:end]``, whitespace collapsed."""
+    if len(text) > POST_CONTEXT_CHARS:
+        room = max(0, POST_CONTEXT_CHARS - (end - start)) // 2
+        lo = max(0, min(start - room, len(text) - POST_CONTEXT_CHARS))
+        text = text[lo : lo + max(POST_CONTEXT_CHARS, end - start)]
+    return " ".join(text.split())
+
+
+def _resolved(link: Link, item: Record) -> Link:
+    """``link`` (the destination an export recorded) with what the post showed in ``via``."""
+    shown, field_name = item.via[-1], item.resolved_by or "export"
+    why = Evidence(
+        "export-resolution",
+        f"the export's {field_name} records that {shown} leads to {link.url}",
+        {"field": field_name, "shown": shown},
+    )
+    return dataclasses.replace(link, via=(*item.via, *link.via), resolution=(why, *link.resolution))
+
+
+def with_resolution(verdict: Verdict, notes: tuple[Evidence, ...]) -> Verdict:
+    """``verdict`` with the evidence of how its link was resolved (``Link.resolution``) appended."""
+    return dataclasses.replace(verdict, evidence=(*verdict.evidence, *notes)) if notes else verdict
+
+
+def _same_link(url: str) -> str:
+    """A normalised URL without its scheme: ``welt.ltd/a`` in a post's text is its ``https://welt.ltd/a``."""
+    return url.partition("://")[2]
+
+
+def _shown_urls(link: Link) -> tuple[str, ...]:
+    """The destination and every URL on the way, normalised: the same link however the post shows it."""
+    out = [_same_link(link.url)]
+    for url in link.via:
+        shown = parse_link(url)
+        out.append(_same_link(url if shown is None else shown.url))
+    return tuple(out)
 
 
 class Scanner:
@@ -66,16 +116,25 @@ class Scanner:
         #: Cut the post around each link out for ``Finding.context`` (human reports show it).
         self.contexts = contexts
         self.stats = ScanStats()
+        #: Verdicts with a link's resolution evidence added, by (verdict, evidence): few distinct.
+        self._resolved: dict[tuple[int, tuple[Evidence, ...]], tuple[Verdict, Verdict]] = {}
 
     # -- stages --------------------------------------------------------------------------------
     def findings_from_records(self, items: Iterable[Record | Skipped]) -> Iterator[Finding]:
         stats, classify, contexts = self.stats, self.detector.classify, self.contexts
+        current: Post | None = None
+        seen: set[str] = set()  # links already reported for ``current``: one finding per link per post
         for item in items:
             if isinstance(item, Skipped):
                 stats.skip(item)
                 continue
             stats.records += item.count
             text, source, record, display = item.text, item.source, item.record, item.display
+            post, via = item.post, item.via
+            if post is not current:
+                current = post
+                seen = set()
+                stats.posts += post is not None
             line, line_start, searched = item.line, 0, 0
             # columns of the record's first line continue from where the record starts
             first_line, column_shift = item.line, item.column - 1
@@ -86,6 +145,13 @@ class Scanner:
                 link = normalize(cand)
                 if link is None:
                     continue
+                if via:  # the export resolved the first link: what the post showed goes in ``via``
+                    link = _resolved(link, item)
+                    via = ()
+                if post is not None:
+                    if _same_link(link.url) in seen:
+                        continue
+                    seen.update(_shown_urls(link) if link.via else (_same_link(link.url),))
                 start = cand.start
                 newlines = text.count("\n", searched, start)
                 if newlines:
@@ -94,15 +160,40 @@ class Scanner:
                 searched = start
                 column = start - line_start + 1 + (column_shift if line == first_line else 0)
                 stats.links += 1
-                yield Finding(
-                    link,
-                    classify(link),
-                    source,
-                    line,
-                    column,
-                    record,
-                    _context(text, start, start + len(cand.text)) if contexts else "",
-                )
+                verdict = classify(link)
+                if link.resolution:
+                    verdict = self._with_resolution(verdict, link.resolution)
+                if item.context is not None:
+                    context = self._context_in_post(item.context, link, cand.text)
+                elif post is not None:
+                    context = _post_context(text, start, start + len(cand.text))
+                elif contexts:
+                    context = _context(text, start, start + len(cand.text))
+                else:
+                    context = ""
+                yield Finding(link, verdict, source, line, column, record, context, post)
+
+    @staticmethod
+    def _context_in_post(post_text: str, link: Link, written: str) -> str:
+        """The post around the link as the post shows it (the t.co, the wrapper, the anchor text)."""
+        for shown in (*link.via[:1], written, link.display or ""):
+            at = post_text.find(shown) if shown else -1
+            if at >= 0:
+                return _post_context(post_text, at, at + len(shown))
+        return _post_context(post_text, 0, 0)
+
+    def _with_resolution(self, verdict: Verdict, notes: tuple[Evidence, ...]) -> Verdict:
+        """``verdict`` with how its link was resolved (export, wrapper) as evidence; memoised, so
+        the JSONL encoder still meets the same few verdict objects."""
+        key = (id(verdict), notes)
+        hit = self._resolved.get(key)
+        if hit is not None and hit[0] is verdict:
+            return hit[1]
+        if len(self._resolved) >= 4096:
+            self._resolved.clear()
+        out = with_resolution(verdict, notes)
+        self._resolved[key] = (verdict, out)
+        return out
 
     def _investigate(self, findings: Iterator[Finding]) -> Iterator[Finding]:
         """Network forensics on the findings that need it, in order, with bounded concurrency."""
@@ -159,7 +250,7 @@ class Scanner:
         link = parse_target(url)
         if link is None:
             return None
-        verdict = self.detector.classify(link)
+        verdict = with_resolution(self.detector.classify(link), link.resolution)
         if self.investigator is not None:
             verdict = self.investigator.investigate(link, verdict)
         return Finding(link, verdict, "argv", 1, 1)

@@ -73,6 +73,9 @@ def test_output_contract_keys(capsys: pytest.CaptureFixture[str]) -> None:
         "host_unicode",
         "registered_domain",
         "obfuscation",
+        "via",
+        "post",
+        "context",
         "verdict",
         "flagged",
         "score",
@@ -82,6 +85,7 @@ def test_output_contract_keys(capsys: pytest.CaptureFixture[str]) -> None:
     }
     for row in jsonl(out):
         assert set(row) == keys
+        assert row["post"] is None and row["via"] == []  # plain text: no post, nothing resolved
 
 
 def test_clean_input_exits_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

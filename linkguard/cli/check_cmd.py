@@ -17,7 +17,7 @@ from linkguard.cli.common import EXIT_CLEAN, EXIT_FLAGGED, EXIT_USAGE, load_rule
 from linkguard.cli.netopts import NetOptions, build_investigator, network_options, refusal
 from linkguard.lookalike import Detector
 from linkguard.models import Finding
-from linkguard.scan import parse_target
+from linkguard.scan import parse_target, with_resolution
 
 _STATUS_STYLE = {
     "malicious": "bold red",
@@ -59,7 +59,7 @@ def check(
         ctx.exit(EXIT_USAGE)
     rules = load_ruleset(rule_paths, rules_dir)
     detector = Detector(rules, use_blocklist=not no_blocklist)
-    verdict = detector.classify(link)
+    verdict = with_resolution(detector.classify(link), link.resolution)  # a wrapper undone offline
     if net.online:  # network forensics: redirects, page claims, registration, cloaking
         with build_investigator(net, detector.classify, rules.outlets) as investigator:
             verdict = investigator.investigate(link, verdict)
@@ -92,6 +92,8 @@ def render_table(finding: Finding, *, defanged: bool = True) -> None:
     summary.add_row("link", Text(show(link.text)))
     host = link.host if link.host == link.host_unicode else f"{link.host_unicode} ({link.host})"
     summary.add_row("host", Text(show(host)))
+    for hop in link.via:
+        summary.add_row("via", Text(show(hop)))
     status = Text(f"{verdict.status} (score {verdict.score}/100)", style=_STATUS_STYLE[verdict.status])
     summary.add_row("verdict", status)
     if verdict.impersonates is not None:

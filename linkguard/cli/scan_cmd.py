@@ -48,7 +48,9 @@ def _total_bytes(paths: tuple[str, ...]) -> int:
 
 def summary_text(stats: ScanStats) -> str:
     lines = [
-        f"Scanned {stats.sources} source(s), {stats.records} record(s), {stats.bytes_read:,} bytes: "
+        f"Scanned {stats.sources} source(s), {stats.records} record(s), "
+        + (f"{stats.posts} post(s), " if stats.posts else "")
+        + f"{stats.bytes_read:,} bytes: "
         f"{stats.links} link(s), {stats.flagged} flagged."
     ]
     if stats.verdicts:

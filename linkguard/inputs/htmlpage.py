@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 
 from linkguard.inputs.decoding import line_blocks
-from linkguard.models import Record, Skipped
+from linkguard.models import Post, Record, Skipped
 
 _URL_ATTRS = frozenset({"href", "src", "action", "cite", "data-href", "data-url", "poster", "formaction"})
 _META_URL_NAMES = frozenset({"og:url", "twitter:url", "og:see_also"})
@@ -28,6 +28,9 @@ class _Collector(HTMLParser):
         self._skip_depth = 0
         self._anchor: tuple[str, int, int] | None = None
         self._anchor_text: list[str] = []
+        #: The anchor's text as records, held back: a one-word label (``welt.de/politik``, Mastodon's
+        #: ``https://`` + ``welt.ltd/x``) is the link's display, one finding with it, not a second.
+        self._anchor_records: list[Record] = []
         self._line_offset = line_offset
         self._column_offset = column_offset
 
@@ -66,14 +69,19 @@ class _Collector(HTMLParser):
         href, line, col = self._anchor
         label = " ".join("".join(self._anchor_text).split())[:_MAX_ANCHOR_TEXT] or None
         self.out.append(Record(href, self.source, line, col, record="<a href>", display=label))
+        if label is not None and " " in label:
+            self.out.extend(self._anchor_records)  # prose, which may name other links: scanned too
         self._anchor = None
+        self._anchor_records = []
 
     def handle_data(self, data: str) -> None:
         if self._skip_depth or not data.strip():
             return
+        line, col = self._pos()
         if self._anchor is not None and len(self._anchor_text) < 64:
             self._anchor_text.append(data)
-        line, col = self._pos()
+            self._anchor_records.append(Record(data, self.source, line, col))
+            return
         self.out.append(Record(data, self.source, line, col))
 
     def drain(self) -> list[Record]:
@@ -91,10 +99,22 @@ def read(stream: io.TextIOWrapper, source: str) -> Iterator[Record | Skipped]:
     yield from parser.drain()
 
 
-def records_from_fragment(html: str, source: str, line: int, column: int, record: str | None) -> list[Record]:
+def records_from_fragment(
+    html: str,
+    source: str,
+    line: int,
+    column: int,
+    record: str | None,
+    *,
+    post: Post | None = None,
+    context: str | None = None,
+) -> list[Record]:
     """Records from an HTML string embedded in another format (a Mastodon post's ``content``)."""
     parser = _Collector(source, line - 1, column - 1)
     parser.feed(html)
     parser.close()
     parser._close_anchor()
-    return [Record(r.text, r.source, r.line, r.column, record or r.record, r.display) for r in parser.drain()]
+    return [
+        Record(r.text, r.source, r.line, r.column, record or r.record, r.display, post=post, context=context)
+        for r in parser.drain()
+    ]

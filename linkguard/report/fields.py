@@ -61,6 +61,12 @@ LINK_COLUMNS: tuple[Column[LinkRow], ...] = (
     Column("techniques", "Techniques", lambda r, d: EVIDENCE_SEPARATOR.join(r[0].verdict.techniques)),
     Column("evidence", "Evidence", lambda r, d: evidence_text(r[0])),
     Column("context", "Context", lambda r, d: r[1].text if r[1] else ""),
+    Column("via", "Via", lambda r, d: EVIDENCE_SEPARATOR.join(_maybe_defang(v, d) for v in r[0].link.via)),
+    Column("post_platform", "Platform", lambda r, d: r[0].post.platform if r[0].post else ""),
+    Column("post_id", "Post", lambda r, d: (r[0].post.id or "") if r[0].post else ""),
+    Column("post_url", "Post URL", lambda r, d: (r[0].post.url or "") if r[0].post else ""),
+    Column("post_author", "Author", lambda r, d: (r[0].post.author or "") if r[0].post else ""),
+    Column("post_created_at", "Posted", lambda r, d: (r[0].post.created_at or "") if r[0].post else ""),
 )
 
 _KEY_COLUMNS: dict[str, Column[Group]] = {
@@ -111,6 +117,8 @@ def summary_items(stats: ScanStats) -> list[SummaryItem]:
         SummaryItem("Flagged", stats.flagged),
         SummaryItem("Skipped", stats.skipped.total(), _counts(stats.skipped)),
     ]
+    if stats.posts:  # an export of posts: how many, since links repeat across them
+        items.insert(2, SummaryItem("Posts", stats.posts))
     if stats.repaired:
         items.append(SummaryItem("Repaired", stats.repaired.total(), _counts(stats.repaired)))
     return items
@@ -127,4 +135,4 @@ def summary_line(stats: ScanStats) -> str:
 
 def _singular(label: str) -> str:
     """``1 file``, not ``1 files`` (labels that are not plurals, like ``flagged``, stay)."""
-    return label[:-1] if label in ("files", "records", "links") else label
+    return label[:-1] if label in ("files", "records", "posts", "links") else label

@@ -5,8 +5,8 @@ bad line is skipped and counted in the stats, unless it is the very first line, 
 file is not a linkguard scan at all.
 
 ``Link`` fields absent from the JSONL contract (label, suffix, subdomain, IP-ness) are derived
-from ``host`` and ``registered_domain``. An optional ``context`` string (the post text) is
-accepted so that tools can attach it for the HTML report.
+from ``host`` and ``registered_domain``. ``via``, ``post`` and ``context`` (the post's text around
+the link, which the human reports quote) are optional, so scans saved before they existed load.
 """
 
 from __future__ import annotations
@@ -19,7 +19,18 @@ from typing import Any, TextIO, get_args
 
 from linkguard.errors import InputError
 from linkguard.limits import MAX_LINE_CHARS
-from linkguard.models import Evidence, Finding, Link, Outlet, ScanStats, Skipped, Verdict, VerdictStatus
+from linkguard.models import (
+    PLATFORMS,
+    Evidence,
+    Finding,
+    Link,
+    Outlet,
+    Post,
+    ScanStats,
+    Skipped,
+    Verdict,
+    VerdictStatus,
+)
 
 SKIP_REASON = "invalid-finding"
 _STATUSES = frozenset(get_args(VerdictStatus))
@@ -44,7 +55,19 @@ _FINDING_KEYS: dict[str, tuple[type, ...]] = {
     "techniques": (list,),
     "evidence": (list,),
 }
-_OPTIONAL_KEYS: dict[str, tuple[type, ...]] = {"context": (str, _NoneType)}
+_OPTIONAL_KEYS: dict[str, tuple[type, ...]] = {
+    "via": (list,),
+    "post": (dict, _NoneType),
+    "context": (str, _NoneType),
+}
+_OPTIONAL_STRING = (str, _NoneType)
+_POST_KEYS: dict[str, tuple[type, ...]] = {
+    "platform": (str,),
+    "id": _OPTIONAL_STRING,
+    "url": _OPTIONAL_STRING,
+    "author": _OPTIONAL_STRING,
+    "created_at": _OPTIONAL_STRING,
+}
 _OUTLET_KEYS: dict[str, tuple[type, ...]] = {"name": (str,), "domain": (str,), "domains": (list,)}
 
 
@@ -96,6 +119,13 @@ def _evidence(item: Any) -> Evidence:
     return Evidence(kind=item["kind"], detail=item["detail"], data=item.get("data", {}))
 
 
+def _post(data: dict[str, Any]) -> Post:
+    _check(data, _POST_KEYS, {}, " in 'post'")
+    if data["platform"] not in PLATFORMS:
+        raise FindingFormatError(f"unknown platform {data['platform']!r} in 'post'")
+    return Post(data["platform"], data["id"], data["url"], data["author"], data["created_at"])
+
+
 def _link(data: dict[str, Any]) -> Link:
     host, registered = data["host"], data["registered_domain"]
     label, _, suffix = registered.partition(".")
@@ -116,6 +146,7 @@ def _link(data: dict[str, Any]) -> Link:
         subdomain=subdomain,
         obfuscation=_strings(data["obfuscation"], "obfuscation"),
         is_ip=is_ip,
+        via=_strings(data.get("via", []), "via"),
     )
 
 
@@ -144,6 +175,7 @@ def finding_from_dict(data: dict[str, Any]) -> Finding:
         column=data["column"],
         record=data["record"],
         context=data.get("context") or "",
+        post=_post(data["post"]) if data.get("post") is not None else None,
     )
 
 
@@ -195,6 +227,7 @@ def read_scan(
     stats = stats if stats is not None else ScanStats()
     sources: set[str] = set()
     previous: tuple[str, int, str | None] | None = None
+    previous_post: tuple[str, str | None, str | None] | None = None
     valid = False
     for number, line in _lines(stream):
         if line is not None and not line.strip():
@@ -214,6 +247,10 @@ def read_scan(
         if key != previous:
             stats.records += 1
             previous = key
+        post = finding.post
+        if post is not None and (post.platform, post.id, post.url) != previous_post:
+            stats.posts += 1  # posts with a finding: the ones a saved scan still names
+            previous_post = (post.platform, post.id, post.url)
         stats.links += 1
         stats.flagged += finding.flagged
         stats.verdicts[finding.verdict.status] += 1

@@ -27,10 +27,13 @@ class Snippet:
     before: str
     match: str
     after: str
+    #: The post's permalink (else its platform and id) when the finding names its post.
+    post: str = ""
 
     @property
     def where(self) -> str:
-        return f"{self.source}:{self.line}:{self.column}"
+        at = f"{self.source}:{self.line}:{self.column}"
+        return f"{at} · {self.post}" if self.post else at
 
     @property
     def text(self) -> str:
@@ -59,4 +62,8 @@ def make_snippet(finding: Finding, context: str, width: int = CONTEXT_CHARS) -> 
         start, end = max(0, at - side), at + len(needle)
         before = (ELLIPSIS if start > 0 else "") + context[start:at]
         after = context[end : end + side] + (ELLIPSIS if end + side < len(context) else "")
-    return Snippet(finding.source, finding.line, finding.column, before, match, after)
+    post = finding.post
+    named = ""
+    if post is not None:
+        named = post.url or (f"{post.platform} post {post.id}" if post.id else "")
+    return Snippet(finding.source, finding.line, finding.column, before, match, after, named)
