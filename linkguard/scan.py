@@ -250,7 +250,7 @@ class Scanner:
         link = parse_target(url)
         if link is None:
             return None
-        verdict = with_resolution(self.detector.classify(link), link.resolution)
+        verdict = with_resolution(self.detector.explain(link), link.resolution)
         if self.investigator is not None:
             verdict = self.investigator.investigate(link, verdict)
         return Finding(link, verdict, "argv", 1, 1)

@@ -59,7 +59,7 @@ def check(
         ctx.exit(EXIT_USAGE)
     rules = load_ruleset(rule_paths, rules_dir)
     detector = Detector(rules, use_blocklist=not no_blocklist)
-    verdict = with_resolution(detector.classify(link), link.resolution)  # a wrapper undone offline
+    verdict = with_resolution(detector.explain(link), link.resolution)  # a wrapper undone offline
     if net.online:  # network forensics: redirects, page claims, registration, cloaking
         with build_investigator(net, detector.classify, rules.outlets) as investigator:
             verdict = investigator.investigate(link, verdict)

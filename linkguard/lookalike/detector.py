@@ -31,6 +31,13 @@ _SUPERSEDED_BY: dict[str, tuple[str, ...]] = {
     "typo": ("homoglyph",),
 }
 
+#: How a trusted verdict's first evidence kind reads in a "resembles …, but" note.
+_TRUSTED_BECAUSE = {
+    "trusted": "an outlet's own domain",
+    "legit": "listed as a legitimate look-alike",
+    "popular": "a popular site whose name is in real use",
+}
+
 _MemoKey = tuple[str, str, tuple[str, ...], str | None, str, str | None]
 
 
@@ -113,18 +120,16 @@ class Detector:
         verdict = self.classify(link)
         if verdict.status != "trusted" or not link.registered_domain:
             return verdict
-        combined = sc.combine(self._signals(link), obfuscated=False)
-        own = {e.data.get("domain") for e in verdict.evidence}
-        if combined.outlet is None or combined.score < sc.REPORT_FLOOR or combined.outlet.domain in own:
-            return verdict
-        if link.registered_domain in combined.outlet.domains:
+        combined = sc.combine(self._signals(link, floor=0), obfuscated=False)
+        if combined.outlet is None or link.registered_domain in combined.outlet.domains:
             return verdict
         how = ", ".join(dict.fromkeys(s.technique for s in combined.signals if s.outlet is not None))
-        why = verdict.evidence[0].detail if verdict.evidence else "it is trusted"
+        kind = verdict.evidence[0].kind if verdict.evidence else ""
+        why = _TRUSTED_BECAUSE.get(kind, "trusted by the rules")
         note = Evidence(
             "resembles",
             f"resembles {combined.outlet.name} ({combined.outlet.domain}) by {how}, "
-            f"but is a known legitimate domain: {why}",
+            f"but is a known legitimate domain ({why})",
             {"outlet": combined.outlet.domain, "techniques": how},
         )
         return Verdict(verdict.status, verdict.score, None, (), (*verdict.evidence, note))
