@@ -174,6 +174,21 @@ class _Collector:
         self.anchor_href = ""
         self.anchor_len = 0
 
+    def wants(self, name: str) -> bool:
+        """Whether a start tag's attributes are still worth reading (its lists are not all full)."""
+        page = self.page
+        if name in _LINK_ATTRS and len(page.urls) < 2 * limits.MAX_PAGE_LINKS:
+            return True
+        if name == "a":
+            return len(page.anchors) < limits.MAX_PAGE_LINKS
+        if name == "img":
+            return len(page.images) < _MAX_IMAGES
+        if name == "link":
+            return len(page.link_tags) < _MAX_LINK_TAGS
+        if name == "meta":
+            return len(page.metas) < _MAX_METAS
+        return name in _READ_ATTRS or name in _RAW_TEXT
+
     def start(self, name: str, attrs: dict[str, str]) -> None:
         page = self.page
         if name == "a":
@@ -246,7 +261,7 @@ def parse_html(body: bytes, charset: str | None = None, deadline: float | None =
                 out.end_anchor()
             pos = close + 1
             continue
-        if name in _READ_ATTRS or name in _RAW_TEXT:
+        if out.wants(name):
             attrs, pos = _read_attrs(text, found.end())
         else:
             close = text.find(">", found.end())
