@@ -35,6 +35,18 @@ _JS_PATTERNS = (
 )
 #: Refresh values longer than this are not redirects anyone typed (and would cost regex time).
 _MAX_REFRESH_CHARS = limits.MAX_URL_CHARS + 64
+#: WHATWG URL parsing drops tabs/newlines, trims C0 controls and spaces at the ends, and
+#: percent-encodes the controls and spaces inside, so a browser follows such a Location.
+_URL_STRIP = re.compile(r"[\t\n\r]")
+_URL_ENCODE = re.compile(r"[\x00-\x20\x7f]")
+
+
+def _browser_url(target: str) -> str:
+    cleaned = _URL_STRIP.sub("", target).strip(
+        "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f"
+        "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f "
+    )
+    return _URL_ENCODE.sub(lambda m: f"%{ord(m.group()):02X}", cleaned)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +165,7 @@ def walk(
             hops.append(Hop(current, result.status, result.address, note=note))
             return Chain(tuple(hops), None, result, page)
         try:
-            location = urljoin(current, target[0][: limits.MAX_URL_CHARS])
+            location = urljoin(current, _browser_url(target[0][: limits.MAX_URL_CHARS]))
             scheme = urlsplit(location).scheme
         except ValueError:  # e.g. an unclosed IPv6 bracket: not a place a browser could go either
             location, scheme = target[0][: limits.MAX_URL_CHARS], ""
