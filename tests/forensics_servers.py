@@ -175,7 +175,7 @@ HOSTILE_TEXT = (
     "\x1b[2J\x1b[31mWELT\x1b]8;;http://evil.example/\x1b\\klick\x1b]8;;\x1b\\ \u202eed.tlew\u202c \x9b2J"
 )
 HOSTILE_HTML = f"""<html><head><title>{HOSTILE_TEXT}</title>
-<meta property="og:site_name" content="{HOSTILE_TEXT}">
+<meta property="og:site_name" content="WELT {HOSTILE_TEXT}">
 <link rel="canonical" href="https://www.welt.de/x"></head>
 <body><footer>© WELT {HOSTILE_TEXT}</footer></body></html>"""
 
