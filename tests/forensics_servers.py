@@ -187,12 +187,12 @@ def _chunked_endless(h: BaseHTTPRequestHandler, s: Server) -> None:
     h.send_header("Content-Type", "text/html")
     h.send_header("Transfer-Encoding", "chunked")
     h.end_headers()
-    chunks = [b"<title>WELT endlos</title>", *([b"<div><a href=/x>mehr</a>" * 100] * 1)]
+    head, body = b"<title>WELT endlos</title>", b"<div><a href=/x>mehr</a>" * 100
     end = time.monotonic() + 20
     with contextlib.suppress(OSError):
-        h.wfile.write(b"%x\r\n%s\r\n" % (len(chunks[0]), chunks[0]))
+        h.wfile.write(b"%x\r\n%s\r\n" % (len(head), head))
         while time.monotonic() < end:
-            h.wfile.write(b"%x\r\n%s\r\n" % (len(chunks[1]), chunks[1]))
+            h.wfile.write(b"%x\r\n%s\r\n" % (len(body), body))
             h.wfile.flush()
             time.sleep(0.01)
     h.close_connection = True
