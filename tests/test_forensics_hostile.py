@@ -139,6 +139,22 @@ def test_every_numeric_network_option_has_an_upper_bound(flag: str, value: str) 
     assert main(["check", "welt.ltd", "--offline", flag, value]) == 2
 
 
+def test_the_upper_bounds_themselves_are_accepted() -> None:
+    args = [
+        "check",
+        "welt.ltd",
+        "--offline",
+        "--budget",
+        "600",
+        "--timeout",
+        "120",
+        "--max-bytes",
+        str(8 << 20),
+    ]
+    args += ["--max-redirects", "50", "--concurrency", "32"]
+    assert main(args) in (0, 1)
+
+
 # --- the analyst's terminal -------------------------------------------------------------------
 
 

@@ -127,7 +127,7 @@ class Investigator:
         self._max_redirects = max_redirects
         self._young_days = young_domain_days
         self._max_concurrency = max(1, max_concurrency)
-        self._budget_s = budget
+        self._budget_s = min(budget, limits.MAX_LINK_BUDGET_S)
         self._budget_bytes = budget_bytes
         self._now = now or (lambda: datetime.now(UTC))
         self._do_registration = registration
