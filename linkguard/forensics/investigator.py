@@ -256,6 +256,8 @@ class Investigator:
         if self._do_registration:
             self._judge_registration(link, verdict, start_domain, final_domain, out, budget, skipped)
         cloak = baseline is not None and baseline.stopped not in ("blocked", "error", "budget")
+        if self._do_cloaking and baseline is not None and baseline.stopped == "budget":
+            skipped.append("the comparison of visitor profiles (cloaking)")
         if self._do_cloaking and cloak and baseline is not None:
             if budget.exhausted:
                 skipped.append("the comparison of visitor profiles (cloaking)")
