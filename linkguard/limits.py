@@ -51,7 +51,7 @@ YOUNG_DOMAIN_DAYS = 90
 IN_FLIGHT_PER_WORKER = 4
 #: Wall-clock budget of one link's whole investigation (DNS, every hop of the three visitor
 #: walks, parsing, RDAP/WHOIS); ``--budget`` lowers it, never above ``MAX_LINK_BUDGET_S``.
-LINK_BUDGET_S = 90.0
+LINK_BUDGET_S = 60.0
 #: Decoded bytes one link's investigation may read in total (bounds its memory with the caps below).
 LINK_BUDGET_BYTES = 32 << 20
 #: Hard upper bounds of the numeric network options: no flag can lift a limit beyond these.
