@@ -206,3 +206,25 @@ def test_csv_neutralises_formulas_after_spaces_and_in_full_width(
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert code == 1
     assert [r["source"] for r in rows] == ["'" + n for n in names]
+
+
+def test_csv_on_a_terminal_shows_control_characters_as_escapes() -> None:
+    import io
+
+    from report_fixtures import findings, stats
+
+    from linkguard.report.csvtable import CsvReporter
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    written = {}
+    for name, out in (("terminal", Terminal()), ("file", io.StringIO())):
+        reporter = CsvReporter(out, show_all=True)
+        for finding, context in findings():
+            reporter.add(finding, context)
+        reporter.close(stats())
+        written[name] = out.getvalue()
+    assert "\u202e" in written["file"]  # a file keeps the data as it was
+    assert "\u202e" not in written["terminal"] and "<U+202E>" in written["terminal"]
