@@ -29,6 +29,17 @@ MAX_BODY_BYTES = 2 << 20
 MAX_DECODED_BYTES = 8 << 20
 MAX_HEADER_BYTES = 64 << 10
 MAX_CONCURRENCY = 8
+#: Wall-clock budget of one link's whole investigation (DNS, every hop of the three visitor
+#: walks, parsing, RDAP/WHOIS); ``--budget`` lowers it, never above ``MAX_LINK_BUDGET_S``.
+LINK_BUDGET_S = 60.0
+#: Decoded bytes one link's investigation may read in total (bounds its memory with the caps below).
+LINK_BUDGET_BYTES = 32 << 20
+#: Hard upper bounds of the numeric network options: no flag can lift a limit beyond these.
+MAX_LINK_BUDGET_S = 600.0
+MAX_TIMEOUT_S = 120.0
+MAX_BODY_BYTES_CAP = 8 << 20
+MAX_REDIRECTS_CAP = 50
+MAX_CONCURRENCY_CAP = 32
 PER_HOST_INTERVAL_S = 0.5
 WHOIS_TIMEOUT_S = 10.0
 WHOIS_MAX_BYTES = 256 << 10

@@ -88,6 +88,8 @@ class Server:
     #: other servers this one redirects to, by name (filled by fixtures)
     targets: dict[str, str] = field(default_factory=dict)
     rdap: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: how long each /drip/N hop waits before redirecting
+    drip_delay: float = 0.8
 
     @property
     def base(self) -> str:
@@ -163,6 +165,46 @@ def _cloak(h: BaseHTTPRequestHandler, s: Server) -> None:
         _send(h, 302, Location="/article")
 
 
+# --- hostile pages: each costs a naive reader far more than its size -----------------------------
+#: 200,000 unclosed anchors (2 MB): a tree builder with get_text per anchor took 20 minutes.
+ANCHORS_HTML = "<title>WELT Links</title>" + "<a href=a>" * 200_000
+#: 400,000 nested elements (2 MB).
+NESTED_HTML = "<title>WELT tief</title>" + "<div>" * 400_000
+#: Escape sequences, an OSC-8 hyperlink, a bidi override and C1 CSI in what check quotes.
+HOSTILE_TEXT = (
+    "\x1b[2J\x1b[31mWELT\x1b]8;;http://evil.example/\x1b\\klick\x1b]8;;\x1b\\ \u202eed.tlew\u202c \x9b2J"
+)
+HOSTILE_HTML = f"""<html><head><title>{HOSTILE_TEXT}</title>
+<meta property="og:site_name" content="WELT {HOSTILE_TEXT}">
+<link rel="canonical" href="https://www.welt.de/x"></head>
+<body><footer>© WELT {HOSTILE_TEXT}</footer></body></html>"""
+
+
+def _chunked_endless(h: BaseHTTPRequestHandler, s: Server) -> None:
+    """Chunked markup that never ends (the server stops after 20 s if the client never hangs up)."""
+    h.protocol_version = "HTTP/1.1"
+    h.send_response(200)
+    h.send_header("Content-Type", "text/html")
+    h.send_header("Transfer-Encoding", "chunked")
+    h.end_headers()
+    head, body = b"<title>WELT endlos</title>", b"<div><a href=/x>mehr</a>" * 100
+    end = time.monotonic() + 20
+    with contextlib.suppress(OSError):
+        h.wfile.write(b"%x\r\n%s\r\n" % (len(head), head))
+        while time.monotonic() < end:
+            h.wfile.write(b"%x\r\n%s\r\n" % (len(body), body))
+            h.wfile.flush()
+            time.sleep(0.01)
+    h.close_connection = True
+
+
+def _dripped_redirect(h: BaseHTTPRequestHandler, s: Server, n: int) -> None:
+    """Hop n waits ``s.drip_delay`` (just under the client's timeout), then redirects to hop n+1."""
+    time.sleep(s.drip_delay)
+    with contextlib.suppress(OSError):
+        _send(h, 302, Location=f"/drip/{n + 1}")
+
+
 def _routes() -> dict[str, Route]:
     return {
         "/start": lambda h, s: _send(h, 302, Location="/hop2", Set_Cookie="session=abc; Path=/"),
@@ -201,6 +243,13 @@ def _routes() -> dict[str, Route]:
         "/to-private-name": lambda h, s: _send(h, 302, Location="http://intranet.corp.test/admin"),
         "/to-clone": lambda h, s: _send(h, 301, Location=s.targets["clone"]),
         "/to-ftp": lambda h, s: _send(h, 302, Location="ftp://files.example/x"),
+        "/anchors": lambda h, s: _html(h, ANCHORS_HTML),
+        "/nested": lambda h, s: _html(h, NESTED_HTML),
+        "/chunked-endless": _chunked_endless,
+        "/hostile": lambda h, s: _html(h, HOSTILE_HTML),
+        "/hostile-go": lambda h, s: _html(
+            h, '<meta http-equiv="refresh" content="0; url=/hostile?\x1b[2J\x1b]8;;http://evil.example/\x07">'
+        ),
     }
 
 
@@ -215,6 +264,9 @@ class _WebHandler(BaseHTTPRequestHandler):
             state.requests.append(Seen(path, {k.lower(): v for k, v in self.headers.items()}))
         if path.startswith("/domain/"):
             self._rdap(state, path.removeprefix("/domain/"))
+            return
+        if path.startswith("/drip/") and path.removeprefix("/drip/").isdigit():
+            _dripped_redirect(self, state, int(path.removeprefix("/drip/")))
             return
         route = self.routes.get(path)
         if route is None:

@@ -62,10 +62,12 @@ def test_profiles_send_fixed_user_agents_and_referer(web: Server) -> None:
 
 
 # The drip sends a byte every 0.05 s for ~50 s, so no read ever waits near the 5 s read timeout:
-# only the wall-clock deadline can end the fetch, and the error says so (no timing asserted).
+# only the wall-clock deadline can end the fetch; what arrived is kept, and the note says why it is
+# partial (no timing asserted).
 def test_slow_drip_body_is_cut_by_the_wall_clock_deadline(web: Server) -> None:
-    with pytest.raises(FetchError, match="deadline"):
-        fetcher(total_timeout=0.6, read_timeout=5).fetch(f"{web.base}/slow", BROWSER)
+    result = fetcher(total_timeout=0.6, read_timeout=5).fetch(f"{web.base}/slow", BROWSER)
+    assert result.truncated and "deadline" in result.note
+    assert result.body.startswith(b"<html>") and len(result.body) < 1006
 
 
 def test_slow_drip_headers_are_cut_by_the_wall_clock_deadline(web: Server) -> None:

@@ -75,3 +75,36 @@ def test_charset_comes_from_header_then_meta() -> None:
     assert "Grüße" in decode_html(latin)
     assert "Grüße" in decode_html("<title>Grüße</title>".encode("cp1252"), "cp1252")
     assert decode_html(b"\xff\xfe<", "no-such-codec")  # never raises
+
+
+# Inputs that cost a tree builder or html.parser minutes (per-anchor get_text; re-scanning an
+# unfinished tag on every feed). The single pass reads each; nothing here measures time.
+@pytest.mark.parametrize(
+    ("html", "links"),
+    [
+        ("<a href=a>" * 200_000, 5000),
+        ("<div>" * 400_000, 0),
+        ("</a" * 600_000, 0),
+        ("<a " + "x=1 " * 400_000, 0),
+        ("<" * 2_000_000, 0),
+        ("<a href='" + "x" * 2_000_000, 0),
+        ("<!--" + "x" * 2_000_000, 0),
+        ("<script>" + "location='" * 200_000, 0),
+    ],
+)
+def test_hostile_markup_is_read_in_one_pass(html: str, links: int) -> None:
+    page = parse_html(html.encode())
+    assert page.cut is None
+    assert analyse(page, "http://welt.ltd/").links == links
+    html_redirect(page)  # the redirect patterns run on capped script text
+
+
+def test_a_parse_past_its_deadline_stops_and_keeps_what_it_read() -> None:
+    page = parse_html(("<title>WELT</title>" + "<div>" * 100_000).encode(), deadline=0.0)
+    assert page.cut == "deadline"
+    assert analyse(page, "http://welt.ltd/").title == "WELT"
+
+
+def test_unclosed_anchors_each_get_their_own_text() -> None:
+    page = parse_html(b"<a href=/impressum>Impressum<a href=/b>Politik <b>heute</b></a>")
+    assert page.anchors == [("Impressum", "/impressum"), ("Politik heute", "/b")]

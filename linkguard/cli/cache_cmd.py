@@ -6,6 +6,7 @@ import json
 
 import click
 
+from linkguard.errors import InputError
 from linkguard.forensics.cache import ForensicsCache
 
 
@@ -24,6 +25,8 @@ def info(as_json: bool) -> None:
         click.echo(json.dumps(data, indent=2, sort_keys=True))
         return
     click.echo(f"path:    {data['path']}{'' if data['exists'] else ' (not created yet)'}")
+    if data.get("error"):
+        click.echo(f"status:  unusable ({data['error']}); `linkguard cache clear` removes it")
     click.echo(f"size:    {data['bytes']} bytes")
     click.echo(f"ttl:     {data['ttl_s'] / 3600:g} h")
     click.echo(f"entries: {data['entries']} live, {data['expired']} expired")
@@ -35,8 +38,14 @@ def info(as_json: bool) -> None:
 def clear() -> None:
     """Delete every cached answer (the next run asks the network again)."""
     with ForensicsCache() as store:
-        removed = store.clear()
-        click.echo(f"Removed {removed} cached entr{'y' if removed == 1 else 'ies'} from {store.path}")
+        try:
+            removed = store.clear()
+        except OSError as exc:
+            raise InputError(f"cannot remove the cache {store.path}: {exc.strerror or exc}") from None
+        if removed is None:
+            click.echo(f"Removed the unreadable cache {store.path}")
+        else:
+            click.echo(f"Removed {removed} cached entr{'y' if removed == 1 else 'ies'} from {store.path}")
 
 
 COMMANDS: list[click.Command] = [cache]

@@ -68,22 +68,30 @@ def check(
             raise refused  # nothing was learnt from the network: exit 4 with one line
     finding = Finding(link=link, verdict=verdict, source="argv", line=1, column=1)
     if fmt == "json":
-        click.echo(json.dumps(finding.to_dict(), ensure_ascii=False, indent=2))
+        from linkguard.report.sanitize import json_safe
+
+        click.echo(json_safe(json.dumps(finding.to_dict(), ensure_ascii=False, indent=2)))
     else:
         render_table(finding, defanged=not no_defang)
     ctx.exit(EXIT_FLAGGED if finding.flagged else EXIT_CLEAN)
 
 
 def render_table(finding: Finding, *, defanged: bool = True) -> None:
-    """One summary table and one evidence table, via rich; links defanged so nobody clicks them."""
+    """One summary table and one evidence table, via rich; links defanged so nobody clicks them.
+
+    Evidence quotes the page (title, og:site_name, footer, refresh URLs): every cell goes through
+    ``one_line`` so escape sequences, OSC-8 links and bidi overrides are shown, not obeyed, and into
+    ``Text`` (never markup).
+    """
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
     from linkguard.report.defang import defang, defang_text
+    from linkguard.report.sanitize import one_line
 
     def show(text: str) -> str:
-        return defang(text) if defanged else text
+        return one_line(defang(text) if defanged else text)
 
     link, verdict = finding.link, finding.verdict
     summary = Table(show_header=False, box=None, pad_edge=False)
@@ -98,15 +106,16 @@ def render_table(finding: Finding, *, defanged: bool = True) -> None:
     summary.add_row("verdict", status)
     if verdict.impersonates is not None:
         outlet = verdict.impersonates
-        summary.add_row("imitates", Text(f"{outlet.name} ({outlet.domain})"))
+        summary.add_row("imitates", Text(one_line(f"{outlet.name} ({outlet.domain})")))
     if verdict.techniques:
-        summary.add_row("techniques", Text(", ".join(verdict.techniques)))
-    console = Console(highlight=False)
+        summary.add_row("techniques", Text(one_line(", ".join(verdict.techniques))))
+    console = Console(highlight=False, markup=False, emoji=False)
     console.print(summary)
     if verdict.evidence:
         table = Table("kind", "evidence", show_lines=False)
         for item in verdict.evidence:
-            table.add_row(item.kind, Text(defang_text(item.detail) if defanged else item.detail))
+            detail = defang_text(item.detail) if defanged else item.detail
+            table.add_row(Text(one_line(item.kind)), Text(one_line(detail)))
         console.print(table)
 
 

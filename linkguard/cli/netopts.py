@@ -27,6 +27,7 @@ _KEYS = (
     "max_redirects",
     "max_bytes",
     "concurrency",
+    "budget",
     "proxy",
     "no_cache",
     "rdap_url",
@@ -43,6 +44,7 @@ class NetOptions:
     max_redirects: int = limits.MAX_REDIRECTS
     max_bytes: int = limits.MAX_BODY_BYTES
     concurrency: int = limits.MAX_CONCURRENCY
+    budget: float = limits.LINK_BUDGET_S
     proxy: str | None = None
     no_cache: bool = False
     rdap_url: str | None = None
@@ -95,29 +97,40 @@ def network_options(*, default_online: bool) -> Callable[[F], F]:
         ),
         click.option(
             "--timeout",
-            type=click.FloatRange(min=0.1),
+            type=click.FloatRange(min=0.1, max=limits.MAX_TIMEOUT_S),
             default=None,
             metavar="SECONDS",
             help=f"Wall-clock limit per request [default: {limits.TOTAL_TIMEOUT_S:g}; "
-            f"connect {limits.CONNECT_TIMEOUT_S:g}, read {limits.READ_TIMEOUT_S:g}].",
+            f"connect {limits.CONNECT_TIMEOUT_S:g}, read {limits.READ_TIMEOUT_S:g}; "
+            f"at most {limits.MAX_TIMEOUT_S:g}].",
+        ),
+        click.option(
+            "--budget",
+            type=click.FloatRange(min=0.1, max=limits.MAX_LINK_BUDGET_S),
+            default=limits.LINK_BUDGET_S,
+            show_default=True,
+            metavar="SECONDS",
+            help="Wall-clock limit for one link's whole investigation (all hops, visitor profiles, "
+            f"parsing, RDAP/WHOIS; at most {limits.MAX_LINK_BUDGET_S:g}).",
         ),
         click.option(
             "--max-redirects",
-            type=click.IntRange(min=0, max=50),
+            type=click.IntRange(min=0, max=limits.MAX_REDIRECTS_CAP),
             default=limits.MAX_REDIRECTS,
             show_default=True,
             help="Hops followed (HTTP, meta refresh, JavaScript) before giving up.",
         ),
         click.option(
             "--max-bytes",
-            type=click.IntRange(min=1024),
+            type=click.IntRange(min=1024, max=limits.MAX_BODY_BYTES_CAP),
             default=limits.MAX_BODY_BYTES,
             show_default=True,
-            help="Bytes read per response (decoded bodies may be up to 4x this).",
+            help="Bytes read per response (decoded bodies may be up to 4x this; "
+            f"at most {limits.MAX_BODY_BYTES_CAP}).",
         ),
         click.option(
             "--concurrency",
-            type=click.IntRange(min=1, max=64),
+            type=click.IntRange(min=1, max=limits.MAX_CONCURRENCY_CAP),
             default=limits.MAX_CONCURRENCY,
             show_default=True,
             help="Links investigated in parallel.",
@@ -171,6 +184,10 @@ def build_investigator(
     policy = NetworkPolicy(
         allow_private=options.allow_private, resolve=parse_resolve_overrides(options.resolve)
     )
+
+    def cache_warning(message: str) -> None:  # the cache reports a fault once, then stays out of use
+        click.echo(f"Warning: {message}", err=True)
+
     t = options.timeout
     whois_server = None
     if options.whois_server:
@@ -180,7 +197,7 @@ def build_investigator(
         classify=classify,
         outlets=outlets,
         policy=policy,
-        cache=None if options.no_cache else ForensicsCache(),
+        cache=None if options.no_cache else ForensicsCache(on_error=cache_warning),
         rdap_base=options.rdap_url,
         whois_server=whois_server,
         proxy=options.proxy,
@@ -188,6 +205,7 @@ def build_investigator(
         max_body_bytes=options.max_bytes,
         max_decoded_bytes=max(options.max_bytes * 4, options.max_bytes),
         max_concurrency=options.concurrency,
+        budget=options.budget,
         total_timeout=limits.TOTAL_TIMEOUT_S if t is None else t,
         connect_timeout=limits.CONNECT_TIMEOUT_S if t is None else min(limits.CONNECT_TIMEOUT_S, t),
         read_timeout=limits.READ_TIMEOUT_S if t is None else min(limits.READ_TIMEOUT_S, t),

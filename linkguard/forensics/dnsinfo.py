@@ -34,10 +34,10 @@ class DnsInfo:
         return f"{self.host} resolves to {', '.join(self.a + self.aaaa)}"
 
 
-def lookup(policy: NetworkPolicy, host: str) -> DnsInfo:
+def lookup(policy: NetworkPolicy, host: str, timeout: float | None = None) -> DnsInfo:
     """A/AAAA answers through the policy's resolver (pins honoured); no address check, no connection."""
     try:
-        answers = policy.lookup(host)
+        answers = policy.lookup(host, timeout)
     except FetchError as exc:
         return DnsInfo(host, error=str(exc))
     v4 = tuple(a for a in answers if ipaddress.ip_address(a).version == 4)

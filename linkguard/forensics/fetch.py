@@ -26,7 +26,8 @@ import httpx
 
 from linkguard import limits
 from linkguard.errors import FetchError
-from linkguard.forensics.netpolicy import NetworkPolicy
+from linkguard.forensics.budget import Budget, BudgetExceeded
+from linkguard.forensics.netpolicy import NetworkPolicy, ascii_host
 
 #: Only codings we can inflate with an output bound; brotli's Python API has no output limit in
 #: the versions commonly installed, so ``br`` is never advertised (RFC 9110: then servers must not use it).
@@ -110,7 +111,8 @@ class HostPacer:
         self._next: dict[str, float] = {}
         self._lock = threading.Lock()
 
-    def wait(self, host: str) -> None:
+    def wait(self, host: str, deadline: float | None = None) -> None:
+        """Sleep until ``host``'s next slot (never past ``deadline``)."""
         if self._interval <= 0:
             return
         with self._lock:
@@ -119,6 +121,8 @@ class HostPacer:
             self._next[host] = slot + self._interval
             if len(self._next) > 10_000:  # forget hosts whose slot has passed
                 self._next = {h: t for h, t in self._next.items() if t > now}
+        if deadline is not None:
+            slot = min(slot, deadline)
         if slot > now:
             time.sleep(slot - now)
 
@@ -318,8 +322,13 @@ class Fetcher:
         *,
         want: Literal["html", "json"] = "html",
         max_bytes: int | None = None,
+        budget: Budget | None = None,
     ) -> FetchResult:
-        """GET ``url`` once. Raises BlockedAddressError (policy) or FetchError (anything else)."""
+        """GET ``url`` once. Raises BlockedAddressError (policy) or FetchError (anything else).
+
+        With a ``budget``, the request also ends at the budget's deadline and reads at most the
+        bytes left in it (``BudgetExceeded`` when nothing is left; a body cut by it is kept).
+        """
         try:
             parsed = httpx.URL(url)
         except (httpx.InvalidURL, TypeError) as exc:
@@ -328,14 +337,28 @@ class Fetcher:
             raise FetchError(f"not an http(s) URL: {url}")
         # credentials in a URL (``https://welt.de@welt.ltd/``) are a display trick; never send them
         parsed = parsed.copy_with(userinfo=b"", fragment=None)
-        host = parsed.host
+        # the name as it goes on the wire and to DNS (punycode): the pinned connection is keyed on it
+        host = ascii_host(parsed.raw_host.decode("ascii", errors="replace"))
         port = parsed.port or (443 if parsed.scheme == "https" else 80)
         lim = self.limits
-        address = self.policy.resolve_checked(host, timeout=lim.total_timeout)[0]
+        what = f"the request to {host}"
+        if budget is not None:
+            budget.check(what)
+        timeout = lim.total_timeout if budget is None else min(lim.total_timeout, budget.left())
+        try:
+            address = self.policy.resolve_checked(host, timeout=timeout)[0]
+        except FetchError as exc:
+            if budget is not None and budget.exhausted:
+                budget.note(what)
+                raise BudgetExceeded(f"{budget.describe(what)} ({exc})") from exc
+            raise
         self.policy.check_port(host, port)
-        self._pacer.wait(host)
+        self._pacer.wait(host, budget.deadline if budget is not None else None)
         started = time.monotonic()
         deadline = started + lim.total_timeout
+        if budget is not None:
+            budget.check(what)
+            deadline = min(deadline, budget.deadline)
 
         headers = {
             "User-Agent": profile.user_agent,
@@ -357,20 +380,26 @@ class Fetcher:
         request = httpx.Request("GET", parsed, headers=headers, extensions={"timeout": timeouts})
         own = self._transport is None
         transport = self._transport or _PinnedTransport(
-            {host.lower(): address}, deadline, self._ssl_context(), self._proxy
+            {host: address}, deadline, self._ssl_context(), self._proxy
         )
         try:
             response = transport.handle_request(request)
             response.request = request  # a bare transport leaves it unset; errors below need it
             try:
-                return self._read(response, str(parsed), address, want, max_bytes, deadline)
+                result = self._read(response, str(parsed), address, want, max_bytes, deadline, budget)
             finally:
                 response.close()
         except (httpx.HTTPError, *_HTTPCORE_ERRORS) as exc:
+            if budget is not None and budget.exhausted:
+                budget.note(what)
+                raise BudgetExceeded(f"{budget.describe(what)} ({exc})") from exc
             raise FetchError(_describe(exc, host, time.monotonic() - started, deadline, lim)) from exc
         finally:
             if own:
                 transport.close()
+        if budget is not None:
+            budget.spend(len(result.body))
+        return result
 
     def _read(
         self,
@@ -380,6 +409,7 @@ class Fetcher:
         want: str,
         max_bytes: int | None,
         deadline: float,
+        budget: Budget | None,
     ) -> FetchResult:
         lim = self.limits
         header_bytes = sum(len(k) + len(v) + 4 for k, v in response.headers.raw)
@@ -392,8 +422,11 @@ class Fetcher:
         if 300 <= response.status_code < 400 or not _reads_body(want, result.content_type):
             return result
         coding = headers.get("content-encoding", "").strip().lower()
+        decoded_cap = lim.max_decoded_bytes
+        if budget is not None and budget.bytes_left < decoded_cap:
+            decoded_cap = max(1, budget.bytes_left)
         try:
-            decoder = _BoundedDecoder(coding, lim.max_decoded_bytes)
+            decoder = _BoundedDecoder(coding, decoded_cap)
         except ValueError:
             return FetchResult(
                 **_fields(result), note=f"body not read: unsupported Content-Encoding {coding!r}"
@@ -403,9 +436,26 @@ class Fetcher:
         wire = 0
         truncated = False
         note = ""
-        for chunk in response.iter_raw():
-            if time.monotonic() > deadline:
-                raise httpx.ReadTimeout("wall-clock deadline passed", request=response.request)
+        chunks = response.iter_raw()
+        while True:
+            try:
+                chunk = next(chunks, None)
+                if chunk is not None and time.monotonic() > deadline:
+                    raise httpx.ReadTimeout("wall-clock deadline passed", request=response.request)
+            except (httpx.TimeoutException, httpcore.TimeoutException):
+                if not parts:
+                    raise
+                # keep what arrived: a page dripped or streamed past the deadline is still evidence
+                ran_out = budget is not None and budget.exhausted
+                truncated = True
+                note = (
+                    f"the link's time budget ran out while reading the body; kept {wire} bytes read"
+                    if ran_out
+                    else f"body cut at the {lim.total_timeout:g} s deadline; kept {wire} bytes read"
+                )
+                break
+            if chunk is None:
+                break
             take = chunk[: wire_cap - wire]
             wire += len(take)
             try:
@@ -415,11 +465,12 @@ class Fetcher:
                 break
             if len(take) < len(chunk) or wire >= wire_cap or decoder.truncated:
                 truncated = True
-                note = (
-                    f"decoded body cut at {lim.max_decoded_bytes} bytes"
-                    if decoder.truncated
-                    else f"body cut at {wire_cap} bytes"
-                )
+                if decoder.truncated and decoded_cap < lim.max_decoded_bytes:
+                    note = f"the link's budget of bytes read ran out: body cut at {decoded_cap} decoded bytes"
+                elif decoder.truncated:
+                    note = f"decoded body cut at {lim.max_decoded_bytes} bytes"
+                else:
+                    note = f"body cut at {wire_cap} bytes"
                 break
         return FetchResult(
             **_fields(result), body=b"".join(parts), truncated=truncated, wire_bytes=wire, note=note

@@ -21,10 +21,11 @@ import httpx
 from linkguard import limits
 from linkguard.errors import LinkguardError
 from linkguard.forensics import cloaking, dnsinfo
+from linkguard.forensics.budget import Budget
 from linkguard.forensics.cache import ForensicsCache
 from linkguard.forensics.fetch import BROWSER, ClientProfile, Fetcher, FetchLimits, HostPacer
 from linkguard.forensics.netpolicy import NetworkPolicy, parse_ip_literal
-from linkguard.forensics.page import PageClaims, analyse, match_outlets, on_domain, parse_html
+from linkguard.forensics.page import PageClaims, analyse, match_outlets, on_domain
 from linkguard.forensics.redirects import Hop, walk
 from linkguard.forensics.registration import Registration, RegistrationLookup, describe
 from linkguard.models import STATUS_RANK, Evidence, Link, Outlet, Verdict, VerdictStatus
@@ -113,6 +114,8 @@ class Investigator:
         per_host_interval: float = limits.PER_HOST_INTERVAL_S,
         young_domain_days: int = limits.YOUNG_DOMAIN_DAYS,
         max_concurrency: int = limits.MAX_CONCURRENCY,
+        budget: float = limits.LINK_BUDGET_S,
+        budget_bytes: int = limits.LINK_BUDGET_BYTES,
         now: Callable[[], datetime] | None = None,
         registration: bool = True,
         cloaking: bool = True,
@@ -124,6 +127,8 @@ class Investigator:
         self._max_redirects = max_redirects
         self._young_days = young_domain_days
         self._max_concurrency = max(1, max_concurrency)
+        self._budget_s = min(budget, limits.MAX_LINK_BUDGET_S)
+        self._budget_bytes = budget_bytes
         self._now = now or (lambda: datetime.now(UTC))
         self._do_registration = registration
         self._do_cloaking = cloaking
@@ -167,37 +172,42 @@ class Investigator:
         except (KeyError, TypeError, ValueError):
             return None  # an entry from an older format: refetch
 
-    def walk(self, url: str, profile: ClientProfile = BROWSER) -> Walk:
+    def new_budget(self) -> Budget:
+        """A fresh budget for one link (``investigate`` makes one per call)."""
+        return Budget(self._budget_s, self._budget_bytes)
+
+    def walk(self, url: str, profile: ClientProfile = BROWSER, budget: Budget | None = None) -> Walk:
         key = f"{profile.name}|{url}|{self._max_redirects}|{self.policy.fingerprint()}"
         cached = self._cached("walk", key, Walk.from_dict)
         if isinstance(cached, Walk):
             return cached
-        chain = walk(self._fetcher, url, profile, self._max_redirects)
+        chain = walk(self._fetcher, url, profile, self._max_redirects, budget)
         claims = None
-        final = chain.final
-        if final is not None and chain.stopped is None and final.body and 200 <= final.status < 300:
-            claims = analyse(parse_html(final.body, final.charset), final.url)
+        if chain.page is not None and chain.final is not None and chain.stopped is None:
+            claims = analyse(chain.page, chain.final.url)
         result = Walk(chain.hops, chain.stopped, claims)
-        if self._cache is not None and chain.stopped != "error":  # failures may be transient
+        partial = any(h.note for h in result.hops) or (claims is not None and claims.cut)
+        # failures may be transient, and a walk cut short by this run's budget is not the whole story
+        if self._cache is not None and chain.stopped not in ("error", "budget") and not partial:
             self._cache.set("walk", key, result.to_dict())
         return result
 
-    def registration(self, domain: str) -> Registration:
+    def registration(self, domain: str, budget: Budget | None = None) -> Registration:
         key = f"{domain}|{self._registry_key}"
         cached = self._cached("registration", key, Registration.from_dict)
         if isinstance(cached, Registration):
             return cached
-        result = self._registry.lookup(domain)
+        result = self._registry.lookup(domain, budget)
         if self._cache is not None and result.source != "none":
             self._cache.set("registration", key, result.to_dict())
         return result
 
-    def dns(self, host: str) -> dnsinfo.DnsInfo:
+    def dns(self, host: str, budget: Budget | None = None) -> dnsinfo.DnsInfo:
         key = f"{host}|{self.policy.fingerprint()}"
         cached = self._cached("dns", key, dnsinfo.DnsInfo.from_dict)
         if isinstance(cached, dnsinfo.DnsInfo):
             return cached
-        result = dnsinfo.lookup(self.policy, host)
+        result = dnsinfo.lookup(self.policy, host, budget.left() if budget is not None else None)
         if self._cache is not None and result.resolves:
             self._cache.set("dns", key, result.to_dict())
         return result
@@ -208,9 +218,11 @@ class Investigator:
         """A new Verdict with the network's evidence added; network failures become evidence."""
         try:
             return self._investigate(link, verdict)
-        except (LinkguardError, OSError, httpx.HTTPError) as exc:  # a bug in a seam, not in the net
+        except Exception as exc:  # a fault here must not cost the scan its other findings
+            known = isinstance(exc, (LinkguardError, OSError, httpx.HTTPError))
+            what = "forensics failed" if known else "forensics failed on an internal error"
             failure = Evidence(
-                "fetch-error", f"forensics failed: {type(exc).__name__}: {exc}", {"url": link.url}
+                "fetch-error", f"{what}: {type(exc).__name__}: {exc}"[:1000], {"url": link.url}
             )
             return Verdict(
                 verdict.status,
@@ -222,14 +234,15 @@ class Investigator:
 
     def _investigate(self, link: Link, verdict: Verdict) -> Verdict:
         out = _Builder(verdict)
+        budget = self.new_budget()
         start_domain = link.registered_domain or link.host
         final_domain = ""
         baseline: Walk | None = None
-        info = None if link.is_ip else self.dns(link.host)
+        info = None if link.is_ip else self.dns(link.host, budget)
         if info is not None:
             out.add(Evidence("dns", info.describe(), info.to_dict()))
         if info is None or info.resolves:  # a name that does not resolve cannot be walked
-            baseline = self.walk(link.url)
+            baseline = self.walk(link.url, BROWSER, budget)
             self._report_walk(link, baseline, out)
             final_link = _parse_link(baseline.final.url) if baseline.stopped != "blocked" else None
             final_domain = (final_link.registered_domain or final_link.host) if final_link else ""
@@ -239,15 +252,47 @@ class Investigator:
             if baseline.claims is not None and final_domain:
                 self._judge_page(baseline.claims, final_domain, out)
         self._judge_display(link, final_domain or start_domain, out)
+        skipped: list[str] = []
         if self._do_registration:
-            self._judge_registration(link, verdict, start_domain, final_domain, out)
-        if self._do_cloaking and baseline is not None and baseline.stopped not in ("blocked", "error"):
-            self._judge_cloaking(link, baseline, out)
+            self._judge_registration(link, verdict, start_domain, final_domain, out, budget, skipped)
+        cloak = baseline is not None and baseline.stopped not in ("blocked", "error", "budget")
+        if self._do_cloaking and baseline is not None and baseline.stopped == "budget":
+            skipped.append("the comparison of visitor profiles (cloaking)")
+        if self._do_cloaking and cloak and baseline is not None:
+            if budget.exhausted:
+                skipped.append("the comparison of visitor profiles (cloaking)")
+            else:
+                self._judge_cloaking(link, baseline, out, budget)
+        if budget.ran_out is not None or skipped:
+            self._report_budget(budget, skipped, out)
         return out.build()
 
-    def _judge_cloaking(self, link: Link, baseline: Walk, out: _Builder) -> None:
+    def _report_budget(self, budget: Budget, skipped: list[str], out: _Builder) -> None:
+        """Say that the budget ran out, where, and what was therefore not done."""
+        where = budget.ran_out or "the investigation"
+        detail = f"the investigation stopped early: {budget.describe(where)}"
+        if skipped:
+            detail += "; not done: " + ", ".join(skipped)
+        detail += "; the evidence above is what was learnt before"
+        out.add(
+            Evidence(
+                "fetch-error",
+                detail,
+                {
+                    "budget_exhausted": True,
+                    "budget_s": budget.seconds,
+                    "budget_bytes": budget.max_bytes,
+                    "where": where,
+                    "skipped": skipped,
+                },
+            )
+        )
+
+    def _judge_cloaking(self, link: Link, baseline: Walk, out: _Builder, budget: Budget) -> None:
         report = cloaking.check(
-            lambda u, p: self.walk(u, p).destination(p.name), link.url, baseline.destination(BROWSER.name)
+            lambda u, p: self.walk(u, p, budget).destination(p.name),
+            link.url,
+            baseline.destination(BROWSER.name),
         )
         if not report.differs:
             return
@@ -292,8 +337,10 @@ class Investigator:
             out.add(
                 Evidence(
                     "final-url",
-                    f"the link ends at {final.url} (HTTP {final.status}, address {final.address})",
-                    {"url": final.url, "status": final.status, "address": final.address},
+                    f"the link ends at {final.url} (HTTP {final.status}, address {final.address})"
+                    + (f"; the page was read only in part: {final.note}" if final.note else ""),
+                    {"url": final.url, "status": final.status, "address": final.address}
+                    | ({"note": final.note} if final.note else {}),
                 )
             )
 
@@ -397,7 +444,14 @@ class Investigator:
             out.raise_score(SCORE_CLONE_CONFIRMED)
 
     def _judge_registration(
-        self, link: Link, verdict: Verdict, start_domain: str, final_domain: str, out: _Builder
+        self,
+        link: Link,
+        verdict: Verdict,
+        start_domain: str,
+        final_domain: str,
+        out: _Builder,
+        budget: Budget,
+        skipped: list[str],
     ) -> None:
         domains: list[str] = []
         if link.registered_domain and verdict.status not in ("shortened", "trusted"):
@@ -412,7 +466,10 @@ class Investigator:
                 or "." not in domain
             ):
                 continue
-            reg = self.registration(domain)
+            if budget.exhausted:
+                skipped.append(f"the registration lookup of {domain}")
+                continue
+            reg = self.registration(domain, budget)
             age = reg.age_days(now)
             data = {**reg.to_dict(), "age_days": age}
             out.add(Evidence("registration", describe(reg, now, self._young_days), data))

@@ -9,10 +9,13 @@ it ignores addresses embedded in IPv6 transition formats), so the blocked ranges
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+
+import idna
 
 from linkguard import limits
 from linkguard.errors import BlockedAddressError, FetchError
@@ -92,15 +95,22 @@ def parse_ip_literal(host: str) -> IPAddress | None:
     return ipaddress.IPv4Address(number)
 
 
+_HEX = re.compile(r"0[xX][0-9A-Fa-f]*")
+_OCT = re.compile(r"0[0-7]+")
+_DEC = re.compile(r"0|[1-9][0-9]*")
+
+
 def _numeric_part(part: str) -> int | None:
-    try:
-        if part[:2] in ("0x", "0X"):
-            return int(part[2:] or "0", 16)
-        if len(part) > 1 and part.startswith("0"):
-            return int(part[1:], 8)
-        return int(part, 10) if part.isdigit() else None
-    except ValueError:
+    """One IPv4 part as WHATWG reads it (ASCII digits only: no ``_``, no other scripts' digits)."""
+    if len(part) > 64:
         return None
+    if _HEX.fullmatch(part):
+        return int(part[2:] or "0", 16)
+    if _OCT.fullmatch(part):
+        return int(part[1:], 8)
+    if _DEC.fullmatch(part):
+        return int(part, 10)
+    return None
 
 
 def address_problem(address: IPAddress) -> str | None:
@@ -162,9 +172,7 @@ class NetworkPolicy:
     def __post_init__(self) -> None:
         pins = {}
         for host, address in self.resolve.items():
-            if parse_ip_literal(address) is None:
-                raise ValueError(f"--resolve {host}: {address!r} is not an IP address")
-            pins[_clean_host(host)] = address
+            pins[ascii_host(host)] = canonical_address(address, f"--resolve {host}")
         object.__setattr__(self, "resolve", pins)
         for net in self.exempt:
             ipaddress.ip_network(net, strict=False)  # fail early on a typo
@@ -194,7 +202,7 @@ class NetworkPolicy:
 
     def lookup(self, host: str, timeout: float | None = None) -> list[str]:
         """Every address ``host`` stands for, unchecked (pins and IP literals never touch DNS)."""
-        host = _clean_host(host)
+        host = ascii_host(host)
         if host in self.resolve:
             return [self.resolve[host]]
         literal = parse_ip_literal(host)
@@ -213,7 +221,7 @@ class NetworkPolicy:
         One bad answer refuses the host: a resolver that returns a public and a private address
         lets the attacker pick which one a later connection uses.
         """
-        host = _clean_host(host)
+        host = ascii_host(host)
         addresses = self.lookup(host, timeout)
         for address in addresses:
             why = self.problem(ipaddress.ip_address(address))
@@ -228,22 +236,54 @@ class NetworkPolicy:
         return addresses
 
 
-def _clean_host(host: str) -> str:
+def ascii_host(host: str) -> str:
+    """The form a host takes on the wire and in DNS: lower-case, no brackets or final dot, punycode.
+
+    Pins, DNS and the pinned connection are all keyed on it, so ``wélt.de`` and ``xn--wlt-bma.de``
+    are one host (a pin keyed on the Unicode form was never found for the punycode connection).
+    """
     host = host.strip().lower().rstrip(".")
     if host.startswith("[") and host.endswith("]"):
         host = host[1:-1]
-    return host
+    if host.isascii():
+        return host
+    try:
+        return idna.encode(host, uts46=True, std3_rules=False, transitional=False).decode("ascii")
+    except (idna.IDNAError, UnicodeError, ValueError):
+        try:
+            return host.encode("idna").decode("ascii")  # IDNA 2003, as the extractor falls back to
+        except UnicodeError:
+            return host  # not a name DNS could carry: lookups fail with a FetchError
+
+
+def canonical_address(text: str, what: str = "address") -> str:
+    """``text`` as the address it denotes, written canonically (``2130706433``, ``127.1`` → ``127.0.0.1``).
+
+    IPv4 accepts the spellings browsers accept (WHATWG URL: decimal, octal, hex, short forms),
+    IPv6 drops brackets and a zone; anything else is a ``ValueError`` naming ``what``.
+    """
+    cleaned = text.strip().strip("[]")
+    literal = parse_ip_literal(cleaned) if cleaned and len(cleaned) <= 64 else None
+    if literal is None:
+        raise ValueError(f"{what}: {text!r} is not an IP address")
+    return str(literal)
 
 
 def parse_resolve_overrides(items: Iterable[str]) -> dict[str, str]:
-    """``HOST:IP`` strings (``curl --resolve`` without the port) into a pin map; IPv6 may be bracketed."""
+    """``HOST:IP`` strings (``curl --resolve`` without the port) into a pin map keyed on the ASCII host.
+
+    The address may be bracketed IPv6 or any IPv4 spelling a browser accepts; it is stored in its
+    canonical form, so the rest of the stack only ever sees ``127.0.0.1`` for ``127.1``.
+    """
     pins: dict[str, str] = {}
     for item in items:
         host, sep, address = item.partition(":")
-        if not sep or not host or not address:
+        if not sep or not host.strip() or not address.strip():
             raise ValueError(f"--resolve {item!r}: expected HOST:IP")
-        address = address.strip("[]")
-        if parse_ip_literal(address) is None:
-            raise ValueError(f"--resolve {item!r}: {address!r} is not an IP address")
-        pins[_clean_host(host)] = address
+        if parse_ip_literal(host) is not None:
+            raise ValueError(f"--resolve {item!r}: HOST must be a name, not an address")
+        key = ascii_host(host)
+        if not key or not key.isascii() or any(c in key for c in "/?#@ \t"):
+            raise ValueError(f"--resolve {item!r}: {host!r} is not a host name")
+        pins[key] = canonical_address(address, f"--resolve {item!r}")
     return pins

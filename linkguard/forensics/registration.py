@@ -21,6 +21,7 @@ from urllib.parse import urljoin
 
 from linkguard import limits
 from linkguard.errors import BlockedAddressError, FetchError, RegistrationError
+from linkguard.forensics.budget import Budget
 from linkguard.forensics.fetch import CRAWLER, Fetcher
 from linkguard.forensics.netpolicy import NetworkPolicy
 
@@ -208,7 +209,7 @@ class RegistrationLookup:
         self._whois_max = whois_max_bytes
         self._forced = rdap_base is not None or whois_server is not None
 
-    def lookup(self, domain: str) -> Registration:
+    def lookup(self, domain: str, budget: Budget | None = None) -> Registration:
         """Never raises: failures end up in ``Registration.error`` with source "none"."""
         errors: list[str] = []
         if self._forced:
@@ -217,24 +218,26 @@ class RegistrationLookup:
             bases = rdap_servers(self._bootstrap, domain)
         for base in bases:
             try:
-                return self._rdap(domain, base)
+                return self._rdap(domain, base, budget)
             except RegistrationError as exc:
                 errors.append(str(exc))
         if not bases and not self._forced:
             errors.append(f"no RDAP service is known for .{domain.rsplit('.', 1)[-1]}")
         if self._whois_server is not None or not self._forced:
             try:
-                return self._whois(domain)
+                return self._whois(domain, budget)
             except RegistrationError as exc:
                 errors.append(str(exc))
         return Registration(domain, "none", error="; ".join(errors) or "no registration source available")
 
-    def _rdap(self, domain: str, base: str) -> Registration:
+    def _rdap(self, domain: str, base: str, budget: Budget | None) -> Registration:
         url = base.rstrip("/") + "/domain/" + domain
         server = url.split("/")[2]
         for _ in range(limits.RDAP_MAX_REDIRECTS + 1):
             try:
-                result = self._fetcher.fetch(url, CRAWLER, want="json", max_bytes=limits.RDAP_MAX_BYTES)
+                result = self._fetcher.fetch(
+                    url, CRAWLER, want="json", max_bytes=limits.RDAP_MAX_BYTES, budget=budget
+                )
             except (FetchError, BlockedAddressError) as exc:
                 raise RegistrationError(f"RDAP {server}: {exc}") from exc
             if result.location:
@@ -257,11 +260,11 @@ class RegistrationLookup:
             return parse_rdap(domain, server, data)
         raise RegistrationError(f"RDAP {server}: more than {limits.RDAP_MAX_REDIRECTS} redirects")
 
-    def _whois(self, domain: str) -> Registration:
+    def _whois(self, domain: str, budget: Budget | None) -> Registration:
         if self._whois_server is not None:
             host, port = self._whois_server
         else:
-            referral = self.whois_query(IANA_WHOIS, domain.rsplit(".", 1)[-1])
+            referral = self.whois_query(IANA_WHOIS, domain.rsplit(".", 1)[-1], budget)
             host = ""
             for line in referral.splitlines():
                 key, _, value = line.partition(":")
@@ -271,28 +274,32 @@ class RegistrationLookup:
             if not host:
                 raise RegistrationError(f"no WHOIS server is known for .{domain.rsplit('.', 1)[-1]}")
             port = 43
-        text = self.whois_query((host, port), domain)
+        text = self.whois_query((host, port), domain, budget)
         return parse_whois(domain, f"{host}:{port}", text)
 
-    def whois_query(self, server: tuple[str, int], query: str) -> str:
+    def whois_query(self, server: tuple[str, int], query: str, budget: Budget | None = None) -> str:
         """One port-43 exchange: checked address, overall deadline, byte cap."""
         host, port = server
-        deadline = time.monotonic() + self._whois_timeout
+        timeout = self._whois_timeout
+        if budget is not None:
+            if budget.exhausted:
+                budget.note(f"the WHOIS query to {host}")
+                raise RegistrationError(f"WHOIS {host}: {budget.describe('the WHOIS query')}")
+            timeout = min(timeout, budget.left())
+        deadline = time.monotonic() + timeout
         try:
-            address = self._policy.resolve_checked(host, timeout=self._whois_timeout)[0]
+            address = self._policy.resolve_checked(host, timeout=timeout)[0]
         except (BlockedAddressError, FetchError) as exc:
             raise RegistrationError(f"WHOIS {host}: {exc}") from exc
         chunks: list[bytes] = []
         size = 0
         try:
-            with socket.create_connection((address, port), timeout=self._whois_timeout) as sock:
+            with socket.create_connection((address, port), timeout=timeout) as sock:
                 sock.sendall(query.encode("idna" if not query.isascii() else "ascii") + b"\r\n")
                 while size < self._whois_max:
                     left = deadline - time.monotonic()
                     if left <= 0:
-                        raise RegistrationError(
-                            f"WHOIS {host}: no complete answer within {self._whois_timeout:g} s"
-                        )
+                        raise RegistrationError(f"WHOIS {host}: no complete answer within {timeout:g} s")
                     sock.settimeout(left)
                     chunk = sock.recv(min(65536, self._whois_max - size))
                     if not chunk:

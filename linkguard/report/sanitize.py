@@ -23,3 +23,9 @@ def visible(text: str) -> str:
 def one_line(text: str) -> str:
     """:func:`visible`, then collapse whitespace runs to one space: for cells and single lines."""
     return _SPACE.sub(" ", visible(text))
+
+
+def json_safe(text: str) -> str:
+    """Encoded JSON with the same characters as ``\\uXXXX`` escapes: the same JSON value, but a
+    terminal showing it cannot be steered (JSON strings are the only place they can occur)."""
+    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
