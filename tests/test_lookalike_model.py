@@ -159,15 +159,18 @@ def test_fuzzy_match_agrees_with_a_full_scan(detector: Detector) -> None:
             assert found == (d, index.fuzzy_brands[pos]), key
 
 
-def test_check_says_a_popular_namesake_resembles_an_outlet_through_the_cli() -> None:
-    from click.testing import CliRunner
-
+def test_check_says_a_popular_namesake_resembles_an_outlet_through_the_cli(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     from linkguard.cli import main
 
-    result = CliRunner().invoke(main, ["check", "interfax.ru", "--offline", "--format", "json"])
-    assert result.exit_code == 0, result.output
-    doc = json.loads(result.output)
+    code = main(["check", "interfax.ru", "--offline", "--format", "json"])
+    assert code == 0
+    doc = json.loads(capsys.readouterr().out)
     assert doc["verdict"] == "trusted"
     kinds = [e["kind"] for e in doc["evidence"]]
     assert kinds[:2] == ["popular", "resembles"]
-    assert "Interfax" in doc["evidence"][1]["detail"] and "known legitimate domain" in doc["evidence"][1]["detail"]
+    assert (
+        "Interfax" in doc["evidence"][1]["detail"]
+        and "known legitimate domain" in doc["evidence"][1]["detail"]
+    )
