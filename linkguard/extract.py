@@ -22,12 +22,39 @@ from linkguard.limits import MAX_LABEL_CHARS, MAX_URL_CHARS
 from linkguard.models import Candidate
 from linkguard.normalize import suffix_extractor
 
-# Labels of scheme-less hosts: ASCII, Latin, Greek, Cyrillic and Armenian letters (the scripts
-# homoglyph attacks draw on) but not CJK, so "日本語example.com" yields "example.com".
-_BARE = (
-    "0-9A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0370-\u03ff\u0400-\u052f\u0531-\u0587\u1e00-\u1eff_-"
+#: Combining marks a label may carry (IDNA allows them after a letter): the combining blocks,
+#: Hebrew and Arabic points, Cyrillic combining letters, and the Indic blocks whole (their vowel
+#: signs are marks; the dandas U+0964/5, which end sentences, are left out).
+_MARKS = (
+    "\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u0610-\u061a"
+    "\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed\u0900-\u0963\u0966-\u0dff"
+    "\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20f0\u2de0-\u2dff\ua66f-\ua672\ua674-\ua67d\ua69e\ua69f"
+    "\ufe20-\ufe2f"
 )
-_TLD = r"(?:[A-Za-z]{2,63}(?![0-9A-Za-z_-])|[^\W\d_\x00-\x7f]{2,63})"
+# Labels of scheme-less hosts: what IDNA (UTS #46, or the IDNA 2003 fallback) maps or allows in the
+# scripts written with spaces between words, so a host is never cut at a letter attackers use
+# (IPA ɡ, small capitals ᴡ, Cherokee ꮃ, Latin Extended ł, combining marks, letterlike ℊ,
+# superscripts). Left out: punctuation inside those blocks (Greek ano teleia, Armenian and Arabic
+# full stops), and the scripts written without spaces (CJK, kana, Hangul, Thai, ...), so that
+# "日本語example.com" yields "example.com" as twitter-text does.
+_BARE = (
+    "0-9A-Za-z_\u00aa\u00b2\u00b3\u00b5\u00b9\u00ba\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02c1"
+    "\u02c6-\u02d1\u02e0-\u02e4\u02ec\u02ee\u0370-\u0374\u0376\u0377\u037a-\u037d\u037f\u0386"
+    "\u0388-\u0481\u048a-\u052f\u0531-\u0556\u0559\u0560-\u0588\u05d0-\u05ea\u05ef-\u05f2"
+    "\u0620-\u064a\u0660-\u0669\u066e-\u06d3\u06d5\u06e5\u06e6\u06ee-\u06fc\u06ff"
+    "\u10a0-\u10c5\u10c7\u10cd\u10d0-\u10fa\u10fc-\u10ff\u13a0-\u13f5\u13f8-\u13fd"
+    "\u1c80-\u1c88\u1c90-\u1cba\u1cbd-\u1cbf\u1d00-\u1dbf\u1e00-\u1fbc\u1fc2-\u1fcc\u1fd0-\u1fdb"
+    "\u1fe0-\u1fec\u1ff2-\u1ffc\u2070\u2071\u2074-\u2079\u207f-\u2089\u2090-\u209c\u2102\u2107"
+    "\u210a-\u2113\u2115\u2119-\u211d\u2124\u2126\u2128\u212a-\u212d\u212f-\u2139\u213c-\u213f"
+    "\u2145-\u2149\u214e\u2160-\u2188\u2c00-\u2ce4\u2ceb-\u2cf3\u2d00-\u2d25\u2d27\u2d2d"
+    "\ua4d0-\ua4fd\ua640-\ua66e\ua67f-\ua69d\ua717-\ua71f\ua722-\ua788\ua78b-\ua7ff"
+    "\uab30-\uab5a\uab5c-\uab69\uab70-\uabbf\ufb00-\ufb06\ufb13-\ufb17"
+    "\U00010780-\U000107ba\U0001df00-\U0001df2a" + _MARKS + "-"
+)
+#: Labels of hosts after a scheme: any word character of any script, and the above (which holds
+#: marks, and letters newer than this Python's Unicode tables that IDNA already allows).
+_HOST = r"\w" + _BARE
+_TLD = rf"(?:[A-Za-z]{{2,63}}(?![0-9A-Za-z_-])|(?:[^\W\d_\x00-\x7f]|[{_MARKS}]){{2,63}})"
 _PATH_EXCLUDE = (
     '\\s<>"`{}\u00ab\u00bb\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u2039\u203a\u2026'
     "\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef\u2600-\u27bf\U0001f000-\U0001faff"
@@ -37,7 +64,7 @@ _URL = re.compile(
     (?:
         (?P<scheme>(?i:https?|ftp)://)
         (?P<userinfo>[^\s/?#@\[\]]{{1,256}}@)?
-        (?P<host>(?:[\w-]{{1,63}}\.){{1,20}}[\w-]{{1,63}}|\[[0-9A-Fa-f:.]{{2,45}}\]|[0-9]{{1,3}}(?:\.[0-9]{{1,3}}){{3}})
+        (?P<host>(?:[{_HOST}]{{1,63}}\.){{1,20}}[{_HOST}]{{1,63}}|\[[0-9A-Fa-f:.]{{2,45}}\]|[0-9]{{1,3}}(?:\.[0-9]{{1,3}}){{3}})
       |
         (?<!://)(?P<bare>(?:[{_BARE}]{{1,63}}\.){{1,20}}{_TLD})
     )
