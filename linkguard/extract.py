@@ -20,7 +20,7 @@ from functools import lru_cache
 from linkguard.deobfuscate import build_shadow, obfuscations_in, shadow_positions
 from linkguard.limits import MAX_LABEL_CHARS, MAX_URL_CHARS
 from linkguard.models import Candidate
-from linkguard.normalize import suffix_extractor
+from linkguard.normalize import is_public_suffix, suffix_extractor
 
 #: Combining marks a label may carry (IDNA allows them after a letter): the combining blocks,
 #: Hebrew and Arabic points, Cyrillic combining letters, and the Indic blocks whole (their vowel
@@ -283,14 +283,75 @@ def _plain_candidates(text: str, lo: int = 0, hi: int | None = None) -> list[Can
     ]
 
 
+#: Public suffixes that are function words: after `` . `` or `` dot `` they start the next clause
+#: ("a dot in the middle", "ready . go"), even after an outlet's name ("keine Zeit . in ...").
+_FUNCTION_SUFFIXES = frozenset(
+    "in is it at to me be by as us so no on or am an do go my we im um da er ja si se tu un et es la "
+    "al".split()
+)
+#: Short public suffixes that are everyday words (or the dot word itself); read after a dot word
+#: only behind an outlet's name. Longer suffixes ("news", "today", "online") are words far more
+#: often, so after a dot word they need an outlet's name in any case.
+_PROSE_SUFFIXES = _FUNCTION_SUFFIXES | frozenset(
+    "de eu ag tv dot now new one how you app art bar bet bio box buy car cat day eat eco fit fly fun "
+    "gov hot ist law lol man men mom dad pay pro pub red run see ski sky soy tax tel tie top toy vet "
+    "wed win wtf zip".split()
+)
+#: Words that end a sentence or stand before "dot" in prose ("the dot com bubble", "polka dot").
+_PROSE_WORDS = frozenset(
+    "a an the this that these those and or but of to in on at by for with from as is are was were be "
+    "it its he she we you they i me my our your his her their polka per no not so if then than "
+    "der die das den dem des ein eine einen einem einer und oder aber mit von zu im am um ist sind "
+    "war es er sie wir ihr ich auch nur noch schon le la les un une des du de et ou est en au aux "
+    "ce cette il elle nous vous ils pas".split()
+)
+
+
+#: Longest suffix label read after a dot word without an outlet's name ("ltd", "xyz", "com").
+_SHORT_SUFFIX = 3
+
+
 @lru_cache(maxsize=4096)
-def _shadow_spans(word: str) -> tuple[tuple[str, str, int, tuple[str, ...], bool, str | None], ...]:
+def _public_suffix(name: str) -> bool:
+    return is_public_suffix(name)
+
+
+def _accept_dot(label: str, suffix: str, spaced: bool, known: frozenset[str]) -> bool:
+    """Whether ``label`` + a loose dot marker + ``suffix`` is a domain (see ``build_shadow``).
+
+    What follows the marker must be a public suffix, and the label a plausible registrable one.
+    The suffix must not be written as the capitalised start of a sentence, nor, after a dot word
+    between spaces, be a function word. Then a known outlet's label (``known``, from the scanner's
+    rules) is enough; otherwise a dot word between spaces also needs a short suffix that is no
+    everyday word and a label that is none either.
+    """
+    low_label, low_suffix = label.lower(), suffix.lower()
+    if not _public_suffix(low_suffix) or not _valid_label(low_label, registrable=True):
+        return False
+    if suffix != low_suffix and not suffix.isupper():
+        return False  # "Ende . Com", "Kaffee•Bio": a sentence or a list, not a domain
+    if spaced and low_suffix in _FUNCTION_SUFFIXES:
+        return False
+    if low_label in known:
+        return True
+    if len(label) < 2 or label.isdigit():
+        return False
+    if not spaced:
+        return True
+    short = all(len(part) <= _SHORT_SUFFIX for part in low_suffix.split("."))
+    return short and low_suffix not in _PROSE_SUFFIXES and low_label not in _PROSE_WORDS
+
+
+@lru_cache(maxsize=4096)
+def _shadow_spans(
+    word: str, known: frozenset[str] = frozenset()
+) -> tuple[tuple[str, str, int, tuple[str, ...], bool, str | None], ...]:
     """The candidates of one obfuscated word, relative to it.
 
     Memoised: campaigns post the same disguised link over and over, and undoing the disguise
     costs ten times what finding a plain link does.
     """
-    shadow = build_shadow(word)
+    shadow = build_shadow(word, lambda label, suffix, spaced: _accept_dot(label, suffix, spaced, known))
     out = []
     for start, end, has_scheme, display in _spans(shadow.text):
         o_start, o_end = shadow.original_span(start, end)
@@ -307,10 +368,10 @@ def _shadow_spans(word: str) -> tuple[tuple[str, str, int, tuple[str, ...], bool
     return tuple(out)
 
 
-def _shadow_candidates(word: str, base: int) -> list[Candidate]:
+def _shadow_candidates(word: str, base: int, known: frozenset[str]) -> list[Candidate]:
     return [
         Candidate(text, url, base + start, obfuscation, has_scheme, display)
-        for text, url, start, obfuscation, has_scheme, display in _shadow_spans(word)
+        for text, url, start, obfuscation, has_scheme, display in _shadow_spans(word, known)
     ]
 
 
@@ -323,12 +384,43 @@ def _word_around(text: str, pos: int) -> tuple[int, int]:
     return start, m.start() if m else len(text)
 
 
-def candidates(text: str, *, suspect: Iterable[tuple[int, int]] | None = None) -> list[Candidate]:
+#: A word that is only a dot marker, written between spaces: ``.``, ``dot``, ``[.]``, ``(dot)``.
+_MARKER_WORD = re.compile(r"\.|[dD][oO][tT]|[\[({](?:\.|[dD][oO][tT])[\])}]")
+
+
+def _window(text: str, pos: int) -> tuple[int, int]:
+    """What the slow path searches for the obfuscation at ``pos``: its word, or, for a dot marker
+    written between spaces (``welt . ltd``), the marker with the words on both sides."""
+    start, end = _word_around(text, pos)
+    if text[pos] != " " and not _MARKER_WORD.fullmatch(text, start, end):
+        return start, end
+    marker = pos + 1 if text[pos] == " " else start
+    before = marker - 1
+    if before < 1 or text[before] != " ":
+        return start, end
+    start = _word_around(text, before - 1)[0]
+    m = _WHITESPACE.search(text, marker)
+    after = m.start() + 1 if m else len(text)
+    if after >= len(text) or text[after - 1] != " ":
+        return start, max(end, after)
+    m = _WHITESPACE.search(text, after)
+    return start, m.start() if m else len(text)
+
+
+def candidates(
+    text: str,
+    *,
+    suspect: Iterable[tuple[int, int]] | None = None,
+    known_labels: frozenset[str] = frozenset(),
+) -> list[Candidate]:
     """Every link-like span of ``text``, in order, with obfuscation undone.
 
     Words that carry obfuscation take the slow, de-obfuscating path; the rest the fast one.
     ``suspect`` is the caller's word on where obfuscation can be (see
     :attr:`linkguard.models.Record.suspect`); by default the whole text is searched for it.
+    ``known_labels`` are outlet names (``welt``, ``spiegel``) whose dot may be written as a word
+    between spaces (``welt dot de``) even before a suffix that is also a word; without them only
+    suffixes that are no everyday word are read that way.
     """
     if suspect is None:
         positions = shadow_positions(text)
@@ -338,7 +430,11 @@ def candidates(text: str, *, suspect: Iterable[tuple[int, int]] | None = None) -
     for pos in positions:
         if slow and pos < slow[-1][1]:
             continue
-        slow.append(_word_around(text, pos))
+        start, end = _window(text, pos)
+        if slow and start < slow[-1][1]:  # a spaced marker reaches back into the previous word
+            slow[-1] = (slow[-1][0], end)
+        else:
+            slow.append((start, end))
     if not slow:
         return _plain_candidates(text)
     out: list[Candidate] = []
@@ -346,7 +442,7 @@ def candidates(text: str, *, suspect: Iterable[tuple[int, int]] | None = None) -
     for word_start, word_end in slow:
         if word_start > prev:
             out += _plain_candidates(text, prev, word_start)
-        out += _shadow_candidates(text[word_start:word_end], word_start)
+        out += _shadow_candidates(text[word_start:word_end], word_start, known_labels)
         prev = word_end
     if prev < len(text):
         out += _plain_candidates(text, prev)

@@ -7,6 +7,7 @@ scan of any size runs in flat memory; ``Scanner.stats`` is filled in as records 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 from linkguard.extract import candidates
 from linkguard.inputs import iter_paths, read_path
 from linkguard.models import FLAGGED_STATUSES, Finding, Link, Record, ScanStats, Skipped
-from linkguard.normalize import normalize, parse_link
+from linkguard.normalize import normalize, parse_link, suffix_extractor
 from linkguard.rules import RuleSet
 
 if TYPE_CHECKING:
@@ -67,6 +68,22 @@ class Scanner:
         self.contexts = contexts
         self.stats = ScanStats()
 
+    @functools.cached_property
+    def known_labels(self) -> frozenset[str]:
+        """The outlets' names (``welt``, ``spiegel``): the extractor reads ``welt dot de`` as a
+        domain for these even where the suffix is an everyday word. Names that are generic words
+        ("news", "heute") are left out. Built on first need."""
+        from linkguard.lookalike.wordlists import COMBO_WORDS, GENERIC_NAMES
+
+        labels: set[str] = set()
+        extract = suffix_extractor()
+        for outlet in self.detector.rules.outlets:
+            for domain in outlet.domains:
+                label = extract(domain).domain
+                if len(label) > 2 and label not in GENERIC_NAMES and label not in COMBO_WORDS:
+                    labels.add(label)
+        return frozenset(labels)
+
     # -- stages --------------------------------------------------------------------------------
     def findings_from_records(self, items: Iterable[Record | Skipped]) -> Iterator[Finding]:
         stats, classify, contexts = self.stats, self.detector.classify, self.contexts
@@ -79,7 +96,9 @@ class Scanner:
             line, line_start, searched = item.line, 0, 0
             # columns of the record's first line continue from where the record starts
             first_line, column_shift = item.line, item.column - 1
-            for cand in candidates(text, suspect=item.suspect):
+            # the outlet names matter only where something is de-obfuscated
+            known = self.known_labels if item.suspect is None or item.suspect else frozenset()
+            for cand in candidates(text, suspect=item.suspect, known_labels=known):
                 if display is not None:  # the input format paired a label with the first link
                     cand = dataclasses.replace(cand, display=display)
                     display = None
