@@ -9,6 +9,7 @@ extractor that stops at them reports a different host (``theɡuardian.com`` read
 from __future__ import annotations
 
 import functools
+import io
 import re
 
 import idna
@@ -17,6 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from linkguard.extract import _BARE, _HOST, candidates
+from linkguard.inputs import plaintext
+from linkguard.inputs.plaintext import read_bytes
+from linkguard.models import Record
+
+SELECTIONS = {"c": plaintext._select_lines_c, "python": plaintext._select_lines_py}
 
 
 def _idna_allows(ch: str) -> bool:
@@ -111,3 +117,26 @@ def test_real_lookalike_hosts_are_extracted_whole(host: str) -> None:
 )
 def test_scripts_and_punctuation_that_end_a_host(text: str, expected: list[str]) -> None:
     assert [c.text for c in candidates(text)] == expected
+
+
+@pytest.mark.parametrize("selection", [name for name, impl in SELECTIONS.items() if impl is not None])
+def test_the_line_selection_keeps_lines_whose_only_link_is_written_in_glyphs(selection: str) -> None:
+    lines = [
+        "Prosa ohne Link",
+        "theɡuardian.com",
+        "noch mehr Prosa",
+        "ᴡᴇʟᴛ.de",  # small capitals
+        "lies welt dot ltd",
+        "oder welt•ltd",
+        "und wełt.de",
+        "Ende",
+    ]
+    data = "\n".join(lines).encode("utf-8")
+    records = read_bytes(io.BytesIO(data), "dump.txt", select=SELECTIONS[selection])
+    found = [
+        cand.text
+        for record in records
+        if isinstance(record, Record)
+        for cand in candidates(record.text, suspect=record.suspect)
+    ]
+    assert found == ["theɡuardian.com", "ᴡᴇʟᴛ.de", "welt dot ltd", "welt•ltd", "wełt.de"]
