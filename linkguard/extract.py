@@ -54,7 +54,7 @@ _BARE = (
 #: Labels of hosts after a scheme: any word character of any script, and the above (which holds
 #: marks, and letters newer than this Python's Unicode tables that IDNA already allows).
 _HOST = r"\w" + _BARE
-_TLD = rf"(?:[A-Za-z]{{2,63}}(?![0-9A-Za-z_-])|(?:[^\W\d_\x00-\x7f]|[{_MARKS}]){{2,63}})"
+_TLD = r"(?:[A-Za-z]{2,63}(?![0-9A-Za-z_-])|[^\W\d_\x00-\x7f]{2,63})"
 _PATH_EXCLUDE = (
     '\\s<>"`{}\u00ab\u00bb\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u2039\u203a\u2026'
     "\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef\u2600-\u27bf\U0001f000-\U0001faff"
