@@ -51,9 +51,10 @@ _BARE = (
     "\uab30-\uab5a\uab5c-\uab69\uab70-\uabbf\ufb00-\ufb06\ufb13-\ufb17"
     "\U00010780-\U000107ba\U0001df00-\U0001df2a" + _MARKS + "-"
 )
-#: Labels of hosts after a scheme: any word character of any script, and the above (which holds
-#: marks, and letters newer than this Python's Unicode tables that IDNA already allows).
-_HOST = r"\w" + _BARE
+#: Labels of hosts after a scheme: any word character of any script, the above (which holds
+#: marks, and letters newer than this Python's Unicode tables that IDNA already allows), and the
+#: symbols and dingbats IDNA 2003 allowed (``http://✪df.ws``; the normaliser falls back to it).
+_HOST = r"\w" + _BARE + "\u2600-\u27bf"
 _TLD = r"(?:[A-Za-z]{2,63}(?![0-9A-Za-z_-])|[^\W\d_\x00-\x7f]{2,63})"
 _PATH_EXCLUDE = (
     '\\s<>"`{}\u00ab\u00bb\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u2039\u203a\u2026'

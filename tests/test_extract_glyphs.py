@@ -21,6 +21,7 @@ from linkguard.extract import _BARE, _HOST, candidates
 from linkguard.inputs import plaintext
 from linkguard.inputs.plaintext import read_bytes
 from linkguard.models import Record
+from linkguard.normalize import normalize
 
 SELECTIONS = {"c": plaintext._select_lines_c, "python": plaintext._select_lines_py}
 
@@ -140,3 +141,16 @@ def test_the_line_selection_keeps_lines_whose_only_link_is_written_in_glyphs(sel
         for cand in candidates(record.text, suspect=record.suspect)
     ]
     assert found == ["theɡuardian.com", "ᴡᴇʟᴛ.de", "welt dot ltd", "welt•ltd", "wełt.de"]
+
+
+def test_a_scheme_host_keeps_a_symbol_idna_2003_allowed() -> None:
+    # twitter-text's "http://✪df.ws/ejp": IDNA 2008 refuses the symbol, the IDNA 2003 fallback maps it
+    (cand,) = candidates("text http://✪df.ws/ejp")
+    assert cand.text == "http://✪df.ws/ejp"
+    link = normalize(cand)
+    assert link is not None and link.host == "xn--df-oiy.ws"
+    # an emoji after a host still ends it
+    assert [c.text for c in candidates("https://welt.de⚡ und http://welt.de✪")] == [
+        "https://welt.de",
+        "http://welt.de",
+    ]
