@@ -288,7 +288,7 @@ def _plain_candidates(text: str, lo: int = 0, hi: int | None = None) -> list[Can
 #: ("a dot in the middle", "ready . go"), even after an outlet's name ("keine Zeit . in ...").
 _FUNCTION_SUFFIXES = frozenset(
     "in is it at to me be by as us so no on or am an do go my we im um da er ja si se tu un et es la "
-    "al".split()
+    "al ist".split()
 )
 #: Short public suffixes that are everyday words (or the dot word itself); read after a dot word
 #: only behind an outlet's name. Longer suffixes ("news", "today", "online") are words far more
@@ -323,8 +323,9 @@ def _accept_dot(label: str, suffix: str, spaced: bool, known: frozenset[str]) ->
     What follows the marker must be a public suffix, and the label a plausible registrable one.
     The suffix must not be written as the capitalised start of a sentence, nor, after a dot word
     between spaces, be a function word. Then a known outlet's label (``known``, from the scanner's
-    rules) is enough; otherwise a dot word between spaces also needs a short suffix that is no
-    everyday word and a label that is none either.
+    rules) is enough unless the suffix is a three-letter everyday word ("Zeit dot ist"); otherwise
+    a dot word between spaces also needs a short suffix that is no everyday word and a label that
+    is none either.
     """
     low_label, low_suffix = label.lower(), suffix.lower()
     if not _public_suffix(low_suffix) or not _valid_label(low_label, registrable=True):
@@ -333,8 +334,8 @@ def _accept_dot(label: str, suffix: str, spaced: bool, known: frozenset[str]) ->
         return False  # "Ende . Com", "Kaffee•Bio": a sentence or a list, not a domain
     if spaced and low_suffix in _FUNCTION_SUFFIXES:
         return False
-    if low_label in known:
-        return True
+    if low_label in known:  # an outlet's name, unless the suffix is a short everyday word ("top")
+        return not spaced or len(low_suffix) <= 2 or low_suffix not in _PROSE_SUFFIXES
     if len(label) < 2 or label.isdigit():
         return False
     if not spaced:
@@ -386,7 +387,7 @@ def _word_around(text: str, pos: int) -> tuple[int, int]:
 
 
 #: A word that is only a dot marker, written between spaces: ``.``, ``dot``, ``[.]``, ``(dot)``.
-_MARKER_WORD = re.compile(r"\.|[dD][oO][tT]|[\[({](?:\.|[dD][oO][tT])[\])}]")
+_MARKER_WORD = re.compile(r"\.|dot|DOT|[\[({](?:\.|[dD][oO][tT])[\])}]")
 
 
 def _window(text: str, pos: int) -> tuple[int, int]:

@@ -68,6 +68,8 @@ def test_an_outlet_name_allows_a_suffix_that_is_also_a_word() -> None:
         "Ende . Com ist kein Wort",
         "Er wartet . in der Zeit . in Berlin",
         "keine Zeit . in Berlin",
+        "Der Zeit Dot ist.",
+        "die Welt dot app",
         "Punkt 12.30 Uhr . Danach z.B. u.a. Kaffee",
         "Kaffee•Kuchen•Bio",
         "Berlin · Hamburg · München",
