@@ -16,7 +16,7 @@
 static unsigned char START[256];
 
 static void init_start(void) {
-    const char *ascii = ".:[({\\xX*";
+    const char *ascii = ".:[({\\xX*oO";
     for (const char *c = ascii; *c; c++) START[(unsigned char)*c] = 1;
     const unsigned char lead[] = {0xc2, 0xcd, 0xd8, 0xe1, 0xe2, 0xe3, 0xef, 0xf0};
     for (size_t i = 0; i < sizeof lead; i++) START[lead[i]] = 1;
@@ -26,12 +26,16 @@ static inline int letter_or_high(unsigned char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c >= 0x80;
 }
 
-/* What starts at p[i] in a line ending at e: 0 nothing, 1 a hint, 2 obfuscation. */
-static inline int match_at(const unsigned char *p, Py_ssize_t i, Py_ssize_t e) {
+/* What starts at p[i] in a line from s to e: 0 nothing, 1 a hint, 2 obfuscation. The dot words
+ * between spaces (" . ", " dot ") are found at their dot or o and look back: a space
+ * starts far too many bytes to be a start byte itself (it halved this pass's speed). */
+static inline int match_at(const unsigned char *p, Py_ssize_t s, Py_ssize_t i, Py_ssize_t e) {
     unsigned char c1 = i + 1 < e ? p[i + 1] : 0; /* 0 matches none of the bytes below */
     unsigned char c2 = i + 2 < e ? p[i + 2] : 0;
+    unsigned char c3 = i + 3 < e ? p[i + 3] : 0;
     switch (p[i]) {
     case '.':
+        if (c1 == ' ') return i > s && p[i - 1] == ' ' ? 2 : 0;
         return letter_or_high(c1) && letter_or_high(c2) ? 1 : 0;
     case ':':
         return c1 == '/' && c2 == '/' ? 1 : 0;
@@ -39,8 +43,10 @@ static inline int match_at(const unsigned char *p, Py_ssize_t i, Py_ssize_t e) {
         return c1 == '.' || c1 == 'd' || c1 == 'D' || c1 == ':' ? 2 : 0;
     case 'x': case 'X': case '*':
         return (c1 == 'x' || c1 == 'X' || c1 == '*') && (c2 == 'p' || c2 == 'P') ? 2 : 0;
+    case 'o': case 'O': /* " dot " in any case, found at its o */
+        return i > s + 1 && (p[i - 1] | 0x20) == 'd' && p[i - 2] == ' ' && (c1 | 0x20) == 't' && c2 == ' ' ? 2 : 0;
     case 0xc2:
-        return c1 == 0xad ? 2 : 0;
+        return c1 == 0xad || c1 == 0xb7 ? 2 : 0;
     case 0xcd:
         return c1 == 0x8f ? 2 : 0;
     case 0xd8:
@@ -49,16 +55,22 @@ static inline int match_at(const unsigned char *p, Py_ssize_t i, Py_ssize_t e) {
         return c1 == 0x85 || c1 == 0x9e || c1 == 0xa0 ? 2 : 0;
     case 0xe2:
         if (c1 == 0x80)
-            return (c2 >= 0x8b && c2 <= 0x8f) || c2 == 0xa4 || (c2 >= 0xaa && c2 <= 0xae) ? 2 : 0;
+            return (c2 >= 0x8b && c2 <= 0x8f) || c2 == 0xa2 || c2 == 0xa4 || c2 == 0xa7 ||
+                   (c2 >= 0xaa && c2 <= 0xae) ? 2 : 0;
         if (c1 == 0x81)
             return c2 >= 0xa0 && c2 <= 0xaf ? 2 : 0;
+        /* symbols for a dot: ∙ ⋅ ● ⚫ ⦁ ⸱ */
+        if ((c1 == 0x88 && c2 == 0x99) || (c1 == 0x8b && c2 == 0x85) || (c1 == 0x97 && c2 == 0x8f) ||
+            (c1 == 0x9a && c2 == 0xab) || (c1 == 0xa6 && c2 == 0x81) || (c1 == 0xb8 && c2 == 0xb1))
+            return 2;
         return c1 >= 0x91 && c1 <= 0x93 ? 2 : 0;
     case 0xe3:
         return (c1 == 0x80 && c2 == 0x82) || (c1 == 0x85 && c2 == 0xa4) ? 2 : 0;
     case 0xef:
         return c1 >= 0xb8 && c1 <= 0xbf ? 2 : 0;
     case 0xf0:
-        return c1 == 0x9d || (c1 == 0x9f && c2 >= 0x84 && c2 <= 0x86) ? 2 : 0;
+        return c1 == 0x9d || (c1 == 0x9f && c2 >= 0x84 && c2 <= 0x86) ||
+               (c1 == 0x9f && c2 == 0x94 && c3 >= 0xb6 && c3 <= 0xb9) ? 2 : 0;
     }
     return 0;
 }
@@ -100,7 +112,7 @@ static PyObject *select_lines(PyObject *self, PyObject *args) {
         int kept = 0, obfuscated = 0;
         for (Py_ssize_t i = start; i < end; i++) {
             if (!START[p[i]]) continue;
-            int m = match_at(p, i, end);
+            int m = match_at(p, start, i, end);
             if (m == 2) { kept = obfuscated = 1; break; }
             kept |= m;
         }

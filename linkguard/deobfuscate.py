@@ -12,25 +12,37 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 #: Characters whose presence means a line needs the slow, de-obfuscating path. The plain
 #: extractor never sees these, so ordinary text pays only for cheap searches.
 TRIGGER_CHARS = re.compile(
-    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2024"
-    "\u2060-\u206f\u2460-\u24ff\u3002\u3164\ufe00-\ufe0f\ufe52\ufeff\uff00-\uffef"
-    "\U0001d400-\U0001d7ff\U0001f100-\U0001f1af]"
+    "[\u00ad\u00b7\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2022\u2027"
+    "\u202a-\u202e\u2024\u2060-\u206f\u2219\u22c5\u2460-\u24ff\u25cf\u26ab\u2981\u2e31\u3002"
+    "\u3164\ufe00-\ufe0f\ufe52\ufeff\uff00-\uffef\U0001d400-\U0001d7ff\U0001f100-\U0001f1af"
+    "\U0001f536-\U0001f539]"
 )
-#: ASCII defanging: ``[.]``, ``(dot)``, ``[:]``, ``\.``, ``hxxp``; that is
-#: ``[\[({][.dD:]|\\\.|[xX*]{2}[pP]``, written to start with one character class so that ``re``
-#: skips ahead to those characters instead of trying three branches everywhere (2.6× faster).
-TRIGGER_ASCII = re.compile(r"[\[({\\xX*](?:(?<=[\[({])[.dD:]|(?<=\\)\.|(?<=[xX*])[xX*][pP])")
+#: Symbols written for the dot between two labels (``welt•ltd``, ``welt🔹ltd``): bullets, middle
+#: dots, small circles and diamonds. Undone only where a public suffix follows (see ``accept``).
+DOT_SYMBOLS = "\u00b7\u2022\u2027\u2219\u22c5\u25cf\u26ab\u2981\u2e31\U0001f536-\U0001f539"
+#: ASCII defanging: ``[.]``, ``(dot)``, ``[:]``, ``\.``, ``hxxp``, and the spaced dot words
+#: `` . `` and `` dot `` (lower case or capitals: "Dot" is a word at the start of a sentence);
+#: that is ``[\[({][.dD:]|\\\.|[xX*]{2}[pP]| (?:\.|dot|DOT) ``, written to start with one
+#: character class so that ``re`` skips ahead to those characters instead of trying every branch
+#: everywhere (2.6× faster).
+TRIGGER_ASCII = re.compile(
+    r"[ \[({\\xX*](?:(?<=[\[({])[.dD:]|(?<=\\)\.|(?<=[xX*])[xX*][pP]|(?<= )(?:\.|dot|DOT) (?=[^\W\d_]))"
+)
 
 
 def _maybe_defanged(text: str) -> bool:
     """Cheap pre-check for :data:`TRIGGER_ASCII` (substring tests run at C speed)."""
     return (
-        "[" in text
+        " . " in text
+        or " dot " in text
+        or " DOT " in text
+        or "[" in text
         or "(" in text
         or "{" in text
         or "\\" in text
@@ -96,12 +108,24 @@ _IGNORABLE = frozenset(
 _BIDI = frozenset(list(range(0x202A, 0x202F)) + list(range(0x2066, 0x206A)) + [0x200E, 0x200F, 0x061C])
 _EXTRA_DOTS = {"\u3002": ".", "\uff61": ".", "\uff0e": "."}
 
-#: Defanging markers and the text they stand for.
+#: Defanging markers and the text they stand for. ``loose`` markers (a dot word between spaces,
+#: a symbol for the dot) are common in prose too, so they are undone only where the caller
+#: accepts the labels around them.
 _REFANG = re.compile(
-    r"(?P<dot>\[\.\]|\(\.\)|\{\.\}|[\[({][dD][oO][tT][\])}]|\\\.)"
+    r"(?P<loose>(?<=[^\W_])(?: (?:\.|dot|DOT|[\[({](?:\.|[dD][oO][tT])[\])}]) |[" + DOT_SYMBOLS + r"])"
+    r"(?=[^\W\d_]))"
+    r"|(?P<dot>\[\.\]|\(\.\)|\{\.\}|[\[({][dD][oO][tT][\])}]|\\\.)"
     r"|(?P<colon>\[:\]|\[://\])"
     r"|(?<![A-Za-z])(?P<scheme>[hH](?:[xX]{2}|\*\*)[pP][sS]?)(?=:|\[:)"
 )
+_HAS_DOT_SYMBOL = re.compile("[" + DOT_SYMBOLS + "]")
+#: The label before a loose marker, and the labels after it up to the end of the host.
+_LABEL_BEFORE = re.compile(r"[^\W_][\w-]{0,62}\Z")
+_LABELS_AFTER = re.compile(r"[^\W\d_][\w-]{0,62}(?:\.[^\W_][\w-]{0,62}){0,4}")
+
+#: ``accept(label, suffix, spaced)``: whether ``label<marker>suffix`` is a link; ``spaced`` for
+#: the forms between spaces (`` . ``, `` dot ``, `` [.] ``), False for a symbol (``•``).
+AcceptDot = Callable[[str, str, bool], bool]
 
 
 def obfuscation_of_char(ch: str) -> str | None:
@@ -150,7 +174,9 @@ def _nfkc(ch: str) -> str:
     return out
 
 
-def build_shadow(text: str) -> Shadow:
+def build_shadow(text: str, accept: AcceptDot | None = None) -> Shadow:
+    """The de-obfuscated shadow of ``text``. Loose dot markers are undone only where ``accept``
+    says the labels around them form a domain (without it, never)."""
     chars: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -175,16 +201,20 @@ def build_shadow(text: str) -> Shadow:
         ends.extend(range(pos + 1, len(text) + 1))
     shadow = "".join(chars)
     refanged: list[tuple[int, int]] = []
-    if _maybe_defanged(shadow) and TRIGGER_ASCII.search(shadow) and _REFANG.search(shadow):
+    if (
+        (_maybe_defanged(shadow) and TRIGGER_ASCII.search(shadow)) or _HAS_DOT_SYMBOL.search(shadow)
+    ) and _REFANG.search(shadow):
         pieces: list[str] = []
         new_starts: list[int] = []
         new_ends: list[int] = []
         pos = 0
         for m in _REFANG.finditer(shadow):  # copied in runs between markers, not per character
+            if m.group("loose") and not _loose_accepted(shadow, m, accept):
+                continue
             pieces.append(shadow[pos : m.start()])
             new_starts += starts[pos : m.start()]
             new_ends += ends[pos : m.start()]
-            if m.group("dot"):
+            if m.group("dot") or m.group("loose"):
                 repl = "."
             elif m.group("colon"):
                 repl = "://" if "/" in m.group("colon") else ":"
@@ -201,6 +231,16 @@ def build_shadow(text: str) -> Shadow:
         new_ends += ends[pos:]
         shadow, starts, ends = "".join(pieces), new_starts, new_ends
     return Shadow(shadow, starts, ends, refanged)
+
+
+def _loose_accepted(shadow: str, m: re.Match[str], accept: AcceptDot | None) -> bool:
+    if accept is None:
+        return False
+    before = _LABEL_BEFORE.search(shadow, max(0, m.start() - 63), m.start())
+    after = _LABELS_AFTER.match(shadow, m.end())
+    if before is None or after is None:
+        return False
+    return accept(before.group(), after.group(), m.group()[0] == " ")
 
 
 def obfuscations_in(original: str, shadow: Shadow, start: int, end: int) -> tuple[str, ...]:

@@ -20,13 +20,41 @@ from functools import lru_cache
 from linkguard.deobfuscate import build_shadow, obfuscations_in, shadow_positions
 from linkguard.limits import MAX_LABEL_CHARS, MAX_URL_CHARS
 from linkguard.models import Candidate
-from linkguard.normalize import suffix_extractor
+from linkguard.normalize import is_public_suffix, suffix_extractor
 
-# Labels of scheme-less hosts: ASCII, Latin, Greek, Cyrillic and Armenian letters (the scripts
-# homoglyph attacks draw on) but not CJK, so "日本語example.com" yields "example.com".
-_BARE = (
-    "0-9A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0370-\u03ff\u0400-\u052f\u0531-\u0587\u1e00-\u1eff_-"
+#: Combining marks a label may carry (IDNA allows them after a letter): the combining blocks,
+#: Hebrew and Arabic points, Cyrillic combining letters, and the Indic blocks whole (their vowel
+#: signs are marks; the dandas U+0964/5, which end sentences, are left out).
+_MARKS = (
+    "\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u0610-\u061a"
+    "\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed\u0900-\u0963\u0966-\u0dff"
+    "\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20f0\u2de0-\u2dff\ua66f-\ua672\ua674-\ua67d\ua69e\ua69f"
+    "\ufe20-\ufe2f"
 )
+# Labels of scheme-less hosts: what IDNA (UTS #46, or the IDNA 2003 fallback) maps or allows in the
+# scripts written with spaces between words, so a host is never cut at a letter attackers use
+# (IPA ɡ, small capitals ᴡ, Cherokee ꮃ, Latin Extended ł, combining marks, letterlike ℊ,
+# superscripts). Left out: punctuation inside those blocks (Greek ano teleia, Armenian and Arabic
+# full stops), and the scripts written without spaces (CJK, kana, Hangul, Thai, ...), so that
+# "日本語example.com" yields "example.com" as twitter-text does.
+_BARE = (
+    "0-9A-Za-z_\u00aa\u00b2\u00b3\u00b5\u00b9\u00ba\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02c1"
+    "\u02c6-\u02d1\u02e0-\u02e4\u02ec\u02ee\u0370-\u0374\u0376\u0377\u037a-\u037d\u037f\u0386"
+    "\u0388-\u0481\u048a-\u052f\u0531-\u0556\u0559\u0560-\u0588\u05d0-\u05ea\u05ef-\u05f2"
+    "\u0620-\u064a\u0660-\u0669\u066e-\u06d3\u06d5\u06e5\u06e6\u06ee-\u06fc\u06ff"
+    "\u10a0-\u10c5\u10c7\u10cd\u10d0-\u10fa\u10fc-\u10ff\u13a0-\u13f5\u13f8-\u13fd"
+    "\u1c80-\u1c88\u1c90-\u1cba\u1cbd-\u1cbf\u1d00-\u1dbf\u1e00-\u1fbc\u1fc2-\u1fcc\u1fd0-\u1fdb"
+    "\u1fe0-\u1fec\u1ff2-\u1ffc\u2070\u2071\u2074-\u2079\u207f-\u2089\u2090-\u209c\u2102\u2107"
+    "\u210a-\u2113\u2115\u2119-\u211d\u2124\u2126\u2128\u212a-\u212d\u212f-\u2139\u213c-\u213f"
+    "\u2145-\u2149\u214e\u2160-\u2188\u2c00-\u2ce4\u2ceb-\u2cf3\u2d00-\u2d25\u2d27\u2d2d"
+    "\ua4d0-\ua4fd\ua640-\ua66e\ua67f-\ua69d\ua717-\ua71f\ua722-\ua788\ua78b-\ua7ff"
+    "\uab30-\uab5a\uab5c-\uab69\uab70-\uabbf\ufb00-\ufb06\ufb13-\ufb17"
+    "\U00010780-\U000107ba\U0001df00-\U0001df2a" + _MARKS + "-"
+)
+#: Labels of hosts after a scheme: any word character of any script, the above (which holds
+#: marks, and letters newer than this Python's Unicode tables that IDNA already allows), and the
+#: symbols and dingbats IDNA 2003 allowed (``http://✪df.ws``; the normaliser falls back to it).
+_HOST = r"\w" + _BARE + "\u2600-\u27bf"
 _TLD = r"(?:[A-Za-z]{2,63}(?![0-9A-Za-z_-])|[^\W\d_\x00-\x7f]{2,63})"
 _PATH_EXCLUDE = (
     '\\s<>"`{}\u00ab\u00bb\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u2039\u203a\u2026'
@@ -37,7 +65,7 @@ _URL = re.compile(
     (?:
         (?P<scheme>(?i:https?|ftp)://)
         (?P<userinfo>[^\s/?#@\[\]]{{1,256}}@)?
-        (?P<host>(?:[\w-]{{1,63}}\.){{1,20}}[\w-]{{1,63}}|\[[0-9A-Fa-f:.]{{2,45}}\]|[0-9]{{1,3}}(?:\.[0-9]{{1,3}}){{3}})
+        (?P<host>(?:[{_HOST}]{{1,63}}\.){{1,20}}[{_HOST}]{{1,63}}|\[[0-9A-Fa-f:.]{{2,45}}\]|[0-9]{{1,3}}(?:\.[0-9]{{1,3}}){{3}})
       |
         (?<!://)(?P<bare>(?:[{_BARE}]{{1,63}}\.){{1,20}}{_TLD})
     )
@@ -256,14 +284,76 @@ def _plain_candidates(text: str, lo: int = 0, hi: int | None = None) -> list[Can
     ]
 
 
+#: Public suffixes that are function words: after `` . `` or `` dot `` they start the next clause
+#: ("a dot in the middle", "ready . go"), even after an outlet's name ("keine Zeit . in ...").
+_FUNCTION_SUFFIXES = frozenset(
+    "in is it at to me be by as us so no on or am an do go my we im um da er ja si se tu un et es la "
+    "al ist".split()
+)
+#: Short public suffixes that are everyday words (or the dot word itself); read after a dot word
+#: only behind an outlet's name. Longer suffixes ("news", "today", "online") are words far more
+#: often, so after a dot word they need an outlet's name in any case.
+_PROSE_SUFFIXES = _FUNCTION_SUFFIXES | frozenset(
+    "de eu ag tv dot now new one how you app art bar bet bio box buy car cat day eat eco fit fly fun "
+    "gov hot ist law lol man men mom dad pay pro pub red run see ski sky soy tax tel tie top toy vet "
+    "wed win wtf zip".split()
+)
+#: Words that end a sentence or stand before "dot" in prose ("the dot com bubble", "polka dot").
+_PROSE_WORDS = frozenset(
+    "a an the this that these those and or but of to in on at by for with from as is are was were be "
+    "it its he she we you they i me my our your his her their polka per no not so if then than "
+    "der die das den dem des ein eine einen einem einer und oder aber mit von zu im am um ist sind "
+    "war es er sie wir ihr ich auch nur noch schon le la les un une des du de et ou est en au aux "
+    "ce cette il elle nous vous ils pas".split()
+)
+
+
+#: Longest suffix label read after a dot word without an outlet's name ("ltd", "xyz", "com").
+_SHORT_SUFFIX = 3
+
+
 @lru_cache(maxsize=4096)
-def _shadow_spans(word: str) -> tuple[tuple[str, str, int, tuple[str, ...], bool, str | None], ...]:
+def _public_suffix(name: str) -> bool:
+    return is_public_suffix(name)
+
+
+def _accept_dot(label: str, suffix: str, spaced: bool, known: frozenset[str]) -> bool:
+    """Whether ``label`` + a loose dot marker + ``suffix`` is a domain (see ``build_shadow``).
+
+    What follows the marker must be a public suffix, and the label a plausible registrable one.
+    The suffix must not be written as the capitalised start of a sentence, nor, after a dot word
+    between spaces, be a function word. Then a known outlet's label (``known``, from the scanner's
+    rules) is enough unless the suffix is a three-letter everyday word ("Zeit dot ist"); otherwise
+    a dot word between spaces also needs a short suffix that is no everyday word and a label that
+    is none either.
+    """
+    low_label, low_suffix = label.lower(), suffix.lower()
+    if not _public_suffix(low_suffix) or not _valid_label(low_label, registrable=True):
+        return False
+    if suffix != low_suffix and not suffix.isupper():
+        return False  # "Ende . Com", "Kaffee•Bio": a sentence or a list, not a domain
+    if spaced and low_suffix in _FUNCTION_SUFFIXES:
+        return False
+    if low_label in known:  # an outlet's name, unless the suffix is a short everyday word ("top")
+        return not spaced or len(low_suffix) <= 2 or low_suffix not in _PROSE_SUFFIXES
+    if len(label) < 2 or label.isdigit():
+        return False
+    if not spaced:
+        return True
+    short = all(len(part) <= _SHORT_SUFFIX for part in low_suffix.split("."))
+    return short and low_suffix not in _PROSE_SUFFIXES and low_label not in _PROSE_WORDS
+
+
+@lru_cache(maxsize=4096)
+def _shadow_spans(
+    word: str, known: frozenset[str] = frozenset()
+) -> tuple[tuple[str, str, int, tuple[str, ...], bool, str | None], ...]:
     """The candidates of one obfuscated word, relative to it.
 
     Memoised: campaigns post the same disguised link over and over, and undoing the disguise
     costs ten times what finding a plain link does.
     """
-    shadow = build_shadow(word)
+    shadow = build_shadow(word, lambda label, suffix, spaced: _accept_dot(label, suffix, spaced, known))
     out = []
     for start, end, has_scheme, display in _spans(shadow.text):
         o_start, o_end = shadow.original_span(start, end)
@@ -280,10 +370,10 @@ def _shadow_spans(word: str) -> tuple[tuple[str, str, int, tuple[str, ...], bool
     return tuple(out)
 
 
-def _shadow_candidates(word: str, base: int) -> list[Candidate]:
+def _shadow_candidates(word: str, base: int, known: frozenset[str]) -> list[Candidate]:
     return [
         Candidate(text, url, base + start, obfuscation, has_scheme, display)
-        for text, url, start, obfuscation, has_scheme, display in _shadow_spans(word)
+        for text, url, start, obfuscation, has_scheme, display in _shadow_spans(word, known)
     ]
 
 
@@ -296,12 +386,43 @@ def _word_around(text: str, pos: int) -> tuple[int, int]:
     return start, m.start() if m else len(text)
 
 
-def candidates(text: str, *, suspect: Iterable[tuple[int, int]] | None = None) -> list[Candidate]:
+#: A word that is only a dot marker, written between spaces: ``.``, ``dot``, ``[.]``, ``(dot)``.
+_MARKER_WORD = re.compile(r"\.|dot|DOT|[\[({](?:\.|[dD][oO][tT])[\])}]")
+
+
+def _window(text: str, pos: int) -> tuple[int, int]:
+    """What the slow path searches for the obfuscation at ``pos``: its word, or, for a dot marker
+    written between spaces (``welt . ltd``), the marker with the words on both sides."""
+    start, end = _word_around(text, pos)
+    if text[pos] != " " and not _MARKER_WORD.fullmatch(text, start, end):
+        return start, end
+    marker = pos + 1 if text[pos] == " " else start
+    before = marker - 1
+    if before < 1 or text[before] != " ":
+        return start, end
+    start = _word_around(text, before - 1)[0]
+    m = _WHITESPACE.search(text, marker)
+    after = m.start() + 1 if m else len(text)
+    if after >= len(text) or text[after - 1] != " ":
+        return start, max(end, after)
+    m = _WHITESPACE.search(text, after)
+    return start, m.start() if m else len(text)
+
+
+def candidates(
+    text: str,
+    *,
+    suspect: Iterable[tuple[int, int]] | None = None,
+    known_labels: frozenset[str] = frozenset(),
+) -> list[Candidate]:
     """Every link-like span of ``text``, in order, with obfuscation undone.
 
     Words that carry obfuscation take the slow, de-obfuscating path; the rest the fast one.
     ``suspect`` is the caller's word on where obfuscation can be (see
     :attr:`linkguard.models.Record.suspect`); by default the whole text is searched for it.
+    ``known_labels`` are outlet names (``welt``, ``spiegel``) whose dot may be written as a word
+    between spaces (``welt dot de``) even before a suffix that is also a word; without them only
+    suffixes that are no everyday word are read that way.
     """
     if suspect is None:
         positions = shadow_positions(text)
@@ -311,7 +432,11 @@ def candidates(text: str, *, suspect: Iterable[tuple[int, int]] | None = None) -
     for pos in positions:
         if slow and pos < slow[-1][1]:
             continue
-        slow.append(_word_around(text, pos))
+        start, end = _window(text, pos)
+        if slow and start < slow[-1][1]:  # a spaced marker reaches back into the previous word
+            slow[-1] = (slow[-1][0], end)
+        else:
+            slow.append((start, end))
     if not slow:
         return _plain_candidates(text)
     out: list[Candidate] = []
@@ -319,7 +444,7 @@ def candidates(text: str, *, suspect: Iterable[tuple[int, int]] | None = None) -
     for word_start, word_end in slow:
         if word_start > prev:
             out += _plain_candidates(text, prev, word_start)
-        out += _shadow_candidates(text[word_start:word_end], word_start)
+        out += _shadow_candidates(text[word_start:word_end], word_start, known_labels)
         prev = word_end
     if prev < len(text):
         out += _plain_candidates(text, prev)

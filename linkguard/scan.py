@@ -7,6 +7,7 @@ scan of any size runs in flat memory; ``Scanner.stats`` is filled in as records 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -119,6 +120,23 @@ class Scanner:
         #: Verdicts with a link's resolution evidence added, by (verdict, evidence): few distinct.
         self._resolved: dict[tuple[int, tuple[Evidence, ...]], tuple[Verdict, Verdict]] = {}
 
+    @functools.cached_property
+    def known_labels(self) -> frozenset[str]:
+        """The outlets' names (``welt``, ``spiegel``): the extractor reads ``welt dot de`` as a
+        domain for these even where the suffix is an everyday word. Every label of an outlet
+        domain but its last, without the short ones and generic words ("news", "heute"): a few
+        labels too many (``edition`` of edition.cnn.com) cost nothing, and splitting each
+        domain with the suffix list would cost a scan 10 ms. Built on first need."""
+        from linkguard.lookalike.wordlists import COMBO_WORDS, GENERIC_NAMES
+
+        return frozenset(
+            label
+            for outlet in self.detector.rules.outlets
+            for domain in outlet.domains
+            for label in domain.split(".")[:-1]
+            if len(label) > 2 and label not in GENERIC_NAMES and label not in COMBO_WORDS
+        )
+
     # -- stages --------------------------------------------------------------------------------
     def findings_from_records(self, items: Iterable[Record | Skipped]) -> Iterator[Finding]:
         stats, classify, contexts = self.stats, self.detector.classify, self.contexts
@@ -138,7 +156,9 @@ class Scanner:
             line, line_start, searched = item.line, 0, 0
             # columns of the record's first line continue from where the record starts
             first_line, column_shift = item.line, item.column - 1
-            for cand in candidates(text, suspect=item.suspect):
+            # the outlet names matter only where something is de-obfuscated
+            known = self.known_labels if item.suspect is None or item.suspect else frozenset()
+            for cand in candidates(text, suspect=item.suspect, known_labels=known):
                 if display is not None:  # the input format paired a label with the first link
                     cand = dataclasses.replace(cand, display=display)
                     display = None

@@ -41,6 +41,8 @@ PIECE_LIST = [
     # every kind of character the prefilter must mark, by its UTF-8 bytes, and ASCII defanging
     *("🄰", "①", "\u3164", "\u2060", "\u180e", "\u17b4", "\u115f", "\u061c", "\u034f", "\ufe0f"),
     *("\\.", "*xp", "XxP", "[:]", "{d", "(D"),
+    # dot obfuscation: spaced dot words and symbols for the dot
+    *(" . ", " dot ", " DoT ", " [.] ", "•", "·", "🔹", "⸱", "∙", "ltd", "de"),
 ]
 PIECES = st.sampled_from(PIECE_LIST)
 DUMPS = st.lists(PIECES, max_size=120).map("".join)
@@ -55,7 +57,7 @@ def _expected(text: str, scanner: Scanner) -> list[tuple[int, int, str, str, str
     """Line by line, the direct way: every line given whole to the extractor."""
     out = []
     for number, line in enumerate(text.split("\n"), 1):
-        for cand in candidates(line):
+        for cand in candidates(line, known_labels=scanner.known_labels):
             link = normalize(cand)
             if link is not None:
                 verdict = scanner.detector.classify(link)

@@ -3,7 +3,10 @@
 ``skeleton`` = NFKC + casefold (what IDNA does to a host) → NFD → drop combining marks → map each
 character through ``linkguard/data/confusables.txt`` → replace the ASCII sequences (rn → m,
 vv → w, cl → d). Dropping combining marks goes beyond UTS #39 on purpose: "spiegél" is a classic
-IDN trick and should collapse onto "spiegel".
+IDN trick and should collapse onto "spiegel". The table is Unicode's UTS #39 confusables folded the
+same way, plus Chromium's IDN spoof checker's extra look-alikes (ł, ø, đ, ħ, ŋ, ω, ...); its header
+says where each part comes from. Characters that read as two letters (þ as p or b, œ as oe or ce)
+give :func:`skeletons` a second reading.
 """
 
 from __future__ import annotations
@@ -23,6 +26,24 @@ _TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 class Confusables(NamedTuple):
     chars: dict[str, str]
     sequences: tuple[tuple[str, str], ...]
+    #: Second readings of characters that look like two different letters (þ: p or b).
+    alternatives: dict[str, str]
+
+
+class _Translation(dict[int, "str | None"]):
+    """``str.translate`` table: confusables to their ASCII reading, combining marks (Mn) to
+    nothing. Filled from the table up front; other characters are classified on first sight
+    and remembered, so a label costs one C-level ``translate`` instead of a Python loop."""
+
+    def __missing__(self, cp: int) -> str | None:
+        value = None if unicodedata.category(chr(cp)) == "Mn" else chr(cp)
+        if len(self) < _TRANSLATION_CAP:
+            self[cp] = value
+        return value
+
+
+#: Distinct characters remembered by :class:`_Translation` (hosts use a few thousand at most).
+_TRANSLATION_CAP = 100_000
 
 
 @lru_cache(maxsize=1)
@@ -35,19 +56,32 @@ def table() -> Confusables:
 
         text = resources.files("linkguard").joinpath("data/confusables.txt").read_text(encoding="utf-8")
     chars: dict[str, str] = {}
+    alternatives: dict[str, str] = {}
     sequences: list[tuple[str, str]] = []
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip()
         if not line:
             continue
-        src_field, dst_field, *_ = (f.strip() for f in line.split(";"))
+        src_field, dst_field, *rest = (f.strip() for f in line.split(";"))
         src = "".join(chr(int(cp, 16)) for cp in src_field.split())
         dst = "".join(chr(int(cp, 16)) for cp in dst_field.split())
-        if len(src) == 1:
+        if rest and rest[0] == "ALT":
+            alternatives[src] = dst
+        elif len(src) == 1:
             chars[src] = dst
         else:
             sequences.append((src, dst))
-    return Confusables(chars, tuple(sequences))
+    return Confusables(chars, tuple(sequences), alternatives)
+
+
+@lru_cache(maxsize=1)
+def _translation() -> _Translation:
+    return _Translation({ord(src): dst for src, dst in table().chars.items()})
+
+
+@lru_cache(maxsize=1)
+def _ascii_translation() -> dict[int, str]:
+    return {ord(src): dst for src, dst in table().chars.items() if src.isascii()}
 
 
 def _fold(label: str) -> str:
@@ -58,22 +92,29 @@ def _fold(label: str) -> str:
 @lru_cache(maxsize=65536)
 def skeleton(label: str) -> str:
     """The look-alike class of ``label``; equal skeletons mean the labels can be mistaken."""
-    conf = table()
-    out = "".join(conf.chars.get(c, c) for c in _fold(label))
-    for src, dst in conf.sequences:
-        out = out.replace(src, dst)
+    if label.isascii():  # NFKC and NFD leave ASCII alone; casefold is lower
+        out = label.lower().translate(_ascii_translation())
+    else:
+        folded = unicodedata.normalize("NFKC", label).casefold()
+        out = unicodedata.normalize("NFD", folded).translate(_translation())
+    for src, dst in table().sequences:
+        if src in out:
+            out = out.replace(src, dst)
     return out
 
 
 def skeletons(label: str) -> tuple[str, ...]:
-    """The skeleton plus, for German umlauts/ß, the skeleton of the transliterated spelling."""
-    first = skeleton(label)
+    """The skeleton plus second readings: the German transliteration of umlauts/ß, and the other
+    letter a two-faced character such as þ (p or b) stands for."""
+    found = [skeleton(label)]
     lowered = label.casefold()
     if lowered.translate(_TRANSLIT) != lowered:
-        second = skeleton(lowered.translate(_TRANSLIT))
-        if second != first:
-            return (first, second)
-    return (first,)
+        found.append(skeleton(lowered.translate(_TRANSLIT)))
+    if not lowered.isascii():
+        for src, dst in table().alternatives.items():
+            if src in lowered:
+                found.append(skeleton(lowered.replace(src, dst)))
+    return tuple(dict.fromkeys(found))
 
 
 def describe_lookalikes(label: str) -> list[str]:
