@@ -33,8 +33,8 @@ static inline int match_at(const unsigned char *p, Py_ssize_t i, Py_ssize_t e) {
     switch (p[i]) {
     case '.':
         return letter_or_high(c1) && letter_or_high(c2) ? 1 : 0;
-    case ':':
-        return c1 == '/' && c2 == '/' ? 1 : 0;
+    case ':': /* "://", and "https:/" or "https:\\" as browsers also read them */
+        return c1 == '/' || c1 == '\\' ? 1 : 0;
     case '[': case '(': case '{': case '\\':
         return c1 == '.' || c1 == 'd' || c1 == 'D' || c1 == ':' ? 2 : 0;
     case 'x': case 'X': case '*':

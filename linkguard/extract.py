@@ -1,7 +1,7 @@
 """Text → Candidates: URLs, scheme-less links and bare domain mentions. Pure, no I/O.
 
 Speed comes from not running the full URL grammar over prose: one cheap regex finds the few places
-where a link can be (a dot before two letters, or ``://``), and the full grammar is searched only in
+where a link can be (a dot before two letters, or ``:/`` or ``:\\``), and the full grammar is searched only in
 the space-delimited word around each. Words that carry look-alike letters, invisible characters or
 defanging take the slow path through :mod:`linkguard.deobfuscate`. Every pattern here is bounded
 (``{m,n}``, no nested unbounded repeats) and every loop moves forward, so work is linear in the input
@@ -21,6 +21,7 @@ from linkguard.deobfuscate import build_shadow, obfuscations_in, shadow_position
 from linkguard.limits import MAX_LABEL_CHARS, MAX_URL_CHARS
 from linkguard.models import Candidate
 from linkguard.normalize import suffix_extractor
+from linkguard.whatwg import ends_in_number, percent_decode_host
 
 # Labels of scheme-less hosts: ASCII, Latin, Greek, Cyrillic and Armenian letters (the scripts
 # homoglyph attacks draw on) but not CJK, so "日本語example.com" yields "example.com".
@@ -35,14 +36,14 @@ _PATH_EXCLUDE = (
 _URL = re.compile(
     rf"""
     (?:
-        (?P<scheme>(?i:https?|ftp)://)
-        (?P<userinfo>[^\s/?#@\[\]]{{1,256}}@)?
-        (?P<host>(?:[\w-]{{1,63}}\.){{1,20}}[\w-]{{1,63}}|\[[0-9A-Fa-f:.]{{2,45}}\]|[0-9]{{1,3}}(?:\.[0-9]{{1,3}}){{3}})
+        (?P<scheme>(?i:https?|ftp):[/\\]{{0,8}})
+        (?P<userinfo>[^\s/\\?#]{{1,256}}@)?
+        (?P<host>(?:[\w%-]{{1,63}}\.){{0,20}}[\w%-]{{1,63}}|\[[0-9A-Fa-f:.]{{2,45}}\]|[0-9]{{1,3}}(?:\.[0-9]{{1,3}}){{3}})
       |
         (?<!://)(?P<bare>(?:[{_BARE}]{{1,63}}\.){{1,20}}{_TLD})
     )
     (?P<port>:[0-9]{{1,5}}(?![0-9A-Za-z]))?
-    (?P<rest>[/?#][^{_PATH_EXCLUDE}]{{0,{MAX_URL_CHARS}}})?
+    (?P<rest>[/?#\\][^{_PATH_EXCLUDE}]{{0,{MAX_URL_CHARS}}})?
     """,
     re.VERBOSE,
 )
@@ -154,10 +155,10 @@ def _judge(text: str, m: re.Match[str]) -> list[tuple[int, int, bool, str | None
     scheme = m.group("scheme")
     if scheme:
         host = m.group("host")
-        fixed = (
-            host if host.startswith("[") or (host[0].isdigit() and host.replace(".", "").isdigit()) else None
-        )
-        if fixed is None:
+        fixed = host if host.startswith("[") or ends_in_number(host) else None
+        if fixed is None and "%" in host:  # %77elt.ltd: only whole, as browsers decode it
+            fixed = host if _fix_host(percent_decode_host(host)) == percent_decode_host(host) else None
+        elif fixed is None:
             fixed = _fix_host(host)
         if fixed is None:
             return []
@@ -210,7 +211,7 @@ def _spans(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int
     """Link spans in ``text[lo:hi]``, left to right; the text around stays visible as context
     (a Markdown label before ``lo``, the character before a link).
 
-    A link holds a hint (``.`` before two letters, or ``://``) and no space, so only the
+    A link holds a hint (``.`` before two letters, or ``:/`` or ``:\\``) and no space, so only the
     space-delimited word around each hint is searched with the full grammar: prose between links
     costs a few ``str.find`` calls (memchr speed; a regex search for the hint costs ten times as
     much). Every position found here only moves forward, so the scan stays linear.
@@ -218,10 +219,14 @@ def _spans(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int
     out: list[tuple[int, int, bool, str | None]] = []
     pos, n = lo, len(text) if hi is None else hi
     find, dot_match, url_search = text.find, _HINT_DOT.match, _URL_START.search
-    scheme, dot, space = find("://", lo, n), find(".", lo, n), -1
+    # a scheme separator as browsers take it: "https://", and also "https:/" and "https:\\"
+    slash, backslash, dot, space = find(":/", lo, n), find(":\\", lo, n), find(".", lo, n), -1
     while True:
-        if -1 < scheme < pos:
-            scheme = find("://", pos, n)
+        if -1 < slash < pos:
+            slash = find(":/", pos, n)
+        if -1 < backslash < pos:
+            backslash = find(":\\", pos, n)
+        scheme = slash if backslash == -1 or -1 < slash < backslash else backslash
         if -1 < dot < pos:
             dot = find(".", pos, n)
         while dot != -1 and (dot < scheme or scheme == -1) and dot_match(text, dot) is None:

@@ -1,6 +1,8 @@
 """Candidate → Link: one canonical form per link.
 
-Hosts go through UTS-46 (what browsers do) to lowercase ASCII/punycode, and are split with
+The authority is read as browsers read it (:mod:`linkguard.whatwg`: ``\\`` as ``/``, the last ``@``,
+percent-decoding, IPv4 number forms); hosts go through UTS-46 (what browsers do) to lowercase
+ASCII/punycode, and are split with
 tldextract's *bundled* Public Suffix List snapshot: building the extractor with no suffix-list URLs
 and no cache dir means it never touches the network. ``update_psl`` refreshes it on purpose.
 """
@@ -18,6 +20,7 @@ from urllib.parse import quote
 import idna
 import tldextract
 
+from linkguard import whatwg
 from linkguard.limits import MAX_HOST_CHARS
 from linkguard.models import Candidate, Link
 from linkguard.paths import cache_dir
@@ -26,8 +29,9 @@ from linkguard.paths import cache_dir
 _PSL_MAX_BYTES = 8 << 20
 #: Where ``update_psl`` stores a refreshed suffix list; used in preference to the bundled one.
 PSL_OVERRIDE_ENV = "LINKGUARD_PSL_FILE"
-_DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21}
-_KNOWN_SCHEMES = frozenset({"http", "https", "ftp"})
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443, "ftp": 21}
+#: The special schemes that name a host on the network (``file`` URLs are not links).
+_KNOWN_SCHEMES = frozenset(_DEFAULT_PORTS)
 _LDH = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*")
 
 
@@ -138,20 +142,37 @@ def mixed_script_labels(host_unicode: str) -> bool:
     return False
 
 
+def _to_ascii(host: str) -> str | None:
+    """UTS-46 as browsers apply it to a host (non-transitional, no STD3 rules, no DNS length
+    checks); None when it has no ASCII form."""
+    try:
+        return idna.encode(host, uts46=True, std3_rules=False, transitional=False).decode("ascii")
+    except idna.IDNAError:
+        pass
+    # IDNA 2008 refuses underscores, emoji, empty labels and symbols (✪df.ws) that UTS-46, and
+    # so browsers and resolvers, take: map, then Punycode each label that is not ASCII.
+    try:
+        labels = idna.uts46_remap(host, std3_rules=False, transitional=False).split(".")
+        if any(label.startswith("xn--") and not label.isascii() for label in labels):
+            return None  # "xn--はじめよう": UTS-46 refuses a Punycode prefix on a Unicode label
+        return ".".join(
+            label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")
+            for label in labels
+        )
+    except (idna.IDNAError, UnicodeError):
+        return None
+
+
 @lru_cache(maxsize=65536)
 def _split_host(raw_host: str) -> HostParts | None:
-    host = raw_host.rstrip(".")
+    if raw_host.startswith("["):  # an IPv6 address, in brackets as a URL writes it
+        ip6 = whatwg.parse_ipv6(raw_host[1:-1]) if raw_host.endswith("]") else None
+        if ip6 is None:
+            return None
+        return HostParts(ip6.compressed, ip6.compressed, "", "", "", "", True, False, ())
+    host = raw_host.rstrip(".")  # a trailing dot names the same host (deliberate, see whatwg)
     if not host or len(host) > MAX_HOST_CHARS:
         return None
-    if host.startswith("[") and host.endswith("]"):
-        host = host[1:-1]
-    try:
-        ip = ipaddress.ip_address(host)
-    except ValueError:
-        ip = None
-    if ip is not None:
-        text = ip.compressed
-        return HostParts(text, text, "", "", "", "", True, False, ())
     tricks: list[str] = []
     lowered = host.lower()
     if not lowered.isascii():
@@ -161,16 +182,23 @@ def _split_host(raw_host: str) -> HostParts | None:
         # (checked by a property test); idna's pure-Python checks cost 0.1 ms per new host.
         ascii_host = lowered
     else:
-        try:
-            ascii_host = idna.encode(lowered, uts46=True, std3_rules=False, transitional=False).decode(
-                "ascii"
-            )
-        except idna.IDNAError:
-            # IDNA 2008 refuses underscores and emoji; resolvers and browsers take them.
-            try:
-                ascii_host = lowered.encode("idna").decode("ascii")  # IDNA 2003: ✪df.ws
-            except UnicodeError:
-                return None
+        ascii_host = _to_ascii(host)
+        if ascii_host is None or whatwg.FORBIDDEN_HOST.search(ascii_host):
+            return None
+        ascii_host = ascii_host.rstrip(".")
+        if not ascii_host:
+            return None
+    if whatwg.ends_in_number(ascii_host):  # browsers read 0x7f.1, 2130706433 and 127.1 as IPv4
+        ip4 = whatwg.parse_ipv4(ascii_host)
+        if ip4 is None:
+            return None
+        return HostParts(str(ip4), str(ip4), "", "", "", "", True, False, ())
+    try:
+        ip6 = ipaddress.IPv6Address(ascii_host) if ":" in ascii_host else None
+    except ValueError:
+        ip6 = None
+    if ip6 is not None:  # a bare IPv6 address given to parse_link or to the rules
+        return HostParts(ip6.compressed, ip6.compressed, "", "", "", "", True, False, ())
     if "xn--" in lowered:
         tricks.append("punycode")
     try:
@@ -205,44 +233,26 @@ def _quote_part(part: str) -> str:
     return part if part.isascii() and " " not in part else quote(part, safe="/?#[]@!$&'()*+,;=:%~-._")
 
 
-#: scheme (the first ``://`` within 12 characters, as ``find`` would), authority, path, the rest.
-_URL_PARTS = re.compile(r"(?:(.{0,9}?)://)?([^/?#]*)([^?#]*)(.*)", re.DOTALL)
-
-
-def _split_url(raw: str) -> tuple[str, str, str, str] | None:
-    """``(scheme, netloc, path, rest)`` — a cheaper urlsplit for the shapes the extractor emits."""
-    m = _URL_PARTS.match(raw)
-    if m is None:  # pragma: no cover - every group may be empty, so it always matches
-        return None
-    scheme, netloc, path, rest = m.groups()
-    if not netloc:
-        return None
-    return (scheme.lower() if scheme is not None else "http"), netloc, path, rest
-
-
 @lru_cache(maxsize=65536)
 def _netloc(scheme: str, netloc: str) -> tuple[HostParts, str, tuple[str, ...]] | None:
-    """The host of an authority, its canonical text (port kept unless default) and the tricks it
-    shows; memoised, because a dump names the same few hosts over and over."""
+    """The host of an authority as a browser reads it (:mod:`linkguard.whatwg`), its canonical
+    text (port kept unless default) and the tricks it shows; memoised, because a dump names the
+    same few hosts over and over."""
     tricks: list[str] = []
+    split = whatwg.split_authority(netloc)
+    if split is None:
+        return None
+    userinfo, hostname, port_text = split
     if "@" in netloc:
         tricks.append("userinfo")
-        netloc = netloc.rsplit("@", 1)[1]
     port: int | None = None
-    if netloc.startswith("["):
-        close = netloc.find("]")
-        if close == -1:
-            return None
-        hostname, port_text = (
-            netloc[: close + 1],
-            netloc[close + 2 :] if netloc[close + 1 : close + 2] == ":" else "",
-        )
-    else:
-        hostname, _, port_text = netloc.partition(":")
     if port_text:
-        if not port_text.isdigit() or int(port_text) > 65535:
-            return None
         port = int(port_text)
+        if port > 65535:
+            return None
+    if "%" in hostname and not hostname.startswith("["):
+        hostname = whatwg.percent_decode_host(hostname)
+        tricks.append("percent-encoded")
     host = _split_host(hostname)
     if host is None:
         return None
@@ -251,6 +261,12 @@ def _netloc(scheme: str, netloc: str) -> tuple[HostParts, str, tuple[str, ...]] 
     if port is not None and port != _DEFAULT_PORTS.get(scheme):
         host_text = f"{host_text}:{port}"
     return host, host_text, tuple(tricks)
+
+
+def userinfo_of(text: str) -> str:
+    """What a link carries before the last ``@`` of its authority, as a browser splits it."""
+    parts = whatwg.split_url(whatwg.prepare(text))
+    return parts.authority.rpartition("@")[0] if parts is not None else ""
 
 
 def parse_link(
@@ -264,17 +280,21 @@ def parse_link(
 
 
 def _link(text: str, obfuscation: tuple[str, ...], display: str | None, written: str | None) -> Link | None:
-    raw = text.strip()
-    parts = _split_url(raw) if raw else None
+    raw = whatwg.prepare(text)
+    parts = whatwg.split_url(raw) if raw else None
     if parts is None:
         return None
-    scheme, netloc, path, rest = parts
+    scheme, netloc, path, rest, backslash = parts
     if scheme not in _KNOWN_SCHEMES:
         return None
     found = _netloc(scheme, netloc)
     if found is None:
         return None
     host, host_text, tricks = found
+    if backslash:  # "https:\\x" or "x\@y": written so that it reads as another URL than it is
+        tricks = ("backslash", *tricks)
+    if "\\" in path:  # browsers read every backslash of the path as a slash
+        path = path.replace("\\", "/")
     if obfuscation:  # what the extractor undid, then what the host itself shows
         tricks = tuple(dict.fromkeys((*obfuscation, *tricks)))
     url = f"{scheme}://{host_text}{_quote_part(path) or '/'}{_quote_part(rest) if rest else ''}"

@@ -17,6 +17,7 @@ from linkguard.inputs import iter_paths, read_path
 from linkguard.models import FLAGGED_STATUSES, Finding, Link, Record, ScanStats, Skipped
 from linkguard.normalize import normalize, parse_link
 from linkguard.rules import RuleSet
+from linkguard.whatwg import prepare
 
 if TYPE_CHECKING:
     from linkguard.forensics import Investigator
@@ -166,8 +167,11 @@ class Scanner:
 
 
 def parse_target(text: str) -> Link | None:
-    """The link a user typed or pasted, even defanged or obfuscated (``hxxps://welt[.]ltd``)."""
-    text = text.strip()
+    """The link a user typed or pasted, even defanged or obfuscated (``hxxps://welt[.]ltd``).
+
+    Tabs and newlines inside it are dropped first, as a browser drops them from a URL.
+    """
+    text = prepare(text)
     found = candidates(text)
     if found:
         return normalize(found[0])

@@ -16,12 +16,12 @@ from linkguard.lookalike.index import Index
 from linkguard.lookalike.obfuscation import obfuscation_evidence, post_tricks
 from linkguard.lookalike.techniques import TECHNIQUES, Subject, display_target
 from linkguard.models import Evidence, Link, Verdict, VerdictStatus
-from linkguard.normalize import parse_link
+from linkguard.normalize import parse_link, userinfo_of
+from linkguard.whatwg import naive_host
 from linkguard.rules import RuleSet
 
 #: Distinct links remembered; the memo is dropped and restarted when full.
 MEMO_SIZE = 1 << 17
-_AUTHORITY_END = re.compile(r"[/?#]")
 
 #: A technique that restates a stronger one for the same outlet is dropped, not double-counted:
 #: welt.de.x.com is embedded (not also subdomain-brand); wеlt.de is a homoglyph (not also a typo).
@@ -35,10 +35,16 @@ _MemoKey = tuple[str, str, tuple[str, ...], str | None, str, str | None]
 
 
 def _userinfo(link: Link) -> str:
-    if "userinfo" not in link.obfuscation:
+    return userinfo_of(link.text) if "userinfo" in link.obfuscation else ""
+
+
+def _pretended_host(link: Link) -> str:
+    """The host the link reads as to a reader (or a tool) that takes ``\\`` for a character,
+    when a browser goes elsewhere: ``https://welt.ltd\\@welt.de/`` pretends to be welt.de."""
+    if "backslash" not in link.obfuscation:
         return ""
-    authority = _AUTHORITY_END.split(link.text.split("://", 1)[-1], maxsplit=1)[0]
-    return authority.rpartition("@")[0]
+    host = naive_host(link.text)
+    return host if host and host not in (link.host, link.host_unicode) else ""
 
 
 def _capital_i_label(link: Link) -> str | None:
@@ -89,7 +95,7 @@ class Detector:
         """The verdict for ``link``; microseconds once a host has been seen."""
         key: _MemoKey = (
             link.host,
-            link.text if "userinfo" in link.obfuscation else "",
+            link.text if "userinfo" in link.obfuscation or "backslash" in link.obfuscation else "",
             link.obfuscation,
             link.display,
             link.registered_domain,
@@ -175,6 +181,7 @@ class Detector:
             private_suffix=link.is_private_suffix,
             capital_i_label=_capital_i_label(link),
             userinfo=_userinfo(link),
+            pretended_host=_pretended_host(link),
             display=link.display,
         )
         techniques = TECHNIQUES if link.registered_domain else TECHNIQUES[-1:]
