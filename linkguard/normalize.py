@@ -9,7 +9,6 @@ and no cache dir means it never touches the network. ``update_psl`` refreshes it
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import unicodedata
 from functools import lru_cache
@@ -142,6 +141,28 @@ def mixed_script_labels(host_unicode: str) -> bool:
     return False
 
 
+def _uts46_valid(labels: list[str]) -> bool:
+    """The UTS-46 validity checks browsers apply that IDNA 2008's are not needed for: no
+    Punycode prefix on a Unicode label, no leading combining mark, the joiner rules (CONTEXTJ)
+    and the bidi rules (RFC 5893) for a right-to-left label. Where a browser is stricter, this
+    reads a host it refuses: a finding for a link nobody can follow, never a missed one."""
+    unicode_labels = [label for label in labels if not label.isascii()]
+    if not unicode_labels:
+        return True
+    try:
+        for label in unicode_labels:
+            if label.startswith("xn--"):
+                return False  # "xn--はじめよう"
+            idna.core.check_initial_combiner(label)
+            for pos, ch in enumerate(label):
+                if ch in "\u200c\u200d" and not idna.core.valid_contextj(label, pos):
+                    return False
+            idna.core.check_bidi(label)  # a right-to-left label (the only kind it checks)
+    except idna.IDNAError:
+        return False
+    return True
+
+
 def _to_ascii(host: str) -> str | None:
     """UTS-46 as browsers apply it to a host (non-transitional, no STD3 rules, no DNS length
     checks); None when it has no ASCII form."""
@@ -153,8 +174,8 @@ def _to_ascii(host: str) -> str | None:
     # so browsers and resolvers, take: map, then Punycode each label that is not ASCII.
     try:
         labels = idna.uts46_remap(host, std3_rules=False, transitional=False).split(".")
-        if any(label.startswith("xn--") and not label.isascii() for label in labels):
-            return None  # "xn--はじめよう": UTS-46 refuses a Punycode prefix on a Unicode label
+        if not _uts46_valid(labels):
+            return None
         return ".".join(
             label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")
             for label in labels
@@ -163,42 +184,49 @@ def _to_ascii(host: str) -> str | None:
         return None
 
 
-@lru_cache(maxsize=65536)
-def _split_host(raw_host: str) -> HostParts | None:
+def _ascii_host(raw_host: str) -> tuple[str, bool] | None:
+    """``(host, is_ip)``: the host as browsers read it — lowercase ASCII/Punycode, or an IP
+    address in its canonical form — before any suffix-list check; None when there is none."""
     if raw_host.startswith("["):  # an IPv6 address, in brackets as a URL writes it
         ip6 = whatwg.parse_ipv6(raw_host[1:-1]) if raw_host.endswith("]") else None
-        if ip6 is None:
-            return None
-        return HostParts(ip6.compressed, ip6.compressed, "", "", "", "", True, False, ())
-    host = raw_host.rstrip(".")  # a trailing dot names the same host (deliberate, see whatwg)
-    if not host or len(host) > MAX_HOST_CHARS:
+        return (ip6.compressed, True) if ip6 is not None else None
+    if ":" in raw_host:  # a bare IPv6 address given to split_host (rules); never from a URL
+        ip6 = whatwg.parse_ipv6(raw_host)
+        return (ip6.compressed, True) if ip6 is not None else None
+    lowered = raw_host.lower()
+    stripped = lowered.rstrip(".")  # a trailing dot names the same host (deliberate, see whatwg)
+    if not stripped or len(stripped) > MAX_HOST_CHARS:
         return None
-    tricks: list[str] = []
-    lowered = host.lower()
-    if not lowered.isascii():
-        tricks.append("idn")
-    if lowered.isascii() and _LDH.fullmatch(lowered):
+    if stripped.isascii() and _LDH.fullmatch(stripped):
         # What UTS-46 gives an LDH name, or what the fallback below keeps when it refuses one
         # (checked by a property test); idna's pure-Python checks cost 0.1 ms per new host.
-        ascii_host = lowered
+        mapped = lowered
     else:
-        ascii_host = _to_ascii(host)
-        if ascii_host is None or whatwg.FORBIDDEN_HOST.search(ascii_host):
+        to_ascii = _to_ascii(raw_host)
+        if to_ascii is None or whatwg.FORBIDDEN_HOST.search(to_ascii):
             return None
-        ascii_host = ascii_host.rstrip(".")
-        if not ascii_host:
-            return None
-    if whatwg.ends_in_number(ascii_host):  # browsers read 0x7f.1, 2130706433 and 127.1 as IPv4
-        ip4 = whatwg.parse_ipv4(ascii_host)
-        if ip4 is None:
-            return None
-        return HostParts(str(ip4), str(ip4), "", "", "", "", True, False, ())
-    try:
-        ip6 = ipaddress.IPv6Address(ascii_host) if ":" in ascii_host else None
-    except ValueError:
-        ip6 = None
-    if ip6 is not None:  # a bare IPv6 address given to parse_link or to the rules
-        return HostParts(ip6.compressed, ip6.compressed, "", "", "", "", True, False, ())
+        mapped = to_ascii
+    ascii_host = mapped.rstrip(".")
+    if not ascii_host:
+        return None
+    if whatwg.ends_in_number(mapped):  # browsers read 0x7f.1, 2130706433 and 127.1 as IPv4
+        ip4 = whatwg.parse_ipv4(mapped)
+        return (str(ip4), True) if ip4 is not None else None
+    return ascii_host, False
+
+
+@lru_cache(maxsize=65536)
+def _split_host(raw_host: str) -> HostParts | None:
+    found = _ascii_host(raw_host)
+    if found is None:
+        return None
+    ascii_host, is_ip = found
+    if is_ip:
+        return HostParts(ascii_host, ascii_host, "", "", "", "", True, False, ())
+    tricks: list[str] = []
+    lowered = raw_host.lower()
+    if not lowered.isascii():
+        tricks.append("idn")
     if "xn--" in lowered:
         tricks.append("punycode")
     try:
@@ -242,7 +270,7 @@ def _netloc(scheme: str, netloc: str) -> tuple[HostParts, str, tuple[str, ...]] 
     split = whatwg.split_authority(netloc)
     if split is None:
         return None
-    userinfo, hostname, port_text = split
+    _userinfo, hostname, port_text = split
     if "@" in netloc:
         tricks.append("userinfo")
     port: int | None = None
@@ -261,6 +289,22 @@ def _netloc(scheme: str, netloc: str) -> tuple[HostParts, str, tuple[str, ...]] 
     if port is not None and port != _DEFAULT_PORTS.get(scheme):
         host_text = f"{host_text}:{port}"
     return host, host_text, tuple(tricks)
+
+
+def read_host(text: str) -> str | None:
+    """The host linkguard reads in a URL or bare domain, before any suffix-list check: what a
+    link's ``host`` is when it is one. Compared with a WHATWG parser by the tests."""
+    parts = whatwg.split_url(whatwg.prepare(text))
+    if parts is None or parts.scheme not in _KNOWN_SCHEMES:
+        return None
+    split = whatwg.split_authority(parts.authority)
+    if split is None or (split[2] and int(split[2]) > 65535):
+        return None
+    hostname = split[1]
+    if "%" in hostname and not hostname.startswith("["):
+        hostname = whatwg.percent_decode_host(hostname)
+    found = _ascii_host(hostname)
+    return found[0] if found is not None else None
 
 
 def userinfo_of(text: str) -> str:

@@ -9,16 +9,14 @@ evidence. Verdicts are memoised per (host, obfuscation, display, …): dumps rep
 
 from __future__ import annotations
 
-import re
-
 from linkguard.lookalike import scoring as sc
 from linkguard.lookalike.index import Index
 from linkguard.lookalike.obfuscation import obfuscation_evidence, post_tricks
 from linkguard.lookalike.techniques import TECHNIQUES, Subject, display_target
 from linkguard.models import Evidence, Link, Verdict, VerdictStatus
 from linkguard.normalize import parse_link, userinfo_of
-from linkguard.whatwg import naive_host
 from linkguard.rules import RuleSet
+from linkguard.whatwg import naive_host
 
 #: Distinct links remembered; the memo is dropped and restarted when full.
 MEMO_SIZE = 1 << 17
