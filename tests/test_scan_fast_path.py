@@ -41,6 +41,8 @@ PIECE_LIST = [
     # every kind of character the prefilter must mark, by its UTF-8 bytes, and ASCII defanging
     *("🄰", "①", "\u3164", "\u2060", "\u180e", "\u17b4", "\u115f", "\u061c", "\u034f", "\ufe0f"),
     *("\\.", "*xp", "XxP", "[:]", "{d", "(D"),
+    # scheme separators as browsers also read them, and a backslash ending the authority
+    *(":/", ":\\", "https:\\\\", "https:/", "\\@", "%2e", "@"),
 ]
 PIECES = st.sampled_from(PIECE_LIST)
 DUMPS = st.lists(PIECES, max_size=120).map("".join)
@@ -128,6 +130,9 @@ def test_prefilter_engines_agree(text: str) -> None:
 def test_a_hint_does_not_hide_an_invisible_character_from_the_re_engine() -> None:
     # ".a" + soft hyphen: a regex that consumed ".a\xc2" as the hint would miss the soft hyphen
     data = "x.a\u00adde und mehr".encode()
+    assert LinePrefilter(engine="re").lines(data) == [(0, len(data), True)]
+    # "https:\\" is a hint as browsers read it; it must not swallow the defanging "\\." after it
+    data = b"https:\\.welt"
     assert LinePrefilter(engine="re").lines(data) == [(0, len(data), True)]
 
 
