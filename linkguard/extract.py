@@ -36,8 +36,8 @@ _PATH_EXCLUDE = (
 _URL = re.compile(
     rf"""
     (?:
-        (?P<scheme>(?i:https?|ftp):[/\\]{{0,8}})
-        (?P<userinfo>[^\s/\\?#]{{1,256}}@)?
+        (?P<scheme>(?i:https?|ftp|wss?):[/\\]{{0,8}})
+        (?P<userinfo>[^\s/\\?#]{{0,256}}@)?
         (?P<host>(?:[\w%-]{{1,63}}\.){{0,20}}[\w%-]{{1,63}}|\[[0-9A-Fa-f:.]{{2,45}}\]|[0-9]{{1,3}}(?:\.[0-9]{{1,3}}){{3}})
       |
         (?<!://)(?P<bare>(?:[{_BARE}]{{1,63}}\.){{1,20}}{_TLD})
@@ -62,6 +62,11 @@ _FILE_LIKE_TLDS = frozenset({"zip", "mov", "py", "sh"})
 _CLOSING = {")": "(", "]": "[", "}": "{"}
 #: Characters :func:`_trim` may drop from a link's end; most links end in none of them.
 _TRIM_CHARS = frozenset(_TRAILING + "".join(_CLOSING))
+#: Fullwidth look-alikes of URL delimiters: NFKC makes them real ones, a browser does not.
+_LOOKALIKE_DELIMITERS = frozenset("／＼？＃＠")
+#: They are kept through de-obfuscation as private-use characters, which NFKC leaves alone.
+_PROTECT = {ord(ch): 0xE000 + i for i, ch in enumerate(sorted(_LOOKALIKE_DELIMITERS))}
+_RESTORE = {v: k for k, v in _PROTECT.items()}
 _TCO_GLUE_SLUG = 10
 _TCO_MAX_SLUG = 40
 
@@ -155,7 +160,8 @@ def _judge(text: str, m: re.Match[str]) -> list[tuple[int, int, bool, str | None
     scheme = m.group("scheme")
     if scheme:
         host = m.group("host")
-        fixed = host if host.startswith("[") or ends_in_number(host) else None
+        numeric = host[host.rfind(".") + 1] in "0123456789" and ends_in_number(host)  # 127.1, 0x7f.1
+        fixed = host if numeric or host.startswith("[") else None
         if fixed is None and "%" in host:  # %77elt.ltd: only whole, as browsers decode it
             fixed = host if _fix_host(percent_decode_host(host)) == percent_decode_host(host) else None
         elif fixed is None:
@@ -282,6 +288,21 @@ def _shadow_spans(word: str) -> tuple[tuple[str, str, int, tuple[str, ...], bool
                 display,
             )
         )
+    if not _LOOKALIKE_DELIMITERS.isdisjoint(word):
+        # NFKC made "／" a slash, "＠" an at sign, …, which a browser given the word never sees:
+        # read it again with those kept as they are, and let that reading replace the ones that
+        # start inside its links (https://welt.de／@welt.ltd/ goes to welt.ltd, ws:/＼a＼@x.de
+        # to x.de)
+        kept = build_shadow(word.translate(_PROTECT))
+        text = kept.text.translate(_RESTORE)
+        for start, end, has_scheme, display in _spans(text):
+            o_start, o_end = kept.original_span(start, end)
+            out = [c for c in out if not o_start <= c[2] < o_end]  # readings starting inside it
+            if any(o_start < c[2] + len(c[0]) for c in out if c[2] < o_start):
+                continue  # a link the first reading found starts before and runs into it
+            tricks = (*obfuscations_in(word, kept, start, end), "lookalike-delimiter")
+            out.append((word[o_start:o_end], text[start:end], o_start, tricks, has_scheme, display))
+        out.sort(key=lambda c: c[2])
     return tuple(out)
 
 

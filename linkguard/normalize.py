@@ -295,9 +295,9 @@ def read_host(text: str) -> str | None:
     """The host linkguard reads in a URL or bare domain, before any suffix-list check: what a
     link's ``host`` is when it is one. Compared with a WHATWG parser by the tests."""
     parts = whatwg.split_url(whatwg.prepare(text))
-    if parts is None or parts.scheme not in _KNOWN_SCHEMES:
+    if parts is None or parts[0] not in _KNOWN_SCHEMES:
         return None
-    split = whatwg.split_authority(parts.authority)
+    split = whatwg.split_authority(parts[1])
     if split is None or (split[2] and int(split[2]) > 65535):
         return None
     hostname = split[1]
@@ -310,7 +310,7 @@ def read_host(text: str) -> str | None:
 def userinfo_of(text: str) -> str:
     """What a link carries before the last ``@`` of its authority, as a browser splits it."""
     parts = whatwg.split_url(whatwg.prepare(text))
-    return parts.authority.rpartition("@")[0] if parts is not None else ""
+    return parts[1].rpartition("@")[0] if parts is not None else ""
 
 
 def parse_link(
@@ -359,8 +359,21 @@ def _link(text: str, obfuscation: tuple[str, ...], display: str | None, written:
 
 
 def normalize(candidate: Candidate) -> Link | None:
-    """Candidate → Link, keeping the text as written and the obfuscations undone."""
-    return _link(candidate.url, candidate.obfuscation, candidate.display, candidate.text)
+    """Candidate → Link, keeping the text as written and the obfuscations undone.
+
+    Undoing obfuscation can turn a look-alike character into a delimiter the browser never
+    sees: in ``https://welt.de／@welt.ltd/`` the fullwidth ``／`` is part of the user name to a
+    browser, which goes to welt.ltd, while its NFKC form ``/`` would end the host at welt.de.
+    So when the text as written is itself a URL whose host differs, that host is judged.
+    """
+    link = _link(candidate.url, candidate.obfuscation, candidate.display, candidate.text)
+    if candidate.url == candidate.text:
+        return link
+    direct = read_host(candidate.text)
+    if direct is None or (link is not None and direct == link.host):
+        return link  # a browser cannot follow the text as written ("welt[.]ltd"), or agrees
+    tricks = (*candidate.obfuscation, "lookalike-delimiter")
+    return _link(candidate.text, tricks, candidate.display, None)  # None: no public host
 
 
 def is_public_suffix(name: str) -> bool:

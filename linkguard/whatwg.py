@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import NamedTuple
 from urllib.parse import unquote_to_bytes
 
 #: Schemes the standard calls special: ``\\`` is a slash in them and their host is a domain.
@@ -35,9 +34,10 @@ STRIP_CHARS = "".join(chr(c) for c in range(0x21)) + "".join(
     ch for ch in map(chr, range(0x80, 0x3001)) if ch.isspace()
 )
 _TAB_NEWLINE = str.maketrans("", "", "\t\n\r")
-_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
-#: slashes (both kinds) after the scheme, authority, path, query and fragment.
-_PARTS = re.compile(r"([/\\]*)([^/\\?#]*)([^?#]*)(.*)", re.DOTALL)
+#: scheme, slashes (both kinds) after it, authority, path, query and fragment: one match, as this
+#: runs for every link of a scan.
+_URL = re.compile(r"(?:([A-Za-z][A-Za-z0-9+.\-]*):)?([/\\]*)([^/\\?#]*)([^?#]*)(.*)", re.DOTALL)
+_NO_SCHEME = re.compile(r"()([/\\]*)([^/\\?#]*)([^?#]*)(.*)", re.DOTALL)
 #: Characters no host may hold once decoded and mapped ("forbidden domain code points").
 FORBIDDEN_HOST = re.compile(r"[\x00-\x20#%/:<>?@\[\\\]^|\x7f]")
 _DECIMAL = frozenset("0123456789")
@@ -45,12 +45,10 @@ _OCTAL = frozenset("01234567")
 _HEX = frozenset("0123456789abcdefABCDEF")
 
 
-class UrlParts(NamedTuple):
-    scheme: str  # lowercase; "http" when the text had none (a bare domain)
-    authority: str  # user information, host and port, as written
-    path: str  # as written, backslashes included
-    rest: str  # query and fragment
-    backslash: bool  # a "\\" stood for a slash before or right after the authority
+#: ``(scheme, authority, path, rest, backslash)``: the scheme lowercase ("http" when the text had
+#: none), the authority (user information, host, port) and the path as written, the query and
+#: fragment, and whether a "\\" stood for a slash before or right after the authority.
+UrlParts = tuple[str, str, str, str, bool]
 
 
 def prepare(text: str) -> str:
@@ -67,21 +65,24 @@ def split_url(raw: str) -> UrlParts | None:
     A bare domain is read as if ``http://`` stood before it (what an address bar does), so
     ``welt.de:8080`` is a host and port, not a scheme called ``welt.de``.
     """
-    scheme, start = "http", 0
-    m = _SCHEME.match(raw)
-    if m is not None:
-        name = m.group(1).lower()
-        if name in SPECIAL_SCHEMES:
-            scheme, start = name, m.end()
-        elif raw.startswith("//", m.end()):
-            return None  # mailto:, javascript:, hxxp:// … are not links to a host
-    p = _PARTS.match(raw, start)
-    if p is None:  # pragma: no cover - every group may be empty, so it always matches
+    m = _URL.match(raw)
+    if m is None:  # pragma: no cover - every group may be empty, so it always matches
         return None
-    slashes, authority, path, rest = p.groups()
+    scheme, slashes, authority, path, rest = m.groups()
+    if scheme is None:
+        scheme = "http"
+    else:
+        scheme = scheme.lower()
+        if scheme not in SPECIAL_SCHEMES:
+            if slashes[:2] == "//":
+                return None  # mailto:, javascript:, hxxp:// … are not links to a host
+            m = _NO_SCHEME.match(raw)  # "welt.de:8080/x" is a host and a port
+            if m is None:  # pragma: no cover
+                return None
+            scheme, (_, slashes, authority, path, rest) = "http", m.groups()
     if not authority:
         return None
-    return UrlParts(scheme, authority, path, rest, "\\" in slashes or path.startswith("\\"))
+    return scheme, authority, path, rest, "\\" in slashes or path[:1] == "\\"
 
 
 def split_authority(authority: str) -> tuple[str, str, str] | None:

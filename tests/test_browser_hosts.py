@@ -39,6 +39,11 @@ VARIANTS = [
     "HTTPS://WELT.LTD\\@WELT.DE/artikel",
     "https://welt.ltd.\\@welt.de/artikel",  # trailing dot
     "https://welt.ltd:443\\@welt.de/artikel",  # port
+    # fullwidth look-alikes of delimiters: NFKC makes them real, a browser does not
+    "https://welt.de／@welt.ltd/artikel",
+    "https://welt.de＼@welt.ltd/artikel",
+    "https://welt.de？@welt.ltd/artikel",
+    "https:／／welt.de＃@welt.ltd/artikel",
 ]
 #: Variants that only a browser's preprocessing undoes: tabs and newlines inside the URL
 #: (an argument to ``check``, an ``href``), never plain text, where a newline ends a link.

@@ -9,6 +9,8 @@ evidence. Verdicts are memoised per (host, obfuscation, display, …): dumps rep
 
 from __future__ import annotations
 
+import unicodedata
+
 from linkguard.lookalike import scoring as sc
 from linkguard.lookalike.index import Index
 from linkguard.lookalike.obfuscation import obfuscation_evidence, post_tricks
@@ -29,6 +31,10 @@ _SUPERSEDED_BY: dict[str, tuple[str, ...]] = {
     "typo": ("homoglyph",),
 }
 
+#: Tricks whose verdict depends on the whole text of the link, not only on its host.
+_PRETENCES = frozenset({"userinfo", "backslash", "lookalike-delimiter"})
+
+
 _MemoKey = tuple[str, str, tuple[str, ...], str | None, str, str | None]
 
 
@@ -37,11 +43,15 @@ def _userinfo(link: Link) -> str:
 
 
 def _pretended_host(link: Link) -> str:
-    """The host the link reads as to a reader (or a tool) that takes ``\\`` for a character,
-    when a browser goes elsewhere: ``https://welt.ltd\\@welt.de/`` pretends to be welt.de."""
-    if "backslash" not in link.obfuscation:
+    """The host the link reads as to a reader (or a tool) that takes ``\\`` for a character, or
+    a look-alike for a slash, when a browser goes elsewhere: ``https://welt.ltd\\@welt.de/``
+    and ``https://welt.de／@welt.ltd/`` pretend to be welt.de."""
+    if "lookalike-delimiter" in link.obfuscation:
+        host = naive_host(unicodedata.normalize("NFKC", link.text))
+    elif "backslash" in link.obfuscation:
+        host = naive_host(link.text)
+    else:
         return ""
-    host = naive_host(link.text)
     return host if host and host not in (link.host, link.host_unicode) else ""
 
 
@@ -93,7 +103,7 @@ class Detector:
         """The verdict for ``link``; microseconds once a host has been seen."""
         key: _MemoKey = (
             link.host,
-            link.text if "userinfo" in link.obfuscation or "backslash" in link.obfuscation else "",
+            link.text if _PRETENCES.intersection(link.obfuscation) else "",
             link.obfuscation,
             link.display,
             link.registered_domain,

@@ -24,6 +24,10 @@ _PHRASES: dict[str, str] = {
         "written with '\\' where a URL has '/' (backslash), which browsers read as '/' but filters and"
         " readers may not, so the link seems to lead elsewhere"
     ),
+    "lookalike-delimiter": (
+        "written with a look-alike of '/', '\\', '?' or '#' (lookalike-delimiter) that reads as the end"
+        " of the host but is not one to a browser, so the link seems to lead elsewhere"
+    ),
     "percent-encoded": "its host is written in %-escapes (percent-encoded), which browsers decode",
     "glued-card": "the post glued the link card's domain onto its text (glued-card)",
 }
