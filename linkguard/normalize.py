@@ -184,6 +184,7 @@ def _to_ascii(host: str) -> str | None:
         return None
 
 
+@lru_cache(maxsize=65536)
 def _ascii_host(raw_host: str) -> tuple[str, bool] | None:
     """``(host, is_ip)``: the host as browsers read it — lowercase ASCII/Punycode, or an IP
     address in its canonical form — before any suffix-list check; None when there is none."""

@@ -103,7 +103,7 @@ class Detector:
         """The verdict for ``link``; microseconds once a host has been seen."""
         key: _MemoKey = (
             link.host,
-            link.text if _PRETENCES.intersection(link.obfuscation) else "",
+            link.text if link.obfuscation and not _PRETENCES.isdisjoint(link.obfuscation) else "",
             link.obfuscation,
             link.display,
             link.registered_domain,
