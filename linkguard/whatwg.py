@@ -47,7 +47,7 @@ _HEX = frozenset("0123456789abcdefABCDEF")
 
 #: ``(scheme, authority, path, rest, backslash)``: the scheme lowercase ("http" when the text had
 #: none), the authority (user information, host, port) and the path as written, the query and
-#: fragment, and whether a "\\" stood for a slash before or right after the authority.
+#: fragment, and whether a "\" stood for the slashes or ended the host to mislead (see below).
 UrlParts = tuple[str, str, str, str, bool]
 
 
@@ -82,7 +82,10 @@ def split_url(raw: str) -> UrlParts | None:
             scheme, (_, slashes, authority, path, rest) = "http", m.groups()
     if not authority:
         return None
-    return scheme, authority, path, rest, "\\" in slashes or path[:1] == "\\"
+    # a trick when "\" stands for the slashes, or ends the host before an "@" that a reader
+    # takes for the end of user information (welt.ltd\@welt.de); not in a plain Windows path
+    tricky = "\\" in slashes or (path[:1] == "\\" and "@" in path.partition("/")[0])
+    return scheme, authority, path, rest, tricky
 
 
 def split_authority(authority: str) -> tuple[str, str, str] | None:
