@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
     from linkguard.lookalike import Detector
 
 _CONTEXT_CHARS = 160
+#: One URL with a special scheme and nothing else (no spaces): a value a browser would follow.
+_ONE_URL = re.compile(r"(?i:https?|ftp|wss?):\S*\Z")
 #: Verdicts worth a network look when forensics are on: what we flag, and what hides a target.
 INVESTIGATE = frozenset({"malicious", "suspicious", "shortened"})
 
@@ -77,6 +80,8 @@ class Scanner:
                 continue
             stats.records += item.count
             text, source, record, display = item.text, item.source, item.record, item.display
+            if record is not None and ("\t" in text or "\n" in text or "\r" in text):
+                text = _as_browsers_read(text)
             line, line_start, searched = item.line, 0, 0
             # columns of the record's first line continue from where the record starts
             first_line, column_shift = item.line, item.column - 1
@@ -164,6 +169,14 @@ class Scanner:
         if self.investigator is not None:
             verdict = self.investigator.investigate(link, verdict)
         return Finding(link, verdict, "argv", 1, 1)
+
+
+def _as_browsers_read(value: str) -> str:
+    """A structured value (a JSON string, a CSV cell) that is one URL broken by tabs or newlines
+    is what a browser follows once it drops them: ``https://welt.de<TAB>@welt.ltd/`` goes to
+    welt.ltd, where prose would end the link at the tab."""
+    prepared = prepare(value)
+    return prepared if _ONE_URL.match(prepared) else value
 
 
 def parse_target(text: str) -> Link | None:

@@ -155,6 +155,21 @@ def test_scan_html_hrefs(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
         assert row["record"] == "<a href>"
 
 
+def test_scan_json_url_values_broken_by_tabs_and_newlines(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A value that is one URL is read as a browser follows it; prose keeps its line breaks."""
+    doc = tmp_path / "links.json"
+    values = [*CONTROL_VARIANTS, "Bericht:\nhttps://welt.ltd\\@welt.de/a"]
+    doc.write_text(json.dumps([{"url": v} for v in values]), encoding="utf-8")
+    code, rows = run(capsys, "scan", str(doc), "--no-blocklist", "--format", "jsonl", "--all")
+    assert code == 1
+    assert len(rows) == len(values)
+    for row in rows:
+        _imitates_welt(row)
+    assert rows[-1]["line"] == 2  # the post kept its newline
+
+
 def test_scan_json_and_csv(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     doc = tmp_path / "posts.json"
     doc.write_text(json.dumps([{"text": f"Neu: {BYPASS}", "url": BYPASS}]), encoding="utf-8")
