@@ -163,7 +163,8 @@ def _judge(text: str, m: re.Match[str]) -> list[tuple[int, int, bool, str | None
         numeric = host[host.rfind(".") + 1] in "0123456789" and ends_in_number(host)  # 127.1, 0x7f.1
         fixed = host if numeric or host.startswith("[") else None
         if fixed is None and "%" in host:  # %77elt.ltd: only whole, as browsers decode it
-            fixed = host if _fix_host(percent_decode_host(host)) == percent_decode_host(host) else None
+            decoded = percent_decode_host(host)
+            fixed = host if _fix_host(decoded) == decoded else None
         elif fixed is None:
             fixed = _fix_host(host)
         if fixed is None:

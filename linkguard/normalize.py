@@ -142,7 +142,7 @@ def mixed_script_labels(host_unicode: str) -> bool:
 
 
 def _uts46_valid(labels: list[str]) -> bool:
-    """The UTS-46 validity checks browsers apply that IDNA 2008's are not needed for: no
+    """The UTS-46 validity checks that mapping alone does not make, as browsers apply them: no
     Punycode prefix on a Unicode label, no leading combining mark, the joiner rules (CONTEXTJ)
     and the bidi rules (RFC 5893) for a right-to-left label. Where a browser is stricter, this
     reads a host it refuses: a finding for a link nobody can follow, never a missed one."""
@@ -281,6 +281,8 @@ def _netloc(scheme: str, netloc: str) -> tuple[HostParts, str, tuple[str, ...]] 
             return None
     if "%" in hostname and not hostname.startswith("["):
         hostname = whatwg.percent_decode_host(hostname)
+        if ":" in hostname:  # "%3A%3A1" is no IPv6 address to a browser, and no host at all
+            return None
         tricks.append("percent-encoded")
     host = _split_host(hostname)
     if host is None:
@@ -304,6 +306,8 @@ def read_host(text: str) -> str | None:
     hostname = split[1]
     if "%" in hostname and not hostname.startswith("["):
         hostname = whatwg.percent_decode_host(hostname)
+        if ":" in hostname:
+            return None
     found = _ascii_host(hostname)
     return found[0] if found is not None else None
 

@@ -233,6 +233,7 @@ def test_hosts_read_as_browsers_read_them(url: str, host: str) -> None:
         "https://%2577elt.ltd/",  # decodes to "%77elt.ltd": a "%" may not stay in a host
         "https://welt%2Fltd.de/",
         "http://[127.0.0.1]/",
+        "http://%3A%3A1/",  # a decoded ":" is forbidden in a host; no IPv6 address either
         "http://[fe80::1%25eth0]/",
         "mailto://welt.ltd",
         "file://welt.ltd/x",
