@@ -37,8 +37,8 @@ static inline int match_at(const unsigned char *p, Py_ssize_t s, Py_ssize_t i, P
     case '.':
         if (c1 == ' ') return i > s && p[i - 1] == ' ' ? 2 : 0;
         return letter_or_high(c1) && letter_or_high(c2) ? 1 : 0;
-    case ':':
-        return c1 == '/' && c2 == '/' ? 1 : 0;
+    case ':': /* "://", and "https:/" or "https:\\" as browsers also read them */
+        return c1 == '/' || c1 == '\\' ? 1 : 0;
     case '[': case '(': case '{': case '\\':
         return c1 == '.' || c1 == 'd' || c1 == 'D' || c1 == ':' ? 2 : 0;
     case 'x': case 'X': case '*':

@@ -1,7 +1,7 @@
 """Text → Candidates: URLs, scheme-less links and bare domain mentions. Pure, no I/O.
 
 Speed comes from not running the full URL grammar over prose: one cheap regex finds the few places
-where a link can be (a dot before two letters, or ``://``), and the full grammar is searched only in
+where a link can be (a dot before two letters, or ``:/`` or ``:\\``), and the full grammar is searched only in
 the space-delimited word around each. Words that carry look-alike letters, invisible characters or
 defanging take the slow path through :mod:`linkguard.deobfuscate`. Every pattern here is bounded
 (``{m,n}``, no nested unbounded repeats) and every loop moves forward, so work is linear in the input
@@ -21,6 +21,7 @@ from linkguard.deobfuscate import build_shadow, obfuscations_in, shadow_position
 from linkguard.limits import MAX_LABEL_CHARS, MAX_URL_CHARS
 from linkguard.models import Candidate
 from linkguard.normalize import is_public_suffix, suffix_extractor
+from linkguard.whatwg import ends_in_number, percent_decode_host
 
 #: Combining marks a label may carry (IDNA allows them after a letter): the combining blocks,
 #: Hebrew and Arabic points, Cyrillic combining letters, and the Indic blocks whole (their vowel
@@ -63,14 +64,14 @@ _PATH_EXCLUDE = (
 _URL = re.compile(
     rf"""
     (?:
-        (?P<scheme>(?i:https?|ftp)://)
-        (?P<userinfo>[^\s/?#@\[\]]{{1,256}}@)?
-        (?P<host>(?:[{_HOST}]{{1,63}}\.){{1,20}}[{_HOST}]{{1,63}}|\[[0-9A-Fa-f:.]{{2,45}}\]|[0-9]{{1,3}}(?:\.[0-9]{{1,3}}){{3}})
+        (?P<scheme>(?i:https?|ftp|wss?):[/\\]{{0,8}})
+        (?P<userinfo>[^\s/\\?#]{{0,256}}@)?
+        (?P<host>(?:[{_HOST}%]{{1,63}}\.){{0,20}}[{_HOST}%]{{1,63}}|\[[0-9A-Fa-f:.]{{2,45}}\]|[0-9]{{1,3}}(?:\.[0-9]{{1,3}}){{3}})
       |
         (?<!://)(?P<bare>(?:[{_BARE}]{{1,63}}\.){{1,20}}{_TLD})
     )
     (?P<port>:[0-9]{{1,5}}(?![0-9A-Za-z]))?
-    (?P<rest>[/?#][^{_PATH_EXCLUDE}]{{0,{MAX_URL_CHARS}}})?
+    (?P<rest>[/?#\\][^{_PATH_EXCLUDE}]{{0,{MAX_URL_CHARS}}})?
     """,
     re.VERBOSE,
 )
@@ -89,6 +90,11 @@ _FILE_LIKE_TLDS = frozenset({"zip", "mov", "py", "sh"})
 _CLOSING = {")": "(", "]": "[", "}": "{"}
 #: Characters :func:`_trim` may drop from a link's end; most links end in none of them.
 _TRIM_CHARS = frozenset(_TRAILING + "".join(_CLOSING))
+#: Fullwidth look-alikes of URL delimiters: NFKC makes them real ones, a browser does not.
+_LOOKALIKE_DELIMITERS = frozenset("／＼？＃＠")
+#: They are kept through de-obfuscation as private-use characters, which NFKC leaves alone.
+_PROTECT = {ord(ch): 0xE000 + i for i, ch in enumerate(sorted(_LOOKALIKE_DELIMITERS))}
+_RESTORE = {v: k for k, v in _PROTECT.items()}
 _TCO_GLUE_SLUG = 10
 _TCO_MAX_SLUG = 40
 
@@ -182,10 +188,12 @@ def _judge(text: str, m: re.Match[str]) -> list[tuple[int, int, bool, str | None
     scheme = m.group("scheme")
     if scheme:
         host = m.group("host")
-        fixed = (
-            host if host.startswith("[") or (host[0].isdigit() and host.replace(".", "").isdigit()) else None
-        )
-        if fixed is None:
+        numeric = host[host.rfind(".") + 1] in "0123456789" and ends_in_number(host)  # 127.1, 0x7f.1
+        fixed = host if numeric or host.startswith("[") else None
+        if fixed is None and "%" in host:  # %77elt.ltd: only whole, as browsers decode it
+            decoded = percent_decode_host(host)
+            fixed = host if _fix_host(decoded) == decoded else None
+        elif fixed is None:
             fixed = _fix_host(host)
         if fixed is None:
             return []
@@ -238,7 +246,7 @@ def _spans(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int
     """Link spans in ``text[lo:hi]``, left to right; the text around stays visible as context
     (a Markdown label before ``lo``, the character before a link).
 
-    A link holds a hint (``.`` before two letters, or ``://``) and no space, so only the
+    A link holds a hint (``.`` before two letters, or ``:/`` or ``:\\``) and no space, so only the
     space-delimited word around each hint is searched with the full grammar: prose between links
     costs a few ``str.find`` calls (memchr speed; a regex search for the hint costs ten times as
     much). Every position found here only moves forward, so the scan stays linear.
@@ -246,10 +254,14 @@ def _spans(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int
     out: list[tuple[int, int, bool, str | None]] = []
     pos, n = lo, len(text) if hi is None else hi
     find, dot_match, url_search = text.find, _HINT_DOT.match, _URL_START.search
-    scheme, dot, space = find("://", lo, n), find(".", lo, n), -1
+    # a scheme separator as browsers take it: "https://", and also "https:/" and "https:\\"
+    slash, backslash, dot, space = find(":/", lo, n), find(":\\", lo, n), find(".", lo, n), -1
     while True:
-        if -1 < scheme < pos:
-            scheme = find("://", pos, n)
+        if -1 < slash < pos:
+            slash = find(":/", pos, n)
+        if -1 < backslash < pos:
+            backslash = find(":\\", pos, n)
+        scheme = slash if backslash == -1 or -1 < slash < backslash else backslash
         if -1 < dot < pos:
             dot = find(".", pos, n)
         while dot != -1 and (dot < scheme or scheme == -1) and dot_match(text, dot) is None:
@@ -367,6 +379,21 @@ def _shadow_spans(
                 display,
             )
         )
+    if not _LOOKALIKE_DELIMITERS.isdisjoint(word):
+        # NFKC made "／" a slash, "＠" an at sign, …, which a browser given the word never sees:
+        # read it again with those kept as they are, and let that reading replace the ones that
+        # start inside its links (https://welt.de／@welt.ltd/ goes to welt.ltd, ws:/＼a＼@x.de
+        # to x.de)
+        kept = build_shadow(word.translate(_PROTECT))
+        text = kept.text.translate(_RESTORE)
+        for start, end, has_scheme, display in _spans(text):
+            o_start, o_end = kept.original_span(start, end)
+            out = [c for c in out if not o_start <= c[2] < o_end]  # readings starting inside it
+            if any(o_start < c[2] + len(c[0]) for c in out if c[2] < o_start):
+                continue  # a link the first reading found starts before and runs into it
+            tricks = (*obfuscations_in(word, kept, start, end), "lookalike-delimiter")
+            out.append((word[o_start:o_end], text[start:end], o_start, tricks, has_scheme, display))
+        out.sort(key=lambda c: c[2])
     return tuple(out)
 
 

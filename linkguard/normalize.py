@@ -1,13 +1,14 @@
 """Candidate → Link: one canonical form per link.
 
-Hosts go through UTS-46 (what browsers do) to lowercase ASCII/punycode, and are split with
+The authority is read as browsers read it (:mod:`linkguard.whatwg`: ``\\`` as ``/``, the last ``@``,
+percent-decoding, IPv4 number forms); hosts go through UTS-46 (what browsers do) to lowercase
+ASCII/punycode, and are split with
 tldextract's *bundled* Public Suffix List snapshot: building the extractor with no suffix-list URLs
 and no cache dir means it never touches the network. ``update_psl`` refreshes it on purpose.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import unicodedata
 from functools import lru_cache
@@ -18,6 +19,7 @@ from urllib.parse import quote
 import idna
 import tldextract
 
+from linkguard import whatwg
 from linkguard.limits import MAX_HOST_CHARS
 from linkguard.models import Candidate, Link
 from linkguard.paths import cache_dir
@@ -27,8 +29,9 @@ from linkguard.unwrap import WRAPPER_LABELS, unwrapped
 _PSL_MAX_BYTES = 8 << 20
 #: Where ``update_psl`` stores a refreshed suffix list; used in preference to the bundled one.
 PSL_OVERRIDE_ENV = "LINKGUARD_PSL_FILE"
-_DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21}
-_KNOWN_SCHEMES = frozenset({"http", "https", "ftp"})
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443, "ftp": 21}
+#: The special schemes that name a host on the network (``file`` URLs are not links).
+_KNOWN_SCHEMES = frozenset(_DEFAULT_PORTS)
 _LDH = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*")
 
 
@@ -139,39 +142,93 @@ def mixed_script_labels(host_unicode: str) -> bool:
     return False
 
 
-@lru_cache(maxsize=65536)
-def _split_host(raw_host: str) -> HostParts | None:
-    host = raw_host.rstrip(".")
-    if not host or len(host) > MAX_HOST_CHARS:
-        return None
-    if host.startswith("[") and host.endswith("]"):
-        host = host[1:-1]
+def _uts46_valid(labels: list[str]) -> bool:
+    """The UTS-46 validity checks that mapping alone does not make, as browsers apply them: no
+    Punycode prefix on a Unicode label, no leading combining mark, the joiner rules (CONTEXTJ)
+    and the bidi rules (RFC 5893) for a right-to-left label. Where a browser is stricter, this
+    reads a host it refuses: a finding for a link nobody can follow, never a missed one."""
+    unicode_labels = [label for label in labels if not label.isascii()]
+    if not unicode_labels:
+        return True
     try:
-        ip = ipaddress.ip_address(host)
-    except ValueError:
-        ip = None
-    if ip is not None:
-        text = ip.compressed
-        return HostParts(text, text, "", "", "", "", True, False, ())
-    tricks: list[str] = []
-    lowered = host.lower()
-    if not lowered.isascii():
-        tricks.append("idn")
-    if lowered.isascii() and _LDH.fullmatch(lowered):
+        for label in unicode_labels:
+            if label.startswith("xn--"):
+                return False  # "xn--はじめよう"
+            idna.core.check_initial_combiner(label)
+            for pos, ch in enumerate(label):
+                if ch in "\u200c\u200d" and not idna.core.valid_contextj(label, pos):
+                    return False
+            idna.core.check_bidi(label)  # a right-to-left label (the only kind it checks)
+    except idna.IDNAError:
+        return False
+    return True
+
+
+def _to_ascii(host: str) -> str | None:
+    """UTS-46 as browsers apply it to a host (non-transitional, no STD3 rules, no DNS length
+    checks); None when it has no ASCII form."""
+    try:
+        return idna.encode(host, uts46=True, std3_rules=False, transitional=False).decode("ascii")
+    except idna.IDNAError:
+        pass
+    # IDNA 2008 refuses underscores, emoji, empty labels and symbols (✪df.ws) that UTS-46, and
+    # so browsers and resolvers, take: map, then Punycode each label that is not ASCII.
+    try:
+        labels = idna.uts46_remap(host, std3_rules=False, transitional=False).split(".")
+        if not _uts46_valid(labels):
+            return None
+        return ".".join(
+            label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")
+            for label in labels
+        )
+    except (idna.IDNAError, UnicodeError):
+        return None
+
+
+@lru_cache(maxsize=65536)
+def _ascii_host(raw_host: str) -> tuple[str, bool] | None:
+    """``(host, is_ip)``: the host as browsers read it — lowercase ASCII/Punycode, or an IP
+    address in its canonical form — before any suffix-list check; None when there is none."""
+    if raw_host.startswith("["):  # an IPv6 address, in brackets as a URL writes it
+        ip6 = whatwg.parse_ipv6(raw_host[1:-1]) if raw_host.endswith("]") else None
+        return (ip6.compressed, True) if ip6 is not None else None
+    if ":" in raw_host:  # a bare IPv6 address given to split_host (rules); never from a URL
+        ip6 = whatwg.parse_ipv6(raw_host)
+        return (ip6.compressed, True) if ip6 is not None else None
+    lowered = raw_host.lower()
+    stripped = lowered.rstrip(".")  # a trailing dot names the same host (deliberate, see whatwg)
+    if not stripped or len(stripped) > MAX_HOST_CHARS:
+        return None
+    if stripped.isascii() and _LDH.fullmatch(stripped):
         # What UTS-46 gives an LDH name, or what the fallback below keeps when it refuses one
         # (checked by a property test); idna's pure-Python checks cost 0.1 ms per new host.
-        ascii_host = lowered
+        mapped = lowered
     else:
-        try:
-            ascii_host = idna.encode(lowered, uts46=True, std3_rules=False, transitional=False).decode(
-                "ascii"
-            )
-        except idna.IDNAError:
-            # IDNA 2008 refuses underscores and emoji; resolvers and browsers take them.
-            try:
-                ascii_host = lowered.encode("idna").decode("ascii")  # IDNA 2003: ✪df.ws
-            except UnicodeError:
-                return None
+        to_ascii = _to_ascii(raw_host)
+        if to_ascii is None or whatwg.FORBIDDEN_HOST.search(to_ascii):
+            return None
+        mapped = to_ascii
+    ascii_host = mapped.rstrip(".")
+    if not ascii_host:
+        return None
+    if whatwg.ends_in_number(mapped):  # browsers read 0x7f.1, 2130706433 and 127.1 as IPv4
+        ip4 = whatwg.parse_ipv4(mapped)
+        return (str(ip4), True) if ip4 is not None else None
+    return ascii_host, False
+
+
+@lru_cache(maxsize=65536)
+def _split_host(raw_host: str) -> HostParts | None:
+    found = _ascii_host(raw_host)
+    if found is None:
+        return None
+    ascii_host, is_ip = found
+    if is_ip:
+        return HostParts(ascii_host, ascii_host, "", "", "", "", True, False, ())
+    tricks: list[str] = []
+    lowered = raw_host.lower()
+    if not lowered.isascii():
+        tricks.append("idn")
     if "xn--" in lowered:
         tricks.append("punycode")
     try:
@@ -206,44 +263,28 @@ def _quote_part(part: str) -> str:
     return part if part.isascii() and " " not in part else quote(part, safe="/?#[]@!$&'()*+,;=:%~-._")
 
 
-#: scheme (the first ``://`` within 12 characters, as ``find`` would), authority, path, the rest.
-_URL_PARTS = re.compile(r"(?:(.{0,9}?)://)?([^/?#]*)([^?#]*)(.*)", re.DOTALL)
-
-
-def _split_url(raw: str) -> tuple[str, str, str, str] | None:
-    """``(scheme, netloc, path, rest)`` — a cheaper urlsplit for the shapes the extractor emits."""
-    m = _URL_PARTS.match(raw)
-    if m is None:  # pragma: no cover - every group may be empty, so it always matches
-        return None
-    scheme, netloc, path, rest = m.groups()
-    if not netloc:
-        return None
-    return (scheme.lower() if scheme is not None else "http"), netloc, path, rest
-
-
 @lru_cache(maxsize=65536)
 def _netloc(scheme: str, netloc: str) -> tuple[HostParts, str, tuple[str, ...]] | None:
-    """The host of an authority, its canonical text (port kept unless default) and the tricks it
-    shows; memoised, because a dump names the same few hosts over and over."""
+    """The host of an authority as a browser reads it (:mod:`linkguard.whatwg`), its canonical
+    text (port kept unless default) and the tricks it shows; memoised, because a dump names the
+    same few hosts over and over."""
     tricks: list[str] = []
+    split = whatwg.split_authority(netloc)
+    if split is None:
+        return None
+    _userinfo, hostname, port_text = split
     if "@" in netloc:
         tricks.append("userinfo")
-        netloc = netloc.rsplit("@", 1)[1]
     port: int | None = None
-    if netloc.startswith("["):
-        close = netloc.find("]")
-        if close == -1:
-            return None
-        hostname, port_text = (
-            netloc[: close + 1],
-            netloc[close + 2 :] if netloc[close + 1 : close + 2] == ":" else "",
-        )
-    else:
-        hostname, _, port_text = netloc.partition(":")
     if port_text:
-        if not port_text.isdigit() or int(port_text) > 65535:
-            return None
         port = int(port_text)
+        if port > 65535:
+            return None
+    if "%" in hostname and not hostname.startswith("["):
+        hostname = whatwg.percent_decode_host(hostname)
+        if ":" in hostname:  # "%3A%3A1" is no IPv6 address to a browser, and no host at all
+            return None
+        tricks.append("percent-encoded")
     host = _split_host(hostname)
     if host is None:
         return None
@@ -252,6 +293,30 @@ def _netloc(scheme: str, netloc: str) -> tuple[HostParts, str, tuple[str, ...]] 
     if port is not None and port != _DEFAULT_PORTS.get(scheme):
         host_text = f"{host_text}:{port}"
     return host, host_text, tuple(tricks)
+
+
+def read_host(text: str) -> str | None:
+    """The host linkguard reads in a URL or bare domain, before any suffix-list check: what a
+    link's ``host`` is when it is one. Compared with a WHATWG parser by the tests."""
+    parts = whatwg.split_url(whatwg.prepare(text))
+    if parts is None or parts[0] not in _KNOWN_SCHEMES:
+        return None
+    split = whatwg.split_authority(parts[1])
+    if split is None or (split[2] and int(split[2]) > 65535):
+        return None
+    hostname = split[1]
+    if "%" in hostname and not hostname.startswith("["):
+        hostname = whatwg.percent_decode_host(hostname)
+        if ":" in hostname:
+            return None
+    found = _ascii_host(hostname)
+    return found[0] if found is not None else None
+
+
+def userinfo_of(text: str) -> str:
+    """What a link carries before the last ``@`` of its authority, as a browser splits it."""
+    parts = whatwg.split_url(whatwg.prepare(text))
+    return parts[1].rpartition("@")[0] if parts is not None else ""
 
 
 def parse_link(
@@ -275,17 +340,21 @@ def _link(
     written: str | None,
     unwrap: bool = True,
 ) -> Link | None:
-    raw = text.strip()
-    parts = _split_url(raw) if raw else None
+    raw = whatwg.prepare(text)
+    parts = whatwg.split_url(raw) if raw else None
     if parts is None:
         return None
-    scheme, netloc, path, rest = parts
+    scheme, netloc, path, rest, backslash = parts
     if scheme not in _KNOWN_SCHEMES:
         return None
     found = _netloc(scheme, netloc)
     if found is None:
         return None
     host, host_text, tricks = found
+    if backslash:  # "https:\\x" or "x\@y": written so that it reads as another URL than it is
+        tricks = ("backslash", *tricks)
+    if "\\" in path:  # browsers read every backslash of the path as a slash
+        path = path.replace("\\", "/")
     if obfuscation:  # what the extractor undid, then what the host itself shows
         tricks = tuple(dict.fromkeys((*obfuscation, *tricks)))
     url = f"{scheme}://{host_text}{_quote_part(path) or '/'}{_quote_part(rest) if rest else ''}"
@@ -309,8 +378,23 @@ def _link(
 
 
 def normalize(candidate: Candidate) -> Link | None:
-    """Candidate → Link, keeping the text as written and the obfuscations undone."""
-    return _link(candidate.url, candidate.obfuscation, candidate.display, candidate.text)
+    """Candidate → Link, keeping the text as written and the obfuscations undone.
+
+    Undoing obfuscation can turn a look-alike character into a delimiter the browser never
+    sees: in ``https://welt.de／@welt.ltd/`` the fullwidth ``／`` is part of the user name to a
+    browser, which goes to welt.ltd, while its NFKC form ``/`` would end the host at welt.de.
+    So when the text as written is itself a URL whose host differs, that host is judged.
+    """
+    link = _link(candidate.url, candidate.obfuscation, candidate.display, candidate.text)
+    if candidate.url == candidate.text:
+        return link
+    direct = read_host(candidate.text)
+    if direct is None or (link is not None and direct == link.host):
+        return link  # a browser cannot follow the text as written ("welt[.]ltd"), or agrees
+    tricks = (*candidate.obfuscation, "lookalike-delimiter")
+    as_written = _link(candidate.text, tricks, candidate.display, None)
+    # No public host as written ("spiegel🔹ltd" is one label): the de-obfuscated reading stands.
+    return as_written if as_written is not None else link
 
 
 def is_public_suffix(name: str) -> bool:

@@ -16,8 +16,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-#: A dot before two letters (TLDs have at least two) or a scheme separator.
-HINT = rb"\.[A-Za-z\x80-\xff]{2}|://"
+#: A dot before two letters (TLDs have at least two) or a scheme separator, which browsers also
+#: take written ``:/`` or ``:\\`` (``https:\\welt.ltd``).
+HINT = rb"\.[A-Za-z\x80-\xff]{2}|:[/\\]"
 #: Any character of :data:`linkguard.deobfuscate.TRIGGER_CHARS` by its UTF-8 bytes (a superset),
 #: or the ASCII defanging of :data:`linkguard.deobfuscate.TRIGGER_ASCII`.
 OBFUSCATION = (
@@ -49,9 +50,9 @@ class LinePrefilter:
             )
             self._scratch: Any = _hs.Scratch(self._db)
         else:
-            # The hint consumes only its dot, so that it never hides an obfuscation character
-            # from the one non-overlapping pass (".a" and a soft hyphen's first byte).
-            self._re = re.compile(rb"(" + OBFUSCATION + rb")|\.(?=[A-Za-z\x80-\xff]{2})|://")
+            # A hint consumes only its dot or colon, so that it never hides an obfuscation
+            # from the one non-overlapping pass (".a" and a soft hyphen's first byte, ":\\.").
+            self._re = re.compile(rb"(" + OBFUSCATION + rb")|\.(?=[A-Za-z\x80-\xff]{2})|:(?=[/\\])")
 
     def _matches(self, block: bytes) -> list[int]:
         """Every match as ``end << 1 | id``, in order of ``end`` (an int sorts and packs cheaper

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
+import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,12 +30,15 @@ from linkguard.models import (
 )
 from linkguard.normalize import normalize, parse_link
 from linkguard.rules import RuleSet
+from linkguard.whatwg import prepare
 
 if TYPE_CHECKING:
     from linkguard.forensics import Investigator
     from linkguard.lookalike import Detector
 
 _CONTEXT_CHARS = 160
+#: One URL with a special scheme and nothing else (no spaces): a value a browser would follow.
+_ONE_URL = re.compile(r"(?i:https?|ftp|wss?):\S*\Z")
 #: Verdicts worth a network look when forensics are on: what we flag, and what hides a target.
 INVESTIGATE = frozenset({"malicious", "suspicious", "shortened"})
 
@@ -153,6 +157,8 @@ class Scanner:
                 current = post
                 seen = set()
                 stats.posts += post is not None
+            if record is not None and ("\t" in text or "\n" in text or "\r" in text):
+                text = _as_browsers_read(text)
             line, line_start, searched = item.line, 0, 0
             # columns of the record's first line continue from where the record starts
             first_line, column_shift = item.line, item.column - 1
@@ -276,9 +282,20 @@ class Scanner:
         return Finding(link, verdict, "argv", 1, 1)
 
 
+def _as_browsers_read(value: str) -> str:
+    """A structured value (a JSON string, a CSV cell) that is one URL broken by tabs or newlines
+    is what a browser follows once it drops them: ``https://welt.de<TAB>@welt.ltd/`` goes to
+    welt.ltd, where prose would end the link at the tab."""
+    prepared = prepare(value)
+    return prepared if _ONE_URL.match(prepared) else value
+
+
 def parse_target(text: str) -> Link | None:
-    """The link a user typed or pasted, even defanged or obfuscated (``hxxps://welt[.]ltd``)."""
-    text = text.strip()
+    """The link a user typed or pasted, even defanged or obfuscated (``hxxps://welt[.]ltd``).
+
+    Tabs and newlines inside it are dropped first, as a browser drops them from a URL.
+    """
+    text = prepare(text)
     found = candidates(text)
     if found:
         return normalize(found[0])

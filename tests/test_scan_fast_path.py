@@ -43,6 +43,8 @@ PIECE_LIST = [
     *("\\.", "*xp", "XxP", "[:]", "{d", "(D"),
     # dot obfuscation: spaced dot words and symbols for the dot
     *(" . ", " dot ", " DoT ", " [.] ", "•", "·", "🔹", "⸱", "∙", "ltd", "de"),
+    # scheme separators as browsers also read them, and a backslash ending the authority
+    *(":/", ":\\", "https:\\\\", "https:/", "\\@", "%2e", "@"),
 ]
 PIECES = st.sampled_from(PIECE_LIST)
 DUMPS = st.lists(PIECES, max_size=120).map("".join)
@@ -130,6 +132,9 @@ def test_prefilter_engines_agree(text: str) -> None:
 def test_a_hint_does_not_hide_an_invisible_character_from_the_re_engine() -> None:
     # ".a" + soft hyphen: a regex that consumed ".a\xc2" as the hint would miss the soft hyphen
     data = "x.a\u00adde und mehr".encode()
+    assert LinePrefilter(engine="re").lines(data) == [(0, len(data), True)]
+    # "https:\\" is a hint as browsers read it; it must not swallow the defanging "\\." after it
+    data = b"https:\\.welt"
     assert LinePrefilter(engine="re").lines(data) == [(0, len(data), True)]
 
 

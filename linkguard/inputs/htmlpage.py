@@ -13,11 +13,22 @@ from html.parser import HTMLParser
 
 from linkguard.inputs.decoding import line_blocks
 from linkguard.models import Post, Record, Skipped
+from linkguard.whatwg import prepare
 
 _URL_ATTRS = frozenset({"href", "src", "action", "cite", "data-href", "data-url", "poster", "formaction"})
 _META_URL_NAMES = frozenset({"og:url", "twitter:url", "og:see_also"})
 _SKIP_TEXT = frozenset({"script", "style", "template", "noscript"})
 _MAX_ANCHOR_TEXT = 500
+
+
+def _browser_url(value: str) -> str:
+    """An attribute's URL as the browser follows it: tabs, newlines and surrounding controls
+    dropped, and a scheme-relative ``//host`` (also written ``\\\\host``, ``/\\host``) given the
+    page's scheme, so that ``//welt.de@welt.ltd/`` is read with its user information."""
+    value = prepare(value)
+    if value[:2] in ("//", "\\\\", "/\\", "\\/"):
+        return "https:" + value
+    return value
 
 
 class _Collector(HTMLParser):
@@ -48,14 +59,14 @@ class _Collector(HTMLParser):
                 continue
             if tag == "a" and name == "href":
                 self._close_anchor()
-                self._anchor = (value, line, col)
+                self._anchor = (_browser_url(value), line, col)
                 self._anchor_text = []
             elif name in _URL_ATTRS or (
                 tag == "meta"
                 and name == "content"
                 and (values.get("property") or values.get("name")) in _META_URL_NAMES
             ):
-                self.out.append(Record(value, self.source, line, col, record=f"<{tag} {name}>"))
+                self.out.append(Record(_browser_url(value), self.source, line, col, record=f"<{tag} {name}>"))
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP_TEXT and self._skip_depth:

@@ -9,19 +9,19 @@ evidence. Verdicts are memoised per (host, obfuscation, display, …): dumps rep
 
 from __future__ import annotations
 
-import re
+import unicodedata
 
 from linkguard.lookalike import scoring as sc
 from linkguard.lookalike.index import Index
 from linkguard.lookalike.obfuscation import obfuscation_evidence, post_tricks
 from linkguard.lookalike.techniques import TECHNIQUES, Subject, display_target
 from linkguard.models import Evidence, Link, Verdict, VerdictStatus
-from linkguard.normalize import parse_link
+from linkguard.normalize import parse_link, userinfo_of
 from linkguard.rules import RuleSet
+from linkguard.whatwg import naive_host
 
 #: Distinct links remembered; the memo is dropped and restarted when full.
 MEMO_SIZE = 1 << 17
-_AUTHORITY_END = re.compile(r"[/?#]")
 
 #: A technique that restates a stronger one for the same outlet is dropped, not double-counted:
 #: welt.de.x.com is embedded (not also subdomain-brand); wеlt.de is a homoglyph (not also a typo).
@@ -38,14 +38,28 @@ _TRUSTED_BECAUSE = {
     "popular": "a popular site whose name is in real use",
 }
 
+#: Tricks whose verdict depends on the whole text of the link, not only on its host.
+_PRETENCES = frozenset({"userinfo", "backslash", "lookalike-delimiter"})
+
+
 _MemoKey = tuple[str, str, tuple[str, ...], str | None, str, str | None]
 
 
 def _userinfo(link: Link) -> str:
-    if "userinfo" not in link.obfuscation:
+    return userinfo_of(link.text) if "userinfo" in link.obfuscation else ""
+
+
+def _pretended_host(link: Link) -> str:
+    """The host the link reads as to a reader (or a tool) that takes ``\\`` for a character, or
+    a look-alike for a slash, when a browser goes elsewhere: ``https://welt.ltd\\@welt.de/``
+    and ``https://welt.de／@welt.ltd/`` pretend to be welt.de."""
+    if "lookalike-delimiter" in link.obfuscation:
+        host = naive_host(unicodedata.normalize("NFKC", link.text))
+    elif "backslash" in link.obfuscation:
+        host = naive_host(link.text)
+    else:
         return ""
-    authority = _AUTHORITY_END.split(link.text.split("://", 1)[-1], maxsplit=1)[0]
-    return authority.rpartition("@")[0]
+    return host if host and host not in (link.host, link.host_unicode) else ""
 
 
 def _capital_i_label(link: Link) -> str | None:
@@ -96,7 +110,7 @@ class Detector:
         """The verdict for ``link``; microseconds once a host has been seen."""
         key: _MemoKey = (
             link.host,
-            link.text if "userinfo" in link.obfuscation else "",
+            link.text if link.obfuscation and not _PRETENCES.isdisjoint(link.obfuscation) else "",
             link.obfuscation,
             link.display,
             link.registered_domain,
@@ -205,7 +219,7 @@ class Detector:
     def _link_claims(self, link: Link) -> bool:
         """The link itself pretends to be an outlet (text before '@', or the post showed an outlet's
         name or domain): that is a trick of the post, which a popular destination does not excuse."""
-        if "userinfo" in link.obfuscation:
+        if not _PRETENCES.isdisjoint(link.obfuscation):
             return True
         if not link.display:
             return False
@@ -227,6 +241,7 @@ class Detector:
             private_suffix=link.is_private_suffix,
             capital_i_label=_capital_i_label(link),
             userinfo=_userinfo(link),
+            pretended_host=_pretended_host(link),
             display=link.display,
         )
         techniques = TECHNIQUES if link.registered_domain else TECHNIQUES[-1:]

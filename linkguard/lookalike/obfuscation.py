@@ -20,6 +20,15 @@ _PHRASES: dict[str, str] = {
     "punycode": "written in its punycode form (xn--…) in the post, which hides how it reads (punycode)",
     "mixed-script": "mixes alphabets within one label, e.g. Latin with Cyrillic (mixed-script)",
     "userinfo": "has text before '@' in the link (userinfo), which browsers ignore when following it",
+    "backslash": (
+        "written with '\\' where a URL has '/' (backslash), which browsers read as '/' but filters and"
+        " readers may not, so the link seems to lead elsewhere"
+    ),
+    "lookalike-delimiter": (
+        "written with a look-alike of '/', '\\', '?' or '#' (lookalike-delimiter) that reads as the end"
+        " of the host but is not one to a browser, so the link seems to lead elsewhere"
+    ),
+    "percent-encoded": "its host is written in %-escapes (percent-encoded), which browsers decode",
     "glued-card": "the post glued the link card's domain onto its text (glued-card)",
 }
 #: Tricks that describe an IDN domain itself; the homoglyph evidence reports those.

@@ -44,6 +44,9 @@ class Subject(NamedTuple):
     capital_i_label: str | None  # the label with a capital I from the post read as l ("spiegeI")
     userinfo: str  # text before "@" in the link as posted
     display: str | None
+    #: The host the link reads as when "\\" is taken for a character ("welt.ltd\\@welt.de"
+    #: reads as welt.de); browsers read it as "/" and go to ``host``.
+    pretended_host: str = ""
 
 
 @cache
@@ -338,21 +341,39 @@ def embedded(index: Index, subj: Subject) -> list[sc.Signal]:
             detail = f"{_who(brand)}: '{token}' is the domain {brand.domain} with its dot removed"
             add(brand.outlet, detail, embedded=token)
     if subj.userinfo:
-        parts = re.split(r"[.:-]", subj.userinfo.lower())
-        for size in range(index.max_domain_labels, 0, -1):  # the whole domain before a bare brand
-            for start in range(0, len(parts) - size + 1):
-                name = ".".join(parts[start : start + size])
-                outlet = index.outlet_by_domain.get(name)
-                if outlet is None and size == 1 and name in index.brands:
-                    outlet = index.brands[name][0].outlet
-                if outlet is not None:
-                    detail = (
-                        f"{_who(outlet)}: the link starts with '{subj.userinfo}@', so it seems to lead to "
-                        f"{name}, but everything before '@' is ignored and it goes to {subj.host_unicode}"
-                    )
-                    add(outlet, detail, userinfo=name)
-                    return signals
+        found = _named_outlet(index, subj.userinfo)
+        if found is not None:
+            outlet, name = found
+            detail = (
+                f"{_who(outlet)}: the link starts with '{subj.userinfo}@', so it seems to lead to "
+                f"{name}, but everything before '@' is ignored and it goes to {subj.host_unicode}"
+            )
+            add(outlet, detail, userinfo=name)
+            return signals
+    if subj.pretended_host:
+        found = _named_outlet(index, subj.pretended_host)
+        if found is not None:
+            outlet, name = found
+            detail = (
+                f"{_who(outlet)}: the link reads as leading to {subj.pretended_host}, but browsers "
+                f"read its '\\' as '/' and go to {subj.host_unicode}"
+            )
+            add(outlet, detail, pretended=name)
     return signals
+
+
+def _named_outlet(index: Index, text: str) -> tuple[Outlet, str] | None:
+    """The outlet whose domain (or, failing that, bare brand) ``text`` names, and that name."""
+    parts = re.split(r"[.:@-]", text.lower())
+    for size in range(index.max_domain_labels, 0, -1):  # the whole domain before a bare brand
+        for start in range(0, len(parts) - size + 1):
+            name = ".".join(parts[start : start + size])
+            outlet = index.outlet_by_domain.get(name)
+            if outlet is None and size == 1 and name in index.brands:
+                outlet = index.brands[name][0].outlet
+            if outlet is not None:
+                return outlet, name
+    return None
 
 
 def subdomain_brand(index: Index, subj: Subject) -> list[sc.Signal]:
