@@ -20,7 +20,6 @@ EVAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "eval"
 sys.path.insert(0, str(BENCH))
 
 import eval_detection as ev  # noqa: E402
-from synthetic import lookalikes  # noqa: E402
 
 
 @pytest.fixture(scope="module")
