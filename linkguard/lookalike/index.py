@@ -63,6 +63,10 @@ def transliterations(label: str) -> set[str]:
 
 def deletes(key: str, depth: int) -> set[str]:
     """Every string ``depth`` or fewer deletions away from ``key`` (SymSpell's index keys)."""
+    if depth == 1:  # the hot case: one pass, no frontier bookkeeping
+        found = {key[:i] + key[i + 1 :] for i in range(len(key))}
+        found.add(key)
+        return found
     found = {key}
     frontier = {key}
     for _ in range(depth):
