@@ -15,6 +15,7 @@ import random
 import socket
 import sys
 import threading
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -105,11 +106,18 @@ def test_concatenated_and_padded_streams_are_read_whole(
 
 
 def test_a_bomb_is_read_in_bounded_pieces(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """64 MiB of zeros after a link: read in pieces (a one-shot inflate would hold it all)."""
+    """64 MiB of zeros from 2 KiB of zstd: never held at once (zstd's one-shot inflate would)."""
     bomb = tmp_path / "bomb.txt.zst"
     bomb.write_bytes(zstandard.ZstdCompressor().compress(b"welt.ltd\n" + b"\0" * (64 << 20)))
-    code, rows, err = run(capsys, "scan", str(bomb), "--format", "jsonl")
+    assert bomb.stat().st_size < 8192
+    tracemalloc.start()
+    try:
+        code, rows, err = run(capsys, "scan", str(bomb), "--format", "jsonl")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
     assert [r["host"] for r in rows] == ["welt.ltd"] and code == 1
+    assert peak < 40 << 20, peak
     assert "Traceback" not in err
 
 

@@ -149,7 +149,7 @@ class Decompressed(io.RawIOBase):
         self.error: str | None = None
         self.produced = 0
         self._pending = b""  # input read from ``source`` but not yet given to a stage
-        self._out = b""  # output not yet handed out
+        self._out = memoryview(b"")  # output not yet handed out
 
     def readable(self) -> bool:
         return True
@@ -180,9 +180,9 @@ class Decompressed(io.RawIOBase):
     def read(self, size: int = -1, /) -> bytes:
         if size is None or size < 0:
             size = DECOMPRESS_OUT_BYTES
-        if self._out:
-            out, self._out = self._out[:size], self._out[size:]
-            return out
+        if self._out:  # a memoryview: handing out a piece copies only that piece
+            piece, self._out = bytes(self._out[:size]), self._out[size:]
+            return piece
         while self.stage is not None and size > 0:
             stage = self.stage
             if stage.eof:
@@ -202,8 +202,10 @@ class Decompressed(io.RawIOBase):
                 break
             if out:
                 self.produced += len(out)
-                out, self._out = out[:size], out[size:]
-                return out
+                if len(out) <= size:
+                    return out
+                self._out = memoryview(out)[size:]
+                return out[:size]
         return b""
 
     def readinto(self, buffer: Any) -> int:
