@@ -275,11 +275,15 @@ def _build(
 def _iter_files(paths: Iterable[Path]) -> Iterator[Path]:
     for p in paths:
         if p.is_dir():
-            yield from sorted(p.glob("*.toml"))
+            found = sorted(p.glob("*.toml"))
         elif p.exists():
-            yield p
+            found = [p]
         else:
             raise RulesError(f"{p}: no such rule file or directory")
+        for f in found:
+            if not f.is_file():  # a named pipe would block the read for ever
+                raise RulesError(f"{f}: not a regular file")
+            yield f
 
 
 def rule_sources(
@@ -653,6 +657,9 @@ def validate_rules(paths: Iterable[str | Path], *, with_bundled: bool = False) -
         else:
             problems.append(Problem(str(p), 0, "error", "no such rule file or directory"))
     for path, origin in sources:
+        if not path.is_file():
+            problems.append(Problem(str(path), 0, "error", "not a regular file"))
+            continue
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:

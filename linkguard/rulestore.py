@@ -695,6 +695,8 @@ def read_import_file(
     ``defaults`` fill empty columns (``source`` for a list of bad domains, ``country`` for outlets).
     """
     defaults = {k: v for k, v in (defaults or {}).items() if v}
+    if path.exists() and not path.is_file():  # a named pipe would block the read for ever
+        raise RulesError(f"{path}: not a regular file")
     if path.suffix.lower() == ".toml":
         rows = []
         for e in read_entries(path, "user"):

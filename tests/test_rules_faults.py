@@ -3,6 +3,7 @@ edit never leaves behind a file that makes every scan fail."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -185,3 +186,25 @@ def test_many_user_outlets_are_added_and_found(capsys: pytest.CaptureFixture[str
     code, _, err = run(capsys, "rules", "add", "outlet11999-news.de", "--name", "Again")
     assert code == 3 and "already outlet 'O11999'" in err and f"{rules}:" in err
     assert len(load_rules(user_dir=rules_dir).outlets) > 12000
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_as_a_rule_file_is_refused_not_read(
+    capsys: pytest.CaptureFixture[str], rules_dir: Path, tmp_path: Path
+) -> None:
+    """Nobody writes to these pipes: reading one would block for ever."""
+    fifo = tmp_path / "rules.toml"
+    os.mkfifo(fifo)
+    post = tmp_path / "post.txt"
+    post.write_text("welt.ltd\n", encoding="utf-8")
+    for args in (
+        ["scan", str(post), "--rules", str(fifo)],
+        ["rules", "validate", str(fifo)],
+        ["rules", "import", str(fifo), "--as", "legit"],
+    ):
+        code, out, err = run(capsys, *args)
+        assert code == 3, (args, out, err)
+        assert f"{fifo}: " in out + err and "not a regular file" in out + err
+    os.mkfifo(rules_dir / "extra.toml")  # in the user's rules dir: every command says so
+    code, _, err = run(capsys, "scan", str(post))
+    assert code == 3 and "extra.toml: not a regular file" in err

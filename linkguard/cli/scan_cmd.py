@@ -170,7 +170,10 @@ def scan(
         writer.close(stats)
         writer.out.flush()
     if summary_path is not None:
-        summary: dict[str, Any] = stats.to_dict() | {"messages": stats.messages}
+        summary: dict[str, Any] = stats.to_dict() | {
+            "messages": stats.messages,
+            "skipped_inputs": stats.skipped_inputs,
+        }
         summary_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     if not quiet:
         click.echo(summary_text(stats), err=True)
