@@ -255,3 +255,12 @@ def test_a_real_binary_is_skipped_and_named(tmp_path: Path, capsys: pytest.Captu
     code, rows, err = run(capsys, "scan", str(blob), "--format", "jsonl", "-q")
     assert rows == [] and "image.png: skipped (binary)" in err
     assert code == 0  # not text is not an input error; stderr names it
+
+
+def test_8bit_text_without_nuls_is_still_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Cyrillic in cp1251 is mostly bytes that are not UTF-8: without NULs it is read (replaced, counted)."""
+    f = tmp_path / "ru.txt"
+    f.write_bytes(("Новости на сайте welt.ltd, читайте дальше\n" * 50).encode("cp1251"))
+    code, rows, err = run(capsys, "scan", str(f), "--format", "jsonl")
+    assert len(rows) == 50 and code == 1
+    assert "repaired (invalid-utf-8-replaced)" in err and "skipped" not in err

@@ -57,9 +57,13 @@ _CONTROL = bytes([*range(0, 9), 11, *range(14, 27), *range(28, 32), 127])
 def looks_binary(head: bytes) -> bool:
     """An image, archive or executable rather than text with some stray bytes.
 
-    NUL bytes alone do not decide it (a log with NUL padding after a crash, UTF-16 without a
-    BOM): what does is the share of control bytes and of bytes that are not UTF-8 among the rest.
+    Without NUL bytes it is text (in whatever 8-bit encoding: invalid UTF-8 is replaced and
+    counted). NULs alone do not decide it either (a log with NUL padding after a crash, UTF-16
+    without a BOM): what does is the share of control bytes and of bytes that are not UTF-8
+    among the rest.
     """
+    if b"\x00" not in head:
+        return False
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or utf16_without_bom(head):
         return False
     rest = head.replace(b"\x00", b"")
