@@ -129,6 +129,7 @@ def test_special_files_in_a_directory_are_skipped_never_read(
     os.mkfifo(tmp_path / "pipe")  # nobody ever writes: reading it would block for ever
     (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
     (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    (tmp_path / "up").symlink_to(tmp_path)  # walking into it would never end
     sock = socket.socket(socket.AF_UNIX)
     try:
         sock.bind(str(tmp_path / "sock"))
@@ -137,7 +138,8 @@ def test_special_files_in_a_directory_are_skipped_never_read(
         sock.close()
     assert [r["host"] for r in rows] == ["welt.ltd"]
     lines = err.strip().splitlines()
-    assert len(lines) == 4 and all(line.startswith("linkguard: ") for line in lines)
+    assert len(lines) == 5 and all(line.startswith("linkguard: ") for line in lines)
+    assert "up: skipped (symlinked-directory)" in err
     assert "pipe: skipped (not-a-file): a named pipe" in err
     assert "sock: skipped (not-a-file): a socket" in err
     assert "dangling: skipped (unreadable-path)" in err

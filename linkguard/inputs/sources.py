@@ -235,6 +235,12 @@ def iter_paths(paths: Iterable[str | Path]) -> Iterator[Path | Skipped]:
         errors: list[OSError] = []
         for root, dirs, files in os.walk(path, onerror=errors.append):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for d in [d for d in dirs if os.path.islink(os.path.join(root, d))]:
+                yield Skipped(
+                    os.path.join(root, d),
+                    "symlinked-directory",
+                    "a symbolic link to a directory; not followed (it could loop); name it to scan it",
+                )
             for f in sorted(files):
                 if f.startswith("."):
                     continue
