@@ -265,7 +265,10 @@ class _Session:
         for path, edit in self.edits.items():
             if not (edit.drop or edit.drop_domain or edit.append):
                 continue
-            text = _appended(edit) if not (edit.drop or edit.drop_domain) else None
+            text = None
+            if not edit.drop_domain:  # entries only taken out whole or added: edit the text itself
+                base = _cut(edit) if edit.drop else edit.text
+                text = _appended(edit, base) if base is not None else None
             if text is None:
                 doc = _document(edit)
                 _apply(doc, edit)
@@ -285,18 +288,56 @@ class _Session:
 _REPARSE_BYTES = 1 << 20
 
 
-def _appended(edit: _Edit) -> str | None:
-    """The new text when the edit only adds entries: the file as it was, plus the new tables.
+def _cut(edit: _Edit) -> str | None:
+    """The text without the dropped entries, each cut from its ``[[table]]`` line to the next table
+    (comments just before the next table stay with it); ``None`` when the result does not parse to
+    exactly the old data less those entries (a sub-table, a line scan fooled by a string), and the
+    tomlkit round trip is used instead."""
+    lines = edit.text.splitlines(keepends=True)
+    cut: set[int] = set()
+    for table, index in edit.drop:
+        pos = edit.positions.get((table, index))
+        if pos is None:
+            return None
+        end, fence = pos.line, None
+        while end < len(lines) and (fence is not None or not lines[end].lstrip().startswith("[")):
+            for quote in ('"""', "'''"):  # inside a multi-line string a "[" starts no table
+                if (fence is None or fence == quote) and lines[end].count(quote) % 2 == 1:
+                    fence = None if fence else quote
+                    break
+            end += 1
+        while end > pos.line and lines[end - 1].lstrip().startswith("#"):  # the next table's comments
+            end -= 1
+        cut.update(range(pos.line - 1, end))
+    text = "".join(line for n, line in enumerate(lines) if n not in cut)
+    try:
+        data = parse_toml_text(text, edit.path)
+    except RulesError:
+        return None
+    expected = {
+        name: [e for i, e in enumerate(entries) if (name, i) not in edit.drop]
+        for name, entries in edit.data.items()
+    }
+    if {k: v for k, v in data.items() if v != []} != {k: v for k, v in expected.items() if v != []}:
+        return None
+    check_loadable(data, edit.path, text)
+    return text
+
+
+def _appended(edit: _Edit, base: str) -> str | None:
+    """``base`` (the file, less dropped entries) plus the new tables; ``base`` itself when none.
 
     No tomlkit round trip of the whole file (minutes for 100k outlets). ``None`` when appending
     ``[[name]]`` would not extend the existing array: a table written inline (``outlet = [...]``).
     """
+    if not edit.append:
+        return base
     fragment = "".join(_fragment(name, table) for name, table in edit.append)
     for name, _ in edit.append:
         headers = sum(1 for table, _ in edit.positions if table == name)
         if headers != len(edit.data.get(name, [])):
             return None
-    text = edit.text
+    text = base
     if text and not text.endswith("\n"):
         text += "\n"
     text += fragment

@@ -208,3 +208,23 @@ def test_a_named_pipe_as_a_rule_file_is_refused_not_read(
     os.mkfifo(rules_dir / "extra.toml")  # in the user's rules dir: every command says so
     code, _, err = run(capsys, "scan", str(post))
     assert code == 3 and "extra.toml: not a regular file" in err
+
+
+def test_removing_a_rule_cuts_only_its_lines(capsys: pytest.CaptureFixture[str], rules_dir: Path) -> None:
+    rules = rules_dir / "rules.toml"
+    head = '# my list\n[[legit]]\ndomain = "a-news.de"\n\n'
+    middle = '[[legit]]\ndomain = "b-news.de"  # checked\nnote = """\n[[not a header]]\n"""\n\n'
+    tail = '# the last one, kept with its comment\n[[legit]]\ndomain = "c-news.de"\n'
+    rules.write_text(head + middle + tail, encoding="utf-8")
+    code, _, err = run(capsys, "rules", "remove", "b-news.de")
+    assert code == 0, err
+    assert rules.read_text(encoding="utf-8") == head + tail
+    # a sub-table under an entry cannot be cut by lines: the entry goes, the file stays sound
+    rules.write_text(
+        '[[outlet]]\nname = "A"\ndomains = ["a-news.de"]\n[outlet.extra]\nx = 1\n' + tail, encoding="utf-8"
+    )
+    code, _, err = run(capsys, "rules", "remove", "a-news.de")
+    assert code == 0, err
+    entries = load_rules(user_dir=rules_dir)
+    assert [r.domain for r in entries.legit if r.origin == "user"] == ["c-news.de"]
+    assert not [o for o in entries.outlets if o.origin == "user"]
