@@ -715,10 +715,9 @@ def _cross_check(facts: list[_Fact], with_bundled: bool) -> list[Problem]:
         f for f in facts if f.table != "removed" and not (f.domain in removed and f.entry.origin == "bundled")
     ]
     if with_bundled:
+        bundled = {g.domain for g in facts if g.entry.origin == "bundled"}
         for f in facts:
-            if f.table == "removed" and not any(
-                g.domain == f.domain and g.entry.origin == "bundled" for g in facts
-            ):
+            if f.table == "removed" and f.domain not in bundled:
                 problem(f, "warning", f"[[removed]] {f.domain!r} matches no bundled rule")
 
     # duplicates inside one file (across files, a later file overriding an earlier one is the point)
