@@ -9,8 +9,24 @@ READ_BLOCK_BYTES = 1 << 20
 MAX_LINE_CHARS = 1 << 20
 #: Bytes sniffed to detect format, compression and binary content.
 SNIFF_BYTES = 8192
+#: A sniffed block is binary when more than this share of its non-NUL bytes are control bytes or
+#: not UTF-8 (images and archives: ~0.5; text with stray bytes: ~0).
+BINARY_SHARE = 0.25
+#: A file whose first block looks binary is probed this far for text before it is skipped.
+BINARY_PROBE_BYTES = 1 << 20
+#: A named pipe (or ``<(command)``) that gives no data for this long is given up, keeping what came.
+PIPE_IDLE_TIMEOUT_S = 30.0
 #: A JSON document larger than this is not parsed whole; JSON Lines are read per line.
 MAX_JSON_DOCUMENT_BYTES = 256 << 20
+#: Output one decompressor call may produce, so a compression bomb costs time, never memory.
+DECOMPRESS_OUT_BYTES = 1 << 20
+#: Compressed input handed over per call: a corrupt block raises and loses that call's output, so
+#: small pieces keep what came before a fault.
+DECOMPRESS_IN_BYTES = 64 << 10
+#: zstd's streaming decompressor takes no output bound, so it is fed this much input at a time:
+#: zstd inflates at most ~32,768x (1 GiB of zeros is 32 KiB), so one call yields at most 8 MiB
+#: even for a bomb; small pieces cost little (68 MB of text: 0.24 s against 0.19 s in 1 KiB pieces).
+DECOMPRESS_FEED_BYTES = 256
 #: CSV fields may be long (posts with quoted text); Python's default is 128 KiB.
 MAX_CSV_FIELD_CHARS = 16 << 20
 

@@ -249,6 +249,17 @@ class Finding:
         }
 
 
+#: Skip reasons that mean an input could not be read at all (or not on from some point because of a
+#: fault of the file or the system, not of its content): ``scan`` exits 3 for them unless it flagged.
+UNREAD_REASONS: frozenset[str] = frozenset(
+    {"unreadable-path", "not-a-file", "read-error", "read-timeout", "reader-failed", "undecodable"}
+)
+
+
+def is_unread(reason: str) -> bool:
+    return reason in UNREAD_REASONS or reason.startswith("corrupt-")
+
+
 @dataclass(slots=True)
 class ScanStats:
     """Counters for the closing summary; mutable because the pipeline fills it as it streams."""
@@ -265,15 +276,25 @@ class ScanStats:
     #: Records read but repaired (for example invalid UTF-8 replaced); nothing was dropped.
     repaired: Counter[str] = field(default_factory=Counter)
     messages: list[str] = field(default_factory=list)
+    #: Inputs (files, not records) that were skipped whole or in part, one message each, so that
+    #: the summary can always name every one of them, even with ``-q``.
+    skipped_inputs: list[str] = field(default_factory=list)
+    inputs_skipped: int = 0
+    #: Inputs that could not be read (``is_unread``): what makes ``scan`` exit 3.
+    unread: int = 0
 
-    def skip(self, item: Skipped, keep_messages: int = 50) -> None:
+    def skip(self, item: Skipped, keep_messages: int = 50, keep_inputs: int = 1000) -> None:
         (self.repaired if item.kept else self.skipped)[item.reason] += 1
+        where = f"{item.source}:{item.line}" if item.line else item.source
+        what = "repaired" if item.kept else "skipped"
+        message = f"{where}: {what} ({item.reason}){': ' + item.detail if item.detail else ''}"
         if len(self.messages) < keep_messages:
-            where = f"{item.source}:{item.line}" if item.line else item.source
-            what = "repaired" if item.kept else "skipped"
-            self.messages.append(
-                f"{where}: {what} ({item.reason}){': ' + item.detail if item.detail else ''}"
-            )
+            self.messages.append(message)
+        if not item.kept and item.line is None:
+            self.inputs_skipped += 1
+            self.unread += is_unread(item.reason)
+            if len(self.skipped_inputs) < keep_inputs:
+                self.skipped_inputs.append(message)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -148,7 +148,11 @@ def toml_error_line(exc: tomllib.TOMLDecodeError, source: str = "") -> tuple[int
 
 
 def parse_toml_text(text: str, path: Path | str) -> dict[str, Any]:
-    """tomllib.loads with a ``RulesError`` naming ``file:line`` on a syntax error."""
+    """tomllib.loads with a ``RulesError`` naming ``file:line`` on a syntax error.
+
+    Nesting too deep for the parser (``a = [[[[...]]]]`` thousands deep) is a ``RulesError`` too,
+    never a ``RecursionError`` escaping to the user.
+    """
     import tomllib
 
     try:
@@ -156,13 +160,19 @@ def parse_toml_text(text: str, path: Path | str) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         line, msg = toml_error_line(exc, text)
         raise RulesError(f"{path}:{line}: invalid TOML: {msg}") from exc
+    except RecursionError:
+        raise RulesError(f"{path}: invalid TOML: arrays or tables nested too deeply") from None
 
 
 def read_rule_file(path: Path, origin: str, text: str | None = None) -> dict[str, list[dict[str, Any]]]:
     """Parse one file (or ``text``, its content already read); a syntax error names the file and line."""
     if text is None:
         text = read_rule_text(path)
-    data = parse_toml_text(text, path)
+    return rule_tables(parse_toml_text(text, path), path, origin)
+
+
+def rule_tables(data: dict[str, Any], path: Path, origin: str) -> dict[str, list[dict[str, Any]]]:
+    """The rule tables of one parsed file, each entry tagged with where it comes from."""
     unknown = set(data) - set(RULE_TABLES)
     if unknown:
         raise RulesError(f"{path}: unknown table(s) {', '.join(sorted(unknown))}; expected {RULE_TABLES}")
@@ -175,6 +185,15 @@ def read_rule_file(path: Path, origin: str, text: str | None = None) -> dict[str
     return out
 
 
+def check_loadable(data: dict[str, Any], path: Path, text: str) -> None:
+    """Raise the ``RulesError`` (file:line) the loader would raise for this file; ``text`` gives lines.
+
+    ``linkguard rules`` runs it on a file before and after an edit, so that an edit never leaves a
+    file behind that makes every scan fail.
+    """
+    _build(rule_tables(data, path, "user"), [str(path)], {str(path): text})
+
+
 def read_rule_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
@@ -182,19 +201,24 @@ def read_rule_text(path: Path) -> str:
         raise RulesError(f"{path}: cannot read rule file: {exc}") from exc
 
 
-def _where(e: dict[str, Any], table: str) -> str:
+def _where(e: dict[str, Any], table: str, texts: Mapping[str, str] | None = None) -> str:
     """``file:line: [[table]] #n`` for an error message; the line scan only runs when something is wrong."""
     index = int(e.get("_index", 0))
     line = 0
     try:
-        pos = entry_lines(Path(e["_file"]).read_text(encoding="utf-8")).get((table, index))
+        text = texts.get(e["_file"]) if texts is not None else None
+        if text is None:
+            text = Path(e["_file"]).read_text(encoding="utf-8")
+        pos = entry_lines(text).get((table, index))
         line = pos.line if pos else 0
     except (OSError, UnicodeDecodeError):
         pass
     return f"{e['_file']}{f':{line}' if line else ''}: [[{table}]] #{index + 1}"
 
 
-def _build(tables: dict[str, list[dict[str, Any]]], files: Iterable[str]) -> RuleSet:
+def _build(
+    tables: dict[str, list[dict[str, Any]]], files: Iterable[str], texts: Mapping[str, str] | None = None
+) -> RuleSet:
     removed = {str(e.get("domain", "")).lower().strip() for e in tables["removed"]}
 
     def hidden(domain: str, e: dict[str, Any]) -> bool:
@@ -219,7 +243,7 @@ def _build(tables: dict[str, list[dict[str, Any]]], files: Iterable[str]) -> Rul
         )
 
     def located(table: str, e: dict[str, Any], exc: RulesError) -> RulesError:
-        return RulesError(f"{_where(e, table)}{exc}")
+        return RulesError(f"{_where(e, table, texts)}{exc}")
 
     outlets: dict[str, Outlet] = {}
     for e in tables["outlet"]:
@@ -259,11 +283,15 @@ def _build(tables: dict[str, list[dict[str, Any]]], files: Iterable[str]) -> Rul
 def _iter_files(paths: Iterable[Path]) -> Iterator[Path]:
     for p in paths:
         if p.is_dir():
-            yield from sorted(p.glob("*.toml"))
+            found = sorted(p.glob("*.toml"))
         elif p.exists():
-            yield p
+            found = [p]
         else:
             raise RulesError(f"{p}: no such rule file or directory")
+        for f in found:
+            if not f.is_file():  # a named pipe would block the read for ever
+                raise RulesError(f"{f}: not a regular file")
+            yield f
 
 
 def rule_sources(
@@ -338,28 +366,32 @@ def entry_lines(text: str) -> dict[tuple[str, int], EntryPos]:
     counts: dict[str, int] = {}
     current: tuple[str, int] | None = ("", 0)
     fence: str | None = None
+    header_match, table_match, key_match = _HEADER.match, _TABLE.match, _KEY.match
     for n, raw in enumerate(text.splitlines(), 1):
         if fence is not None:
             if raw.count(fence) % 2 == 1:
                 fence = None
             continue
-        header = _HEADER.match(raw)
-        if header:
-            table = header.group(1).strip("\"'")
-            index = counts.get(table, 0)
-            counts[table] = index + 1
-            current = (table, index)
-            out[current] = EntryPos(n)
-        elif _TABLE.match(raw):
-            current = None
-        else:
-            key = _KEY.match(raw)
-            if key and current is not None:
+        first = raw.lstrip()[:1]
+        if first == "[":
+            header = header_match(raw)
+            if header:
+                table = header.group(1).strip("\"'")
+                index = counts.get(table, 0)
+                counts[table] = index + 1
+                current = (table, index)
+                out[current] = EntryPos(n)
+            elif table_match(raw):
+                current = None
+        elif first and first != "#" and current is not None:
+            key = key_match(raw)
+            if key:
                 out[current].keys.setdefault(key.group(1).strip("\"'"), n)
-        for quote in ('"""', "'''"):
-            if raw.count(quote) % 2 == 1:
-                fence = quote
-                break
+        if '"""' in raw or "'''" in raw:  # a multi-line string opens here (a line scan's guess)
+            for quote in ('"""', "'''"):
+                if raw.count(quote) % 2 == 1:
+                    fence = quote
+                    break
     return out
 
 
@@ -395,8 +427,19 @@ def read_entries(path: Path, origin: str) -> list[RuleEntry]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise RulesError(f"{path}: cannot read rule file: {exc}") from exc
-    data = parse_toml_text(text, path)
-    positions = entry_lines(text)
+    return entries_of(parse_toml_text(text, path), text, path, origin)
+
+
+def entries_of(
+    data: dict[str, Any],
+    text: str,
+    path: Path,
+    origin: str,
+    positions: dict[tuple[str, int], EntryPos] | None = None,
+) -> list[RuleEntry]:
+    """The entries of one parsed file (``data``, from ``text``; ``positions`` from ``entry_lines``)."""
+    if positions is None:
+        positions = entry_lines(text)
     out: list[RuleEntry] = []
     for table in RULE_TABLES:
         entries = data.get(table, [])
@@ -635,6 +678,9 @@ def validate_rules(paths: Iterable[str | Path], *, with_bundled: bool = False) -
         else:
             problems.append(Problem(str(p), 0, "error", "no such rule file or directory"))
     for path, origin in sources:
+        if not path.is_file():
+            problems.append(Problem(str(path), 0, "error", "not a regular file"))
+            continue
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
@@ -645,6 +691,11 @@ def validate_rules(paths: Iterable[str | Path], *, with_bundled: bool = False) -
         except tomllib.TOMLDecodeError as exc:
             line, msg = toml_error_line(exc, text)
             problems.append(Problem(str(path), line, "error", f"invalid TOML: {msg}"))
+            continue
+        except RecursionError:
+            problems.append(
+                Problem(str(path), 0, "error", "invalid TOML: arrays or tables nested too deeply")
+            )
             continue
         positions = entry_lines(text)
         top = positions[("", 0)]
@@ -685,10 +736,9 @@ def _cross_check(facts: list[_Fact], with_bundled: bool) -> list[Problem]:
         f for f in facts if f.table != "removed" and not (f.domain in removed and f.entry.origin == "bundled")
     ]
     if with_bundled:
+        bundled = {g.domain for g in facts if g.entry.origin == "bundled"}
         for f in facts:
-            if f.table == "removed" and not any(
-                g.domain == f.domain and g.entry.origin == "bundled" for g in facts
-            ):
+            if f.table == "removed" and f.domain not in bundled:
                 problem(f, "warning", f"[[removed]] {f.domain!r} matches no bundled rule")
 
     # duplicates inside one file (across files, a later file overriding an earlier one is the point)

@@ -33,14 +33,19 @@ from linkguard.errors import RulesError
 from linkguard.rules import (
     OUTLET_KINDS,
     RULE_TABLES,
+    EntryPos,
     InvalidDomainError,
     NormalizedDomain,
     Problem,
     RuleEntry,
+    check_loadable,
+    entries_of,
+    entry_lines,
     normalize_rule_domain,
     parse_toml_text,
     read_entries,
     rule_entries,
+    rule_sources,
 )
 
 __all__ = [
@@ -83,7 +88,12 @@ _RELATION: dict[tuple[str, str], str] = {
 
 
 def atomic_write(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` so that readers see the old or the new file, never half of one."""
+    """Replace ``path`` with ``text`` so that readers see the old or the new file, never half of one.
+
+    A symlinked file is edited where it points (the temporary file goes next to the target), so a
+    ``rules.toml`` kept in a dotfiles repository stays a link.
+    """
+    path = Path(os.path.realpath(path))
     mode = path.stat().st_mode & 0o777 if path.exists() else None
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -151,9 +161,16 @@ def _origin_text(entry: RuleEntry) -> str:
 
 @dataclass
 class _Edit:
-    """Changes to one rule file, applied together so that entry indices stay valid."""
+    """Changes to one rule file, applied together so that entry indices stay valid.
 
-    doc: TOMLDocument
+    ``text`` and ``data`` are the file as read and parsed (once); the tomlkit document, slow to
+    build for a large file, is only made when an entry has to be taken out.
+    """
+
+    path: Path
+    text: str
+    data: dict[str, Any]
+    positions: dict[tuple[str, int], EntryPos]
     drop: set[tuple[str, int]] = field(default_factory=set)
     drop_domain: list[tuple[str, int, str]] = field(default_factory=list)
     append: list[tuple[str, Table]] = field(default_factory=list)
@@ -164,17 +181,24 @@ class _Session:
 
     def __init__(self, store: RuleStore) -> None:
         self.store = store
-        self.entries = rule_entries(user_dir=store.rules_dir, bundled=store.bundled)
+        self.entries: list[RuleEntry] = []
+        self.parsed: dict[Path, _Edit] = {}  # user files, read, parsed and scanned for lines once
+        for path, origin in rule_sources(user_dir=store.rules_dir, bundled=store.bundled):
+            if origin == "bundled":
+                self.entries += read_entries(path, origin)
+                continue
+            parsed = self.parsed[path] = _Edit(path, *store.read_checked(path))
+            self.entries += entries_of(parsed.data, parsed.text, path, origin, parsed.positions)
         self.pending: list[RuleEntry] = []
         self.edits: dict[Path, _Edit] = {}
-        self._index: dict[str, list[RuleEntry]] = {}
-        self._index_size = -1
+        self._index: dict[str, list[RuleEntry]] | None = None
+        self._removed = {d for e in self.entries if e.table == "removed" for d in e.domains}
 
     # -- reading ---------------------------------------------------------------------------------
 
     def edit(self, path: Path) -> _Edit:
         if path not in self.edits:
-            self.edits[path] = _Edit(self.store.read_document(path))
+            self.edits[path] = self.parsed.get(path) or _Edit(path, *self.store.read_checked(path))
         return self.edits[path]
 
     def dropped(self, entry: RuleEntry) -> bool:
@@ -183,12 +207,11 @@ class _Session:
 
     def mentions(self, domain: str) -> list[RuleEntry]:
         """Live entries (including ones added in this session) that cover ``domain``."""
-        if self._index_size != len(self.pending):  # rebuilt only when this session added rules
+        if self._index is None:  # built once; rules added in this session are added to it as they come
             self._index = {}
             for e, domains in _live(self.entries + self.pending):
                 for d in domains:
                     self._index.setdefault(d, []).append(e)
-            self._index_size = len(self.pending)
         return [
             e
             for e in self._index.get(domain, [])
@@ -205,7 +228,7 @@ class _Session:
     # -- changing --------------------------------------------------------------------------------
 
     def drop_entry(self, entry: RuleEntry) -> None:
-        if entry in self.pending:
+        if entry.index < 0:  # added in this session
             raise RulesError(f"{entry.domains[0]} is listed twice in this import")
         self.edit(Path(entry.file)).drop.add((entry.table, entry.index))
 
@@ -218,7 +241,7 @@ class _Session:
             self.edit(Path(entry.file)).drop_domain.append((entry.table, entry.index, domain))
 
     def hide_bundled(self, domain: str, reason: str) -> None:
-        if any(e.table == "removed" and domain in e.domains for e in self.entries + self.pending):
+        if domain in self._removed:
             return
         table = tomlkit.table()
         table.add(tomlkit.comment(reason))
@@ -228,16 +251,30 @@ class _Session:
     def append(self, name: str, table: Table, data: dict[str, Any]) -> None:
         table.add(tomlkit.nl())
         self.edit(self.store.path).append.append((name, table))
-        self.pending.append(RuleEntry(name, data, str(self.store.path), 0, "user", -1 - len(self.pending)))
+        entry = RuleEntry(name, data, str(self.store.path), 0, "user", -1 - len(self.pending))
+        self.pending.append(entry)
+        if name == "removed":
+            self._removed.update(entry.domains)
+            self._index = None  # hides bundled rules: rebuilt on the next look-up
+        elif self._index is not None:
+            for d in entry.domains:
+                self._index.setdefault(d, []).append(entry)
 
     def commit(self) -> list[Path]:
         written: list[Path] = []
         for path, edit in self.edits.items():
             if not (edit.drop or edit.drop_domain or edit.append):
                 continue
-            _apply(edit)
-            text = tomlkit.dumps(edit.doc)
-            parse_toml_text(text, path)  # never write something the loader cannot read back
+            text = None
+            if not edit.drop_domain:  # entries only taken out whole or added: edit the text itself
+                base = _cut(edit) if edit.drop else edit.text
+                text = _appended(edit, base) if base is not None else None
+            if text is None:
+                doc = _document(edit)
+                _apply(doc, edit)
+                text = tomlkit.dumps(doc)
+                # never write something the loader cannot read back
+                check_loadable(parse_toml_text(text, path), path, text)
             try:
                 atomic_write(path, text)
             except OSError as exc:
@@ -246,8 +283,87 @@ class _Session:
         return written
 
 
-def _apply(edit: _Edit) -> None:
-    doc = edit.doc
+#: Up to this size a file is parsed again whole after an edit; above it, appending is checked by
+#: parsing the appended text alone (see ``_appended``), since a parse of 100k outlets takes seconds.
+_REPARSE_BYTES = 1 << 20
+
+
+def _cut(edit: _Edit) -> str | None:
+    """The text without the dropped entries, each cut from its ``[[table]]`` line to the next table
+    (comments just before the next table stay with it); ``None`` when the result does not parse to
+    exactly the old data less those entries (a sub-table, a line scan fooled by a string), and the
+    tomlkit round trip is used instead."""
+    lines = edit.text.splitlines(keepends=True)
+    cut: set[int] = set()
+    for table, index in edit.drop:
+        pos = edit.positions.get((table, index))
+        if pos is None:
+            return None
+        end, fence = pos.line, None
+        while end < len(lines) and (fence is not None or not lines[end].lstrip().startswith("[")):
+            for quote in ('"""', "'''"):  # inside a multi-line string a "[" starts no table
+                if (fence is None or fence == quote) and lines[end].count(quote) % 2 == 1:
+                    fence = None if fence else quote
+                    break
+            end += 1
+        while end > pos.line and lines[end - 1].lstrip().startswith("#"):  # the next table's comments
+            end -= 1
+        cut.update(range(pos.line - 1, end))
+    text = "".join(line for n, line in enumerate(lines) if n not in cut)
+    try:
+        data = parse_toml_text(text, edit.path)
+    except RulesError:
+        return None
+    expected = {
+        name: [e for i, e in enumerate(entries) if (name, i) not in edit.drop]
+        for name, entries in edit.data.items()
+    }
+    if {k: v for k, v in data.items() if v != []} != {k: v for k, v in expected.items() if v != []}:
+        return None
+    check_loadable(data, edit.path, text)
+    return text
+
+
+def _appended(edit: _Edit, base: str) -> str | None:
+    """``base`` (the file, less dropped entries) plus the new tables; ``base`` itself when none.
+
+    No tomlkit round trip of the whole file (minutes for 100k outlets). ``None`` when appending
+    ``[[name]]`` would not extend the existing array: a table written inline (``outlet = [...]``).
+    """
+    if not edit.append:
+        return base
+    fragment = "".join(_fragment(name, table) for name, table in edit.append)
+    for name, _ in edit.append:
+        headers = sum(1 for table, _ in edit.positions if table == name)
+        if headers != len(edit.data.get(name, [])):
+            return None
+    text = base
+    if text and not text.endswith("\n"):
+        text += "\n"
+    text += fragment
+    if len(text) <= _REPARSE_BYTES:
+        check_loadable(parse_toml_text(text, edit.path), edit.path, text)
+    else:  # the file was checked when read; the new tables alone are checked here
+        check_loadable(parse_toml_text(fragment, edit.path), edit.path, fragment)
+    return text
+
+
+def _fragment(name: str, table: Table) -> str:
+    doc = tomlkit.document()
+    aot = tomlkit.aot()
+    aot.append(table)
+    doc.append(name, aot)
+    return tomlkit.dumps(doc)
+
+
+def _document(edit: _Edit) -> TOMLDocument:
+    try:
+        return tomlkit.parse(edit.text)
+    except Exception as exc:  # tomlkit and tomllib disagree: refuse rather than guess
+        raise RulesError(f"{edit.path}: cannot edit this file safely ({exc}); not modifying it") from exc
+
+
+def _apply(doc: TOMLDocument, edit: _Edit) -> None:
     for table, index, domain in edit.drop_domain:
         item = doc[table][index]
         key = "domains" if "domains" in item else "domain"
@@ -288,6 +404,8 @@ class RuleStore:
     def __init__(
         self, rules_dir: str | Path, *, bundled: bool = True, lock_timeout: float = LOCK_TIMEOUT
     ) -> None:
+        if not str(rules_dir).strip():  # Path("") would be the current directory
+            raise RulesError("the rules directory is an empty path")
         self.rules_dir = Path(rules_dir)
         self.path = self.rules_dir / USER_FILE
         self.bundled = bundled
@@ -295,30 +413,24 @@ class RuleStore:
 
     # -- reading ---------------------------------------------------------------------------------
 
-    def read_document(self, path: Path) -> TOMLDocument:
-        """The tomlkit document of a rule file; ``RulesError`` naming file:line when it is not sound."""
+    def read_checked(self, path: Path) -> tuple[str, dict[str, Any], dict[tuple[str, int], EntryPos]]:
+        """A user rule file's text and data; ``RulesError`` naming file:line when the loader would
+        reject it (then it is not edited: an edit must never hide or worsen a broken file)."""
         if not path.exists():
-            return tomlkit.parse(_HEADER) if path == self.path else tomlkit.document()
+            text = _HEADER if path == self.path else ""
+            return text, {}, entry_lines(text)
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise RulesError(f"{path}: cannot read rule file: {exc}") from exc
         try:
             data = parse_toml_text(text, path)
+            check_loadable(data, path, text)
         except RulesError as exc:
-            raise RulesError(f"{exc}; not modifying it (fix it, see `linkguard rules validate`)") from None
-        for name in RULE_TABLES:
-            value = data.get(name)
-            if value is not None and not (
-                isinstance(value, list) and all(isinstance(v, dict) for v in value)
-            ):
-                raise RulesError(
-                    f"{path}: '{name}' must be an array of tables ([[{name}]]); not modifying it"
-                )
-        try:
-            return tomlkit.parse(text)
-        except Exception as exc:  # tomlkit and tomllib disagree: refuse rather than guess
-            raise RulesError(f"{path}: cannot edit this file safely ({exc}); not modifying it") from exc
+            raise RulesError(
+                f"{exc}; not modifying it (fix it first, see `linkguard rules validate`)"
+            ) from None
+        return text, data, entry_lines(text)
 
     def entries(self) -> list[RuleEntry]:
         return rule_entries(user_dir=self.rules_dir, bundled=self.bundled)
@@ -346,8 +458,8 @@ class RuleStore:
             raise RulesError(f"{self.rules_dir}: cannot write rules: {exc.strerror or exc}") from exc
         try:
             try:
-                session = _Session(self)
-                session.edit(self.path)  # refuse early when the user's file is broken
+                session = _Session(self)  # refuses early when a user rule file is broken
+                session.edit(self.path)
             except RulesError as exc:
                 raise RulesError(f"{exc}; nothing was changed") from None
             yield session
@@ -624,6 +736,8 @@ def read_import_file(
     ``defaults`` fill empty columns (``source`` for a list of bad domains, ``country`` for outlets).
     """
     defaults = {k: v for k, v in (defaults or {}).items() if v}
+    if path.exists() and not path.is_file():  # a named pipe would block the read for ever
+        raise RulesError(f"{path}: not a regular file")
     if path.suffix.lower() == ".toml":
         rows = []
         for e in read_entries(path, "user"):

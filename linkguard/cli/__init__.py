@@ -7,7 +7,7 @@ errors to exit codes. Exit codes (also in the README):
 0     ran, nothing flagged
 1     ran, something flagged (malicious or suspicious)
 2     usage error (bad option or argument)
-3     input or rules error (nothing usable to scan, invalid rule file)
+3     input or rules error (an input could not be read, invalid rule file)
 4     network forensics refused or failed for the URL asked about
 70    unexpected internal error (re-run with --debug for the traceback)
 130   interrupted (Ctrl-C)

@@ -37,12 +37,24 @@ def exit_code_for(exc: LinkguardError) -> int:
     return EXIT_INPUT
 
 
+def reject_empty_path(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Path options arrive as text; an empty one would silently mean the current directory
+    (``Path("")`` is ``.``), so it is refused (exit 2) before it becomes a ``Path``."""
+    if value is None:
+        return None
+    values = value if isinstance(value, tuple) else (value,)
+    if any(not str(v).strip() for v in values):
+        raise click.BadParameter("an empty path; give a file or directory", ctx=ctx, param=param)
+    return tuple(Path(v) for v in values) if isinstance(value, tuple) else Path(value)
+
+
 #: ``--rules``: read only these rule files, for classifying commands and ``rules`` alike.
 rule_paths_option = click.option(
     "--rules",
     "rule_paths",
     multiple=True,
-    type=click.Path(path_type=Path),
+    type=click.Path(),
+    callback=reject_empty_path,
     help="Use only these rule files/directories (repeatable).",
 )
 
@@ -56,8 +68,9 @@ def rules_options(func: F) -> F:
     )(func)
     func = click.option(
         "--rules-dir",
-        type=click.Path(file_okay=False, path_type=Path),
+        type=click.Path(file_okay=False),
         default=None,
+        callback=reject_empty_path,
         help="User rules directory (default: $LINKGUARD_RULES_DIR or the platform config dir).",
     )(func)
     return rule_paths_option(func)

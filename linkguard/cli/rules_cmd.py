@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
-from linkguard.cli.common import EXIT_CLEAN, EXIT_INPUT, load_ruleset, rule_paths_option
+from linkguard.cli.common import EXIT_CLEAN, EXIT_INPUT, load_ruleset, reject_empty_path, rule_paths_option
 from linkguard.errors import RulesError
 from linkguard.paths import user_rules_dir
 from linkguard.rules import (
@@ -59,8 +59,9 @@ def _check_country(ctx: click.Context, param: click.Parameter, value: str | None
 def _dir_option(func: F) -> F:
     return click.option(
         "--rules-dir",
-        type=click.Path(path_type=Path),
+        type=click.Path(),
         default=None,
+        callback=reject_empty_path,
         help="User rules directory (default: $LINKGUARD_RULES_DIR or the platform config dir).",
     )(func)
 

@@ -59,7 +59,20 @@ def summary_text(stats: ScanStats) -> str:
         lines.append("Skipped: " + ", ".join(f"{k} {v}" for k, v in sorted(stats.skipped.items())))
     if stats.repaired:
         lines.append("Read with repairs: " + ", ".join(f"{k} {v}" for k, v in sorted(stats.repaired.items())))
-    lines += [f"  {m}" for m in stats.messages[:10]]
+    lines += [f"  {m}" for m in stats.skipped_inputs]
+    lines += [f"  {m}" for m in [m for m in stats.messages if m not in stats.skipped_inputs][:10]]
+    if stats.inputs_skipped > len(stats.skipped_inputs):
+        lines.append(f"  … and {stats.inputs_skipped - len(stats.skipped_inputs):,} more skipped input(s)")
+    return "\n".join(lines)
+
+
+def skipped_inputs_text(stats: ScanStats) -> str:
+    """What ``-q`` still prints: one line per input that was skipped, so none is lost silently."""
+    lines = [f"linkguard: {m}" for m in stats.skipped_inputs]
+    if stats.inputs_skipped > len(stats.skipped_inputs):
+        lines.append(
+            f"linkguard: … and {stats.inputs_skipped - len(stats.skipped_inputs):,} more skipped input(s)"
+        )
     return "\n".join(lines)
 
 
@@ -79,7 +92,9 @@ def summary_text(stats: ScanStats) -> str:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Write the summary as JSON.",
 )
-@click.option("--quiet", "-q", is_flag=True, help="No summary or progress on stderr.")
+@click.option(
+    "--quiet", "-q", is_flag=True, help="No summary or progress on stderr; skipped inputs are still named."
+)
 @rules_options
 @network_options(default_online=False)
 def scan(
@@ -157,13 +172,18 @@ def scan(
         writer.close(stats)
         writer.out.flush()
     if summary_path is not None:
-        summary: dict[str, Any] = stats.to_dict() | {"messages": stats.messages}
+        summary: dict[str, Any] = stats.to_dict() | {
+            "messages": stats.messages,
+            "skipped_inputs": stats.skipped_inputs,
+        }
         summary_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     if not quiet:
         click.echo(summary_text(stats), err=True)
-    if stats.flagged:
+    elif stats.skipped_inputs:
+        click.echo(skipped_inputs_text(stats), err=True)
+    if stats.flagged:  # a flagged link is never hidden behind an input error (stderr lists those)
         return EXIT_FLAGGED
-    if stats.skipped.get("unreadable-path") and stats.sources == 0:
+    if stats.unread:
         return EXIT_INPUT
     return EXIT_CLEAN
 

@@ -7,7 +7,7 @@ import io
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from linkguard.limits import MAX_LINE_CHARS, READ_BLOCK_BYTES
+from linkguard.limits import BINARY_SHARE, MAX_LINE_CHARS, READ_BLOCK_BYTES
 
 ERRORS = "linkguard-count"
 _invalid = [0]
@@ -33,14 +33,45 @@ def encoding_for(head: bytes) -> str:
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    return "utf-8"
+    return utf16_without_bom(head) or "utf-8"
+
+
+def utf16_without_bom(head: bytes) -> str | None:
+    """``utf-16-le``/``utf-16-be`` when NULs fall on one side of the byte pairs (text mostly in
+    Latin script, as Windows tools write it without a BOM); else ``None``."""
+    pairs = len(head) // 2
+    if pairs < 4:
+        return None
+    even, odd = head[0 : 2 * pairs : 2].count(0), head[1 : 2 * pairs : 2].count(0)
+    if odd >= pairs * 0.6 and even <= pairs * 0.02:
+        return "utf-16-le"
+    if even >= pairs * 0.6 and odd <= pairs * 0.02:
+        return "utf-16-be"
+    return None
+
+
+#: Bytes that do not occur in text (C0 controls but tab, newlines, form feed and escape; DEL).
+_CONTROL = bytes([*range(0, 9), 11, *range(14, 27), *range(28, 32), 127])
 
 
 def looks_binary(head: bytes) -> bool:
-    """NUL bytes in text that is not UTF-16 mean a binary file (image, archive, executable)."""
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    """An image, archive or executable rather than text with some stray bytes.
+
+    Without NUL bytes it is text (in whatever 8-bit encoding: invalid UTF-8 is replaced and
+    counted). NULs alone do not decide it either (a log with NUL padding after a crash, UTF-16
+    without a BOM): what does is the share of control bytes and of bytes that are not UTF-8
+    among the rest.
+    """
+    if b"\x00" not in head:
         return False
-    return b"\x00" in head
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or utf16_without_bom(head):
+        return False
+    rest = head.replace(b"\x00", b"")
+    if not rest:
+        return b"\x00" in head
+    controls = len(rest) - len(rest.translate(None, _CONTROL))
+    invalid = rest.decode("utf-8", "replace").count("\ufffd")
+    return (controls + invalid) > len(rest) * BINARY_SHARE
 
 
 def text_stream(stream: BinaryIO, encoding: str) -> io.TextIOWrapper:
