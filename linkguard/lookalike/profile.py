@@ -19,34 +19,43 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 
 
-@dataclass(frozen=True, slots=True)
 class WebProfile:
-    """Counts over the popular-domain list; empty when no list is available (then nothing is known)."""
+    """Counts over the popular-domain list; empty when no list is available (then nothing is known).
 
-    ranks: Mapping[str, int] = field(default_factory=dict)  # registrable domain → rank (1 = most popular)
-    tld_counts: dict[str, int] = field(default_factory=dict)  # by top-level domain: com.br counts as br
-    label_counts: dict[str, int] = field(default_factory=dict)
-    source: str = ""
+    The counts are made on first use: a scan whose hosts are all outlets, shorteners or popular
+    sites only needs the membership test.
+    """
+
+    def __init__(self, ranks: Mapping[str, int] | None = None, source: str = "") -> None:
+        self.ranks: Mapping[str, int] = ranks if ranks is not None else {}  # domain → rank (1 = best)
+        self.source = source
 
     @classmethod
     def from_domains(cls, domains: Iterable[str] | Mapping[str, int], source: str = "") -> WebProfile:
         """From domains best first, or a mapping of domain → rank (kept as it is, not copied)."""
-        ranks: Mapping[str, int]
         if isinstance(domains, Mapping):
-            ranks = domains
-        else:
-            ranks = {}
-            for domain in domains:
-                if domain not in ranks and "." in domain:
-                    ranks[domain] = len(ranks) + 1
-        parts = [d.partition(".") for d in ranks]
-        tlds = Counter(suffix.rpartition(".")[2] for _, _, suffix in parts)
-        labels = Counter(label for label, _, _ in parts)
-        return cls(ranks, dict(tlds), dict(labels), source)
+            return cls(domains, source)
+        ranks: dict[str, int] = {}
+        for domain in domains:
+            if domain not in ranks and "." in domain:
+                ranks[domain] = len(ranks) + 1
+        return cls(ranks, source)
+
+    @cached_property
+    def tld_counts(self) -> dict[str, int]:
+        """Popular sites by top-level domain: com.br counts as br."""
+        return dict(Counter(d.rpartition(".")[2] for d in self.ranks))
+
+    @cached_property
+    def label_counts(self) -> dict[str, int]:
+        return dict(Counter(d.partition(".")[0] for d in self.ranks))
+
+    @cached_property
+    def _busiest(self) -> int:
+        return max(self.tld_counts.values(), default=0)
 
     @property
     def size(self) -> int:
@@ -66,10 +75,9 @@ class WebProfile:
         low while a new gTLD with a handful of sites scores near 1. Judged by the top-level domain,
         because a country's second-level endings (com.py, org.cn) are that country's web.
         """
-        if not self.tld_counts:
+        if not self._busiest:
             return 0.0
-        top = max(self.tld_counts.values())
-        return 1.0 - math.log1p(self.tld_count(suffix)) / math.log1p(top)
+        return 1.0 - math.log1p(self.tld_count(suffix)) / math.log1p(self._busiest)
 
     def namesakes(self, label: str, *, besides: Iterable[str] = ()) -> int:
         """Popular sites named ``label`` on any ending, not counting the domains in ``besides``."""
