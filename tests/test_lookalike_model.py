@@ -174,3 +174,26 @@ def test_check_says_a_popular_namesake_resembles_an_outlet_through_the_cli(
         "Interfax" in doc["evidence"][1]["detail"]
         and "known legitimate domain" in doc["evidence"][1]["detail"]
     )
+
+
+def test_typo_lookup_equals_a_table_of_every_typo(detector: Detector) -> None:
+    """The SymSpell lookup finds exactly what a table of every dnstwist-style typo held (the
+    first name in index order wins, with the first kind its length allows)."""
+    from linkguard.lookalike.permutations import edits, kinds_for_length, valid
+
+    index = detector.index
+    table: dict[str, tuple[str, str]] = {}
+    for brand in index.typo_brands:
+        for kind in kinds_for_length(len(brand.label.replace("-", ""))):
+            for typo in edits(brand.label, kind):
+                if typo not in table and ("-" not in typo or valid(typo)):
+                    table[typo] = (brand.label, kind)
+    for name in (*index.brands, *index.legit_labels):
+        table.pop(name, None)
+    assert len(table) > 50_000
+    for typo, expected in list(table.items())[::7]:
+        found = index.typo_of(typo)
+        assert found is not None and (found[0].label, found[1]) == expected, typo
+    for name in ("spiegelreflex", "wetterbericht", "zzzzzz", "gooogle", "weltbild"):
+        found = index.typo_of(name)
+        assert (None if found is None else (found[0].label, found[1])) == table.get(name), name

@@ -1,8 +1,9 @@
 """On-disk cache of the merged rules and the detector index built from them.
 
-Parsing ~10 TOML files, splitting every outlet domain with tldextract and generating ~150k typo
-permutations takes ~0.5 s, at every CLI start. ``load_cached_rules`` does that once and stores the
-result in ``$LINKGUARD_CACHE_DIR`` (default: the platform cache dir, ``~/.cache/linkguard`` on
+Parsing the rule files (5,500 outlets with the reference tier), splitting every outlet domain with
+tldextract and indexing names and skeletons takes a second or more, at every CLI start.
+``load_cached_rules`` does that once and stores the result in ``$LINKGUARD_CACHE_DIR`` (default:
+the platform cache dir, ``~/.cache/linkguard`` on
 Linux) as ``index-<key>.bin``; later runs read it back in a few milliseconds.
 
 The key is a SHA-256 over everything the result depends on: the content, path and origin of each
@@ -13,8 +14,8 @@ rewritten, never an error; a cache dir that cannot be written only costs the reb
 
 The file is ``MAGIC``, a CRC-32 of the payload, then a ``marshal`` payload of plain data (str,
 int, tuple, list, dict, frozenset, bytes): marshal cannot run code on load, unlike pickle. Brands
-and outlets are stored once and referred to by position; the typo map is stored in buckets that
-``PermutationMap`` turns into dicts on first use.
+and outlets are stored once and referred to by position. The typo index is not stored: it is a
+dozen entries per name, built on first use.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ import marshal
 import os
 import sys
 import zlib
-from array import array
 from collections.abc import Iterable
 from contextlib import suppress
 from pathlib import Path
@@ -32,14 +32,14 @@ from typing import Any
 
 import linkguard
 from linkguard.lookalike import confusables, index, permutations, wordlists
-from linkguard.lookalike.index import Brand, Index, PermutationMap, register_prebuilt
+from linkguard.lookalike.index import Brand, Index, register_prebuilt
 from linkguard.models import Outlet
 from linkguard.paths import cache_dir
 from linkguard.rules import BlockedRule, LegitRule, RuleSet, ShortenerRule, load_sources, rule_sources
 
 #: Environment variable naming the cache directory (tests point it at a temporary one).
 #: Bump when the payload layout changes.
-FORMAT = 2
+FORMAT = 3
 MAGIC = b"LGIDX\x01\n"
 #: Cache files kept; older ones (other rule sets, older versions) are removed on write.
 KEEP_FILES = 4
@@ -105,15 +105,6 @@ def _dump(key: str, rules: RuleSet, idx: Index) -> bytes:
     outlet_pos = {id(o): i for i, o in enumerate(rules.outlets)}
     brands: list[Brand] = [b for same in idx.brands.values() for b in same]
     brand_pos = {id(b): i for i, b in enumerate(brands)}
-    entries: dict[tuple[int, str], int] = {}
-    buckets: dict[str, tuple[list[str], array[int]]] = {}
-    for typo, (brand, kind) in idx.permutations.items():
-        if "\n" in typo:
-            raise ValueError("typo with a newline")
-        code = entries.setdefault((brand_pos[id(brand)], kind), len(entries))
-        names, codes = buckets.setdefault(typo[:2], ([], array("I")))
-        names.append(typo)
-        codes.append(code)
     payload: dict[str, Any] = {
         "format": FORMAT,
         "key": key,
@@ -132,9 +123,6 @@ def _dump(key: str, rules: RuleSet, idx: Index) -> bytes:
         "outlet_by_name": {n: outlet_pos[id(o)] for n, o in idx.outlet_by_name.items()},
         "legit_labels": idx.legit_labels,
         "max_domain_labels": idx.max_domain_labels,
-        "perm_entries": list(entries),
-        "perm_buckets": {p: ("\n".join(names), codes.tobytes()) for p, (names, codes) in buckets.items()},
-        "perm_count": len(idx.permutations),
         "fuzzy_brands": [brand_pos[id(b)] for b in idx.fuzzy_brands],
         "fuzzy_keys": idx.fuzzy_keys,
         "fuzzy": idx.fuzzy_choices,
@@ -168,13 +156,6 @@ def _load(payload: dict[str, Any]) -> tuple[RuleSet, Index]:
     idx.shorteners = {r.domain: r for r in rules.shorteners}
     idx.legit_labels = frozenset(payload["legit_labels"])
     idx.max_domain_labels = int(payload["max_domain_labels"])
-    buckets = payload["perm_buckets"]
-    if not isinstance(buckets, dict):
-        raise TypeError("perm_buckets")
-    entries = payload["perm_entries"]
-    if not all(0 <= b < len(brands) for b, _ in entries):
-        raise IndexError("perm_entries")
-    idx.__dict__["permutations"] = PermutationMap(buckets, brands, entries, int(payload["perm_count"]))
     idx.__dict__["fuzzy_brands"] = [brands[i] for i in payload["fuzzy_brands"]]
     idx.__dict__["fuzzy_keys"] = list(payload["fuzzy_keys"])
     idx.__dict__["fuzzy_choices"] = payload["fuzzy"]

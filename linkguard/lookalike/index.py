@@ -3,20 +3,18 @@
 Brand labels come from every outlet domain's registrable label ("welt" for welt.de, "bbc" for
 bbc.co.uk) and from the outlet's ``brands``. Labels that are news words themselves ("news",
 "heute", "24") are never used as brands: they would turn every news site into a lookalike.
-The typo permutation map is the expensive part (~150k entries for 800+ outlets), so it is built on
-first use: a ``check`` of a trusted domain never pays for it. The CLI loads the whole index, typos
-included, from an on-disk cache instead (``linkguard.lookalike.cache``): ``Index.for_rules`` returns
-the index registered for a RuleSet that came from that cache.
+Typos are found through a SymSpell index of the names (built on first use, a dozen entries per name)
+rather than a table of every typo. The CLI loads the rest of the index from an on-disk cache
+(``linkguard.lookalike.cache``): ``Index.for_rules`` returns the index registered for a RuleSet that
+came from that cache.
 """
 
 from __future__ import annotations
 
 import re
-from array import array
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import NamedTuple, TypeVar, overload
+from typing import NamedTuple
 
 from linkguard.lookalike.confusables import skeleton
 from linkguard.lookalike.permutations import edits, kinds_for_length, permutations, valid
@@ -32,8 +30,7 @@ from linkguard.models import Outlet
 from linkguard.normalize import HostParts, split_host, suffix_extractor
 from linkguard.rules import BlockedRule, LegitRule, RuleSet, ShortenerRule
 
-_T = TypeVar("_T")
-#: Shortest label the rapidfuzz fallback considers; shorter ones rely on the permutation map.
+#: Shortest label the one-edit fuzzy fallback considers; shorter ones rely on the typo kinds.
 FUZZY_MIN_LENGTH = 6
 _CLEAN = re.compile(r"[^a-z0-9-]+")
 
@@ -115,66 +112,6 @@ def _brand_labels(outlet: Outlet) -> list[tuple[str, str, str]]:
         if " " in raw.strip():  # "der spiegel" is written both derspiegel and der-spiegel
             out.append((label.replace("-", ""), primary[1], primary[2]))
     return out
-
-
-class PermutationMap(Mapping[str, tuple[Brand, str]]):
-    """The typo map as loaded from the cache: buckets by the typo's first two characters, each
-    turned into a dict on its first lookup. A short scan touches a few buckets instead of building
-    all ~150k entries.
-
-    A bucket is ``(typos joined by newlines, array("I") bytes of indices into raw_entries)``; a raw
-    entry is ``(index into brands, kind)``.
-    """
-
-    __slots__ = ("_brands", "_entries", "_len", "_loaded", "_raw", "_raw_entries")
-
-    def __init__(
-        self,
-        raw: dict[str, tuple[str, bytes]],
-        brands: list[Brand],
-        raw_entries: list[tuple[int, str]],
-        length: int,
-    ) -> None:
-        self._raw = raw
-        self._brands = brands
-        self._raw_entries = raw_entries
-        self._entries: list[tuple[Brand, str]] = []
-        self._len = length
-        self._loaded: dict[str, dict[str, tuple[Brand, str]]] = {}
-
-    def _bucket(self, prefix: str) -> dict[str, tuple[Brand, str]]:
-        bucket = self._loaded.get(prefix)
-        if bucket is None:
-            raw = self._raw.get(prefix)
-            bucket = {}
-            if raw is not None:
-                if not self._entries:
-                    self._entries = [(self._brands[b], kind) for b, kind in self._raw_entries]
-                codes = array("I")
-                codes.frombytes(raw[1])
-                bucket = dict(zip(raw[0].split("\n"), map(self._entries.__getitem__, codes), strict=True))
-            self._loaded[prefix] = bucket
-        return bucket
-
-    @overload
-    def get(self, key: str, /) -> tuple[Brand, str] | None: ...
-    @overload
-    def get(self, key: str, default: tuple[Brand, str] | _T, /) -> tuple[Brand, str] | _T: ...
-    def get(self, key: str, default: object = None, /) -> object:
-        return self._bucket(key[:2]).get(key, default)
-
-    def __getitem__(self, key: str) -> tuple[Brand, str]:
-        return self._bucket(key[:2])[key]
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and key in self._bucket(key[:2])
-
-    def __iter__(self) -> Iterator[str]:
-        for prefix in self._raw:
-            yield from self._bucket(prefix)
-
-    def __len__(self) -> int:
-        return self._len
 
 
 #: Indexes built alongside a cached RuleSet, by id() of the RuleSet (kept alive here, so the id
@@ -322,21 +259,44 @@ class Index:
         return found[0].outlet if found else None
 
     @cached_property
-    def permutations(self) -> Mapping[str, tuple[Brand, str]]:
-        """Typo → (brand, kind). Typos that are themselves a brand or a legitimate name are left out."""
-        perms: dict[str, tuple[Brand, str]] = {}
-        for label, same in self.curated_brands.items():
-            brand = same[0]
-            if brand.generic:
-                continue
-            for kind in kinds_for_length(len(label.replace("-", ""))):
-                entry = (brand, kind)
-                for typo in edits(label, kind):
-                    if typo not in perms and ("-" not in typo or valid(typo)):
-                        perms[typo] = entry
-        for name in (*self.brands, *self.legit_labels):
-            perms.pop(name, None)
-        return perms
+    def typo_brands(self) -> list[Brand]:
+        """The names a typo is looked for against: curated and distinctive, in index order."""
+        return [same[0] for same in self.curated_brands.values() if not same[0].generic]
+
+    @cached_property
+    def typo_choices(self) -> dict[str, list[int]]:
+        """SymSpell index of ``typo_brands``: each name and its one-deletion variants → positions.
+
+        Every dnstwist-style typo is one OSA edit from its name, so a typo and its name share a
+        variant; the few names found are then checked for the exact kinds their length allows.
+        This holds a dozen entries per name where a table of every typo held a few hundred, so
+        100,000 user outlets cost memory in proportion and nothing at start-up.
+        """
+        out: dict[str, list[int]] = {}
+        for pos, brand in enumerate(self.typo_brands):
+            for variant in deletes(brand.label, 1):
+                out.setdefault(variant, []).append(pos)
+            if brand.label.count("-") > 1:  # dehyphenation drops every hyphen at once
+                out.setdefault(brand.label.replace("-", ""), []).append(pos)
+        return out
+
+    def typo_of(self, key: str) -> tuple[Brand, str] | None:
+        """The first name (in index order) of which ``key`` is a dnstwist-style typo, and its kind.
+
+        A typo that is itself a name or a legitimate domain's label is nobody's typo.
+        """
+        if key in self.brands or key in self.legit_labels or ("-" in key and not valid(key)):
+            return None
+        index = self.typo_choices
+        shared = deletes(key, 1) & index.keys()
+        if not shared:
+            return None
+        for pos in sorted({p for v in shared for p in index[v]}):
+            brand = self.typo_brands[pos]
+            for kind in kinds_for_length(len(brand.label.replace("-", ""))):
+                if key in edits(brand.label, kind):
+                    return brand, kind
+        return None
 
     @cached_property
     def fuzzy_choices(self) -> dict[str, list[int]]:

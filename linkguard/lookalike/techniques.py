@@ -217,7 +217,7 @@ def typo(index: Index, subj: Subject) -> list[sc.Signal]:
     key = _typo_key(subj)
     if key in index.brands or subj.label in index.legit_labels:
         return []
-    hit = index.permutations.get(key)
+    hit = index.typo_of(key)
     if hit is not None:
         brand, kind = hit
         detail = f"'{key}' is '{brand.label}' {KIND_PHRASES[kind]} ({kind}){_suffix_note(subj, brand)}"
@@ -249,7 +249,7 @@ def _combo_brand(index: Index, joined: str, hyphened: str) -> tuple[Brand, str] 
     translit = index.transliterations.get(joined)
     if translit is not None:
         return translit, f"transliterated as {joined}"
-    hit = index.permutations.get(joined)
+    hit = index.typo_of(joined)
     if hit is not None and len(joined) >= 6:
         return hit[0], hit[1]
     return None
