@@ -45,7 +45,7 @@ LOADER_REJECTS = {
 
 @pytest.mark.parametrize("content", LOADER_REJECTS.values(), ids=LOADER_REJECTS.keys())
 @pytest.mark.parametrize(
-    "command", [["add", "nordkurier.de", "--name", "N"], ["block", "b-news.ltd", "--source", "s"]]
+    "command", [["add", "kleinstadtkurier.de", "--name", "N"], ["block", "b-news.ltd", "--source", "s"]]
 )
 def test_an_edit_refuses_a_file_the_loader_rejects(
     capsys: pytest.CaptureFixture[str], rules_dir: Path, tmp_path: Path, content: str, command: list[str]
@@ -64,7 +64,7 @@ def test_the_error_names_the_line(capsys: pytest.CaptureFixture[str], rules_dir:
     rules.write_text(
         '[[blocked]]\ndomain = "a.ltd"\nsource = "s"\n\n[[blocked]]\ndomain = "b.ltd"\n', encoding="utf-8"
     )
-    code, _, err = run(capsys, "rules", "add", "nordkurier.de", "--name", "N")
+    code, _, err = run(capsys, "rules", "add", "kleinstadtkurier.de", "--name", "N")
     assert code == 3 and f"{rules}:5: [[blocked]] #2: missing or empty 'source'" in err
 
 
@@ -79,7 +79,7 @@ def test_edits_keep_a_loadable_file(
         encoding="utf-8",
     )
     steps = [
-        ["add", "nordkurier.de", "--name", "Nordkurier", "--alias", "nordkurier.com"],
+        ["add", "kleinstadtkurier.de", "--name", "Kleinstadtkurier", "--alias", "kleinstadtkurier.com"],
         ["allow", "welt-wissen.de", "--note", "checked"],
         ["block", "welt-aktuell.ltd", "--source", "report"],
         ["remove", "a-news.com"],
@@ -95,7 +95,7 @@ def test_edits_keep_a_loadable_file(
     text = rules.read_text(encoding="utf-8")
     assert text.startswith("# mine\n") and "# both" not in text  # the A entry was replaced
     outlets = {o.domain: o.name for o in load_rules(user_dir=rules_dir).outlets if o.origin == "user"}
-    assert outlets == {"nordkurier.de": "Nordkurier", "a-news.de": "A2", "welt.de": "Mine"}
+    assert outlets == {"kleinstadtkurier.de": "Kleinstadtkurier", "a-news.de": "A2", "welt.de": "Mine"}
 
 
 def test_a_symlinked_rules_file_is_edited_where_it_points(
@@ -109,8 +109,8 @@ def test_a_symlinked_rules_file_is_edited_where_it_points(
     link = rules_dir / "rules.toml"
     link.symlink_to(target)
     for step in (
-        ["add", "nordkurier.de", "--name", "N"],
-        ["remove", "nordkurier.de"],
+        ["add", "kleinstadtkurier.de", "--name", "N"],
+        ["remove", "kleinstadtkurier.de"],
         ["allow", "x-news.de"],
     ):
         code, _, err = run(capsys, "rules", *step)
@@ -177,11 +177,11 @@ def test_many_user_outlets_are_added_and_found(capsys: pytest.CaptureFixture[str
     rules = rules_dir / "rules.toml"
     body = "".join(f'[[outlet]]\nname = "O{i}"\ndomains = ["outlet{i}-news.de"]\n\n' for i in range(12000))
     rules.write_text("# big\n" + body, encoding="utf-8")
-    code, _, err = run(capsys, "rules", "add", "nordkurier.de", "--name", "N")
+    code, _, err = run(capsys, "rules", "add", "kleinstadtkurier.de", "--name", "N")
     assert code == 0, err
     text = rules.read_text(encoding="utf-8")
     assert text.startswith("# big\n" + body) and text.endswith(
-        'domains = ["nordkurier.de"]\nkind = "newspaper"\n\n'
+        'domains = ["kleinstadtkurier.de"]\nkind = "newspaper"\n\n'
     )
     code, _, err = run(capsys, "rules", "add", "outlet11999-news.de", "--name", "Again")
     assert code == 3 and "already outlet 'O11999'" in err and f"{rules}:" in err
