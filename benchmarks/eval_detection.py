@@ -66,7 +66,7 @@ class ListResult:
         return f"{self.name}: {self.flagged}/{self.total} flagged = {per10k:.1f} per 10k"
 
 
-def _targets(target: str) -> set[str]:
+def targets_of(target: str) -> set[str]:
     """The imitated domain, and its registrable domain when the target is a hostname."""
     out = {target.lower()}
     link = parse_link(target)
@@ -95,7 +95,7 @@ def eval_campaign(detector: Detector, path: Path) -> ListResult:
         for t in v.techniques:
             res.by_technique[t] += 1
         named = set(v.impersonates.domains) if v.impersonates else set()
-        if named & _targets(target):
+        if named & targets_of(target):
             res.hits += 1
         else:
             res.wrong_outlet.append((domain, target, v.impersonates.domain if v.impersonates else "-"))

@@ -39,6 +39,7 @@ from linkguard.normalize import parse_link
 from linkguard.rules import load_rules
 
 sys.path.insert(0, str(Path(__file__).parent))
+from eval_detection import targets_of
 from synthetic import lookalikes
 
 #: The fitting draw of synthetic lookalikes; the harness measures on another seed.
@@ -50,14 +51,6 @@ Example = tuple[dict[str, float], int, str, str]  # features, label, domain, lis
 #: The operating point: the intercept is raised as far as the dev data allows while false alarms
 #: stay below these rates per 10k (kept under the targets of 5 and 20 for a margin).
 ALARM_BUDGET_PER_10K = {"popular": 4.5, "news": 15.0}
-
-
-def _targets(target: str) -> set[str]:
-    out = {target.lower()}
-    link = parse_link(target)
-    if link is not None and link.registered_domain:
-        out.add(link.registered_domain)
-    return out
 
 
 def _examples(detector: Detector, domain: str, targets: set[str] | None, source: str) -> list[Example]:
@@ -94,7 +87,7 @@ def collect(eval_dir: Path, synthetic: int) -> tuple[list[Example], int, dict[st
             for row in csv.DictReader(fh):
                 positives += 1
                 examples += _examples(
-                    detector, row["lookalike"].strip(), _targets(row["impersonates"]), "campaign"
+                    detector, row["lookalike"].strip(), targets_of(row["impersonates"]), "campaign"
                 )
     sizes: dict[str, int] = {}
     for kind in ALARM_BUDGET_PER_10K:
