@@ -249,10 +249,8 @@ def _combo_brand(index: Index, joined: str, hyphened: str) -> tuple[Brand, str] 
     translit = index.transliterations.get(joined)
     if translit is not None:
         return translit, f"transliterated as {joined}"
-    hit = index.typo_of(joined)
-    if hit is not None and len(joined) >= 6:
-        return hit[0], hit[1]
-    return None
+    hit = index.typo_of(joined) if len(joined) >= 6 else None  # a misspelt brand inside a combo
+    return (hit[0], hit[1]) if hit is not None else None
 
 
 def combo(index: Index, subj: Subject) -> list[sc.Signal]:
