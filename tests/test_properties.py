@@ -77,13 +77,14 @@ def _calls(func: Callable[[], object]) -> int:
         count += 1  # "call" and every "line" of Python executed
         return tracer
 
+    previous_trace, previous_profile = sys.gettrace(), sys.getprofile()
     sys.setprofile(profiler)
     sys.settrace(tracer)  # type: ignore[arg-type]
     try:
         func()
-    finally:
-        sys.settrace(None)
-        sys.setprofile(None)
+    finally:  # restore, not clear: a coverage tool's tracer must survive this test
+        sys.settrace(previous_trace)
+        sys.setprofile(previous_profile)
     return count
 
 
