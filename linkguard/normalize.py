@@ -70,28 +70,17 @@ def update_psl(
     url: str = "https://publicsuffix.org/list/public_suffix_list.dat", timeout: float = 20.0
 ) -> Path:
     """Download the current Public Suffix List into the user cache (explicit, never implicit)."""
-    import httpx
-
+    from linkguard.download import download_capped, replace_file
     from linkguard.errors import FetchError
 
     target = cache_dir() / "public_suffix_list.dat"
-    body = bytearray()
-    try:
-        with httpx.stream("GET", url, timeout=timeout, follow_redirects=True, trust_env=False) as resp:
-            resp.raise_for_status()
-            for chunk in resp.iter_bytes():
-                body += chunk
-                if len(body) > _PSL_MAX_BYTES:
-                    raise FetchError(f"{url} sent more than {_PSL_MAX_BYTES} bytes; not a suffix list")
-    except httpx.HTTPError as exc:
-        raise FetchError(f"could not download the Public Suffix List from {url}: {exc}") from exc
+    body = download_capped(
+        url, cap=_PSL_MAX_BYTES, timeout=timeout, what="the Public Suffix List", kind="a suffix list"
+    )
     text = body.decode("utf-8", "replace")
     if "// ===BEGIN ICANN DOMAINS===" not in text:
         raise FetchError(f"{url} did not return a Public Suffix List")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(target)
+    replace_file(target, text.encode("utf-8"))
     suffix_extractor.cache_clear()
     _split_host.cache_clear()
     _netloc.cache_clear()

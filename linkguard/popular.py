@@ -240,23 +240,17 @@ def update_popular(
     The download is capped; a response that is not such a list (an HTML page, a tiny or mostly
     unparsable file) is refused and the list in force is left as it was.
     """
-    import httpx
-
+    from linkguard.download import download_capped, replace_file
     from linkguard.errors import FetchError
 
-    body = bytearray()
-    try:
-        with httpx.stream("GET", url, timeout=timeout, follow_redirects=True, trust_env=False) as resp:
-            resp.raise_for_status()
-            for chunk in resp.iter_bytes():
-                body += chunk
-                if len(body) > POPULAR_MAX_DOWNLOAD_BYTES:
-                    raise FetchError(
-                        f"{url} sent more than {POPULAR_MAX_DOWNLOAD_BYTES} bytes; not a top-sites list"
-                    )
-    except httpx.HTTPError as exc:
-        raise FetchError(f"could not download the popular-domains list from {url}: {exc}") from exc
-    entries, lines, usable = parse_ranking(_decode(bytes(body), url), limit)
+    body = download_capped(
+        url,
+        cap=POPULAR_MAX_DOWNLOAD_BYTES,
+        timeout=timeout,
+        what="the popular-domains list",
+        kind="a top-sites list",
+    )
+    entries, lines, usable = parse_ranking(_decode(body, url), limit)
     if len(entries) < min(POPULAR_MIN_ENTRIES, limit) or usable * 2 < lines:
         raise FetchError(
             f"{url} did not return a top-sites list ({len(entries)} domains from {usable} of {lines} "
@@ -268,9 +262,6 @@ def update_popular(
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
     }
     target = user_file()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_bytes(render_list(entries, meta))
-    tmp.replace(target)
+    replace_file(target, render_list(entries, meta))
     popular_list.cache_clear()
     return target, len(entries)
