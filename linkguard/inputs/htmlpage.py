@@ -1,8 +1,7 @@
 """HTML: visible text plus link targets, each anchor's target paired with its display text.
 
 The standard library's streaming ``HTMLParser`` is used rather than beautifulsoup4 because it is fed
-block by block (flat memory) and reports the line and column of each piece; bs4 is used where a
-whole page is at hand (forensics).
+block by block (flat memory) and reports the line and column of each piece.
 """
 
 from __future__ import annotations
