@@ -19,11 +19,30 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from linkguard.models import Outlet, Verdict
+
+#: The one outlet the forensics CLI tests judge against.
+WELT_RULES = """
+[[outlet]]
+name = "WELT"
+domains = ["welt.de"]
+brands = ["welt"]
+country = "DE"
+"""
+
+
+@pytest.fixture
+def rules_file(tmp_path: Path) -> Path:
+    """WELT_RULES as a rule file, for ``--rules``."""
+    path = tmp_path / "welt.toml"
+    path.write_text(WELT_RULES, encoding="utf-8")
+    return path
+
 
 WELT = Outlet(name="WELT", domains=("welt.de",), brands=("welt", "die welt"), country="DE")
 NOW = datetime(2024, 5, 5, 12, 0, tzinfo=UTC)

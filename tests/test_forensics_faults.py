@@ -16,18 +16,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from forensics_servers import Server
+from forensics_servers import WELT_RULES, Server
 
 from linkguard.cli import main
 from linkguard.forensics import ForensicsCache, NetworkPolicy, parse_resolve_overrides
 
-RULES = """
-[[outlet]]
-name = "WELT"
-domains = ["welt.de"]
-brands = ["welt"]
-country = "DE"
-"""
 CACHE_FILE = "forensics.sqlite3"
 
 
@@ -36,7 +29,7 @@ def lab(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A directory every user can enter (the read-only cases run the CLI as an unprivileged user)."""
     root = Path(tempfile.mkdtemp(prefix="linkguard-faults-"))
     root.chmod(0o755)
-    (root / "welt.toml").write_text(RULES, encoding="utf-8")
+    (root / "welt.toml").write_text(WELT_RULES, encoding="utf-8")
     (root / "welt.toml").chmod(0o644)
     (root / "cache").mkdir(mode=0o777)
     (root / "cache").chmod(0o777)

@@ -17,21 +17,6 @@ from forensics_servers import Server
 
 from linkguard.cli import main
 
-RULES = """
-[[outlet]]
-name = "WELT"
-domains = ["welt.de"]
-brands = ["welt"]
-country = "DE"
-"""
-
-
-@pytest.fixture
-def rules_file(tmp_path: Path) -> Path:
-    path = tmp_path / "welt.toml"
-    path.write_text(RULES, encoding="utf-8")
-    return path
-
 
 @pytest.fixture(autouse=True)
 def private_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
