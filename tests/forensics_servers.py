@@ -323,6 +323,35 @@ def serve(host: str = "127.0.0.1") -> Iterator[Server]:
         thread.join(5)
 
 
+@contextlib.contextmanager
+def serve_static(answer: Callable[[str], tuple[int, bytes]]) -> Iterator[str]:
+    """A loopback HTTP server answering each GET path with ``answer(path)``: its base URL.
+
+    For the downloads of reference data (update-psl, update-popular), which need no more than a
+    fixed body per path.
+    """
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            status, body = answer(self.path)
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def rdap_record(domain: str, registered: str, registrar: str = "Example Registrar GmbH") -> dict[str, Any]:
     """An RFC 9083 domain object with a registration event and a registrar entity."""
     return {

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import gzip
 import io
-import threading
 import zipfile
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from forensics_servers import serve_static
 
 from linkguard import paths, popular
 from linkguard.cli import main
@@ -39,26 +38,8 @@ def list_server() -> Iterator[str]:
         archive.writestr("top-1m.csv", TRANCO)
     bodies = {**BODIES, "/tranco.zip": zipped.getvalue()}
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = bodies.get(self.path)
-            self.send_response(200 if body is not None else 404)
-            body = body if body is not None else b"missing"
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_static(lambda path: (200, bodies[path]) if path in bodies else (404, b"missing")) as base:
+        yield base
 
 
 @pytest.fixture()

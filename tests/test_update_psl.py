@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from forensics_servers import serve_static
 
 from linkguard import extract, normalize, paths
 from linkguard.cli import main
@@ -31,25 +30,8 @@ def _reset() -> None:
 
 @pytest.fixture()
 def psl_server() -> Iterator[str]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = PSL if self.path == "/list.dat" else b"not a suffix list"
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_static(lambda path: (200, PSL if path == "/list.dat" else b"not a suffix list")) as base:
+        yield base
 
 
 @pytest.fixture()
