@@ -244,11 +244,16 @@ class Index:
 
     def primary_brand(self, outlet: Outlet) -> Brand | None:
         """The brand of an outlet's primary domain (for facts about an embedded domain)."""
+        return self._first_brands.get(id(outlet))
+
+    @cached_property
+    def _first_brands(self) -> dict[int, Brand]:
+        """Each outlet's first brand, by identity: one pass instead of a scan of every brand per call."""
+        out: dict[int, Brand] = {}
         for same in self.brands.values():
             for b in same:
-                if b.outlet is outlet:
-                    return b
-        return None
+                out.setdefault(id(b.outlet), b)
+        return out
 
     def outlet_owning(self, name: str) -> Outlet | None:
         """An outlet named ``name`` (a shortener's owner, a link card's label), if any."""
