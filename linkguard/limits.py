@@ -92,3 +92,15 @@ POPULAR_MIN_ENTRIES = 1000
 MAX_UNWRAP_DEPTH = 5
 #: Characters of a post's text kept around a link as the finding's ``context``.
 POST_CONTEXT_CHARS = 300
+
+# --- web page and API (``linkguard serve``) ------------------------------------------------
+#: Bytes one request may send (a body, an upload, a form); more is refused with 413 as it streams.
+WEB_MAX_BODY_BYTES = 50 << 20
+#: Bytes of a pasted (non-file) form field; files are spooled to disk, form fields are held in memory.
+WEB_MAX_PASTE_BYTES = 5 << 20
+#: Online investigations the server runs at once; more get 503 with Retry-After.
+WEB_MAX_INVESTIGATIONS = 2
+#: Scan results kept for report downloads (their inputs spooled to disk); the oldest go first.
+WEB_RESULTS_KEPT = 16
+#: Findings the page lists (flagged first); every one is in the downloads.
+WEB_SHOWN_FINDINGS = 500
