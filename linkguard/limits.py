@@ -96,6 +96,9 @@ POST_CONTEXT_CHARS = 300
 # --- web page and API (``linkguard serve``) ------------------------------------------------
 #: Bytes one request may send (a body, an upload, a form); more is refused with 413 as it streams.
 WEB_MAX_BODY_BYTES = 50 << 20
+#: A body over the limit is still read (and thrown away) up to this much, so the client is not cut
+#: off mid-upload and sees the 413; beyond it the connection is closed.
+WEB_DRAIN_BYTES = 256 << 20
 #: Bytes of a pasted (non-file) form field; files are spooled to disk, form fields are held in memory.
 WEB_MAX_PASTE_BYTES = 5 << 20
 #: Online investigations the server runs at once; more get 503 with Retry-After.

@@ -3,7 +3,8 @@
 In order: the ``Host`` header must name the server (a DNS-rebinding page cannot reach it); with a
 token, the request must carry it; a cross-site request may not change or run anything (``Origin``
 and ``Sec-Fetch-Site``); the body may not exceed the limit (checked against ``Content-Length`` and
-again while it streams, so a lying or chunked client is cut off too). Every response gets the
+again while it streams, so a lying or chunked client is stopped too; the rest is read and dropped,
+up to a cap, so the client sees the 413 rather than a reset connection). Every response gets the
 security headers, including a strict Content-Security-Policy: no inline script, nothing from
 another origin.
 """
@@ -11,12 +12,15 @@ another origin.
 from __future__ import annotations
 
 import hmac
+import html
 import ipaddress
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs, urlencode
+
+from linkguard.limits import WEB_DRAIN_BYTES
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -93,7 +97,7 @@ class Guard:
         headers = _headers(scope["headers"])
         refusal = self._refusal(scope, headers)
         if refusal is not None:
-            await _respond(send, *refusal)
+            await _respond(scope, send, *refusal)
             return
         if self.config.token is not None and not self._authorised(headers):
             query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
@@ -101,12 +105,15 @@ class Guard:
             if scope["method"] == "GET" and given and hmac.compare_digest(given, self.config.token):
                 await self._login(scope, query, send)
                 return
-            await _respond(send, 401, "Unauthorized", "this server needs its token (see `linkguard serve`)")
+            await _respond(
+                scope, send, 401, "Unauthorized", "this server needs its token (see `linkguard serve`)"
+            )
             return
         length = headers.get("content-length", "")
         if length.isdigit() and int(length) > self.config.max_body_bytes:
+            await _drain(receive, 0)
             detail = f"the request body is larger than the limit of {self.config.max_body_bytes:,} bytes"
-            await _respond(send, 413, "Content Too Large", detail)
+            await _respond(scope, send, 413, "Content Too Large", detail)
             return
         await self.app(scope, self._limited(receive), self._with_headers(send))
 
@@ -168,6 +175,8 @@ class Guard:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
+                    if message.get("more_body", False):
+                        await _drain(receive, seen)
                     raise BodyTooLarge(limit)
             return message
 
@@ -187,6 +196,18 @@ class Guard:
         return wrapped
 
 
+async def _drain(receive: Receive, seen: int) -> None:
+    """Read and drop the rest of a refused body (up to ``WEB_DRAIN_BYTES``), so the client that is
+    still sending it gets the answer instead of a reset connection."""
+    while seen <= WEB_DRAIN_BYTES:
+        message = await receive()
+        if message["type"] != "http.request":
+            return
+        seen += len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return
+
+
 def _headers(raw: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
     out: dict[str, str] = {}
     for name, value in raw:
@@ -196,14 +217,19 @@ def _headers(raw: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
     return out
 
 
-async def _respond(send: Send, status: int, title: str, detail: str) -> None:
-    body = problem_body(status, title, detail)
+async def _respond(scope: Scope, send: Send, status: int, title: str, detail: str) -> None:
+    """A problem document for the API, a minimal page for a person's browser."""
+    if str(scope.get("path", "")).startswith("/api/"):
+        body, media = problem_body(status, title, detail), b"application/problem+json"
+    else:
+        page = f"<!doctype html><title>{status} {title}</title><h1>{title}</h1><p>{html.escape(detail)}</p>"
+        body, media = page.encode(), b"text/html; charset=utf-8"
     await send(
         {
             "type": "http.response.start",
             "status": status,
             "headers": [
-                (b"content-type", b"application/problem+json"),
+                (b"content-type", media),
                 (b"content-length", str(len(body)).encode()),
                 (b"content-security-policy", CSP.encode()),
                 (b"connection", b"close"),
