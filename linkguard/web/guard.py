@@ -34,7 +34,7 @@ CSP = (
 )
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
+    (b"referrer-policy", b"same-origin"),  # no-referrer would make browsers send Origin: null
     (b"x-frame-options", b"DENY"),
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"cross-origin-resource-policy", b"same-origin"),
@@ -121,10 +121,12 @@ class Guard:
         if host_name(headers.get("host", "")) not in self.config.allowed_hosts:
             return 421, "Misdirected Request", "the Host header does not name this server"
         if scope["method"] not in _SAFE_METHODS:
-            origin = headers.get("origin")
-            if origin is not None and not self._same_origin(origin, headers.get("host", "")):
+            site = headers.get("sec-fetch-site", "")
+            if site in ("cross-site", "same-site"):
                 return 403, "Forbidden", "a request from another site"
-            if headers.get("sec-fetch-site", "") == "cross-site":
+            origin = headers.get("origin")
+            foreign = origin is not None and not self._same_origin(origin, headers.get("host", ""))
+            if foreign and not (origin == "null" and site == "same-origin"):
                 return 403, "Forbidden", "a request from another site"
         return None
 

@@ -108,6 +108,7 @@ def finding_view(finding: Finding) -> dict[str, Any]:
     return {
         "text": one_line(defang(link.text)),
         "url": link.url,
+        "link": one_line(defang(link.url)),
         "host": one_line(defang(link.host_unicode if link.host_unicode != link.host else link.host)),
         "punycode": one_line(defang(link.host)) if link.host_unicode != link.host else "",
         "via": [one_line(defang(v)) for v in link.via],
