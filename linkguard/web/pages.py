@@ -281,13 +281,12 @@ def _rules(
     form: dict[str, str] | None = None,
 ) -> Response:
     engine = engine_of(request)
-    rows, total = rulesview.user_rules(engine.rules_dir)
+    rows = rulesview.user_rules(engine.rules_dir)
     return render(
         request,
         "rules.html",
         status=status,
         rows=rows,
-        total=total,
         rules_file=str(engine.rules_dir / "rules.toml"),
         kinds=rulesview.OUTLET_KINDS,
         message=message,

@@ -43,10 +43,10 @@ def _detail(table: str, data: dict[str, object], domains: Sequence[str]) -> str:
     return str(data.get("note") or data.get("owner") or "")
 
 
-def user_rules(rules_dir: Path) -> tuple[list[RuleRow], int]:
-    """The user's own rules in force, and how many rules are in force in all (bundled included)."""
-    rows = in_force_entries(rule_entries(user_dir=rules_dir))
-    mine = [
+def user_rules(rules_dir: Path) -> list[RuleRow]:
+    """The user's own rules (read without the bundled ones: listing those takes a second)."""
+    rows = in_force_entries(rule_entries(user_dir=rules_dir, bundled=False))
+    return [
         RuleRow(
             e.table,
             d[0],
@@ -58,7 +58,6 @@ def user_rules(rules_dir: Path) -> tuple[list[RuleRow], int]:
         for e, d in rows
         if e.origin == "user"
     ]
-    return mine, len(rows)
 
 
 def _domain(text: str, what: str = "domain") -> str:
