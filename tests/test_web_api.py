@@ -332,3 +332,27 @@ def test_serve_command_serves_until_stopped(tmp_path: Path, no_proxy_env: None) 
         finally:
             proc.terminate()
             proc.wait(30)
+
+
+def test_serve_without_the_web_extra_says_what_to_install() -> None:
+    """An install without the `web` extra: `serve` names it (exit 2); the rest of the CLI still works."""
+    block = (
+        "import sys, importlib.abc\n"
+        "class Block(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in ('starlette', 'uvicorn'):\n"
+        "            raise ModuleNotFoundError(name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "from linkguard.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", block, "serve"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "needs starlette, uvicorn: pip install 'linkguard[web]'" in done.stderr
+    done = subprocess.run(
+        [sys.executable, "-c", block, "check", "welt.ltd", "--offline"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1 and "welt[.]ltd" in done.stdout

@@ -6,7 +6,7 @@ Exit 2 for a refused bind or a missing ``web`` extra, 3 for a port that cannot b
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 from pathlib import Path
 
 import click
@@ -21,7 +21,14 @@ WEB_MODULES = ("starlette", "uvicorn", "jinja2", "multipart")
 
 
 def missing_web_modules() -> list[str]:
-    return [name for name in WEB_MODULES if importlib.util.find_spec(name) is None]
+    """The ``web`` extra's modules that cannot be imported (absent, or broken)."""
+    missing = []
+    for name in WEB_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            missing.append(name)
+    return missing
 
 
 @click.command("serve")
