@@ -306,6 +306,9 @@ def test_token_is_needed_for_every_request(rules_dir: Path, no_proxy_env: None) 
         assert login.status_code == 303 and login.headers["location"] == "/rules"
         assert "HttpOnly" in login.headers["set-cookie"]
         assert c.get("/rules").status_code == 200  # the cookie now carries it
+        with client(base) as fresh:  # no cookie yet; the path must not become //evil.example
+            sneaky = fresh.get(f"{base}//evil.example/x", params={"token": token})
+        assert sneaky.status_code == 303 and sneaky.headers["location"] == "/evil.example/x"
 
 
 # -- the command --------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from linkguard.cli.netopts import NetOptions, build_investigator, network_option
 from linkguard.paths import user_rules_dir
 
 #: Modules of the ``web`` extra; ``serve`` names the missing ones instead of failing on import.
-WEB_MODULES = ("starlette", "uvicorn", "jinja2", "multipart")
+WEB_MODULES = ("starlette", "uvicorn", "jinja2", "python_multipart")
 
 
 def missing_web_modules() -> list[str]:
@@ -130,6 +130,11 @@ def serve(
         click.echo(f"linkguard: serving on {url} ({mode}; Ctrl-C stops)", err=True)
         if token:
             click.echo(f"linkguard: open {url}?token=… (the token you gave) once in a browser", err=True)
+        if host in ("0.0.0.0", "::") and not allowed_hosts:
+            click.echo(
+                "linkguard: only Host: localhost is let in; name this machine with --allowed-host NAME",
+                err=True,
+            )
 
     try:
         run(app, sock, on_ready=ready)

@@ -152,7 +152,7 @@ class Guard:
         """``?token=…`` in a browser: remember it in a cookie and go on without it in the address bar."""
         assert self.config.token is not None
         rest = urlencode([(k, v) for k, values in query.items() if k != "token" for v in values])
-        location = scope["path"] + (f"?{rest}" if rest else "")
+        location = "/" + str(scope["path"]).lstrip("/\\") + (f"?{rest}" if rest else "")  # never //host
         cookie = f"{TOKEN_COOKIE}={self.config.token}; Path=/; HttpOnly; SameSite=Strict"
         await send(
             {
