@@ -88,6 +88,7 @@ class Engine:
         self._investigator_factory = investigator_factory
         self._investigator: Any = None
         self._investigator_cm: AbstractContextManager[Any] | None = None
+        self._retired: list[AbstractContextManager[Any]] = []
         self._lock = threading.RLock()  # the detector's memo tables are not made for parallel writers
         self._slots = threading.BoundedSemaphore(max_investigations)
         self._signature: tuple[tuple[str, int, int], ...] | None = None
@@ -114,13 +115,15 @@ class Engine:
                 rules = load_cached_rules(user_dir=self.rules_dir)
                 self._rules, self._signature = rules, signature
                 self._detector = Detector(rules, use_blocklist=self.use_blocklist)
-                self._close_investigator()  # it classifies with the old detector
+                self._retire_investigator()  # it classifies with the old detector
             return self._detector
 
-    def _close_investigator(self) -> None:
+    def _retire_investigator(self) -> None:
+        """The next online check builds a new one; the old one may still be running a check, so it
+        is closed with the server (one per rules change, until then)."""
         if self._investigator_cm is not None:
-            cm, self._investigator_cm, self._investigator = self._investigator_cm, None, None
-            cm.__exit__(None, None, None)
+            self._retired.append(self._investigator_cm)
+            self._investigator_cm, self._investigator = None, None
 
     def _investigator_for(self, detector: Any) -> Any:
         with self._lock:
@@ -227,7 +230,10 @@ class Engine:
 
     def close(self) -> None:
         with self._lock:
-            self._close_investigator()
+            self._retire_investigator()
+            for cm in self._retired:
+                cm.__exit__(None, None, None)
+            self._retired.clear()
             if self._own_spool:
                 import shutil
 

@@ -120,7 +120,8 @@ def finding_view(finding: Finding) -> dict[str, Any]:
         "techniques": list(verdict.techniques),
         "obfuscation": list(link.obfuscation),
         "evidence": [(one_line(e.kind), one_line(defang_text(e.detail))) for e in verdict.evidence],
-        "where": f"{finding.source}:{finding.line}:{finding.column}",
+        # a link asked about on its own has no place in a text ("argv:1:1" means nothing here)
+        "where": "" if finding.source == "argv" else f"{finding.source}:{finding.line}:{finding.column}",
         "before": visible(defang_text(snippet.before)) if snippet else "",
         "match": one_line(defang(snippet.match)) if snippet and snippet.match else "",
         "after": visible(defang_text(snippet.after)) if snippet else "",
