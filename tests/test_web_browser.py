@@ -98,6 +98,7 @@ def test_add_a_trusted_outlet_on_the_rules_page_and_see_a_check_change(
     assert _finding(page, "musterkurier[.]ltd").locator(".verdict").first.inner_text() == "Unknown"
 
     page.get_by_role("link", name="Your rules").click()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.get_by_label("Domain").first.fill("musterkurier.de")
     page.get_by_label("Name").fill("Musterstädter Kurier")
     page.get_by_label("Country (two letters)").fill("DE")
