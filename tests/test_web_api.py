@@ -293,6 +293,17 @@ def test_rules_form_adds_an_outlet_and_a_check_changes(base: str, rules_dir: Pat
     assert "Musterstädter Kurier" in (rules_dir / "rules.toml").read_text("utf-8")
 
 
+def test_a_rule_file_broken_while_serving_is_a_clean_500(base: str, rules_dir: Path) -> None:
+    rules_dir.mkdir(parents=True, exist_ok=True)
+    (rules_dir / "rules.toml").write_text('[[outlet]]\nname = "x"\ndomains = [', encoding="utf-8")
+    with client(base) as c:
+        _assert_problem(c.post("/api/v1/check", json={"url": "welt.ltd"}), 500, "rules.toml")
+        page = c.get("/rules")
+        assert page.status_code == 500 and "rules.toml" in page.text
+        (rules_dir / "rules.toml").write_text("", encoding="utf-8")
+        assert c.post("/api/v1/check", json={"url": "welt.ltd"}).json()["verdict"] == "malicious"
+
+
 # -- the token ---------------------------------------------------------------------------------------
 def test_token_is_needed_for_every_request(rules_dir: Path, no_proxy_env: None) -> None:
     token = "s3cret-token-for-tests"

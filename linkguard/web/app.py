@@ -13,6 +13,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from linkguard import limits
+from linkguard.errors import LinkguardError
 from linkguard.web import api, pages
 from linkguard.web.engine import Engine
 from linkguard.web.guard import LOOPBACK_NAMES, BodyTooLarge, Guard, GuardConfig, host_name
@@ -52,13 +53,28 @@ async def _too_large(request: Request, exc: Exception) -> Response:
     return error_response(request, 413, str(exc), {"Connection": "close"})
 
 
+async def _linkguard_error(request: Request, exc: Exception) -> Response:
+    """A rule file broken by hand while the server runs: say which, and keep serving."""
+    return error_response(request, 500, f"{type(exc).__name__}: {exc}")
+
+
+async def _internal(request: Request, exc: Exception) -> Response:
+    return error_response(request, 500, f"unexpected {type(exc).__name__}; see the server's log")
+
+
 def create_app(engine: Engine, config: WebConfig | None = None) -> Guard:
     """The whole server as one ASGI callable; ``engine`` does the work, ``config`` the gatekeeping."""
     config = config or WebConfig()
     static = StaticFiles(directory=Path(__file__).parent / "static")
     app = Starlette(
         routes=[*api.ROUTES, *pages.ROUTES, Mount("/static", static, name="static")],
-        exception_handlers={Problem: _problem, HTTPException: _http, BodyTooLarge: _too_large},
+        exception_handlers={
+            Problem: _problem,
+            HTTPException: _http,
+            BodyTooLarge: _too_large,
+            LinkguardError: _linkguard_error,
+            Exception: _internal,
+        },
     )
     app.state.engine = engine
     return Guard(
