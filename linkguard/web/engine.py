@@ -15,7 +15,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -49,9 +49,6 @@ class ScanResult:
     shown: list[Finding]
     stats: ScanStats
     hidden: int = 0
-    #: Set when the page asked about one link rather than a post or a file.
-    single: bool = False
-    notes: list[str] = field(default_factory=list)
 
 
 def _rules_signature(rules_dir: Path) -> tuple[tuple[str, int, int], ...]:

@@ -116,8 +116,8 @@ def finding_view(finding: Finding) -> dict[str, Any]:
         "verdict": _VERDICT_WORDS.get(verdict.status, verdict.status),
         "flagged": verdict.flagged,
         "score": verdict.score,
-        "imitates": f"{outlet.name} ({outlet.domain})" if outlet is not None else "",
-        "techniques": list(verdict.techniques),
+        "imitates": one_line(f"{outlet.name} ({outlet.domain})") if outlet is not None else "",
+        "techniques": [one_line(t) for t in verdict.techniques],
         "obfuscation": list(link.obfuscation),
         "evidence": [(one_line(e.kind), one_line(defang_text(e.detail))) for e in verdict.evidence],
         # a link asked about on its own has no place in a text ("argv:1:1" means nothing here)
@@ -182,7 +182,7 @@ async def _single(request: Request, engine: Engine, text: str) -> Response:
     data = text.strip().encode("utf-8", "surrogatepass")
     spooled = await run_in_threadpool(lambda: engine.spool_bytes(data, "paste", single=True))
     stats = _single_stats(finding)
-    return _results(request, ScanResult(spooled, [finding], stats, single=True), text=text)
+    return _results(request, ScanResult(spooled, [finding], stats), text=text)
 
 
 def _single_stats(finding: Finding) -> ScanStats:
