@@ -96,8 +96,10 @@ def test_add_a_trusted_outlet_on_the_rules_page_and_see_a_check_change(
     page.goto(base + "/")
     _by_keyboard(page, "musterkurier.ltd")
     assert _finding(page, "musterkurier[.]ltd").locator(".verdict").first.inner_text() == "Unknown"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
-    page.get_by_role("link", name="Your rules").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Your rules").click()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.get_by_label("Domain").first.fill("musterkurier.de")
     page.get_by_label("Name").fill("Musterstädter Kurier")
@@ -107,7 +109,8 @@ def test_add_a_trusted_outlet_on_the_rules_page_and_see_a_check_change(
     assert "Added outlet 'Musterstädter Kurier' (musterkurier.de)" in page.locator(".ok").inner_text()
     assert "musterkurier.de" in page.locator("table").inner_text()
 
-    page.get_by_role("link", name="Check links").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Check links").click()
     _by_keyboard(page, "musterkurier.ltd")
     item = _finding(page, "musterkurier[.]ltd")
     assert item.locator(".verdict").first.inner_text() == "Suspicious"
