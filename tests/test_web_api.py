@@ -293,6 +293,32 @@ def test_rules_form_adds_an_outlet_and_a_check_changes(base: str, rules_dir: Pat
     assert "Musterstädter Kurier" in (rules_dir / "rules.toml").read_text("utf-8")
 
 
+def test_rules_forms_block_and_remove_as_the_cli_does(base: str, rules_dir: Path) -> None:
+    with client(base) as c:
+        token = csrf_of(c.get("/rules").text)
+        refused = c.post("/rules/allow", data={"csrf": token, "domain": "welt.ltd", "note": "looks fine"})
+        blocked = c.post(
+            "/rules/block",
+            data={"csrf": token, "domain": "https://www.musterfake.net/x", "source": "case 42"},
+        )
+        after_block = c.post("/api/v1/check", json={"url": "www.musterfake.net"}).json()
+        no_source = c.post("/rules/block", data={"csrf": token, "domain": "other.example.com", "source": " "})
+        removed = c.post("/rules/remove", data={"csrf": token, "domain": "musterfake.net"})
+        after_remove = c.post("/api/v1/check", json={"url": "www.musterfake.net"}).json()
+        nothing = c.post("/rules/remove", data={"csrf": token, "domain": "musterfake.org"})
+        unknown = c.post("/rules/rename", data={"csrf": token})
+    # the same message `linkguard rules allow welt.ltd` gives: it is blocked, and --force would replace it
+    assert refused.status_code == 400 and "use --force" in refused.text
+    assert blocked.status_code == 200 and "Blocked musterfake.net" in blocked.text
+    assert "case 42" in blocked.text
+    assert after_block["verdict"] == "malicious"
+    assert no_source.status_code == 400 and "--source" in no_source.text
+    assert removed.status_code == 200 and "Removed musterfake.net" in removed.text
+    assert after_remove["verdict"] == "unknown"
+    assert nothing.status_code == 400 and "no rule mentions it" in nothing.text
+    assert unknown.status_code == 404
+
+
 def test_a_rule_file_broken_while_serving_is_a_clean_500(base: str, rules_dir: Path) -> None:
     rules_dir.mkdir(parents=True, exist_ok=True)
     (rules_dir / "rules.toml").write_text('[[outlet]]\nname = "x"\ndomains = [', encoding="utf-8")
