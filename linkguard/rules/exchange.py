@@ -2,8 +2,8 @@
 
 ``linkguard rules import`` reads rows with ``read_import_file`` and hands them to
 ``RuleStore.import_rows`` (all or nothing); ``linkguard rules export`` writes entries with
-``export_rules``. CSV columns are ``_CSV_COLUMNS``; a new optional key of a table (``schema``) is
-exported and imported once it is listed there.
+``export_rules``. The CSV columns of the one-domain tables come from ``schema``, so a new key of
+``[[blocked]]`` (say) is exported and imported as its own column.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from linkguard.errors import RulesError
 from linkguard.rules.domains import normalize_rule_domain
 from linkguard.rules.load import read_entries
 from linkguard.rules.model import RuleEntry
-from linkguard.rules.schema import EDITABLE_TABLES, OUTLET_KINDS, RULE_TABLES, RuleTable
+from linkguard.rules.schema import EDITABLE_TABLES, OUTLET_KINDS, RULE_TABLES, SCHEMA, RuleTable
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,20 +36,11 @@ class ImportRow:
     notes: tuple[str, ...] = ()
 
 
-_CSV_COLUMNS = (
-    "rule",
-    "domain",
-    "name",
-    "country",
-    "kind",
-    "aliases",
-    "brands",
-    "source",
-    "imitates",
-    "campaign",
-    "note",
-    "owner",
+#: The keys of the one-domain tables, from the schema: source, imitates, campaign, note, owner.
+_RULE_COLUMNS = tuple(
+    dict.fromkeys(k.name for t in ("blocked", "legit", "shortener") for k in SCHEMA[t].optional())
 )
+_CSV_COLUMNS = ("rule", "domain", "name", "country", "kind", "aliases", "brands", *_RULE_COLUMNS)
 
 
 def prepare_row(row: ImportRow) -> tuple[RuleTable, list[str], dict[str, Any], dict[str, str]]:
@@ -84,18 +75,13 @@ def prepare_row(row: ImportRow) -> tuple[RuleTable, list[str], dict[str, Any], d
             idn,
         )
     fields: dict[str, Any] = {"domain": domains[0]}
-    if table == "blocked":
-        if not f.get("source", "").strip():
-            raise RulesError(f"{domains[0]}: a blocked domain needs a source (column 'source' or --source)")
-        fields |= {
-            "source": f["source"].strip(),
-            "imitates": f.get("imitates", ""),
-            "campaign": f.get("campaign", ""),
-        }
-    elif table == "legit":
-        fields["note"] = f.get("note", "")
-    else:
-        fields["owner"] = f.get("owner", "")
+    for key in SCHEMA[table].optional():
+        value = f.get(key.name, "")
+        if key.required and not value.strip():
+            raise RulesError(
+                f"{domains[0]}: a {table} domain needs a {key.name} (column '{key.name}' or --{key.name})"
+            )
+        fields[key.name] = value
     return table, domains, {k: v.strip() if isinstance(v, str) else v for k, v in fields.items()}, idn
 
 
@@ -175,7 +161,7 @@ def export_rules(entries: Sequence[RuleEntry], fmt: Literal["toml", "csv", "txt"
                     d.get("kind", "") if e.table == "outlet" else "",
                     " ".join(e.domains[1:]),
                     " ".join(d["brands"]) if isinstance(d.get("brands"), list) else d.get("brands", ""),
-                    *(str(d.get(k, "")) for k in ("source", "imitates", "campaign", "note", "owner")),
+                    *(str(d.get(k, "")) for k in _RULE_COLUMNS),
                 ]
             )
         return buf.getvalue()

@@ -231,7 +231,7 @@ def build(
         for issue in entry_issues(e.table, e.data, thorough=False):
             if issue.load:
                 raise RulesError(f"{where(e, texts)}: {issue.message}")
-    built: dict[str, list[Any]] = {t: [] for t in RULE_TABLES}
+    built: dict[str, list[Any]] = {table: [] for table in RULE_CLASSES}
     for e, domains in in_force(entries):
         if e.table == "outlet":
             built["outlet"].append(_outlet(e, domains))
@@ -242,11 +242,6 @@ def build(
             else str(e.data.get(key.name, key.default))
             for key in SCHEMA[e.table].optional()
         }
-        built[e.table].append(RULE_CLASSES[e.table](domains[0], **values, origin=e.origin))
-    return RuleSet(
-        tuple(built["outlet"]),
-        tuple(built["legit"]),
-        tuple(built["blocked"]),
-        tuple(built["shortener"]),
-        tuple(files),
-    )
+        built[e.table].append(RULE_CLASSES[e.table][1](domains[0], **values, origin=e.origin))
+    fields: dict[str, Any] = {name: tuple(built[table]) for table, (name, _) in RULE_CLASSES.items()}
+    return RuleSet(**fields, files=tuple(files))

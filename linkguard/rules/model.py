@@ -40,11 +40,13 @@ class ShortenerRule:
     origin: str = "bundled"
 
 
-#: The class built from each table's entries (outlets are ``Outlet``, built by ``load``).
-RULE_CLASSES: dict[str, type[LegitRule] | type[BlockedRule] | type[ShortenerRule]] = {
-    "legit": LegitRule,
-    "blocked": BlockedRule,
-    "shortener": ShortenerRule,
+#: Each table a rule is built from: the ``RuleSet`` field that holds its rules, and their class.
+#: A new table is a line here, a field on ``RuleSet`` and its keys in ``schema.SCHEMA``.
+RULE_CLASSES: dict[str, tuple[str, type[Any]]] = {
+    "outlet": ("outlets", Outlet),
+    "legit": ("legit", LegitRule),
+    "blocked": ("blocked", BlockedRule),
+    "shortener": ("shorteners", ShortenerRule),
 }
 
 
@@ -79,25 +81,15 @@ class RuleSet:
 
     def to_rows(self) -> dict[str, Any]:
         """Plain data (tuples of str): marshal-able, and ~5× faster to pickle than the objects."""
-        return {
-            "outlets": [as_row(o) for o in self.outlets],
-            "legit": [as_row(r) for r in self.legit],
-            "blocked": [as_row(r) for r in self.blocked],
-            "shorteners": [as_row(r) for r in self.shorteners],
-            "files": tuple(self.files),
-            "cache_key": self.cache_key,
+        rows: dict[str, Any] = {
+            name: [as_row(r) for r in getattr(self, name)] for name, _ in RULE_CLASSES.values()
         }
+        return rows | {"files": tuple(self.files), "cache_key": self.cache_key}
 
     @classmethod
     def from_rows(cls, rows: dict[str, Any]) -> RuleSet:
-        return cls(
-            tuple(Outlet(*o) for o in rows["outlets"]),
-            tuple(LegitRule(*r) for r in rows["legit"]),
-            tuple(BlockedRule(*r) for r in rows["blocked"]),
-            tuple(ShortenerRule(*r) for r in rows["shorteners"]),
-            tuple(rows["files"]),
-            str(rows.get("cache_key", "")),
-        )
+        built = {name: tuple(rule(*r) for r in rows[name]) for name, rule in RULE_CLASSES.values()}
+        return cls(**built, files=tuple(rows["files"]), cache_key=str(rows.get("cache_key", "")))
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (RuleSet.from_rows, (self.to_rows(),))
