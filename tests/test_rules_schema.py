@@ -75,3 +75,18 @@ def test_layering_removed_hides_bundled_only_and_the_latest_entry_wins() -> None
         ("legit", 1),
         ("outlet", 0),
     ]
+
+
+def test_a_number_key_is_checked_by_the_schema(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A table with a numeric key (a source rating, say) is declared, not coded: load refuses a bad value."""
+    from linkguard.rules.schema import SCHEMA, Key, Table, entry_issues
+
+    table = Table(
+        "score", (Key("domain", required=True, domain=True), Key("value", required=True, number=(0, 1)))
+    )
+    monkeypatch.setitem(SCHEMA, "score", table)
+    assert list(entry_issues("score", {"domain": "a.de", "value": 0.5})) == []
+    for bad in (2, "0.5", True, None):
+        data = {"domain": "a.de"} if bad is None else {"domain": "a.de", "value": bad}
+        [issue] = entry_issues("score", data, thorough=False)
+        assert issue.load and issue.message == "'value' must be a number from 0 to 1"

@@ -25,7 +25,7 @@ from linkguard.models import Outlet
 from linkguard.rules.layering import in_force
 from linkguard.rules.model import RULE_CLASSES, RuleEntry, RuleSet
 from linkguard.rules.positions import EntryPos, entry_lines, toml_error_line, where
-from linkguard.rules.schema import RULE_TABLES, SCHEMA, entry_issues, strings
+from linkguard.rules.schema import RULE_TABLES, SCHEMA, Key, entry_issues, strings
 
 # tomllib and importlib.resources are imported where used: a cached start needs neither.
 
@@ -221,6 +221,13 @@ def _outlet(e: RuleEntry, domains: tuple[str, ...]) -> Outlet:
         origin=e.origin,
         tier=str(d.get("tier", "curated")),
     )
+
+
+def _value(key: Key, data: dict[str, Any]) -> str | float:
+    """A key's value as its rule class stores it: a number, a required string stripped, or as written."""
+    if key.number is not None:
+        return float(data.get(key.name, key.number[0]))
+    return str(data[key.name]).strip() if key.required else str(data.get(key.name, key.default))
 
 
 def build(

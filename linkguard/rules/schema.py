@@ -44,7 +44,8 @@ class Key:
 
     ``required``: the loader refuses an entry without a non-empty value (and stores it stripped).
     ``many``: a string or a list of strings. ``domain``: holds domain(s), which lint checks.
-    ``choices`` / ``pattern``: lint flags other values with ``severity``.
+    ``number``: a number in this (low, high) range instead of a string (the loader refuses others).
+    ``choices`` / ``pattern`` (described by ``expect``): lint flags other values with ``severity``.
     """
 
     name: str
@@ -54,6 +55,8 @@ class Key:
     default: str = ""
     choices: tuple[str, ...] = ()
     pattern: re.Pattern[str] | None = None
+    expect: str = ""  # what ``pattern`` wants, for the message
+    number: tuple[float, float] | None = None
     hint: str = ""  # said after "missing or empty" for a required key
     severity: Severity = "warning"
 
@@ -81,7 +84,7 @@ SCHEMA: dict[str, Table] = {
             Key("domains", required=True, many=True, domain=True),
             Key("domain", many=True, domain=True),  # the same, for an outlet with one domain
             Key("brands", many=True),
-            Key("country", pattern=COUNTRY_CODE),
+            Key("country", pattern=COUNTRY_CODE, expect=COUNTRY_HINT),
             Key("kind", default="newspaper", choices=OUTLET_KINDS),
             Key("tier", default="curated", choices=OUTLET_TIERS, severity="error"),
             Key("source"),
@@ -132,6 +135,11 @@ def _filled(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
+def in_range(value: Any, bounds: tuple[float, float]) -> bool:
+    """A number (not a bool) within ``bounds``, inclusive."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and bounds[0] <= value <= bounds[1]
+
+
 def domain_key(table: str, data: Mapping[str, Any]) -> str:
     """The key an entry keeps its domain(s) under: outlets write ``domains`` (or ``domain``)."""
     if table == "outlet":
@@ -153,7 +161,12 @@ def entry_issues(table: str, data: Mapping[str, Any], *, thorough: bool = True) 
             continue  # checked as the "domains" it stands in for
         name = domain_key(table, data) if key.name == "domains" else key.name
         value = data.get(name)
-        if key.required and key.many:
+        if key.number is not None:
+            if (key.required or name in data) and not in_range(value, key.number):
+                low, high = key.number
+                message = f"'{name}' must be a number from {low:g} to {high:g}"
+                yield Issue(name, "error", message, load=builds)
+        elif key.required and key.many:
             if not is_strings(value):
                 message = (
                     f"'{name}' must be a string or a list of strings"
@@ -194,7 +207,7 @@ def _lint_values(table: str, spec: Table, data: Mapping[str, Any]) -> Iterator[I
         value = data.get(key.name, key.default)
         if key.pattern is not None:
             if not isinstance(value, str) or (value and not key.pattern.fullmatch(value)):
-                yield Issue(key.name, key.severity, f"'{key.name}' should be {COUNTRY_HINT}")
+                yield Issue(key.name, key.severity, f"'{key.name}' should be {key.expect}")
         elif key.choices:
             if not isinstance(value, str) or value not in key.choices:
                 expected = ", ".join(key.choices)
