@@ -90,3 +90,23 @@ def test_a_number_key_is_checked_by_the_schema(monkeypatch: pytest.MonkeyPatch) 
         data = {"domain": "a.de"} if bad is None else {"domain": "a.de", "value": bad}
         [issue] = entry_issues("score", data, thorough=False)
         assert issue.load and issue.message == "'value' must be a number from 0 to 1"
+
+
+def test_cli_scan_and_rules_validate_say_the_same_about_a_bad_rule(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Through the CLI: the rule a scan refuses (exit 3) is the error ``rules validate`` reports."""
+    from linkguard.cli import main
+
+    monkeypatch.setenv("LINKGUARD_CACHE_DIR", str(tmp_path / "cache"))
+    bad = tmp_path / "team.toml"
+    bad.write_text('[[blocked]]\ndomain = "welt-aktuell.ltd"\nimitates = "welt.de"\n', encoding="utf-8")
+    text = tmp_path / "post.txt"
+    text.write_text("see welt-aktuell.ltd\n", encoding="utf-8")
+    assert main(["scan", str(text), "--rules", str(bad), "-q", "--format", "jsonl"]) == 3
+    scan_err = capsys.readouterr().err
+    assert main(["rules", "validate", str(bad)]) == 3
+    validate_out = capsys.readouterr().out
+    said = "missing or empty 'source' (say where the report comes from)"
+    assert f"{bad}:1: [[blocked]] #1: {said}" in scan_err
+    assert f"{bad}:1: error: [[blocked]] welt-aktuell.ltd: {said}" in validate_out
