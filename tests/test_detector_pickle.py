@@ -140,3 +140,20 @@ def test_load_detector_reuses_the_index_of_cached_rules(rules_file: Path) -> Non
     fresh = load_detector(load_rules([rules_file]))
     assert fresh.index is not first.index and fresh.index.origin == "built"
     assert _verdicts(fresh) == _verdicts(first)
+
+
+def test_detector_pickles_its_index_when_the_cache_dir_cannot_be_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory", encoding="utf-8")
+    monkeypatch.setenv(paths.CACHE_ENV, str(blocker / "cache"))
+    monkeypatch.setattr(lgcache, "_LOADED", {})
+    rules = tmp_path / "rules.toml"
+    rules.write_text(RULES, encoding="utf-8")
+    detector = load_detector([rules])
+    assert not detector.index.cache_key  # nothing on disk for a worker to read
+    lgcache._LOADED.clear()
+    again = pickle.loads(pickle.dumps(detector))
+    assert again.index.origin == "payload"
+    assert _verdicts(again) == _verdicts(detector)

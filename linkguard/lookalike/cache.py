@@ -221,7 +221,8 @@ def load_index(sources: Sequence[tuple[Path, str]]) -> Index:
         if found is None:
             found = Index(replace(load_sources(sources, texts), cache_key=key))
             found._stored(key, tuple((str(p), o) for p, o in sources))
-            write_cache(directory, key, found)
+            if write_cache(directory, key, found) is None:
+                found._stored()  # not on disk: a pickle must carry the index itself
         _remember(key, found)
     return found
 
