@@ -59,7 +59,7 @@ __all__ = [
 
 USER_FILE = "rules.toml"
 LOCK_FILE = "rules.toml.lock"
-LOCK_TIMEOUT = 30.0
+LOCK_TIMEOUT = 120.0  # generous: a busy machine with several writers must not fail one
 _HEADER = (
     "# linkguard user rules, layered over the bundled rules.\n"
     "# Edit by hand or with `linkguard rules add/block/allow/remove`; comments and order are kept.\n"
