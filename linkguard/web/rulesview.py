@@ -12,8 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from linkguard.errors import RulesError
-from linkguard.rules import OUTLET_KINDS, InvalidDomainError, normalize_rule_domain, rule_entries
-from linkguard.rulestore import RuleStore, in_force_entries
+from linkguard.rules import (
+    OUTLET_KINDS,
+    InvalidDomainError,
+    RuleStore,
+    in_force_entries,
+    normalize_rule_domain,
+    rule_entries,
+)
 
 __all__ = ["OUTLET_KINDS", "RuleRow", "RulesError", "add_outlet", "allow", "block", "remove", "user_rules"]
 
