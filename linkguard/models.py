@@ -282,6 +282,14 @@ class ScanStats:
     inputs_skipped: int = 0
     #: Inputs that could not be read (``is_unread``): what makes ``scan`` exit 3.
     unread: int = 0
+    #: Network investigations by outcome (``resolved``, ``failed``, ``refused``, ``budget``);
+    #: empty for offline runs. Anything but ``resolved`` makes ``scan`` exit 4 unless it flagged.
+    investigations: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def incomplete(self) -> int:
+        """Investigations that could not complete (failed, refused, out of budget)."""
+        return sum(n for outcome, n in self.investigations.items() if outcome != "resolved")
 
     def skip(self, item: Skipped, keep_messages: int = 50, keep_inputs: int = 1000) -> None:
         (self.repaired if item.kept else self.skipped)[item.reason] += 1
@@ -307,4 +315,4 @@ class ScanStats:
             "verdicts": dict(self.verdicts),
             "skipped": dict(self.skipped),
             "repaired": dict(self.repaired),
-        }
+        } | ({"investigations": dict(self.investigations)} if self.investigations else {})

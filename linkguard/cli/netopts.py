@@ -15,8 +15,8 @@ from typing import Any, TypeVar, cast
 import click
 
 from linkguard import limits
-from linkguard.errors import BlockedAddressError, ForensicsError
-from linkguard.models import Link, Outlet, Verdict
+from linkguard.cli.common import EXIT_CLEAN, EXIT_FLAGGED, EXIT_NETWORK
+from linkguard.models import Link, Outlet, ScanStats, Verdict
 
 F = TypeVar("F", bound=Callable[..., Any])
 _KEYS = (
@@ -213,13 +213,20 @@ def build_investigator(
     )
 
 
-def refusal(verdict: Verdict) -> ForensicsError | None:
-    """The error to exit with when the link asked about could not be investigated at all.
+def exit_code(flagged: bool, stats: ScanStats) -> int:
+    """1 when something is flagged; else 4 when an investigation asked for could not complete."""
+    if flagged:
+        return EXIT_FLAGGED
+    return EXIT_NETWORK if stats.incomplete else EXIT_CLEAN
 
-    A refused *first* hop means nothing was learnt from the network (exit 4); a refused later hop
-    is itself evidence and is reported normally.
-    """
-    for item in verdict.evidence:
-        if item.kind == "blocked-address" and item.data.get("hop") == 0:
-            return BlockedAddressError(item.detail, address=str(item.data.get("address") or ""))
-    return None
+
+def warn_unreachable(stats: ScanStats) -> None:
+    """Say once, on stderr, when no investigation reached anything and some failed outright."""
+    outcomes = stats.investigations
+    if outcomes["failed"] and not outcomes["resolved"]:
+        total, failed = outcomes.total(), outcomes["failed"]
+        click.echo(
+            f"linkguard: none of the {total} investigation(s) reached its link ({failed} failed): "
+            "the network seems unreachable; each finding's evidence says what failed",
+            err=True,
+        )

@@ -22,6 +22,7 @@ from linkguard.forensics.netpolicy import (
     parse_ip_literal,
     parse_resolve_overrides,
 )
+from linkguard.forensics.outcome import OUTCOMES, Investigation, Outcome, Refusal
 from linkguard.forensics.page import PageClaims
 from linkguard.forensics.redirects import Chain, Hop
 from linkguard.forensics.registration import Registration
@@ -29,6 +30,7 @@ from linkguard.forensics.registration import Registration
 __all__ = [
     "BROWSER",
     "CRAWLER",
+    "OUTCOMES",
     "SOCIAL",
     "Chain",
     "ClientProfile",
@@ -37,9 +39,12 @@ __all__ = [
     "Fetcher",
     "ForensicsCache",
     "Hop",
+    "Investigation",
     "Investigator",
     "NetworkPolicy",
+    "Outcome",
     "PageClaims",
+    "Refusal",
     "Registration",
     "Walk",
     "address_problem",

@@ -8,6 +8,7 @@ exceptions, so one dead link cannot stop a scan.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
@@ -25,6 +26,7 @@ from linkguard.forensics.budget import Budget
 from linkguard.forensics.cache import ForensicsCache
 from linkguard.forensics.fetch import BROWSER, ClientProfile, Fetcher, FetchLimits, HostPacer
 from linkguard.forensics.netpolicy import NetworkPolicy, parse_ip_literal
+from linkguard.forensics.outcome import Investigation, Outcome, Refusal
 from linkguard.forensics.page import PageClaims, analyse, match_outlets, on_domain
 from linkguard.forensics.redirects import Hop, walk
 from linkguard.forensics.registration import Registration, RegistrationLookup, describe
@@ -85,6 +87,30 @@ def _chain_text(hops: Sequence[Hop]) -> str:
             )
             parts.append(f"({how}) {hop.location}")
     return " → ".join(parts)
+
+
+def _observed_destination(result: Walk) -> str | None:
+    """The URL the walk saw the link lead to; None when nothing was observed (the first request
+    failed) or the policy refused the way there."""
+    if result.stopped == "blocked":
+        return None
+    if result.final.status is None and len(result.hops) == 1:
+        return None
+    return result.final.url
+
+
+def _walk_outcome(result: Walk) -> tuple[Outcome, str, Refusal | None]:
+    """How the walk ended, what failed, and the refusal when its very first hop was refused."""
+    final = result.final
+    if result.stopped == "blocked":
+        detail = final.error or "refused by the network policy"
+        first = len(result.hops) == 1
+        return "refused", detail, Refusal(final.url, final.address or "", detail) if first else None
+    if result.stopped == "error":
+        return "failed", final.error or "the request failed", None
+    if result.stopped == "budget":
+        return "budget", final.error or "the link's budget ran out", None
+    return "resolved", "", None
 
 
 class Investigator:
@@ -216,42 +242,60 @@ class Investigator:
 
     def investigate(self, link: Link, verdict: Verdict) -> Verdict:
         """A new Verdict with the network's evidence added; network failures become evidence."""
+        return self.examine(link, verdict).verdict
+
+    def examine(self, link: Link, verdict: Verdict) -> Investigation:
+        """``investigate``, with how it ended: resolved, failed, refused or out of budget."""
         try:
             return self._investigate(link, verdict)
         except Exception as exc:  # a fault here must not cost the scan its other findings
             known = isinstance(exc, (LinkguardError, OSError, httpx.HTTPError))
             what = "forensics failed" if known else "forensics failed on an internal error"
-            failure = Evidence(
-                "fetch-error", f"{what}: {type(exc).__name__}: {exc}"[:1000], {"url": link.url}
-            )
-            return Verdict(
-                verdict.status,
-                verdict.score,
-                verdict.impersonates,
-                verdict.techniques,
-                (*verdict.evidence, failure),
+            detail = f"{what}: {type(exc).__name__}: {exc}"[:1000]
+            failure = Evidence("fetch-error", detail, {"url": link.url})
+            return Investigation(
+                Verdict(
+                    verdict.status,
+                    verdict.score,
+                    verdict.impersonates,
+                    verdict.techniques,
+                    (*verdict.evidence, failure),
+                ),
+                "failed",
+                detail,
             )
 
-    def _investigate(self, link: Link, verdict: Verdict) -> Verdict:
+    def _investigate(self, link: Link, verdict: Verdict) -> Investigation:
         out = _Builder(verdict)
         budget = self.new_budget()
         start_domain = link.registered_domain or link.host
         final_domain = ""
         baseline: Walk | None = None
+        outcome: Outcome = "resolved"
+        reason = ""
+        refused: Refusal | None = None
         info = None if link.is_ip else self.dns(link.host, budget)
         if info is not None:
             out.add(Evidence("dns", info.describe(), info.to_dict()))
+            if not info.resolves:
+                outcome, reason = "failed", info.describe()
         if info is None or info.resolves:  # a name that does not resolve cannot be walked
             baseline = self.walk(link.url, BROWSER, budget)
             self._report_walk(link, baseline, out)
-            final_link = _parse_link(baseline.final.url) if baseline.stopped != "blocked" else None
+            outcome, reason, refused = _walk_outcome(baseline)
+            reached = _observed_destination(baseline)
+            final_link = _parse_link(reached) if reached is not None else None
             final_domain = (final_link.registered_domain or final_link.host) if final_link else ""
             if final_link is not None and final_domain and final_domain != start_domain:
                 out.technique("redirect")
                 self._judge_destination(final_link, verdict, out)
             if baseline.claims is not None and final_domain:
                 self._judge_page(baseline.claims, final_domain, out)
-        self._judge_display(link, final_domain or start_domain, out)
+        shortened = verdict.status == "shortened"
+        if final_domain and not (shortened and final_domain == start_domain):
+            self._judge_display(link, final_domain, out)  # only an observed destination counts
+        elif shortened:
+            self._report_unresolved(link, outcome, reason, out)
         skipped: list[str] = []
         if self._do_registration:
             self._judge_registration(link, verdict, start_domain, final_domain, out, budget, skipped)
@@ -265,7 +309,21 @@ class Investigator:
                 self._judge_cloaking(link, baseline, out, budget)
         if budget.ran_out is not None or skipped:
             self._report_budget(budget, skipped, out)
-        return out.build()
+            if outcome == "resolved":
+                outcome, reason = "budget", budget.describe(budget.ran_out or "the investigation")
+        return Investigation(out.build(), outcome, reason, refused)
+
+    def _report_unresolved(self, link: Link, outcome: Outcome, reason: str, out: _Builder) -> None:
+        """A shortener whose target was never seen: say so, and conclude nothing from the post's claim."""
+        if outcome == "resolved":
+            why = "the shortener answered itself, with no redirect linkguard could follow"
+        else:
+            what = {"failed": "failed", "refused": "was refused", "budget": "ran out of budget"}[outcome]
+            why = f"the investigation {what}" + (f" ({reason})" if reason else "")
+        detail = f"where this shortened link leads is unknown: {why}"
+        if link.display:
+            detail += f"; the post's claim '{link.display}' was not checked"
+        out.add(Evidence("unresolved", detail, {"outcome": outcome, "reason": reason}))
 
     def _report_budget(self, budget: Budget, skipped: list[str], out: _Builder) -> None:
         """Say that the budget ran out, where, and what was therefore not done."""
@@ -494,20 +552,35 @@ class Investigator:
 
         With ``only``, verdicts whose status is not in it pass through untouched, with no network.
         """
+        for (_, verdict), result in zip(*self._tee_many(items, only), strict=True):
+            yield verdict if result is None else result.verdict
+
+    def examine_many(
+        self, items: Iterable[tuple[Link, Verdict]], *, only: Collection[str] | None = None
+    ) -> Iterator[Investigation | None]:
+        """``examine`` each item concurrently, in input order; None for an item passed through
+        untouched (its status is not in ``only``)."""
         pool = self._executor()
         window = self._max_concurrency * limits.IN_FLIGHT_PER_WORKER
-        pending: deque[Future[Verdict]] = deque()
+        pending: deque[Future[Investigation | None]] = deque()
         for link, verdict in items:
+            future: Future[Investigation | None]
             if only is None or verdict.status in only:
-                future = pool.submit(self.investigate, link, verdict)
+                future = pool.submit(self.examine, link, verdict)
             else:
                 future = Future()
-                future.set_result(verdict)
+                future.set_result(None)
             pending.append(future)
             while pending and (len(pending) >= window or pending[0].done()):
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+    def _tee_many(
+        self, items: Iterable[tuple[Link, Verdict]], only: Collection[str] | None
+    ) -> tuple[Iterator[tuple[Link, Verdict]], Iterator[Investigation | None]]:
+        feed, keep = itertools.tee(items)  # ``keep`` trails ``feed`` by the bounded window
+        return keep, self.examine_many(feed, only=only)
 
     def close(self) -> None:
         with self._pool_lock:

@@ -121,6 +121,10 @@ def summary_items(stats: ScanStats) -> list[SummaryItem]:
         items.insert(2, SummaryItem("Posts", stats.posts))
     if stats.repaired:
         items.append(SummaryItem("Repaired", stats.repaired.total(), _counts(stats.repaired)))
+    if stats.investigations:  # online runs: how many links were investigated, by outcome
+        items.append(
+            SummaryItem("Investigations", stats.investigations.total(), _counts(stats.investigations))
+        )
     return items
 
 
