@@ -16,7 +16,7 @@ import pytest
 from forensics_servers import WELT_RULES, Server, free_port
 
 from linkguard.cli import main
-from linkguard.forensics import Investigator, NetworkPolicy
+from linkguard.forensics import FetchLimits, Investigator, NetworkPolicy
 from linkguard.models import Verdict
 from linkguard.scan import parse_target
 
@@ -134,7 +134,11 @@ def test_examine_carries_the_outcome_and_a_refused_first_hop(web: Server) -> Non
     assert link is not None
     lab = NetworkPolicy(allow_private=True, resolve={"bit.ly": "127.0.0.1"})
     strict = NetworkPolicy(resolve={"bit.ly": "127.0.0.1"}, ports=None)
-    options: dict[str, Any] = {"registration": False, "cloaking": False, "per_host_interval": 0}
+    options: dict[str, Any] = {
+        "registration": False,
+        "cloaking": False,
+        "limits": FetchLimits(per_host_interval=0),
+    }
     with Investigator(policy=lab, **options) as inv:
         done = inv.examine(link, Verdict("shortened"))
     assert done.outcome == "resolved" and done.complete and done.refusal is None
@@ -144,3 +148,27 @@ def test_examine_carries_the_outcome_and_a_refused_first_hop(web: Server) -> Non
     assert refused.refusal is not None and refused.refusal.address == "127.0.0.1"
     assert "loopback" in str(refused.refusal.to_error())
     assert web.paths() == ["/harmless"]  # the strict investigator sent nothing
+
+
+def evidence_kinds() -> set[str]:
+    from typing import get_args
+
+    from linkguard.models import EvidenceKind
+
+    return {value for part in get_args(EvidenceKind) for value in get_args(part)}
+
+
+def test_every_kind_and_technique_written_is_a_named_one(
+    tmp_path: Path, rules: Path, web: Server, rdap: Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from linkguard.models import TECHNIQUES
+
+    web.targets["clone"] = f"http://welt.ltd:{web.port}/start"
+    page = post(tmp_path, web.port, "/to-clone")
+    args = [*scan(page, rules, "--allow-private", "--resolve", "welt.ltd:127.0.0.1"), "--rdap-url", rdap.base]
+    assert main([*args, "-q"]) == 1
+    (row,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    written = {e["kind"] for e in row["evidence"]}
+    assert {"redirect-chain", "final-url", "destination", "display-mismatch", "page-claim"} <= written
+    assert written <= evidence_kinds()
+    assert set(row["techniques"]) <= set(TECHNIQUES) and "redirect" in row["techniques"]

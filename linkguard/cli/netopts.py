@@ -171,7 +171,13 @@ def build_investigator(
     outlets: Sequence[Outlet],
 ) -> Any:
     """An ``Investigator`` configured from the flags (returned as Any: forensics is imported late)."""
-    from linkguard.forensics import ForensicsCache, Investigator, NetworkPolicy, parse_resolve_overrides
+    from linkguard.forensics import (
+        FetchLimits,
+        ForensicsCache,
+        Investigator,
+        NetworkPolicy,
+        parse_resolve_overrides,
+    )
 
     if options.allow_private:
         click.secho(
@@ -188,28 +194,26 @@ def build_investigator(
     def cache_warning(message: str) -> None:  # the cache reports a fault once, then stays out of use
         click.echo(f"Warning: {message}", err=True)
 
-    t = options.timeout
     whois_server = None
     if options.whois_server:
         host, _, port = options.whois_server.rpartition(":")
         whois_server = (host.strip("[]"), int(port))
-    return Investigator(
-        classify=classify,
-        outlets=outlets,
-        policy=policy,
-        cache=None if options.no_cache else ForensicsCache(on_error=cache_warning),
-        rdap_base=options.rdap_url,
-        whois_server=whois_server,
-        proxy=options.proxy,
+    fetch_limits = FetchLimits(
         max_redirects=options.max_redirects,
         max_body_bytes=options.max_bytes,
         max_decoded_bytes=max(options.max_bytes * 4, options.max_bytes),
         max_concurrency=options.concurrency,
         budget=options.budget,
-        total_timeout=limits.TOTAL_TIMEOUT_S if t is None else t,
-        connect_timeout=limits.CONNECT_TIMEOUT_S if t is None else min(limits.CONNECT_TIMEOUT_S, t),
-        read_timeout=limits.READ_TIMEOUT_S if t is None else min(limits.READ_TIMEOUT_S, t),
-        whois_timeout=limits.WHOIS_TIMEOUT_S if t is None else min(limits.WHOIS_TIMEOUT_S, t),
+    ).with_timeout(options.timeout)
+    return Investigator(
+        classify=classify,
+        outlets=outlets,
+        policy=policy,
+        limits=fetch_limits,
+        cache=None if options.no_cache else ForensicsCache(on_error=cache_warning),
+        rdap_base=options.rdap_url,
+        whois_server=whois_server,
+        proxy=options.proxy,
     )
 
 

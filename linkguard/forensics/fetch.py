@@ -13,6 +13,7 @@ one byte per second cannot outlast it, not even while sending headers.
 
 from __future__ import annotations
 
+import dataclasses
 import ssl
 import threading
 import time
@@ -64,14 +65,45 @@ CRAWLER = ClientProfile("crawler", "linkguard/0.1 (link forensics; +https://pypi
 
 @dataclass(frozen=True, slots=True)
 class FetchLimits:
-    """Timeouts and caps of one request (flags: --timeout, --max-bytes)."""
+    """Every bound on the network work of an investigation, passed whole (as httpx passes its
+    ``Timeout`` and ``Limits``): per request, per link and for the whole run.
 
+    The flags map onto it: --timeout (``with_timeout``), --max-bytes, --max-redirects,
+    --budget, --concurrency. Defaults come from ``linkguard.limits``.
+    """
+
+    # one request
     connect_timeout: float = limits.CONNECT_TIMEOUT_S
     read_timeout: float = limits.READ_TIMEOUT_S
     total_timeout: float = limits.TOTAL_TIMEOUT_S
     max_body_bytes: int = limits.MAX_BODY_BYTES
     max_decoded_bytes: int = limits.MAX_DECODED_BYTES
     max_header_bytes: int = limits.MAX_HEADER_BYTES
+    whois_timeout: float = limits.WHOIS_TIMEOUT_S
+    whois_max_bytes: int = limits.WHOIS_MAX_BYTES
+    #: Requests to one host start at least this many seconds apart.
+    per_host_interval: float = limits.PER_HOST_INTERVAL_S
+    # one link
+    max_redirects: int = limits.MAX_REDIRECTS
+    #: Wall-clock seconds and decoded bytes for one link's whole investigation (``Budget``).
+    budget: float = limits.LINK_BUDGET_S
+    budget_bytes: int = limits.LINK_BUDGET_BYTES
+    # the run
+    #: Links investigated in parallel.
+    max_concurrency: int = limits.MAX_CONCURRENCY
+
+    def with_timeout(self, seconds: float | None) -> FetchLimits:
+        """These limits with one wall-clock limit per request (--timeout): the connect, read and
+        WHOIS timeouts never exceed it."""
+        if seconds is None:
+            return self
+        return dataclasses.replace(
+            self,
+            total_timeout=seconds,
+            connect_timeout=min(self.connect_timeout, seconds),
+            read_timeout=min(self.read_timeout, seconds),
+            whois_timeout=min(self.whois_timeout, seconds),
+        )
 
 
 @dataclass(frozen=True, slots=True)

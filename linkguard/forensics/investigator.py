@@ -8,6 +8,7 @@ exceptions, so one dead link cannot stop a scan.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import threading
 from collections import deque
@@ -19,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from linkguard import limits
+from linkguard import limits as caps
 from linkguard.errors import LinkguardError
 from linkguard.forensics import cloaking, dnsinfo
 from linkguard.forensics.budget import Budget
@@ -30,14 +31,14 @@ from linkguard.forensics.outcome import Investigation, Outcome, Refusal
 from linkguard.forensics.page import PageClaims, analyse, match_outlets, on_domain
 from linkguard.forensics.redirects import Hop, walk
 from linkguard.forensics.registration import Registration, RegistrationLookup, describe
-from linkguard.models import STATUS_RANK, Evidence, Link, Outlet, Verdict, VerdictStatus
-
-# Score contributions (0-100 scale, capped); one place so the weighting can be reviewed.
-SCORE_PAGE_CLAIM = 70
-SCORE_CLONE_CONFIRMED = 90
-SCORE_YOUNG_DOMAIN = 15
-SCORE_CLOAKING = 20
-SCORE_DISPLAY_MISMATCH = 60
+from linkguard.models import STATUS_RANK, Evidence, Link, Outlet, Verdict
+from linkguard.policy import (
+    SCORE_CLOAKING,
+    SCORE_CLONE_CONFIRMED,
+    SCORE_PAGE_CLAIM,
+    SCORE_YOUNG_DOMAIN,
+    VerdictBuilder,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,55 +123,41 @@ class Investigator:
         classify: Callable[[Link], Verdict] | None = None,
         outlets: Sequence[Outlet] = (),
         policy: NetworkPolicy | None = None,
+        limits: FetchLimits | None = None,
         cache: ForensicsCache | None = None,
         transport: httpx.BaseTransport | None = None,
         rdap_bootstrap: dict[str, Any] | None = None,
         rdap_base: str | None = None,
         whois_server: tuple[str, int] | None = None,
         proxy: str | None = None,
-        connect_timeout: float = limits.CONNECT_TIMEOUT_S,
-        read_timeout: float = limits.READ_TIMEOUT_S,
-        total_timeout: float = limits.TOTAL_TIMEOUT_S,
-        max_redirects: int = limits.MAX_REDIRECTS,
-        max_body_bytes: int = limits.MAX_BODY_BYTES,
-        max_decoded_bytes: int = limits.MAX_DECODED_BYTES,
-        max_header_bytes: int = limits.MAX_HEADER_BYTES,
-        whois_timeout: float = limits.WHOIS_TIMEOUT_S,
-        whois_max_bytes: int = limits.WHOIS_MAX_BYTES,
-        per_host_interval: float = limits.PER_HOST_INTERVAL_S,
-        young_domain_days: int = limits.YOUNG_DOMAIN_DAYS,
-        max_concurrency: int = limits.MAX_CONCURRENCY,
-        budget: float = limits.LINK_BUDGET_S,
-        budget_bytes: int = limits.LINK_BUDGET_BYTES,
+        young_domain_days: int = caps.YOUNG_DOMAIN_DAYS,
         now: Callable[[], datetime] | None = None,
         registration: bool = True,
         cloaking: bool = True,
     ) -> None:
         self.policy = policy or NetworkPolicy()
+        lim = limits or FetchLimits()
+        # the library clamps the budget as the CLI does: no caller lifts it past the hard bound
+        self.limits = dataclasses.replace(
+            lim, budget=min(lim.budget, caps.MAX_LINK_BUDGET_S), max_concurrency=max(1, lim.max_concurrency)
+        )
         self._classify = classify
         self._outlets = tuple(outlets)
         self._cache = cache
-        self._max_redirects = max_redirects
+        self._max_redirects = self.limits.max_redirects
         self._young_days = young_domain_days
-        self._max_concurrency = max(1, max_concurrency)
-        self._budget_s = min(budget, limits.MAX_LINK_BUDGET_S)
-        self._budget_bytes = budget_bytes
+        self._max_concurrency = self.limits.max_concurrency
+        self._budget_s = self.limits.budget
+        self._budget_bytes = self.limits.budget_bytes
         self._now = now or (lambda: datetime.now(UTC))
         self._do_registration = registration
         self._do_cloaking = cloaking
         self._fetcher = Fetcher(
             self.policy,
-            limits=FetchLimits(
-                connect_timeout=connect_timeout,
-                read_timeout=read_timeout,
-                total_timeout=total_timeout,
-                max_body_bytes=max_body_bytes,
-                max_decoded_bytes=max_decoded_bytes,
-                max_header_bytes=max_header_bytes,
-            ),
+            limits=self.limits,
             transport=transport,
             proxy=proxy,
-            pacer=HostPacer(per_host_interval),
+            pacer=HostPacer(self.limits.per_host_interval),
         )
         self._registry = RegistrationLookup(
             self._fetcher,
@@ -178,8 +165,8 @@ class Investigator:
             bootstrap=rdap_bootstrap,
             rdap_base=rdap_base,
             whois_server=whois_server,
-            whois_timeout=whois_timeout,
-            whois_max_bytes=whois_max_bytes,
+            whois_timeout=self.limits.whois_timeout,
+            whois_max_bytes=self.limits.whois_max_bytes,
         )
         self._registry_key = f"{rdap_base or ''}|{whois_server or ''}|{self.policy.fingerprint()}"
         self._pool: ThreadPoolExecutor | None = None
@@ -266,7 +253,7 @@ class Investigator:
             )
 
     def _investigate(self, link: Link, verdict: Verdict) -> Investigation:
-        out = _Builder(verdict)
+        out = VerdictBuilder(verdict)
         budget = self.new_budget()
         start_domain = link.registered_domain or link.host
         final_domain = ""
@@ -288,14 +275,11 @@ class Investigator:
             final_domain = (final_link.registered_domain or final_link.host) if final_link else ""
             if final_link is not None and final_domain and final_domain != start_domain:
                 out.technique("redirect")
-                self._judge_destination(final_link, verdict, out)
+                self._judge_destination(link, final_link, verdict, out)
             if baseline.claims is not None and final_domain:
                 self._judge_page(baseline.claims, final_domain, out)
-        shortened = verdict.status == "shortened"
-        if final_domain and not (shortened and final_domain == start_domain):
-            self._judge_display(link, final_domain, out)  # only an observed destination counts
-        elif shortened:
-            self._report_unresolved(link, outcome, reason, out)
+        if verdict.status == "shortened" and final_domain in ("", start_domain):
+            self._report_unresolved(link, outcome, reason, out)  # no destination was seen
         skipped: list[str] = []
         if self._do_registration:
             self._judge_registration(link, verdict, start_domain, final_domain, out, budget, skipped)
@@ -313,7 +297,7 @@ class Investigator:
                 outcome, reason = "budget", budget.describe(budget.ran_out or "the investigation")
         return Investigation(out.build(), outcome, reason, refused)
 
-    def _report_unresolved(self, link: Link, outcome: Outcome, reason: str, out: _Builder) -> None:
+    def _report_unresolved(self, link: Link, outcome: Outcome, reason: str, out: VerdictBuilder) -> None:
         """A shortener whose target was never seen: say so, and conclude nothing from the post's claim."""
         if outcome == "resolved":
             why = "the shortener answered itself, with no redirect linkguard could follow"
@@ -325,7 +309,7 @@ class Investigator:
             detail += f"; the post's claim '{link.display}' was not checked"
         out.add(Evidence("unresolved", detail, {"outcome": outcome, "reason": reason}))
 
-    def _report_budget(self, budget: Budget, skipped: list[str], out: _Builder) -> None:
+    def _report_budget(self, budget: Budget, skipped: list[str], out: VerdictBuilder) -> None:
         """Say that the budget ran out, where, and what was therefore not done."""
         where = budget.ran_out or "the investigation"
         detail = f"the investigation stopped early: {budget.describe(where)}"
@@ -346,7 +330,7 @@ class Investigator:
             )
         )
 
-    def _judge_cloaking(self, link: Link, baseline: Walk, out: _Builder, budget: Budget) -> None:
+    def _judge_cloaking(self, link: Link, baseline: Walk, out: VerdictBuilder, budget: Budget) -> None:
         report = cloaking.check(
             lambda u, p: self.walk(u, p, budget).destination(p.name),
             link.url,
@@ -356,12 +340,12 @@ class Investigator:
             return
         out.technique("cloaking")
         out.raise_score(out.score + SCORE_CLOAKING)
-        if report.differs_host:
+        if report.differs_host:  # a different site for some visitors: suspicious on its own
             out.at_least("suspicious")
         destinations = [d.to_dict() for d in report.destinations]
         out.add(Evidence("cloaking", report.describe(), {"destinations": destinations}))
 
-    def _report_walk(self, link: Link, result: Walk, out: _Builder) -> None:
+    def _report_walk(self, link: Link, result: Walk, out: VerdictBuilder) -> None:
         hops = [h.to_dict() for h in result.hops]
         if len(result.hops) > 1:
             kinds = ", ".join(h.kind for h in result.hops if h.kind)
@@ -402,16 +386,20 @@ class Investigator:
                 )
             )
 
-    def _judge_destination(self, final_link: Link, verdict: Verdict, out: _Builder) -> None:
+    def _judge_destination(self, link: Link, final_link: Link, verdict: Verdict, out: VerdictBuilder) -> None:
+        """Judge where the link was seen to lead, as the detector judges any link, with what the post
+        showed: a card claiming welt.de over a link that leads elsewhere is the detector's
+        ``display-mismatch``, scored as offline."""
         if self._classify is None:
             return
-        dest = self._classify(final_link)
+        shown = dataclasses.replace(final_link, display=link.display) if link.display else final_link
+        dest = self._classify(shown)
         if not dest.flagged:
             return
         who = f", imitating {dest.impersonates.name}" if dest.impersonates else ""
         out.add(
             Evidence(
-                "final-url",
+                "destination",
                 f"the link leads to {final_link.host}, which is {dest.status}{who}",
                 {"url": final_link.url, "status": dest.status},
             )
@@ -419,28 +407,7 @@ class Investigator:
         if not verdict.flagged or STATUS_RANK[dest.status] > STATUS_RANK[verdict.status]:
             out.adopt(dest)
 
-    def _judge_display(self, link: Link, final_domain: str, out: _Builder) -> None:
-        if not link.display:
-            return
-        shown = _parse_link(link.display)
-        shown_domain = (shown.registered_domain or shown.host) if shown else ""
-        if not shown_domain or shown_domain == final_domain:
-            return
-        out.technique("display-mismatch")
-        outlet = next((o for o in self._outlets if shown_domain in o.domains), None)
-        if outlet is not None:
-            out.at_least("suspicious")
-            out.impersonate(outlet)
-            out.raise_score(SCORE_DISPLAY_MISMATCH)
-        out.add(
-            Evidence(
-                "final-url",
-                f"the post showed {link.display} but the link leads to {final_domain}",
-                {"display": link.display, "display_domain": shown_domain, "final_domain": final_domain},
-            )
-        )
-
-    def _judge_page(self, claims: PageClaims, final_domain: str, out: _Builder) -> None:
+    def _judge_page(self, claims: PageClaims, final_domain: str, out: VerdictBuilder) -> None:
         if any(on_domain(final_domain, o.domains) for o in self._outlets):
             return  # an outlet's own page may call itself by its name
         matches = [m for m in match_outlets(claims, self._outlets) if m.claims]
@@ -507,7 +474,7 @@ class Investigator:
         verdict: Verdict,
         start_domain: str,
         final_domain: str,
-        out: _Builder,
+        out: VerdictBuilder,
         budget: Budget,
         skipped: list[str],
     ) -> None:
@@ -561,7 +528,7 @@ class Investigator:
         """``examine`` each item concurrently, in input order; None for an item passed through
         untouched (its status is not in ``only``)."""
         pool = self._executor()
-        window = self._max_concurrency * limits.IN_FLIGHT_PER_WORKER
+        window = self._max_concurrency * caps.IN_FLIGHT_PER_WORKER
         pending: deque[Future[Investigation | None]] = deque()
         for link, verdict in items:
             future: Future[Investigation | None]
@@ -595,47 +562,3 @@ class Investigator:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-class _Builder:
-    """Accumulates changes to a verdict; status and score only ever go up."""
-
-    def __init__(self, verdict: Verdict) -> None:
-        self.status: VerdictStatus = verdict.status
-        self.score = verdict.score
-        self.impersonates = verdict.impersonates
-        self.techniques = list(verdict.techniques)
-        self.evidence = list(verdict.evidence)
-
-    def add(self, evidence: Evidence) -> None:
-        self.evidence.append(evidence)
-
-    def technique(self, name: str) -> None:
-        if name not in self.techniques:
-            self.techniques.append(name)
-
-    def at_least(self, status: VerdictStatus) -> None:
-        if STATUS_RANK[status] > STATUS_RANK[self.status]:
-            self.status = status
-
-    def raise_score(self, score: int) -> None:
-        self.score = max(self.score, min(100, score))
-
-    def impersonate(self, outlet: Outlet) -> None:
-        if self.impersonates is None:
-            self.impersonates = outlet
-
-    def adopt(self, other: Verdict) -> None:
-        """Take over a destination's verdict (a shortener leading to a flagged domain)."""
-        self.at_least(other.status)
-        self.raise_score(other.score)
-        if other.impersonates is not None:
-            self.impersonates = other.impersonates
-        for name in other.techniques:
-            self.technique(name)
-        self.evidence.extend(other.evidence)
-
-    def build(self) -> Verdict:
-        return Verdict(
-            self.status, self.score, self.impersonates, tuple(self.techniques), tuple(self.evidence)
-        )
