@@ -61,9 +61,11 @@ EvidenceKind = (
         "outlet-assets",
         "registration",
         "tls",
-        # ... and what could not be done
+        # ... what could not be done ...
         "blocked-address",
         "fetch-error",
+        # ... and where every exchange is kept (``--evidence``)
+        "archive",
     ]
 )
 TECHNIQUES: tuple[Technique, ...] = get_args(Technique)

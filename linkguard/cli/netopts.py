@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import click
@@ -32,6 +33,7 @@ _KEYS = (
     "no_cache",
     "rdap_url",
     "whois_server",
+    "evidence",
 )
 
 
@@ -49,6 +51,18 @@ class NetOptions:
     no_cache: bool = False
     rdap_url: str | None = None
     whois_server: str | None = None
+    #: ``--evidence DIR``: keep every exchange as WARC 1.1 with a manifest.
+    evidence: Path | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The options as the evidence manifest records them (a proxy's credentials left out)."""
+        out = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        out["resolve"] = list(self.resolve)
+        out["evidence"] = str(self.evidence) if self.evidence is not None else None
+        if self.proxy and "@" in self.proxy:
+            scheme, _, rest = self.proxy.partition("://")
+            out["proxy"] = f"{scheme}://{rest.rpartition('@')[2]}"
+        return out
 
 
 def _check_resolve(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
@@ -147,6 +161,14 @@ def network_options(*, default_online: bool) -> Callable[[F], F]:
             callback=_check_whois,
             help="Ask only this WHOIS server.",
         ),
+        click.option(
+            "--evidence",
+            metavar="DIR",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=None,
+            help="Keep every exchange (all hops, visitor profiles, RDAP/WHOIS) as WARC 1.1 in DIR, "
+            "with manifest.json (URL, time, address, SHA-256 of each body); the cache is not read.",
+        ),
     ]
 
     def decorator(func: F) -> F:
@@ -156,6 +178,11 @@ def network_options(*, default_online: bool) -> Callable[[F], F]:
             offline = kwargs.pop("offline", False)
             online = bool(values.pop("online", False)) if not default_online else not offline
             values["resolve"] = tuple(values.get("resolve", ()))
+            if values.get("evidence") is not None and not online:
+                flag = "--offline" if default_online else "a scan without --online"
+                raise click.UsageError(
+                    f"--evidence keeps what the network showed: it cannot be used with {flag}"
+                )
             return func(*args, net=NetOptions(online=online, **values), **kwargs)
 
         for option in reversed(options):
@@ -205,11 +232,18 @@ def build_investigator(
         max_concurrency=options.concurrency,
         budget=options.budget,
     ).with_timeout(options.timeout)
+    archive = None
+    if options.evidence is not None:
+        from linkguard import __version__
+        from linkguard.forensics.archive import EvidenceArchive
+
+        archive = EvidenceArchive(options.evidence, version=__version__, options=options.to_dict())
     return Investigator(
         classify=classify,
         outlets=outlets,
         policy=policy,
         limits=fetch_limits,
+        archive=archive,
         cache=None if options.no_cache else ForensicsCache(on_error=cache_warning),
         rdap_base=options.rdap_url,
         whois_server=whois_server,

@@ -20,7 +20,8 @@ import time
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from datetime import UTC, datetime
+from typing import Any, Literal, Protocol
 
 import httpcore
 import httpx
@@ -117,6 +118,11 @@ class FetchResult:
     truncated: bool = False
     wire_bytes: int = 0
     note: str = ""
+    #: The response as it came, for the archive: every header in order (``headers`` keeps the first
+    #: value of each name), the protocol and the reason phrase.
+    raw_headers: tuple[tuple[str, str], ...] = ()
+    http_version: str = "HTTP/1.1"
+    reason: str = ""
 
     @property
     def content_type(self) -> str:
@@ -321,8 +327,37 @@ def _reads_body(want: str, content_type: str) -> bool:
     return content_type in ("", "text/html", "application/xhtml+xml") or "html" in content_type
 
 
+class Recorder(Protocol):
+    """Keeps every exchange with a server as it happened (``archive.EvidenceArchive``)."""
+
+    def http(
+        self,
+        url: str,
+        profile: ClientProfile,
+        request_headers: Mapping[str, str],
+        started: datetime,
+        result: FetchResult | None,
+        error: str | None = None,
+        address: str = "",
+    ) -> None: ...
+
+    def whois(
+        self,
+        server: tuple[str, int],
+        address: str,
+        query: str,
+        answer: bytes,
+        started: datetime,
+        error: str | None = None,
+    ) -> None: ...
+
+
 class Fetcher:
-    """Makes single requests under one policy; thread-safe (no shared mutable request state)."""
+    """Makes single requests under one policy; thread-safe (no shared mutable request state).
+
+    With a ``recorder``, every request that was sent is handed to it with its answer (or why
+    there was none); a request the policy refused was never sent and is not recorded.
+    """
 
     def __init__(
         self,
@@ -332,9 +367,11 @@ class Fetcher:
         transport: httpx.BaseTransport | None = None,
         proxy: str | None = None,
         pacer: HostPacer | None = None,
+        recorder: Recorder | None = None,
     ) -> None:
         self.policy = policy
         self.limits = limits or FetchLimits()
+        self.recorder = recorder
         self._transport = transport
         self._proxy = proxy
         self._pacer = pacer or HostPacer(0)
@@ -414,6 +451,7 @@ class Fetcher:
         transport = self._transport or _PinnedTransport(
             {host: address}, deadline, self._ssl_context(), self._proxy
         )
+        sent = datetime.now(UTC)
         try:
             response = transport.handle_request(request)
             response.request = request  # a bare transport leaves it unset; errors below need it
@@ -424,11 +462,21 @@ class Fetcher:
         except (httpx.HTTPError, *_HTTPCORE_ERRORS) as exc:
             if budget is not None and budget.exhausted:
                 budget.note(what)
-                raise BudgetExceeded(f"{budget.describe(what)} ({exc})") from exc
-            raise FetchError(_describe(exc, host, time.monotonic() - started, deadline, lim)) from exc
+                failure: FetchError = BudgetExceeded(f"{budget.describe(what)} ({exc})")
+            else:
+                failure = FetchError(_describe(exc, host, time.monotonic() - started, deadline, lim))
+            if self.recorder is not None:
+                self.recorder.http(str(parsed), profile, headers, sent, None, str(failure), address)
+            raise failure from exc
+        except FetchError as exc:  # headers too large: an answer came, but is not kept
+            if self.recorder is not None:
+                self.recorder.http(str(parsed), profile, headers, sent, None, str(exc), address)
+            raise
         finally:
             if own:
                 transport.close()
+        if self.recorder is not None:
+            self.recorder.http(str(parsed), profile, headers, sent, result)
         if budget is not None:
             budget.spend(len(result.body))
         return result
@@ -450,7 +498,15 @@ class Fetcher:
         headers: dict[str, str] = {}
         for key, value in response.headers.multi_items():
             headers.setdefault(key.lower(), value)
-        result = FetchResult(url=url, status=response.status_code, address=address, headers=headers)
+        result = FetchResult(
+            url=url,
+            status=response.status_code,
+            address=address,
+            headers=headers,
+            raw_headers=tuple(response.headers.multi_items()),
+            http_version=response.http_version or "HTTP/1.1",
+            reason=response.reason_phrase,
+        )
         if 300 <= response.status_code < 400 or not _reads_body(want, result.content_type):
             return result
         coding = headers.get("content-encoding", "").strip().lower()
@@ -510,7 +566,15 @@ class Fetcher:
 
 
 def _fields(result: FetchResult) -> dict[str, Any]:
-    return {"url": result.url, "status": result.status, "address": result.address, "headers": result.headers}
+    return {
+        "url": result.url,
+        "status": result.status,
+        "address": result.address,
+        "headers": result.headers,
+        "raw_headers": result.raw_headers,
+        "http_version": result.http_version,
+        "reason": result.reason,
+    }
 
 
 def _describe(exc: Exception, host: str, elapsed: float, deadline: float, lim: FetchLimits) -> str:

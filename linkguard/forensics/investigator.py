@@ -23,6 +23,7 @@ import httpx
 from linkguard import limits as caps
 from linkguard.errors import LinkguardError
 from linkguard.forensics import cloaking, dnsinfo
+from linkguard.forensics.archive import EvidenceArchive
 from linkguard.forensics.budget import Budget
 from linkguard.forensics.cache import ForensicsCache
 from linkguard.forensics.fetch import BROWSER, ClientProfile, Fetcher, FetchLimits, HostPacer
@@ -134,8 +135,12 @@ class Investigator:
         now: Callable[[], datetime] | None = None,
         registration: bool = True,
         cloaking: bool = True,
+        archive: EvidenceArchive | None = None,
     ) -> None:
         self.policy = policy or NetworkPolicy()
+        #: Where every exchange is kept as WARC (``--evidence``); then the cache is not read, so
+        #: each finding's evidence is what this run saw.
+        self.archive = archive
         lim = limits or FetchLimits()
         # the library clamps the budget as the CLI does: no caller lifts it past the hard bound
         self.limits = dataclasses.replace(
@@ -158,6 +163,7 @@ class Investigator:
             transport=transport,
             proxy=proxy,
             pacer=HostPacer(self.limits.per_host_interval),
+            recorder=archive,
         )
         self._registry = RegistrationLookup(
             self._fetcher,
@@ -175,7 +181,7 @@ class Investigator:
     # --- cached network steps ----------------------------------------------------------------
 
     def _cached(self, kind: str, key: str, load: Callable[[dict[str, Any]], Any]) -> Any | None:
-        if self._cache is None:
+        if self._cache is None or self.archive is not None:
             return None
         data = self._cache.get(kind, key)
         if data is None:
@@ -233,6 +239,17 @@ class Investigator:
 
     def examine(self, link: Link, verdict: Verdict) -> Investigation:
         """``investigate``, with how it ended: resolved, failed, refused or out of budget."""
+        if self.archive is None:
+            return self._examine(link, verdict)
+        with self.archive.collect(link.url) as exchanges:
+            result = self._examine(link, verdict)
+        cited = self.archive.evidence(exchanges)
+        if cited is None:
+            return result
+        evidence = (*result.verdict.evidence, cited)
+        return dataclasses.replace(result, verdict=dataclasses.replace(result.verdict, evidence=evidence))
+
+    def _examine(self, link: Link, verdict: Verdict) -> Investigation:
         try:
             return self._investigate(link, verdict)
         except Exception as exc:  # a fault here must not cost the scan its other findings
@@ -556,6 +573,8 @@ class Investigator:
                 self._pool = None
         if self._cache is not None:
             self._cache.close()
+        if self.archive is not None:
+            self.archive.close()
 
     def __enter__(self) -> Investigator:
         return self
