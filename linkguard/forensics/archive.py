@@ -54,6 +54,8 @@ class Exchange:
     warc_file: str | None
     link: str | None
     error: str | None = None
+    #: The certificate of an HTTPS exchange (``TlsFacts.to_dict``), valid or not.
+    tls: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -158,6 +160,7 @@ class EvidenceArchive:
             error,
             http_headers,
             extra,
+            tls=result.tls.to_dict() if result.tls is not None else None,
         )
 
     def whois(
@@ -186,6 +189,7 @@ class EvidenceArchive:
         http_headers: Any = None,
         extra: Mapping[str, str] | None = None,
         content_type: str = "",
+        tls: dict[str, Any] | None = None,
     ) -> None:
         current = getattr(self._local, "current", None)
         link = current[0] if current is not None else None
@@ -223,6 +227,7 @@ class EvidenceArchive:
             warc_file=self.warc_name if record_id else None,
             link=link,
             error=error,
+            tls=tls,
         )
         with self._lock:
             self._exchanges.append(exchange)

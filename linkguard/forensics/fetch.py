@@ -30,6 +30,8 @@ from linkguard import limits
 from linkguard.errors import FetchError
 from linkguard.forensics.budget import Budget, BudgetExceeded
 from linkguard.forensics.netpolicy import NetworkPolicy, ascii_host
+from linkguard.forensics.tlsinfo import TlsFacts, certificate_error, unverified_context
+from linkguard.forensics.tlsinfo import read as read_tls
 
 #: Only codings we can inflate with an output bound; brotli's Python API has no output limit in
 #: the versions commonly installed, so ``br`` is never advertised (RFC 9110: then servers must not use it).
@@ -123,6 +125,8 @@ class FetchResult:
     raw_headers: tuple[tuple[str, str], ...] = ()
     http_version: str = "HTTP/1.1"
     reason: str = ""
+    #: The server's certificate, for HTTPS (recorded whether or not it verifies).
+    tls: TlsFacts | None = None
 
     @property
     def content_type(self) -> str:
@@ -368,6 +372,7 @@ class Fetcher:
         proxy: str | None = None,
         pacer: HostPacer | None = None,
         recorder: Recorder | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.policy = policy
         self.limits = limits or FetchLimits()
@@ -375,7 +380,8 @@ class Fetcher:
         self._transport = transport
         self._proxy = proxy
         self._pacer = pacer or HostPacer(0)
-        self._ssl: ssl.SSLContext | None = None
+        #: The trust store (default: certifi's, never the environment's); a test seam for private CAs.
+        self._ssl: ssl.SSLContext | None = ssl_context
         self._ssl_lock = threading.Lock()
 
     def _ssl_context(self) -> ssl.SSLContext:
@@ -447,18 +453,16 @@ class Fetcher:
             "pool": lim.connect_timeout,
         }
         request = httpx.Request("GET", parsed, headers=headers, extensions={"timeout": timeouts})
-        own = self._transport is None
-        transport = self._transport or _PinnedTransport(
-            {host: address}, deadline, self._ssl_context(), self._proxy
-        )
         sent = datetime.now(UTC)
         try:
-            response = transport.handle_request(request)
-            response.request = request  # a bare transport leaves it unset; errors below need it
             try:
-                result = self._read(response, str(parsed), address, want, max_bytes, deadline, budget)
-            finally:
-                response.close()
+                result = self._exchange(request, host, address, deadline, None, want, max_bytes, budget)
+            except (httpx.HTTPError, *_HTTPCORE_ERRORS) as exc:
+                cert_error = certificate_error(exc) if self._transport is None else None
+                if cert_error is None or want != "html":  # a registry's answer must come from the registry
+                    raise
+                # a page is observed, not refused: the same request again, recording why the certificate fails
+                result = self._exchange(request, host, address, deadline, cert_error, want, max_bytes, budget)
         except (httpx.HTTPError, *_HTTPCORE_ERRORS) as exc:
             if budget is not None and budget.exhausted:
                 budget.note(what)
@@ -472,14 +476,44 @@ class Fetcher:
             if self.recorder is not None:
                 self.recorder.http(str(parsed), profile, headers, sent, None, str(exc), address)
             raise
-        finally:
-            if own:
-                transport.close()
         if self.recorder is not None:
             self.recorder.http(str(parsed), profile, headers, sent, result)
         if budget is not None:
             budget.spend(len(result.body))
         return result
+
+    def _exchange(
+        self,
+        request: httpx.Request,
+        host: str,
+        address: str,
+        deadline: float,
+        cert_error: str | None,
+        want: str,
+        max_bytes: int | None,
+        budget: Budget | None,
+    ) -> FetchResult:
+        """One request on its own connection; with ``cert_error``, over TLS that accepts any
+        certificate (the first attempt failed on it), and the facts say so."""
+        own = self._transport is None
+        context = self._ssl_context() if cert_error is None else unverified_context()
+        transport = self._transport or _PinnedTransport({host: address}, deadline, context, self._proxy)
+        try:
+            response = transport.handle_request(request)
+            response.request = request  # a bare transport leaves it unset; errors below need it
+            try:
+                tls = None
+                stream = response.extensions.get("network_stream")
+                if request.url.scheme == "https" and stream is not None:
+                    ssl_object = stream.get_extra_info("ssl_object")
+                    tls = read_tls(ssl_object, host, cert_error) if ssl_object is not None else None
+                result = self._read(response, str(request.url), address, want, max_bytes, deadline, budget)
+            finally:
+                response.close()
+        finally:
+            if own:
+                transport.close()
+        return dataclasses.replace(result, tls=tls) if tls is not None else result
 
     def _read(
         self,
@@ -574,6 +608,7 @@ def _fields(result: FetchResult) -> dict[str, Any]:
         "raw_headers": result.raw_headers,
         "http_version": result.http_version,
         "reason": result.reason,
+        "tls": result.tls,
     }
 
 

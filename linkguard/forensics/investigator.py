@@ -32,6 +32,7 @@ from linkguard.forensics.outcome import Investigation, Outcome, Refusal
 from linkguard.forensics.page import PageClaims, analyse, match_outlets, on_domain
 from linkguard.forensics.redirects import Hop, walk
 from linkguard.forensics.registration import Registration, RegistrationLookup, describe
+from linkguard.forensics.tlsinfo import TlsFacts
 from linkguard.models import STATUS_RANK, Evidence, Link, Outlet, Verdict
 from linkguard.policy import (
     SCORE_CLOAKING,
@@ -373,6 +374,12 @@ class Investigator:
                     {"hops": hops},
                 )
             )
+        certificates: set[str] = set()
+        for hop in result.hops:  # each HTTPS host's certificate once, valid or not
+            if hop.tls is not None and hop.tls.get("sha256") not in certificates:
+                certificates.add(hop.tls.get("sha256") or "")
+                facts = TlsFacts.from_dict(hop.tls)
+                out.add(Evidence("tls", facts.describe(self._now()), hop.tls))
         for index, hop in enumerate(result.hops):
             if hop.blocked:
                 out.add(
