@@ -5,6 +5,7 @@ connection, connections go to the checked address only, and every request is cap
 and size. See ``Investigator`` for the one entry point.
 """
 
+from linkguard.forensics.archive import EvidenceArchive
 from linkguard.forensics.cache import ForensicsCache
 from linkguard.forensics.fetch import (
     BROWSER,
@@ -26,6 +27,7 @@ from linkguard.forensics.outcome import OUTCOMES, Investigation, Outcome, Refusa
 from linkguard.forensics.page import PageClaims
 from linkguard.forensics.redirects import Chain, Hop
 from linkguard.forensics.registration import Registration
+from linkguard.forensics.tlsinfo import TlsFacts
 
 __all__ = [
     "BROWSER",
@@ -34,6 +36,7 @@ __all__ = [
     "SOCIAL",
     "Chain",
     "ClientProfile",
+    "EvidenceArchive",
     "FetchLimits",
     "FetchResult",
     "Fetcher",
@@ -46,6 +49,7 @@ __all__ = [
     "PageClaims",
     "Refusal",
     "Registration",
+    "TlsFacts",
     "Walk",
     "address_problem",
     "parse_ip_literal",
