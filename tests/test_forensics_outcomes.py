@@ -172,3 +172,20 @@ def test_every_kind_and_technique_written_is_a_named_one(
     assert {"redirect-chain", "final-url", "destination", "display-mismatch", "page-claim"} <= written
     assert written <= evidence_kinds()
     assert set(row["techniques"]) <= set(TECHNIQUES) and "redirect" in row["techniques"]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [
+        ("table", "1 investigation (1 refused)"),
+        ("json", '"investigations":{"refused":1}'),
+        ("html", "<dt>Investigations</dt><dd>1 (1 refused)</dd>"),
+    ],
+)
+def test_every_summary_counts_investigations_by_outcome(
+    fmt: str, expected: str, tmp_path: Path, rules: Path, web: Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = tmp_path / "report.out"
+    assert main([*scan(post(tmp_path, web.port), rules, "-q"), "--format", fmt, "-o", str(report)]) == 4
+    assert expected in report.read_text(encoding="utf-8").replace(", ", ",").replace(": ", ":")
+    assert web.paths() == []

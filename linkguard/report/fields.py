@@ -139,4 +139,4 @@ def summary_line(stats: ScanStats) -> str:
 
 def _singular(label: str) -> str:
     """``1 file``, not ``1 files`` (labels that are not plurals, like ``flagged``, stay)."""
-    return label[:-1] if label in ("files", "records", "posts", "links") else label
+    return label[:-1] if label in ("files", "records", "posts", "links", "investigations") else label
