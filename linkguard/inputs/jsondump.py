@@ -11,49 +11,219 @@ The walk itself is in ``jsontree``.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from linkguard.inputs import plaintext
-from linkguard.inputs.jsontree import Pairs, Positions, Walker, pairs_hook
+from linkguard.inputs.jsontree import Holder, Obj, Pairs, Path, Positions, Walker, pairs_hook
 from linkguard.inputs.reader import Reader, content_start
 from linkguard.inputs.shapes import SHAPES
-from linkguard.limits import MAX_JSON_DOCUMENT_BYTES, MAX_LINE_CHARS
+from linkguard.limits import JSON_WHOLE_VALUE_CHARS, MAX_JSON_VALUE_CHARS, MAX_LINE_CHARS, READ_BLOCK_BYTES
 from linkguard.models import Record, Skipped
 
 _JS_PREFIX = re.compile(r"\A\s*window\.[\w.$]+\s*=\s*")
 
 
-def read_document(stream: io.TextIOWrapper, source: str) -> Iterator[Record | Skipped]:
-    raw = stream.read(MAX_JSON_DOCUMENT_BYTES + 1)
-    if len(raw) > MAX_JSON_DOCUMENT_BYTES:
-        yield Skipped(
-            source, "json-too-large-scanned-as-text", f"over {MAX_JSON_DOCUMENT_BYTES} bytes", kept=True
+_DECODER = json.JSONDecoder(object_pairs_hook=pairs_hook)
+_SPACE = re.compile(r"[ \t\r\n]*")
+#: ``json`` errors that mean "the text stops here" rather than "the text is wrong", when they fall
+#: at the end of what has been read so far.
+_CUT_SHORT = "Unterminated string"
+#: Members of a large object that say what it is (a chat's id and name come before its messages).
+_JUDGED_MEMBERS = 64
+
+
+class _Malformed(Exception):
+    """The document is not JSON from ``at`` on (``detail`` says why and where)."""
+
+    def __init__(self, at: int, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.at, self.reason, self.detail = at, reason, detail
+
+
+class _Cursor:
+    """A window on a decoded JSON document, read on block by block and dropped behind the value
+    being parsed, that knows the line and column of every index in it."""
+
+    def __init__(self, stream: io.TextIOWrapper) -> None:
+        self.stream = stream
+        self.buf = ""
+        self.at = 0
+        self.eof = False
+        #: The line of ``buf[counted]``, and the column of ``buf[0]`` (for a first line cut short).
+        self.line, self.counted, self.column0 = 1, 0, 1
+
+    def fill(self) -> bool:
+        """Read the next block, dropping what lies before ``at``; ``False`` at the end."""
+        chunk = self.stream.read(READ_BLOCK_BYTES)
+        if not chunk:
+            self.eof = True
+            return False
+        if self.at:
+            self.line_at(self.at)
+            nl = self.buf.rfind("\n", 0, self.at)
+            self.column0 = self.at - nl if nl >= 0 else self.column0 + self.at
+            self.buf, self.at, self.counted = self.buf[self.at :], 0, 0
+        self.buf += chunk
+        return True
+
+    def line_at(self, index: int) -> int:
+        """The line of ``buf[index]``; indexes are asked for in document order."""
+        self.line += self.buf.count("\n", self.counted, index)
+        self.counted = index
+        return self.line
+
+    def where(self, index: int) -> tuple[int, int]:
+        line = self.line_at(index)
+        nl = self.buf.rfind("\n", 0, index)
+        return line, index - nl if nl >= 0 else self.column0 + index
+
+    def peek(self) -> str:
+        """The next character that is not white space ('' at the end), with ``at`` on it."""
+        while True:
+            self.at = _SPACE.match(self.buf, self.at).end()  # type: ignore[union-attr]
+            if self.at < len(self.buf):
+                return self.buf[self.at]
+            if not self.fill():
+                return ""
+
+    def expect(self, allowed: str) -> str:
+        char = self.peek()
+        if not char or char not in allowed:
+            raise self.malformed(f"Expecting {' or '.join(repr(c) for c in allowed)}")
+        self.at += 1
+        return char
+
+    def malformed(self, message: str, at: int | None = None) -> _Malformed:
+        line, column = self.where(self.at if at is None else at)
+        return _Malformed(
+            self.at, "malformed-json-scanned-as-text", f"{message} at line {line} column {column}"
         )
-        yield Record(raw, source, 1, 1, count=raw.count("\n") + 1)
-        yield from plaintext.read(stream, source)
-        return
-    prefix = _JS_PREFIX.match(raw)
-    body = raw[prefix.end() :] if prefix else raw
+
+    def value(self, whole: int) -> tuple[Any, int, int] | None:
+        """The value at ``at`` parsed whole, with where it starts and ends; ``None`` when it is an
+        array or object longer than ``whole`` characters (read it member by member instead)."""
+        self.peek()
+        while True:
+            start = self.at
+            try:
+                value, end = _DECODER.raw_decode(self.buf, start)
+            except json.JSONDecodeError as exc:
+                cut_short = exc.pos >= len(self.buf) - 8 or exc.msg.startswith(_CUT_SHORT)
+                if self.eof or not cut_short:
+                    raise self.malformed(exc.msg, exc.pos) from None
+            except RecursionError:
+                raise self.malformed("nested too deeply") from None
+            else:
+                if end < len(self.buf) or self.eof:  # a number at the end of a block may go on
+                    return value, start, end
+            if len(self.buf) - start > whole and self.buf[start] in "[{":
+                return None
+            if len(self.buf) - start > MAX_JSON_VALUE_CHARS:
+                line, column = self.where(start)
+                raise _Malformed(
+                    start,
+                    "json-too-large-scanned-as-text",
+                    f"a value over {MAX_JSON_VALUE_CHARS:,} characters at line {line} column {column}",
+                )
+            self.fill()
+
+    def positions(self, start: int, end: int) -> Positions:
+        return Positions(self.buf, self.line_at(start), start, end, self.column0)
+
+
+def _value(cur: _Cursor, walker: Walker, path: Path, holder: Holder | None, whole: int) -> Iterator[Record]:
+    """The records of the value at the cursor: parsed whole and walked, or, when it is a large array
+    or object, member by member (so only one post is in memory at a time)."""
+    parsed = cur.value(whole)
+    if parsed is None:
+        yield from _container(cur, walker, path, holder, whole)
+    else:
+        yield from _walk(cur, walker, parsed, path, holder)
+
+
+def _walk(
+    cur: _Cursor, walker: Walker, parsed: tuple[Any, int, int], path: Path, holder: Holder | None
+) -> Iterator[Record]:
+    value, start, end = parsed
+    walker.pos = cur.positions(start, end)
+    cur.at = end
+    yield from walker.walk(value, path, None, holder)
+
+
+def _container(
+    cur: _Cursor, walker: Walker, path: Path, holder: Holder | None, whole: int
+) -> Iterator[Record]:
+    """A large array element by element, or a large object member by member. What makes an object
+    a holder of posts (a Telegram chat) or a wrapper around one is judged on the members before the
+    one being read; a large object is never a post itself."""
+    is_array = cur.expect("[{") == "["
+    seen = Pairs()
+    skip: frozenset[str] = frozenset()
+    inner = holder
+    for i in itertools.count():
+        if cur.peek() == ("]" if is_array else "}"):
+            cur.at += 1
+            return
+        if i:
+            cur.expect(",")
+        if is_array:
+            yield from _value(cur, walker, (*path, str(i)), holder, whole)
+            continue
+        if cur.peek() != '"':
+            raise cur.malformed("Expecting property name enclosed in double quotes")
+        key = cur.value(whole)
+        assert key is not None  # a string is never read member by member
+        cur.at = key[2]
+        cur.expect(":")
+        parsed = cur.value(whole)
+        if len(seen) < _JUDGED_MEMBERS:
+            value = parsed[0] if parsed is not None else [] if cur.buf[cur.at] == "[" else Pairs()
+            # containers as empty ones: a holder's own fields are scalars, and memory stays flat
+            seen.append((key[0], value if not isinstance(value, list) else type(value)()))
+            obj = Obj.of(seen)
+            skip = frozenset[str]().union(*(shape.wrapper_meta(obj) for shape in walker.shapes))
+            inner = obj.fields if any(shape.holds_posts(obj) for shape in walker.shapes) else holder
+        where = (*path, key[0])
+        if parsed is not None:
+            records = _walk(cur, walker, parsed, where, inner)
+        else:
+            records = _container(cur, walker, where, inner, whole)
+        if key[0] in skip or key[0] == "@context":
+            for _record in records:  # describes the post rather than shows a link: read past
+                pass
+        else:
+            yield from records
+
+
+def read_document(
+    stream: io.TextIOWrapper, source: str, *, whole: int = JSON_WHOLE_VALUE_CHARS
+) -> Iterator[Record | Skipped]:
+    """A JSON document (or an X archive's ``window.YTD.… = [...]``), read in flat memory: arrays and
+    objects larger than ``JSON_WHOLE_VALUE_CHARS`` are read member by member. Where the text stops
+    being JSON, the rest is scanned as text and counted.
+
+    ``whole``: the size up to which an array or object is parsed whole (tests read with 0).
+    """
+    cur = _Cursor(stream)
+    cur.fill()
+    prefix = _JS_PREFIX.match(cur.buf)
+    cur.at = prefix.end() if prefix else 0
+    walker = Walker(Positions(""), source, SHAPES)
     try:
-        doc = json.loads(body, object_pairs_hook=pairs_hook)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        detail = (
-            f"{exc.msg} at line {exc.lineno} column {exc.colno}"
-            if isinstance(exc, json.JSONDecodeError)
-            else str(exc)
-        )
-        yield Skipped(source, "malformed-json-scanned-as-text", detail, kept=True)
-        yield Record(raw, source, 1, 1, count=raw.count("\n") + 1)
-        return
-    start = prefix.end() if prefix else 0
-    walker = Walker(Positions(raw, 1 + raw.count("\n", 0, start), start), source, SHAPES)
-    is_array = isinstance(doc, list) and not isinstance(doc, Pairs)
-    items = doc if is_array else [doc]
-    for i, item in enumerate(items):
-        path = (str(i),) if is_array else ()
-        yield from walker.walk(item, path)
+        if cur.peek():
+            yield from _value(cur, walker, (), None, whole)
+        if cur.peek():
+            raise cur.malformed("Extra data")
+    except _Malformed as exc:
+        yield Skipped(source, exc.reason, exc.detail, kept=True)
+        rest = cur.buf[exc.at :]
+        line, column = cur.where(exc.at)
+        yield Record(rest, source, line, column, count=rest.count("\n") + 1)
+        yield from plaintext.read(stream, source)
 
 
 def read_lines(stream: io.TextIOWrapper, source: str) -> Iterator[Record | Skipped]:
