@@ -10,6 +10,7 @@ The walk itself is in ``jsontree``.
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import json
@@ -27,7 +28,8 @@ from linkguard.models import Record, Skipped
 _JS_PREFIX = re.compile(r"\A\s*window\.[\w.$]+\s*=\s*")
 
 
-_DECODER = json.JSONDecoder(object_pairs_hook=pairs_hook)
+_DECODER = json.JSONDecoder()
+_PAIRS_DECODER = json.JSONDecoder(object_pairs_hook=pairs_hook)
 _SPACE = re.compile(r"[ \t\r\n]*")
 #: ``json`` errors that mean "the text stops here" rather than "the text is wrong", when they fall
 #: at the end of what has been read so far.
@@ -135,10 +137,13 @@ class _Cursor:
         return Positions(self.buf, self.line_at(start), start, end, self.column0)
 
 
-def _value(cur: _Cursor, walker: Walker, path: Path, holder: Holder | None, whole: int) -> Iterator[Record]:
-    """The records of the value at the cursor: parsed whole and walked, or, when it is a large array
-    or object, member by member (so only one post is in memory at a time)."""
-    parsed = cur.value(whole)
+def _value(
+    cur: _Cursor, walker: Walker, path: Path, holder: Holder | None, whole: int, first: int | None = None
+) -> Iterator[Record]:
+    """The records of the value at the cursor: parsed whole and walked, or, when it is an array or
+    object larger than ``first`` (default ``whole``), member by member (so only one post is in
+    memory at a time)."""
+    parsed = cur.value(whole if first is None else first)
     if parsed is None:
         yield from _container(cur, walker, path, holder, whole)
     else:
@@ -151,7 +156,7 @@ def _walk(
     value, start, end = parsed
     walker.pos = cur.positions(start, end)
     cur.at = end
-    yield from walker.walk(value, path, None, holder)
+    yield from walker.records(value, path, holder, lambda: _PAIRS_DECODER.raw_decode(cur.buf, start)[0])
 
 
 def _container(
@@ -215,7 +220,9 @@ def read_document(
     walker = Walker(Positions(""), source, SHAPES)
     try:
         if cur.peek():
-            yield from _value(cur, walker, (), None, whole)
+            # a document the first block does not hold is read member by member at once: parsing
+            # it again and again as blocks come in would cost more than the whole scan
+            yield from _value(cur, walker, (), None, whole, first=min(whole, len(cur.buf) - cur.at))
         if cur.peek():
             raise cur.malformed("Extra data")
     except _Malformed as exc:
@@ -255,7 +262,7 @@ def read_lines(stream: io.TextIOWrapper, source: str) -> Iterator[Record | Skipp
         if not line.strip():
             continue
         try:
-            doc = json.loads(line, object_pairs_hook=pairs_hook)
+            doc = json.loads(line)
         except (json.JSONDecodeError, RecursionError) as exc:
             detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
             yield Skipped(source, "malformed-json-line-scanned-as-text", detail, line_no, kept=True)
@@ -263,7 +270,7 @@ def read_lines(stream: io.TextIOWrapper, source: str) -> Iterator[Record | Skipp
             continue
         walker = Walker(Positions(line, line_no), source, SHAPES)
         first = True
-        for record in walker.walk(doc, ()):
+        for record in walker.records(doc, (), None, functools.partial(_PAIRS_DECODER.decode, line)):
             yield Record(
                 record.text,
                 record.source,

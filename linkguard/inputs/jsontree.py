@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import html as htmllib
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from linkguard.inputs import htmlpage
-from linkguard.limits import MAX_LINE_CHARS
 from linkguard.models import Post, Record
 
-_STRING_LITERAL = re.compile(rf'"(?:[^"\\\n]|\\.){{0,{MAX_LINE_CHARS}}}"')
+#: A JSON string literal (no raw newline can be in one), written so that ``re`` does not step
+#: through its text one alternative per character.
+_STRING_LITERAL = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"')
 _LOOKS_HTML = re.compile(r"<(?:a|p|br|span|div)\b[^>]*>", re.IGNORECASE)
 _BLOCK_TAG = re.compile(r"<(?:br|p|/p|div|/div|li)\b[^>]*>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
@@ -28,44 +29,95 @@ RESOLVED_ITEM_KEYS = frozenset({"url", "display_url", "indices", "start", "end",
 Path = tuple[str, ...]
 #: An object that holds posts and gives them part of their identity (a Telegram chat).
 Holder = dict[str, Any]
-#: Where each of a post's own string fields is: path → (line, column).
-Places = dict[Path, tuple[int, int]]
+#: Where each of a post's own string fields is: path → index of its literal (``Positions.at``).
+Places = dict[Path, int]
 
 
 class Pairs(list[tuple[str, Any]]):
-    """An object as its key/value pairs in document order (duplicate keys kept)."""
+    """An object as its key/value pairs in document order, for an object that writes a key twice
+    (a ``dict`` keeps only the last); parsing to dicts is faster, and is what is done first."""
 
 
 def pairs_hook(pairs: list[tuple[str, Any]]) -> Pairs:
     return Pairs(pairs)
 
 
-class Positions:
-    """Line and column of each string literal of ``raw[start:end]``, advanced in document order.
+#: What a parsed JSON object is: a ``dict``, or ``Pairs`` where a key was written twice.
+OBJECTS = (dict, Pairs)
 
-    ``line`` and ``column`` say where ``raw[0]`` is in the source, so a window of a larger
-    document (one element of a streamed array) keeps the document's positions.
+
+def members(value: dict[str, Any] | Pairs) -> Iterable[tuple[str, Any]]:
+    """An object's key/value pairs in document order."""
+    return value.items() if isinstance(value, dict) else value
+
+
+def as_dict(value: dict[str, Any] | Pairs) -> dict[str, Any]:
+    return value if isinstance(value, dict) else dict(value)
+
+
+class Positions:
+    """Where the string literals of ``raw[start:end]`` are, counted in document order.
+
+    The walk advances ``next`` by one per literal it passes (keys included) and asks for the line
+    and column only of the strings that become records, so a post's ids, dates and counters cost
+    an addition each. ``line`` and ``column`` say where ``raw[start]`` is in the source, so a
+    window of a larger document (one element of a streamed array) keeps the document's positions.
     """
+
+    __slots__ = ("_base", "_column0", "_line", "_offset", "next", "raw", "starts")
 
     def __init__(
         self, raw: str, line: int = 1, start: int = 0, end: int | None = None, column: int = 1
     ) -> None:
         self.raw = raw
-        self.literals = _STRING_LITERAL.finditer(raw, start, len(raw) if end is None else end)
-        self.offset = start
-        self.line = line
-        #: Where a literal with no newline before it in ``raw`` counts its column from.
-        self.no_newline = -column
+        self.starts = [
+            m.start() for m in _STRING_LITERAL.finditer(raw, start, len(raw) if end is None else end)
+        ]
+        #: The index of the next literal.
+        self.next = 0
+        self._base = self._offset, self._line = start, line
+        self._column0 = column
 
-    def next(self) -> tuple[int, int]:
-        m = next(self.literals, None)
-        if m is None:
-            return self.line, 1
-        start = m.start()
-        self.line += self.raw.count("\n", self.offset, start)
+    def rewind(self) -> None:
+        """Back to the first literal, to walk the same text again."""
+        self.next = 0
+        self._offset, self._line = self._base
+
+    def at(self, index: int) -> tuple[int, int]:
+        """Line and column of the text of literal ``index`` (past its opening quote)."""
+        if index >= len(self.starts):
+            return self._line, 1
+        start = self.starts[index]
+        if start < self._offset:  # asked out of order (a post's text after its links): count back
+            self._line -= self.raw.count("\n", start, self._offset)
+        else:
+            self._line += self.raw.count("\n", self._offset, start)
+        self._offset = start
         nl = self.raw.rfind("\n", 0, start)
-        self.offset = start
-        return self.line, start - (nl if nl >= 0 else self.no_newline) + 1  # +1 skips the opening quote
+        return self._line, start - nl + 1 if nl >= 0 else start + self._column0 + 1
+
+    def take(self) -> tuple[int, int]:
+        """Line and column of the next literal, passing it."""
+        index = self.next
+        self.next = index + 1
+        return self.at(index)
+
+
+def literals(value: Any) -> int:
+    """How many string literals ``value`` was written with (keys included)."""
+    if isinstance(value, str):
+        return 1
+    if isinstance(value, dict):
+        return len(value) + sum(literals(item) for item in value.values() if isinstance(item, _NESTED))
+    if isinstance(value, list):  # an array, or Pairs
+        if isinstance(value, Pairs):
+            return len(value) + sum(literals(item) for _key, item in value if isinstance(item, _NESTED))
+        return sum(literals(item) for item in value if isinstance(item, _NESTED))
+    return 0
+
+
+#: Values that hold string literals.
+_NESTED = (str, dict, list)
 
 
 def pointer(path: Path) -> str:
@@ -90,16 +142,16 @@ def html_text(html: str) -> str:
 class Obj:
     """A JSON object as a shape sees it: its pairs in order, as a dict, its keys and its ``type``."""
 
-    pairs: Pairs
+    pairs: Iterable[tuple[str, Any]]
     fields: dict[str, Any]
     keys: frozenset[str]
     kind: str | None
 
     @classmethod
-    def of(cls, pairs: Pairs) -> Obj:
-        fields = dict(pairs)
+    def of(cls, value: dict[str, Any] | Pairs) -> Obj:
+        fields = as_dict(value)
         kind = fields.get("type")
-        return cls(pairs, fields, frozenset(fields), kind if isinstance(kind, str) else None)
+        return cls(members(value), fields, frozenset(fields), kind if isinstance(kind, str) else None)
 
 
 def _never(obj: Obj) -> bool:
@@ -139,13 +191,25 @@ class Walker:
         self, value: Any, path: Path, post: Post | None = None, holder: Holder | None = None
     ) -> Iterator[Record]:
         if isinstance(value, str):
-            line, column = self.pos.next()
+            line, column = self.pos.take()
             yield from self.string_records(value, line, column, pointer(path), post)
-        elif isinstance(value, Pairs):
+        elif isinstance(value, OBJECTS):
             yield from self._object(Obj.of(value), path, post, holder)
         elif isinstance(value, list):
             for i, item in enumerate(value):
                 yield from self.walk(item, (*path, str(i)), post, holder)
+
+    def records(
+        self, value: Any, path: Path, holder: Holder | None, reparse: Callable[[], Any]
+    ) -> list[Record]:
+        """The records of ``value`` parsed to dicts; when literals are left over, an object wrote a
+        key twice and its dict kept only the last: ``reparse`` (to ``Pairs``) keeps both."""
+        pos = self.pos
+        out = list(self.walk(value, path, None, holder))
+        if pos.next != len(pos.starts):
+            pos.rewind()
+            out = list(self.walk(reparse(), path, None, holder))
+        return out
 
     def _object(self, obj: Obj, path: Path, post: Post | None, holder: Holder | None) -> Iterator[Record]:
         for shape in self.shapes:
@@ -168,12 +232,12 @@ class Walker:
         skip_entities = "text_entities" in keys and "text" in keys
         pos = self.pos
         for key, item in obj.pairs:
-            pos.next()  # the key literal
+            pos.next += 1  # the key literal
             if key in skip or key == "@context" or (skip_entities and key == "text_entities"):
                 self.consume(item)  # restated elsewhere (Telegram repeats "text"): not counted twice
                 continue
             if key == "expanded_url" and isinstance(item, str):
-                line, column = pos.next()
+                line, column = pos.take()
                 short = fields.get("url")
                 via = (short,) if isinstance(short, str) and short and short != item else ()
                 yield Record(
@@ -189,18 +253,20 @@ class Walker:
                 )
                 continue
             if key == "href" and shown is not None and isinstance(item, str):
-                line, column = pos.next()
+                line, column = pos.take()
                 yield Record(item, self.source, line, column, pointer((*path, key)), display=shown, post=post)
                 continue
             yield from self.walk(item, (*path, key), post, holder)
 
     def locate(self, value: Any, path: Path, at: Places) -> None:
-        """Consume ``value``'s literals, remembering where each string is (a post's own fields)."""
+        """Pass ``value``'s literals, remembering which one each string is (a post's own fields)."""
+        pos = self.pos
         if isinstance(value, str):
-            at[path] = self.pos.next()
-        elif isinstance(value, Pairs):
-            for key, item in value:
-                self.pos.next()
+            at[path] = pos.next
+            pos.next += 1
+        elif isinstance(value, OBJECTS):
+            for key, item in members(value):
+                pos.next += 1
                 self.locate(item, (*path, key), at)
         elif isinstance(value, list):
             for i, item in enumerate(value):
@@ -208,15 +274,12 @@ class Walker:
 
     def consume(self, value: Any) -> None:
         """Step over ``value``'s literals without reading it."""
-        if isinstance(value, str):
-            self.pos.next()
-        elif isinstance(value, Pairs):
-            for _key, item in value:
-                self.pos.next()
-                self.consume(item)
-        elif isinstance(value, list):
-            for item in value:
-                self.consume(item)
+        self.pos.next += literals(value)
+
+    def place(self, at: Places, path: Path, default: tuple[int, int] = (1, 1)) -> tuple[int, int]:
+        """Line and column of the post's own field at ``path`` (``default`` if it has none)."""
+        index = at.get(path)
+        return default if index is None else self.pos.at(index)
 
     def split_post(
         self,
@@ -232,8 +295,9 @@ class Walker:
         """
         at: Places = {}
         rest: list[Record] = []
+        pos = self.pos
         for key, item in obj.pairs:
-            self.pos.next()
+            pos.next += 1
             if key in own:
                 self.locate(item, (*path, key), at)
             elif key in skip:
@@ -252,7 +316,7 @@ class Walker:
 
     def html_post(self, html: str, where: Path, at: Places, post: Post) -> list[Record]:
         """A post whose text is HTML (Mastodon): its anchors and text, with its visible text as context."""
-        line, column = at.get(where, (1, 1))
+        line, column = self.place(at, where)
         return htmlpage.records_from_fragment(
             html, self.source, line, column, pointer(where), post=post, context=html_text(html)
         )

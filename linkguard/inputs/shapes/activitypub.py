@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from linkguard.inputs.jsontree import Holder, Obj, Pairs, Path, Shape, Walker, text_of
+from linkguard.inputs.jsontree import OBJECTS, Holder, Obj, Path, Shape, Walker, members, text_of
 from linkguard.models import Post, Record
 
 #: Objects that are posts.
@@ -33,8 +33,8 @@ def read_post(obj: Obj, path: Path, walker: Walker, holder: Holder | None) -> It
     post = Post(
         "mastodon",
         text_of(fields.get("id")),
-        text_of(fields.get("url")) if not isinstance(fields.get("url"), (list, Pairs)) else None,
-        text_of(author) if not isinstance(author, (list, Pairs)) else None,
+        text_of(fields.get("url")) if not isinstance(fields.get("url"), (list, dict)) else None,
+        text_of(author) if not isinstance(author, (list, dict)) else None,
         text_of(fields.get("published")),
     )
     at, rest = walker.split_post(obj, path, post, frozenset({"content", "contentMap"}), _META)
@@ -42,7 +42,7 @@ def read_post(obj: Obj, path: Path, walker: Walker, holder: Holder | None) -> It
     where: Path = (*path, "content")
     if not isinstance(content, str):
         translations = fields.get("contentMap")
-        first = next(iter(translations), None) if isinstance(translations, Pairs) else None
+        first = next(iter(members(translations)), None) if isinstance(translations, OBJECTS) else None
         content = first[1] if first is not None and isinstance(first[1], str) else ""
         where = (*path, "contentMap", first[0]) if first is not None else where
     yield from walker.html_post(content, where, at, post)

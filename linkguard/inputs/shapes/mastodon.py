@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from linkguard.inputs.jsontree import Holder, Obj, Pairs, Path, Shape, Walker, text_of
+from linkguard.inputs.jsontree import OBJECTS, Holder, Obj, Path, Shape, Walker, as_dict, text_of
 from linkguard.models import Post, Record
 
 #: Keys that describe the status rather than show a link.
@@ -22,7 +22,7 @@ def is_post(obj: Obj, holder: Holder | None) -> bool:
 def read_post(obj: Obj, path: Path, walker: Walker, holder: Holder | None) -> Iterator[Record]:
     fields = obj.fields
     account = fields.get("account")
-    acct = text_of(dict(account).get("acct")) if isinstance(account, Pairs) else None
+    acct = text_of(as_dict(account).get("acct")) if isinstance(account, OBJECTS) else None
     post = Post(
         "mastodon",
         text_of(fields.get("uri")),

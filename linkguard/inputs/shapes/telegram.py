@@ -7,7 +7,17 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from linkguard.inputs.jsontree import Holder, Obj, Pairs, Path, Shape, Walker, pointer, text_of
+from linkguard.inputs.jsontree import (
+    OBJECTS,
+    Holder,
+    Obj,
+    Path,
+    Shape,
+    Walker,
+    as_dict,
+    pointer,
+    text_of,
+)
 from linkguard.models import Post, Record
 
 #: Chat types whose messages have a ``t.me/c/<chat id>/<message id>`` permalink.
@@ -33,8 +43,8 @@ def _parts(value: Any) -> list[tuple[str, str | None, tuple[str, ...]]]:
         for i, part in enumerate(value):
             if isinstance(part, str):
                 parts.append((part, None, ()))
-            elif isinstance(part, Pairs):
-                fields = dict(part)
+            elif isinstance(part, OBJECTS):
+                fields = as_dict(part)
                 label = fields.get("text")
                 shown = label if isinstance(label, str) else ""
                 href = fields.get("href") if fields.get("type") == "text_link" else None
@@ -80,11 +90,12 @@ def read_post(obj: Obj, path: Path, walker: Walker, holder: Holder | None) -> It
     # the visible text of a text_link is display text: blanked where the text is scanned
     scanned = "".join(" " * len(shown) if href else shown for shown, href, _where in parts)
     texts = [v for k, v in at.items() if k[: len(path) + 1] == (*path, "text")]
-    first = min(texts or at.values(), default=(1, 1))
+    earliest = min(texts or at.values(), default=None)
+    first = (1, 1) if earliest is None else walker.pos.at(earliest)
     for shown, href, where in parts:
         if href is None:
             continue
-        line, column = at.get((*path, key, *where), first)
+        line, column = walker.place(at, (*path, key, *where), first)
         yield Record(
             href,
             source,

@@ -6,7 +6,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from linkguard.inputs.jsontree import Holder, Obj, Pairs, Path, Shape, Walker, pointer, text_of
+from linkguard.inputs.jsontree import (
+    OBJECTS,
+    Holder,
+    Obj,
+    Path,
+    Shape,
+    Walker,
+    as_dict,
+    members,
+    pointer,
+    text_of,
+)
 from linkguard.models import Post, Record
 
 #: A tweet's fields that never show a link: ids, counts, dates, flags, and the client it was sent
@@ -39,7 +50,7 @@ def read_post(obj: Obj, path: Path, walker: Walker, holder: Holder | None) -> It
     fields, source = obj.fields, walker.source
     tweet_id = text_of(fields.get("id_str"))
     user = fields.get("user")
-    author = text_of(dict(user).get("screen_name")) if isinstance(user, Pairs) else None
+    author = text_of(as_dict(user).get("screen_name")) if isinstance(user, OBJECTS) else None
     if tweet_id is None:
         url = None
     else:
@@ -49,25 +60,25 @@ def read_post(obj: Obj, path: Path, walker: Walker, holder: Holder | None) -> It
     own = frozenset({text_key, "entities", "extended_entities"})
     at, rest = walker.split_post(obj, path, post, own, _META)
     text = fields.get(text_key) if isinstance(fields.get(text_key), str) else ""
-    here = at.get((*path, text_key), (1, 1))
+    here = walker.place(at, (*path, text_key))
     for group in ("entities", "extended_entities"):
         entities = fields.get(group)
-        if not isinstance(entities, Pairs):
+        if not isinstance(entities, OBJECTS):
             continue
-        for kind, items in entities:
+        for kind, items in members(entities):
             if kind not in ("urls", "media") or not isinstance(items, list):
                 continue
             for i, item in enumerate(items):
-                if not isinstance(item, Pairs):
+                if not isinstance(item, OBJECTS):
                     continue
-                link = dict(item)
+                link = as_dict(item)
                 short, expanded = link.get("url"), link.get("expanded_url") or link.get("url")
                 if not isinstance(expanded, str):
                     continue
                 shown = link.get("display_url")
                 key = "expanded_url" if "expanded_url" in link else "url"
                 where = (*path, group, kind, str(i), key)
-                line, column = at.get(where, here)
+                line, column = walker.place(at, where, here)
                 yield Record(
                     expanded,
                     source,
