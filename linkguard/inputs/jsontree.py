@@ -64,15 +64,16 @@ class Positions:
     window of a larger document (one element of a streamed array) keeps the document's positions.
     """
 
-    __slots__ = ("_base", "_column0", "_line", "_offset", "next", "raw", "starts")
+    __slots__ = ("_base", "_column0", "_end", "_line", "_literals", "_offset", "next", "raw", "starts")
 
     def __init__(
         self, raw: str, line: int = 1, start: int = 0, end: int | None = None, column: int = 1
     ) -> None:
         self.raw = raw
-        self.starts = [
-            m.start() for m in _STRING_LITERAL.finditer(raw, start, len(raw) if end is None else end)
-        ]
+        self._end = len(raw) if end is None else end
+        self._literals = _STRING_LITERAL.finditer(raw, start, self._end)
+        #: Where the literals found so far start (found as they are asked for).
+        self.starts: list[int] = []
         #: The index of the next literal.
         self.next = 0
         self._base = self._offset, self._line = start, line
@@ -83,11 +84,23 @@ class Positions:
         self.next = 0
         self._offset, self._line = self._base
 
+    def count(self) -> int:
+        """How many literals the text has: without a backslash, every quote opens or closes one."""
+        start = self._base[0]
+        if self.raw.find("\\", start, self._end) < 0:
+            return self.raw.count('"', start, self._end) // 2
+        self.starts.extend(m.start() for m in self._literals)
+        return len(self.starts)
+
     def at(self, index: int) -> tuple[int, int]:
         """Line and column of the text of literal ``index`` (past its opening quote)."""
-        if index >= len(self.starts):
-            return self._line, 1
-        start = self.starts[index]
+        starts = self.starts
+        while len(starts) <= index:
+            found = next(self._literals, None)
+            if found is None:
+                return self._line, 1
+            starts.append(found.start())
+        start = starts[index]
         if start < self._offset:  # asked out of order (a post's text after its links): count back
             self._line -= self.raw.count("\n", start, self._offset)
         else:
@@ -206,7 +219,7 @@ class Walker:
         key twice and its dict kept only the last: ``reparse`` (to ``Pairs``) keeps both."""
         pos = self.pos
         out = list(self.walk(value, path, None, holder))
-        if pos.next != len(pos.starts):
+        if pos.next != pos.count():
             pos.rewind()
             out = list(self.walk(reparse(), path, None, holder))
         return out
@@ -301,7 +314,10 @@ class Walker:
             if key in own:
                 self.locate(item, (*path, key), at)
             elif key in skip:
-                self.consume(item)
+                if item.__class__ is str:
+                    pos.next += 1
+                elif isinstance(item, _NESTED):
+                    pos.next += literals(item)
             else:
                 rest.extend(self.walk(item, (*path, key), post))
         return at, rest
