@@ -8,12 +8,15 @@ literals of the raw text in step with the parsed document: both visit strings in
 from __future__ import annotations
 
 import html as htmllib
+import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from linkguard.inputs import htmlpage
+from linkguard.inputs.decoding import ERRORS
+from linkguard.inputs.plaintext import select_lines
 from linkguard.models import Post, Record
 
 #: A JSON string literal (no raw newline can be in one), written so that ``re`` does not step
@@ -64,16 +67,18 @@ class Positions:
     window of a larger document (one element of a streamed array) keeps the document's positions.
     """
 
-    __slots__ = ("_base", "_column0", "_end", "_line", "_literals", "_offset", "next", "raw", "starts")
+    __slots__ = ("_base", "_column0", "_end", "_line", "_offset", "_quotes", "next", "raw", "starts")
 
     def __init__(
         self, raw: str, line: int = 1, start: int = 0, end: int | None = None, column: int = 1
     ) -> None:
         self.raw = raw
         self._end = len(raw) if end is None else end
-        self._literals = _STRING_LITERAL.finditer(raw, start, self._end)
-        #: Where the literals found so far start (found as they are asked for).
-        self.starts: list[int] = []
+        #: Where the literals start, found on first need (``None``: not looked for yet).
+        self.starts: list[int] | None = None
+        #: Without a backslash every quote opens or closes a literal: the offsets of the quotes,
+        #: cumulated lengths of what lies between them, stand in for ``starts`` (found in C).
+        self._quotes: list[int] | None = None
         #: The index of the next literal.
         self.next = 0
         self._base = self._offset, self._line = start, line
@@ -84,23 +89,38 @@ class Positions:
         self.next = 0
         self._offset, self._line = self._base
 
-    def count(self) -> int:
-        """How many literals the text has: without a backslash, every quote opens or closes one."""
+    def _find(self) -> None:
         start = self._base[0]
         if self.raw.find("\\", start, self._end) < 0:
-            return self.raw.count('"', start, self._end) // 2
-        self.starts.extend(m.start() for m in self._literals)
+            self._quotes = list(itertools.accumulate(map(len, self.raw[start : self._end].split('"'))))
+            self.starts = []
+        else:
+            self.starts = [m.start() for m in _STRING_LITERAL.finditer(self.raw, start, self._end)]
+
+    def count(self) -> int:
+        """How many literals the text has."""
+        if self.starts is None:
+            self._find()
+        if self._quotes is not None:
+            return (len(self._quotes) - 1) // 2
+        assert self.starts is not None
         return len(self.starts)
 
     def at(self, index: int) -> tuple[int, int]:
         """Line and column of the text of literal ``index`` (past its opening quote)."""
-        starts = self.starts
-        while len(starts) <= index:
-            found = next(self._literals, None)
-            if found is None:
+        if self.starts is None:
+            self._find()
+        quotes = self._quotes
+        if quotes is not None:
+            i = 2 * index
+            if i >= len(quotes) - 1:
                 return self._line, 1
-            starts.append(found.start())
-        start = starts[index]
+            start = self._base[0] + quotes[i] + i  # the quote opening it, after 2 * index others
+        else:
+            assert self.starts is not None
+            if index >= len(self.starts):
+                return self._line, 1
+            start = self.starts[index]
         if start < self._offset:  # asked out of order (a post's text after its links): count back
             self._line -= self.raw.count("\n", start, self._offset)
         else:
@@ -131,6 +151,16 @@ def literals(value: Any) -> int:
 
 #: Values that hold string literals.
 _NESTED = (str, dict, list)
+
+
+def _no_link(text: str) -> bool:
+    """Whether no line of ``text`` can hold a link, by the plain-text line selection (C when built),
+    which keeps every line the extractor would find a link in: ids, dates and prose without one
+    then cost the extractor nothing. Text with tabs or line breaks is left to the extractor (the
+    scanner reads a value broken by them as a browser does, across the lines)."""
+    if "\n" in text or "\t" in text or "\r" in text:
+        return False
+    return not select_lines(text.encode("utf-8", "surrogatepass"), ERRORS)[0]
 
 
 def pointer(path: Path) -> str:
@@ -327,6 +357,8 @@ class Walker:
     ) -> Iterator[Record]:
         if "<" in text and _LOOKS_HTML.search(text):
             yield from htmlpage.records_from_fragment(text, self.source, line, column, where, post=post)
+        elif _no_link(text):  # still a record: counted, and its post is counted
+            yield Record("", self.source, line, column, where, post=post)
         else:
             yield Record(text, self.source, line, column, where, post=post)
 
