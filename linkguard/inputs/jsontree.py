@@ -19,9 +19,6 @@ from linkguard.inputs.decoding import ERRORS
 from linkguard.inputs.plaintext import select_lines
 from linkguard.models import Post, Record
 
-#: A JSON string literal (no raw newline can be in one), written so that ``re`` does not step
-#: through its text one alternative per character.
-_STRING_LITERAL = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"')
 _LOOKS_HTML = re.compile(r"<(?:a|p|br|span|div)\b[^>]*>", re.IGNORECASE)
 _BLOCK_TAG = re.compile(r"<(?:br|p|/p|div|/div|li)\b[^>]*>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
@@ -67,17 +64,14 @@ class Positions:
     window of a larger document (one element of a streamed array) keeps the document's positions.
     """
 
-    __slots__ = ("_base", "_column0", "_end", "_line", "_offset", "_quotes", "next", "raw", "starts")
+    __slots__ = ("_base", "_column0", "_end", "_line", "_offset", "_quotes", "next", "raw")
 
     def __init__(
         self, raw: str, line: int = 1, start: int = 0, end: int | None = None, column: int = 1
     ) -> None:
         self.raw = raw
         self._end = len(raw) if end is None else end
-        #: Where the literals start, found on first need (``None``: not looked for yet).
-        self.starts: list[int] | None = None
-        #: Without a backslash every quote opens or closes a literal: the offsets of the quotes,
-        #: cumulated lengths of what lies between them, stand in for ``starts`` (found in C).
+        #: Where the quotes that open and close literals are, found on first need (see ``_find``).
         self._quotes: list[int] | None = None
         #: The index of the next literal.
         self.next = 0
@@ -89,38 +83,28 @@ class Positions:
         self.next = 0
         self._offset, self._line = self._base
 
-    def _find(self) -> None:
-        start = self._base[0]
-        if self.raw.find("\\", start, self._end) < 0:
-            self._quotes = list(itertools.accumulate(map(len, self.raw[start : self._end].split('"'))))
-            self.starts = []
-        else:
-            self.starts = [m.start() for m in _STRING_LITERAL.finditer(self.raw, start, self._end)]
+    def _find(self) -> list[int]:
+        """Where the quotes are, in C: escapes are blanked (``\\\\`` before ``\\"``, pairing
+        backslashes from the left as JSON does), then every quote left opens or closes a literal;
+        the cumulated lengths between them give their offsets."""
+        text = self.raw[self._base[0] : self._end]
+        if "\\" in text:
+            text = text.replace("\\\\", "__").replace('\\"', "__")
+        pieces = text.split('"')
+        #: the quote after piece ``i`` is at ``cumulated lengths + i`` (one character per quote)
+        self._quotes = list(itertools.accumulate(map(len, pieces[:-1])))
+        return self._quotes
 
     def count(self) -> int:
         """How many literals the text has."""
-        if self.starts is None:
-            self._find()
-        if self._quotes is not None:
-            return (len(self._quotes) - 1) // 2
-        assert self.starts is not None
-        return len(self.starts)
+        return len(self._quotes if self._quotes is not None else self._find()) // 2
 
     def at(self, index: int) -> tuple[int, int]:
         """Line and column of the text of literal ``index`` (past its opening quote)."""
-        if self.starts is None:
-            self._find()
-        quotes = self._quotes
-        if quotes is not None:
-            i = 2 * index
-            if i >= len(quotes) - 1:
-                return self._line, 1
-            start = self._base[0] + quotes[i] + i  # the quote opening it, after 2 * index others
-        else:
-            assert self.starts is not None
-            if index >= len(self.starts):
-                return self._line, 1
-            start = self.starts[index]
+        quotes = self._quotes if self._quotes is not None else self._find()
+        if 2 * index >= len(quotes):
+            return self._line, 1
+        start = self._base[0] + quotes[2 * index] + 2 * index
         if start < self._offset:  # asked out of order (a post's text after its links): count back
             self._line -= self.raw.count("\n", start, self._offset)
         else:
