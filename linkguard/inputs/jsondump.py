@@ -22,7 +22,7 @@ from linkguard.inputs import plaintext
 from linkguard.inputs.jsontree import Holder, Obj, Pairs, Path, Positions, Walker, pairs_hook
 from linkguard.inputs.reader import Reader, content_start
 from linkguard.inputs.shapes import SHAPES
-from linkguard.limits import JSON_WHOLE_VALUE_CHARS, MAX_JSON_VALUE_CHARS, MAX_LINE_CHARS, READ_BLOCK_BYTES
+from linkguard.limits import JSON_READ_CHARS, JSON_WHOLE_VALUE_CHARS, MAX_JSON_VALUE_CHARS, MAX_LINE_CHARS
 from linkguard.models import Record, Skipped
 
 _JS_PREFIX = re.compile(r"\A\s*window\.[\w.$]+\s*=\s*")
@@ -60,7 +60,7 @@ class _Cursor:
 
     def fill(self) -> bool:
         """Read the next block, dropping what lies before ``at``; ``False`` at the end."""
-        chunk = self.stream.read(READ_BLOCK_BYTES)
+        chunk = self.stream.read(JSON_READ_CHARS)
         if not chunk:
             self.eof = True
             return False
