@@ -122,7 +122,7 @@ class _Cursor:
             else:
                 if end < len(self.buf) or self.eof:  # a number at the end of a block may go on
                     return value, start, end
-            if len(self.buf) - start > whole and self.buf[start] in "[{":
+            if len(self.buf) - start >= whole and self.buf[start] in "[{":
                 return None
             if len(self.buf) - start > MAX_JSON_VALUE_CHARS:
                 line, column = self.where(start)
@@ -214,7 +214,8 @@ def read_document(
     ``whole``: the size up to which an array or object is parsed whole (tests read with 0).
     """
     cur = _Cursor(stream)
-    cur.fill()
+    if cur.fill() and len(cur.buf) < JSON_READ_CHARS:
+        cur.fill()  # a short first block: whether that was all decides how the end is read
     prefix = _JS_PREFIX.match(cur.buf)
     cur.at = prefix.end() if prefix else 0
     walker = Walker(Positions(""), source, SHAPES)
