@@ -82,7 +82,7 @@ def test_a_binary_format_needs_a_byte_reader_and_names_are_unique() -> None:
 
 
 def test_each_shape_is_its_own_module() -> None:
-    assert [s.platform for s in SHAPES] == ["x", "telegram", "mastodon", "mastodon"]
+    assert [s.platform for s in SHAPES] == ["x", "telegram", "mastodon", "mastodon", "reddit", "bluesky"]
     assert len({s.read_post.__module__ for s in SHAPES}) == len(SHAPES)
 
 

@@ -8,13 +8,15 @@ object reads it; objects no shape claims are walked string by string.
 from __future__ import annotations
 
 from linkguard.inputs.jsontree import Shape
-from linkguard.inputs.shapes import activitypub, mastodon, telegram, twitter
+from linkguard.inputs.shapes import activitypub, bluesky, mastodon, reddit, telegram, twitter
 
 SHAPES: tuple[Shape, ...] = (
     twitter.SHAPE,
     telegram.SHAPE,
     activitypub.SHAPE,
     mastodon.SHAPE,
+    reddit.SHAPE,
+    bluesky.SHAPE,
 )
 
 __all__ = ["SHAPES", "Shape"]
