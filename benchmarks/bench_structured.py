@@ -76,7 +76,9 @@ def run(python: str, path: Path, input_format: str | None) -> tuple[float, float
         "print(u.ru_utime + u.ru_stime, u.ru_maxrss)\n"
     )
     t = time.perf_counter()
-    out = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    # run from the data directory, so that ``python`` imports its own linkguard, not this checkout's
+    done = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True, cwd=DATA)
+    out = done.stdout.split()
     wall = time.perf_counter() - t
     return wall, float(out[0]), int(json.loads(summary.read_text())["links"]), int(out[1])
 
