@@ -213,6 +213,9 @@ class Walker:
 
     def __init__(self, pos: Positions, source: str, shapes: Sequence[Shape]) -> None:
         self.pos, self.source, self.shapes = pos, source, shapes
+        # only the shapes that have them are asked, once per object of the walk
+        self._holds = [s.holds_posts for s in shapes if s.holds_posts is not _never]
+        self._wraps = [s.wrapper_meta for s in shapes if s.wrapper_meta is not _nothing]
 
     def walk(
         self, value: Any, path: Path, post: Post | None = None, holder: Holder | None = None
@@ -243,11 +246,11 @@ class Walker:
             if shape.is_post(obj, holder):
                 yield from shape.read_post(obj, path, self, holder)
                 return
+        if any(holds(obj) for holds in self._holds):
+            holder = obj.fields
         skip: frozenset[str] = frozenset()
-        for shape in self.shapes:
-            if shape.holds_posts(obj):
-                holder = obj.fields
-            skip = skip or shape.wrapper_meta(obj)
+        for wraps in self._wraps:
+            skip = skip or wraps(obj)
         keys, fields = obj.keys, obj.fields
         shown = None
         if "expanded_url" in keys and isinstance(fields.get("expanded_url"), str):
