@@ -58,9 +58,9 @@ class _Cursor:
         #: The line of ``buf[counted]``, and the column of ``buf[0]`` (for a first line cut short).
         self.line, self.counted, self.column0 = 1, 0, 1
 
-    def fill(self) -> bool:
+    def fill(self, size: int = JSON_READ_CHARS) -> bool:
         """Read the next block, dropping what lies before ``at``; ``False`` at the end."""
-        chunk = self.stream.read(JSON_READ_CHARS)
+        chunk = self.stream.read(size)
         if not chunk:
             self.eof = True
             return False
@@ -131,7 +131,8 @@ class _Cursor:
                     "json-too-large-scanned-as-text",
                     f"a value over {MAX_JSON_VALUE_CHARS:,} characters at line {line} column {column}",
                 )
-            self.fill()
+            # at least double what is held of the value: parsing it again costs linear time in all
+            self.fill(max(JSON_READ_CHARS, len(self.buf) - start))
 
     def positions(self, start: int, end: int) -> Positions:
         return Positions(self.buf, self.line_at(start), start, end, self.column0)
