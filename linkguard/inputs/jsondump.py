@@ -1,11 +1,11 @@
 """JSON documents and JSON Lines: every string is scanned, and common export shapes are understood.
 
-Known shapes (``inputs/shapes``: X/Twitter, Telegram Desktop, ActivityPub, Mastodon's API) give the
-displayed-versus-actual pair directly, which is evidence a regex over the text cannot give. Their
-posts become :class:`~linkguard.models.Post` (id, permalink, author, date) on every record, and
-each link a post shows is one record: the destination the export recorded, with the t.co in
-``via``; never the truncated ``display_url``, the ``contentMap`` copies or the anchor text again.
-The walk itself is in ``jsontree``.
+Known shapes (``inputs/shapes``: X/Twitter, Telegram Desktop, ActivityPub, Mastodon's API, Reddit,
+Bluesky) give the displayed-versus-actual pair directly, which is evidence a regex over the text
+cannot give. Their posts become :class:`~linkguard.models.Post` (id, permalink, author, date) on
+every record, and each link a post shows is one record: the destination the export recorded, with
+the t.co in ``via``; never the truncated ``display_url``, the ``contentMap`` copies or the anchor
+text again. The walk itself is in ``jsontree``; here the document is read, in flat memory.
 """
 
 from __future__ import annotations
@@ -73,8 +73,11 @@ class _Cursor:
         return True
 
     def line_at(self, index: int) -> int:
-        """The line of ``buf[index]``; indexes are asked for in document order."""
-        self.line += self.buf.count("\n", self.counted, index)
+        """The line of ``buf[index]`` (asked for mostly in document order)."""
+        if index >= self.counted:
+            self.line += self.buf.count("\n", self.counted, index)
+        else:
+            self.line -= self.buf.count("\n", index, self.counted)
         self.counted = index
         return self.line
 
@@ -212,7 +215,7 @@ def read_document(
     objects larger than ``JSON_WHOLE_VALUE_CHARS`` are read member by member. Where the text stops
     being JSON, the rest is scanned as text and counted.
 
-    ``whole``: the size up to which an array or object is parsed whole (tests read with 0).
+    ``whole``: the size up to which an array or object is parsed whole (tests make it small).
     """
     cur = _Cursor(stream)
     if cur.fill() and len(cur.buf) < JSON_READ_CHARS:
