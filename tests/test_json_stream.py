@@ -85,16 +85,18 @@ def test_a_key_written_twice_keeps_both_values() -> None:
 
 def test_json_that_breaks_part_way_keeps_what_came_before_and_scans_the_rest_as_text() -> None:
     good = ",\n".join(json.dumps(_tweet(i)) for i in range(400))  # more than the first block read
-    data = f'[{good},\n{{"oops": welt-ltd spiegel.ltd/x}}, "faz.news"]'.encode()
+    data = f'[{good},\n{{"oops":\n\n welt-ltd spiegel.ltd/x}}, "faz.news"]'.encode()
     records = _read(data)
     skipped = [r for r in records if isinstance(r, Skipped)]
     assert [(s.reason, s.kept) for s in skipped] == [("malformed-json-scanned-as-text", True)]
-    assert skipped[0].detail == "Expecting value at line 401 column 10"
+    assert skipped[0].detail == "Expecting value at line 403 column 2"
+    rest = records[-1]
+    assert isinstance(rest, Record) and (rest.line, rest.column) == (401, 1)
     texts = [r.text for r in records if isinstance(r, Record)]
     assert [t for t in texts if t.startswith("https://welt.ltd/")] == [
         f"https://welt.ltd/artikel/{i}" for i in range(400)
     ]
-    assert texts[-1].startswith('{"oops": welt-ltd spiegel.ltd/x}')  # the rest, as text from the break on
+    assert texts[-1].startswith('{"oops":\n\n welt-ltd spiegel.ltd/x}')  # the rest, as text from the break on
 
 
 def test_a_small_document_that_does_not_parse_is_scanned_as_text_whole() -> None:
