@@ -101,12 +101,20 @@ class _CountedText(io.TextIOWrapper):
     repairs: Repairs
 
     def read(self, size: int | None = -1, /) -> str:
-        with self.repairs.counting():
+        previous = getattr(_active, "repairs", None)  # inline: JSON Lines read a line at a time
+        _active.repairs = self.repairs
+        try:
             return super().read(size)
+        finally:
+            _active.repairs = previous
 
     def readline(self, size: int = -1, /) -> str:  # type: ignore[override]
-        with self.repairs.counting():
+        previous = getattr(_active, "repairs", None)
+        _active.repairs = self.repairs
+        try:
             return super().readline(size)
+        finally:
+            _active.repairs = previous
 
 
 def text_stream(stream: BinaryIO, encoding: str, repairs: Repairs | None = None) -> io.TextIOWrapper:
