@@ -92,3 +92,14 @@ POPULAR_MIN_ENTRIES = 1000
 MAX_UNWRAP_DEPTH = 5
 #: Characters of a post's text kept around a link as the finding's ``context``.
 POST_CONTEXT_CHARS = 300
+
+# --- parallel scans (scan --jobs, linkguard.partition) ----------------------------------
+#: Bytes of input per unit of work: a byte range of a large text or JSON Lines file, or a batch
+#: of small files. Large enough that a unit's start-up is noise, small enough that two workers
+#: stay busy to the end and a unit's findings fit easily in memory.
+UNIT_BYTES = 16 << 20
+#: Units in flight per worker: results come back in input order, so this bounds what waits.
+UNITS_IN_FLIGHT_PER_WORKER = 2
+#: Findings a worker keeps in memory for one unit before it spools them to a temporary file (a
+#: compressed dump is one unit however large it is).
+UNIT_FINDINGS_IN_MEMORY = 20_000
