@@ -97,7 +97,7 @@ POST_CONTEXT_CHARS = 300
 #: Bytes of input per unit of work: a byte range of a large text or JSON Lines file, or a batch
 #: of small files. Large enough that a unit's start-up is noise, small enough that two workers
 #: stay busy to the end and a unit's findings fit easily in memory.
-UNIT_BYTES = 16 << 20
+UNIT_BYTES = 8 << 20
 #: Units in flight per worker: results come back in input order, so this bounds what waits.
 UNITS_IN_FLIGHT_PER_WORKER = 2
 #: Findings a worker keeps in memory for one unit before it spools them to a temporary file (a
