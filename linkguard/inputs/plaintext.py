@@ -33,7 +33,7 @@ _PREFILTER: LinePrefilter | None = None
 
 def _prefilter() -> LinePrefilter:
     global _PREFILTER
-    if _PREFILTER is None:  # only without the C version: Hyperscan takes a while to import
+    if _PREFILTER is None:  # only without the C version
         from linkguard.prefilter import LinePrefilter
 
         _PREFILTER = LinePrefilter()
