@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import io
 import multiprocessing
 import operator
 import os
@@ -33,12 +34,18 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from linkguard.inputs import compression
-from linkguard.limits import UNIT_BYTES, UNIT_FINDINGS_IN_MEMORY, UNITS_IN_FLIGHT_PER_WORKER
+from linkguard.limits import (
+    UNIT_BYTES,
+    UNIT_ENCODED_BYTES_IN_MEMORY,
+    UNIT_FINDINGS_IN_MEMORY,
+    UNITS_IN_FLIGHT_PER_WORKER,
+)
 from linkguard.models import Evidence, Finding, Link, Skipped, Verdict
 from linkguard.partition import Totals, Unit, UnitCounts, iter_unit, plan
 
 if TYPE_CHECKING:
     from linkguard.lookalike import Detector
+    from linkguard.report.jsonl import JsonlReporter
     from linkguard.rules import RuleSet
     from linkguard.scan import Scanner
 
@@ -136,6 +143,69 @@ def _scan_task(units: list[Unit], keep: int = UNIT_FINDINGS_IN_MEMORY) -> list[U
     return out
 
 
+@dataclass(frozen=True)
+class JsonlOptions:
+    """The selection of a JSON Lines writer, for workers that write their own lines."""
+
+    show_all: bool = False
+    min_score: int = 0
+    verdicts: frozenset[str] | None = None
+
+    @classmethod
+    def of(cls, writer: JsonlReporter) -> JsonlOptions:
+        return cls(writer.show_all, writer.min_score, writer.verdicts)
+
+
+#: What a worker sends back for one unit it wrote as JSON Lines: the lines (or the spool file
+#: holding them), how many findings they hold and how many of those are flagged, and the counts.
+EncodedOutcome = tuple[bytes | str, int, int, UnitCounts]
+
+
+def _encode_task(
+    units: list[Unit], options: JsonlOptions, keep_bytes: int = UNIT_ENCODED_BYTES_IN_MEMORY
+) -> list[EncodedOutcome]:
+    """Scan a task's units in a worker and write their JSON Lines here, with the selection and
+    encoder of the writer in the parent: the lines are what it would write, byte for byte, and
+    neither pickling findings nor encoding them is left to the one parent process."""
+    from linkguard.report.jsonl import JsonlReporter
+
+    scanner = worker_scanner(None)
+    out: list[EncodedOutcome] = []
+    buffer = io.BytesIO()
+    writer = JsonlReporter(
+        io.TextIOWrapper(buffer, encoding="utf-8", newline=""),
+        show_all=options.show_all,
+        min_score=options.min_score,
+        verdicts=options.verdicts,
+    )
+    for unit in units:
+        counts = UnitCounts()
+        written, flagged = writer.written, writer.flagged_written
+        spool = None
+        try:
+            for finding in iter_unit(scanner, unit, counts):
+                writer.add(finding)
+                if buffer.tell() >= keep_bytes:
+                    if spool is None:
+                        spool = tempfile.NamedTemporaryFile(prefix="linkguard-", delete=False)
+                    spool.write(buffer.getbuffer())
+                    buffer.seek(0)
+                    buffer.truncate()
+            if spool is not None:
+                spool.write(buffer.getbuffer())
+                spool.close()
+        except BaseException:
+            if spool is not None:
+                spool.close()
+                os.unlink(spool.name)
+            raise
+        lines: bytes | str = buffer.getvalue() if spool is None else spool.name
+        buffer.seek(0)
+        buffer.truncate()
+        out.append((lines, writer.written - written, writer.flagged_written - flagged, counts))
+    return out
+
+
 def _spooled(path: str) -> Iterator[Finding]:
     try:
         with open(path, "rb") as fh:
@@ -150,11 +220,11 @@ def _spooled(path: str) -> Iterator[Finding]:
             os.unlink(path)
 
 
-def _discard(outcomes: list[UnitOutcome]) -> None:
-    for findings, _counts in outcomes:
-        if isinstance(findings, str):
+def _discard(outcomes: list[UnitOutcome] | list[EncodedOutcome]) -> None:
+    for outcome in outcomes:
+        if isinstance(outcome[0], str):
             with contextlib.suppress(OSError):
-                os.unlink(findings)
+                os.unlink(outcome[0])
 
 
 Task = list[Unit] | Unit | Skipped  # a batch for a worker, a unit only this process reads, a skip
@@ -251,27 +321,69 @@ class ParallelScan:
             findings = scanner._investigate(findings)
         return scanner._counted(findings)
 
-    def _ordered(self, scanner: Scanner) -> Iterator[Finding]:
-        assert self._pool is not None
+    def write_jsonl(self, scanner: Scanner, writer: JsonlReporter) -> None:
+        """The whole run into ``writer``, the workers writing the lines themselves (only without
+        forensics, which judge in this process); ``scanner.stats`` is filled as by :meth:`findings`."""
+        assert scanner.investigator is None, "forensics run on the merged stream: use findings()"
+        if not self.parallel:
+            for finding in scanner.scan_paths(self.paths, input_format=self.input_format):
+                writer.add(finding)
+            return
+        if self._pool is None:
+            self.start(scanner.detector, contexts=scanner.contexts)
         totals = Totals(scanner.stats)
+        options = JsonlOptions.of(writer)
+        for item in self._in_order(lambda units: (_encode_task, units, options)):
+            if isinstance(item, Skipped):
+                totals.add(UnitCounts(skipped=[item]))
+                continue
+            if isinstance(item, Unit):  # stdin or a named pipe: read here
+                counts = UnitCounts()
+                for finding in iter_unit(_local_scanner(scanner), item, counts):
+                    writer.add(finding)
+                outcomes: list[EncodedOutcome] = [(b"", 0, 0, counts)]
+            else:
+                outcomes = item.result()
+            for i, (lines, written, flagged, counts) in enumerate(outcomes):
+                try:
+                    if isinstance(lines, str):
+                        _copy_spool(lines, writer, written, flagged)
+                    else:
+                        writer.add_encoded(lines, written, flagged)
+                except BaseException:
+                    _discard(outcomes[i + 1 :])
+                    raise
+                totals.add(counts)
+                if scanner.on_read is not None and counts.bytes_read:
+                    scanner.on_read(counts.bytes_read)
+
+    def _in_order(
+        self, call: Callable[[list[Unit]], tuple[Any, ...]]
+    ) -> Iterator[Future[Any] | Unit | Skipped]:
+        """Submit the tasks (``call`` makes a task's function and arguments) with a bounded window
+        in flight, and hand back their futures, the local units and the skips in plan order."""
+        assert self._pool is not None
         window = self.jobs * UNITS_IN_FLIGHT_PER_WORKER
-        local_scanner: Scanner | None = None
         pending = self._pending
         in_flight = 0
         for task in _chain(self._ahead, self._tasks):
             if isinstance(task, list):
-                pending.append(self._pool.submit(_scan_task, task))
+                fn, *args = call(task)
+                pending.append(self._pool.submit(fn, *args))
                 in_flight += 1
             else:
                 pending.append(task)
             while in_flight >= window or (pending and not isinstance(pending[0], Future)):
                 item = pending.popleft()
                 in_flight -= isinstance(item, Future)
-                if isinstance(item, Unit) and local_scanner is None:
-                    local_scanner = _local_scanner(scanner)
-                yield from self._take(item, totals, scanner, local_scanner)
+                yield item
         while pending:
-            item = pending.popleft()
+            yield pending.popleft()
+
+    def _ordered(self, scanner: Scanner) -> Iterator[Finding]:
+        totals = Totals(scanner.stats)
+        local_scanner: Scanner | None = None
+        for item in self._in_order(lambda units: (_scan_task, units)):
             if isinstance(item, Unit) and local_scanner is None:
                 local_scanner = _local_scanner(scanner)
             yield from self._take(item, totals, scanner, local_scanner)
@@ -321,6 +433,18 @@ class ParallelScan:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+def _copy_spool(path: str, writer: JsonlReporter, written: int, flagged: int) -> None:
+    """A spooled unit's lines into ``writer``, a block at a time, then the spool removed."""
+    try:
+        with open(path, "rb") as fh:
+            while block := fh.read(UNIT_ENCODED_BYTES_IN_MEMORY):
+                writer.add_encoded(block, written, flagged)
+                written = flagged = 0  # counted with the first block
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
 def _chain(first: list[Task], rest: Iterator[Task]) -> Iterator[Task]:

@@ -216,3 +216,30 @@ def test_a_worker_spools_a_large_units_findings_and_they_come_back_whole(inputs:
         assert counts == expected.counts and counts.links > 10
     finally:
         parallel._WORKER = None
+
+
+def test_a_worker_writing_json_lines_spools_them_and_they_come_back_whole(inputs: Path) -> None:
+    import io
+
+    from linkguard import parallel
+    from linkguard.partition import plan, scan_unit
+    from linkguard.report.jsonl import JsonlReporter
+
+    units = [u for u in plan([inputs / "compressed" / "two.txt.gz"]) if isinstance(u, parallel.Unit)]
+    scanner = parallel.worker_scanner(parallel.WorkerSetup(load_rules(), True, False))
+    try:
+        options = parallel.JsonlOptions(show_all=True)
+        ((spool, written, flagged, counts),) = parallel._encode_task(units, options, keep_bytes=1000)
+        expected = scan_unit(scanner, units[0])
+        direct = io.StringIO()
+        reporter = JsonlReporter(direct, show_all=True)
+        for finding in expected.findings:
+            reporter.add(finding)
+        assert isinstance(spool, str) and Path(spool).exists()
+        copied = io.StringIO()
+        parallel._copy_spool(spool, JsonlReporter(copied, show_all=True), written, flagged)
+        assert copied.getvalue() == direct.getvalue() and not Path(spool).exists()
+        assert (written, flagged) == (reporter.written, reporter.flagged_written) and written > 10
+        assert counts == expected.counts
+    finally:
+        parallel._WORKER = None

@@ -189,8 +189,13 @@ def scan(
             contexts=contexts,
         )
         writer = open_report(stack, output)
-        for finding in run.findings(scanner):
-            writer.add(finding, finding.context)
+        from linkguard.report.jsonl import JsonlReporter
+
+        if isinstance(writer, JsonlReporter) and investigator is None:
+            run.write_jsonl(scanner, writer)  # workers write the lines: the machine format at full speed
+        else:
+            for finding in run.findings(scanner):
+                writer.add(finding, finding.context)
         stats = scanner.stats
         writer.close(stats)
         writer.out.flush()
