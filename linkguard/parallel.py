@@ -110,8 +110,13 @@ def worker_scanner(setup: WorkerSetup | None) -> Scanner:
     return _WORKER
 
 
+def _stop(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwinds the unit, which removes its spool
+
+
 def _init_worker(setup: WorkerSetup | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, _stop)
     worker_scanner(setup)
 
 
@@ -271,7 +276,8 @@ class ParallelScan:
         self.paths = list(paths)
         self.jobs = max(1, jobs)
         self.input_format = input_format
-        tasks = _tasks(plan(self.paths, input_format=input_format, unit_bytes=unit_bytes), unit_bytes)
+        units = plan(self.paths, input_format=input_format, unit_bytes=unit_bytes) if self.jobs > 1 else ()
+        tasks = _tasks(units, unit_bytes)
         # look ahead until there are two tasks for workers: fewer are scanned here
         self._ahead: list[Task] = []
         for task in tasks:
@@ -415,11 +421,15 @@ class ParallelScan:
             if scanner.on_read is not None and counts.bytes_read:
                 scanner.on_read(counts.bytes_read)
 
-    def close(self) -> None:
-        """Cancel what has not started, wait for what has, and remove spools nobody will read."""
+    def close(self, *, abort: bool = False) -> None:
+        """Cancel what has not started, wait for what has (or, with ``abort``, stop the workers:
+        Ctrl-C should not wait for a large compressed file to be read to its end), and remove
+        spools nobody will read."""
         pool, self._pool = self._pool, None
         if pool is None:
             return
+        if abort:
+            _terminate_workers(pool)
         pool.shutdown(wait=True, cancel_futures=True)
         while self._pending:
             item = self._pending.popleft()
@@ -432,7 +442,7 @@ class ParallelScan:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self.close()
+        self.close(abort=exc_type is not None)
 
 
 def _copy_spool(path: str, writer: JsonlReporter, written: int, flagged: int) -> None:
@@ -445,6 +455,19 @@ def _copy_spool(path: str, writer: JsonlReporter, written: int, flagged: int) ->
     finally:
         with contextlib.suppress(OSError):
             os.unlink(path)
+
+
+def _terminate_workers(pool: ProcessPoolExecutor) -> None:
+    """SIGTERM to the pool's workers (``terminate_workers`` from Python 3.14; before it, the
+    processes the executor keeps). A worker stopped in a unit removes its spool on the way out."""
+    terminate = getattr(pool, "terminate_workers", None)
+    if terminate is not None:
+        terminate()
+        return
+    processes: dict[int, multiprocessing.Process] = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        with contextlib.suppress(Exception):
+            process.terminate()
 
 
 def _chain(first: list[Task], rest: Iterator[Task]) -> Iterator[Task]:

@@ -349,7 +349,12 @@ def _records(unit: Unit, counts: UnitCounts) -> Iterator[Record | Skipped]:
         yield from read_path(unit.path, input_format=unit.input_format, on_read=on_read)
         return
     before = invalid_sequences()
-    with open(unit.path, "rb") as fh:
+    try:
+        fh = open(unit.path, "rb")  # a file planned but gone since: skipped, as read_path says it
+    except OSError as exc:
+        yield Skipped(unit.path, "unreadable-path", exc.strerror or str(exc))
+        return
+    with fh:
         fh.seek(unit.start)
         if unit.kind == "text":
             reader = _RangeReader(fh, None)  # reads on past ``end`` to cut the last block the same
