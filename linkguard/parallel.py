@@ -46,7 +46,6 @@ from linkguard.partition import Totals, Unit, UnitCounts, iter_unit, plan
 if TYPE_CHECKING:
     from linkguard.lookalike import Detector
     from linkguard.report.jsonl import JsonlReporter
-    from linkguard.rules import RuleSet
     from linkguard.scan import Scanner
 
 #: What a worker sends back for one unit: its findings (or the spool file holding them) and counts.
@@ -80,11 +79,11 @@ def usable_cores() -> int:
 
 @dataclass(frozen=True)
 class WorkerSetup:
-    """How a worker process gets its detector: ``rules`` when it starts empty (spawn); ``None``
-    when it inherits the parent's scanner (fork)."""
+    """How a worker process gets its detector: sent along when the worker starts empty (spawn;
+    a ``Detector`` pickles as the disk cache's key for its index, see ``Detector.__reduce__``);
+    ``None`` when the worker inherits the parent's scanner (fork)."""
 
-    rules: RuleSet | None
-    use_blocklist: bool
+    detector: Detector
     contexts: bool
 
 
@@ -96,17 +95,14 @@ def worker_scanner(setup: WorkerSetup | None) -> Scanner:
     """The scanner of this worker process, built at most once per process (never per task).
 
     The one place that decides how a worker gets its detector index: inherited through fork, or
-    rebuilt from the rules (the on-disk cache holds the index for rule sets it has seen).
+    unpickled from the setup (read from the disk cache, ``linkguard.load_detector``'s index).
     """
     global _WORKER
     if _WORKER is None:
-        from linkguard.lookalike import Detector
         from linkguard.scan import Scanner
 
-        assert setup is not None and setup.rules is not None, "a spawned worker needs the rules"
-        _WORKER = Scanner(
-            detector=Detector(setup.rules, use_blocklist=setup.use_blocklist), contexts=setup.contexts
-        )
+        assert setup is not None, "a spawned worker needs its setup"
+        _WORKER = Scanner(detector=setup.detector, contexts=setup.contexts)
     return _WORKER
 
 
@@ -290,22 +286,23 @@ class ParallelScan:
         self._pool: ProcessPoolExecutor | None = None
         self._pending: deque[Future[list[UnitOutcome]] | Unit | Skipped] = deque()
 
-    def start(self, detector: Detector, *, contexts: bool = True) -> None:
+    def start(self, detector: Detector, *, contexts: bool = True, start_method: str | None = None) -> None:
         """Start the workers now (before this process starts threads: a progress bar, forensics),
-        so that forking copies a process with one thread."""
+        so that forking copies a process with one thread. ``start_method``: "fork" (the default
+        on Linux) or "spawn" (elsewhere)."""
         if not self.parallel or self._pool is not None:
             return
         global _WORKER
         from linkguard.scan import Scanner
 
-        if sys.platform == "linux":  # fork: workers inherit the detector and its index
-            context = multiprocessing.get_context("fork")
+        method = start_method or ("fork" if sys.platform == "linux" else "spawn")
+        context = multiprocessing.get_context(method)
+        setup: WorkerSetup | None = None
+        if method == "fork":  # workers inherit the detector and its index
             _WORKER = Scanner(detector=detector, contexts=contexts)
             _ = _WORKER.known_labels  # built once here, not in every worker
-            setup = None
-        else:  # spawn (macOS, Windows): each worker builds its detector once
-            context = multiprocessing.get_context("spawn")
-            setup = WorkerSetup(detector.rules, detector.use_blocklist, contexts)
+        else:  # spawn (macOS, Windows): each worker reads the detector's index once
+            setup = WorkerSetup(detector, contexts)
         try:
             self._pool = ProcessPoolExecutor(
                 self.jobs, mp_context=context, initializer=_init_worker, initargs=(setup,)

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
+from linkguard.lookalike import load_detector
 from linkguard.parallel import ParallelScan
 from linkguard.report import FORMATS
-from linkguard.rules import load_rules
 
 UNIT = str(256 << 10)
 LINKGUARD = ["-c", "import sys; from linkguard.cli import main; sys.exit(main())"]
@@ -180,18 +180,29 @@ from linkguard.parallel import ParallelScan
 from linkguard.scan import Scanner
 read = []
 scanner = Scanner(on_read=read.append)
-with ParallelScan(sys.argv[1:], jobs=2, unit_bytes=256 << 10) as run:
+with ParallelScan(sys.argv[2:], jobs=2, unit_bytes=256 << 10) as run:
     assert run.parallel
-    found = sum(1 for _ in run.findings(scanner))
-print(json.dumps({"read": sum(read), "calls": len(read), "bytes": scanner.stats.bytes_read, "links": found}))
+    run.start(scanner.detector, start_method=sys.argv[1])
+    found = [f.to_dict() for f in run.findings(scanner)]
+sequential = Scanner(detector=scanner.detector)
+assert found == [f.to_dict() for f in sequential.scan_paths(sys.argv[2:])]
+assert scanner.stats == sequential.stats
+stats = scanner.stats
+print(json.dumps({"read": sum(read), "calls": len(read), "bytes": stats.bytes_read, "links": len(found)}))
 """
 
 
-def test_progress_counts_every_byte_of_the_run(inputs: Path) -> None:
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])  # spawn: how macOS and Windows start them
+def test_the_library_run_counts_every_byte_and_finds_what_a_sequential_scan_does(
+    inputs: Path, start_method: str
+) -> None:
     # in a fresh process: forking the test process (which may run server threads) is not wanted
     targets = [inputs / "dump.txt", inputs / "compressed"]
     proc = subprocess.run(
-        [sys.executable, "-c", _LIBRARY_RUN, *map(str, targets)], capture_output=True, check=True, text=True
+        [sys.executable, "-c", _LIBRARY_RUN, start_method, *map(str, targets)],
+        capture_output=True,
+        check=True,
+        text=True,
     )
     got = json.loads(proc.stdout)
     on_disk = (inputs / "dump.txt").stat().st_size + sum(
@@ -206,7 +217,7 @@ def test_a_worker_spools_a_large_units_findings_and_they_come_back_whole(inputs:
     from linkguard.partition import plan, scan_unit
 
     units = [u for u in plan([inputs / "compressed" / "one.txt.gz"]) if isinstance(u, parallel.Unit)]
-    scanner = parallel.worker_scanner(parallel.WorkerSetup(load_rules(), True, True))
+    scanner = parallel.worker_scanner(parallel.WorkerSetup(load_detector(), True))
     try:
         ((spool, counts),) = parallel._scan_task(units, keep=10)
         expected = scan_unit(scanner, units[0])
@@ -226,7 +237,7 @@ def test_a_worker_writing_json_lines_spools_them_and_they_come_back_whole(inputs
     from linkguard.report.jsonl import JsonlReporter
 
     units = [u for u in plan([inputs / "compressed" / "two.txt.gz"]) if isinstance(u, parallel.Unit)]
-    scanner = parallel.worker_scanner(parallel.WorkerSetup(load_rules(), True, False))
+    scanner = parallel.worker_scanner(parallel.WorkerSetup(load_detector(), False))
     try:
         options = parallel.JsonlOptions(show_all=True)
         ((spool, written, flagged, counts),) = parallel._encode_task(units, options, keep_bytes=1000)
