@@ -289,13 +289,15 @@ class ParallelScan:
         tasks = _tasks(units, unit_bytes)
         # look ahead until there are two tasks for workers: fewer are scanned here
         self._ahead: list[Task] = []
+        for_workers = 0
         for task in tasks:
             self._ahead.append(task)
-            if sum(isinstance(t, list) for t in self._ahead) >= 2:
+            for_workers += isinstance(task, list)
+            if for_workers >= 2:
                 break
         self._tasks = tasks
         #: Whether worker processes run: more than one job and enough work for them.
-        self.parallel = self.jobs > 1 and sum(isinstance(t, list) for t in self._ahead) >= 2
+        self.parallel = self.jobs > 1 and for_workers >= 2
         self._pool: ProcessPoolExecutor | None = None
         self._pending: deque[Future[list[UnitOutcome]] | Unit | Skipped] = deque()
 
