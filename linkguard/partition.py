@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Literal
 
 from linkguard.inputs import compression, jsondump, plaintext
-from linkguard.inputs.decoding import encoding_for, invalid_sequences, looks_binary, text_stream
+from linkguard.inputs.decoding import Repairs, encoding_for, looks_binary, text_stream
 from linkguard.inputs.sources import iter_paths, read_path, sniff_format
 from linkguard.limits import READ_BLOCK_BYTES, SNIFF_BYTES, UNIT_BYTES
 from linkguard.models import Finding, Record, ScanStats, Skipped
@@ -348,7 +348,7 @@ def _records(unit: Unit, counts: UnitCounts) -> Iterator[Record | Skipped]:
 
         yield from read_path(unit.path, input_format=unit.input_format, on_read=on_read)
         return
-    before = invalid_sequences()
+    repairs = Repairs()
     try:
         fh = open(unit.path, "rb")  # a file planned but gone since: skipped, as read_path says it
     except OSError as exc:
@@ -362,6 +362,7 @@ def _records(unit: Unit, counts: UnitCounts) -> Iterator[Record | Skipped]:
             yield from plaintext.read_bytes(
                 reader,
                 unit.path,
+                repairs=repairs,
                 first_read=unit.first_read,
                 line=unit.line,
                 column=unit.column,
@@ -369,10 +370,10 @@ def _records(unit: Unit, counts: UnitCounts) -> Iterator[Record | Skipped]:
             )
         else:
             reader = _RangeReader(fh, None if unit.end is None else unit.end - unit.start)
-            text = text_stream(io.BufferedReader(reader), unit.encoding)
+            text = text_stream(io.BufferedReader(reader), unit.encoding, repairs)
             yield from jsondump.read_lines(text, unit.path, first_line=unit.line)
         counts.bytes_read += reader.count if unit.end is None else unit.end - unit.start
-    replaced = invalid_sequences() - before
+    replaced = repairs.invalid
     if unit.last:  # the count alone: merge_counts adds the earlier ranges' and writes the note
         yield Skipped(unit.path, _REPAIR_REASON, str(replaced), kept=True)
     elif replaced:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
-from linkguard.inputs.decoding import ERRORS, line_blocks
+from linkguard.inputs.decoding import ERRORS, Repairs, line_blocks
+from linkguard.inputs.reader import ByteSource, Reader
 from linkguard.limits import MAX_LINE_CHARS, READ_BLOCK_BYTES
 from linkguard.models import Record, Skipped
 
@@ -83,12 +84,6 @@ def _select_lines_py(block: bytes, errors: str) -> Selection:
 select_lines: Callable[[bytes, str], Selection] = _select_lines_c or _select_lines_py
 
 
-class ByteSource(Protocol):
-    """What plain text is read from: a file, stdin's buffer, a decompressor."""
-
-    def read(self, size: int = -1, /) -> bytes | None: ...
-
-
 #: One block of :func:`iter_blocks`: its bytes, the line and column it starts at, whether it is
 #: the stream's last, and how many bytes after it were already read (the carry).
 Block = tuple[bytes, int, int, bool, int]
@@ -141,6 +136,7 @@ def read_bytes(
     *,
     block_bytes: int = READ_BLOCK_BYTES,
     select: Callable[[bytes, str], Selection] | None = None,
+    repairs: Repairs | None = None,
     first_read: int | None = None,
     line: int = 1,
     column: int = 1,
@@ -148,11 +144,13 @@ def read_bytes(
 ) -> Iterator[Record | Skipped]:
     """UTF-8 (or ASCII) text from a byte stream, one record per block of ``block_bytes``.
 
-    ``select`` picks the lines (default :func:`select_lines`: the C version when it was built).
-    ``first_read``, ``line`` and ``column`` continue a scan at a block boundary and ``stop_at``
-    ends it at a later one (an offset from where the stream starts): one byte range of a file.
+    ``select`` picks the lines (default :func:`select_lines`: the C version when it was built);
+    the invalid byte sequences it replaces are counted in ``repairs``. ``first_read``, ``line``
+    and ``column`` continue a scan at a block boundary and ``stop_at`` ends it at a later one (an
+    offset from where the stream starts): one byte range of a file.
     """
     select = select or select_lines
+    repairs = repairs if repairs is not None else Repairs()
     offset = 0
     blocks = iter_blocks(stream, block_bytes=block_bytes, first_read=first_read, line=line, column=column)
     for block, line, column, last, _carry in blocks:
@@ -162,7 +160,8 @@ def read_bytes(
         # One record per block: the lines that may hold a link, with every other line left
         # empty, so newlines (and so line numbers) stay exact and the per-record cost of the
         # pipeline is paid once per block instead of once per line.
-        text, suspect, first_gap, first_at_start, newlines = select(block, ERRORS)
+        with repairs.counting():
+            text, suspect, first_gap, first_at_start, newlines = select(block, ERRORS)
         # a line is counted where it ends, so a long line read in pieces counts once
         lines_in_block = newlines + (1 if last and not block.endswith(b"\n") else 0)
         yield Record(
@@ -182,3 +181,11 @@ def read(stream: io.TextIOWrapper, source: str) -> Iterator[Record | Skipped]:
     for block, line, column in line_blocks(stream):
         lines = block.count("\n") + (0 if block.endswith("\n") else 1)
         yield Record(block, source, line, column, count=lines)
+
+
+def _read_utf8(stream: ByteSource, source: str, repairs: Repairs) -> Iterator[Record | Skipped]:
+    return read_bytes(stream, source, repairs=repairs)
+
+
+#: Plain text: what no other format claims. UTF-8 is read as bytes (the fast path), the rest decoded.
+READER = Reader("text", (".txt", ".log", ".md", ".text"), read_text=read, read_bytes=_read_utf8)
