@@ -112,3 +112,16 @@ WEB_MAX_INVESTIGATIONS = 2
 WEB_RESULTS_KEPT = 16
 #: Findings the page lists (flagged first); every one is in the downloads.
 WEB_SHOWN_FINDINGS = 500
+
+# --- parallel scans (scan --jobs, linkguard.partition) ----------------------------------
+#: Bytes of input per unit of work: a byte range of a large text or JSON Lines file, or a batch
+#: of small files. Large enough that a unit's start-up is noise, small enough that two workers
+#: stay busy to the end and a unit's findings fit easily in memory.
+UNIT_BYTES = 8 << 20
+#: Units in flight per worker: results come back in input order, so this bounds what waits.
+UNITS_IN_FLIGHT_PER_WORKER = 2
+#: Findings a worker keeps in memory for one unit before it spools them to a temporary file (a
+#: compressed dump is one unit however large it is).
+UNIT_FINDINGS_IN_MEMORY = 20_000
+#: The same for a unit's JSON Lines, when workers write them.
+UNIT_ENCODED_BYTES_IN_MEMORY = 16 << 20

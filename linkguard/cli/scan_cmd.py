@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from linkguard.cli.common import (
 )
 from linkguard.cli.netopts import NetOptions, build_investigator, exit_code, network_options, warn_unreachable
 from linkguard.inputs import FORMATS as INPUT_FORMATS
+from linkguard.limits import UNIT_BYTES
 from linkguard.models import ScanStats
 from linkguard.scan import Scanner
 
@@ -78,6 +80,30 @@ def skipped_inputs_text(stats: ScanStats) -> str:
     return "\n".join(lines)
 
 
+def _progress(stack: ExitStack, total: int) -> Callable[[int], None]:
+    """A progress bar on stderr over ``total`` bytes (closed with ``stack``); advance it by bytes read."""
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
+
+    progress = stack.enter_context(
+        Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+    )
+    task = progress.add_task("scanning", total=total)
+
+    def on_read(n: int) -> None:
+        progress.advance(task, n)
+
+    return on_read
+
+
 @click.command("scan")
 @click.argument("paths", nargs=-1, metavar="[PATH]...")
 @output_options
@@ -97,6 +123,20 @@ def skipped_inputs_text(stats: ScanStats) -> str:
 @click.option(
     "--quiet", "-q", is_flag=True, help="No summary or progress on stderr; skipped inputs are still named."
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes (default: the usable cores); 1 scans in this process. Output is the same.",
+)
+@click.option(
+    "--unit-bytes",
+    type=click.IntRange(min=1),
+    default=UNIT_BYTES,
+    hidden=True,
+    help="Input per unit of work for --jobs (tests and tuning).",
+)
 @rules_options
 @network_options(default_online=False)
 def scan(
@@ -105,6 +145,8 @@ def scan(
     input_format: str,
     summary_path: Path | None,
     quiet: bool,
+    jobs: int | None,
+    unit_bytes: int,
     rule_paths: tuple[Path, ...],
     rules_dir: Path | None,
     no_blocklist: bool,
@@ -127,36 +169,17 @@ def scan(
     show_progress = not quiet and sys.stderr.isatty()
     total = _total_bytes(paths) if show_progress else 0
     with ExitStack() as stack:
-        on_read = None
-        if show_progress and total >= _PROGRESS_MIN_BYTES:
-            from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                DownloadColumn,
-                Progress,
-                TimeRemainingColumn,
-                TransferSpeedColumn,
-            )
-
-            progress = stack.enter_context(
-                Progress(
-                    "[progress.description]{task.description}",
-                    BarColumn(),
-                    DownloadColumn(),
-                    TransferSpeedColumn(),
-                    TimeRemainingColumn(),
-                    console=Console(stderr=True),
-                    transient=True,
-                )
-            )
-            task = progress.add_task("scanning", total=total)
-
-            def on_read(n: int) -> None:
-                progress.advance(task, n)
-
         from linkguard.lookalike import Detector
+        from linkguard.parallel import ParallelScan, usable_cores
 
         detector = Detector(rules, use_blocklist=not no_blocklist)
+        contexts = reporter_class(output.format).uses_context
+        # planned and started before any thread (progress bar, forensics): workers are forked
+        run = stack.enter_context(
+            ParallelScan(paths, jobs=jobs or usable_cores(), input_format=input_format, unit_bytes=unit_bytes)
+        )
+        run.start(detector, contexts=contexts)
+        on_read = _progress(stack, total) if show_progress and total >= _PROGRESS_MIN_BYTES else None
         investigator = None
         if net.online:  # redirects, page claims, registration for flagged and shortened links
             investigator = stack.enter_context(build_investigator(net, detector.classify, rules.outlets))
@@ -165,11 +188,16 @@ def scan(
             investigator=investigator,
             input_format=input_format,
             on_read=on_read,
-            contexts=reporter_class(output.format).uses_context,
+            contexts=contexts,
         )
         writer = open_report(stack, output)
-        for finding in scanner.scan_paths(paths):
-            writer.add(finding, finding.context)
+        from linkguard.report.jsonl import JsonlReporter
+
+        if isinstance(writer, JsonlReporter) and investigator is None:
+            run.write_jsonl(scanner, writer)  # workers write the lines: the machine format at full speed
+        else:
+            for finding in run.findings(scanner):
+                writer.add(finding, finding.context)
         stats = scanner.stats
         writer.close(stats)
         writer.out.flush()
