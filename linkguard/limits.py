@@ -92,3 +92,11 @@ POPULAR_MIN_ENTRIES = 1000
 MAX_UNWRAP_DEPTH = 5
 #: Characters of a post's text kept around a link as the finding's ``context``.
 POST_CONTEXT_CHARS = 300
+
+# --- scanning on a Dask cluster (``scan --dask``) -------------------------------------------
+#: Plain text and JSON Lines larger than this are split into byte ranges on line boundaries,
+#: one task each: big enough that a task's overhead (a few ms) is noise, small enough that two
+#: workers share a 200 MB dump.
+DASK_BLOCK_BYTES = 32 << 20
+#: Rows of a Parquet file read at once: memory stays flat whatever the file's size.
+PARQUET_BATCH_ROWS = 8192

@@ -14,13 +14,13 @@ from typing import BinaryIO
 
 from linkguard import limits
 from linkguard.errors import InputError
-from linkguard.inputs import compression, csvtable, htmlpage, jsondump, plaintext
+from linkguard.inputs import compression, csvtable, htmlpage, jsondump, parquet, plaintext
 from linkguard.inputs.decoding import encoding_for, invalid_sequences, looks_binary, text_stream
 from linkguard.inputs.plaintext import ByteSource
 from linkguard.limits import BINARY_PROBE_BYTES, READ_BLOCK_BYTES, SNIFF_BYTES
 from linkguard.models import Record, Skipped
 
-FORMATS = ("auto", "text", "html", "json", "jsonl", "csv", "tsv")
+FORMATS = ("auto", "text", "html", "json", "jsonl", "csv", "tsv", "parquet")
 _BY_EXTENSION = {
     ".txt": "text",
     ".log": "text",
@@ -149,6 +149,9 @@ def read_stream(
     if not head:
         if decompressed is not None and decompressed.error is not None:
             yield Skipped(source, f"corrupt-{kind}", decompressed.error)
+        return
+    if input_format == "parquet" or head.startswith(parquet.MAGIC):  # seeks: read whole first
+        yield from parquet.read_file(io.BytesIO(stream.read()), source)
         return
     encoding = encoding_for(head)
     if looks_binary(head):
@@ -328,6 +331,9 @@ def read_path(
             yield from read_stream(CountingReader(sys.stdin.buffer, on_read), "-", input_format=input_format)
         except OSError as exc:
             yield Skipped(source, "read-error", exc.strerror or str(exc))
+        return
+    if parquet.is_parquet(source, input_format):  # columnar, read by name (it seeks)
+        yield from parquet.read_path(path)
         return
     try:
         opened = _open(path)
