@@ -76,6 +76,7 @@ SUMMARY_NAME = "_summary.json"
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _GLOB = re.compile(r"[*?\[]")
 _JSONL_RECORD = re.compile(r"line (\d+)")
+_REPLACED = "invalid-utf-8-replaced"
 
 
 # -- rules: shipped with the tasks, a detector built once per worker process ---------------------
@@ -271,6 +272,18 @@ class UnitResult:
     stats: ScanStats
     newlines: int = 0
     deferred: list[Skipped] = dataclasses.field(default_factory=list)
+    #: Invalid UTF-8 sequences a range replaced: a local run reports them once per input.
+    replaced: int = 0
+
+
+@dataclasses.dataclass
+class Part:
+    """A unit's final findings (none when its part was written on the worker) and counts."""
+
+    findings: list[Finding]
+    stats: ScanStats
+    name: str | None = None
+    replaced: int = 0
 
 
 def _records(
@@ -318,8 +331,14 @@ def scan_unit(unit: Unit, payload: RulesPayload, options: ScanOptions) -> UnitRe
     deferred: list[Skipped] = []
     newlines: list[int] = [0]
 
+    replaced = 0
+
     def held_back(items: Iterable[Record | Skipped]) -> Iterator[Record | Skipped]:
+        nonlocal replaced
         for item in items:
+            if isinstance(item, Skipped) and unit.length is not None and item.reason == _REPLACED:
+                replaced += int(item.detail.split(" ", 1)[0])
+                continue
             if isinstance(item, Skipped) and unit.index and item.line is not None:
                 if len(deferred) < 50:  # its line is known only once the earlier ranges are read
                     deferred.append(item)
@@ -331,7 +350,11 @@ def scan_unit(unit: Unit, payload: RulesPayload, options: ScanOptions) -> UnitRe
     records = held_back(_records(unit, options, stats, newlines))
     with parquet.columns(options.text_column, options.id_column):
         findings = [f for f in scanner.scan_records(records) if options.shown(f)]
-    return UnitResult(findings, stats, newlines[0], deferred)
+    return UnitResult(findings, stats, newlines[0], deferred, replaced)
+
+
+def _same(payload: RulesPayload) -> RulesPayload:
+    return payload
 
 
 def _newlines(result: UnitResult) -> int:
@@ -367,15 +390,32 @@ def _shift_record(record: str | None, offset: int) -> str | None:
 
 def finish_unit(
     result: UnitResult, unit: Unit, offset: int, options: ScanOptions, out_dir: str | None
-) -> tuple[list[Finding], ScanStats, str | None]:
+) -> Part:
     """A unit's findings with their final lines; with ``out_dir``, written there as its part
     (atomically) and not sent back."""
     findings, stats = _shifted(result, unit, offset)
     if out_dir is None:
-        return findings, stats, None
+        return Part(findings, stats, None, result.replaced)
     name = unit.part + (".jsonl.gz" if options.compress else ".jsonl")
     _write_atomically(out_dir, name, encode_jsonl(findings, compress=options.compress))
-    return [], stats, name
+    return Part([], stats, name, result.replaced)
+
+
+def _replaced_once(units: Sequence[Unit], parts: Sequence[Part]) -> Iterator[ScanStats]:
+    """Each part's counts, plus after an input's last range the one note a local run makes of the
+    invalid UTF-8 it replaced (the ranges each counted their share)."""
+    total = 0
+    for i, (unit, part) in enumerate(zip(units, parts, strict=True)):
+        yield part.stats
+        total += part.replaced
+        last = i + 1 == len(units) or units[i + 1].index == 0
+        if last and total:
+            note = ScanStats()
+            note.skip(
+                Skipped(unit.source, _REPLACED, f"{total} invalid byte sequence(s) replaced", kept=True)
+            )
+            yield note
+        total = 0 if last else total
 
 
 def encode_jsonl(findings: Iterable[Finding], *, compress: bool = False) -> bytes:
@@ -475,7 +515,9 @@ class ClusterScan:
             [str(p) for p in paths], input_format=self.options.input_format, block_bytes=self.block_bytes
         )
         client, run = self.client, uuid.uuid4().hex[:12]
-        payload = client.scatter(self.payload, broadcast=True, hash=False)
+        # a task, not scattered data: a worker lost with scattered data loses it for good, while
+        # a task's result is computed again (the graph holds the payload)
+        payload = client.submit(_same, self.payload, key=f"linkguard-rules-{self.payload.key[:16]}-{run}")
         finished: list[tuple[Unit, Future[Any]]] = []
         offset: Any = 0
         for i, unit in enumerate(units):
@@ -500,14 +542,13 @@ class ClusterScan:
     def scan_paths(self, paths: Iterable[str | Path]) -> Iterator[Finding]:
         """Findings of every input, in input order, as each unit's turn comes."""
         finished, skipped = self._submit(paths, None)
-        counts = [self._prologue(skipped)]
+        units, parts = [u for u, _f in finished], []
         for _unit, future in finished:
-            findings, stats, _ = future.result()
+            part = future.result()
             future.release()
-            counts.append(stats)
-            self.stats = merge_stats(counts)
-            yield from findings
-        self.stats = merge_stats(counts)
+            parts.append(Part([], part.stats, None, part.replaced))
+            yield from part.findings
+        self.stats = merge_stats([self._prologue(skipped), *_replaced_once(units, parts)])
 
     def write_parts(self, paths: Iterable[str | Path], out_dir: str) -> ScanStats:
         """Write one JSON Lines part per unit into ``out_dir`` (workers write; nothing is sent back)
@@ -516,9 +557,10 @@ class ClusterScan:
 
         _make_dir(out_dir)
         finished, skipped = self._submit(paths, out_dir)
-        results = self.client.gather([f for _u, f in finished])
-        self.stats = merge_stats([self._prologue(skipped)] + [stats for _f, stats, _n in results])
-        self.parts = [name for _f, _s, name in results if name]
+        parts: list[Part] = self.client.gather([f for _u, f in finished])
+        units = [u for u, _f in finished]
+        self.stats = merge_stats([self._prologue(skipped), *_replaced_once(units, parts)])
+        self.parts = [part.name for part in parts if part.name]
         summary = self.stats.to_dict() | {
             "messages": self.stats.messages,
             "skipped_inputs": self.stats.skipped_inputs,
