@@ -300,6 +300,7 @@ def _records(
     try:
         with _open_binary(unit.target) as fh:
             if unit.length is None and parquet.is_parquet(unit.source, options.input_format):
+                on_read(int(getattr(fh, "size", 0) or 0))
                 yield from parquet.read_file(fh, unit.source)
                 return
             if unit.length is not None:
@@ -337,8 +338,10 @@ def scan_unit(unit: Unit, payload: RulesPayload, options: ScanOptions) -> UnitRe
         nonlocal replaced
         for item in items:
             if isinstance(item, Skipped) and unit.length is not None and item.reason == _REPLACED:
-                replaced += int(item.detail.split(" ", 1)[0])
-                continue
+                count = re.match(r"\d+", item.detail)
+                if count:  # noted once for the whole input, by the client
+                    replaced += int(count.group())
+                    continue
             if isinstance(item, Skipped) and unit.index and item.line is not None:
                 if len(deferred) < 50:  # its line is known only once the earlier ranges are read
                     deferred.append(item)
@@ -581,8 +584,21 @@ def _make_dir(out_dir: str) -> None:
 
 
 # -- library: Bags and DataFrames of posts ------------------------------------------------------------
+#: Columns whose values are lists or objects in JSON Lines: JSON text in a frame, because Dask
+#: turns object columns into Arrow strings (``dataframe.convert-string``) and Parquet wants one type.
+NESTED = ("obfuscation", "via", "post", "impersonates", "techniques", "evidence")
+
+
 def _rows(findings: Iterable[Finding]) -> list[dict[str, Any]]:
-    return [f.to_dict() for f in findings]
+    import orjson
+
+    rows = []
+    for finding in findings:
+        row = finding.to_dict()
+        for key in NESTED:
+            row[key] = None if row[key] is None else orjson.dumps(row[key]).decode("utf-8")
+        rows.append(row)
+    return rows
 
 
 def _empty_frame() -> pandas.DataFrame:
@@ -635,7 +651,8 @@ def scan_bag(
     contexts: bool = True,
 ) -> dask.dataframe.DataFrame:
     """Every link in a Bag of texts (or of ``(id, text)`` pairs) as a Dask DataFrame of findings with
-    the JSON Lines columns (:data:`COLUMNS`); nested values (``post``, ``evidence`` …) as in JSON.
+    the JSON Lines columns (:data:`COLUMNS`); the lists and objects (:data:`NESTED`: ``post``,
+    ``evidence`` …) as JSON text, ``null`` as None.
 
     Lazy: nothing runs until the frame is computed or written (``.to_parquet``). The rules default
     to what ``linkguard scan`` uses (bundled + the user's); every link is kept, flagged or not.

@@ -258,3 +258,63 @@ def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(
     parts = [n for n in names if n != "_summary.json"]
     assert json.loads((out / "_summary.json").read_text())["parts"] == parts
     assert "".join((out / n).read_text(encoding="utf-8") for n in parts) == local
+
+
+def test_library_scans_bags_and_dataframes_on_the_cluster(client: distributed.Client) -> None:
+    import dask.bag as db
+    import dask.dataframe as dd
+    import pandas as pd
+
+    import linkguard
+    from linkguard import dask as lgdask
+
+    texts = ["neu auf welt.ltd/a", "nichts", "spiegel.agency und welt.ltd/a und welt.ltd/a", "tagesschau.de"]
+    frame = pd.DataFrame({"pid": ["a", "b", "c", "d"], "body": texts})
+    ddf = dd.from_pandas(frame, npartitions=2)
+    found = client.compute(lgdask.scan_dataframe(ddf, text_column="body", id_column="pid")).result()
+    assert list(found.columns) == list(lgdask.COLUMNS)
+    posts = [json.loads(p)["id"] for p in found["post"]]  # nested values are JSON text
+    assert list(zip(posts, found["host"], strict=True)) == [
+        ("a", "welt.ltd"),
+        ("c", "spiegel.agency"),
+        ("c", "welt.ltd"),  # once per post
+        ("d", "tagesschau.de"),
+    ]
+    assert found["flagged"].tolist() == [True, True, True, False]
+    assert json.loads(found["evidence"].iloc[0])[0]["kind"] == "blocklist"
+
+    bag = db.from_sequence(texts, npartitions=2)
+    rows = client.compute(lgdask.scan_bag(bag)).result()
+    local = [f for t in texts for f in linkguard.scan_text(t)]
+    assert rows["url"].tolist() == [f.link.url for f in local]
+    assert rows["verdict"].tolist() == [f.verdict.status for f in local]
+    empty = client.compute(lgdask.scan_bag(db.from_sequence(["nichts"], npartitions=1))).result()
+    assert empty.empty and list(empty.columns) == list(lgdask.COLUMNS)
+
+
+def test_memory_urls_in_and_out(tmp_path: Path) -> None:
+    """fsspec URLs for inputs and for the parts (``memory://`` lives in one process, so the workers
+    are threads of this one here)."""
+    import fsspec
+
+    import linkguard
+    from linkguard.dask_scan import ClusterScan, ScanOptions
+
+    fs = fsspec.filesystem("memory")
+    body = "".join(f"Zeile {i}: welt.ltd/{i}\n" if i % 9 == 0 else f"Zeile {i}\n" for i in range(2000))
+    fs.pipe_file("/lg/in/a.txt", body.encode())
+    fs.pipe_file("/lg/in/b.jsonl.gz", gzip.compress(b'{"text": "spiegel.agency"}\n'))
+    (tmp_path / "a.txt").write_text(body, encoding="utf-8")
+    local = [(f.line, f.link.url) for f in linkguard.scan_file(tmp_path / "a.txt")]
+    rules = linkguard.load_rules()
+    with distributed.Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=":0") as c:
+        scan = ClusterScan(c, rules, options=ScanOptions(show_all=True), block_bytes=4096)
+        found = list(scan.scan_paths(["memory://lg/in"]))
+        assert [(f.line, f.link.url) for f in found if f.source == "memory:///lg/in/a.txt"] == local
+        assert found[-1].source == "memory:///lg/in/b.jsonl.gz" and found[-1].link.host == "spiegel.agency"
+        stats = scan.write_parts(["memory://lg/in"], "memory://lg/out/")
+    assert stats.sources == 2 and stats.links == len(found)
+    names = sorted(fs.ls("/lg/out", detail=False))
+    assert names[-1] == "/lg/out/_summary.json" and len(names) == len(scan.parts) + 1 > 3
+    assert json.loads(fs.cat_file("/lg/out/_summary.json"))["links"] == len(found)
+    fs.rm("/lg", recursive=True)

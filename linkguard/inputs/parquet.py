@@ -10,7 +10,8 @@ without one the first of :data:`TEXT_COLUMNS` the file has is read. Needs ``pyar
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -47,7 +48,8 @@ def is_parquet(name: str, input_format: str | None) -> bool:
     return name.lower().endswith(EXTENSIONS)
 
 
-def read_path(path: str | Path) -> Iterator[Record | Skipped]:
+def read_path(path: str | Path, on_read: Callable[[int], None] | None = None) -> Iterator[Record | Skipped]:
+    """Records of a Parquet file; ``on_read`` hears its size (pyarrow reads only what it needs)."""
     source = str(path)
     try:
         fh = open(path, "rb")
@@ -55,6 +57,8 @@ def read_path(path: str | Path) -> Iterator[Record | Skipped]:
         yield Skipped(source, "unreadable-path", exc.strerror or str(exc))
         return
     with fh:
+        if on_read is not None:
+            on_read(os.fstat(fh.fileno()).st_size)
         yield from read_file(fh, source)
 
 

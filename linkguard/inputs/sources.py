@@ -333,7 +333,7 @@ def read_path(
             yield Skipped(source, "read-error", exc.strerror or str(exc))
         return
     if parquet.is_parquet(source, input_format):  # columnar, read by name (it seeks)
-        yield from parquet.read_path(path)
+        yield from parquet.read_path(path, on_read)
         return
     try:
         opened = _open(path)
