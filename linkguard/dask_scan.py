@@ -147,6 +147,9 @@ class ScanOptions:
     verdicts: frozenset[str] | None = None
     min_score: int = 0
     compress: bool = False
+    #: Send findings back as JSON Lines bytes (the report is JSON Lines): a worker encodes them
+    #: with its verdicts memoised, cheaper than pickling objects for the client to encode.
+    encoded: bool = False
 
     def shown(self, finding: Finding) -> bool:
         verdict = finding.verdict
@@ -284,6 +287,7 @@ class Part:
     stats: ScanStats
     name: str | None = None
     replaced: int = 0
+    data: bytes = b""
 
 
 def _records(
@@ -397,6 +401,8 @@ def finish_unit(
     """A unit's findings with their final lines; with ``out_dir``, written there as its part
     (atomically) and not sent back."""
     findings, stats = _shifted(result, unit, offset)
+    if out_dir is None and options.encoded:
+        return Part([], stats, None, result.replaced, encode_jsonl(findings))
     if out_dir is None:
         return Part(findings, stats, None, result.replaced)
     name = unit.part + (".jsonl.gz" if options.compress else ".jsonl")
@@ -544,13 +550,28 @@ class ClusterScan:
 
     def scan_paths(self, paths: Iterable[str | Path]) -> Iterator[Finding]:
         """Findings of every input, in input order, as each unit's turn comes."""
+        if self.options.encoded:
+            raise ValueError(
+                "scan_paths gives Finding objects: use scan_jsonl with ScanOptions(encoded=True)"
+            )
+        for part in self._parts(paths):
+            yield from part.findings
+
+    def scan_jsonl(self, paths: Iterable[str | Path]) -> Iterator[bytes]:
+        """The JSON Lines of every input, in input order, a unit's lines at a time."""
+        if not self.options.encoded:
+            raise ValueError("scan_jsonl needs ScanOptions(encoded=True)")
+        for part in self._parts(paths):
+            yield part.data
+
+    def _parts(self, paths: Iterable[str | Path]) -> Iterator[Part]:
         finished, skipped = self._submit(paths, None)
         units, parts = [u for u, _f in finished], []
         for _unit, future in finished:
             part = future.result()
             future.release()
             parts.append(Part([], part.stats, None, part.replaced))
-            yield from part.findings
+            yield part
         self.stats = merge_stats([self._prologue(skipped), *_replaced_once(units, parts)])
 
     def write_parts(self, paths: Iterable[str | Path], out_dir: str) -> ScanStats:

@@ -98,7 +98,8 @@ def test_cluster_run_equals_local_run(
     common = ("--all", "-f", "jsonl", "--id-column", "id")
     code, local, local_err = run(capsys, "scan", str(inputs), *common, "--summary", str(tmp_path / "l.json"))
     assert code == 1 and local.count("\n") > 200
-    args = ("scan", "--dask", cluster, "--dask-block-bytes", BLOCK, str(inputs), *common)
+    on_cluster = ("scan", "--dask", cluster, "--dask-block-bytes", BLOCK, str(inputs))
+    args = (*on_cluster, *common)
     code2, remote, remote_err = run(capsys, *args, "--summary", str(tmp_path / "r.json"))
     assert code2 == 1
     assert remote == local  # same findings, lines and order, byte for byte
@@ -107,6 +108,10 @@ def test_cluster_run_equals_local_run(
     assert json.loads((tmp_path / "r.json").read_text()) == summary
     assert summary["repaired"]["invalid-utf-8-replaced"] == 1  # once per input, as locally
     assert summary["skipped"] == {"binary": 1}
+
+    # another format: the findings travel as objects and the client's writer renders them
+    csv = ("--all", "-f", "csv", "--id-column", "id", "-q")
+    assert run(capsys, *on_cluster, *csv)[1] == run(capsys, "scan", str(inputs), *csv)[1]
 
     # -o DIR/: one part per unit, written by the workers; together they are the local output
     out = tmp_path / "parts"

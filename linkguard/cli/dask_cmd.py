@@ -57,6 +57,7 @@ def scan_on_cluster(
         verdicts=frozenset(output.verdicts) or None,
         min_score=output.min_score,
         compress=gzip_parts,
+        encoded=out_dir is None and fmt == "jsonl",
     )
     try:
         cluster = ClusterScan(
@@ -68,7 +69,15 @@ def scan_on_cluster(
         if out_dir is not None:
             return cluster.write_parts(paths, out_dir)
         writer = open_report(stack, output)
-        for finding in cluster.scan_paths(paths):
+        if options.encoded:  # the workers filtered and encoded: the lines go out as they are
+            writer.out.flush()
+            raw = getattr(writer.out, "buffer", None)
+            for data in cluster.scan_jsonl(paths):
+                if raw is not None:
+                    raw.write(data)
+                else:
+                    writer.out.write(data.decode("utf-8"))
+        for finding in () if options.encoded else cluster.scan_paths(paths):
             writer.add(finding, finding.context)
         writer.close(cluster.stats)
         writer.out.flush()
