@@ -161,10 +161,11 @@ class ScanOptions:
 
 
 def _part_name(number: int, source: str, start: int) -> str:
-    """``00003-dump.txt-33554432``: the input's place, its name and where the range starts."""
+    """``000003-dump.txt-33554432-1a2b3c4d``: the unit's place in the run (so the parts sort in input
+    order), its input's name, where the range starts, and a hash of the whole source name."""
     base = re.sub(r"[^A-Za-z0-9._-]+", "_", source.rstrip("/").rsplit("/", 1)[-1])[-60:] or "input"
     digest = hashlib.sha1(f"{source}\0{start}".encode("utf-8", "surrogatepass")).hexdigest()[:8]
-    return f"{number:05d}-{base}-{start}-{digest}"
+    return f"{number:06d}-{base}-{start}-{digest}"
 
 
 def _expand_url(url: str) -> Iterator[tuple[str, int]]:
@@ -179,7 +180,8 @@ def _expand_url(url: str) -> Iterator[tuple[str, int]]:
         found = fs.find(path, detail=True)
     else:
         found = {path: fs.info(path)}
-    root = fs._strip_protocol(path)
+    parts = path.split("/")  # hidden entries are looked for below the part that is not a pattern
+    root = "/".join(parts[: next((i for i, p in enumerate(parts) if _GLOB.search(p)), len(parts))])
     for name in sorted(found):
         info = found[name]
         rel = name[len(root) :] if name.startswith(root) else name

@@ -323,3 +323,14 @@ def test_memory_urls_in_and_out(tmp_path: Path) -> None:
     assert names[-1] == "/lg/out/_summary.json" and len(names) == len(scan.parts) + 1 > 3
     assert json.loads(fs.cat_file("/lg/out/_summary.json"))["links"] == len(found)
     fs.rm("/lg", recursive=True)
+
+
+def test_linkguard_dask_is_the_library_and_never_the_dask_package() -> None:
+    code = (
+        "import linkguard.dask as lg, linkguard.dask_scan as impl, dask, dask.bag\n"
+        "assert lg.scan_bag is impl.scan_bag and lg.scan_dataframe is impl.scan_dataframe\n"
+        "assert dask.__name__ == 'dask' and 'linkguard' not in dask.__file__, dask.__file__\n"
+        "print(all(getattr(lg, n) is getattr(impl, n) for n in lg.__all__))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "True"
