@@ -327,7 +327,7 @@ def test_memory_urls_in_and_out(tmp_path: Path) -> None:
 
 def test_linkguard_dask_is_the_library_and_never_the_dask_package() -> None:
     code = (
-        "import linkguard.dask as lg, linkguard.dask_scan as impl, dask, dask.bag\n"
+        "import linkguard.dask as lg, linkguard.dask_scan as impl, dask\n"
         "assert lg.scan_bag is impl.scan_bag and lg.scan_dataframe is impl.scan_dataframe\n"
         "assert dask.__name__ == 'dask' and 'linkguard' not in dask.__file__, dask.__file__\n"
         "print(all(getattr(lg, n) is getattr(impl, n) for n in lg.__all__))\n"
