@@ -112,6 +112,9 @@ def test_cluster_run_equals_local_run(
     # another format: the findings travel as objects and the client's writer renders them
     csv = ("--all", "-f", "csv", "--id-column", "id", "-q")
     assert run(capsys, *on_cluster, *csv)[1] == run(capsys, "scan", str(inputs), *csv)[1]
+    # -o FILE: the same lines as stdout
+    assert run(capsys, *args, "-q", "-o", str(tmp_path / "all.jsonl"))[0] == 1
+    assert (tmp_path / "all.jsonl").read_text(encoding="utf-8") == local
 
     # -o DIR/: one part per unit, written by the workers; together they are the local output
     out = tmp_path / "parts"
