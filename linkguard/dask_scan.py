@@ -95,6 +95,8 @@ class RulesPayload:
 
 _DETECTORS: dict[str, Detector] = {}
 _DETECTORS_LOCK = threading.Lock()
+#: Detectors this process has built (what a test reads to see they are not built per task).
+BUILT = [0]
 #: Rule sets whose detector a worker process keeps (a long-lived cluster may see a few).
 _DETECTORS_MAX = 2
 
@@ -108,6 +110,7 @@ def detector_for(payload: RulesPayload) -> Detector:
 
             rules, use_blocklist = pickle.loads(payload.blob)
             found = Detector(rules, use_blocklist=use_blocklist)
+            BUILT[0] += 1
             _DETECTORS[payload.key] = found
             while len(_DETECTORS) > _DETECTORS_MAX:
                 del _DETECTORS[next(iter(_DETECTORS))]

@@ -165,11 +165,14 @@ def test_workers_judge_with_the_clients_rules(
     rules.write_text('[[outlet]]\nname = "Welt"\ndomains = ["welt.de"]\n', encoding="utf-8")
     code, out, _ = run(capsys, *base, "--rules", str(rules))  # the same cluster, other rules
     assert code == 0 and json.loads(out)["verdict"] == "unknown"
-    # each worker process built a detector per rule set it was sent, not one per task
+    # a run of many tasks with the same rules builds at most one detector per worker process
     from linkguard import dask_scan
 
-    built = client.run(lambda: len(dask_scan._DETECTORS))
-    assert set(built.values()) <= {1, 2} and len(built) == 2
+    before = sum(client.run(lambda: dask_scan.BUILT[0]).values())
+    many = [str(post)] * 12
+    assert run(capsys, "scan", "--dask", cluster, *many, "--rules", str(rules), "-q", "--all")[0] == 0
+    assert run(capsys, "scan", "--dask", cluster, *many, "--rules", str(rules), "-q", "--all")[0] == 0
+    assert sum(client.run(lambda: dask_scan.BUILT[0]).values()) - before <= 2
 
 
 def test_dask_options_are_checked(capsys: pytest.CaptureFixture[str], cluster: str, inputs: Path) -> None:
