@@ -27,22 +27,23 @@ sys.path.insert(0, str(HERE))
 
 from bench_scan import DATA, generate  # noqa: E402
 
-CLI = [sys.executable, "-c", "import sys; from linkguard.cli import main; sys.exit(main())"]
+MAIN = "import sys; from linkguard.cli import main; sys.exit(main())"
 
 
-def timed(args: list[str], repeat: int) -> float:
+def timed(args: list[str], repeat: int, python: str = sys.executable) -> float:
     """Best of ``repeat`` wall-clock seconds of one CLI run (noise on a shared machine only adds)."""
     best = float("inf")
     for _ in range(repeat):
         t = time.perf_counter()
-        subprocess.run([*CLI, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        cmd = [python, "-c", MAIN, *args]
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
         best = min(best, time.perf_counter() - t)
     return best
 
 
-def has_jobs() -> bool:
-    out = subprocess.run([*CLI, "scan", "--help"], capture_output=True, text=True, check=False).stdout
-    return "--jobs" in out
+def has_jobs(python: str) -> bool:
+    cmd = [python, "-c", MAIN, "scan", "--help"]
+    return "--jobs" in subprocess.run(cmd, capture_output=True, text=True, check=False).stdout
 
 
 def cell(base: float, secs: float | None, width: int) -> str:
@@ -59,10 +60,15 @@ def main() -> int:
         "--small-mb", type=int, nargs="*", default=[5, 25], help="smaller dumps, for the overhead"
     )
     ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument(
+        "--jobs-python",
+        default=sys.executable,
+        help="interpreter for the local runs (one whose linkguard has --jobs, if this one has not)",
+    )
     args = ap.parse_args()
     from distributed import Client, LocalCluster
 
-    jobs = has_jobs()
+    jobs, local_py = has_jobs(args.jobs_python), args.jobs_python
     sizes = sorted({*args.small_mb, args.size_mb})
     dumps = []
     for mb in sizes:
@@ -89,15 +95,9 @@ def main() -> int:
         print(header)
         for path in dumps:
             mb = path.stat().st_size / 1e6
-            one = timed(
-                ["scan", str(path), *common, "-o", "/dev/null", *(["--jobs", "1"] if jobs else [])],
-                args.repeat,
-            )
-            two = (
-                timed(["scan", str(path), *common, "-o", "/dev/null", "--jobs", "2"], args.repeat)
-                if jobs
-                else None
-            )
+            local = ["scan", str(path), *common, "-o", "/dev/null"]
+            one = timed([*local, *(["--jobs", "1"] if jobs else [])], args.repeat, local_py)
+            two = timed([*local, "--jobs", "2"], args.repeat, local_py) if jobs else None
             gathered = timed(["scan", "--dask", address, str(path), *common, "-o", "/dev/null"], args.repeat)
             parts = timed(["scan", "--dask", address, str(path), *common, "-o", f"{out_dir}/"], args.repeat)
             shutil.rmtree(out_dir, ignore_errors=True)
