@@ -4,9 +4,10 @@ Dask schedules, retries and moves data; this module only cuts the inputs into un
 byte range of a large plain-text or JSON Lines file cut on line boundaries), scans a unit with the
 ordinary :class:`~linkguard.scan.Scanner`, and puts the results back together in input order.
 
-* **Rules.** The client's effective rules (bundled + user + ``--rules``) travel with the tasks as a
-  :class:`RulesPayload`; each worker process builds its detector once per payload (keyed by the
-  payload's content hash), so a cluster never judges with rules the client does not see.
+* **Rules.** The client's effective rules (bundled + user + ``--rules``) and the detector index
+  built from them travel with the tasks as a :class:`RulesPayload`; each worker process restores the
+  detector once per rule set (keyed by the rules' cache key), so a cluster never judges with rules
+  the client does not see.
 * **Line numbers.** A byte range does not know on which line it starts: each range reports its
   findings relative to its start and the newlines it holds, and a chain of tiny tasks adds up the
   offsets, so every finding carries the line a local run gives it.
@@ -82,15 +83,21 @@ _REPLACED = "invalid-utf-8-replaced"
 # -- rules: shipped with the tasks, a detector built once per worker process ---------------------
 @dataclasses.dataclass(frozen=True)
 class RulesPayload:
-    """The client's rules, serialised once; ``key`` (a SHA-256 of ``blob``) names them on workers."""
+    """The client's detector index (``Index.to_payload()``: the rules and everything built from
+    them), serialised once; ``key`` names it on the workers (the rules' cache key, which covers
+    the rule files' content, the code and the suffix list; else a hash of ``blob``)."""
 
     key: str
     blob: bytes
 
     @classmethod
     def build(cls, rules: RuleSet, *, use_blocklist: bool = True) -> RulesPayload:
-        blob = pickle.dumps((rules, use_blocklist), protocol=pickle.HIGHEST_PROTOCOL)
-        return cls(hashlib.sha256(blob).hexdigest(), blob)
+        from linkguard.lookalike.cache import load_detector
+
+        index = load_detector(rules, use_blocklist=use_blocklist).index
+        blob = pickle.dumps((index.to_payload(), use_blocklist), protocol=pickle.HIGHEST_PROTOCOL)
+        key = rules.cache_key or hashlib.sha256(blob).hexdigest()
+        return cls(f"{key}:{'blocklist' if use_blocklist else 'no-blocklist'}", blob)
 
 
 _DETECTORS: dict[str, Detector] = {}
@@ -102,14 +109,17 @@ _DETECTORS_MAX = 2
 
 
 def detector_for(payload: RulesPayload) -> Detector:
-    """The detector for ``payload`` in this process: built on first use, then shared by every task."""
+    """The detector for ``payload`` in this process: restored on first use (no index to build), then
+    shared by every task."""
     with _DETECTORS_LOCK:
         found = _DETECTORS.get(payload.key)
         if found is None:
             from linkguard.lookalike import Detector
+            from linkguard.lookalike.index import Index
 
-            rules, use_blocklist = pickle.loads(payload.blob)
-            found = Detector(rules, use_blocklist=use_blocklist)
+            index_payload, use_blocklist = pickle.loads(payload.blob)
+            index = Index.from_payload(index_payload)
+            found = Detector(index.rules, use_blocklist=use_blocklist, index=index)
             BUILT[0] += 1
             _DETECTORS[payload.key] = found
             while len(_DETECTORS) > _DETECTORS_MAX:
