@@ -16,8 +16,9 @@ from linkguard.lookalike import scoring as sc
 from linkguard.lookalike.index import Index
 from linkguard.lookalike.obfuscation import obfuscation_evidence, post_tricks
 from linkguard.lookalike.techniques import TECHNIQUES, Subject, display_target
-from linkguard.models import Evidence, Link, Verdict, VerdictStatus
+from linkguard.models import Evidence, Link, Verdict
 from linkguard.normalize import parse_link, userinfo_of
+from linkguard.policy import status_for
 from linkguard.rules import RuleSet
 from linkguard.whatwg import naive_host
 
@@ -218,7 +219,7 @@ class Detector:
             outlet = combined.outlet or self.index.outlet_by_domain.get(blocked.imitates)
             bad = Evidence("blocklist", detail, {"source": blocked.source, "campaign": blocked.campaign})
             return Verdict("malicious", sc.BLOCKED_SCORE, outlet, techniques, (bad, *evidence, *extra))
-        status: VerdictStatus = "suspicious" if combined.score >= sc.SUSPICIOUS_THRESHOLD else "unknown"
+        status = status_for(combined.score)
         return Verdict(status, combined.score, combined.outlet, techniques, (*evidence, *extra))
 
     def _by_rules(self, link: Link, extra: tuple[Evidence, ...]) -> Verdict | None:
