@@ -485,6 +485,7 @@ def merge_stats(parts: Iterable[ScanStats]) -> ScanStats:
         total.verdicts.update(s.verdicts)
         total.skipped.update(s.skipped)
         total.repaired.update(s.repaired)
+        total.investigations.update(s.investigations)
         total.messages += s.messages[: max(0, 50 - len(total.messages))]
         total.skipped_inputs += s.skipped_inputs[: max(0, 1000 - len(total.skipped_inputs))]
         total.inputs_skipped += s.inputs_skipped
