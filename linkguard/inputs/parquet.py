@@ -10,6 +10,7 @@ without one the first of :data:`TEXT_COLUMNS` the file has is read. Needs ``pyar
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,6 +18,8 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from linkguard.inputs.decoding import Repairs
+from linkguard.inputs.reader import ByteSource, Reader
 from linkguard.limits import PARQUET_BATCH_ROWS
 from linkguard.models import Post, Record, Skipped
 
@@ -109,3 +112,18 @@ def _record(
         post=post,
         context=None,
     )
+
+
+def _read_stream(stream: ByteSource, source: str, repairs: Repairs) -> Iterator[Record | Skipped]:
+    """From a pipe or a decompressor: Parquet seeks, so the stream is read whole first (a file
+    given by name is read in place, by ``read_path``)."""
+    yield from read_file(io.BytesIO(stream.read() or b""), source)
+
+
+READER = Reader(
+    "parquet",
+    extensions=EXTENSIONS,
+    sniff=lambda head: head.startswith(MAGIC),
+    read_bytes=_read_stream,
+    binary=True,
+)
