@@ -125,3 +125,11 @@ UNITS_IN_FLIGHT_PER_WORKER = 2
 UNIT_FINDINGS_IN_MEMORY = 20_000
 #: The same for a unit's JSON Lines, when workers write them.
 UNIT_ENCODED_BYTES_IN_MEMORY = 16 << 20
+
+# --- scanning on a Dask cluster (``scan --dask``) -------------------------------------------
+#: Plain text and JSON Lines larger than this are split into byte ranges on line boundaries,
+#: one task each: big enough that a task's overhead (a few ms) is noise, small enough that two
+#: workers share a 200 MB dump.
+DASK_BLOCK_BYTES = 32 << 20
+#: Rows of a Parquet file read at once: memory stays flat whatever the file's size.
+PARQUET_BATCH_ROWS = 8192

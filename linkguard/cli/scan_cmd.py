@@ -15,6 +15,7 @@ import click
 from linkguard.cli.common import (
     EXIT_FLAGGED,
     EXIT_INPUT,
+    OUTPUT_DIR_KEY,
     OutputOptions,
     load_ruleset,
     open_report,
@@ -23,7 +24,8 @@ from linkguard.cli.common import (
 )
 from linkguard.cli.netopts import NetOptions, build_investigator, exit_code, network_options, warn_unreachable
 from linkguard.inputs import FORMATS as INPUT_FORMATS
-from linkguard.limits import UNIT_BYTES
+from linkguard.inputs.parquet import columns as parquet_columns
+from linkguard.limits import DASK_BLOCK_BYTES, UNIT_BYTES
 from linkguard.models import ScanStats
 from linkguard.scan import Scanner
 
@@ -139,6 +141,23 @@ def _progress(stack: ExitStack, total: int) -> Callable[[int], None]:
 )
 @rules_options
 @network_options(default_online=False)
+@click.option(
+    "--dask",
+    "dask_address",
+    metavar="ADDRESS",
+    help="Run on this Dask scheduler (tcp://HOST:8786); PATHs may be globs or fsspec URLs (s3://…). "
+    "With -o DIR/ the workers write one JSON Lines part per input (plus _summary.json).",
+)
+@click.option("--text-column", help="Parquet: the column holding the post text (default: guessed).")
+@click.option("--id-column", help="Parquet: the column holding the post id (each row is then a post).")
+@click.option("--gzip-parts", is_flag=True, help="With --dask -o DIR/: gzip each part (.jsonl.gz).")
+@click.option(
+    "--dask-block-bytes",
+    type=click.IntRange(min=1 << 10),
+    default=DASK_BLOCK_BYTES,
+    show_default=True,
+    help="With --dask: plain text and JSON Lines larger than this are split into line-aligned ranges.",
+)
 def scan(
     paths: tuple[str, ...],
     output: OutputOptions,
@@ -151,6 +170,11 @@ def scan(
     rules_dir: Path | None,
     no_blocklist: bool,
     net: NetOptions,
+    dask_address: str | None,
+    text_column: str | None,
+    id_column: str | None,
+    gzip_parts: bool,
+    dask_block_bytes: int,
 ) -> int:
     """Scan files, directories (recursively) or stdin (`-`) for links; flag lookalike domains.
 
@@ -163,6 +187,23 @@ def scan(
             raise click.UsageError("give a file or directory to scan, or - to read stdin")
         paths = ("-",)
     rules = load_ruleset(rule_paths, rules_dir)
+    if OUTPUT_DIR_KEY in click.get_current_context().meta and dask_address is None:
+        raise click.UsageError("-o DIR/ (one part per input) needs --dask; give a file name")
+    if dask_address is not None:
+        from linkguard.cli.dask_cmd import scan_on_cluster
+
+        stats = scan_on_cluster(
+            dask_address,
+            paths,
+            rules,
+            output,
+            input_format,
+            no_blocklist,
+            net,
+            (text_column, id_column),
+            (gzip_parts, dask_block_bytes),
+        )
+        return _finish(stats, summary_path, quiet)
 
     from linkguard.report import reporter_class
 
@@ -174,6 +215,8 @@ def scan(
 
         detector = Detector(rules, use_blocklist=not no_blocklist)
         contexts = reporter_class(output.format).uses_context
+        # set before the workers are forked, so that they read Parquet with the same columns
+        stack.enter_context(parquet_columns(text_column, id_column))
         # planned and started before any thread (progress bar, forensics): workers are forked
         run = stack.enter_context(
             ParallelScan(paths, jobs=jobs or usable_cores(), input_format=input_format, unit_bytes=unit_bytes)
@@ -201,6 +244,11 @@ def scan(
         stats = scanner.stats
         writer.close(stats)
         writer.out.flush()
+    return _finish(stats, summary_path, quiet)
+
+
+def _finish(stats: ScanStats, summary_path: Path | None, quiet: bool) -> int:
+    """The summary (stderr, ``--summary``) and the exit code of a scan."""
     if summary_path is not None:
         summary: dict[str, Any] = stats.to_dict() | {
             "messages": stats.messages,
