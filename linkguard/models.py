@@ -282,6 +282,9 @@ class ScanStats:
     inputs_skipped: int = 0
     #: Inputs that could not be read (``is_unread``): what makes ``scan`` exit 3.
     unread: int = 0
+    #: Indicator feeds in force and their dates (``{"meta-threat-research": "2026-05-19 (bundled)"}``),
+    #: so every report says how old the knowledge of known-bad domains is.
+    feeds: dict[str, str] = field(default_factory=dict)
 
     def skip(self, item: Skipped, keep_messages: int = 50, keep_inputs: int = 1000) -> None:
         (self.repaired if item.kept else self.skipped)[item.reason] += 1
@@ -307,4 +310,4 @@ class ScanStats:
             "verdicts": dict(self.verdicts),
             "skipped": dict(self.skipped),
             "repaired": dict(self.repaired),
-        }
+        } | ({"feeds": dict(self.feeds)} if self.feeds else {})

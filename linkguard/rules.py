@@ -5,8 +5,9 @@ of four arrays of tables::
 
     [[outlet]]      name, domains, brands?, country?, kind?, tier?, source?
     [[legit]]       domain, note?
-    [[blocked]]     domain, source, imitates?, campaign?
+    [[blocked]]     domain, source, imitates?, campaign?, source_url?, reported?
     [[shortener]]   domain, owner?
+    [[rating]]      domain, value, rating, source, source_url?, reported?
 
 The bundled files ship inside the wheel (``linkguard._rules``); the user's file is layered on top.
 ``[[removed]] domain`` hides *bundled* rules for that domain, so a user can withdraw a shipped rule and
@@ -20,7 +21,7 @@ Loading stays lean because it runs at every CLI start: ``load_rules`` only parse
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -45,14 +46,15 @@ OUTLET_KINDS = (
 )
 #: ``curated``: hand-checked (the default); ``reference``: a bulk list, each entry naming its ``source``.
 OUTLET_TIERS = ("curated", "reference")
-RULE_TABLES = ("outlet", "legit", "blocked", "shortener", "removed")
+RULE_TABLES = ("outlet", "legit", "blocked", "shortener", "removed", "rating")
 #: Keys each table understands; anything else is a typo that would silently drop data.
 TABLE_KEYS: dict[str, frozenset[str]] = {
     "outlet": frozenset({"name", "domains", "domain", "brands", "country", "kind", "tier", "source"}),
     "legit": frozenset({"domain", "note"}),
-    "blocked": frozenset({"domain", "source", "imitates", "campaign"}),
+    "blocked": frozenset({"domain", "source", "imitates", "campaign", "source_url", "reported"}),
     "shortener": frozenset({"domain", "owner"}),
     "removed": frozenset({"domain", "note"}),
+    "rating": frozenset({"domain", "value", "rating", "source", "source_url", "reported"}),
 }
 
 
@@ -70,6 +72,40 @@ class BlockedRule:
     imitates: str = ""
     campaign: str = ""
     origin: str = "bundled"
+    # --- provenance (indicator feeds, issue #17) ---
+    source_url: str = ""
+    reported: str = ""
+
+
+# --- source ratings (issue #17) ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RatingRule:
+    """What a public rating of news-domain quality says about a domain: ``value`` on 0 (lowest) to
+    1 (highest), as the rating ``rating`` published by ``source``. Not an accusation: evidence quotes it."""
+
+    domain: str
+    value: float
+    rating: str
+    source: str
+    source_url: str = ""
+    reported: str = ""
+    origin: str = "bundled"
+
+
+def _rating_value(e: dict[str, Any]) -> float:
+    value = e.get("value")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+        raise RulesError("'value' must be a number from 0 (lowest) to 1 (highest)")
+    return float(value)
+
+
+#: Dates a feed entry may carry: a day, a month, or the half/quarter a report names (2023-Q2, 2026-H1).
+REPORTED_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?|-H[12]|-Q[1-4](?:-Q?[1-4])?)")
+
+
+# --- end of source ratings ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +124,7 @@ class RuleSet:
     blocked: tuple[BlockedRule, ...] = ()
     shorteners: tuple[ShortenerRule, ...] = ()
     files: tuple[str, ...] = field(default=(), compare=False)
+    ratings: tuple[RatingRule, ...] = ()  # source ratings (issue #17)
 
     def outlet_for(self, registered_domain: str) -> Outlet | None:
         for outlet in self.outlets:
@@ -269,15 +306,33 @@ def _build(
                 seen[domain] = e
         return seen
 
+    ratings = []
+    for d, e in simple("rating").items():
+        try:
+            value = _rating_value(e)
+            rating, source = _require(e, "rating", ""), _require(e, "source", "")
+        except RulesError as exc:
+            raise located("rating", e, exc) from None
+        extra = (str(e.get("source_url", "")), str(e.get("reported", "")))
+        ratings.append(RatingRule(d, value, rating, source, *extra, e["_origin"]))
+
     legit = [LegitRule(d, str(e.get("note", "")), e["_origin"]) for d, e in simple("legit").items()]
     blocked = [
         BlockedRule(
-            d, str(e["source"]).strip(), str(e.get("imitates", "")), str(e.get("campaign", "")), e["_origin"]
+            d,
+            str(e["source"]).strip(),
+            str(e.get("imitates", "")),
+            str(e.get("campaign", "")),
+            e["_origin"],
+            str(e.get("source_url", "")),
+            str(e.get("reported", "")),
         )
         for d, e in simple("blocked").items()
     ]
     short = [ShortenerRule(d, str(e.get("owner", "")), e["_origin"]) for d, e in simple("shortener").items()]
-    return RuleSet(tuple(outlets.values()), tuple(legit), tuple(blocked), tuple(short), tuple(files))
+    return RuleSet(
+        tuple(outlets.values()), tuple(legit), tuple(blocked), tuple(short), tuple(files), tuple(ratings)
+    )
 
 
 def _iter_files(paths: Iterable[Path]) -> Iterator[Path]:
@@ -304,7 +359,12 @@ def rule_sources(
     if paths is not None:
         return [(p, "user") for p in _iter_files(Path(p) for p in paths)]
     # The reference tier first, so that a curated entry for the same outlet replaces it.
-    sources = [(p, "bundled") for p in (*reference_rule_files(), *bundled_rule_files())] if bundled else []
+    sources: list[tuple[Path, str]] = []
+    if bundled:  # indicator feeds and ratings (issue #17) after the reference tier, under the curated rules
+        from linkguard.feeds.store import feed_rule_files
+
+        files = (*reference_rule_files(), *feed_rule_files(), *bundled_rule_files())
+        sources = [(p, "bundled") for p in files]
     if user_dir is not None and Path(user_dir).is_dir():
         sources += [(p, "user") for p in _iter_files([Path(user_dir)])]
     return sources
@@ -651,11 +711,42 @@ def _lint_entry(entry: RuleEntry, pos: EntryPos, problems: list[Problem], facts:
                 f"{domain or '?'}: missing or empty 'source' (say where the report comes from)",
                 "source",
             )
-    for key in sorted(allowed - {"domain"}):
+    for key in sorted(allowed - {"domain", "value"}):
         if key in e and not isinstance(e[key], str):
             add("error", f"'{key}' must be a string", key)
+    if table in ("blocked", "rating"):
+        _lint_provenance(entry, domain or "?", add)
     if domain:
         facts.append(_Fact(table, domain, entry, pos.keys.get("domain", pos.line), domain))
+
+
+# --- provenance of feed entries and ratings (issue #17) -------------------------------------------
+
+#: Keys every entry of an indicator feed (a file in a ``feeds`` directory) must carry.
+FEED_PROVENANCE = {"blocked": ("campaign", "source", "source_url", "reported"), "rating": ("source", "reported")}
+
+
+def _lint_provenance(entry: RuleEntry, label: str, add: Callable[..., None]) -> None:
+    """A feed entry names its campaign, source, URL and date; a date and a URL are well-formed."""
+    e = entry.data
+    if entry.table == "rating":
+        try:
+            _rating_value(e)
+        except RulesError as exc:
+            add("error", f"{label}: {exc}", "value")
+        for key in ("rating", "source"):
+            if not isinstance(e.get(key), str) or not e[key].strip():
+                add("error", f"{label}: missing or empty '{key}'", key)
+    if Path(entry.file).parent.name == "feeds":
+        for key in FEED_PROVENANCE[entry.table]:
+            if not isinstance(e.get(key), str) or not e[key].strip():
+                add("error", f"{label}: a feed entry must name its '{key}' (provenance)", key)
+    reported = e.get("reported")
+    if isinstance(reported, str) and reported and not REPORTED_DATE.fullmatch(reported):
+        add("error", f"{label}: 'reported' must be a date like 2024-09-04, 2024-09 or 2023-Q2", "reported")
+    url = e.get("source_url")
+    if isinstance(url, str) and url and not re.match(r"https?://[^\s/]+", url):
+        add("error", f"{label}: 'source_url' must be an http(s) URL", "source_url")
 
 
 def validate_rules(paths: Iterable[str | Path], *, with_bundled: bool = False) -> list[Problem]:
@@ -668,7 +759,9 @@ def validate_rules(paths: Iterable[str | Path], *, with_bundled: bool = False) -
     facts: list[_Fact] = []
     import tomllib
 
-    bundled = (*reference_rule_files(), *bundled_rule_files())
+    from linkguard.feeds.store import feed_rule_files
+
+    bundled = (*reference_rule_files(), *feed_rule_files(), *bundled_rule_files())
     sources: list[tuple[Path, str]] = [(p, "bundled") for p in bundled] if with_bundled else []
     for p in (Path(p) for p in paths):
         if p.is_dir():

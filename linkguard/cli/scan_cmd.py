@@ -53,6 +53,8 @@ def summary_text(stats: ScanStats) -> str:
         + f"{stats.bytes_read:,} bytes: "
         f"{stats.links} link(s), {stats.flagged} flagged."
     ]
+    if stats.feeds:
+        lines.append("Feeds: " + ", ".join(f"{k} {v}" for k, v in sorted(stats.feeds.items())))
     if stats.verdicts:
         lines.append("Verdicts: " + ", ".join(f"{k} {v}" for k, v in sorted(stats.verdicts.items())))
     if stats.skipped:
@@ -106,6 +108,7 @@ def scan(
     rule_paths: tuple[Path, ...],
     rules_dir: Path | None,
     no_blocklist: bool,
+    no_ratings: bool,
     net: NetOptions,
 ) -> int:
     """Scan files, directories (recursively) or stdin (`-`) for links; flag lookalike domains.
@@ -154,7 +157,7 @@ def scan(
 
         from linkguard.lookalike import Detector
 
-        detector = Detector(rules, use_blocklist=not no_blocklist)
+        detector = Detector(rules, use_blocklist=not no_blocklist, use_ratings=not no_ratings)
         investigator = None
         if net.online:  # redirects, page claims, registration for flagged and shortened links
             investigator = stack.enter_context(build_investigator(net, detector.classify, rules.outlets))

@@ -37,11 +37,19 @@ from linkguard.lookalike.index import Brand, Index, register_prebuilt
 from linkguard.lookalike.profile import WebProfile
 from linkguard.models import Outlet
 from linkguard.paths import cache_dir
-from linkguard.rules import BlockedRule, LegitRule, RuleSet, ShortenerRule, load_sources, rule_sources
+from linkguard.rules import (
+    BlockedRule,
+    LegitRule,
+    RatingRule,
+    RuleSet,
+    ShortenerRule,
+    load_sources,
+    rule_sources,
+)
 
 #: Environment variable naming the cache directory (tests point it at a temporary one).
 #: Bump when the payload layout changes.
-FORMAT = 5
+FORMAT = 6
 MAGIC = b"LGIDX\x01\n"
 #: Cache files kept; older ones (other rule sets, older versions) are removed on write.
 KEEP_FILES = 4
@@ -133,7 +141,13 @@ def _dump(key: str, rules: RuleSet, idx: Index) -> bytes:
             (o.name, o.domains, o.brands, o.country, o.kind, o.origin, o.tier) for o in rules.outlets
         ],
         "legit": [(r.domain, r.note, r.origin) for r in rules.legit],
-        "blocked": [(r.domain, r.source, r.imitates, r.campaign, r.origin) for r in rules.blocked],
+        "blocked": [
+            (r.domain, r.source, r.imitates, r.campaign, r.origin, r.source_url, r.reported)
+            for r in rules.blocked
+        ],
+        "ratings": [
+            (r.domain, r.value, r.rating, r.source, r.source_url, r.reported, r.origin) for r in rules.ratings
+        ],
         "shorteners": [(r.domain, r.owner, r.origin) for r in rules.shorteners],
         "files": tuple(rules.files),
         "brands": [(b.label, outlet_pos[id(b.outlet)], b.domain, b.suffixes, b.generic) for b in brands],
@@ -183,6 +197,7 @@ def _load(payload: dict[str, Any]) -> tuple[RuleSet, Index]:
         tuple(BlockedRule(*r) for r in payload["blocked"]),
         tuple(ShortenerRule(*r) for r in payload["shorteners"]),
         tuple(payload["files"]),
+        tuple(RatingRule(*r) for r in payload["ratings"]),
     )
     brands = [
         Brand(label, outlets[o], domain, tuple(suffixes), bool(generic))
@@ -196,6 +211,7 @@ def _load(payload: dict[str, Any]) -> tuple[RuleSet, Index]:
     idx.dotless = {s: brands[i] for s, i in payload["dotless"].items()}
     idx.legit = {r.domain: r for r in rules.legit}
     idx.blocked = {r.domain: r for r in rules.blocked}
+    idx.ratings = {r.domain: r for r in rules.ratings}
     idx.shorteners = {r.domain: r for r in rules.shorteners}
     idx.legit_labels = frozenset(payload["legit_labels"])
     idx.max_domain_labels = int(payload["max_domain_labels"])

@@ -28,7 +28,7 @@ from linkguard.lookalike.wordlists import (
 )
 from linkguard.models import Outlet
 from linkguard.normalize import HostParts, split_host, suffix_extractor
-from linkguard.rules import BlockedRule, LegitRule, RuleSet, ShortenerRule
+from linkguard.rules import BlockedRule, LegitRule, RatingRule, RuleSet, ShortenerRule
 
 #: Shortest label the one-edit fuzzy fallback considers; shorter ones rely on the typo kinds.
 FUZZY_MIN_LENGTH = 6
@@ -156,6 +156,7 @@ class Index:
                 self._add_brand(label, outlet, domain, tuple(dict.fromkeys(suffixes)))
         self.legit: dict[str, LegitRule] = {r.domain: r for r in rules.legit}
         self.blocked: dict[str, BlockedRule] = {r.domain: r for r in rules.blocked}
+        self.ratings: dict[str, RatingRule] = {r.domain: r for r in rules.ratings}
         self.shorteners: dict[str, ShortenerRule] = {r.domain: r for r in rules.shorteners}
         self.legit_labels: frozenset[str] = frozenset(
             p.domain_label for p in (_split(d) for d in self.legit) if p is not None

@@ -121,6 +121,9 @@ def summary_items(stats: ScanStats) -> list[SummaryItem]:
         items.insert(2, SummaryItem("Posts", stats.posts))
     if stats.repaired:
         items.append(SummaryItem("Repaired", stats.repaired.total(), _counts(stats.repaired)))
+    if stats.feeds:  # how old the known-bad lists are
+        dates = ", ".join(f"{name} {date}" for name, date in sorted(stats.feeds.items()))
+        items.append(SummaryItem("Feeds", len(stats.feeds), dates))
     return items
 
 
@@ -135,4 +138,4 @@ def summary_line(stats: ScanStats) -> str:
 
 def _singular(label: str) -> str:
     """``1 file``, not ``1 files`` (labels that are not plurals, like ``flagged``, stay)."""
-    return label[:-1] if label in ("files", "records", "posts", "links") else label
+    return label[:-1] if label in ("files", "records", "posts", "links", "feeds") else label
