@@ -723,7 +723,10 @@ def _lint_entry(entry: RuleEntry, pos: EntryPos, problems: list[Problem], facts:
 # --- provenance of feed entries and ratings (issue #17) -------------------------------------------
 
 #: Keys every entry of an indicator feed (a file in a ``feeds`` directory) must carry.
-FEED_PROVENANCE = {"blocked": ("campaign", "source", "source_url", "reported"), "rating": ("source", "reported")}
+FEED_PROVENANCE = {
+    "blocked": ("campaign", "source", "source_url", "reported"),
+    "rating": ("source", "reported"),
+}
 
 
 def _lint_provenance(entry: RuleEntry, label: str, add: Callable[..., None]) -> None:

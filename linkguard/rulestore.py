@@ -720,6 +720,8 @@ def _prepare(row: ImportRow) -> tuple[RuleTable, list[str], dict[str, Any], dict
             "source": f["source"].strip(),
             "imitates": f.get("imitates", ""),
             "campaign": f.get("campaign", ""),
+            "source_url": f.get("source_url", ""),  # provenance (issue #17)
+            "reported": f.get("reported", ""),
         }
     elif table == "legit":
         fields["note"] = f.get("note", "")

@@ -46,8 +46,10 @@ def main(name: str, repo: str) -> None:
     manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
     manifest[name] = {"date": date, "commit": commit, "domains": update.total, "source": feed.homepage}
     manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"{name}: {update.total} domains ({len(update.trusted)} trusted by the bundled rules left out: "
-          f"{', '.join(update.trusted) or '-'}) from {commit[:12]} ({date})")
+    print(
+        f"{name}: {update.total} domains ({len(update.trusted)} trusted by the bundled rules left out: "
+        f"{', '.join(update.trusted) or '-'}) from {commit[:12]} ({date})"
+    )
 
 
 if __name__ == "__main__":

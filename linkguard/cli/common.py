@@ -60,7 +60,7 @@ rule_paths_option = click.option(
 
 
 def rules_options(func: F) -> F:
-    """``--rules``, ``--rules-dir``, ``--no-blocklist`` and ``--no-ratings``, for every command that classifies."""
+    """``--rules``, ``--rules-dir``, ``--no-blocklist`` and ``--no-ratings``: every classifying command."""
     func = click.option(
         "--no-blocklist",
         is_flag=True,

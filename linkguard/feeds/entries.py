@@ -84,6 +84,10 @@ def render_feed(feed: FeedSource, entries: Iterable[FeedEntry], *, date: str, or
             lines.append(f"rating = {_q(e.rating)}")
         if e.campaign:
             lines.append(f"campaign = {_q(e.campaign)}")
-        lines += [f"source = {_q(e.source)}", f"source_url = {_q(e.source_url)}", f"reported = {_q(e.reported)}"]
+        lines += [
+            f"source = {_q(e.source)}",
+            f"source_url = {_q(e.source_url)}",
+            f"reported = {_q(e.reported)}",
+        ]
         lines.append("")
     return "\n".join(lines)

@@ -4,7 +4,9 @@ Two CSV layouts are in the repository. The 2020–2022 files have ``indicator_ty
 comment, ds``; their ``domain_name`` rows whose comment says CIB (coordinated inauthentic behaviour)
 are taken. The files since 2023 follow Meta's Online Operations Kill Chain (``Tactic, Technique,
 Procedure, Indicator``); taken are the domains the operation acquired (procedure 0.6.2, "acquiring
-domains to support influence operations") and its redirect domains (9.5.3). URLs of legitimate sites
+domains to support influence operations"); the redirect domains (9.5.3, ~5,400 throwaway names of
+Doppelganger's 2023 file) are a feed of their own, fetched on request, so that every start does
+not parse them. URLs of legitimate sites
 the operations posted on, social-media accounts and malware infrastructure (0.6.1) are not taken:
 Meta itself warns that sharing an operation's links does not make one part of it.
 """
@@ -29,14 +31,18 @@ _INFLUENCE_FILE = re.compile(
 _PERIOD = re.compile(r"\b(Q[1-4](?:-[1-4])?|H[12])[ _]*(\d{4})", re.I)
 _MONTH = re.compile(r"^(\d{4})_(\d{2})_")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-#: Procedures whose indicator is a domain the operation ran.
-_PROCEDURES = {"0.6.2": "", "9.5.3": "redirect domain"}
+#: Procedure whose indicator is a domain the operation acquired (its sites, clones and brands).
+ACQUIRED = "0.6.2"
+#: Procedure whose indicator is a redirect domain (thousands of throwaway names in one Doppelganger file).
+REDIRECTS = "9.5.3"
 
 
 def is_influence_file(path: str) -> bool:
     """A CSV of ``indicators/csv/`` about an influence operation."""
     p = PurePosixPath(path)
-    return p.parts[:2] == ("indicators", "csv") and p.suffix == ".csv" and bool(_INFLUENCE_FILE.search(p.name))
+    return (
+        p.parts[:2] == ("indicators", "csv") and p.suffix == ".csv" and bool(_INFLUENCE_FILE.search(p.name))
+    )
 
 
 def blob_url(path: str) -> str:
@@ -44,7 +50,7 @@ def blob_url(path: str) -> str:
 
 
 def report_period(path: str) -> str:
-    """``2023-Q2``, ``2026-H1``, ``2025-Q2-3`` or ``2022-09`` from the file name (the report it belongs to)."""
+    """``2023-Q2``, ``2026-H1``, ``2025-Q2-3`` or ``2022-09`` from the file name: its report."""
     name = PurePosixPath(path).name
     matches = _PERIOD.findall(name)
     if matches:
@@ -68,8 +74,11 @@ def network_label(path: str) -> str:
     return re.sub(r"(?i)\bnetwork\b", "network", name)
 
 
-def parse_csv(path: str, text: str) -> list[FeedEntry]:
-    """The operation domains of one indicator CSV; ``FeedError`` when it is not one."""
+def parse_csv(path: str, text: str, *, redirects: bool = False) -> list[FeedEntry]:
+    """The operation domains of one indicator CSV; ``FeedError`` when it is not one.
+
+    ``redirects``: the redirect domains (9.5.3) instead of the acquired ones and the 2022 CIB domains.
+    """
     rows = list(csv.reader(io.StringIO(text)))
     if not rows:
         raise FeedError(f"{path}: empty file, not a Meta indicator CSV")
@@ -80,7 +89,7 @@ def parse_csv(path: str, text: str) -> list[FeedEntry]:
         kind, value = header.index("indicator_type"), header.index("indicator_value")
         comment = header.index("comment") if "comment" in header else None
         ds = header.index("ds") if "ds" in header else None
-        for row in rows[1:]:
+        for row in rows[1:] if not redirects else ():
             if len(row) <= max(kind, value) or row[kind].strip() != "domain_name":
                 continue
             note = row[comment].strip() if comment is not None and comment < len(row) else ""
@@ -97,9 +106,9 @@ def parse_csv(path: str, text: str) -> list[FeedEntry]:
             if len(row) <= max(procedure, value):
                 continue
             code = row[procedure].strip().split(" ", 1)[0]
-            if code not in _PROCEDURES:
+            if code != (REDIRECTS if redirects else ACQUIRED):
                 continue
-            campaign = f"{label}, {_PROCEDURES[code]}" if _PROCEDURES[code] else label
+            campaign = f"{label}, redirect domain" if redirects else label
             out += [FeedEntry(d, SOURCE, url, period, campaign) for d in domains_in(row[value])]
         return out
     raise FeedError(f"{path}: not a Meta indicator CSV (header {', '.join(rows[0][:5])!r})")

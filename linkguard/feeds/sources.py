@@ -35,6 +35,15 @@ FEEDS: dict[str, FeedSource] = {
             "blocked",
         ),
         FeedSource(
+            "meta-doppelganger-redirects",
+            "Meta threat-research indicators: influence operations' redirect domains",
+            "Meta Platforms",
+            "MIT (not bundled for size: ~5,400 throwaway 2023 names would slow every uncached start)",
+            "https://github.com/facebook/threat-research",
+            False,
+            "blocked",
+        ),
+        FeedSource(
             "checkfirst-pravda",
             "CheckFirst Pravda network data collection (hosts)",
             "CheckFirst",

@@ -99,9 +99,7 @@ def feed_dates(files: Iterable[str] | None = None) -> dict[str, str]:
     """
     loaded = None if files is None else {str(f) for f in files}
     return {
-        f.name: f"{f.date} ({f.origin})"
-        for f in feeds_in_force()
-        if loaded is None or str(f.path) in loaded
+        f.name: f"{f.date} ({f.origin})" for f in feeds_in_force() if loaded is None or str(f.path) in loaded
     }
 
 

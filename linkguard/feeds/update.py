@@ -53,7 +53,7 @@ def _text(get: Get, url: str) -> str:
     return get(url).decode("utf-8-sig", errors="replace")
 
 
-def fetch_meta(get: Get, api: str, raw: str, date: str) -> list[FeedEntry]:
+def fetch_meta(get: Get, api: str, raw: str, date: str, *, redirects: bool = False) -> list[FeedEntry]:
     paths = meta.parse_tree(_json(get, f"{api}/repos/{meta.REPO}/git/trees/main?recursive=1"))
     if not paths:
         raise FeedError("the tree listing names no influence-operation CSV under indicators/csv/")
@@ -61,8 +61,14 @@ def fetch_meta(get: Get, api: str, raw: str, date: str) -> list[FeedEntry]:
         raise FeedError(f"the tree lists {len(paths)} indicator files, more than {FEED_MAX_FILES}")
     entries: list[FeedEntry] = []
     for path in paths:
-        entries += meta.parse_csv(path, _text(get, f"{raw}/{meta.REPO}/main/{quote(path)}"))
+        entries += meta.parse_csv(
+            path, _text(get, f"{raw}/{meta.REPO}/main/{quote(path)}"), redirects=redirects
+        )
     return entries
+
+
+def fetch_meta_redirects(get: Get, api: str, raw: str, date: str) -> list[FeedEntry]:
+    return fetch_meta(get, api, raw, date, redirects=True)
 
 
 def fetch_pravda(get: Get, api: str, raw: str, date: str) -> list[FeedEntry]:
@@ -76,6 +82,7 @@ def fetch_ratings(get: Get, api: str, raw: str, date: str) -> list[FeedEntry]:
 
 FETCHERS: dict[str, Callable[[Get, str, str, str], list[FeedEntry]]] = {
     "meta-threat-research": fetch_meta,
+    "meta-doppelganger-redirects": fetch_meta_redirects,
     "checkfirst-pravda": fetch_pravda,
     "lin2023-ratings": fetch_ratings,
 }
@@ -97,7 +104,11 @@ def _domains_of(path: Path | None, table: str) -> set[str]:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return set()
     entries = data.get(table, [])
-    return {str(e.get("domain", "")) for e in entries if isinstance(e, dict)} if isinstance(entries, list) else set()
+    return (
+        {str(e.get("domain", "")) for e in entries if isinstance(e, dict)}
+        if isinstance(entries, list)
+        else set()
+    )
 
 
 def prepare(

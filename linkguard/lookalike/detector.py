@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import unicodedata
 
+from linkguard.limits import RATING_LOW_THRESHOLD, RATING_SCORE
 from linkguard.lookalike import scoring as sc
 from linkguard.lookalike.index import Index
 from linkguard.lookalike.obfuscation import obfuscation_evidence, post_tricks
 from linkguard.lookalike.techniques import TECHNIQUES, Subject, display_target
 from linkguard.models import Evidence, Link, Verdict, VerdictStatus
 from linkguard.normalize import parse_link, userinfo_of
-from linkguard.limits import RATING_LOW_THRESHOLD, RATING_SCORE
 from linkguard.rules import BlockedRule, RatingRule, RuleSet
 from linkguard.whatwg import naive_host
 
@@ -205,7 +205,9 @@ class Detector:
         if self.use_blocklist and blocked is not None and link.registered_domain:
             outlet = combined.outlet or self.index.outlet_by_domain.get(blocked.imitates)
             bad = blocklist_evidence(blocked)
-            return Verdict("malicious", sc.BLOCKED_SCORE, outlet, techniques, (bad, *evidence, *rated, *extra))
+            return Verdict(
+                "malicious", sc.BLOCKED_SCORE, outlet, techniques, (bad, *evidence, *rated, *extra)
+            )
         score = max(combined.score, RATING_SCORE) if rating is not None else combined.score
         status: VerdictStatus = "suspicious" if score >= sc.SUSPICIOUS_THRESHOLD else "unknown"
         return Verdict(status, score, combined.outlet, techniques, (*evidence, *rated, *extra))
