@@ -69,7 +69,7 @@ def network_label(path: str) -> str:
     name = re.sub(r"\s+", " ", name).strip(" -")
     if name.isupper() or name.islower():
         name = name.title()
-    name = re.sub(r"(?i)\bcib\b", "CIB", name)
+    name = re.sub(r"(?i)\bcib\b", "CIB", re.sub(r"\bUs\b", "US", name))
     name = re.sub(r"(?i)[- ]based\b", "-based", name)
     return re.sub(r"(?i)\bnetwork\b", "network", name)
 

@@ -37,7 +37,8 @@ class FeedUpdate:
     total: int
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    #: Domains the feed lists but the bundled rules trust (an outlet or a legitimate look-alike): left out.
+    #: Domains a blocklist feed lists but the bundled rules trust (an outlet, a legitimate look-alike):
+    #: left out, as a rule may not be both. (Ratings of trusted domains are kept; the rules win.)
     trusted: list[str] = field(default_factory=list)
     text: str = ""
 
@@ -127,7 +128,7 @@ def prepare(
     unique: dict[str, FeedEntry] = {}
     dropped: set[str] = set()
     for entry in FETCHERS[feed.name](get, api, raw, date):
-        if entry.domain in trusted:
+        if entry.domain in trusted and feed.table == "blocked":  # a rating of a trusted outlet stays inert
             dropped.add(entry.domain)
         else:
             unique.setdefault(entry.domain, entry)
