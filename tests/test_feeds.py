@@ -370,6 +370,10 @@ def test_export_then_import_round_trips_flagged_domains(feeds_dir: Path, tmp_pat
     lookalike = imported["welt-nachrichten.info"]
     assert lookalike.source.startswith("linkguard")
     assert lookalike.reported
+    if fmt == "stix":  # the feed dates ride along as a note on the indicators
+        objects = json.loads(exported.read_text(encoding="utf-8"))["objects"]
+        notes = [o["content"] for o in objects if o["type"] == "note"]
+        assert notes == ["linkguard indicator feeds in force: meta-threat-research 2026-05-19 (bundled)"]
     if fmt == "misp":  # the blocklisted domain's campaign and source travel in its tags
         event = json.loads(exported.read_text(encoding="utf-8"))["Event"]
         tags = [t["name"] for a in event["Attribute"] if a["value"] == "artichoc.cc" for t in a["Tag"]]
