@@ -98,6 +98,8 @@ POST_CONTEXT_CHARS = 300
 FEED_MAX_FILE_BYTES = 8 << 20
 #: Files one feed may fetch (Meta's repository holds ~60 influence-operation CSVs).
 FEED_MAX_FILES = 400
+#: Bytes one ``update-feeds`` run may download in all (Meta's CSVs are ~1 MB together today).
+FEED_MAX_TOTAL_BYTES = 64 << 20
 #: Seconds for one feed download.
 FEED_TIMEOUT_S = 30.0
 #: A domain rated below this on the 0–1 scale of a source rating (Lin et al. 2023's ``pc1``) is

@@ -23,7 +23,7 @@ from linkguard.feeds import meta, pravda, ratings
 from linkguard.feeds.entries import FeedEntry, render_feed
 from linkguard.feeds.sources import FEEDS, GITHUB_API, GITHUB_RAW, FeedSource
 from linkguard.feeds.store import MANIFEST, feed_rule_files, read_manifest, user_feeds_dir
-from linkguard.limits import FEED_MAX_FILE_BYTES, FEED_MAX_FILES, FEED_TIMEOUT_S
+from linkguard.limits import FEED_MAX_FILE_BYTES, FEED_MAX_FILES, FEED_MAX_TOTAL_BYTES, FEED_TIMEOUT_S
 
 Get = Callable[[str], bytes]
 
@@ -163,10 +163,16 @@ def update_feeds(
     api, raw = (mirror.rstrip("/"), mirror.rstrip("/")) if mirror else (GITHUB_API, GITHUB_RAW)
     day = date or datetime.now(UTC).date().isoformat()
 
+    downloaded = [0]
+
     def get(url: str) -> bytes:
-        return download_capped(
+        body = download_capped(
             url, cap=FEED_MAX_FILE_BYTES, timeout=FEED_TIMEOUT_S, what="a feed file", kind="a feed file"
         )
+        downloaded[0] += len(body)
+        if downloaded[0] > FEED_MAX_TOTAL_BYTES:
+            raise FeedError(f"the feeds sent more than {FEED_MAX_TOTAL_BYTES} bytes in all; nothing changed")
+        return body
 
     trusted = _trusted_domains()
     updates = [prepare(feed, get, api=api, raw=raw, date=day, trusted=trusted) for feed in chosen]
