@@ -180,10 +180,10 @@ def _ascii_host(raw_host: str) -> tuple[str, bool] | None:
     address in its canonical form — before any suffix-list check; None when there is none."""
     if raw_host.startswith("["):  # an IPv6 address, in brackets as a URL writes it
         ip6 = whatwg.parse_ipv6(raw_host[1:-1]) if raw_host.endswith("]") else None
-        return (ip6.compressed, True) if ip6 is not None else None
+        return (whatwg.serialize_ipv6(ip6), True) if ip6 is not None else None
     if ":" in raw_host:  # a bare IPv6 address given to split_host (rules); never from a URL
         ip6 = whatwg.parse_ipv6(raw_host)
-        return (ip6.compressed, True) if ip6 is not None else None
+        return (whatwg.serialize_ipv6(ip6), True) if ip6 is not None else None
     lowered = raw_host.lower()
     stripped = lowered.rstrip(".")  # a trailing dot names the same host (deliberate, see whatwg)
     if not stripped or len(stripped) > MAX_HOST_CHARS:

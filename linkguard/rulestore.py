@@ -64,7 +64,7 @@ __all__ = [
 
 USER_FILE = "rules.toml"
 LOCK_FILE = "rules.toml.lock"
-LOCK_TIMEOUT = 30.0
+LOCK_TIMEOUT = 120.0  # generous: a busy machine with several writers must not fail one
 RuleTable = Literal["outlet", "legit", "blocked", "shortener"]
 EDITABLE_TABLES: tuple[RuleTable, ...] = ("outlet", "legit", "blocked", "shortener")
 _HEADER = (

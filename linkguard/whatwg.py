@@ -170,6 +170,26 @@ def parse_ipv6(inner: str) -> ipaddress.IPv6Address | None:
         return None
 
 
+def serialize_ipv6(address: ipaddress.IPv6Address) -> str:
+    """The address as the URL Standard writes it: hex pieces, the longest run of two or more zero
+    pieces compressed, never dotted IPv4 (``::ffff:7f00:1``). Python 3.13's ``compressed`` writes
+    IPv4-mapped addresses as ``::ffff:127.0.0.1``, which no browser shows."""
+    packed = address.packed
+    pieces = [(packed[i] << 8) | packed[i + 1] for i in range(0, 16, 2)]
+    best_start, best_len, run_start = -1, 1, -1
+    for i, piece in enumerate([*pieces, 1]):  # the sentinel closes a trailing run
+        if piece == 0 and run_start < 0:
+            run_start = i
+        elif piece != 0 and run_start >= 0:
+            if i - run_start > best_len:
+                best_start, best_len = run_start, i - run_start
+            run_start = -1
+    hexes = [f"{p:x}" for p in pieces]
+    if best_start < 0:
+        return ":".join(hexes)
+    return ":".join(hexes[:best_start]) + "::" + ":".join(hexes[best_start + best_len :])
+
+
 #: How a reader who does not know the standard splits a URL (RFC 3986): the authority runs to
 #: the first ``/``, ``?`` or ``#``, and a backslash is just a character in it.
 _NAIVE = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.\-]*://)?([^/?#]*)")

@@ -6,6 +6,7 @@ lost, never a run lost: one warning, then the run carries on without it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -150,7 +151,7 @@ def test_a_cache_made_unusable_mid_run_stops_being_used(lab: Path) -> None:
     with ForensicsCache(path, on_error=messages.append) as cache:
         cache.set("dns", "a", {"x": 1})
         assert cache.get("dns", "a") == {"x": 1}
-        with sqlite3.connect(path) as other:
+        with contextlib.closing(sqlite3.connect(path)) as other:  # `with conn` alone never closes it
             other.execute("DROP TABLE entries")
         assert cache.get("dns", "a") is None and cache.broken
         cache.set("dns", "b", {})

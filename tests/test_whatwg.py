@@ -18,6 +18,7 @@ Deliberate deviations, each named where it is allowed:
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from pathlib import Path
 
@@ -25,6 +26,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from linkguard import whatwg
 from linkguard.extract import candidates
 from linkguard.normalize import normalize, parse_link, read_host, split_host
 from linkguard.whatwg import prepare
@@ -233,3 +235,20 @@ def test_a_post_yields_the_host_browsers_reach(url: str) -> None:
     assert parts.registered_domain in {link.registered_domain for link in links}, (url, links)
     if "＼" not in url and "／" not in url:
         assert expected in {link.host for link in links}, (url, links)
+
+
+@pytest.mark.parametrize(
+    ("address", "written"),
+    [
+        ("::ffff:127.0.0.1", "::ffff:7f00:1"),  # never dotted, on every Python (3.13 writes it dotted)
+        ("::", "::"),
+        ("::1", "::1"),
+        ("1::", "1::"),
+        ("1:0:0:2:0:0:0:3", "1:0:0:2::3"),  # the longest run is compressed
+        ("1:0:0:2:3:0:0:4", "1::2:3:0:0:4"),  # the first of two equal runs
+        ("1:0:2:3:4:5:6:7", "1:0:2:3:4:5:6:7"),  # a single zero piece stays
+        ("2001:DB8::A", "2001:db8::a"),
+    ],
+)
+def test_ipv6_is_written_as_the_url_standard_writes_it(address: str, written: str) -> None:
+    assert whatwg.serialize_ipv6(ipaddress.IPv6Address(address)) == written

@@ -19,6 +19,7 @@ import idna
 
 from linkguard import limits
 from linkguard.errors import BlockedAddressError, FetchError
+from linkguard.whatwg import serialize_ipv6
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 #: ``resolver(host, timeout) -> addresses``; the default runs ``getaddrinfo`` in a helper thread.
@@ -266,7 +267,7 @@ def canonical_address(text: str, what: str = "address") -> str:
     literal = parse_ip_literal(cleaned) if cleaned and len(cleaned) <= 64 else None
     if literal is None:
         raise ValueError(f"{what}: {text!r} is not an IP address")
-    return str(literal)
+    return serialize_ipv6(literal) if isinstance(literal, ipaddress.IPv6Address) else str(literal)
 
 
 def parse_resolve_overrides(items: Iterable[str]) -> dict[str, str]:
