@@ -456,3 +456,25 @@ def test_stix_bundle_import_takes_campaign_from_relationships(feeds_dir: Path, t
         "https://lab.example.org/r",
     )
     assert "stix-url-fixture.com" in rules
+
+
+def test_a_popular_site_with_a_low_rating_is_flagged_and_a_trusted_outlet_is_not(feeds_dir: Path) -> None:
+    """A rating is said even of a popular site (popularity is no vouching for quality), but an outlet
+    or legitimate look-alike in the rules stays trusted; --no-ratings gives back today's verdict."""
+    rules = feeds_dir.parent / "rules"
+    rules.mkdir()
+    (rules / "ratings.toml").write_text(
+        "".join(
+            f'[[rating]]\ndomain = "{domain}"\nvalue = 0.2\nrating = "fixture scale"\n'
+            'source = "Fixture Lab"\n\n'
+            for domain in ("zerohedge.com", "youtube.com")
+        ),
+        encoding="utf-8",
+    )
+    rated = check_json("zerohedge.com")
+    assert rated["verdict"] == "suspicious" and rated["score"] == 60
+    assert [e["kind"] for e in rated["evidence"]] == ["rating"]  # type: ignore[union-attr]
+    assert rated["evidence"][0]["detail"].startswith("Fixture Lab rates zerohedge.com 0.20")  # type: ignore[index]
+    plain = check_json("zerohedge.com", "--no-ratings")
+    assert plain["verdict"] == "trusted" and plain["evidence"][0]["kind"] == "popular"  # type: ignore[index]
+    assert check_json("youtube.com")["verdict"] == "trusted"  # listed as legit: the rules win
