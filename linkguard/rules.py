@@ -1,7 +1,7 @@
 """Load and merge rule files: trusted outlets, known-legitimate look-alikes, known-bad domains, shorteners.
 
 Rules are TOML so that people can edit them by hand and diff them in review. A file may hold any
-of four arrays of tables::
+of these arrays of tables::
 
     [[outlet]]      name, domains, brands?, country?, kind?, tier?, source?
     [[legit]]       domain, note?
