@@ -45,6 +45,7 @@ _LAZY = {
     "scan_file": "linkguard.scan",
     "check_url": "linkguard.scan",
     "Detector": "linkguard.lookalike",
+    "load_detector": "linkguard.lookalike",
     "Investigator": "linkguard.forensics",
     "NetworkPolicy": "linkguard.forensics",
     "render": "linkguard.report",
@@ -56,7 +57,7 @@ _LAZY = {
 if TYPE_CHECKING:
     from linkguard.extract import candidates
     from linkguard.forensics import Investigator, NetworkPolicy
-    from linkguard.lookalike import Detector
+    from linkguard.lookalike import Detector, load_detector
     from linkguard.normalize import parse_link
     from linkguard.report import open_writer, render
     from linkguard.scan import Scanner, check_url, scan_file, scan_text
@@ -99,6 +100,7 @@ __all__ = [
     "__version__",
     "candidates",
     "check_url",
+    "load_detector",
     "load_rules",
     "open_writer",
     "parse_link",

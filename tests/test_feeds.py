@@ -296,7 +296,7 @@ def test_rating_rule_validation(tmp_path: Path) -> None:
     assert any("'value' must be a number from 0" in m for m in messages)
     assert any("must name its 'campaign'" in m for m in messages)
     assert any("must name its 'source_url'" in m for m in messages)
-    assert any("'reported' must be a date" in m for m in messages)
+    assert any("'reported' should be a date" in m for m in messages)
     code, out = run("rules", "validate", str(bad))
     assert code == 3 and "provenance" in out
 

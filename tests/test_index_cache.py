@@ -123,8 +123,9 @@ def test_cached_bundled_rules_and_index_equal_a_fresh_build(
     assert cached is not built
     assert cached == fresh_rules
     assert cached.files == fresh_rules.files
-    index = Index.for_rules(cached)
-    assert index is not Index.for_rules(built)
+    index = lgcache.index_for(cached)
+    assert index.origin == "cache" and index.rules is cached
+    assert lgcache.index_for(built) is index  # found by content key, not by object identity
     lazy = {"typo_choices", "typo_brands", "fuzzy_choices", "fuzzy_keys", "fuzzy_brands", "curated_brands"}
     lazy |= {"profile"}
     assert set(vars(index)) - lazy == set(vars(fresh)) - lazy
@@ -180,7 +181,7 @@ def test_rule_change_misses(cache_dir: Path, tmp_path: Path) -> None:
     changed = lgcache.load_cached_rules(paths)
     outlet = changed.outlet_for("spiegel.de")
     assert outlet is not None and outlet.name == "Der Spiegel"
-    assert "spiegel" in Index.for_rules(changed).brands
+    assert "spiegel" in lgcache.index_for(changed).brands
     assert len(_cache_files(cache_dir)) == 2
 
 

@@ -1,14 +1,14 @@
 """`linkguard rules`: see, change, lint and share the rules in force.
 
-Only parsing and printing live here; the rules themselves are ``linkguard.rules`` (loading, lint)
-and ``linkguard.rulestore`` (safe edits of the user's file). A bad DOMAIN argument is a usage error
-(exit 2); a broken file, a duplicate or a conflicting rule is a rules error (exit 3).
+Only parsing and printing live here; the rules themselves are the ``linkguard.rules`` package
+(schema, loading, layering, lint, and ``store`` for safe edits of the user's file). A bad DOMAIN
+argument is a usage error (exit 2); a broken file, a duplicate or a conflicting rule is a rules
+error (exit 3).
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,18 +19,23 @@ from linkguard.cli.common import EXIT_CLEAN, EXIT_INPUT, load_ruleset, reject_em
 from linkguard.errors import RulesError
 from linkguard.paths import user_rules_dir
 from linkguard.rules import (
+    COUNTRY_CODE,
+    EDITABLE_TABLES,
     OUTLET_KINDS,
     InvalidDomainError,
     RuleEntry,
     bundled_rule_files,
+    hidden,
     normalize_rule_domain,
+    removed_domains,
     rule_entries,
     validate_rules,
 )
-from linkguard.rulestore import RuleStore, describe, export_rules, in_force_entries, read_import_file
+from linkguard.rules.exchange import export_rules, read_import_file
+from linkguard.rules.store import RuleStore, describe, in_force_entries
 
 F = TypeVar("F", bound=Callable[..., Any])
-RULE_KINDS = ("outlet", "legit", "blocked", "shortener")
+RULE_KINDS = EDITABLE_TABLES
 
 
 def _note(message: str) -> None:
@@ -51,7 +56,7 @@ def _check_domain(ctx: click.Context, param: click.Parameter, value: Any) -> Any
 
 
 def _check_country(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
-    if value and not re.fullmatch(r"[A-Za-z]{2}|INT|int", value):
+    if value and not COUNTRY_CODE.fullmatch(value):
         raise click.BadParameter("use a two-letter country code such as DE (or INT)", ctx=ctx, param=param)
     return (value or "").upper()
 
@@ -247,12 +252,12 @@ def show_cmd(
 
     norm = normalize_rule_domain(domain)
     entries = _entries(rule_paths, rules_dir)
-    removed = {d for e in entries if e.table == "removed" for d in e.domains}
-    mentions = []
-    for e in entries:
-        if norm.domain in e.domains:
-            hidden = e.table != "removed" and e.origin == "bundled" and norm.domain in removed
-            mentions.append((e, hidden))
+    removed = removed_domains(entries)
+    mentions = [
+        (e, e.table != "removed" and hidden(norm.domain, e.origin, removed))
+        for e in entries
+        if norm.domain in e.domains
+    ]
     verdict = _verdict(parse_link(domain), load_ruleset(rule_paths, rules_dir), no_blocklist)
     if fmt == "json":
         out = {
@@ -268,8 +273,8 @@ def show_cmd(
     click.echo(title)
     if not mentions:
         click.echo("  rules: none mention it")
-    for e, hidden in mentions:
-        state = " [hidden by [[removed]]]" if hidden else ""
+    for e, is_hidden in mentions:
+        state = " [hidden by [[removed]]]" if is_hidden else ""
         click.echo(f"  {_clip(describe(e), 90)}{state}  — {_source(e)}")
     if verdict is None:
         click.echo("  scan:  not judged (not a link)")

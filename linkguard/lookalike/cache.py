@@ -2,9 +2,11 @@
 
 Parsing the rule files (5,500 outlets with the reference tier), splitting every outlet domain with
 tldextract and indexing names and skeletons takes a second or more, at every CLI start.
-``load_cached_rules`` does that once and stores the result in ``$LINKGUARD_CACHE_DIR`` (default:
-the platform cache dir, ``~/.cache/linkguard`` on
-Linux) as ``index-<key>.bin``; later runs read it back in a few milliseconds.
+``load_detector`` (and ``load_cached_rules``) do that once and store ``Index.to_payload()`` in
+``$LINKGUARD_CACHE_DIR`` (default: the platform cache dir, ``~/.cache/linkguard`` on Linux) as
+``index-<key>.bin``; later runs, and worker processes handed a pickled ``Detector``, read it back
+in a few milliseconds. The key travels with the rules (``RuleSet.cache_key``), never an object's
+``id()``, so a copy of the rules in another process finds the same file.
 
 The key is a SHA-256 over everything the result depends on: the content, path and origin of each
 rule file (so ``--rules``, the user's rules dir and any edit give another key), the code that
@@ -13,9 +15,8 @@ linkguard, tldextract and Python. A missing, stale, truncated or corrupted file 
 rewritten, never an error; a cache dir that cannot be written only costs the rebuild.
 
 The file is ``MAGIC``, a CRC-32 of the payload, then a ``marshal`` payload of plain data (str,
-int, tuple, list, dict, frozenset, bytes): marshal cannot run code on load, unlike pickle. Brands
-and outlets are stored once and referred to by position. The typo index is not stored: it is a
-dozen entries per name, built on first use.
+int, tuple, list, dict, frozenset, bytes; see ``Index.to_payload``): marshal cannot run code on
+load, unlike pickle.
 """
 
 from __future__ import annotations
@@ -25,27 +26,21 @@ import marshal
 import os
 import sys
 import zlib
-from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import suppress
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import linkguard
+from linkguard.errors import RulesError
 from linkguard.lookalike import confusables, index, permutations, wordlists
-from linkguard.lookalike.index import Brand, Index, register_prebuilt
-from linkguard.lookalike.profile import WebProfile
-from linkguard.models import Outlet
+from linkguard.lookalike.index import Index
 from linkguard.paths import cache_dir
-from linkguard.rules import (
-    BlockedRule,
-    LegitRule,
-    RatingRule,
-    RuleSet,
-    ShortenerRule,
-    load_sources,
-    rule_sources,
-)
+from linkguard.rules import RuleSet, load_sources, rule_sources
+
+if TYPE_CHECKING:
+    from linkguard.lookalike.detector import Detector
 
 #: Environment variable naming the cache directory (tests point it at a temporary one).
 #: Bump when the payload layout changes.
@@ -59,11 +54,13 @@ _SUFFIX = ".bin"
 
 def _code_files() -> list[Path]:
     """Source files whose change changes what the cache holds."""
+    import linkguard.models as models
     import linkguard.normalize as normalize
     import linkguard.rules as rules
 
-    modules = (sys.modules[__name__], rules, index, permutations, wordlists, confusables, normalize)
-    return [Path(m.__file__) for m in modules if m.__file__] + [confusables.TABLE_FILE]
+    modules = (sys.modules[__name__], index, permutations, wordlists, confusables, normalize, models)
+    files = [Path(m.__file__) for m in modules if m.__file__] + [confusables.TABLE_FILE]
+    return files + sorted(Path(str(rules.__file__)).parent.glob("*.py"))  # the rules package
 
 
 def _psl_state() -> str:
@@ -130,108 +127,17 @@ def _popular_state() -> str:
 # --- the payload -----------------------------------------------------------------------------------
 
 
-def _dump(key: str, rules: RuleSet, idx: Index) -> bytes:
-    outlet_pos = {id(o): i for i, o in enumerate(rules.outlets)}
-    brands: list[Brand] = [b for same in idx.brands.values() for b in same]
-    brand_pos = {id(b): i for i, b in enumerate(brands)}
-    payload: dict[str, Any] = {
-        "format": FORMAT,
-        "key": key,
-        "outlets": [
-            (o.name, o.domains, o.brands, o.country, o.kind, o.origin, o.tier) for o in rules.outlets
-        ],
-        "legit": [(r.domain, r.note, r.origin) for r in rules.legit],
-        "blocked": [
-            (r.domain, r.source, r.imitates, r.campaign, r.origin, r.source_url, r.reported)
-            for r in rules.blocked
-        ],
-        "ratings": [
-            (r.domain, r.value, r.rating, r.source, r.source_url, r.reported, r.origin) for r in rules.ratings
-        ],
-        "shorteners": [(r.domain, r.owner, r.origin) for r in rules.shorteners],
-        "files": tuple(rules.files),
-        "brands": [(b.label, outlet_pos[id(b.outlet)], b.domain, b.suffixes, b.generic) for b in brands],
-        "brand_map": {label: [brand_pos[id(b)] for b in same] for label, same in idx.brands.items()},
-        "skeletons": {s: [brand_pos[id(b)] for b in same] for s, same in idx.skeletons.items()},
-        "dotless": {s: brand_pos[id(b)] for s, b in idx.dotless.items()},
-        "outlet_by_domain": {d: outlet_pos[id(o)] for d, o in idx.outlet_by_domain.items()},
-        "outlet_by_name": {n: outlet_pos[id(o)] for n, o in idx.outlet_by_name.items()},
-        "legit_labels": idx.legit_labels,
-        "max_domain_labels": idx.max_domain_labels,
-        "fuzzy_brands": [brand_pos[id(b)] for b in idx.fuzzy_brands],
-        "fuzzy_keys": idx.fuzzy_keys,
-        "fuzzy": idx.fuzzy_choices,
-        "transliterations": {v: brand_pos[id(b)] for v, b in idx.transliterations.items()},
-        # the popular list and its counts: parsing the gzip list costs ~0.2 s, this ~0.03 s
-        "popular": _pack_profile(idx.profile),
-    }
+def _dump(key: str, idx: Index) -> bytes:
+    payload = {"format": FORMAT, "key": key, "sources": idx.sources, "index": idx.to_payload()}
     return marshal.dumps(payload)
-
-
-def _pack_profile(profile: WebProfile) -> tuple[str, bytes, str, dict[str, int], str, bytes]:
-    """The popular list as joined names and packed numbers: a dict of 100k names takes marshal
-    ~50 ms to rebuild, a split string and an array ~10 ms."""
-    ranks = array("I", profile.ranks.values()).tobytes()
-    labels = profile.label_counts
-    counts = array("I", labels.values()).tobytes()
-    return "\n".join(profile.ranks), ranks, profile.source, profile.tld_counts, "\n".join(labels), counts
-
-
-def _unpack_profile(packed: tuple[str, bytes, str, dict[str, int], str, bytes]) -> WebProfile:
-    names, ranks, source, tld_counts, labels, counts = packed
-    rank_values, count_values = array("I"), array("I")
-    rank_values.frombytes(ranks)
-    count_values.frombytes(counts)
-    profile = WebProfile(dict(zip(names.split("\n"), rank_values, strict=True)) if names else {}, source)
-    label_counts = dict(zip(labels.split("\n"), count_values, strict=True)) if labels else {}
-    profile.__dict__.update(tld_counts=tld_counts, label_counts=label_counts)  # its cached counts
-    return profile
-
-
-def _load(payload: dict[str, Any]) -> tuple[RuleSet, Index]:
-    """Rebuild the RuleSet and the Index; any malformed part raises (and the cache is rebuilt)."""
-    outlets = tuple(Outlet(*o) for o in payload["outlets"])
-    rules = RuleSet(
-        outlets,
-        tuple(LegitRule(*r) for r in payload["legit"]),
-        tuple(BlockedRule(*r) for r in payload["blocked"]),
-        tuple(ShortenerRule(*r) for r in payload["shorteners"]),
-        tuple(payload["files"]),
-        tuple(RatingRule(*r) for r in payload["ratings"]),
-    )
-    brands = [
-        Brand(label, outlets[o], domain, tuple(suffixes), bool(generic))
-        for label, o, domain, suffixes, generic in payload["brands"]
-    ]
-    idx = Index.__new__(Index)  # the attributes Index.__init__ sets, restored instead of computed
-    idx.outlet_by_domain = {d: outlets[i] for d, i in payload["outlet_by_domain"].items()}
-    idx.outlet_by_name = {n: outlets[i] for n, i in payload["outlet_by_name"].items()}
-    idx.brands = {label: [brands[i] for i in same] for label, same in payload["brand_map"].items()}
-    idx.skeletons = {s: [brands[i] for i in same] for s, same in payload["skeletons"].items()}
-    idx.dotless = {s: brands[i] for s, i in payload["dotless"].items()}
-    idx.legit = {r.domain: r for r in rules.legit}
-    idx.blocked = {r.domain: r for r in rules.blocked}
-    idx.ratings = {r.domain: r for r in rules.ratings}
-    idx.shorteners = {r.domain: r for r in rules.shorteners}
-    idx.legit_labels = frozenset(payload["legit_labels"])
-    idx.max_domain_labels = int(payload["max_domain_labels"])
-    idx.__dict__["fuzzy_brands"] = [brands[i] for i in payload["fuzzy_brands"]]
-    idx.__dict__["fuzzy_keys"] = list(payload["fuzzy_keys"])
-    idx.__dict__["fuzzy_choices"] = payload["fuzzy"]
-    idx.transliterations = {v: brands[i] for v, i in payload["transliterations"].items()}
-    idx.__dict__["profile"] = _unpack_profile(payload["popular"])
-    idx._families = {}
-    idx._crowds = {}
-
-    return rules, idx
 
 
 def _path(directory: Path, key: str) -> Path:
     return directory / f"{_PREFIX}{key[:40]}{_SUFFIX}"
 
 
-def read_cache(directory: Path, key: str) -> tuple[RuleSet, Index] | None:
-    """The cached rules and index for ``key``, or None when absent, stale or damaged."""
+def read_cache(directory: Path, key: str) -> Index | None:
+    """The cached index (and its ``rules``) for ``key``, or None when absent, stale or damaged."""
     try:
         data = _path(directory, key).read_bytes()
     except OSError:
@@ -246,17 +152,19 @@ def read_cache(directory: Path, key: str) -> tuple[RuleSet, Index] | None:
         payload = marshal.loads(body)
         if not isinstance(payload, dict) or payload.get("format") != FORMAT or payload.get("key") != key:
             return None
-        return _load(payload)
+        idx = Index.from_payload(payload["index"], origin="cache")
+        idx._stored(key, tuple((str(p), str(o)) for p, o in payload["sources"]))
+        return idx
     except (ValueError, EOFError, TypeError, KeyError, IndexError, AttributeError):
         return None
 
 
-def write_cache(directory: Path, key: str, rules: RuleSet, idx: Index) -> Path | None:
+def write_cache(directory: Path, key: str, idx: Index) -> Path | None:
     """Store atomically (temporary file, then rename); None when it could not be written."""
     import tempfile
 
     try:
-        body = _dump(key, rules, idx)
+        body = _dump(key, idx)
     except (ValueError, KeyError):  # something marshal or the layout cannot hold: run uncached
         return None
     target = _path(directory, key)
@@ -286,8 +194,66 @@ def _prune(directory: Path, keep: Path) -> None:
             old.unlink()
 
 
-#: Loaded in this process, by key: repeated loads (tests, a long-lived caller) skip the file.
-_LOADED: dict[str, tuple[RuleSet, Index]] = {}
+#: Loaded in this process, by content key (never by object identity): repeated loads (tests, a
+#: long-lived caller, a worker handed several pickled detectors) skip the file. One full index is
+#: enough.
+_LOADED: dict[str, Index] = {}
+
+
+def _remember(key: str, idx: Index) -> Index:
+    _LOADED.clear()
+    _LOADED[key] = idx
+    return idx
+
+
+def load_index(sources: Sequence[tuple[Path, str]]) -> Index:
+    """The index (with its ``rules``) for these rule files: from this process, the disk cache, or
+    built once and written there. Errors are those of ``load_sources``."""
+    texts: dict[Path, str] = {}
+    try:
+        key = cache_key(sources, texts)
+    except (OSError, UnicodeDecodeError):
+        return Index(load_sources(sources))  # raises the RulesError naming the unreadable file
+    found = _LOADED.get(key)
+    if found is None:
+        directory = cache_dir()
+        found = read_cache(directory, key)
+        if found is None:
+            found = Index(replace(load_sources(sources, texts), cache_key=key))
+            found._stored(key, tuple((str(p), o) for p, o in sources))
+            if write_cache(directory, key, found) is None:
+                found._stored()  # not on disk: a pickle must carry the index itself
+        _remember(key, found)
+    return found
+
+
+def index_by_key(key: str, sources: Sequence[tuple[str, str]]) -> Index:
+    """The index stored under ``key`` (a pickled Detector's): from this process or the disk cache;
+    when the file is gone, rebuilt from ``sources``, which must still give the same key."""
+    found = _LOADED.get(key) or read_cache(cache_dir(), key)
+    if found is not None:
+        return _remember(key, found)
+    found = load_index([(Path(p), o) for p, o in sources])
+    if found.cache_key != key:
+        raise RulesError("the rule files changed after this detector was made; load it again")
+    return found
+
+
+def index_for(rules: RuleSet) -> Index:
+    """The index for exactly ``rules``: the one its ``cache_key`` names (in this process or on
+    disk) when that index holds equal rules, else a new one built here.
+
+    This is how a RuleSet sent to another process (a ``scan --jobs`` worker) finds the index its
+    parent loaded without rebuilding it.
+    """
+    key = rules.cache_key
+    if key:
+        found = _LOADED.get(key)
+        if found is None:
+            found = read_cache(cache_dir(), key)
+        if found is not None and (found.rules is rules or found.rules == rules):
+            return _remember(key, found)
+    return Index(rules)
 
 
 def load_cached_rules(
@@ -297,21 +263,33 @@ def load_cached_rules(
 
     Same arguments, result and errors as ``load_rules(paths, user_dir=...)``.
     """
-    sources = rule_sources(paths, user_dir=user_dir)
-    texts: dict[Path, str] = {}
-    try:
-        key = cache_key(sources, texts)
-    except (OSError, UnicodeDecodeError):
-        return load_sources(sources)  # raises the RulesError naming the unreadable file
-    found = _LOADED.get(key)
-    if found is None:
-        directory = cache_dir()
-        found = read_cache(directory, key)
-        if found is None:
-            rules = load_sources(sources, texts)
-            found = (rules, Index(rules))
-            write_cache(directory, key, *found)
-        _LOADED.clear()  # one full index in memory is enough
-        _LOADED[key] = found
-    register_prebuilt(*found)
-    return found[0]
+    return load_index(rule_sources(paths, user_dir=user_dir)).rules
+
+
+def load_detector(
+    rules: RuleSet | Iterable[str | Path] | None = None,
+    *,
+    user_dir: str | Path | None = None,
+    use_blocklist: bool = True,
+) -> Detector:
+    """A ``Detector`` whose index is built or read from the disk cache once.
+
+    ``rules``: a ``RuleSet`` (its cached index is reused when it came from ``load_cached_rules`` or
+    another ``load_detector``), or rule files and directories (only those, like ``--rules``), or
+    None for the set the CLI uses: the bundled rules plus ``user_dir`` (default: the user's rules
+    directory). The detector pickles cheaply (see ``Detector.__reduce__``), for worker processes.
+    """
+    from linkguard.lookalike.detector import Detector
+
+    if isinstance(rules, RuleSet):
+        return Detector(rules, use_blocklist=use_blocklist, index=index_for(rules))
+    if rules is None:
+        if user_dir is None:
+            from linkguard.paths import user_rules_dir
+
+            user_dir = user_rules_dir()
+        sources = rule_sources(user_dir=user_dir)
+    else:
+        sources = rule_sources(rules)
+    idx = load_index(sources)
+    return Detector(idx.rules, use_blocklist=use_blocklist, index=idx)
