@@ -7,7 +7,7 @@ user's data dir; a feed whose licence does not allow bundling exists only there.
 on the network unless asked.
 
 Modules: ``sources`` (what each feed is, its licence), ``store`` (where the files are, their dates),
-``meta``/``pravda``/``ratings`` (one parser per publisher's format), ``tomlout`` (writing a feed
+``meta``/``pravda``/``ratings`` (one parser per publisher's format), ``entries`` (an entry, writing a feed
 file), ``update`` (the refresh), ``interop`` (MISP and STIX 2.1 indicators as rules).
 """
 
