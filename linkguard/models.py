@@ -13,9 +13,63 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 VerdictStatus = Literal["malicious", "suspicious", "shortened", "trusted", "unknown"]
+#: How a link imitates an outlet (``Verdict.techniques``): the detector's, then the network's.
+Technique = Literal[
+    "tld-swap",
+    "transliteration",
+    "homoglyph",
+    "typo",
+    "combo",
+    "embedded",
+    "subdomain-brand",
+    "display-mismatch",
+    # found only over the network (``linkguard.forensics``)
+    "redirect",
+    "page-claims-outlet",
+    "young-domain",
+    "cloaking",
+]
+#: What one piece of evidence is (``Evidence.kind``); the JSON Lines value is the same string.
+#: Every technique is also the kind of the evidence that found it.
+EvidenceKind = (
+    Technique
+    | Literal[
+        # the rules and the detector
+        "blocklist",
+        "rating",  # a public source rating below the threshold (indicator feeds, issue #17)
+        "trusted",
+        "legit",
+        "popular",
+        "resembles",
+        "shortener",
+        "display",
+        "obfuscation",
+        # how the input resolved the link
+        "export-resolution",
+        "wrapper",
+        # the network: where the link leads ...
+        "dns",
+        "redirect-chain",
+        "final-url",  # where the walk ended (URL, status, address)
+        "destination",  # how the detector judges that destination
+        "unresolved",  # a shortener whose destination was never seen, and why
+        # ... what the page and the registry say ...
+        "page-claim",
+        "canonical",
+        "outlet-assets",
+        "registration",
+        "tls",
+        # ... what could not be done ...
+        "blocked-address",
+        "fetch-error",
+        # ... and where every exchange is kept (``--evidence``)
+        "archive",
+    ]
+)
+TECHNIQUES: tuple[Technique, ...] = get_args(Technique)
 #: Where a post was published; ``csv``/``html``/``text`` when the export does not say.
 PLATFORMS: tuple[str, ...] = (
     "x",
@@ -153,7 +207,7 @@ class Link:
 class Evidence:
     """One reason behind a verdict; ``detail`` is a sentence a fact-checker can quote."""
 
-    kind: str
+    kind: EvidenceKind
     detail: str
     data: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
@@ -189,7 +243,7 @@ class Verdict:
     status: VerdictStatus = "unknown"
     score: int = 0
     impersonates: Outlet | None = None
-    techniques: tuple[str, ...] = ()
+    techniques: tuple[Technique, ...] = ()
     evidence: tuple[Evidence, ...] = ()
 
     @property
@@ -282,9 +336,17 @@ class ScanStats:
     inputs_skipped: int = 0
     #: Inputs that could not be read (``is_unread``): what makes ``scan`` exit 3.
     unread: int = 0
+    #: Network investigations by outcome (``resolved``, ``failed``, ``refused``, ``budget``);
+    #: empty for offline runs. Anything but ``resolved`` makes ``scan`` exit 4 unless it flagged.
+    investigations: Counter[str] = field(default_factory=Counter)
     #: Indicator feeds in force and their dates (``{"meta-threat-research": "2026-05-19 (bundled)"}``),
     #: so every report says how old the knowledge of known-bad domains is.
     feeds: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def incomplete(self) -> int:
+        """Investigations that could not complete (failed, refused, out of budget)."""
+        return sum(n for outcome, n in self.investigations.items() if outcome != "resolved")
 
     def skip(self, item: Skipped, keep_messages: int = 50, keep_inputs: int = 1000) -> None:
         (self.repaired if item.kept else self.skipped)[item.reason] += 1
@@ -300,14 +362,18 @@ class ScanStats:
                 self.skipped_inputs.append(message)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "sources": self.sources,
-            "records": self.records,
-            "posts": self.posts,
-            "bytes": self.bytes_read,
-            "links": self.links,
-            "flagged": self.flagged,
-            "verdicts": dict(self.verdicts),
-            "skipped": dict(self.skipped),
-            "repaired": dict(self.repaired),
-        } | ({"feeds": dict(self.feeds)} if self.feeds else {})
+        return (
+            {
+                "sources": self.sources,
+                "records": self.records,
+                "posts": self.posts,
+                "bytes": self.bytes_read,
+                "links": self.links,
+                "flagged": self.flagged,
+                "verdicts": dict(self.verdicts),
+                "skipped": dict(self.skipped),
+                "repaired": dict(self.repaired),
+            }
+            | ({"investigations": dict(self.investigations)} if self.investigations else {})
+            | ({"feeds": dict(self.feeds)} if self.feeds else {})
+        )

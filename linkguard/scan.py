@@ -33,7 +33,7 @@ from linkguard.rules import RuleSet
 from linkguard.whatwg import prepare
 
 if TYPE_CHECKING:
-    from linkguard.forensics import Investigator
+    from linkguard.forensics import Investigation, Investigator
     from linkguard.lookalike import Detector
 
 _CONTEXT_CHARS = 160
@@ -226,11 +226,18 @@ class Scanner:
         return out
 
     def _investigate(self, findings: Iterator[Finding]) -> Iterator[Finding]:
-        """Network forensics on the findings that need it, in order, with bounded concurrency."""
+        """Network forensics on the findings that need it, in order, with bounded concurrency;
+        each investigation's outcome is counted in ``stats.investigations``."""
         assert self.investigator is not None
         feed, keep = itertools.tee(findings)  # ``keep`` trails ``feed`` by the bounded window
-        verdicts = self.investigator.investigate_many(((f.link, f.verdict) for f in feed), only=INVESTIGATE)
-        for finding, verdict in zip(keep, verdicts, strict=True):
+        results = self.investigator.examine_many(((f.link, f.verdict) for f in feed), only=INVESTIGATE)
+        outcomes = self.stats.investigations
+        for finding, result in zip(keep, results, strict=True):
+            if result is None:
+                yield finding
+                continue
+            outcomes[result.outcome] += 1
+            verdict = result.verdict
             yield finding if verdict is finding.verdict else dataclasses.replace(finding, verdict=verdict)
 
     def _counted(self, findings: Iterator[Finding]) -> Iterator[Finding]:
@@ -277,13 +284,24 @@ class Scanner:
 
     def check(self, url: str) -> Finding | None:
         """Classify one URL or domain (offline unless the scanner has an investigator)."""
+        examined = self.examine(url)
+        return examined[0] if examined is not None else None
+
+    def examine(self, url: str) -> tuple[Finding, Investigation | None] | None:
+        """``check``, with the investigation's outcome (None offline); None when ``url`` is no link.
+
+        The outcome says whether the network part completed, and carries a refused first hop.
+        """
         link = parse_target(url)
         if link is None:
             return None
         verdict = with_resolution(self.detector.explain(link), link.resolution)
+        result = None
         if self.investigator is not None:
-            verdict = self.investigator.investigate(link, verdict)
-        return Finding(link, verdict, "argv", 1, 1)
+            result = self.investigator.examine(link, verdict)
+            self.stats.investigations[result.outcome] += 1
+            verdict = result.verdict
+        return Finding(link, verdict, "argv", 1, 1), result
 
 
 def _as_browsers_read(value: str) -> str:

@@ -11,9 +11,11 @@ from typing import Any
 import pytest
 from forensics_servers import NOW, WELT, Server, classify_stub, free_port
 
-from linkguard.forensics import ForensicsCache, Investigator, NetworkPolicy
+from linkguard.forensics import FetchLimits, ForensicsCache, Investigator, NetworkPolicy
+from linkguard.lookalike import Detector
 from linkguard.models import Link, Verdict
 from linkguard.normalize import parse_link
+from linkguard.rules import load_rules
 
 PINS = {
     "welt.ltd": "127.0.0.1",
@@ -30,13 +32,15 @@ def link(url: str, display: str | None = None) -> Link:
     return dataclasses.replace(parsed, display=display)
 
 
-def investigator(rdap: Server | None = None, **kwargs: Any) -> Investigator:
+def investigator(
+    rdap: Server | None = None, limits: FetchLimits | None = None, **kwargs: Any
+) -> Investigator:
     options: dict[str, Any] = {
         "classify": classify_stub,
         "outlets": [WELT],
         "policy": LAB,
         "now": lambda: NOW,
-        "per_host_interval": 0,
+        "limits": limits or FetchLimits(per_host_interval=0),
         "rdap_base": rdap.base if rdap else f"http://127.0.0.1:{free_port()}/",
     }
     options.update(kwargs)
@@ -93,16 +97,23 @@ def test_unknown_domain_serving_a_clone_is_suspicious_and_named(web: Server) -> 
     assert after.techniques == ("page-claims-outlet",)
 
 
-def test_shortener_takes_the_verdict_of_its_flagged_destination(web: Server) -> None:
+def test_shortener_takes_the_verdict_of_its_flagged_destination(web: Server, rules_file: Path) -> None:
     web.targets["clone"] = f"http://welt.ltd:{web.port}/article"
     short = link(f"http://t.co:{web.port}/to-clone", display="Welt.de")
-    after = investigator(registration=False, cloaking=False).investigate(short, classify_stub(short))
+    detector = Detector(load_rules([rules_file], bundled=False, user=False))
+    inv = investigator(classify=detector.classify, registration=False, cloaking=False)
+    after = inv.investigate(short, Verdict("shortened"))
     assert after.status == "suspicious"
-    assert after.impersonates == WELT
+    assert after.impersonates == detector.rules.outlets[0]
     assert {"redirect", "tld-swap", "display-mismatch", "page-claims-outlet"} <= set(after.techniques)
-    finals = evidence(after, "final-url")
-    assert any("which is suspicious, imitating WELT" in f for f in finals)
-    assert any("the post showed Welt.de but the link leads to welt.ltd" in f for f in finals)
+    (final,) = evidence(after, "final-url")  # where the walk ended ...
+    assert final.startswith(f"the link ends at http://welt.ltd:{web.port}/article")
+    (destination,) = evidence(after, "destination")  # ... how that destination is judged ...
+    assert "leads to welt.ltd, which is suspicious, imitating WELT" in destination
+    (shown,) = evidence(after, "display-mismatch")  # ... and the post's claim, judged as offline
+    assert "the post showed 'welt.de', but the link goes to welt.ltd" in shown
+    offline = detector.classify(dataclasses.replace(parse_link("http://welt.ltd/"), display="Welt.de"))
+    assert after.score >= offline.score  # the same policy as when an export resolved the link
 
 
 def test_cloaking_is_reported(web: Server) -> None:
@@ -116,7 +127,9 @@ def test_cloaking_is_reported(web: Server) -> None:
 
 
 def test_network_failures_become_evidence_not_exceptions(web: Server) -> None:
-    inv = investigator(registration=False, cloaking=False, total_timeout=0.5)
+    inv = investigator(
+        limits=FetchLimits(total_timeout=0.5, per_host_interval=0), registration=False, cloaking=False
+    )
     dead = inv.investigate(link(f"http://127.0.0.1:{free_port()}/"), Verdict())
     assert dead.status == "unknown"
     assert "could not connect" in evidence(dead, "fetch-error")[0]
@@ -166,7 +179,9 @@ def test_investigate_many_streams_in_order(web: Server) -> None:
             path = "/harmless" if i % 2 else "/article"
             yield link(f"http://news-today.online:{web.port}{path}?n={i}"), Verdict()
 
-    inv = investigator(registration=False, cloaking=False, max_concurrency=2)
+    inv = investigator(
+        limits=FetchLimits(max_concurrency=2, per_host_interval=0), registration=False, cloaking=False
+    )
     results = inv.investigate_many(items())
     first = next(results)
     assert len(consumed) <= 2 * 4 + 1  # the input is not read ahead of the window
@@ -179,7 +194,7 @@ def test_investigate_many_streams_in_order(web: Server) -> None:
 
 
 def test_politeness_spaces_requests_to_one_host(web: Server) -> None:
-    inv = investigator(registration=False, cloaking=False, per_host_interval=0.2)
+    inv = investigator(limits=FetchLimits(per_host_interval=0.2), registration=False, cloaking=False)
     started = time.monotonic()
     list(
         inv.investigate_many(

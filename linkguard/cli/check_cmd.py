@@ -2,22 +2,30 @@
 
 Online by default (redirects, page claims, registration; ``--offline`` classifies by name only).
 Exit 1 when the link is flagged (malicious or suspicious), 0 otherwise, 2 when the argument is not
-a URL or domain, 4 when the network refused the very first hop. The body is kept to:
-parse → classify → (investigate) → render.
+a URL or domain, 4 when the investigation could not complete (the network refused the very first
+hop, a request failed, the budget ran out) and nothing is flagged. The body is kept to:
+``Scanner.examine`` (the library's own check) → render.
 """
 
 from __future__ import annotations
 
 import json
+from contextlib import ExitStack
 from pathlib import Path
 
 import click
 
-from linkguard.cli.common import EXIT_CLEAN, EXIT_FLAGGED, EXIT_USAGE, load_ruleset, rules_options
-from linkguard.cli.netopts import NetOptions, build_investigator, network_options, refusal
+from linkguard.cli.common import EXIT_USAGE, load_ruleset, rules_options
+from linkguard.cli.netopts import (
+    NetOptions,
+    build_investigator,
+    exit_code,
+    network_options,
+    warn_unreachable,
+)
 from linkguard.lookalike import Detector
 from linkguard.models import Finding
-from linkguard.scan import parse_target, with_resolution
+from linkguard.scan import Scanner, parse_target
 
 _STATUS_STYLE = {
     "malicious": "bold red",
@@ -54,27 +62,29 @@ def check(
     net: NetOptions,
 ) -> None:
     """Say whether URL_OR_DOMAIN imitates a trusted outlet, and why."""
-    link = parse_target(target)
-    if link is None:
+    if parse_target(target) is None:
         click.echo(f"Error: not a URL or domain: {target!r}", err=True)
         ctx.exit(EXIT_USAGE)
     rules = load_ruleset(rule_paths, rules_dir)
     detector = Detector(rules, use_blocklist=not no_blocklist, use_ratings=not no_ratings)
-    verdict = with_resolution(detector.explain(link), link.resolution)  # a wrapper undone offline
-    if net.online:  # network forensics: redirects, page claims, registration, cloaking
-        with build_investigator(net, detector.classify, rules.outlets) as investigator:
-            verdict = investigator.investigate(link, verdict)
-        refused = refusal(verdict)
-        if refused is not None:
-            raise refused  # nothing was learnt from the network: exit 4 with one line
-    finding = Finding(link=link, verdict=verdict, source="argv", line=1, column=1)
+    with ExitStack() as stack:
+        investigator = None
+        if net.online:  # network forensics: redirects, page claims, registration, cloaking
+            investigator = stack.enter_context(build_investigator(net, detector.classify, rules.outlets))
+        scanner = Scanner(detector=detector, investigator=investigator)
+        examined = scanner.examine(target)
+    assert examined is not None  # parse_target accepted it above
+    finding, investigation = examined
+    if investigation is not None and investigation.refusal is not None:
+        raise investigation.refusal.to_error()  # nothing was learnt from the network: exit 4, one line
     if fmt == "json":
         from linkguard.report.sanitize import json_safe
 
         click.echo(json_safe(json.dumps(finding.to_dict(), ensure_ascii=False, indent=2)))
     else:
         render_table(finding, defanged=not no_defang)
-    ctx.exit(EXIT_FLAGGED if finding.flagged else EXIT_CLEAN)
+    warn_unreachable(scanner.stats)
+    ctx.exit(exit_code(finding.flagged, scanner.stats))
 
 
 def render_table(finding: Finding, *, defanged: bool = True) -> None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import click
 
 from linkguard import limits
-from linkguard.errors import BlockedAddressError, ForensicsError
-from linkguard.models import Link, Outlet, Verdict
+from linkguard.cli.common import EXIT_CLEAN, EXIT_FLAGGED, EXIT_NETWORK
+from linkguard.models import Link, Outlet, ScanStats, Verdict
 
 F = TypeVar("F", bound=Callable[..., Any])
 _KEYS = (
@@ -32,6 +33,7 @@ _KEYS = (
     "no_cache",
     "rdap_url",
     "whois_server",
+    "evidence",
 )
 
 
@@ -49,6 +51,18 @@ class NetOptions:
     no_cache: bool = False
     rdap_url: str | None = None
     whois_server: str | None = None
+    #: ``--evidence DIR``: keep every exchange as WARC 1.1 with a manifest.
+    evidence: Path | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The options as the evidence manifest records them (a proxy's credentials left out)."""
+        out = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        out["resolve"] = list(self.resolve)
+        out["evidence"] = str(self.evidence) if self.evidence is not None else None
+        if self.proxy and "@" in self.proxy:
+            scheme, _, rest = self.proxy.partition("://")
+            out["proxy"] = f"{scheme}://{rest.rpartition('@')[2]}"
+        return out
 
 
 def _check_resolve(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
@@ -147,6 +161,14 @@ def network_options(*, default_online: bool) -> Callable[[F], F]:
             callback=_check_whois,
             help="Ask only this WHOIS server.",
         ),
+        click.option(
+            "--evidence",
+            metavar="DIR",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=None,
+            help="Keep every exchange (all hops, visitor profiles, RDAP/WHOIS) as WARC 1.1 in DIR, "
+            "with manifest.json (URL, time, address, SHA-256 of each body); the cache is not read.",
+        ),
     ]
 
     def decorator(func: F) -> F:
@@ -156,6 +178,11 @@ def network_options(*, default_online: bool) -> Callable[[F], F]:
             offline = kwargs.pop("offline", False)
             online = bool(values.pop("online", False)) if not default_online else not offline
             values["resolve"] = tuple(values.get("resolve", ()))
+            if values.get("evidence") is not None and not online:
+                flag = "--offline" if default_online else "a scan without --online"
+                raise click.UsageError(
+                    f"--evidence keeps what the network showed: it cannot be used with {flag}"
+                )
             return func(*args, net=NetOptions(online=online, **values), **kwargs)
 
         for option in reversed(options):
@@ -171,7 +198,13 @@ def build_investigator(
     outlets: Sequence[Outlet],
 ) -> Any:
     """An ``Investigator`` configured from the flags (returned as Any: forensics is imported late)."""
-    from linkguard.forensics import ForensicsCache, Investigator, NetworkPolicy, parse_resolve_overrides
+    from linkguard.forensics import (
+        FetchLimits,
+        ForensicsCache,
+        Investigator,
+        NetworkPolicy,
+        parse_resolve_overrides,
+    )
 
     if options.allow_private:
         click.secho(
@@ -188,38 +221,50 @@ def build_investigator(
     def cache_warning(message: str) -> None:  # the cache reports a fault once, then stays out of use
         click.echo(f"Warning: {message}", err=True)
 
-    t = options.timeout
     whois_server = None
     if options.whois_server:
         host, _, port = options.whois_server.rpartition(":")
         whois_server = (host.strip("[]"), int(port))
-    return Investigator(
-        classify=classify,
-        outlets=outlets,
-        policy=policy,
-        cache=None if options.no_cache else ForensicsCache(on_error=cache_warning),
-        rdap_base=options.rdap_url,
-        whois_server=whois_server,
-        proxy=options.proxy,
+    fetch_limits = FetchLimits(
         max_redirects=options.max_redirects,
         max_body_bytes=options.max_bytes,
         max_decoded_bytes=max(options.max_bytes * 4, options.max_bytes),
         max_concurrency=options.concurrency,
         budget=options.budget,
-        total_timeout=limits.TOTAL_TIMEOUT_S if t is None else t,
-        connect_timeout=limits.CONNECT_TIMEOUT_S if t is None else min(limits.CONNECT_TIMEOUT_S, t),
-        read_timeout=limits.READ_TIMEOUT_S if t is None else min(limits.READ_TIMEOUT_S, t),
-        whois_timeout=limits.WHOIS_TIMEOUT_S if t is None else min(limits.WHOIS_TIMEOUT_S, t),
+    ).with_timeout(options.timeout)
+    archive = None
+    if options.evidence is not None:
+        from linkguard import __version__
+        from linkguard.forensics.archive import EvidenceArchive
+
+        archive = EvidenceArchive(options.evidence, version=__version__, options=options.to_dict())
+    return Investigator(
+        classify=classify,
+        outlets=outlets,
+        policy=policy,
+        limits=fetch_limits,
+        archive=archive,
+        cache=None if options.no_cache else ForensicsCache(on_error=cache_warning),
+        rdap_base=options.rdap_url,
+        whois_server=whois_server,
+        proxy=options.proxy,
     )
 
 
-def refusal(verdict: Verdict) -> ForensicsError | None:
-    """The error to exit with when the link asked about could not be investigated at all.
+def exit_code(flagged: bool, stats: ScanStats) -> int:
+    """1 when something is flagged; else 4 when an investigation asked for could not complete."""
+    if flagged:
+        return EXIT_FLAGGED
+    return EXIT_NETWORK if stats.incomplete else EXIT_CLEAN
 
-    A refused *first* hop means nothing was learnt from the network (exit 4); a refused later hop
-    is itself evidence and is reported normally.
-    """
-    for item in verdict.evidence:
-        if item.kind == "blocked-address" and item.data.get("hop") == 0:
-            return BlockedAddressError(item.detail, address=str(item.data.get("address") or ""))
-    return None
+
+def warn_unreachable(stats: ScanStats) -> None:
+    """Say once, on stderr, when no investigation reached anything and some failed outright."""
+    outcomes = stats.investigations
+    if outcomes["failed"] and not outcomes["resolved"]:
+        total, failed = outcomes.total(), outcomes["failed"]
+        click.echo(
+            f"linkguard: none of the {total} investigation(s) reached its link ({failed} failed): "
+            "the network seems unreachable; each finding's evidence says what failed",
+            err=True,
+        )

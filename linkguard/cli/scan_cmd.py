@@ -12,7 +12,6 @@ from typing import Any
 import click
 
 from linkguard.cli.common import (
-    EXIT_CLEAN,
     EXIT_FLAGGED,
     EXIT_INPUT,
     OutputOptions,
@@ -21,7 +20,7 @@ from linkguard.cli.common import (
     output_options,
     rules_options,
 )
-from linkguard.cli.netopts import NetOptions, build_investigator, network_options
+from linkguard.cli.netopts import NetOptions, build_investigator, exit_code, network_options, warn_unreachable
 from linkguard.inputs import FORMATS as INPUT_FORMATS
 from linkguard.models import ScanStats
 from linkguard.scan import Scanner
@@ -61,6 +60,9 @@ def summary_text(stats: ScanStats) -> str:
         lines.append("Skipped: " + ", ".join(f"{k} {v}" for k, v in sorted(stats.skipped.items())))
     if stats.repaired:
         lines.append("Read with repairs: " + ", ".join(f"{k} {v}" for k, v in sorted(stats.repaired.items())))
+    if stats.investigations:
+        outcomes = sorted(stats.investigations.items())
+        lines.append("Investigations: " + ", ".join(f"{k} {v}" for k, v in outcomes))
     lines += [f"  {m}" for m in stats.skipped_inputs]
     lines += [f"  {m}" for m in [m for m in stats.messages if m not in stats.skipped_inputs][:10]]
     if stats.inputs_skipped > len(stats.skipped_inputs):
@@ -184,11 +186,12 @@ def scan(
         click.echo(summary_text(stats), err=True)
     elif stats.skipped_inputs:
         click.echo(skipped_inputs_text(stats), err=True)
+    warn_unreachable(stats)
     if stats.flagged:  # a flagged link is never hidden behind an input error (stderr lists those)
         return EXIT_FLAGGED
     if stats.unread:
         return EXIT_INPUT
-    return EXIT_CLEAN
+    return exit_code(False, stats)  # 4 when an investigation asked for could not complete
 
 
 COMMANDS: list[click.Command] = [scan]

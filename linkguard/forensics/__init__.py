@@ -5,6 +5,7 @@ connection, connections go to the checked address only, and every request is cap
 and size. See ``Investigator`` for the one entry point.
 """
 
+from linkguard.forensics.archive import EvidenceArchive
 from linkguard.forensics.cache import ForensicsCache
 from linkguard.forensics.fetch import (
     BROWSER,
@@ -22,25 +23,33 @@ from linkguard.forensics.netpolicy import (
     parse_ip_literal,
     parse_resolve_overrides,
 )
+from linkguard.forensics.outcome import OUTCOMES, Investigation, Outcome, Refusal
 from linkguard.forensics.page import PageClaims
 from linkguard.forensics.redirects import Chain, Hop
 from linkguard.forensics.registration import Registration
+from linkguard.forensics.tlsinfo import TlsFacts
 
 __all__ = [
     "BROWSER",
     "CRAWLER",
+    "OUTCOMES",
     "SOCIAL",
     "Chain",
     "ClientProfile",
+    "EvidenceArchive",
     "FetchLimits",
     "FetchResult",
     "Fetcher",
     "ForensicsCache",
     "Hop",
+    "Investigation",
     "Investigator",
     "NetworkPolicy",
+    "Outcome",
     "PageClaims",
+    "Refusal",
     "Registration",
+    "TlsFacts",
     "Walk",
     "address_problem",
     "parse_ip_literal",

@@ -13,13 +13,15 @@ one byte per second cannot outlast it, not even while sending headers.
 
 from __future__ import annotations
 
+import dataclasses
 import ssl
 import threading
 import time
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from datetime import UTC, datetime
+from typing import Any, Literal, Protocol
 
 import httpcore
 import httpx
@@ -28,6 +30,8 @@ from linkguard import limits
 from linkguard.errors import FetchError
 from linkguard.forensics.budget import Budget, BudgetExceeded
 from linkguard.forensics.netpolicy import NetworkPolicy, ascii_host
+from linkguard.forensics.tlsinfo import TlsFacts, certificate_error, unverified_context
+from linkguard.forensics.tlsinfo import read as read_tls
 
 #: Only codings we can inflate with an output bound; brotli's Python API has no output limit in
 #: the versions commonly installed, so ``br`` is never advertised (RFC 9110: then servers must not use it).
@@ -64,14 +68,45 @@ CRAWLER = ClientProfile("crawler", "linkguard/0.1 (link forensics; +https://pypi
 
 @dataclass(frozen=True, slots=True)
 class FetchLimits:
-    """Timeouts and caps of one request (flags: --timeout, --max-bytes)."""
+    """Every bound on the network work of an investigation, passed whole (as httpx passes its
+    ``Timeout`` and ``Limits``): per request, per link and for the whole run.
 
+    The flags map onto it: --timeout (``with_timeout``), --max-bytes, --max-redirects,
+    --budget, --concurrency. Defaults come from ``linkguard.limits``.
+    """
+
+    # one request
     connect_timeout: float = limits.CONNECT_TIMEOUT_S
     read_timeout: float = limits.READ_TIMEOUT_S
     total_timeout: float = limits.TOTAL_TIMEOUT_S
     max_body_bytes: int = limits.MAX_BODY_BYTES
     max_decoded_bytes: int = limits.MAX_DECODED_BYTES
     max_header_bytes: int = limits.MAX_HEADER_BYTES
+    whois_timeout: float = limits.WHOIS_TIMEOUT_S
+    whois_max_bytes: int = limits.WHOIS_MAX_BYTES
+    #: Requests to one host start at least this many seconds apart.
+    per_host_interval: float = limits.PER_HOST_INTERVAL_S
+    # one link
+    max_redirects: int = limits.MAX_REDIRECTS
+    #: Wall-clock seconds and decoded bytes for one link's whole investigation (``Budget``).
+    budget: float = limits.LINK_BUDGET_S
+    budget_bytes: int = limits.LINK_BUDGET_BYTES
+    # the run
+    #: Links investigated in parallel.
+    max_concurrency: int = limits.MAX_CONCURRENCY
+
+    def with_timeout(self, seconds: float | None) -> FetchLimits:
+        """These limits with one wall-clock limit per request (--timeout): the connect, read and
+        WHOIS timeouts never exceed it."""
+        if seconds is None:
+            return self
+        return dataclasses.replace(
+            self,
+            total_timeout=seconds,
+            connect_timeout=min(self.connect_timeout, seconds),
+            read_timeout=min(self.read_timeout, seconds),
+            whois_timeout=min(self.whois_timeout, seconds),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +120,13 @@ class FetchResult:
     truncated: bool = False
     wire_bytes: int = 0
     note: str = ""
+    #: The response as it came, for the archive: every header in order (``headers`` keeps the first
+    #: value of each name), the protocol and the reason phrase.
+    raw_headers: tuple[tuple[str, str], ...] = ()
+    http_version: str = "HTTP/1.1"
+    reason: str = ""
+    #: The server's certificate, for HTTPS (recorded whether or not it verifies).
+    tls: TlsFacts | None = None
 
     @property
     def content_type(self) -> str:
@@ -289,8 +331,37 @@ def _reads_body(want: str, content_type: str) -> bool:
     return content_type in ("", "text/html", "application/xhtml+xml") or "html" in content_type
 
 
+class Recorder(Protocol):
+    """Keeps every exchange with a server as it happened (``archive.EvidenceArchive``)."""
+
+    def http(
+        self,
+        url: str,
+        profile: ClientProfile,
+        request_headers: Mapping[str, str],
+        started: datetime,
+        result: FetchResult | None,
+        error: str | None = None,
+        address: str = "",
+    ) -> None: ...
+
+    def whois(
+        self,
+        server: tuple[str, int],
+        address: str,
+        query: str,
+        answer: bytes,
+        started: datetime,
+        error: str | None = None,
+    ) -> None: ...
+
+
 class Fetcher:
-    """Makes single requests under one policy; thread-safe (no shared mutable request state)."""
+    """Makes single requests under one policy; thread-safe (no shared mutable request state).
+
+    With a ``recorder``, every request that was sent is handed to it with its answer (or why
+    there was none); a request the policy refused was never sent and is not recorded.
+    """
 
     def __init__(
         self,
@@ -300,13 +371,17 @@ class Fetcher:
         transport: httpx.BaseTransport | None = None,
         proxy: str | None = None,
         pacer: HostPacer | None = None,
+        recorder: Recorder | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.policy = policy
         self.limits = limits or FetchLimits()
+        self.recorder = recorder
         self._transport = transport
         self._proxy = proxy
         self._pacer = pacer or HostPacer(0)
-        self._ssl: ssl.SSLContext | None = None
+        #: The trust store (default: certifi's, never the environment's); a test seam for private CAs.
+        self._ssl: ssl.SSLContext | None = ssl_context
         self._ssl_lock = threading.Lock()
 
     def _ssl_context(self) -> ssl.SSLContext:
@@ -378,28 +453,67 @@ class Fetcher:
             "pool": lim.connect_timeout,
         }
         request = httpx.Request("GET", parsed, headers=headers, extensions={"timeout": timeouts})
+        sent = datetime.now(UTC)
+        try:
+            try:
+                result = self._exchange(request, host, address, deadline, None, want, max_bytes, budget)
+            except (httpx.HTTPError, *_HTTPCORE_ERRORS) as exc:
+                cert_error = certificate_error(exc) if self._transport is None else None
+                if cert_error is None or want != "html":  # a registry's answer must come from the registry
+                    raise
+                # a page is observed, not refused: the same request again, recording why the certificate fails
+                result = self._exchange(request, host, address, deadline, cert_error, want, max_bytes, budget)
+        except (httpx.HTTPError, *_HTTPCORE_ERRORS) as exc:
+            if budget is not None and budget.exhausted:
+                budget.note(what)
+                failure: FetchError = BudgetExceeded(f"{budget.describe(what)} ({exc})")
+            else:
+                failure = FetchError(_describe(exc, host, time.monotonic() - started, deadline, lim))
+            if self.recorder is not None:
+                self.recorder.http(str(parsed), profile, headers, sent, None, str(failure), address)
+            raise failure from exc
+        except FetchError as exc:  # headers too large: an answer came, but is not kept
+            if self.recorder is not None:
+                self.recorder.http(str(parsed), profile, headers, sent, None, str(exc), address)
+            raise
+        if self.recorder is not None:
+            self.recorder.http(str(parsed), profile, headers, sent, result)
+        if budget is not None:
+            budget.spend(len(result.body))
+        return result
+
+    def _exchange(
+        self,
+        request: httpx.Request,
+        host: str,
+        address: str,
+        deadline: float,
+        cert_error: str | None,
+        want: str,
+        max_bytes: int | None,
+        budget: Budget | None,
+    ) -> FetchResult:
+        """One request on its own connection; with ``cert_error``, over TLS that accepts any
+        certificate (the first attempt failed on it), and the facts say so."""
         own = self._transport is None
-        transport = self._transport or _PinnedTransport(
-            {host: address}, deadline, self._ssl_context(), self._proxy
-        )
+        context = self._ssl_context() if cert_error is None else unverified_context()
+        transport = self._transport or _PinnedTransport({host: address}, deadline, context, self._proxy)
         try:
             response = transport.handle_request(request)
             response.request = request  # a bare transport leaves it unset; errors below need it
             try:
-                result = self._read(response, str(parsed), address, want, max_bytes, deadline, budget)
+                tls = None
+                stream = response.extensions.get("network_stream")
+                if request.url.scheme == "https" and stream is not None:
+                    ssl_object = stream.get_extra_info("ssl_object")
+                    tls = read_tls(ssl_object, host, cert_error) if ssl_object is not None else None
+                result = self._read(response, str(request.url), address, want, max_bytes, deadline, budget)
             finally:
                 response.close()
-        except (httpx.HTTPError, *_HTTPCORE_ERRORS) as exc:
-            if budget is not None and budget.exhausted:
-                budget.note(what)
-                raise BudgetExceeded(f"{budget.describe(what)} ({exc})") from exc
-            raise FetchError(_describe(exc, host, time.monotonic() - started, deadline, lim)) from exc
         finally:
             if own:
                 transport.close()
-        if budget is not None:
-            budget.spend(len(result.body))
-        return result
+        return dataclasses.replace(result, tls=tls) if tls is not None else result
 
     def _read(
         self,
@@ -418,7 +532,15 @@ class Fetcher:
         headers: dict[str, str] = {}
         for key, value in response.headers.multi_items():
             headers.setdefault(key.lower(), value)
-        result = FetchResult(url=url, status=response.status_code, address=address, headers=headers)
+        result = FetchResult(
+            url=url,
+            status=response.status_code,
+            address=address,
+            headers=headers,
+            raw_headers=tuple(response.headers.multi_items()),
+            http_version=response.http_version or "HTTP/1.1",
+            reason=response.reason_phrase,
+        )
         if 300 <= response.status_code < 400 or not _reads_body(want, result.content_type):
             return result
         coding = headers.get("content-encoding", "").strip().lower()
@@ -478,7 +600,16 @@ class Fetcher:
 
 
 def _fields(result: FetchResult) -> dict[str, Any]:
-    return {"url": result.url, "status": result.status, "address": result.address, "headers": result.headers}
+    return {
+        "url": result.url,
+        "status": result.status,
+        "address": result.address,
+        "headers": result.headers,
+        "raw_headers": result.raw_headers,
+        "http_version": result.http_version,
+        "reason": result.reason,
+        "tls": result.tls,
+    }
 
 
 def _describe(exc: Exception, host: str, elapsed: float, deadline: float, lim: FetchLimits) -> str:

@@ -8,6 +8,8 @@ exceptions, so one dead link cannot stop a scan.
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import threading
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
@@ -18,24 +20,27 @@ from typing import Any
 
 import httpx
 
-from linkguard import limits
+from linkguard import limits as caps
 from linkguard.errors import LinkguardError
 from linkguard.forensics import cloaking, dnsinfo
+from linkguard.forensics.archive import EvidenceArchive
 from linkguard.forensics.budget import Budget
 from linkguard.forensics.cache import ForensicsCache
 from linkguard.forensics.fetch import BROWSER, ClientProfile, Fetcher, FetchLimits, HostPacer
 from linkguard.forensics.netpolicy import NetworkPolicy, parse_ip_literal
+from linkguard.forensics.outcome import Investigation, Outcome, Refusal
 from linkguard.forensics.page import PageClaims, analyse, match_outlets, on_domain
 from linkguard.forensics.redirects import Hop, walk
 from linkguard.forensics.registration import Registration, RegistrationLookup, describe
-from linkguard.models import STATUS_RANK, Evidence, Link, Outlet, Verdict, VerdictStatus
-
-# Score contributions (0-100 scale, capped); one place so the weighting can be reviewed.
-SCORE_PAGE_CLAIM = 70
-SCORE_CLONE_CONFIRMED = 90
-SCORE_YOUNG_DOMAIN = 15
-SCORE_CLOAKING = 20
-SCORE_DISPLAY_MISMATCH = 60
+from linkguard.forensics.tlsinfo import TlsFacts
+from linkguard.models import STATUS_RANK, Evidence, Link, Outlet, Verdict
+from linkguard.policy import (
+    SCORE_CLOAKING,
+    SCORE_CLONE_CONFIRMED,
+    SCORE_PAGE_CLAIM,
+    SCORE_YOUNG_DOMAIN,
+    VerdictBuilder,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +92,30 @@ def _chain_text(hops: Sequence[Hop]) -> str:
     return " → ".join(parts)
 
 
+def _observed_destination(result: Walk) -> str | None:
+    """The URL the walk saw the link lead to; None when nothing was observed (the first request
+    failed) or the policy refused the way there."""
+    if result.stopped == "blocked":
+        return None
+    if result.final.status is None and len(result.hops) == 1:
+        return None
+    return result.final.url
+
+
+def _walk_outcome(result: Walk) -> tuple[Outcome, str, Refusal | None]:
+    """How the walk ended, what failed, and the refusal when its very first hop was refused."""
+    final = result.final
+    if result.stopped == "blocked":
+        detail = final.error or "refused by the network policy"
+        first = len(result.hops) == 1
+        return "refused", detail, Refusal(final.url, final.address or "", detail) if first else None
+    if result.stopped == "error":
+        return "failed", final.error or "the request failed", None
+    if result.stopped == "budget":
+        return "budget", final.error or "the link's budget ran out", None
+    return "resolved", "", None
+
+
 class Investigator:
     """Network forensics for links; thread-safe, so one instance serves a whole scan."""
 
@@ -96,55 +125,46 @@ class Investigator:
         classify: Callable[[Link], Verdict] | None = None,
         outlets: Sequence[Outlet] = (),
         policy: NetworkPolicy | None = None,
+        limits: FetchLimits | None = None,
         cache: ForensicsCache | None = None,
         transport: httpx.BaseTransport | None = None,
         rdap_bootstrap: dict[str, Any] | None = None,
         rdap_base: str | None = None,
         whois_server: tuple[str, int] | None = None,
         proxy: str | None = None,
-        connect_timeout: float = limits.CONNECT_TIMEOUT_S,
-        read_timeout: float = limits.READ_TIMEOUT_S,
-        total_timeout: float = limits.TOTAL_TIMEOUT_S,
-        max_redirects: int = limits.MAX_REDIRECTS,
-        max_body_bytes: int = limits.MAX_BODY_BYTES,
-        max_decoded_bytes: int = limits.MAX_DECODED_BYTES,
-        max_header_bytes: int = limits.MAX_HEADER_BYTES,
-        whois_timeout: float = limits.WHOIS_TIMEOUT_S,
-        whois_max_bytes: int = limits.WHOIS_MAX_BYTES,
-        per_host_interval: float = limits.PER_HOST_INTERVAL_S,
-        young_domain_days: int = limits.YOUNG_DOMAIN_DAYS,
-        max_concurrency: int = limits.MAX_CONCURRENCY,
-        budget: float = limits.LINK_BUDGET_S,
-        budget_bytes: int = limits.LINK_BUDGET_BYTES,
+        young_domain_days: int = caps.YOUNG_DOMAIN_DAYS,
         now: Callable[[], datetime] | None = None,
         registration: bool = True,
         cloaking: bool = True,
+        archive: EvidenceArchive | None = None,
     ) -> None:
         self.policy = policy or NetworkPolicy()
+        #: Where every exchange is kept as WARC (``--evidence``); then the cache is not read, so
+        #: each finding's evidence is what this run saw.
+        self.archive = archive
+        lim = limits or FetchLimits()
+        # the library clamps the budget as the CLI does: no caller lifts it past the hard bound
+        self.limits = dataclasses.replace(
+            lim, budget=min(lim.budget, caps.MAX_LINK_BUDGET_S), max_concurrency=max(1, lim.max_concurrency)
+        )
         self._classify = classify
         self._outlets = tuple(outlets)
         self._cache = cache
-        self._max_redirects = max_redirects
+        self._max_redirects = self.limits.max_redirects
         self._young_days = young_domain_days
-        self._max_concurrency = max(1, max_concurrency)
-        self._budget_s = min(budget, limits.MAX_LINK_BUDGET_S)
-        self._budget_bytes = budget_bytes
+        self._max_concurrency = self.limits.max_concurrency
+        self._budget_s = self.limits.budget
+        self._budget_bytes = self.limits.budget_bytes
         self._now = now or (lambda: datetime.now(UTC))
         self._do_registration = registration
         self._do_cloaking = cloaking
         self._fetcher = Fetcher(
             self.policy,
-            limits=FetchLimits(
-                connect_timeout=connect_timeout,
-                read_timeout=read_timeout,
-                total_timeout=total_timeout,
-                max_body_bytes=max_body_bytes,
-                max_decoded_bytes=max_decoded_bytes,
-                max_header_bytes=max_header_bytes,
-            ),
+            limits=self.limits,
             transport=transport,
             proxy=proxy,
-            pacer=HostPacer(per_host_interval),
+            pacer=HostPacer(self.limits.per_host_interval),
+            recorder=archive,
         )
         self._registry = RegistrationLookup(
             self._fetcher,
@@ -152,8 +172,8 @@ class Investigator:
             bootstrap=rdap_bootstrap,
             rdap_base=rdap_base,
             whois_server=whois_server,
-            whois_timeout=whois_timeout,
-            whois_max_bytes=whois_max_bytes,
+            whois_timeout=self.limits.whois_timeout,
+            whois_max_bytes=self.limits.whois_max_bytes,
         )
         self._registry_key = f"{rdap_base or ''}|{whois_server or ''}|{self.policy.fingerprint()}"
         self._pool: ThreadPoolExecutor | None = None
@@ -162,7 +182,7 @@ class Investigator:
     # --- cached network steps ----------------------------------------------------------------
 
     def _cached(self, kind: str, key: str, load: Callable[[dict[str, Any]], Any]) -> Any | None:
-        if self._cache is None:
+        if self._cache is None or self.archive is not None:
             return None
         data = self._cache.get(kind, key)
         if data is None:
@@ -216,42 +236,68 @@ class Investigator:
 
     def investigate(self, link: Link, verdict: Verdict) -> Verdict:
         """A new Verdict with the network's evidence added; network failures become evidence."""
+        return self.examine(link, verdict).verdict
+
+    def examine(self, link: Link, verdict: Verdict) -> Investigation:
+        """``investigate``, with how it ended: resolved, failed, refused or out of budget."""
+        if self.archive is None:
+            return self._examine(link, verdict)
+        with self.archive.collect(link.url) as exchanges:
+            result = self._examine(link, verdict)
+        cited = self.archive.evidence(exchanges)
+        if cited is None:
+            return result
+        evidence = (*result.verdict.evidence, cited)
+        return dataclasses.replace(result, verdict=dataclasses.replace(result.verdict, evidence=evidence))
+
+    def _examine(self, link: Link, verdict: Verdict) -> Investigation:
         try:
             return self._investigate(link, verdict)
         except Exception as exc:  # a fault here must not cost the scan its other findings
             known = isinstance(exc, (LinkguardError, OSError, httpx.HTTPError))
             what = "forensics failed" if known else "forensics failed on an internal error"
-            failure = Evidence(
-                "fetch-error", f"{what}: {type(exc).__name__}: {exc}"[:1000], {"url": link.url}
-            )
-            return Verdict(
-                verdict.status,
-                verdict.score,
-                verdict.impersonates,
-                verdict.techniques,
-                (*verdict.evidence, failure),
+            detail = f"{what}: {type(exc).__name__}: {exc}"[:1000]
+            failure = Evidence("fetch-error", detail, {"url": link.url})
+            return Investigation(
+                Verdict(
+                    verdict.status,
+                    verdict.score,
+                    verdict.impersonates,
+                    verdict.techniques,
+                    (*verdict.evidence, failure),
+                ),
+                "failed",
+                detail,
             )
 
-    def _investigate(self, link: Link, verdict: Verdict) -> Verdict:
-        out = _Builder(verdict)
+    def _investigate(self, link: Link, verdict: Verdict) -> Investigation:
+        out = VerdictBuilder(verdict)
         budget = self.new_budget()
         start_domain = link.registered_domain or link.host
         final_domain = ""
         baseline: Walk | None = None
+        outcome: Outcome = "resolved"
+        reason = ""
+        refused: Refusal | None = None
         info = None if link.is_ip else self.dns(link.host, budget)
         if info is not None:
             out.add(Evidence("dns", info.describe(), info.to_dict()))
+            if not info.resolves:
+                outcome, reason = "failed", info.describe()
         if info is None or info.resolves:  # a name that does not resolve cannot be walked
             baseline = self.walk(link.url, BROWSER, budget)
             self._report_walk(link, baseline, out)
-            final_link = _parse_link(baseline.final.url) if baseline.stopped != "blocked" else None
+            outcome, reason, refused = _walk_outcome(baseline)
+            reached = _observed_destination(baseline)
+            final_link = _parse_link(reached) if reached is not None else None
             final_domain = (final_link.registered_domain or final_link.host) if final_link else ""
             if final_link is not None and final_domain and final_domain != start_domain:
                 out.technique("redirect")
-                self._judge_destination(final_link, verdict, out)
+                self._judge_destination(link, final_link, verdict, out)
             if baseline.claims is not None and final_domain:
                 self._judge_page(baseline.claims, final_domain, out)
-        self._judge_display(link, final_domain or start_domain, out)
+        if verdict.status == "shortened" and final_domain in ("", start_domain):
+            self._report_unresolved(link, outcome, reason, out)  # no destination was seen
         skipped: list[str] = []
         if self._do_registration:
             self._judge_registration(link, verdict, start_domain, final_domain, out, budget, skipped)
@@ -265,9 +311,23 @@ class Investigator:
                 self._judge_cloaking(link, baseline, out, budget)
         if budget.ran_out is not None or skipped:
             self._report_budget(budget, skipped, out)
-        return out.build()
+            if outcome == "resolved":
+                outcome, reason = "budget", budget.describe(budget.ran_out or "the investigation")
+        return Investigation(out.build(), outcome, reason, refused)
 
-    def _report_budget(self, budget: Budget, skipped: list[str], out: _Builder) -> None:
+    def _report_unresolved(self, link: Link, outcome: Outcome, reason: str, out: VerdictBuilder) -> None:
+        """A shortener whose target was never seen: say so, and conclude nothing from the post's claim."""
+        if outcome == "resolved":
+            why = "the shortener answered itself, with no redirect linkguard could follow"
+        else:
+            what = {"failed": "failed", "refused": "was refused", "budget": "ran out of budget"}[outcome]
+            why = f"the investigation {what}" + (f" ({reason})" if reason else "")
+        detail = f"where this shortened link leads is unknown: {why}"
+        if link.display:
+            detail += f"; the post's claim '{link.display}' was not checked"
+        out.add(Evidence("unresolved", detail, {"outcome": outcome, "reason": reason}))
+
+    def _report_budget(self, budget: Budget, skipped: list[str], out: VerdictBuilder) -> None:
         """Say that the budget ran out, where, and what was therefore not done."""
         where = budget.ran_out or "the investigation"
         detail = f"the investigation stopped early: {budget.describe(where)}"
@@ -288,7 +348,7 @@ class Investigator:
             )
         )
 
-    def _judge_cloaking(self, link: Link, baseline: Walk, out: _Builder, budget: Budget) -> None:
+    def _judge_cloaking(self, link: Link, baseline: Walk, out: VerdictBuilder, budget: Budget) -> None:
         report = cloaking.check(
             lambda u, p: self.walk(u, p, budget).destination(p.name),
             link.url,
@@ -298,12 +358,12 @@ class Investigator:
             return
         out.technique("cloaking")
         out.raise_score(out.score + SCORE_CLOAKING)
-        if report.differs_host:
+        if report.differs_host:  # a different site for some visitors: suspicious on its own
             out.at_least("suspicious")
         destinations = [d.to_dict() for d in report.destinations]
         out.add(Evidence("cloaking", report.describe(), {"destinations": destinations}))
 
-    def _report_walk(self, link: Link, result: Walk, out: _Builder) -> None:
+    def _report_walk(self, link: Link, result: Walk, out: VerdictBuilder) -> None:
         hops = [h.to_dict() for h in result.hops]
         if len(result.hops) > 1:
             kinds = ", ".join(h.kind for h in result.hops if h.kind)
@@ -314,6 +374,12 @@ class Investigator:
                     {"hops": hops},
                 )
             )
+        certificates: set[str] = set()
+        for hop in result.hops:  # each HTTPS host's certificate once, valid or not
+            if hop.tls is not None and hop.tls.get("sha256") not in certificates:
+                certificates.add(hop.tls.get("sha256") or "")
+                facts = TlsFacts.from_dict(hop.tls)
+                out.add(Evidence("tls", facts.describe(self._now()), hop.tls))
         for index, hop in enumerate(result.hops):
             if hop.blocked:
                 out.add(
@@ -344,16 +410,20 @@ class Investigator:
                 )
             )
 
-    def _judge_destination(self, final_link: Link, verdict: Verdict, out: _Builder) -> None:
+    def _judge_destination(self, link: Link, final_link: Link, verdict: Verdict, out: VerdictBuilder) -> None:
+        """Judge where the link was seen to lead, as the detector judges any link, with what the post
+        showed: a card claiming welt.de over a link that leads elsewhere is the detector's
+        ``display-mismatch``, scored as offline."""
         if self._classify is None:
             return
-        dest = self._classify(final_link)
+        shown = dataclasses.replace(final_link, display=link.display) if link.display else final_link
+        dest = self._classify(shown)
         if not dest.flagged:
             return
         who = f", imitating {dest.impersonates.name}" if dest.impersonates else ""
         out.add(
             Evidence(
-                "final-url",
+                "destination",
                 f"the link leads to {final_link.host}, which is {dest.status}{who}",
                 {"url": final_link.url, "status": dest.status},
             )
@@ -361,28 +431,7 @@ class Investigator:
         if not verdict.flagged or STATUS_RANK[dest.status] > STATUS_RANK[verdict.status]:
             out.adopt(dest)
 
-    def _judge_display(self, link: Link, final_domain: str, out: _Builder) -> None:
-        if not link.display:
-            return
-        shown = _parse_link(link.display)
-        shown_domain = (shown.registered_domain or shown.host) if shown else ""
-        if not shown_domain or shown_domain == final_domain:
-            return
-        out.technique("display-mismatch")
-        outlet = next((o for o in self._outlets if shown_domain in o.domains), None)
-        if outlet is not None:
-            out.at_least("suspicious")
-            out.impersonate(outlet)
-            out.raise_score(SCORE_DISPLAY_MISMATCH)
-        out.add(
-            Evidence(
-                "final-url",
-                f"the post showed {link.display} but the link leads to {final_domain}",
-                {"display": link.display, "display_domain": shown_domain, "final_domain": final_domain},
-            )
-        )
-
-    def _judge_page(self, claims: PageClaims, final_domain: str, out: _Builder) -> None:
+    def _judge_page(self, claims: PageClaims, final_domain: str, out: VerdictBuilder) -> None:
         if any(on_domain(final_domain, o.domains) for o in self._outlets):
             return  # an outlet's own page may call itself by its name
         matches = [m for m in match_outlets(claims, self._outlets) if m.claims]
@@ -449,7 +498,7 @@ class Investigator:
         verdict: Verdict,
         start_domain: str,
         final_domain: str,
-        out: _Builder,
+        out: VerdictBuilder,
         budget: Budget,
         skipped: list[str],
     ) -> None:
@@ -494,20 +543,35 @@ class Investigator:
 
         With ``only``, verdicts whose status is not in it pass through untouched, with no network.
         """
+        for (_, verdict), result in zip(*self._tee_many(items, only), strict=True):
+            yield verdict if result is None else result.verdict
+
+    def examine_many(
+        self, items: Iterable[tuple[Link, Verdict]], *, only: Collection[str] | None = None
+    ) -> Iterator[Investigation | None]:
+        """``examine`` each item concurrently, in input order; None for an item passed through
+        untouched (its status is not in ``only``)."""
         pool = self._executor()
-        window = self._max_concurrency * limits.IN_FLIGHT_PER_WORKER
-        pending: deque[Future[Verdict]] = deque()
+        window = self._max_concurrency * caps.IN_FLIGHT_PER_WORKER
+        pending: deque[Future[Investigation | None]] = deque()
         for link, verdict in items:
+            future: Future[Investigation | None]
             if only is None or verdict.status in only:
-                future = pool.submit(self.investigate, link, verdict)
+                future = pool.submit(self.examine, link, verdict)
             else:
                 future = Future()
-                future.set_result(verdict)
+                future.set_result(None)
             pending.append(future)
             while pending and (len(pending) >= window or pending[0].done()):
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+    def _tee_many(
+        self, items: Iterable[tuple[Link, Verdict]], only: Collection[str] | None
+    ) -> tuple[Iterator[tuple[Link, Verdict]], Iterator[Investigation | None]]:
+        feed, keep = itertools.tee(items)  # ``keep`` trails ``feed`` by the bounded window
+        return keep, self.examine_many(feed, only=only)
 
     def close(self) -> None:
         with self._pool_lock:
@@ -516,53 +580,11 @@ class Investigator:
                 self._pool = None
         if self._cache is not None:
             self._cache.close()
+        if self.archive is not None:
+            self.archive.close()
 
     def __enter__(self) -> Investigator:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-class _Builder:
-    """Accumulates changes to a verdict; status and score only ever go up."""
-
-    def __init__(self, verdict: Verdict) -> None:
-        self.status: VerdictStatus = verdict.status
-        self.score = verdict.score
-        self.impersonates = verdict.impersonates
-        self.techniques = list(verdict.techniques)
-        self.evidence = list(verdict.evidence)
-
-    def add(self, evidence: Evidence) -> None:
-        self.evidence.append(evidence)
-
-    def technique(self, name: str) -> None:
-        if name not in self.techniques:
-            self.techniques.append(name)
-
-    def at_least(self, status: VerdictStatus) -> None:
-        if STATUS_RANK[status] > STATUS_RANK[self.status]:
-            self.status = status
-
-    def raise_score(self, score: int) -> None:
-        self.score = max(self.score, min(100, score))
-
-    def impersonate(self, outlet: Outlet) -> None:
-        if self.impersonates is None:
-            self.impersonates = outlet
-
-    def adopt(self, other: Verdict) -> None:
-        """Take over a destination's verdict (a shortener leading to a flagged domain)."""
-        self.at_least(other.status)
-        self.raise_score(other.score)
-        if other.impersonates is not None:
-            self.impersonates = other.impersonates
-        for name in other.techniques:
-            self.technique(name)
-        self.evidence.extend(other.evidence)
-
-    def build(self) -> Verdict:
-        return Verdict(
-            self.status, self.score, self.impersonates, tuple(self.techniques), tuple(self.evidence)
-        )

@@ -62,6 +62,8 @@ class Hop:
     blocked: bool = False
     #: The body was read only in part (cut at a cap, or the budget ran out while reading/parsing).
     note: str | None = None
+    #: The certificate of an HTTPS hop (``TlsFacts.to_dict``), recorded even when it does not verify.
+    tls: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v not in (None, False)}
@@ -161,15 +163,16 @@ def walk(
         page = read_page(result, budget)
         note = _note(result, page, budget)
         target = next_hop(result, page)
+        tls = result.tls.to_dict() if result.tls is not None else None
         if target is None:
-            hops.append(Hop(current, result.status, result.address, note=note))
+            hops.append(Hop(current, result.status, result.address, note=note, tls=tls))
             return Chain(tuple(hops), None, result, page)
         try:
             location = urljoin(current, _browser_url(target[0][: limits.MAX_URL_CHARS]))
             scheme = urlsplit(location).scheme
         except ValueError:  # e.g. an unclosed IPv6 bracket: not a place a browser could go either
             location, scheme = target[0][: limits.MAX_URL_CHARS], ""
-        hops.append(Hop(current, result.status, result.address, location, target[1], note=note))
+        hops.append(Hop(current, result.status, result.address, location, target[1], note=note, tls=tls))
         if scheme not in ("http", "https"):
             return Chain(tuple(hops), "scheme", result)
         if location in seen:

@@ -293,6 +293,8 @@ class RegistrationLookup:
             raise RegistrationError(f"WHOIS {host}: {exc}") from exc
         chunks: list[bytes] = []
         size = 0
+        recorder = self._fetcher.recorder
+        sent = datetime.now(UTC)
         try:
             with socket.create_connection((address, port), timeout=timeout) as sock:
                 sock.sendall(query.encode("idna" if not query.isascii() else "ascii") + b"\r\n")
@@ -306,9 +308,19 @@ class RegistrationLookup:
                         break
                     chunks.append(chunk)
                     size += len(chunk)
+        except RegistrationError as exc:  # no complete answer in time: what came is kept
+            if recorder is not None:
+                recorder.whois((host, port), address, query, b"".join(chunks), sent, str(exc))
+            raise
         except OSError as exc:
-            raise RegistrationError(f"WHOIS {host}:{port}: {exc}") from exc
-        return b"".join(chunks).decode("utf-8", errors="replace")
+            failure = RegistrationError(f"WHOIS {host}:{port}: {exc}")
+            if recorder is not None:
+                recorder.whois((host, port), address, query, b"".join(chunks), sent, str(failure))
+            raise failure from exc
+        answer = b"".join(chunks)
+        if recorder is not None:
+            recorder.whois((host, port), address, query, answer, sent)
+        return answer.decode("utf-8", errors="replace")
 
 
 def describe(reg: Registration, now: datetime, young_days: int = limits.YOUNG_DOMAIN_DAYS) -> str:

@@ -17,8 +17,9 @@ from linkguard.lookalike import scoring as sc
 from linkguard.lookalike.index import Index
 from linkguard.lookalike.obfuscation import obfuscation_evidence, post_tricks
 from linkguard.lookalike.techniques import TECHNIQUES, Subject, display_target
-from linkguard.models import Evidence, Link, Verdict, VerdictStatus
+from linkguard.models import Evidence, Link, Verdict
 from linkguard.normalize import parse_link, userinfo_of
+from linkguard.policy import status_for
 from linkguard.rules import BlockedRule, RatingRule, RuleSet
 from linkguard.whatwg import naive_host
 
@@ -265,7 +266,7 @@ class Detector:
                 "malicious", sc.BLOCKED_SCORE, outlet, techniques, (bad, *evidence, *rated, *extra)
             )
         score = max(combined.score, RATING_SCORE) if rating is not None else combined.score
-        status: VerdictStatus = "suspicious" if score >= sc.SUSPICIOUS_THRESHOLD else "unknown"
+        status = status_for(score)
         return Verdict(status, score, combined.outlet, techniques, (*evidence, *rated, *extra))
 
     def _low_rating(self, link: Link) -> RatingRule | None:

@@ -29,11 +29,13 @@ from importlib import resources
 from typing import Any
 
 from linkguard.lookalike.permutations import KIND_PHRASES
-from linkguard.models import Outlet
+from linkguard.models import Outlet, Technique
 
-SUSPICIOUS_THRESHOLD = 50
-MAX_SCORE = 100
-BLOCKED_SCORE = 100
+# The thresholds are the one verdict policy's (``linkguard.policy``), re-exported where they always were.
+from linkguard.policy import BLOCKED_SCORE as BLOCKED_SCORE
+from linkguard.policy import MAX_SCORE as MAX_SCORE
+from linkguard.policy import SUSPICIOUS_THRESHOLD as SUSPICIOUS_THRESHOLD
+
 #: Signals weaker than this are dropped rather than reported ("admin.example.com" names no outlet).
 REPORT_FLOOR = 30
 #: Corroboration is counted up to this many further techniques.
@@ -105,7 +107,7 @@ def model() -> Model:
 class Signal:
     """One technique's finding about one outlet, with the sentence that explains it."""
 
-    technique: str
+    technique: Technique
     outlet: Outlet | None
     features: dict[str, float] = field(compare=False, hash=False)
     detail: str = ""

@@ -18,7 +18,7 @@ from linkguard.lookalike.confusables import describe_lookalikes, skeleton, skele
 from linkguard.lookalike.index import Brand, Index
 from linkguard.lookalike.permutations import KIND_PHRASES
 from linkguard.lookalike.wordlists import COMBO_WORDS, COUNTRY_TOKENS, NON_BRAND_SUBDOMAINS
-from linkguard.models import Outlet
+from linkguard.models import Outlet, Technique
 from linkguard.normalize import parse_link
 
 _TOKENS = re.compile(r"[a-z]+|[0-9]+")
@@ -147,7 +147,7 @@ def facts(index: Index, subj: Subject, brand: Brand) -> dict[str, float]:
     return out
 
 
-def _signal(index: Index, subj: Subject, technique: str, feature: str, brand: Brand, detail: str,
+def _signal(index: Index, subj: Subject, technique: Technique, feature: str, brand: Brand, detail: str,
             value: float = 1.0, **data: object) -> sc.Signal:  # fmt: skip
     features = facts(index, subj, brand)
     features[feature] = value

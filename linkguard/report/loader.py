@@ -15,7 +15,7 @@ import ipaddress
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO, get_args
+from typing import Any, TextIO, cast, get_args
 
 from linkguard.errors import InputError
 from linkguard.limits import MAX_LINE_CHARS
@@ -28,6 +28,7 @@ from linkguard.models import (
     Post,
     ScanStats,
     Skipped,
+    Technique,
     Verdict,
     VerdictStatus,
 )
@@ -162,7 +163,8 @@ def finding_from_dict(data: dict[str, Any]) -> Finding:
         status=status,
         score=data["score"],
         impersonates=_outlet(data["impersonates"]) if data["impersonates"] is not None else None,
-        techniques=_strings(data["techniques"], "techniques"),
+        # names are kept as written, also those of newer or older versions (checked as strings)
+        techniques=cast("tuple[Technique, ...]", _strings(data["techniques"], "techniques")),
         evidence=tuple(_evidence(item) for item in data["evidence"]),
     )
     if verdict.flagged != data["flagged"]:
