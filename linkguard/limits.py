@@ -16,8 +16,13 @@ BINARY_SHARE = 0.25
 BINARY_PROBE_BYTES = 1 << 20
 #: A named pipe (or ``<(command)``) that gives no data for this long is given up, keeping what came.
 PIPE_IDLE_TIMEOUT_S = 30.0
-#: A JSON document larger than this is not parsed whole; JSON Lines are read per line.
-MAX_JSON_DOCUMENT_BYTES = 256 << 20
+#: A JSON document is decoded this many characters at a time (what it holds besides the post being read).
+JSON_READ_CHARS = 1 << 18
+#: A JSON array or object larger than this is read member by member instead of parsed whole, so a
+#: multi-GB export streams in flat memory; a post is far smaller and is always parsed whole.
+JSON_WHOLE_VALUE_CHARS = 4 << 20
+#: One JSON value that cannot be split (a string) larger than this is scanned as text from there on.
+MAX_JSON_VALUE_CHARS = 32 << 20
 #: Output one decompressor call may produce, so a compression bomb costs time, never memory.
 DECOMPRESS_OUT_BYTES = 1 << 20
 #: Compressed input handed over per call: a corrupt block raises and loses that call's output, so

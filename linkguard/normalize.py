@@ -153,6 +153,18 @@ def _uts46_valid(labels: list[str]) -> bool:
     return True
 
 
+def _a_labels_decode(host: str) -> bool:
+    """Every ``xn--`` label is Punycode that decodes: UTS-46 refuses the host otherwise, and so do
+    browsers (``welt.xn--e381afe38198e38281.de`` goes nowhere)."""
+    for label in host.split("."):
+        if label.startswith("xn--"):
+            try:
+                label[4:].encode("ascii").decode("punycode")
+            except (UnicodeError, IndexError):
+                return False
+    return True
+
+
 def _to_ascii(host: str) -> str | None:
     """UTS-46 as browsers apply it to a host (non-transitional, no STD3 rules, no DNS length
     checks); None when it has no ASCII form."""
@@ -164,7 +176,7 @@ def _to_ascii(host: str) -> str | None:
     # so browsers and resolvers, take: map, then Punycode each label that is not ASCII.
     try:
         labels = idna.uts46_remap(host, std3_rules=False, transitional=False).split(".")
-        if not _uts46_valid(labels):
+        if not _uts46_valid(labels) or not _a_labels_decode(".".join(labels)):
             return None
         return ".".join(
             label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")
@@ -191,6 +203,8 @@ def _ascii_host(raw_host: str) -> tuple[str, bool] | None:
     if stripped.isascii() and _LDH.fullmatch(stripped):
         # What UTS-46 gives an LDH name, or what the fallback below keeps when it refuses one
         # (checked by a property test); idna's pure-Python checks cost 0.1 ms per new host.
+        if "xn--" in stripped and not _a_labels_decode(stripped):
+            return None
         mapped = lowered
     else:
         to_ascii = _to_ascii(raw_host)

@@ -143,6 +143,7 @@ def urls(draw: st.DrawFn) -> str:
 @example("https://we\tlt.ltd\n/")
 @example("https:/welt.ltd")
 @example("https:welt.ltd")
+@example("http://w%D0%B5lt.xn--e381afe38198e38281.de")  # an A-label that is no Punycode: no host
 def test_host_is_the_one_browsers_reach(url: str) -> None:
     expected, got = ada_host(url), mine(url)
     if expected is None:  # the standard fails the URL: no browser goes anywhere

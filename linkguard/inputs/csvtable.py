@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from linkguard.inputs.reader import Reader
 from linkguard.limits import MAX_CSV_FIELD_CHARS
 from linkguard.models import Post, Record, Skipped
 
@@ -262,3 +263,12 @@ def _post_cells(
         if cell and i not in done:
             name = header[i] if i < len(header) else f"column {i + 1}"
             yield Record(cell, source, line, 1, record=f"row {row_no}, {name}", post=post)
+
+
+def _read_tsv(stream: io.TextIOWrapper, source: str) -> Iterator[Record | Skipped]:
+    return read(stream, source, "\t")
+
+
+#: Comma- or tab-separated (the delimiter is guessed from the first line); chosen by ending only.
+CSV = Reader("csv", (".csv",), read_text=read)
+TSV = Reader("tsv", (".tsv",), read_text=_read_tsv)

@@ -4,28 +4,49 @@ from __future__ import annotations
 
 import codecs
 import io
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import BinaryIO
 
 from linkguard.limits import BINARY_SHARE, MAX_LINE_CHARS, READ_BLOCK_BYTES
 
 ERRORS = "linkguard-count"
-_invalid = [0]
+#: The counter of the stream being decoded on this thread: the error handler is process-wide
+#: (codecs has one registry), so each stream sets its own counter around its decoding calls.
+_active = threading.local()
+
+
+class Repairs:
+    """Invalid byte sequences replaced in one stream: one per stream, so streams read in threads
+    or interleaved in one thread never count each other's repairs."""
+
+    __slots__ = ("invalid",)
+
+    def __init__(self) -> None:
+        self.invalid = 0
+
+    @contextmanager
+    def counting(self) -> Iterator[None]:
+        """Count what the decoding calls inside the block replace into this stream's counter."""
+        previous = getattr(_active, "repairs", None)
+        _active.repairs = self
+        try:
+            yield
+        finally:
+            _active.repairs = previous
 
 
 def _count_and_replace(exc: UnicodeError) -> tuple[str, int]:
     if not isinstance(exc, UnicodeDecodeError):
         raise exc
-    _invalid[0] += 1
+    repairs = getattr(_active, "repairs", None)
+    if repairs is not None:
+        repairs.invalid += 1
     return "\ufffd", exc.end
 
 
 codecs.register_error(ERRORS, _count_and_replace)
-
-
-def invalid_sequences() -> int:
-    """Invalid byte sequences replaced so far in this process (read the delta around a read)."""
-    return _invalid[0]
 
 
 def encoding_for(head: bytes) -> str:
@@ -74,8 +95,33 @@ def looks_binary(head: bytes) -> bool:
     return (controls + invalid) > len(rest) * BINARY_SHARE
 
 
-def text_stream(stream: BinaryIO, encoding: str) -> io.TextIOWrapper:
-    return io.TextIOWrapper(stream, encoding=encoding, errors=ERRORS, newline="")
+class _CountedText(io.TextIOWrapper):
+    """Decoded text whose replaced byte sequences go to one stream's :class:`Repairs`."""
+
+    repairs: Repairs
+
+    def read(self, size: int | None = -1, /) -> str:
+        previous = getattr(_active, "repairs", None)  # inline: JSON Lines read a line at a time
+        _active.repairs = self.repairs
+        try:
+            return super().read(size)
+        finally:
+            _active.repairs = previous
+
+    def readline(self, size: int = -1, /) -> str:  # type: ignore[override]
+        previous = getattr(_active, "repairs", None)
+        _active.repairs = self.repairs
+        try:
+            return super().readline(size)
+        finally:
+            _active.repairs = previous
+
+
+def text_stream(stream: BinaryIO, encoding: str, repairs: Repairs | None = None) -> io.TextIOWrapper:
+    """``stream`` decoded; invalid sequences are replaced and counted in ``repairs``."""
+    text = _CountedText(stream, encoding=encoding, errors=ERRORS, newline="")
+    text.repairs = repairs if repairs is not None else Repairs()
+    return text
 
 
 def line_blocks(stream: io.TextIOWrapper) -> Iterator[tuple[str, int, int]]:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 
 from linkguard.inputs.decoding import line_blocks
+from linkguard.inputs.reader import Reader, content_start
 from linkguard.models import Post, Record, Skipped
 from linkguard.whatwg import prepare
 
@@ -18,6 +19,7 @@ _URL_ATTRS = frozenset({"href", "src", "action", "cite", "data-href", "data-url"
 _META_URL_NAMES = frozenset({"og:url", "twitter:url", "og:see_also"})
 _SKIP_TEXT = frozenset({"script", "style", "template", "noscript"})
 _MAX_ANCHOR_TEXT = 500
+_TAGS_THAT_SAY_HTML = (b"<html", b"<!doctype", b"<a ", b"<p", b"<div", b"<body")
 
 
 def _browser_url(value: str) -> str:
@@ -128,3 +130,13 @@ def records_from_fragment(
         Record(r.text, r.source, r.line, r.column, record or r.record, r.display, post=post, context=context)
         for r in parser.drain()
     ]
+
+
+def _sniff(head: bytes) -> bool:
+    """Starts with a tag, and one of the first 512 bytes' tags is one only HTML has."""
+    text = content_start(head)
+    lowered = text[:512].lower()
+    return text.startswith(b"<") and any(tag in lowered for tag in _TAGS_THAT_SAY_HTML)
+
+
+READER = Reader("html", (".html", ".htm", ".xhtml"), sniff=_sniff, read_text=read)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
-from linkguard.inputs.decoding import ERRORS, line_blocks
+from linkguard.inputs.decoding import ERRORS, Repairs, line_blocks
+from linkguard.inputs.reader import ByteSource, Reader
 from linkguard.limits import MAX_LINE_CHARS, READ_BLOCK_BYTES
 from linkguard.models import Record, Skipped
 
@@ -83,24 +84,21 @@ def _select_lines_py(block: bytes, errors: str) -> Selection:
 select_lines: Callable[[bytes, str], Selection] = _select_lines_c or _select_lines_py
 
 
-class ByteSource(Protocol):
-    """What plain text is read from: a file, stdin's buffer, a decompressor."""
-
-    def read(self, size: int = -1, /) -> bytes | None: ...
-
-
 def read_bytes(
     stream: ByteSource,
     source: str,
     *,
     block_bytes: int = READ_BLOCK_BYTES,
     select: Callable[[bytes, str], Selection] | None = None,
+    repairs: Repairs | None = None,
 ) -> Iterator[Record | Skipped]:
     """UTF-8 (or ASCII) text from a byte stream, one record per block of ``block_bytes``.
 
-    ``select`` picks the lines (default :func:`select_lines`: the C version when it was built).
+    ``select`` picks the lines (default :func:`select_lines`: the C version when it was built);
+    the invalid byte sequences it replaces are counted in ``repairs``.
     """
     select = select or select_lines
+    repairs = repairs if repairs is not None else Repairs()
     line, column, carry = 1, 1, b""
     while True:
         chunk = stream.read(block_bytes) or b""
@@ -118,7 +116,8 @@ def read_bytes(
         # One record per block: the lines that may hold a link, with every other line left
         # empty, so newlines (and so line numbers) stay exact and the per-record cost of the
         # pipeline is paid once per block instead of once per line.
-        text, suspect, first_gap, first_at_start, newlines = select(block, ERRORS)
+        with repairs.counting():
+            text, suspect, first_gap, first_at_start, newlines = select(block, ERRORS)
         # a line is counted where it ends, so a long line read in pieces counts once
         lines_in_block = newlines + (0 if chunk or block.endswith(b"\n") else 1)
         yield Record(
@@ -146,3 +145,11 @@ def read(stream: io.TextIOWrapper, source: str) -> Iterator[Record | Skipped]:
     for block, line, column in line_blocks(stream):
         lines = block.count("\n") + (0 if block.endswith("\n") else 1)
         yield Record(block, source, line, column, count=lines)
+
+
+def _read_utf8(stream: ByteSource, source: str, repairs: Repairs) -> Iterator[Record | Skipped]:
+    return read_bytes(stream, source, repairs=repairs)
+
+
+#: Plain text: what no other format claims. UTF-8 is read as bytes (the fast path), the rest decoded.
+READER = Reader("text", (".txt", ".log", ".md", ".text"), read_text=read, read_bytes=_read_utf8)

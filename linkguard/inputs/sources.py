@@ -1,4 +1,4 @@
-"""Open a path, directory or stdin; undo compression; pick the format; hand over to its reader."""
+"""Open a path, directory or stdin; undo compression; pick the format (``registry``); hand over."""
 
 from __future__ import annotations
 
@@ -7,35 +7,21 @@ import os
 import select
 import stat
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import suppress
 from pathlib import Path
 from typing import BinaryIO
 
 from linkguard import limits
 from linkguard.errors import InputError
-from linkguard.inputs import compression, csvtable, htmlpage, jsondump, plaintext
-from linkguard.inputs.decoding import encoding_for, invalid_sequences, looks_binary, text_stream
-from linkguard.inputs.plaintext import ByteSource
+from linkguard.inputs import compression
+from linkguard.inputs.decoding import Repairs, encoding_for, looks_binary, text_stream
+from linkguard.inputs.reader import ByteSource, Reader
+from linkguard.inputs.registry import FORMATS, REGISTRY, Readers, sniff_format
 from linkguard.limits import BINARY_PROBE_BYTES, READ_BLOCK_BYTES, SNIFF_BYTES
 from linkguard.models import Record, Skipped
 
-FORMATS = ("auto", "text", "html", "json", "jsonl", "csv", "tsv")
-_BY_EXTENSION = {
-    ".txt": "text",
-    ".log": "text",
-    ".md": "text",
-    ".text": "text",
-    ".html": "html",
-    ".htm": "html",
-    ".xhtml": "html",
-    ".json": "json",
-    ".js": "json",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".csv": "csv",
-    ".tsv": "tsv",
-}
+__all__ = ["FORMATS", "iter_paths", "read_path", "read_stream", "sniff_format"]
 
 
 class _Prefixed(io.RawIOBase):
@@ -94,26 +80,6 @@ def _read_head(stream: ByteSource) -> bytes:
     return head
 
 
-def sniff_format(name: str, head: bytes) -> str:
-    ext = Path(compression.strip_suffix(name)).suffix.lower()
-    if ext in _BY_EXTENSION:
-        return _BY_EXTENSION[ext]
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    lowered = text[:512].lower()
-    if lowered.startswith(b"window.ytd"):
-        return "json"
-    if text.startswith(b"<") and any(
-        t in lowered for t in (b"<html", b"<!doctype", b"<a ", b"<p", b"<div", b"<body")
-    ):
-        return "html"
-    if text.startswith((b"{", b"[")):
-        first, _, rest = text.partition(b"\n")
-        if text.startswith(b"{") and first.rstrip().endswith(b"}") and rest.lstrip().startswith(b"{"):
-            return "jsonl"
-        return "json"
-    return "text"
-
-
 def _probe_text(stream: ByteSource) -> tuple[bytes, bool]:
     """After a binary-looking first block: read on (up to ``BINARY_PROBE_BYTES``) for a block of text.
 
@@ -132,9 +98,17 @@ def _probe_text(stream: ByteSource) -> tuple[bytes, bool]:
 
 
 def read_stream(
-    raw: ByteSource, source: str, *, input_format: str | None = None, name: str | None = None
+    raw: ByteSource,
+    source: str,
+    *,
+    input_format: str | None = None,
+    name: str | None = None,
+    readers: Readers = REGISTRY,
 ) -> Iterator[Record | Skipped]:
     """Records of one byte stream; a fault part-way through is a counted ``Skipped``, not an error.
+
+    The format is chosen before anything is decoded, so a binary format is read as bytes; a text
+    format whose bytes are binary is skipped (or, with text after a binary start, read from there).
 
     An ``OSError`` of ``raw`` itself is left to the caller, which knows what the source is.
     """
@@ -150,6 +124,33 @@ def read_stream(
         if decompressed is not None and decompressed.error is not None:
             yield Skipped(source, f"corrupt-{kind}", decompressed.error)
         return
+    reader = readers.choose(input_format, name or source, head)
+    repairs = Repairs()
+    try:
+        if reader.binary:
+            assert reader.read_bytes is not None  # a Reader says so when it is made
+            yield from reader.read_bytes(stream, source, repairs)
+        elif not (yield from _read_text_format(reader, stream, head, source, repairs)):
+            if decompressed is not None and decompressed.error is not None:
+                yield Skipped(source, f"truncated-{kind}", decompressed.error)
+            return
+    except UnicodeError as exc:
+        yield Skipped(source, "undecodable", str(exc))
+    if decompressed is not None and decompressed.error is not None:
+        yield Skipped(source, f"truncated-{kind}", f"{decompressed.error}; the part before it was scanned")
+    if repairs.invalid:
+        yield Skipped(
+            source,
+            "invalid-utf-8-replaced",
+            f"{repairs.invalid} invalid byte sequence(s) replaced",
+            kept=True,
+        )
+
+
+def _read_text_format(
+    reader: Reader, stream: io.RawIOBase, head: bytes, source: str, repairs: Repairs
+) -> Generator[Record | Skipped, None, bool]:
+    """A text format: decoded (or read as UTF-8 bytes); ``False`` when the bytes are binary."""
     encoding = encoding_for(head)
     if looks_binary(head):
         probed, found = _probe_text(stream)
@@ -159,9 +160,7 @@ def read_stream(
                 "binary",
                 f"no text in the first {len(head) + len(probed):,} bytes (control bytes, not UTF-8)",
             )
-            if decompressed is not None and decompressed.error is not None:
-                yield Skipped(source, f"truncated-{kind}", decompressed.error)
-            return
+            return False
         yield Skipped(
             source,
             "binary-start-read-as-text",
@@ -169,34 +168,12 @@ def read_stream(
             kept=True,
         )
         stream, encoding = _Prefixed(head + probed, stream), "utf-8"
-    fmt = input_format if input_format and input_format != "auto" else sniff_format(name or source, head)
-    before = invalid_sequences()
-    try:
-        if fmt == "text" and encoding.startswith("utf-8"):
-            yield from plaintext.read_bytes(stream, source)  # reads large blocks: no buffer
-        else:  # the other readers take decoded text
-            text = text_stream(io.BufferedReader(stream), encoding)
-            if fmt == "text":
-                yield from plaintext.read(text, source)
-            elif fmt == "html":
-                yield from htmlpage.read(text, source)
-            elif fmt == "json":
-                yield from jsondump.read_document(text, source)
-            elif fmt == "jsonl":
-                yield from jsondump.read_lines(text, source)
-            elif fmt in ("csv", "tsv"):
-                yield from csvtable.read(text, source, "\t" if fmt == "tsv" else None)
-            else:
-                raise InputError(f"unknown input format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    except UnicodeError as exc:
-        yield Skipped(source, "undecodable", str(exc))
-    if decompressed is not None and decompressed.error is not None:
-        yield Skipped(source, f"truncated-{kind}", f"{decompressed.error}; the part before it was scanned")
-    replaced = invalid_sequences() - before
-    if replaced:
-        yield Skipped(
-            source, "invalid-utf-8-replaced", f"{replaced} invalid byte sequence(s) replaced", kept=True
-        )
+    if reader.read_bytes is not None and encoding.startswith("utf-8"):
+        yield from reader.read_bytes(stream, source, repairs)  # reads large blocks: no buffer
+    else:
+        assert reader.read_text is not None  # a Reader has one way in or the other
+        yield from reader.read_text(text_stream(io.BufferedReader(stream), encoding, repairs), source)
+    return True
 
 
 def _not_a_file(mode: int) -> str | None:
