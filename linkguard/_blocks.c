@@ -2,7 +2,7 @@
  * linkguard._blocks: the one pass over every byte of a plain-text dump, in C.
  *
  * select_lines(block) does what linkguard.inputs.plaintext._select_lines_py does with the
- * prefilter (Hyperscan, or re): keep the lines that may hold a link, decode them, join them
+ * prefilter (in re): keep the lines that may hold a link, decode them, join them
  * with as many newlines as the lines in between had, and mark the ones holding something to
  * de-obfuscate. The patterns are linkguard.prefilter.HINT and OBFUSCATION, byte for byte; a
  * property test checks both versions give the same result. Optional: without a C compiler the
@@ -26,6 +26,70 @@ static inline int letter_or_high(unsigned char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c >= 0x80;
 }
 
+static inline int ascii_letter(unsigned char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+static inline int label_byte(unsigned char c) { /* ASCII letters, digits, hyphen, underscore */
+    return ascii_letter(c) || (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+/* Whether the dot at p[i] (before two bytes that may be letters) can end the host of a
+ * scheme-less link in linkguard.extract; 0 only where that is certain, in three cases of prose:
+ * - ".M\xc3..." ("Dr.Müller"): one ASCII letter, then another script, starts no suffix;
+ * - ".\xc3\xa4." ("o.ä."): one character that is not ASCII, then no letter, starts none;
+ * - a run of ASCII labels ("St.Pauli", "Ende.Die", "Prof.Dr.Schmidt") standing alone (nothing
+ *   but a space or ASCII punctuation before it), whose last label is capitalised ("Pauli") and
+ *   followed by nothing that continues a link, and whose first is not all capitals: the
+ *   extractor reads that as a full stop without its space ("Krieg.In"), never as a domain.
+ * linkguard.prefilter.tld_dot_possible is the same in Python; a property test compares them. */
+static int tld_dot_possible(const unsigned char *p, Py_ssize_t s, Py_ssize_t i, Py_ssize_t e) {
+    unsigned char c1 = p[i + 1], c2 = p[i + 2];
+    if (c1 >= 'A' && c1 <= 'Z' && c2 >= 0x80) return 0;
+    if (c1 >= 0xc2 && c1 <= 0xf4) {
+        Py_ssize_t n = c1 >= 0xf0 ? 4 : c1 >= 0xe0 ? 3 : 2, j = i + 2;
+        for (; j < i + 1 + n; j++)
+            if (j >= e || (p[j] & 0xc0) != 0x80) return 1;
+        return j < e && (p[j] >= 0x80 || ascii_letter(p[j]));
+    }
+    if (!ascii_letter(c1)) return 1;
+    /* the run of labels around the dot: back to its start, on to its end */
+    Py_ssize_t a = i, z = i + 1;
+    while (a > s && (label_byte(p[a - 1]) || p[a - 1] == '.')) a--;
+    while (z < e && (label_byte(p[z]) || p[z] == '.')) z++;
+    if (a > s && p[a - 1] >= 0x80) return 1; /* a letter of another script may start the host */
+    Py_ssize_t end = z;
+    if (p[end - 1] == '.') end--; /* a full stop after it, if only a space or the line end follows */
+    if (end < z && z < e && p[z] != ' ' && p[z] != '\t' && p[z] != '\r') return 1;
+    if (z < e && end == z) {
+        unsigned char d = p[z];
+        if (!(d == ' ' || d == '\t' || d == '\r' || d == ',' || d == ';' || d == '!' || d == ')' ||
+              d == '"' || d == '\''))
+            return 1;
+    }
+    /* the labels: none empty or longer than 63, at most 8; the first not all capitals */
+    Py_ssize_t label_start = a, labels = 0, last = a;
+    int upper = 0, lower = 0;
+    for (Py_ssize_t k = a; k <= end; k++) {
+        if (k < end && p[k] != '.') {
+            if (labels == 0) {
+                upper |= p[k] >= 'A' && p[k] <= 'Z';
+                lower |= p[k] >= 'a' && p[k] <= 'z';
+            }
+            continue;
+        }
+        if (k == label_start || k - label_start > 63 || ++labels > 8) return 1;
+        last = label_start;
+        label_start = k + 1;
+    }
+    if (labels < 2 || (upper && !lower)) return 1;
+    /* the last label: a capital, then small letters only */
+    if (!(p[last] >= 'A' && p[last] <= 'Z') || end - last < 2) return 1;
+    for (Py_ssize_t k = last + 1; k < end; k++)
+        if (!(p[k] >= 'a' && p[k] <= 'z')) return 1;
+    return 0;
+}
+
 /* What starts at p[i] in a line from s to e: 0 nothing, 1 a hint, 2 obfuscation. The dot words
  * between spaces (" . ", " dot ") are found at their dot or o and look back: a space
  * starts far too many bytes to be a start byte itself (it halved this pass's speed). */
@@ -36,7 +100,7 @@ static inline int match_at(const unsigned char *p, Py_ssize_t s, Py_ssize_t i, P
     switch (p[i]) {
     case '.':
         if (c1 == ' ') return i > s && p[i - 1] == ' ' ? 2 : 0;
-        return letter_or_high(c1) && letter_or_high(c2) ? 1 : 0;
+        return letter_or_high(c1) && letter_or_high(c2) && tld_dot_possible(p, s, i, e) ? 1 : 0;
     case ':': /* "://", and "https:/" or "https:\\" as browsers also read them */
         return c1 == '/' || c1 == '\\' ? 1 : 0;
     case '[': case '(': case '{': case '\\':

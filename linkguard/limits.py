@@ -98,6 +98,42 @@ MAX_UNWRAP_DEPTH = 5
 #: Characters of a post's text kept around a link as the finding's ``context``.
 POST_CONTEXT_CHARS = 300
 
+# --- web page and API (``linkguard serve``) ------------------------------------------------
+#: Bytes one request may send (a body, an upload, a form); more is refused with 413 as it streams.
+WEB_MAX_BODY_BYTES = 50 << 20
+#: A body over the limit is still read (and thrown away) up to this much, so the client is not cut
+#: off mid-upload and sees the 413; beyond it the connection is closed.
+WEB_DRAIN_BYTES = 256 << 20
+#: Bytes of a pasted (non-file) form field; files are spooled to disk, form fields are held in memory.
+WEB_MAX_PASTE_BYTES = 5 << 20
+#: Online investigations the server runs at once; more get 503 with Retry-After.
+WEB_MAX_INVESTIGATIONS = 2
+#: Scan results kept for report downloads (their inputs spooled to disk); the oldest go first.
+WEB_RESULTS_KEPT = 16
+#: Findings the page lists (flagged first); every one is in the downloads.
+WEB_SHOWN_FINDINGS = 500
+
+# --- parallel scans (scan --jobs, linkguard.partition) ----------------------------------
+#: Bytes of input per unit of work: a byte range of a large text or JSON Lines file, or a batch
+#: of small files. Large enough that a unit's start-up is noise, small enough that two workers
+#: stay busy to the end and a unit's findings fit easily in memory.
+UNIT_BYTES = 8 << 20
+#: Units in flight per worker: results come back in input order, so this bounds what waits.
+UNITS_IN_FLIGHT_PER_WORKER = 2
+#: Findings a worker keeps in memory for one unit before it spools them to a temporary file (a
+#: compressed dump is one unit however large it is).
+UNIT_FINDINGS_IN_MEMORY = 20_000
+#: The same for a unit's JSON Lines, when workers write them.
+UNIT_ENCODED_BYTES_IN_MEMORY = 16 << 20
+
+# --- scanning on a Dask cluster (``scan --dask``) -------------------------------------------
+#: Plain text and JSON Lines larger than this are split into byte ranges on line boundaries,
+#: one task each: big enough that a task's overhead (a few ms) is noise, small enough that two
+#: workers share a 200 MB dump.
+DASK_BLOCK_BYTES = 32 << 20
+#: Rows of a Parquet file read at once: memory stays flat whatever the file's size.
+PARQUET_BATCH_ROWS = 8192
+
 # --- indicator feeds and source ratings (``linkguard rules update-feeds``) ----------------------
 #: Bytes one feed file (a CSV of indicators, a ratings table, a directory listing) may have.
 FEED_MAX_FILE_BYTES = 8 << 20

@@ -1,20 +1,22 @@
 """Which lines of a byte block can hold a link: the one pass over every byte of plain text, in
 Python, for when ``linkguard/_blocks.c`` (the same pass in C, with these patterns) was not built.
 
-Python's ``re`` manages well under 100 MB/s for a pattern that starts with a character class,
-so on x86-64 Linux the pass runs in Hyperscan (Intel's multi-pattern matcher; gigabytes per
-second), elsewhere in ``re`` with the same patterns. Only the lines it names are decoded and given to
-:func:`linkguard.extract.candidates`, which has the final word: a false positive here costs a
-little time, a false negative would lose a link, so the patterns err wide.
+Only the lines it names are decoded and given to :func:`linkguard.extract.candidates`, which has
+the final word: a false positive here costs a little time, a false negative would lose a link,
+so the patterns err wide, and :func:`tld_dot_possible` drops a dot only where the extractor
+certainly reads no domain (the dotted words of German prose: ``Dr.Müller``, ``St.Pauli``).
 
 The same pass tells whether a line holds anything :mod:`linkguard.deobfuscate` would undo, so
 the extractor skips looking for it again in the nine lines out of ten that hold none.
+
+This runs in ``re``, far slower than the C pass. Hyperscan, which ran these patterns near the C
+pass's speed, was dropped: it only ever ran where the C extension could not be built, and it was
+a third copy of the patterns to keep in step (the README has the numbers).
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
 #: A dot before two letters (TLDs have at least two) or a scheme separator, which browsers also
 #: take written ``:/`` or ``:\\`` (``https:\\welt.ltd``).
@@ -28,48 +30,61 @@ OBFUSCATION = (
     rb"|[\[({\\][.dD:]|[xX*]{2}[pP]| \. | [dD][oO][tT] "
 )
 _HINT_ID, _OBFUSCATION_ID = 0, 1
+_ASCII_LETTERS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_LABEL_BYTES = _ASCII_LETTERS | frozenset(b"0123456789-_")
+_UPPER, _LOWER = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"), frozenset(b"abcdefghijklmnopqrstuvwxyz")
+#: What may follow a capitalised last label for it to be a sentence's full stop without its space.
+_AFTER_NAME = frozenset(b" \t\r,;!)\"'")
+_MAX_LABELS = 8
 
-_hs: Any
-try:  # pragma: no cover - depends on the platform
-    import hyperscan as _hs
-except ImportError:  # pragma: no cover
-    _hs = None
+
+def tld_dot_possible(line: bytes, dot: int) -> bool:
+    """Whether the dot at ``line[dot]`` (before two bytes that may be letters) can end the host of
+    a scheme-less link: False only where :mod:`linkguard.extract` certainly reads none there.
+
+    The same as ``tld_dot_possible`` in ``linkguard/_blocks.c``, which explains the three cases:
+    ``Dr.Müller``, ``o.ä.``, and alone-standing runs of ASCII labels whose last is capitalised
+    (``St.Pauli``, ``Ende.Die``) and whose first is not all capitals.
+    """
+    c1, c2, end = line[dot + 1], line[dot + 2], len(line)
+    if c1 in _UPPER and c2 >= 0x80:
+        return False
+    if 0xC2 <= c1 <= 0xF4:
+        n = 4 if c1 >= 0xF0 else 3 if c1 >= 0xE0 else 2
+        after = dot + 1 + n
+        if after > end or any(b & 0xC0 != 0x80 for b in line[dot + 2 : after]):
+            return True
+        return after < end and (line[after] >= 0x80 or line[after] in _ASCII_LETTERS)
+    if c1 not in _ASCII_LETTERS:
+        return True
+    a, z = dot, dot + 1
+    while a > 0 and (line[a - 1] in _LABEL_BYTES or line[a - 1] == 0x2E):
+        a -= 1
+    while z < end and (line[z] in _LABEL_BYTES or line[z] == 0x2E):
+        z += 1
+    if a > 0 and line[a - 1] >= 0x80:
+        return True
+    stop = z - 1 if line[z - 1] == 0x2E else z  # a full stop after it, if only a space or the end follows
+    if stop < z and z < end and line[z] not in b" \t\r":
+        return True
+    if stop == z and z < end and line[z] not in _AFTER_NAME:
+        return True
+    labels = line[a:stop].split(b".")
+    if not 2 <= len(labels) <= _MAX_LABELS or any(not 0 < len(label) <= 63 for label in labels):
+        return True
+    first, last = labels[0], labels[-1]
+    if not _LOWER.isdisjoint(first) or _UPPER.isdisjoint(first):  # not all capitals
+        return not (last[0] in _UPPER and len(last) >= 2 and all(b in _LOWER for b in last[1:]))
+    return True
 
 
 class LinePrefilter:
-    """Finds candidate lines; build once (compiling the Hyperscan database takes milliseconds)."""
+    """Finds candidate lines; build once (it compiles its pattern)."""
 
-    def __init__(self, *, engine: str | None = None) -> None:
-        self.engine = engine or ("hyperscan" if _hs is not None else "re")
-        if self.engine == "hyperscan":
-            if _hs is None:
-                raise RuntimeError("hyperscan is not installed")
-            self._db: Any = _hs.Database()
-            self._db.compile(
-                expressions=[HINT, OBFUSCATION], ids=[_HINT_ID, _OBFUSCATION_ID], elements=2, flags=[0, 0]
-            )
-            self._scratch: Any = _hs.Scratch(self._db)
-        else:
-            # A hint consumes only its dot or colon, so that it never hides an obfuscation
-            # from the one non-overlapping pass (".a" and a soft hyphen's first byte, ":\\.").
-            self._re = re.compile(rb"(" + OBFUSCATION + rb")|\.(?=[A-Za-z\x80-\xff]{2})|:(?=[/\\])")
-
-    def _matches(self, block: bytes) -> list[int]:
-        """Every match as ``end << 1 | id``, in order of ``end`` (an int sorts and packs cheaper
-        than a tuple, and there is one per hint)."""
-        if self.engine == "hyperscan":
-            found: list[int] = []
-            append = found.append
-
-            def on_match(id_: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
-                append(end << 1 | id_)
-
-            self._db.scan(block, match_event_handler=on_match, scratch=self._scratch)
-            found.sort()  # Hyperscan does not promise order across patterns
-            return found
-        return [
-            m.end() << 1 | (_OBFUSCATION_ID if m.group(1) else _HINT_ID) for m in self._re.finditer(block)
-        ]
+    def __init__(self) -> None:
+        # A hint consumes only its dot or colon, so that it never hides an obfuscation from the
+        # one non-overlapping pass (".a" and a soft hyphen's first byte, ":\\.").
+        self._re = re.compile(rb"(" + OBFUSCATION + rb")|\.(?=[A-Za-z\x80-\xff]{2})|:(?=[/\\])")
 
     def lines(self, block: bytes) -> list[tuple[int, int, bool]]:
         """``(start, end, obfuscated)`` of the lines that may hold a link.
@@ -78,16 +93,24 @@ class LinePrefilter:
         line holds nothing to de-obfuscate.
         """
         out: list[tuple[int, int, bool]] = []
-        line_end = -1
-        for match in self._matches(block):
-            end, id_ = match >> 1, match & 1
-            if end <= line_end:
-                if id_ == _OBFUSCATION_ID and not out[-1][2]:
-                    out[-1] = (out[-1][0], line_end, True)
+        start = end = -1  # the line of the last match
+        kept = obfuscated = False
+        for m in self._re.finditer(block):
+            at = m.end() - 1
+            if at >= end:  # a new line
+                if kept:
+                    out.append((start, end, obfuscated))
+                start = block.rfind(b"\n", 0, at) + 1
+                end = block.find(b"\n", at)
+                if end == -1:
+                    end = len(block)
+                kept = obfuscated = False
+            if obfuscated:
                 continue
-            start = block.rfind(b"\n", 0, end - 1) + 1
-            line_end = block.find(b"\n", end - 1)
-            if line_end == -1:
-                line_end = len(block)
-            out.append((start, line_end, id_ == _OBFUSCATION_ID))
+            if m.group(1) is not None:
+                kept = obfuscated = True
+            elif not kept and (block[at] != 0x2E or tld_dot_possible(block[start:end], at - start)):
+                kept = True
+        if kept:
+            out.append((start, end, obfuscated))
         return out

@@ -39,7 +39,7 @@ TOY = Reader(
 
 
 def test_formats_are_the_registry_in_order() -> None:
-    assert FORMATS == ("auto", "text", "html", "json", "jsonl", "csv", "tsv")
+    assert FORMATS == ("auto", "text", "html", "json", "jsonl", "csv", "tsv", "parquet")
     assert tuple(r.name for r in READERS) == FORMATS[1:]
 
 

@@ -38,6 +38,7 @@ class LazyGroup(click.Group):
         "cache": "cache_cmd",
         "update-psl": "psl_cmd",
         "update-popular": "popular_cmd",
+        "serve": "serve_cmd",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

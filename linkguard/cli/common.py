@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -141,6 +142,22 @@ _OUTPUT_KEYS = {
 }
 
 
+#: ``ctx.meta`` key: the ``-o`` value as typed when it names a directory (ends with ``/``).
+OUTPUT_DIR_KEY = "linkguard.output_dir"
+
+
+def _output_path(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
+    """``-o`` as a ``Path``; a trailing ``/`` (lost in a ``Path``) is kept in ``ctx.meta`` for the
+    commands that write a directory of parts, and an existing directory without one is refused."""
+    if value is None:
+        return None
+    if value.endswith(("/", os.sep)):
+        ctx.meta[OUTPUT_DIR_KEY] = value
+    elif value != "-" and os.path.isdir(value):
+        raise click.BadParameter(f"'{value}' is a directory.", ctx=ctx, param=param)
+    return Path(value)
+
+
 def output_options(func: F) -> F:
     """Report options shared by ``scan`` and ``report``, handed over as ``output: OutputOptions``."""
     from typing import get_args
@@ -160,8 +177,10 @@ def output_options(func: F) -> F:
         click.option(
             "-o",
             "--output",
-            type=click.Path(path_type=Path, dir_okay=False),
-            help="Write here instead of stdout.",
+            type=str,
+            callback=_output_path,
+            metavar="PATH",
+            help="Write here instead of stdout (scan --dask: DIR/ for one part per input).",
         ),
         click.option(
             "--no-defang", is_flag=True, help="Show real links in human formats (default: hxxps://x[.]y)."

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import click
 from linkguard.cli.common import (
     EXIT_FLAGGED,
     EXIT_INPUT,
+    OUTPUT_DIR_KEY,
     OutputOptions,
     load_ruleset,
     open_report,
@@ -22,6 +24,8 @@ from linkguard.cli.common import (
 )
 from linkguard.cli.netopts import NetOptions, build_investigator, exit_code, network_options, warn_unreachable
 from linkguard.inputs import FORMATS as INPUT_FORMATS
+from linkguard.inputs.parquet import columns as parquet_columns
+from linkguard.limits import DASK_BLOCK_BYTES, UNIT_BYTES
 from linkguard.models import ScanStats
 from linkguard.scan import Scanner
 
@@ -80,6 +84,30 @@ def skipped_inputs_text(stats: ScanStats) -> str:
     return "\n".join(lines)
 
 
+def _progress(stack: ExitStack, total: int) -> Callable[[int], None]:
+    """A progress bar on stderr over ``total`` bytes (closed with ``stack``); advance it by bytes read."""
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
+
+    progress = stack.enter_context(
+        Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+    )
+    task = progress.add_task("scanning", total=total)
+
+    def on_read(n: int) -> None:
+        progress.advance(task, n)
+
+    return on_read
+
+
 @click.command("scan")
 @click.argument("paths", nargs=-1, metavar="[PATH]...")
 @output_options
@@ -99,19 +127,57 @@ def skipped_inputs_text(stats: ScanStats) -> str:
 @click.option(
     "--quiet", "-q", is_flag=True, help="No summary or progress on stderr; skipped inputs are still named."
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes (default: the usable cores); 1 scans in this process. Output is the same.",
+)
+@click.option(
+    "--unit-bytes",
+    type=click.IntRange(min=1),
+    default=UNIT_BYTES,
+    hidden=True,
+    help="Input per unit of work for --jobs (tests and tuning).",
+)
 @rules_options
 @network_options(default_online=False)
+@click.option(
+    "--dask",
+    "dask_address",
+    metavar="ADDRESS",
+    help="Run on this Dask scheduler (tcp://HOST:8786); PATHs may be globs or fsspec URLs (s3://…). "
+    "With -o DIR/ the workers write one JSON Lines part per input (plus _summary.json).",
+)
+@click.option("--text-column", help="Parquet: the column holding the post text (default: guessed).")
+@click.option("--id-column", help="Parquet: the column holding the post id (each row is then a post).")
+@click.option("--gzip-parts", is_flag=True, help="With --dask -o DIR/: gzip each part (.jsonl.gz).")
+@click.option(
+    "--dask-block-bytes",
+    type=click.IntRange(min=1 << 10),
+    default=DASK_BLOCK_BYTES,
+    show_default=True,
+    help="With --dask: plain text and JSON Lines larger than this are split into line-aligned ranges.",
+)
 def scan(
     paths: tuple[str, ...],
     output: OutputOptions,
     input_format: str,
     summary_path: Path | None,
     quiet: bool,
+    jobs: int | None,
+    unit_bytes: int,
     rule_paths: tuple[Path, ...],
     rules_dir: Path | None,
     no_blocklist: bool,
     no_ratings: bool,
     net: NetOptions,
+    dask_address: str | None,
+    text_column: str | None,
+    id_column: str | None,
+    gzip_parts: bool,
+    dask_block_bytes: int,
 ) -> int:
     """Scan files, directories (recursively) or stdin (`-`) for links; flag lookalike domains.
 
@@ -124,42 +190,42 @@ def scan(
             raise click.UsageError("give a file or directory to scan, or - to read stdin")
         paths = ("-",)
     rules = load_ruleset(rule_paths, rules_dir)
+    if OUTPUT_DIR_KEY in click.get_current_context().meta and dask_address is None:
+        raise click.UsageError("-o DIR/ (one part per input) needs --dask; give a file name")
+    if dask_address is not None:
+        from linkguard.cli.dask_cmd import scan_on_cluster
+
+        stats = scan_on_cluster(
+            dask_address,
+            paths,
+            rules,
+            output,
+            input_format,
+            no_blocklist,
+            net,
+            (text_column, id_column),
+            (gzip_parts, dask_block_bytes),
+        )
+        return _finish(stats, summary_path, quiet)
 
     from linkguard.report import reporter_class
 
     show_progress = not quiet and sys.stderr.isatty()
     total = _total_bytes(paths) if show_progress else 0
     with ExitStack() as stack:
-        on_read = None
-        if show_progress and total >= _PROGRESS_MIN_BYTES:
-            from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                DownloadColumn,
-                Progress,
-                TimeRemainingColumn,
-                TransferSpeedColumn,
-            )
-
-            progress = stack.enter_context(
-                Progress(
-                    "[progress.description]{task.description}",
-                    BarColumn(),
-                    DownloadColumn(),
-                    TransferSpeedColumn(),
-                    TimeRemainingColumn(),
-                    console=Console(stderr=True),
-                    transient=True,
-                )
-            )
-            task = progress.add_task("scanning", total=total)
-
-            def on_read(n: int) -> None:
-                progress.advance(task, n)
-
         from linkguard.lookalike import Detector
+        from linkguard.parallel import ParallelScan, usable_cores
 
         detector = Detector(rules, use_blocklist=not no_blocklist, use_ratings=not no_ratings)
+        contexts = reporter_class(output.format).uses_context
+        # set before the workers are forked, so that they read Parquet with the same columns
+        stack.enter_context(parquet_columns(text_column, id_column))
+        # planned and started before any thread (progress bar, forensics): workers are forked
+        run = stack.enter_context(
+            ParallelScan(paths, jobs=jobs or usable_cores(), input_format=input_format, unit_bytes=unit_bytes)
+        )
+        run.start(detector, contexts=contexts)
+        on_read = _progress(stack, total) if show_progress and total >= _PROGRESS_MIN_BYTES else None
         investigator = None
         if net.online:  # redirects, page claims, registration for flagged and shortened links
             investigator = stack.enter_context(build_investigator(net, detector.classify, rules.outlets))
@@ -168,14 +234,24 @@ def scan(
             investigator=investigator,
             input_format=input_format,
             on_read=on_read,
-            contexts=reporter_class(output.format).uses_context,
+            contexts=contexts,
         )
         writer = open_report(stack, output)
-        for finding in scanner.scan_paths(paths):
-            writer.add(finding, finding.context)
+        from linkguard.report.jsonl import JsonlReporter
+
+        if isinstance(writer, JsonlReporter) and investigator is None:
+            run.write_jsonl(scanner, writer)  # workers write the lines: the machine format at full speed
+        else:
+            for finding in run.findings(scanner):
+                writer.add(finding, finding.context)
         stats = scanner.stats
         writer.close(stats)
         writer.out.flush()
+    return _finish(stats, summary_path, quiet)
+
+
+def _finish(stats: ScanStats, summary_path: Path | None, quiet: bool) -> int:
+    """The summary (stderr, ``--summary``) and the exit code of a scan."""
     if summary_path is not None:
         summary: dict[str, Any] = stats.to_dict() | {
             "messages": stats.messages,

@@ -238,9 +238,12 @@ def read_document(
         yield from plaintext.read(stream, source)
 
 
-def read_lines(stream: io.TextIOWrapper, source: str) -> Iterator[Record | Skipped]:
-    """JSON Lines: a malformed line is scanned as text and counted; the run goes on."""
-    line_no = 0
+def read_lines(stream: io.TextIOWrapper, source: str, *, first_line: int = 1) -> Iterator[Record | Skipped]:
+    """JSON Lines: a malformed line is scanned as text and counted; the run goes on.
+
+    ``first_line`` numbers the stream's first line (a byte range of a file starts further on).
+    """
+    line_no = first_line - 1
     while True:
         line = stream.readline(MAX_LINE_CHARS)
         if not line:

@@ -34,7 +34,7 @@ _PREFILTER: LinePrefilter | None = None
 
 def _prefilter() -> LinePrefilter:
     global _PREFILTER
-    if _PREFILTER is None:  # only without the C version: Hyperscan takes a while to import
+    if _PREFILTER is None:  # only without the C version
         from linkguard.prefilter import LinePrefilter
 
         _PREFILTER = LinePrefilter()
@@ -84,24 +84,29 @@ def _select_lines_py(block: bytes, errors: str) -> Selection:
 select_lines: Callable[[bytes, str], Selection] = _select_lines_c or _select_lines_py
 
 
-def read_bytes(
+#: One block of :func:`iter_blocks`: its bytes, the line and column it starts at, whether it is
+#: the stream's last, and how many bytes after it were already read (the carry).
+Block = tuple[bytes, int, int, bool, int]
+
+
+def iter_blocks(
     stream: ByteSource,
-    source: str,
     *,
     block_bytes: int = READ_BLOCK_BYTES,
-    select: Callable[[bytes, str], Selection] | None = None,
-    repairs: Repairs | None = None,
-) -> Iterator[Record | Skipped]:
-    """UTF-8 (or ASCII) text from a byte stream, one record per block of ``block_bytes``.
+    first_read: int | None = None,
+    line: int = 1,
+    column: int = 1,
+) -> Iterator[Block]:
+    """The blocks :func:`read_bytes` decodes: whole lines, or pieces of a huge line cut at whitespace.
 
-    ``select`` picks the lines (default :func:`select_lines`: the C version when it was built);
-    the invalid byte sequences it replaces are counted in ``repairs``.
+    Each read asks for ``block_bytes`` (the first for ``first_read``): a scan that starts at a
+    block boundary with the carry before it re-read (:mod:`linkguard.partition`) cuts the same
+    blocks as a scan of the whole stream, so both give the same records.
     """
-    select = select or select_lines
-    repairs = repairs if repairs is not None else Repairs()
-    line, column, carry = 1, 1, b""
+    carry, size = b"", first_read or block_bytes
     while True:
-        chunk = stream.read(block_bytes) or b""
+        chunk = stream.read(size) or b""
+        size = block_bytes
         data = carry + chunk if carry else chunk
         if not chunk:
             if not data:
@@ -113,13 +118,52 @@ def read_bytes(
                 carry = data
                 continue
             block, carry = data[:cut], data[cut:]
+        yield block, line, column, not chunk, len(carry)
+        newlines = block.count(b"\n")
+        if newlines:
+            line += newlines
+            column = 1
+        else:
+            # length only: invalid bytes are counted where lines are decoded
+            column += len(block.decode("utf-8", "replace"))
+        if not chunk:
+            break
+
+
+def read_bytes(
+    stream: ByteSource,
+    source: str,
+    *,
+    block_bytes: int = READ_BLOCK_BYTES,
+    select: Callable[[bytes, str], Selection] | None = None,
+    repairs: Repairs | None = None,
+    first_read: int | None = None,
+    line: int = 1,
+    column: int = 1,
+    stop_at: int | None = None,
+) -> Iterator[Record | Skipped]:
+    """UTF-8 (or ASCII) text from a byte stream, one record per block of ``block_bytes``.
+
+    ``select`` picks the lines (default :func:`select_lines`: the C version when it was built);
+    the invalid byte sequences it replaces are counted in ``repairs``. ``first_read``, ``line``
+    and ``column`` continue a scan at a block boundary and ``stop_at`` ends it at a later one (an
+    offset from where the stream starts): one byte range of a file.
+    """
+    select = select or select_lines
+    repairs = repairs if repairs is not None else Repairs()
+    offset = 0
+    blocks = iter_blocks(stream, block_bytes=block_bytes, first_read=first_read, line=line, column=column)
+    for block, line, column, last, _carry in blocks:
+        if stop_at is not None and offset >= stop_at:
+            break
+        offset += len(block)
         # One record per block: the lines that may hold a link, with every other line left
         # empty, so newlines (and so line numbers) stay exact and the per-record cost of the
         # pipeline is paid once per block instead of once per line.
         with repairs.counting():
             text, suspect, first_gap, first_at_start, newlines = select(block, ERRORS)
         # a line is counted where it ends, so a long line read in pieces counts once
-        lines_in_block = newlines + (0 if chunk or block.endswith(b"\n") else 1)
+        lines_in_block = newlines + (1 if last and not block.endswith(b"\n") else 0)
         yield Record(
             text,
             source,
@@ -130,14 +174,6 @@ def read_bytes(
             lines_in_block,
             suspect,
         )
-        if newlines:
-            line += newlines
-            column = 1
-        else:
-            # length only: invalid bytes are counted where lines are decoded
-            column += len(block.decode("utf-8", "replace"))
-        if not chunk:
-            break
 
 
 def read(stream: io.TextIOWrapper, source: str) -> Iterator[Record | Skipped]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from linkguard.errors import InputError
-from linkguard.inputs import compression, csvtable, htmlpage, jsondump, plaintext
+from linkguard.inputs import compression, csvtable, htmlpage, jsondump, parquet, plaintext
 from linkguard.inputs.reader import Reader
 
 READERS: tuple[Reader, ...] = (
@@ -21,6 +21,7 @@ READERS: tuple[Reader, ...] = (
     jsondump.LINES,
     csvtable.CSV,
     csvtable.TSV,
+    parquet.READER,
 )
 
 

@@ -14,7 +14,7 @@ from typing import BinaryIO
 
 from linkguard import limits
 from linkguard.errors import InputError
-from linkguard.inputs import compression
+from linkguard.inputs import compression, parquet
 from linkguard.inputs.decoding import Repairs, encoding_for, looks_binary, text_stream
 from linkguard.inputs.reader import ByteSource, Reader
 from linkguard.inputs.registry import FORMATS, REGISTRY, Readers, sniff_format
@@ -305,6 +305,9 @@ def read_path(
             yield from read_stream(CountingReader(sys.stdin.buffer, on_read), "-", input_format=input_format)
         except OSError as exc:
             yield Skipped(source, "read-error", exc.strerror or str(exc))
+        return
+    if parquet.is_parquet(source, input_format):  # columnar: read by name, so pyarrow can seek
+        yield from parquet.read_path(path, on_read)
         return
     try:
         opened = _open(path)

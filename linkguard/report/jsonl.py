@@ -84,5 +84,15 @@ class JsonlReporter(Reporter):
         else:
             self.out.write(self._encode(finding).decode("utf-8"))
 
+    def add_encoded(self, lines: bytes, written: int, flagged: int) -> None:
+        """Lines a writer with the same options wrote elsewhere (``scan --jobs`` workers encode
+        their findings themselves), with how many findings they hold and how many are flagged."""
+        self.written += written
+        self.flagged_written += flagged
+        if self._buffer is not None:
+            self._buffer.write(lines)
+        else:
+            self.out.write(lines.decode("utf-8"))
+
     def _close(self, stats: ScanStats) -> None:
         pass

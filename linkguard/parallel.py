@@ -1,0 +1,494 @@
+"""``scan --jobs``: the units of :mod:`linkguard.partition` on a pool of worker processes.
+
+``concurrent.futures.ProcessPoolExecutor`` runs them; results are taken in plan order, so the
+findings come out as one sequential scan gives them, and the counts are merged in the same order
+(:class:`linkguard.partition.Totals`). A bounded window of units is in flight, so memory stays
+flat in this process; a worker whose unit yields more findings than it should hold (a large
+compressed dump is one unit) spools them to a temporary file. Workers judge offline; forensics
+(``--online``) and the verdict counts stay here, on the merged stream. Workers ignore SIGINT:
+Ctrl-C reaches this process, which cancels what has not started and lets the pool wind down.
+
+A run with fewer than two units of work (small inputs, stdin) is scanned here, sequentially:
+starting processes would cost more than it saves.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import io
+import multiprocessing
+import operator
+import os
+import pickle
+import signal
+import sys
+import tempfile
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing.reduction import ForkingPickler
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from linkguard.inputs import compression
+from linkguard.limits import (
+    UNIT_BYTES,
+    UNIT_ENCODED_BYTES_IN_MEMORY,
+    UNIT_FINDINGS_IN_MEMORY,
+    UNITS_IN_FLIGHT_PER_WORKER,
+)
+from linkguard.models import Evidence, Finding, Link, ScanStats, Skipped, Verdict
+from linkguard.partition import Totals, Unit, UnitCounts, iter_unit, plan
+
+if TYPE_CHECKING:
+    from linkguard.lookalike import Detector
+    from linkguard.report.jsonl import JsonlReporter
+    from linkguard.scan import Scanner
+
+#: What a worker sends back for one unit: its findings (or the spool file holding them) and counts.
+UnitOutcome = tuple[list[Finding] | str, UnitCounts]
+#: Small files batched into one task: at most this many.
+_MAX_FILES_PER_TASK = 256
+
+
+def _by_constructor(cls: type[Any]) -> Callable[[Any], tuple[type[Any], tuple[Any, ...]]]:
+    """Pickle ``cls`` as a call of its constructor with its fields: unpickling a finding that way
+    takes a third of the time of the dataclass state protocol, and it happens in this process,
+    for every finding of every worker."""
+    fields = operator.attrgetter(*(f.name for f in dataclasses.fields(cls)))
+    return lambda obj: (cls, fields(obj))
+
+
+for _cls in (Finding, Link, Verdict, Evidence):  # only how results travel from the workers
+    ForkingPickler.register(_cls, _by_constructor(_cls))
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity mask, or a container's CPU set), not the
+    machine's: the default of ``--jobs``."""
+    count = getattr(os, "process_cpu_count", None)  # Python 3.13
+    if count is not None:
+        return int(count() or 1)
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class WorkerSetup:
+    """How a worker process gets its detector: sent along when the worker starts empty (spawn;
+    a ``Detector`` pickles as the disk cache's key for its index, see ``Detector.__reduce__``);
+    ``None`` when the worker inherits the parent's scanner (fork)."""
+
+    detector: Detector
+    contexts: bool
+
+
+#: The worker process's scanner: inherited from the parent under fork, built once under spawn.
+_WORKER: Scanner | None = None
+
+
+def worker_scanner(setup: WorkerSetup | None) -> Scanner:
+    """The scanner of this worker process, built at most once per process (never per task).
+
+    The one place that decides how a worker gets its detector index: inherited through fork, or
+    unpickled from the setup (read from the disk cache, ``linkguard.load_detector``'s index).
+    """
+    global _WORKER
+    if _WORKER is None:
+        from linkguard.scan import Scanner
+
+        assert setup is not None, "a spawned worker needs its setup"
+        _WORKER = Scanner(detector=setup.detector, contexts=setup.contexts)
+    return _WORKER
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwinds the unit, which removes its spool
+
+
+#: Links of every kind the pipeline knows, scanned once before the workers are forked.
+_WARM_UP = "welt.de https://www.welt.de/a hxxps://welt[.]ltd/x t.co/AbC12 𝐰𝐞𝐥𝐭.𝐥𝐭𝐝 welt dot de münchen.de"
+
+
+def _warm(scanner: Scanner) -> None:
+    """Build what the pipeline builds on first use (the suffix list's trie, the TLD set, the
+    outlet names, compiled patterns) once in the parent, instead of once in every forked worker."""
+    _ = scanner.known_labels
+    for _finding in scanner.scan_text(_WARM_UP):
+        pass
+    scanner.stats = ScanStats()
+
+
+def _init_worker(setup: WorkerSetup | None) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, _stop)
+    worker_scanner(setup)
+
+
+def _scan_task(units: list[Unit], keep: int = UNIT_FINDINGS_IN_MEMORY) -> list[UnitOutcome]:
+    """Scan a task's units in a worker; a unit's findings past ``keep`` go to a spool file."""
+    scanner = worker_scanner(None)
+    out: list[UnitOutcome] = []
+    for unit in units:
+        counts = UnitCounts()
+        findings: list[Finding] = []
+        spool = None
+        try:
+            for finding in iter_unit(scanner, unit, counts):
+                findings.append(finding)
+                if len(findings) >= keep:
+                    if spool is None:
+                        spool = tempfile.NamedTemporaryFile(prefix="linkguard-", delete=False)
+                    ForkingPickler(spool, pickle.HIGHEST_PROTOCOL).dump(findings)
+                    findings = []
+            if spool is not None:
+                ForkingPickler(spool, pickle.HIGHEST_PROTOCOL).dump(findings)
+                spool.close()
+        except BaseException:
+            if spool is not None:
+                spool.close()
+                os.unlink(spool.name)
+            raise
+        out.append((findings if spool is None else spool.name, counts))
+    return out
+
+
+@dataclass(frozen=True)
+class JsonlOptions:
+    """The selection of a JSON Lines writer, for workers that write their own lines."""
+
+    show_all: bool = False
+    min_score: int = 0
+    verdicts: frozenset[str] | None = None
+
+    @classmethod
+    def of(cls, writer: JsonlReporter) -> JsonlOptions:
+        return cls(writer.show_all, writer.min_score, writer.verdicts)
+
+
+#: What a worker sends back for one unit it wrote as JSON Lines: the lines (or the spool file
+#: holding them), how many findings they hold and how many of those are flagged, and the counts.
+EncodedOutcome = tuple[bytes | str, int, int, UnitCounts]
+
+
+def _encode_task(
+    units: list[Unit], options: JsonlOptions, keep_bytes: int = UNIT_ENCODED_BYTES_IN_MEMORY
+) -> list[EncodedOutcome]:
+    """Scan a task's units in a worker and write their JSON Lines here, with the selection and
+    encoder of the writer in the parent: the lines are what it would write, byte for byte, and
+    neither pickling findings nor encoding them is left to the one parent process."""
+    from linkguard.report.jsonl import JsonlReporter
+
+    scanner = worker_scanner(None)
+    out: list[EncodedOutcome] = []
+    buffer = io.BytesIO()
+    writer = JsonlReporter(
+        io.TextIOWrapper(buffer, encoding="utf-8", newline=""),
+        show_all=options.show_all,
+        min_score=options.min_score,
+        verdicts=options.verdicts,
+    )
+    for unit in units:
+        counts = UnitCounts()
+        written, flagged = writer.written, writer.flagged_written
+        spool = None
+        try:
+            for finding in iter_unit(scanner, unit, counts):
+                writer.add(finding)
+                if buffer.tell() >= keep_bytes:
+                    if spool is None:
+                        spool = tempfile.NamedTemporaryFile(prefix="linkguard-", delete=False)
+                    spool.write(buffer.getbuffer())
+                    buffer.seek(0)
+                    buffer.truncate()
+            if spool is not None:
+                spool.write(buffer.getbuffer())
+                spool.close()
+        except BaseException:
+            if spool is not None:
+                spool.close()
+                os.unlink(spool.name)
+            raise
+        lines: bytes | str = buffer.getvalue() if spool is None else spool.name
+        buffer.seek(0)
+        buffer.truncate()
+        out.append((lines, writer.written - written, writer.flagged_written - flagged, counts))
+    return out
+
+
+def _spooled(path: str) -> Iterator[Finding]:
+    try:
+        with open(path, "rb") as fh:
+            while True:
+                try:
+                    batch: list[Finding] = pickle.load(fh)
+                except EOFError:
+                    return
+                yield from batch
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
+def _discard(outcomes: list[UnitOutcome] | list[EncodedOutcome]) -> None:
+    for outcome in outcomes:
+        if isinstance(outcome[0], str):
+            with contextlib.suppress(OSError):
+                os.unlink(outcome[0])
+
+
+Task = list[Unit] | Unit | Skipped  # a batch for a worker, a unit only this process reads, a skip
+
+
+def _tasks(items: Iterable[Unit | Skipped], unit_bytes: int) -> Iterator[Task]:
+    """Units as tasks, in order: small whole files batched up to ``unit_bytes``; ranges alone, and
+    compressed files alone too (their size on disk says little about the work in them)."""
+    batch: list[Unit] = []
+    size = 0
+    for item in items:
+        if (
+            isinstance(item, Unit)
+            and item.kind == "whole"
+            and not item.local
+            and compression.strip_suffix(item.path) == item.path
+        ):
+            batch.append(item)
+            size += item.size
+            if size >= unit_bytes or len(batch) >= _MAX_FILES_PER_TASK:
+                yield batch
+                batch, size = [], 0
+            continue
+        if batch:
+            yield batch
+            batch, size = [], 0
+        yield [item] if isinstance(item, Unit) and not item.local else item
+    if batch:
+        yield batch
+
+
+class ParallelScan:
+    """One run of ``scan --jobs N``: plan, start the pool (:meth:`start`), stream the findings
+    (:meth:`findings`), shut down (as a context manager)."""
+
+    def __init__(
+        self,
+        paths: Iterable[str | Path],
+        *,
+        jobs: int,
+        input_format: str | None = None,
+        unit_bytes: int = UNIT_BYTES,
+    ) -> None:
+        self.paths = list(paths)
+        self.jobs = max(1, jobs)
+        self.input_format = input_format
+        units = plan(self.paths, input_format=input_format, unit_bytes=unit_bytes) if self.jobs > 1 else ()
+        tasks = _tasks(units, unit_bytes)
+        # look ahead until there are two tasks for workers: fewer are scanned here
+        self._ahead: list[Task] = []
+        for_workers = 0
+        for task in tasks:
+            self._ahead.append(task)
+            for_workers += isinstance(task, list)
+            if for_workers >= 2:
+                break
+        self._tasks = tasks
+        #: Whether worker processes run: more than one job and enough work for them.
+        self.parallel = self.jobs > 1 and for_workers >= 2
+        self._pool: ProcessPoolExecutor | None = None
+        self._pending: deque[Future[list[UnitOutcome]] | Unit | Skipped] = deque()
+
+    def start(self, detector: Detector, *, contexts: bool = True, start_method: str | None = None) -> None:
+        """Start the workers now (before this process starts threads: a progress bar, forensics),
+        so that forking copies a process with one thread. ``start_method``: "fork" (the default
+        on Linux) or "spawn" (elsewhere)."""
+        if not self.parallel or self._pool is not None:
+            return
+        global _WORKER
+        from linkguard.scan import Scanner
+
+        method = start_method or ("fork" if sys.platform == "linux" else "spawn")
+        context = multiprocessing.get_context(method)
+        setup: WorkerSetup | None = None
+        if method == "fork":  # workers inherit the detector and its index
+            _WORKER = Scanner(detector=detector, contexts=contexts)
+            _warm(_WORKER)
+        else:  # spawn (macOS, Windows): each worker reads the detector's index once
+            setup = WorkerSetup(detector, contexts)
+        try:
+            self._pool = ProcessPoolExecutor(
+                self.jobs, mp_context=context, initializer=_init_worker, initargs=(setup,)
+            )
+            self._pool.submit(int).result()  # the workers start here, all at once under fork
+        finally:
+            if setup is None:
+                _WORKER = None  # the parent's copy is not needed after the fork
+
+    def findings(self, scanner: Scanner) -> Iterator[Finding]:
+        """Every finding in input order; fills ``scanner.stats`` and calls ``scanner.on_read``
+        per unit. Forensics (``scanner.investigator``) run here on the merged stream."""
+        if not self.parallel:
+            return scanner.scan_paths(self.paths, input_format=self.input_format)
+        if self._pool is None:
+            self.start(scanner.detector, contexts=scanner.contexts)
+        findings = self._ordered(scanner)
+        if scanner.investigator is not None:
+            findings = scanner._investigate(findings)
+        return scanner._counted(findings)
+
+    def write_jsonl(self, scanner: Scanner, writer: JsonlReporter) -> None:
+        """The whole run into ``writer``, the workers writing the lines themselves (only without
+        forensics, which judge in this process); ``scanner.stats`` is filled as by :meth:`findings`."""
+        assert scanner.investigator is None, "forensics run on the merged stream: use findings()"
+        if not self.parallel:
+            for finding in scanner.scan_paths(self.paths, input_format=self.input_format):
+                writer.add(finding)
+            return
+        if self._pool is None:
+            self.start(scanner.detector, contexts=scanner.contexts)
+        totals = Totals(scanner.stats)
+        options = JsonlOptions.of(writer)
+        for item in self._in_order(lambda units: (_encode_task, units, options)):
+            if isinstance(item, Skipped):
+                totals.add(UnitCounts(skipped=[item]))
+                continue
+            if isinstance(item, Unit):  # stdin or a named pipe: read here
+                counts = UnitCounts()
+                for finding in iter_unit(_local_scanner(scanner), item, counts):
+                    writer.add(finding)
+                outcomes: list[EncodedOutcome] = [(b"", 0, 0, counts)]
+            else:
+                outcomes = item.result()
+            for i, (lines, written, flagged, counts) in enumerate(outcomes):
+                try:
+                    if isinstance(lines, str):
+                        _copy_spool(lines, writer, written, flagged)
+                    else:
+                        writer.add_encoded(lines, written, flagged)
+                except BaseException:
+                    _discard(outcomes[i + 1 :])
+                    raise
+                totals.add(counts)
+                if scanner.on_read is not None and counts.bytes_read:
+                    scanner.on_read(counts.bytes_read)
+
+    def _in_order(
+        self, call: Callable[[list[Unit]], tuple[Any, ...]]
+    ) -> Iterator[Future[Any] | Unit | Skipped]:
+        """Submit the tasks (``call`` makes a task's function and arguments) with a bounded window
+        in flight, and hand back their futures, the local units and the skips in plan order."""
+        assert self._pool is not None
+        window = self.jobs * UNITS_IN_FLIGHT_PER_WORKER
+        pending = self._pending
+        in_flight = 0
+        for task in _chain(self._ahead, self._tasks):
+            if isinstance(task, list):
+                fn, *args = call(task)
+                pending.append(self._pool.submit(fn, *args))
+                in_flight += 1
+            else:
+                pending.append(task)
+            while in_flight >= window or (pending and not isinstance(pending[0], Future)):
+                item = pending.popleft()
+                in_flight -= isinstance(item, Future)
+                yield item
+        while pending:
+            yield pending.popleft()
+
+    def _ordered(self, scanner: Scanner) -> Iterator[Finding]:
+        totals = Totals(scanner.stats)
+        local_scanner: Scanner | None = None
+        for item in self._in_order(lambda units: (_scan_task, units)):
+            if isinstance(item, Unit) and local_scanner is None:
+                local_scanner = _local_scanner(scanner)
+            yield from self._take(item, totals, scanner, local_scanner)
+
+    @staticmethod
+    def _take(
+        item: Future[list[UnitOutcome]] | Unit | Skipped,
+        totals: Totals,
+        scanner: Scanner,
+        local_scanner: Scanner | None,
+    ) -> Iterator[Finding]:
+        if isinstance(item, Skipped):
+            totals.add(UnitCounts(skipped=[item]), verdicts=False)
+            return
+        if isinstance(item, Unit):  # stdin or a named pipe: read here
+            assert local_scanner is not None
+            counts = UnitCounts()
+            yield from iter_unit(local_scanner, item, counts)
+            outcomes: list[UnitOutcome] = [([], counts)]
+        else:
+            outcomes = item.result()
+        for i, (findings, counts) in enumerate(outcomes):
+            try:
+                yield from _spooled(findings) if isinstance(findings, str) else findings
+            except BaseException:
+                _discard(outcomes[i + 1 :])
+                raise
+            totals.add(counts, verdicts=False)  # verdicts are counted after forensics
+            if scanner.on_read is not None and counts.bytes_read:
+                scanner.on_read(counts.bytes_read)
+
+    def close(self, *, abort: bool = False) -> None:
+        """Cancel what has not started, wait for what has (or, with ``abort``, stop the workers:
+        Ctrl-C should not wait for a large compressed file to be read to its end), and remove
+        spools nobody will read."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        if abort:
+            _terminate_workers(pool)
+        pool.shutdown(wait=True, cancel_futures=True)
+        while self._pending:
+            item = self._pending.popleft()
+            if isinstance(item, Future) and item.done() and not item.cancelled() and item.exception() is None:
+                _discard(item.result())
+
+    def __enter__(self) -> ParallelScan:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close(abort=exc_type is not None)
+
+
+def _copy_spool(path: str, writer: JsonlReporter, written: int, flagged: int) -> None:
+    """A spooled unit's lines into ``writer``, a block at a time, then the spool removed."""
+    try:
+        with open(path, "rb") as fh:
+            while block := fh.read(UNIT_ENCODED_BYTES_IN_MEMORY):
+                writer.add_encoded(block, written, flagged)
+                written = flagged = 0  # counted with the first block
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
+def _terminate_workers(pool: ProcessPoolExecutor) -> None:
+    """SIGTERM to the pool's workers (``terminate_workers`` from Python 3.14; before it, the
+    processes the executor keeps). A worker stopped in a unit removes its spool on the way out."""
+    terminate = getattr(pool, "terminate_workers", None)
+    if terminate is not None:
+        terminate()
+        return
+    processes: dict[int, multiprocessing.Process] = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        with contextlib.suppress(Exception):
+            process.terminate()
+
+
+def _chain(first: list[Task], rest: Iterator[Task]) -> Iterator[Task]:
+    yield from first
+    yield from rest
+
+
+def _local_scanner(scanner: Scanner) -> Scanner:
+    """A scanner for units read in this process, sharing the detector (``iter_unit`` swaps its stats)."""
+    from linkguard.scan import Scanner
+
+    return Scanner(detector=scanner.detector, input_format=scanner.input_format, contexts=scanner.contexts)

@@ -1,0 +1,415 @@
+"""A scan cut into units that run anywhere: a whole input, or a byte range of a large plain-text
+or JSON Lines file cut on line boundaries.
+
+``plan(paths)`` lists the units in input order; ``scan_unit(scanner, unit)`` (or ``iter_unit``)
+scans one, in any process, and returns its findings and exact counts; ``merge_counts`` (pure,
+associative, for a tree of results) or ``Totals`` (into one ``ScanStats``, as results arrive in
+order) put the counts together. Findings of the units in plan order, concatenated, are the
+findings of one sequential scan, byte for byte: a text range starts where a whole-file read
+starts a block (same line, column and first read, so the same blocks are cut), a JSON Lines
+range starts after a newline with its line number counted. Planning reads each file that is
+split once (memchr speed, no decoding); a file that cannot be split (compressed, another format,
+small) is one unit. ``scan --jobs`` (:mod:`linkguard.parallel`) is built on this; so is the Dask
+engine.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import os
+import stat
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO, Literal
+
+from linkguard.inputs import compression, jsondump, plaintext
+from linkguard.inputs.decoding import Repairs, encoding_for, looks_binary, text_stream
+from linkguard.inputs.sources import iter_paths, read_path, sniff_format
+from linkguard.limits import READ_BLOCK_BYTES, SNIFF_BYTES, UNIT_BYTES
+from linkguard.models import Finding, Record, ScanStats, Skipped
+
+if TYPE_CHECKING:
+    from linkguard.scan import Scanner
+
+UnitKind = Literal["whole", "text", "jsonl"]
+_REPAIR_REASON = "invalid-utf-8-replaced"
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One piece of a scan; picklable, so it can be sent to another process or machine.
+
+    ``kind`` "whole" reads ``path`` as a sequential scan does (any format, compression, stdin);
+    "text" and "jsonl" read the bytes ``start``..``end`` (``None``: to the end of the file).
+    ``line``/``column`` are where the range starts; ``first_read`` is the size of a text range's
+    first read (the bytes a whole-file read carried into the block at ``start``, plus a block).
+    ``first`` counts the input as a source; ``last`` reports the repairs of all its ranges.
+    ``local``: only the planning process can read it (stdin, a named pipe).
+    """
+
+    path: str
+    kind: UnitKind = "whole"
+    input_format: str | None = None
+    start: int = 0
+    end: int | None = None
+    first_read: int = 0
+    line: int = 1
+    column: int = 1
+    encoding: str = "utf-8"
+    first: bool = True
+    last: bool = True
+    #: Bytes of input this unit stands for, as planned (for batching small files and progress).
+    size: int = 0
+    local: bool = False
+
+
+@dataclass(slots=True)
+class UnitCounts:
+    """What one unit (or several, merged in order) adds to a run's ``ScanStats``.
+
+    ``skipped`` keeps every ``Skipped`` in input order (``ScanStats.skip`` replays them, so the
+    messages come out as a sequential scan writes them); a file's last range ends it with the
+    invalid UTF-8 it replaced as a bare number, to which merging adds the earlier ranges'
+    (``open_repairs``: those of files whose last range is still to come), and which
+    :class:`Totals` writes as the one note a sequential scan writes.
+    """
+
+    sources: int = 0
+    records: int = 0
+    posts: int = 0
+    bytes_read: int = 0
+    links: int = 0
+    flagged: int = 0
+    verdicts: Counter[str] = field(default_factory=Counter)
+    skipped: list[Skipped] = field(default_factory=list)
+    open_repairs: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class UnitResult:
+    findings: list[Finding]
+    counts: UnitCounts
+
+
+def _repairs_closed(source: str, replaced: int) -> list[Skipped]:
+    """The one note a sequential scan writes at the end of an input with invalid UTF-8."""
+    if not replaced:
+        return []
+    detail = f"{replaced} invalid byte sequence(s) replaced"
+    return [Skipped(source, _REPAIR_REASON, detail, kept=True)]
+
+
+def merge_counts(a: UnitCounts, b: UnitCounts) -> UnitCounts:
+    """``a`` then ``b`` (``b`` comes after ``a`` in plan order); associative, inputs untouched."""
+    open_repairs = dict(a.open_repairs)
+    skipped = [*a.skipped]
+    for item in b.skipped:
+        if item.reason == _REPAIR_REASON and item.detail.isdigit():  # a range's closing count
+            replaced = open_repairs.pop(item.source, 0) + int(item.detail)
+            skipped.append(dataclasses.replace(item, detail=str(replaced)))
+        else:
+            skipped.append(item)
+    for source, n in b.open_repairs.items():
+        open_repairs[source] = open_repairs.get(source, 0) + n
+    return UnitCounts(
+        a.sources + b.sources,
+        a.records + b.records,
+        a.posts + b.posts,
+        a.bytes_read + b.bytes_read,
+        a.links + b.links,
+        a.flagged + b.flagged,
+        a.verdicts + b.verdicts,
+        skipped,
+        open_repairs,
+    )
+
+
+class Totals:
+    """Unit counts added in plan order into one ``ScanStats`` (``stats``), as results arrive."""
+
+    def __init__(self, stats: ScanStats | None = None) -> None:
+        self.stats = stats if stats is not None else ScanStats()
+        self._open = UnitCounts()
+
+    def add(self, counts: UnitCounts, *, verdicts: bool = True) -> None:
+        """Add one unit's counts; ``verdicts=False`` leaves ``links``' verdicts to the caller
+        (who re-judged them, as ``--online`` does)."""
+        merged = merge_counts(self._open, counts)
+        stats = self.stats
+        stats.sources += merged.sources
+        stats.records += merged.records
+        stats.posts += merged.posts
+        stats.bytes_read += merged.bytes_read
+        stats.links += merged.links
+        if verdicts:
+            stats.flagged += merged.flagged
+            stats.verdicts.update(merged.verdicts)
+        for item in merged.skipped:
+            if item.reason == _REPAIR_REASON and item.detail.isdigit():
+                for note in _repairs_closed(item.source, int(item.detail)):
+                    stats.skip(note)
+            else:
+                stats.skip(item)
+        self._open = UnitCounts(open_repairs=merged.open_repairs)
+
+
+# -- planning --------------------------------------------------------------------------------------
+def plan(
+    paths: Iterable[str | Path], *, input_format: str | None = None, unit_bytes: int = UNIT_BYTES
+) -> Iterator[Unit | Skipped]:
+    """The units of a scan of ``paths`` in input order, and the paths that cannot be read.
+
+    A file of at least twice ``unit_bytes`` that is plain UTF-8 text or JSON Lines (sniffed as a
+    sequential scan would, or as ``input_format`` says) is cut into ranges of about
+    ``unit_bytes``; anything else is one unit. Lazy: the first units come before a large file
+    has been read to its end.
+    """
+    fmt = input_format if input_format and input_format != "auto" else None
+    for path in iter_paths(paths):
+        if isinstance(path, Skipped):
+            yield path
+        else:
+            yield from _units_of(str(path), fmt, unit_bytes)
+
+
+def _units_of(path: str, input_format: str | None, unit_bytes: int) -> Iterator[Unit]:
+    whole = Unit(path, "whole", input_format)
+    if path == "-":
+        yield dataclasses.replace(whole, local=True)
+        return
+    try:
+        st = os.stat(path)
+    except OSError:
+        yield whole  # the reader says why, as in a sequential scan
+        return
+    if not stat.S_ISREG(st.st_mode):
+        yield dataclasses.replace(whole, local=True)
+        return
+    whole = dataclasses.replace(whole, size=st.st_size)
+    if st.st_size < 2 * unit_bytes:
+        yield whole
+        return
+    try:
+        with open(path, "rb") as fh:
+            head = _head(fh)
+            kind = _splittable(path, head, input_format)
+            if kind is None:
+                yield whole
+                return
+            fh.seek(0)
+            if kind == "text":
+                yield from _text_ranges(path, fh, unit_bytes)
+            else:
+                yield from _jsonl_ranges(path, fh, unit_bytes, encoding_for(head))
+    except OSError:
+        yield whole
+
+
+def _head(fh: BinaryIO) -> bytes:
+    head = b""
+    while len(head) < SNIFF_BYTES:
+        chunk = fh.read(SNIFF_BYTES - len(head))
+        if not chunk:
+            break
+        head += chunk
+    return head
+
+
+def _splittable(path: str, head: bytes, input_format: str | None) -> UnitKind | None:
+    """``text`` or ``jsonl`` when ``linkguard.inputs.sources.read_stream`` would read the file as
+    uncompressed UTF-8 plain text or JSON Lines from its first byte on; else None."""
+    if compression.detect(head) is not None or looks_binary(head):
+        return None
+    encoding = encoding_for(head)
+    if encoding not in ("utf-8", "utf-8-sig"):
+        return None
+    fmt = input_format or sniff_format(path, head)
+    return fmt if fmt in ("text", "jsonl") else None  # type: ignore[return-value]
+
+
+def _text_ranges(path: str, fh: BinaryIO, unit_bytes: int) -> Iterator[Unit]:
+    """Ranges that start where a whole-file read starts a block, with the block's line, column
+    and the first read that cuts the same blocks (a sequential scan's first read is the sniffed head)."""
+    start, first_read, line, column, carry = 0, SNIFF_BYTES, 1, 1, 0
+    offset = 0
+    for block, b_line, b_column, _last, b_carry in plaintext.iter_blocks(fh, first_read=SNIFF_BYTES):
+        if offset - start >= unit_bytes:
+            yield _text_unit(path, start, offset, first_read, line, column, last=False)
+            start, first_read, line, column = offset, carry + READ_BLOCK_BYTES, b_line, b_column
+        offset += len(block)
+        carry = b_carry
+    yield _text_unit(path, start, offset, first_read, line, column, last=True)
+
+
+def _text_unit(
+    path: str, start: int, end: int, first_read: int, line: int, column: int, *, last: bool
+) -> Unit:
+    return Unit(
+        path,
+        "text",
+        "text",
+        start,
+        None if last else end,
+        first_read,
+        line,
+        column,
+        first=start == 0,
+        last=last,
+        size=end - start,
+    )
+
+
+def _jsonl_ranges(path: str, fh: BinaryIO, unit_bytes: int, encoding: str) -> Iterator[Unit]:
+    """Ranges that start after a newline, numbered as ``jsondump.read_lines`` numbers lines
+    (it reads with universal newlines: ``\\r\\n``, ``\\r`` and ``\\n`` each end a line)."""
+    start, line, offset, after_cr = 0, 1, 0, False
+    lines_before, size = 0, _size(fh)  # line ends between ``start`` and what was counted
+    while True:
+        chunk = fh.read(READ_BLOCK_BYTES)
+        if not chunk:
+            break
+        pos = 0
+        while start + unit_bytes - offset <= len(chunk):
+            at = chunk.find(b"\n", max(pos, start + unit_bytes - offset))
+            if at == -1 or offset + at + 1 >= size:
+                break
+            cut = at + 1
+            lines_before += _line_ends(chunk[pos:cut], after_cr)
+            yield _jsonl_unit(path, start, offset + cut, line, encoding, last=False)
+            start, line, lines_before, after_cr, pos = offset + cut, line + lines_before, 0, False, cut
+        rest = chunk[pos:]
+        lines_before += _line_ends(rest, after_cr)
+        after_cr = rest.endswith(b"\r") if rest else after_cr
+        offset += len(chunk)
+    yield _jsonl_unit(path, start, offset, line, encoding, last=True)
+
+
+def _jsonl_unit(path: str, start: int, end: int, line: int, encoding: str, *, last: bool) -> Unit:
+    return Unit(
+        path,
+        "jsonl",
+        "jsonl",
+        start,
+        None if last else end,
+        line=line,
+        encoding=encoding if start == 0 else "utf-8",  # the byte-order mark is the file's first bytes
+        first=start == 0,
+        last=last,
+        size=end - start,
+    )
+
+
+def _line_ends(data: bytes, after_cr: bool) -> int:
+    """Line ends in ``data`` as universal newlines count them; ``after_cr``: the byte before was ``\\r``."""
+    n = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+    return n - 1 if after_cr and data.startswith(b"\n") else n
+
+
+def _size(fh: BinaryIO) -> int:
+    return os.fstat(fh.fileno()).st_size
+
+
+# -- scanning --------------------------------------------------------------------------------------
+class _RangeReader(io.RawIOBase):
+    """The bytes of ``fh`` from its position up to ``end`` (``None``: its end), counted."""
+
+    def __init__(self, fh: BinaryIO, remaining: int | None) -> None:
+        self.fh, self.remaining, self.count = fh, remaining, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1, /) -> bytes:
+        if self.remaining is not None:
+            size = self.remaining if size < 0 else min(size, self.remaining)
+        data = self.fh.read(size)
+        self.count += len(data)
+        if self.remaining is not None:
+            self.remaining -= len(data)
+        return data
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _records(unit: Unit, counts: UnitCounts) -> Iterator[Record | Skipped]:
+    """The records of ``unit``, as a sequential scan reads them; fills ``counts.bytes_read``
+    (and ``sources``, ``open_repairs``)."""
+    counts.sources += unit.first
+    if unit.kind == "whole":
+
+        def on_read(n: int) -> None:
+            counts.bytes_read += n
+
+        yield from read_path(unit.path, input_format=unit.input_format, on_read=on_read)
+        return
+    repairs = Repairs()
+    try:
+        fh = open(unit.path, "rb")  # a file planned but gone since: skipped, as read_path says it
+    except OSError as exc:
+        yield Skipped(unit.path, "unreadable-path", exc.strerror or str(exc))
+        return
+    with fh:
+        fh.seek(unit.start)
+        if unit.kind == "text":
+            reader = _RangeReader(fh, None)  # reads on past ``end`` to cut the last block the same
+            stop_at = None if unit.end is None else unit.end - unit.start
+            yield from plaintext.read_bytes(
+                reader,
+                unit.path,
+                repairs=repairs,
+                first_read=unit.first_read,
+                line=unit.line,
+                column=unit.column,
+                stop_at=stop_at,
+            )
+        else:
+            reader = _RangeReader(fh, None if unit.end is None else unit.end - unit.start)
+            text = text_stream(io.BufferedReader(reader), unit.encoding, repairs)
+            yield from jsondump.read_lines(text, unit.path, first_line=unit.line)
+        counts.bytes_read += reader.count if unit.end is None else unit.end - unit.start
+    replaced = repairs.invalid
+    if unit.last:  # the count alone: merge_counts adds the earlier ranges' and writes the note
+        yield Skipped(unit.path, _REPAIR_REASON, str(replaced), kept=True)
+    elif replaced:
+        counts.open_repairs[unit.path] = replaced
+
+
+def iter_unit(scanner: Scanner, unit: Unit, counts: UnitCounts) -> Iterator[Finding]:
+    """The findings of ``unit`` in order, judged offline by ``scanner``'s detector (its
+    investigator, if any, is not used: forensics run where the results are gathered).
+
+    ``counts`` is complete once the iterator is exhausted; ``scanner.stats`` is left alone.
+    """
+
+    def skipped_aside(items: Iterator[Record | Skipped]) -> Iterator[Record | Skipped]:
+        for item in items:
+            if isinstance(item, Skipped):
+                counts.skipped.append(item)
+            else:
+                yield item
+
+    saved, investigator = scanner.stats, scanner.investigator
+    stats = scanner.stats = ScanStats()
+    scanner.investigator = None
+    try:
+        yield from scanner.scan_records(skipped_aside(_records(unit, counts)))
+    finally:
+        scanner.stats, scanner.investigator = saved, investigator
+    counts.records += stats.records
+    counts.posts += stats.posts
+    counts.links += stats.links
+    counts.flagged += stats.flagged
+    counts.verdicts.update(stats.verdicts)
+
+
+def scan_unit(scanner: Scanner, unit: Unit) -> UnitResult:
+    """The findings and counts of one unit (see :func:`iter_unit`)."""
+    counts = UnitCounts()
+    findings = list(iter_unit(scanner, unit, counts))
+    return UnitResult(findings, counts)

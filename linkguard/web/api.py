@@ -1,0 +1,182 @@
+"""``/api/v1/``: check one link, scan a text or a file, health, and the OpenAPI document.
+
+Findings are the JSON Lines contract (``Finding.to_dict()``), encoded by the same function the
+``jsonl`` writer uses, so a tool reading the API and one reading ``linkguard scan`` see the same
+objects. Scans run in a worker thread; their JSON is written to a spooled file and streamed back,
+so neither the input nor the answer has to fit in memory.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Iterator
+from typing import IO, Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from linkguard import __version__, limits
+from linkguard.inputs import FORMATS as INPUT_FORMATS
+from linkguard.models import ScanStats
+from linkguard.report.jsonl import dumps_bytes
+from linkguard.web.engine import Busy, Engine, Spooled
+from linkguard.web.openapi import openapi_document
+from linkguard.web.problems import Problem
+
+_JSON_TYPES = ("application/json", "application/problem+json")
+_STREAM_CHUNK = 64 << 10
+
+
+def engine_of(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def summary_dict(stats: ScanStats) -> dict[str, Any]:
+    """What ``linkguard scan --summary FILE`` writes."""
+    return stats.to_dict() | {"messages": stats.messages, "skipped_inputs": stats.skipped_inputs}
+
+
+async def health(request: Request) -> Response:
+    return JSONResponse({"status": "ok", "version": __version__, "online": engine_of(request).online})
+
+
+async def openapi(request: Request) -> Response:
+    return JSONResponse(openapi_document())
+
+
+async def read_json(request: Request) -> dict[str, Any]:
+    """The body as a JSON object; 415 for another media type, 400 for anything malformed."""
+    media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media not in _JSON_TYPES:
+        raise Problem(415, "send the request body as application/json")
+    raw = await request.body()
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise Problem(400, f"the body is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise Problem(400, "the body must be a JSON object")
+    return data
+
+
+def run_check(engine: Engine, target: str, online: bool) -> dict[str, Any]:
+    """The finding for ``target`` as a dict; Problems for what is not a link or cannot run now."""
+    try:
+        finding = engine.check(target, online=online)
+    except Busy:
+        raise Problem(
+            503, "all online investigation slots are busy; try again shortly", headers={"Retry-After": "5"}
+        ) from None
+    except PermissionError as exc:
+        raise Problem(400, str(exc)) from None
+    if finding is None:
+        raise Problem(422, f"not a URL or domain: {target[:200]!r}")
+    out: dict[str, Any] = finding.to_dict()
+    return out
+
+
+async def check(request: Request) -> Response:
+    """``{"url": …, "online": false}`` → one finding, as ``linkguard check --format json`` prints it."""
+    data = await read_json(request)
+    target, online = data.get("url"), data.get("online", False)
+    if not isinstance(target, str) or not target.strip():
+        raise Problem(400, 'the body needs "url": a URL or domain as a string')
+    if len(target) > limits.MAX_URL_CHARS:
+        raise Problem(400, f'"url" is longer than {limits.MAX_URL_CHARS} characters')
+    if not isinstance(online, bool):
+        raise Problem(400, '"online" must be true or false')
+    result = await run_check_async(engine_of(request), target, online)
+    return Response(dumps_bytes(result), media_type="application/json")
+
+
+async def run_check_async(engine: Engine, target: str, online: bool) -> dict[str, Any]:
+    return await run_in_threadpool(run_check, engine, target, online)
+
+
+def input_format_of(value: str | None) -> str | None:
+    if value in (None, "", "auto"):
+        return None
+    if value not in INPUT_FORMATS:
+        raise Problem(400, f"unknown input_format {value!r}; choose one of {', '.join(INPUT_FORMATS)}")
+    return value
+
+
+def clean_source(name: str | None, default: str) -> str:
+    """A file name a client sent, as a finding's ``source``: its last path part, printable, short."""
+    if not name:
+        return default
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if c.isprintable())[:200].strip()
+    return name or default
+
+
+async def spool_upload(engine: Engine, upload: UploadFile, source: str, fmt: str | None) -> Spooled:
+    file: IO[bytes] = upload.file
+    return await run_in_threadpool(engine.spool, file, source, fmt)
+
+
+async def scan(request: Request) -> Response:
+    """A text body (any input format ``scan`` reads, compressed or not) or a multipart ``file``.
+
+    Query: ``input_format`` (default: sniffed, as ``scan`` does), ``source`` (the name findings
+    carry; default the upload's file name, else ``body``).
+    """
+    engine = engine_of(request)
+    fmt = input_format_of(request.query_params.get("input_format"))
+    source = request.query_params.get("source")
+    media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media == "multipart/form-data":
+        async with request.form(max_part_size=limits.WEB_MAX_PASTE_BYTES) as form:
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile):
+                raise Problem(400, 'a multipart scan needs the input as a file field named "file"')
+            field_format = form.get("input_format")
+            if isinstance(field_format, str) and fmt is None:
+                fmt = input_format_of(field_format)
+            spooled = await spool_upload(
+                engine, upload, clean_source(source or upload.filename, "upload"), fmt
+            )
+    else:
+        with tempfile.SpooledTemporaryFile(max_size=1 << 20) as buffer:
+            async for chunk in request.stream():
+                buffer.write(chunk)
+            buffer.seek(0)
+            spooled = await run_in_threadpool(engine.spool, buffer, clean_source(source, "body"), fmt)
+    answer = await run_in_threadpool(_scan_to_file, engine, spooled)
+    return StreamingResponse(_stream(answer), media_type="application/json")
+
+
+def _scan_to_file(engine: Engine, spooled: Spooled) -> IO[bytes]:
+    """``{"findings": [...], "summary": {...}}`` for every link, written to a spooled file."""
+    out: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=4 << 20)
+    with engine.scanning():
+        findings, stats = engine.scan(spooled, contexts=False)  # as `scan --format jsonl` does
+        out.write(b'{"findings":[')
+        for n, finding in enumerate(findings):
+            if n:
+                out.write(b",")
+            out.write(dumps_bytes(finding.to_dict()))
+        out.write(b'],"summary":' + dumps_bytes(summary_dict(stats)) + b"}")
+    out.seek(0)
+    return out
+
+
+def _stream(file: IO[bytes]) -> Iterator[bytes]:
+    try:
+        while chunk := file.read(_STREAM_CHUNK):
+            yield chunk
+    finally:
+        file.close()
+
+
+ROUTES = [
+    Route("/api/v1/health", health, methods=["GET"]),
+    Route("/api/v1/openapi.json", openapi, methods=["GET"]),
+    Route("/api/v1/check", check, methods=["POST"]),
+    Route("/api/v1/scan", scan, methods=["POST"]),
+]

@@ -1,0 +1,256 @@
+"""``linkguard scan --jobs N`` writes what ``--jobs 1`` writes, byte for byte, in every format.
+
+Each run is a fresh ``linkguard`` process (worker processes are forked from it, as in real use),
+on generated inputs cut into small units (the hidden ``--unit-bytes``), so that a few MB make
+many units: text and JSON Lines ranges, batches of small files, compressed files, a directory
+of mixed inputs with unreadable entries.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from linkguard.lookalike import load_detector
+from linkguard.parallel import ParallelScan
+from linkguard.report import FORMATS
+
+UNIT = str(256 << 10)
+LINKGUARD = ["-c", "import sys; from linkguard.cli import main; sys.exit(main())"]
+PROSE = "die der und z.B. Dr.Müller 3.5 12.30 Uhr … e.g.".split() + "Krieg Regierung nicht".split() * 8
+LINKS = (
+    "welt.ltd/politik/{n} https://www.welt.de/a/{n} hxxps://faz[.]news/x{n} t.co/AbC{n} 𝐰𝐞𝐥𝐭.𝐥𝐭𝐝 "
+    "https://spiegel.agency/{n} tagesschau.de/inland/{n} https://example-{n}.com/s"
+).split()
+
+
+def _post(rng: random.Random) -> str:
+    words = [rng.choice(PROSE) for _ in range(rng.randint(3, 25))]
+    if rng.random() < 0.3:
+        words.insert(rng.randrange(len(words)), rng.choice(LINKS).format(n=rng.randint(1, 999)))
+    return " ".join(words)
+
+
+def _text(rng: random.Random, size: int) -> bytes:
+    out, total = [], 0
+    while total < size:
+        line = (_post(rng) + "\n").encode()
+        out.append(line)
+        total += len(line)
+    return b"".join(out)
+
+
+def _jsonl(rng: random.Random, size: int) -> bytes:
+    out, total, i = [], 0, 0
+    while total < size:
+        i += 1
+        line = json.dumps({"id": str(i), "text": _post(rng)}, ensure_ascii=False).encode() + b"\n"
+        out.append(line)
+        total += len(line)
+    return b"".join(out)
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    rng = random.Random(13)
+    root = tmp_path_factory.mktemp("jobs")
+    (root / "dump.txt").write_bytes(_text(rng, (2 << 20) + 300_000))  # text ranges: blocks are 1 MB
+    (root / "posts.jsonl").write_bytes(_jsonl(rng, 1 << 20))  # JSON Lines ranges
+    mixed = root / "mixed"
+    (mixed / "sub").mkdir(parents=True)
+    for i in range(30):  # small files, batched
+        (mixed / f"note-{i:02}.txt").write_bytes(_text(rng, 10_000))
+    (mixed / "a.txt.gz").write_bytes(gzip.compress(_text(rng, 150_000)))
+    (mixed / "b.jsonl.bz2").write_bytes(bz2.compress(_jsonl(rng, 150_000)))
+    (mixed / "c.csv").write_text("id,text\n" + "".join(f"{i},{_post(rng)}\n" for i in range(1000)))
+    (mixed / "d.html").write_text("<html><body>" + "".join(f"<p>{_post(rng)}</p>" for i in range(1000)))
+    (mixed / "sub" / "e.jsonl").write_bytes(_jsonl(rng, 600_000))  # ranges
+    (mixed / "sub" / "f.bin").write_bytes(bytes(range(256)) * 64)
+    (mixed / "sub" / "g.txt").write_bytes(b"bad \xff bytes welt.ltd\n" + _text(rng, 300_000))
+    (mixed / "zz-dangling.txt").symlink_to(mixed / "missing")
+    compressed = root / "compressed"
+    compressed.mkdir()
+    for name in ("one", "two", "three"):
+        (compressed / f"{name}.txt.gz").write_bytes(gzip.compress(_text(rng, 200_000)))
+    return root
+
+
+def _both(*args: str | Path, tmp_path: Path) -> tuple[bytes, bytes, str]:
+    results = []
+    for jobs in (1, 2):
+        summary = tmp_path / f"summary-{jobs}.json"
+        proc = subprocess.run(
+            [sys.executable, *LINKGUARD, "scan", *map(str, args), "--unit-bytes", UNIT,
+             "--jobs", str(jobs), "--summary", str(summary)],
+            capture_output=True,
+            check=False,
+        )  # fmt: skip
+        assert "Traceback" not in proc.stderr.decode()
+        results.append((proc.returncode, proc.stdout, proc.stderr.decode(), summary.read_text()))
+    one, two = results
+    assert two[0] == one[0]  # exit code
+    assert two[2] == one[2]  # the summary on stderr
+    assert two[3] == one[3]  # --summary JSON
+    return one[1], two[1], one[2]
+
+
+TARGETS = ["dump.txt", "posts.jsonl", "mixed", "compressed"]
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_these_inputs_do_run_on_workers(inputs: Path, target: str) -> None:
+    run = ParallelScan([inputs / target], jobs=2, unit_bytes=int(UNIT))
+    assert run.parallel
+    kinds = {u.kind for t in run._ahead if isinstance(t, list) for u in t}
+    assert kinds == {"dump.txt": {"text"}, "posts.jsonl": {"jsonl"}}.get(target, {"whole"})
+
+
+def test_one_job_or_one_unit_of_work_runs_in_this_process(inputs: Path) -> None:
+    assert not ParallelScan([inputs / "dump.txt"], jobs=1, unit_bytes=int(UNIT)).parallel
+    assert not ParallelScan([inputs / "mixed" / "c.csv"], jobs=2, unit_bytes=int(UNIT)).parallel
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_jobs_write_the_same_jsonl_and_summary(inputs: Path, tmp_path: Path, target: str) -> None:
+    one, two, summary = _both(inputs / target, "--all", "--format", "jsonl", tmp_path=tmp_path)
+    assert two == one
+    assert one.count(b"\n") > 100
+    if target == "mixed":
+        assert "binary" in summary and "unreadable-path" in summary and "invalid-utf-8-replaced" in summary
+
+
+#: What differs between any two runs, --jobs or not: the report time and what is derived from it.
+_RUN_TIME = re.compile(rb"Generated [0-9-]+ [0-9:]+ UTC|\d{4}-\d\d-\d\dT[0-9:.]+Z|--[0-9a-f-]{36}")
+
+
+@pytest.mark.parametrize("fmt", [f for f in FORMATS if f != "jsonl"])  # JSON Lines: above
+def test_every_report_format_is_the_same_with_jobs(inputs: Path, tmp_path: Path, fmt: str) -> None:
+    one, two, _ = _both(inputs / "mixed", "--format", fmt, tmp_path=tmp_path)
+    assert _RUN_TIME.sub(b"<time>", two) == _RUN_TIME.sub(b"<time>", one)
+    assert len(one) > 1000
+
+
+def test_ctrl_c_stops_a_parallel_scan_cleanly(tmp_path: Path) -> None:
+    rng = random.Random(5)
+    big = tmp_path / "big.txt"
+    chunk = _text(rng, 1 << 20)
+    with big.open("wb") as fh:
+        for _ in range(40):
+            fh.write(chunk)
+    out = tmp_path / "out.jsonl"
+    proc = subprocess.Popen(
+        [sys.executable, *LINKGUARD, "scan", str(big), "--all", "--format", "jsonl", "-o", str(out),
+         "--jobs", "2", "--unit-bytes", str(1 << 20)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group, as a shell gives a foreground job
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while not (out.exists() and out.stat().st_size > 0):  # under way: findings are written
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C: the whole foreground group gets it
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130
+    assert err.decode().strip() in ("Aborted.", "Interrupted.")  # and no traceback from any process
+    time.sleep(0.2)
+    with pytest.raises(ProcessLookupError):  # no worker left behind in the group
+        os.killpg(proc.pid, 0)
+
+
+_LIBRARY_RUN = """
+import json, sys
+from linkguard.parallel import ParallelScan
+from linkguard.scan import Scanner
+read = []
+scanner = Scanner(on_read=read.append)
+with ParallelScan(sys.argv[2:], jobs=2, unit_bytes=256 << 10) as run:
+    assert run.parallel
+    run.start(scanner.detector, start_method=sys.argv[1])
+    found = [f.to_dict() for f in run.findings(scanner)]
+sequential = Scanner(detector=scanner.detector)
+assert found == [f.to_dict() for f in sequential.scan_paths(sys.argv[2:])]
+assert scanner.stats == sequential.stats
+stats = scanner.stats
+print(json.dumps({"read": sum(read), "calls": len(read), "bytes": stats.bytes_read, "links": len(found)}))
+"""
+
+
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])  # spawn: how macOS and Windows start them
+def test_the_library_run_counts_every_byte_and_finds_what_a_sequential_scan_does(
+    inputs: Path, start_method: str
+) -> None:
+    # in a fresh process: forking the test process (which may run server threads) is not wanted
+    targets = [inputs / "dump.txt", inputs / "compressed"]
+    proc = subprocess.run(
+        [sys.executable, "-c", _LIBRARY_RUN, start_method, *map(str, targets)],
+        capture_output=True,
+        check=True,
+        text=True,
+    )
+    got = json.loads(proc.stdout)
+    on_disk = (inputs / "dump.txt").stat().st_size + sum(
+        p.stat().st_size for p in (inputs / "compressed").iterdir()
+    )
+    assert got["read"] == got["bytes"] == on_disk
+    assert got["calls"] > 3 and got["links"] > 100
+
+
+def test_a_worker_spools_a_large_units_findings_and_they_come_back_whole(inputs: Path) -> None:
+    from linkguard import parallel
+    from linkguard.partition import plan, scan_unit
+
+    units = [u for u in plan([inputs / "compressed" / "one.txt.gz"]) if isinstance(u, parallel.Unit)]
+    scanner = parallel.worker_scanner(parallel.WorkerSetup(load_detector(), True))
+    try:
+        ((spool, counts),) = parallel._scan_task(units, keep=10)
+        expected = scan_unit(scanner, units[0])
+        assert isinstance(spool, str) and Path(spool).exists()
+        assert [f.to_dict() for f in parallel._spooled(spool)] == [f.to_dict() for f in expected.findings]
+        assert not Path(spool).exists()  # read once, then removed
+        assert counts == expected.counts and counts.links > 10
+    finally:
+        parallel._WORKER = None
+
+
+def test_a_worker_writing_json_lines_spools_them_and_they_come_back_whole(inputs: Path) -> None:
+    import io
+
+    from linkguard import parallel
+    from linkguard.partition import plan, scan_unit
+    from linkguard.report.jsonl import JsonlReporter
+
+    units = [u for u in plan([inputs / "compressed" / "two.txt.gz"]) if isinstance(u, parallel.Unit)]
+    scanner = parallel.worker_scanner(parallel.WorkerSetup(load_detector(), False))
+    try:
+        options = parallel.JsonlOptions(show_all=True)
+        ((spool, written, flagged, counts),) = parallel._encode_task(units, options, keep_bytes=1000)
+        expected = scan_unit(scanner, units[0])
+        direct = io.StringIO()
+        reporter = JsonlReporter(direct, show_all=True)
+        for finding in expected.findings:
+            reporter.add(finding)
+        assert isinstance(spool, str) and Path(spool).exists()
+        copied = io.StringIO()
+        parallel._copy_spool(spool, JsonlReporter(copied, show_all=True), written, flagged)
+        assert copied.getvalue() == direct.getvalue() and not Path(spool).exists()
+        assert (written, flagged) == (reporter.written, reporter.flagged_written) and written > 10
+        assert counts == expected.counts
+    finally:
+        parallel._WORKER = None
