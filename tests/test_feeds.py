@@ -478,3 +478,15 @@ def test_a_popular_site_with_a_low_rating_is_flagged_and_a_trusted_outlet_is_not
     plain = check_json("zerohedge.com", "--no-ratings")
     assert plain["verdict"] == "trusted" and plain["evidence"][0]["kind"] == "popular"  # type: ignore[index]
     assert check_json("youtube.com")["verdict"] == "trusted"  # listed as legit: the rules win
+
+
+def test_parallel_scan_summary_names_the_feeds(feeds_dir: Path, tmp_path: Path) -> None:
+    """scan --jobs merges the workers' counters; the summary still says how old the feeds are."""
+    post = tmp_path / "post.txt"
+    post.write_text("read artichoc.cc now\n", encoding="utf-8")
+    summary = tmp_path / "summary.json"
+    code, _ = run("scan", str(post), "--jobs", "2", "--format", "jsonl", "--summary", str(summary), "-q")
+    assert code == 1
+    assert json.loads(summary.read_text(encoding="utf-8"))["feeds"] == {
+        "meta-threat-research": "2026-05-19 (bundled)"
+    }

@@ -245,6 +245,10 @@ def scan(
             for finding in run.findings(scanner):
                 writer.add(finding, finding.context)
         stats = scanner.stats
+        if not stats.feeds:  # the workers' merged counters do not carry the feeds in force
+            from linkguard.feeds.store import feed_dates
+
+            stats.feeds = feed_dates(rules.files)
         writer.close(stats)
         writer.out.flush()
     return _finish(stats, summary_path, quiet)
