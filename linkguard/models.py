@@ -341,7 +341,7 @@ class ScanStats:
     investigations: Counter[str] = field(default_factory=Counter)
     #: Indicator feeds in force and their dates (``{"meta-threat-research": "2026-05-19 (bundled)"}``),
     #: so every report says how old the knowledge of known-bad domains is.
-    feeds: dict[str, str] = field(default_factory=dict)
+    feeds: dict[str, str] = field(default_factory=dict, compare=False)  # metadata, not a count
 
     @property
     def incomplete(self) -> int:

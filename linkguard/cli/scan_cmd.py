@@ -206,6 +206,7 @@ def scan(
             (text_column, id_column),
             (gzip_parts, dask_block_bytes),
         )
+        _with_feeds(stats, rules.files)
         return _finish(stats, summary_path, quiet)
 
     from linkguard.report import reporter_class
@@ -245,13 +246,18 @@ def scan(
             for finding in run.findings(scanner):
                 writer.add(finding, finding.context)
         stats = scanner.stats
-        if not stats.feeds:  # the workers' merged counters do not carry the feeds in force
-            from linkguard.feeds.store import feed_dates
-
-            stats.feeds = feed_dates(rules.files)
+        _with_feeds(stats, rules.files)
         writer.close(stats)
         writer.out.flush()
     return _finish(stats, summary_path, quiet)
+
+
+def _with_feeds(stats: ScanStats, files: tuple[str, ...]) -> None:
+    """The feeds in force and their dates, where merged worker counters (--jobs, --dask) lack them."""
+    if not stats.feeds:
+        from linkguard.feeds.store import feed_dates
+
+        stats.feeds = feed_dates(files)
 
 
 def _finish(stats: ScanStats, summary_path: Path | None, quiet: bool) -> int:
