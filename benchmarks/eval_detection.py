@@ -10,8 +10,9 @@ Lists (see the eval directory's README for provenance):
   hostname such as bmi.bund.de, its registrable domain) among its domains.
 * ``popular-*.txt`` and ``news-*.txt``: one real, legitimate domain per line. Any flag is a false alarm.
 
-Every domain is classified with the bundled rules and ``use_blocklist=False``, as ``linkguard check
---no-blocklist`` does. Prints recall and false alarms per list and per technique, then a
+Every domain is classified with the bundled rules and ``use_blocklist=False, use_ratings=False``, as
+``linkguard check --no-blocklist --no-ratings`` does (``--blocklist``/``--ratings`` turn them on).
+Prints recall and false alarms per list and per technique, then a
 score-to-precision table over all lists (precision here is "of the domains scored ≥ s, the share
 that were campaign lookalikes", with the legitimate lists weighted as they come).
 """
@@ -151,9 +152,11 @@ def precision_table(results: list[ListResult]) -> list[tuple[int, int, int, floa
     return rows
 
 
-def run(eval_dir: Path, synthetic: int = 0) -> list[ListResult]:
+def run(
+    eval_dir: Path, synthetic: int = 0, *, blocklist: bool = False, ratings: bool = False
+) -> list[ListResult]:
     rules = load_rules()
-    detector = Detector(rules, use_blocklist=False)
+    detector = Detector(rules, use_blocklist=blocklist, use_ratings=ratings)
     results: list[ListResult] = []
     if synthetic:
         results += eval_synthetic(detector, list(rules.outlets), SYNTHETIC_SEED, synthetic)
@@ -176,6 +179,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--misses", action="store_true", help="list campaign domains not caught")
     parser.add_argument("--alarms", action="store_true", help="list false alarms on legitimate lists")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
+    parser.add_argument("--blocklist", action="store_true", help="use the known-bad lists and feeds too")
+    parser.add_argument(
+        "--ratings", action="store_true", help="use the source ratings in force (rules update-feeds)"
+    )
     parser.add_argument(
         "--synthetic", type=int, default=100, help="held-out synthetic lookalikes per technique (0: none)"
     )
@@ -183,8 +190,12 @@ def main(argv: list[str] | None = None) -> int:
     if not args.eval_dir.is_dir():
         print(f"no evaluation data at {args.eval_dir}", file=sys.stderr)
         return 2
-    results = run(args.eval_dir, args.synthetic)
-    print(f"Detection by name alone (--no-blocklist), data: {args.eval_dir}")
+    results = run(args.eval_dir, args.synthetic, blocklist=args.blocklist, ratings=args.ratings)
+    mode = ", ".join(
+        ["with the blocklist" if args.blocklist else "by name alone (--no-blocklist)"]
+        + (["with source ratings"] if args.ratings else ["--no-ratings"])
+    )
+    print(f"Detection {mode}, data: {args.eval_dir}")
     for r in results:
         rate = r.total / r.seconds if r.seconds else 0.0
         print(f"  {r.line()}   [{rate:,.0f} domains/s in-process]")

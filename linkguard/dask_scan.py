@@ -518,6 +518,7 @@ class ClusterScan:
             self._owned = None
         self.client = client
         self.payload = RulesPayload.build(rules, use_blocklist=use_blocklist)
+        self.rule_files = tuple(rules.files)  # for the feeds in force, named in every summary
         self.options = options or ScanOptions()
         self.block_bytes = block_bytes
         self.stats = ScanStats()
@@ -600,6 +601,9 @@ class ClusterScan:
         parts: list[Part] = self.client.gather([f for _u, f in finished])
         units = [u for u, _f in finished]
         self.stats = merge_stats([self._prologue(skipped), *_replaced_once(units, parts)])
+        from linkguard.feeds.store import feed_dates
+
+        self.stats.feeds = feed_dates(self.rule_files)
         self.parts = [part.name for part in parts if part.name]
         summary = self.stats.to_dict() | {
             "messages": self.stats.messages,

@@ -4,6 +4,7 @@
 
     LinkguardError
     ├── RulesError            a rule file or rule is invalid (message names file:line)
+    │   └── FeedError         an indicator feed or MISP/STIX file is malformed (nothing was changed)
     ├── InputError            a whole source is unusable (missing path, unknown format)
     └── ForensicsError
         ├── BlockedAddressError   a hop resolved to a private/loopback/link-local/reserved address
@@ -21,6 +22,10 @@ class LinkguardError(Exception):
 
 
 class RulesError(LinkguardError):
+    pass
+
+
+class FeedError(RulesError):
     pass
 
 

@@ -133,3 +133,19 @@ UNIT_ENCODED_BYTES_IN_MEMORY = 16 << 20
 DASK_BLOCK_BYTES = 32 << 20
 #: Rows of a Parquet file read at once: memory stays flat whatever the file's size.
 PARQUET_BATCH_ROWS = 8192
+
+# --- indicator feeds and source ratings (``linkguard rules update-feeds``) ----------------------
+#: Bytes one feed file (a CSV of indicators, a ratings table, a directory listing) may have.
+FEED_MAX_FILE_BYTES = 8 << 20
+#: Files one feed may fetch (Meta's repository holds ~60 influence-operation CSVs).
+FEED_MAX_FILES = 400
+#: Bytes one ``update-feeds`` run may download in all (Meta's CSVs are ~1 MB together today).
+FEED_MAX_TOTAL_BYTES = 64 << 20
+#: Seconds for one feed download.
+FEED_TIMEOUT_S = 30.0
+#: A domain rated below this on the 0–1 scale of a source rating (Lin et al. 2023's ``pc1``) is
+#: low-rated and flagged. 0.3 keeps the bottom ~17 % of the 11,520 rated domains; at 0.4 platforms
+#: rated as news sources (youtube.com 0.38) and large tabloids would be flagged.
+RATING_LOW_THRESHOLD = 0.3
+#: Score of a link whose only problem is a low source rating (flagged: ≥ SUSPICIOUS_THRESHOLD).
+RATING_SCORE = 60

@@ -39,6 +39,7 @@ EvidenceKind = (
     | Literal[
         # the rules and the detector
         "blocklist",
+        "rating",  # a public source rating below the threshold (indicator feeds, issue #17)
         "trusted",
         "legit",
         "popular",
@@ -338,6 +339,9 @@ class ScanStats:
     #: Network investigations by outcome (``resolved``, ``failed``, ``refused``, ``budget``);
     #: empty for offline runs. Anything but ``resolved`` makes ``scan`` exit 4 unless it flagged.
     investigations: Counter[str] = field(default_factory=Counter)
+    #: Indicator feeds in force and their dates (``{"meta-threat-research": "2026-05-19 (bundled)"}``),
+    #: so every report says how old the knowledge of known-bad domains is.
+    feeds: dict[str, str] = field(default_factory=dict, compare=False)  # metadata, not a count
 
     @property
     def incomplete(self) -> int:
@@ -358,14 +362,18 @@ class ScanStats:
                 self.skipped_inputs.append(message)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "sources": self.sources,
-            "records": self.records,
-            "posts": self.posts,
-            "bytes": self.bytes_read,
-            "links": self.links,
-            "flagged": self.flagged,
-            "verdicts": dict(self.verdicts),
-            "skipped": dict(self.skipped),
-            "repaired": dict(self.repaired),
-        } | ({"investigations": dict(self.investigations)} if self.investigations else {})
+        return (
+            {
+                "sources": self.sources,
+                "records": self.records,
+                "posts": self.posts,
+                "bytes": self.bytes_read,
+                "links": self.links,
+                "flagged": self.flagged,
+                "verdicts": dict(self.verdicts),
+                "skipped": dict(self.skipped),
+                "repaired": dict(self.repaired),
+            }
+            | ({"investigations": dict(self.investigations)} if self.investigations else {})
+            | ({"feeds": dict(self.feeds)} if self.feeds else {})
+        )

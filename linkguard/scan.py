@@ -99,6 +99,7 @@ class Scanner:
         rules: RuleSet | None = None,
         *,
         use_blocklist: bool = True,
+        use_ratings: bool = True,
         detector: Detector | None = None,
         investigator: Investigator | None = None,
         input_format: str | None = None,
@@ -113,7 +114,7 @@ class Scanner:
                 from linkguard.paths import user_rules_dir
 
                 rules = load_cached_rules(user_dir=user_rules_dir())
-            detector = Detector(rules, use_blocklist=use_blocklist)
+            detector = Detector(rules, use_blocklist=use_blocklist, use_ratings=use_ratings)
         self.detector = detector
         self.investigator = investigator
         self.input_format = input_format
@@ -121,6 +122,9 @@ class Scanner:
         #: Cut the post around each link out for ``Finding.context`` (human reports show it).
         self.contexts = contexts
         self.stats = ScanStats()
+        from linkguard.feeds.store import feed_dates
+
+        self.stats.feeds = feed_dates(detector.rules.files)  # the feeds these rules were built from
         #: Verdicts with a link's resolution evidence added, by (verdict, evidence): few distinct.
         self._resolved: dict[tuple[int, tuple[Evidence, ...]], tuple[Verdict, Verdict]] = {}
 

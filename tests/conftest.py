@@ -15,6 +15,10 @@ atexit.register(shutil.rmtree, _CACHE_DIR, ignore_errors=True)
 _RULES_DIR = tempfile.mkdtemp(prefix="linkguard-test-rules-")
 os.environ["LINKGUARD_RULES_DIR"] = _RULES_DIR
 atexit.register(shutil.rmtree, _RULES_DIR, ignore_errors=True)
+# Refreshed indicator feeds (``rules update-feeds``) likewise: the bundled snapshot unless a test refreshes.
+_FEEDS_DIR = tempfile.mkdtemp(prefix="linkguard-test-feeds-")
+os.environ["LINKGUARD_FEEDS_DIR"] = _FEEDS_DIR
+atexit.register(shutil.rmtree, _FEEDS_DIR, ignore_errors=True)
 
 # CI runs the same examples every time (a red build must be reproducible); locally hypothesis explores.
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)

@@ -131,7 +131,10 @@ def test_jobs_write_the_same_jsonl_and_summary(inputs: Path, tmp_path: Path, tar
 
 
 #: What differs between any two runs, --jobs or not: the report time and what is derived from it.
-_RUN_TIME = re.compile(rb"Generated [0-9-]+ [0-9:]+ UTC|\d{4}-\d\d-\d\dT[0-9:.]+Z|--[0-9a-f-]{36}")
+_RUN_TIME = re.compile(
+    rb"Generated [0-9-]+ [0-9:]+ UTC|\d{4}-\d\d-\d\dT[0-9:.]+Z|--[0-9a-f-]{36}"
+    rb'|"uuid": "[0-9a-f-]{36}"|"timestamp": "\d+"'  # MISP: ids and the event time are of the run
+)
 
 
 @pytest.mark.parametrize("fmt", [f for f in FORMATS if f != "jsonl"])  # JSON Lines: above

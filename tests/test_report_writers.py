@@ -17,7 +17,7 @@ from linkguard.report.snippet import make_snippet
 
 
 def test_formats_tuple_is_the_contract() -> None:
-    assert FORMATS == ("table", "jsonl", "json", "csv", "markdown", "html", "stix")
+    assert FORMATS == ("table", "jsonl", "json", "csv", "markdown", "html", "stix", "misp")
 
 
 @pytest.mark.parametrize(

@@ -223,9 +223,12 @@ def test_import_and_export(capsys: pytest.CaptureFixture[str], rules_dir: Path, 
     code, _, _ = run(capsys, "export", "-o", str(out_file))
     assert code == 0
     assert out_file.read_text(encoding="utf-8").splitlines()[1:] == [
-        "outlet,nord-news.de,Nord News,DE,newspaper,,,,,,,",
-        "outlet,sued-news.de,Süd News,DE,newspaper,,,,,,,",
+        "outlet,nord-news.de,Nord News,DE,newspaper,,,,,,,,,",  # source_url, reported: the last two
+        "outlet,sued-news.de,Süd News,DE,newspaper,,,,,,,,,",
     ]
+    header = "rule,domain,name,country,kind,aliases,brands,source,imitates,campaign,note,owner"
+    header += ",source_url,reported"
+    assert out_file.read_text(encoding="utf-8").splitlines()[0] == header
     code, out, _ = run(capsys, "export", "--format", "txt")
     assert (code, out) == (0, "nord-news.de\nsued-news.de\n")
     other = tmp_path / "other"

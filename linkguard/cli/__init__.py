@@ -53,10 +53,30 @@ class LazyGroup(click.Group):
         return super().get_command(ctx, cmd_name)
 
 
+def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """``--version``: the package version and the date of every indicator feed in force, so a reader
+    knows how old the knowledge is."""
+    if not value or ctx.resilient_parsing:
+        return
+    from importlib.metadata import version
+
+    from linkguard.feeds.store import describe_feeds
+
+    click.echo(f"linkguard, version {version('linkguard')}\n{describe_feeds()}")
+    ctx.exit()
+
+
 @click.group(
     cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
 )
-@click.version_option(package_name="linkguard")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and the date of each indicator feed, then exit.",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks for unexpected errors.")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:

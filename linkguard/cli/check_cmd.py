@@ -58,6 +58,7 @@ def check(
     rule_paths: tuple[Path, ...],
     rules_dir: Path | None,
     no_blocklist: bool,
+    no_ratings: bool,
     net: NetOptions,
 ) -> None:
     """Say whether URL_OR_DOMAIN imitates a trusted outlet, and why."""
@@ -65,7 +66,7 @@ def check(
         click.echo(f"Error: not a URL or domain: {target!r}", err=True)
         ctx.exit(EXIT_USAGE)
     rules = load_ruleset(rule_paths, rules_dir)
-    detector = Detector(rules, use_blocklist=not no_blocklist)
+    detector = Detector(rules, use_blocklist=not no_blocklist, use_ratings=not no_ratings)
     with ExitStack() as stack:
         investigator = None
         if net.online:  # network forensics: redirects, page claims, registration, cloaking

@@ -61,11 +61,16 @@ rule_paths_option = click.option(
 
 
 def rules_options(func: F) -> F:
-    """``--rules``, ``--rules-dir`` and ``--no-blocklist``, for every command that classifies."""
+    """``--rules``, ``--rules-dir``, ``--no-blocklist`` and ``--no-ratings``: every classifying command."""
     func = click.option(
         "--no-blocklist",
         is_flag=True,
         help="Ignore the known-bad lists: judge domains on lookalike signals alone.",
+    )(func)
+    func = click.option(
+        "--no-ratings",
+        is_flag=True,
+        help="Ignore source ratings (news-domain quality ratings): no 'rating' evidence, no flag for it.",
     )(func)
     func = click.option(
         "--rules-dir",

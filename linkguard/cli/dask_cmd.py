@@ -79,6 +79,10 @@ def scan_on_cluster(
                     writer.out.write(data.decode("utf-8"))
         for finding in () if options.encoded else cluster.scan_paths(paths):
             writer.add(finding, finding.context)
+        if not cluster.stats.feeds:  # the feeds in force and their dates (the workers' counters lack them)
+            from linkguard.feeds.store import feed_dates
+
+            cluster.stats.feeds = feed_dates(rules.files)
         writer.close(cluster.stats)
         writer.out.flush()
         return cluster.stats

@@ -360,14 +360,16 @@ def import_cmd(
     force: bool,
     rules_dir: Path | None,
 ) -> int:
-    """Add the rules in FILE: CSV (header, or columns domain,name,country), TXT (one domain a line) or TOML.
+    """Add the rules in FILE: CSV (header, or columns domain,name,country), TXT (one domain a line), TOML,
+    or the domain/URL indicators of a MISP event or feed (JSON) or a STIX 2.1 bundle, as blocked rules.
 
     All rows are checked first; nothing is written unless every row is valid. Rules already present
     are skipped, so importing the same list twice is harmless.
     """
-    rows = read_import_file(
-        file, as_table=as_table, defaults={"source": source, "campaign": campaign, "country": country}
-    )
+    from linkguard.feeds.interop import read_indicator_file
+
+    defaults = {"source": source, "campaign": campaign, "country": country}
+    rows = read_indicator_file(file, defaults) or read_import_file(file, as_table=as_table, defaults=defaults)
     store = _store(rules_dir)
     added, notes = store.import_rows(rows, force=force)
     _print_notes(notes)
@@ -418,5 +420,10 @@ def export_cmd(
         click.echo(f"Exported {len(chosen)} rule(s) to {output}", err=True)
     return EXIT_CLEAN
 
+
+# Indicator feeds (issue #17): `rules update-feeds`; MISP/STIX files in `rules import` go through feeds_cmd.
+from linkguard.cli.feeds_cmd import update_feeds_cmd  # noqa: E402
+
+rules.add_command(update_feeds_cmd)
 
 COMMANDS: list[click.Command] = [rules]

@@ -56,6 +56,8 @@ def summary_text(stats: ScanStats) -> str:
         + f"{stats.bytes_read:,} bytes: "
         f"{stats.links} link(s), {stats.flagged} flagged."
     ]
+    if stats.feeds:
+        lines.append("Feeds: " + ", ".join(f"{k} {v}" for k, v in sorted(stats.feeds.items())))
     if stats.verdicts:
         lines.append("Verdicts: " + ", ".join(f"{k} {v}" for k, v in sorted(stats.verdicts.items())))
     if stats.skipped:
@@ -169,6 +171,7 @@ def scan(
     rule_paths: tuple[Path, ...],
     rules_dir: Path | None,
     no_blocklist: bool,
+    no_ratings: bool,
     net: NetOptions,
     dask_address: str | None,
     text_column: str | None,
@@ -203,6 +206,7 @@ def scan(
             (text_column, id_column),
             (gzip_parts, dask_block_bytes),
         )
+        _with_feeds(stats, rules.files)
         return _finish(stats, summary_path, quiet)
 
     from linkguard.report import reporter_class
@@ -213,7 +217,7 @@ def scan(
         from linkguard.lookalike import Detector
         from linkguard.parallel import ParallelScan, usable_cores
 
-        detector = Detector(rules, use_blocklist=not no_blocklist)
+        detector = Detector(rules, use_blocklist=not no_blocklist, use_ratings=not no_ratings)
         contexts = reporter_class(output.format).uses_context
         # set before the workers are forked, so that they read Parquet with the same columns
         stack.enter_context(parquet_columns(text_column, id_column))
@@ -242,9 +246,18 @@ def scan(
             for finding in run.findings(scanner):
                 writer.add(finding, finding.context)
         stats = scanner.stats
+        _with_feeds(stats, rules.files)
         writer.close(stats)
         writer.out.flush()
     return _finish(stats, summary_path, quiet)
+
+
+def _with_feeds(stats: ScanStats, files: tuple[str, ...]) -> None:
+    """The feeds in force and their dates, where merged worker counters (--jobs, --dask) lack them."""
+    if not stats.feeds:
+        from linkguard.feeds.store import feed_dates
+
+        stats.feeds = feed_dates(files)
 
 
 def _finish(stats: ScanStats, summary_path: Path | None, quiet: bool) -> int:

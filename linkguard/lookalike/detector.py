@@ -12,6 +12,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any, Literal
 
+from linkguard.limits import RATING_LOW_THRESHOLD, RATING_SCORE
 from linkguard.lookalike import scoring as sc
 from linkguard.lookalike.index import Index
 from linkguard.lookalike.obfuscation import obfuscation_evidence, post_tricks
@@ -19,7 +20,7 @@ from linkguard.lookalike.techniques import TECHNIQUES, Subject, display_target
 from linkguard.models import Evidence, Link, Verdict
 from linkguard.normalize import parse_link, userinfo_of
 from linkguard.policy import status_for
-from linkguard.rules import RuleSet
+from linkguard.rules import BlockedRule, RatingRule, RuleSet
 from linkguard.whatwg import naive_host
 
 #: Distinct links remembered; the memo is dropped and restarted when full.
@@ -86,6 +87,37 @@ def _label_unicode(link: Link) -> str:
     return link.domain_label
 
 
+def blocklist_evidence(blocked: BlockedRule) -> Evidence:
+    """Who listed the domain, for which campaign, when and where: the finding names its source."""
+    detail = f"listed as known bad by {blocked.source}"
+    notes = [f"campaign: {blocked.campaign}"] if blocked.campaign else []
+    notes += [f"reported {blocked.reported}"] if blocked.reported else []
+    notes += [blocked.source_url] if blocked.source_url else []
+    if notes:
+        detail += f" ({'; '.join(notes)})"
+    data = {"source": blocked.source, "campaign": blocked.campaign}
+    data |= {k: v for k, v in (("source_url", blocked.source_url), ("reported", blocked.reported)) if v}
+    return Evidence("blocklist", detail, data)
+
+
+def rating_evidence(rating: RatingRule) -> Evidence:
+    """What the rating says, in its own terms: a rating is the source's judgement, not linkguard's."""
+    date = f", {rating.reported}" if rating.reported else ""
+    detail = (
+        f"{rating.source}{date} rates {rating.domain} {rating.value:.2f} on its 0-1 scale "
+        f"({rating.rating}; 0 lowest, 1 highest quality): below {RATING_LOW_THRESHOLD}, "
+        "the level at which linkguard flags a source rating"
+    )
+    data: dict[str, object] = {
+        "rating": rating.rating,
+        "value": rating.value,
+        "source": rating.source,
+        "threshold": RATING_LOW_THRESHOLD,
+    }
+    data |= {k: v for k, v in (("source_url", rating.source_url), ("reported", rating.reported)) if v}
+    return Evidence("rating", detail, data)
+
+
 def _ancestors(link: Link) -> list[str]:
     """The host and its parents down to the registered domain, never above it.
 
@@ -106,16 +138,18 @@ PickleMode = Literal["key", "payload"]
 PICKLE_MODE: PickleMode = "key"
 
 
-def _from_cache(key: str, sources: tuple[tuple[str, str], ...], use_blocklist: bool) -> Detector:
+def _from_cache(
+    key: str, sources: tuple[tuple[str, str], ...], use_blocklist: bool, use_ratings: bool = True
+) -> Detector:
     from linkguard.lookalike.cache import index_by_key
 
     index = index_by_key(key, sources)
-    return Detector(index.rules, use_blocklist=use_blocklist, index=index)
+    return Detector(index.rules, use_blocklist=use_blocklist, use_ratings=use_ratings, index=index)
 
 
-def _from_payload(payload: dict[str, Any], use_blocklist: bool) -> Detector:
+def _from_payload(payload: dict[str, Any], use_blocklist: bool, use_ratings: bool = True) -> Detector:
     index = Index.from_payload(payload)
-    return Detector(index.rules, use_blocklist=use_blocklist, index=index)
+    return Detector(index.rules, use_blocklist=use_blocklist, use_ratings=use_ratings, index=index)
 
 
 class Detector:
@@ -126,13 +160,21 @@ class Detector:
     one is built.
     """
 
-    def __init__(self, rules: RuleSet, *, use_blocklist: bool = True, index: Index | None = None) -> None:
+    def __init__(
+        self,
+        rules: RuleSet,
+        *,
+        use_blocklist: bool = True,
+        use_ratings: bool = True,
+        index: Index | None = None,
+    ) -> None:
         if index is None:
             from linkguard.lookalike.cache import index_for
 
             index = index_for(rules)
         self.rules = rules
         self.use_blocklist = use_blocklist
+        self.use_ratings = use_ratings
         self.index = index
         self._memo: dict[_MemoKey, Verdict] = {}
 
@@ -148,8 +190,11 @@ class Detector:
         it is the default. The verdict memo is not sent.
         """
         if PICKLE_MODE == "key" and self.index.cache_key:
-            return (_from_cache, (self.index.cache_key, self.index.sources, self.use_blocklist))
-        return (_from_payload, (self.index.to_payload(), self.use_blocklist))
+            return (
+                _from_cache,
+                (self.index.cache_key, self.index.sources, self.use_blocklist, self.use_ratings),
+            )
+        return (_from_payload, (self.index.to_payload(), self.use_blocklist, self.use_ratings))
 
     def classify(self, link: Link) -> Verdict:
         """The verdict for ``link``; microseconds once a host has been seen."""
@@ -212,15 +257,24 @@ class Detector:
         evidence = [Evidence(s.technique, s.detail, s.data) for s in combined.signals]
         techniques = tuple(dict.fromkeys(s.technique for s in combined.signals))
         blocked = self.index.blocked.get(next((h for h in _ancestors(link) if h in self.index.blocked), ""))
+        rating = self._low_rating(link)
+        rated = (rating_evidence(rating),) if rating is not None else ()
         if self.use_blocklist and blocked is not None and link.registered_domain:
-            detail = f"listed as known bad by {blocked.source}"
-            if blocked.campaign:
-                detail += f" (campaign: {blocked.campaign})"
             outlet = combined.outlet or self.index.outlet_by_domain.get(blocked.imitates)
-            bad = Evidence("blocklist", detail, {"source": blocked.source, "campaign": blocked.campaign})
-            return Verdict("malicious", sc.BLOCKED_SCORE, outlet, techniques, (bad, *evidence, *extra))
-        status = status_for(combined.score)
-        return Verdict(status, combined.score, combined.outlet, techniques, (*evidence, *extra))
+            bad = blocklist_evidence(blocked)
+            return Verdict(
+                "malicious", sc.BLOCKED_SCORE, outlet, techniques, (bad, *evidence, *rated, *extra)
+            )
+        score = max(combined.score, RATING_SCORE) if rating is not None else combined.score
+        status = status_for(score)
+        return Verdict(status, score, combined.outlet, techniques, (*evidence, *rated, *extra))
+
+    def _low_rating(self, link: Link) -> RatingRule | None:
+        """The source rating of the link's domain when ratings are on and it is below the threshold."""
+        if not self.use_ratings or not link.registered_domain:
+            return None
+        rating = self.index.ratings.get(link.registered_domain)
+        return rating if rating is not None and rating.value < RATING_LOW_THRESHOLD else None
 
     def _by_rules(self, link: Link, extra: tuple[Evidence, ...]) -> Verdict | None:
         """trusted / shortened when a rule names the host; None when the techniques must decide."""
@@ -252,7 +306,12 @@ class Detector:
                 notes.append(Evidence("display", claim, {"shown": target[2]}))
             return Verdict("shortened", 0, None, (), (*notes, *extra))
         rank = idx.profile.rank(link.registered_domain)
-        if rank is not None and link.registered_domain not in idx.blocked and not self._link_claims(link):
+        if (
+            rank is not None
+            and link.registered_domain not in idx.blocked
+            and self._low_rating(link) is None  # a low rating is said even of a popular site
+            and not self._link_claims(link)
+        ):
             detail = (
                 f"{link.registered_domain} is among the {idx.profile.size:,} popular sites of "
                 f"{idx.profile.source}: a name in real use, not judged by resemblance"

@@ -29,7 +29,7 @@ from linkguard.lookalike.wordlists import (
 )
 from linkguard.models import Outlet
 from linkguard.normalize import HostParts, split_host, suffix_extractor
-from linkguard.rules import BlockedRule, LegitRule, RuleSet, ShortenerRule
+from linkguard.rules import BlockedRule, LegitRule, RatingRule, RuleSet, ShortenerRule
 
 #: Shortest label the one-edit fuzzy fallback considers; shorter ones rely on the typo kinds.
 FUZZY_MIN_LENGTH = 6
@@ -253,6 +253,7 @@ class Index:
     def _set_rule_maps(self) -> None:
         self.legit: dict[str, LegitRule] = {r.domain: r for r in self.rules.legit}
         self.blocked: dict[str, BlockedRule] = {r.domain: r for r in self.rules.blocked}
+        self.ratings: dict[str, RatingRule] = {r.domain: r for r in self.rules.ratings}
         self.shorteners: dict[str, ShortenerRule] = {r.domain: r for r in self.rules.shorteners}
 
     def _add_brand(self, label: str, outlet: Outlet, domain: str, suffixes: tuple[str, ...]) -> None:

@@ -1,4 +1,4 @@
-"""Render findings: terminal table, JSON Lines, JSON, CSV, Markdown, HTML and STIX 2.1.
+"""Render findings: terminal table, JSON Lines, JSON, CSV, Markdown, HTML, STIX 2.1 and MISP.
 
 Streaming use (what ``scan`` does)::
 
@@ -49,6 +49,7 @@ _REPORTERS: dict[str, str] = {
     "markdown": "linkguard.report.markdown:MarkdownReporter",
     "html": "linkguard.report.html:HtmlReporter",
     "stix": "linkguard.report.stix:StixReporter",
+    "misp": "linkguard.report.misp:MispReporter",
 }
 FORMATS: tuple[str, ...] = tuple(_REPORTERS)
 
@@ -65,6 +66,7 @@ def reporter_class(fmt: str) -> type[Reporter]:
 # Longest suffix first, so ".stix.json" wins over ".json".
 _SUFFIXES: tuple[tuple[str, str], ...] = (
     (".stix.json", "stix"),
+    (".misp.json", "misp"),
     (".stix", "stix"),
     (".jsonl", "jsonl"),
     (".ndjson", "jsonl"),

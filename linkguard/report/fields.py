@@ -125,6 +125,9 @@ def summary_items(stats: ScanStats) -> list[SummaryItem]:
         items.append(
             SummaryItem("Investigations", stats.investigations.total(), _counts(stats.investigations))
         )
+    if stats.feeds:  # how old the known-bad lists are
+        dates = ", ".join(f"{name} {date}" for name, date in sorted(stats.feeds.items()))
+        items.append(SummaryItem("Feeds", len(stats.feeds), dates))
     return items
 
 
@@ -139,4 +142,5 @@ def summary_line(stats: ScanStats) -> str:
 
 def _singular(label: str) -> str:
     """``1 file``, not ``1 files`` (labels that are not plurals, like ``flagged``, stay)."""
-    return label[:-1] if label in ("files", "records", "posts", "links", "investigations") else label
+    plurals = ("files", "records", "posts", "links", "investigations", "feeds")
+    return label[:-1] if label in plurals else label

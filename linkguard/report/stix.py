@@ -3,7 +3,8 @@
 Objects: the linkguard tool ``identity``; per flagged domain a ``domain-name`` SCO (or
 ``ipv4-addr``/``ipv6-addr``), ``url`` SCOs for its URLs, an ``indicator`` with the evidence, and
 ``related-to`` relationships from the indicator to those SCOs and to the impersonated outlet's
-``identity``. Ids are UUIDv5s of their content (plus the report time for per-report objects),
+``identity``; a ``note`` on the indicators names the indicator feeds in force and their dates.
+Ids are UUIDv5s of their content (plus the report time for per-report objects),
 so a fixed ``now`` gives byte-identical output. Machine format: values are never defanged.
 """
 
@@ -140,4 +141,17 @@ class StixReporter(Reporter):
         return stix2.v21.Bundle(id=bundle_id, objects=list(objects.values()))
 
     def _close(self, stats: ScanStats) -> None:
-        self.out.write(self.bundle().serialize(pretty=True) + "\n")
+        bundle = self.bundle()
+        indicators = [o.id for o in bundle.objects if o.type == "indicator"]
+        if stats.feeds and indicators:  # how old the known-bad lists behind these indicators are
+            dates = ", ".join(f"{k} {v}" for k, v in sorted(stats.feeds.items()))
+            note = stix2.v21.Note(
+                id=_id("note", dates, self.now.isoformat()),
+                created=self.now,
+                modified=self.now,
+                created_by_ref=TOOL_IDENTITY_ID,
+                content=f"linkguard indicator feeds in force: {dates}",
+                object_refs=indicators,
+            )
+            bundle = stix2.v21.Bundle(id=bundle.id, objects=[*bundle.objects, note])
+        self.out.write(bundle.serialize(pretty=True) + "\n")

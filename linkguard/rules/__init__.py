@@ -42,13 +42,23 @@ from linkguard.rules.load import (
     rule_entries,
     rule_sources,
 )
-from linkguard.rules.model import BlockedRule, LegitRule, Origin, RuleEntry, RuleSet, ShortenerRule
+from linkguard.rules.model import (
+    BlockedRule,
+    LegitRule,
+    Origin,
+    RatingRule,
+    RuleEntry,
+    RuleSet,
+    ShortenerRule,
+)
 from linkguard.rules.positions import EntryPos, entry_lines, toml_error_line
 from linkguard.rules.schema import (
     COUNTRY_CODE,
     EDITABLE_TABLES,
+    FEED_PROVENANCE,
     OUTLET_KINDS,
     OUTLET_TIERS,
+    REPORTED_DATE,
     RULE_TABLES,
     SCHEMA,
     TABLE_KEYS,
@@ -89,8 +99,10 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "COUNTRY_CODE",
     "EDITABLE_TABLES",
+    "FEED_PROVENANCE",
     "OUTLET_KINDS",
     "OUTLET_TIERS",
+    "REPORTED_DATE",
     "RULE_TABLES",
     "SCHEMA",
     "TABLE_KEYS",
@@ -103,6 +115,7 @@ __all__ = [
     "NormalizedDomain",
     "Origin",
     "Problem",
+    "RatingRule",
     "RuleEntry",
     "RuleSet",
     "RuleStore",

@@ -36,9 +36,17 @@ class ImportRow:
     notes: tuple[str, ...] = ()
 
 
-#: The keys of the one-domain tables, from the schema: source, imitates, campaign, note, owner.
-_RULE_COLUMNS = tuple(
-    dict.fromkeys(k.name for t in ("blocked", "legit", "shortener") for k in SCHEMA[t].optional())
+#: The keys of the one-domain tables, from the schema: source, imitates, campaign, note, owner, then
+#: the provenance columns (issue #17) last, so the older columns keep their places.
+_PROVENANCE_COLUMNS = ("source_url", "reported")
+_RULE_COLUMNS = (
+    *dict.fromkeys(
+        k.name
+        for t in ("blocked", "legit", "shortener")
+        for k in SCHEMA[t].optional()
+        if k.name not in _PROVENANCE_COLUMNS
+    ),
+    *_PROVENANCE_COLUMNS,
 )
 _CSV_COLUMNS = ("rule", "domain", "name", "country", "kind", "aliases", "brands", *_RULE_COLUMNS)
 

@@ -17,7 +17,14 @@ from linkguard.rules.layering import hidden, live_domains
 from linkguard.rules.load import bundled_rule_files, reference_rule_files
 from linkguard.rules.model import RuleEntry
 from linkguard.rules.positions import EntryPos, entry_lines, toml_error_line
-from linkguard.rules.schema import RULE_TABLES, Severity, domain_key, entry_issues, strings
+from linkguard.rules.schema import (
+    FEED_PROVENANCE,
+    RULE_TABLES,
+    Severity,
+    domain_key,
+    entry_issues,
+    strings,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +66,10 @@ def _lint_entry(entry: RuleEntry, pos: EntryPos, problems: list[Problem], facts:
     label = repr(name) if table == "outlet" else name
     for issue in entry_issues(table, e):
         add(issue.severity, f"{label}: {issue.message}" if issue.labelled else issue.message, issue.key)
+    if Path(entry.file).parent.name == "feeds":  # an indicator feed names where each entry comes from
+        for key in FEED_PROVENANCE.get(table, ()):
+            if not isinstance(e.get(key), str) or not e[key].strip():
+                add("error", f"{label}: a feed entry must name its '{key}' (provenance)", key)
     key = domain_key(table, e)
     value = e.get(key)
     if table == "outlet":
@@ -93,7 +104,9 @@ def validate_rules(paths: Iterable[str | Path], *, with_bundled: bool = False) -
     problems: list[Problem] = []
     facts: list[_Fact] = []
 
-    bundled = (*reference_rule_files(), *bundled_rule_files())
+    from linkguard.feeds.store import feed_rule_files
+
+    bundled = (*reference_rule_files(), *feed_rule_files(), *bundled_rule_files())
     sources: list[tuple[Path, str]] = [(p, "bundled") for p in bundled] if with_bundled else []
     for p in (Path(p) for p in paths):
         if p.is_dir():

@@ -5,8 +5,9 @@ of the tables in ``schema``::
 
     [[outlet]]      name, domains, brands?, country?, kind?, tier?, source?
     [[legit]]       domain, note?
-    [[blocked]]     domain, source, imitates?, campaign?
+    [[blocked]]     domain, source, imitates?, campaign?, source_url?, reported?
     [[shortener]]   domain, owner?
+    [[rating]]      domain, value, rating, source, source_url?, reported?
     [[removed]]     domain, note?     (hides bundled rules for the domain; see ``layering``)
 
 The bundled files ship inside the wheel (``linkguard._rules``); the user's files are layered on
@@ -146,8 +147,14 @@ def rule_sources(
     """The files ``load_rules`` reads, in layering order, each with its origin (bundled/user)."""
     if paths is not None:
         return [(p, "user") for p in _iter_files(Path(p) for p in paths)]
-    # The reference tier first, so that a curated entry for the same outlet replaces it.
-    sources = [(p, "bundled") for p in (*reference_rule_files(), *bundled_rule_files())] if bundled else []
+    # The reference tier first, so that a curated entry for the same outlet replaces it; the indicator
+    # feeds (issue #17) next, so that a curated entry for the same domain replaces a feed's.
+    sources: list[tuple[Path, str]] = []
+    if bundled:
+        from linkguard.feeds.store import feed_rule_files
+
+        files = (*reference_rule_files(), *feed_rule_files(), *bundled_rule_files())
+        sources = [(p, "bundled") for p in files]
     if user_dir is not None and Path(user_dir).is_dir():
         sources += [(p, "user") for p in _iter_files([Path(user_dir)])]
     return sources
@@ -243,12 +250,7 @@ def build(
         if e.table == "outlet":
             built["outlet"].append(_outlet(e, domains))
             continue
-        values = {
-            key.name: str(e.data[key.name]).strip()
-            if key.required
-            else str(e.data.get(key.name, key.default))
-            for key in SCHEMA[e.table].optional()
-        }
+        values = {key.name: _value(key, e.data) for key in SCHEMA[e.table].optional()}
         built[e.table].append(RULE_CLASSES[e.table][1](domains[0], **values, origin=e.origin))
     fields: dict[str, Any] = {name: tuple(built[table]) for table, (name, _) in RULE_CLASSES.items()}
     return RuleSet(**fields, files=tuple(files))

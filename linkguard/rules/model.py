@@ -31,6 +31,23 @@ class BlockedRule:
     imitates: str = ""
     campaign: str = ""
     origin: str = "bundled"
+    # provenance (indicator feeds, issue #17)
+    source_url: str = ""
+    reported: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RatingRule:
+    """What a public rating of news-domain quality says about a domain (issue #17): ``value`` from 0
+    (lowest) to 1 (highest) on the rating ``rating`` that ``source`` publishes. Evidence quotes it."""
+
+    domain: str
+    value: float
+    rating: str
+    source: str
+    source_url: str = ""
+    reported: str = ""
+    origin: str = "bundled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +64,7 @@ RULE_CLASSES: dict[str, tuple[str, type[Any]]] = {
     "legit": ("legit", LegitRule),
     "blocked": ("blocked", BlockedRule),
     "shortener": ("shorteners", ShortenerRule),
+    "rating": ("ratings", RatingRule),
 }
 
 
@@ -68,6 +86,7 @@ class RuleSet:
     legit: tuple[LegitRule, ...] = ()
     blocked: tuple[BlockedRule, ...] = ()
     shorteners: tuple[ShortenerRule, ...] = ()
+    ratings: tuple[RatingRule, ...] = ()  # source ratings (issue #17)
     files: tuple[str, ...] = field(default=(), compare=False)
     cache_key: str = field(default="", compare=False, repr=False)
 

@@ -35,7 +35,7 @@ Severity = Literal["error", "warning"]
 #: The tables a person (or ``linkguard rules``) adds rules to; ``removed`` only hides bundled ones.
 RuleTable = Literal["outlet", "legit", "blocked", "shortener"]
 EDITABLE_TABLES: tuple[RuleTable, ...] = ("outlet", "legit", "blocked", "shortener")
-RULE_TABLES = (*EDITABLE_TABLES, "removed")
+RULE_TABLES = (*EDITABLE_TABLES, "removed", "rating")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +75,22 @@ class Table:
         return tuple(k for k in self.keys if k.name != "domain")
 
 
+# --- provenance and source ratings (indicator feeds, issue #17) ---------------------------------
+#: Dates a feed entry may carry: a day, a month, or the half/quarter a report names (2023-Q2, 2026-H1).
+REPORTED_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?|-H[12]|-Q[1-4](?:-Q?[1-4])?)")
+REPORTED_HINT = "a date like 2024-09-04, 2024-09 or 2023-Q2"
+HTTP_URL = re.compile(r"https?://[^\s/]+\S*")
+#: Keys every entry of an indicator feed (a file in a ``feeds`` directory) must carry (``lint``).
+FEED_PROVENANCE: dict[str, tuple[str, ...]] = {
+    "blocked": ("campaign", "source", "source_url", "reported"),
+    "rating": ("source", "reported"),
+}
+_PROVENANCE = (
+    Key("source_url", pattern=HTTP_URL, expect="an http(s) URL", severity="error"),
+    Key("reported", pattern=REPORTED_DATE, expect=REPORTED_HINT, severity="error"),
+)
+# --- end of provenance ------------------------------------------------------------------------------
+
 _DOMAIN = Key("domain", required=True, domain=True)
 SCHEMA: dict[str, Table] = {
     "outlet": Table(
@@ -98,10 +114,22 @@ SCHEMA: dict[str, Table] = {
             Key("source", required=True, hint=" (say where the report comes from)"),
             Key("imitates"),
             Key("campaign"),
+            *_PROVENANCE,
         ),
     ),
     "shortener": Table("shortener", (_DOMAIN, Key("owner"))),
     "removed": Table("removed", (_DOMAIN, Key("note"))),
+    # a public rating of news-domain quality: 0 (lowest) … 1 (highest), quoted as evidence (issue #17)
+    "rating": Table(
+        "rating",
+        (
+            _DOMAIN,
+            Key("value", required=True, number=(0.0, 1.0)),
+            Key("rating", required=True),
+            Key("source", required=True),
+            *_PROVENANCE,
+        ),
+    ),
 }
 #: Keys each table understands; anything else is a typo that would silently drop data.
 TABLE_KEYS: dict[str, frozenset[str]] = {name: table.key_names for name, table in SCHEMA.items()}

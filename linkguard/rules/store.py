@@ -126,6 +126,8 @@ def describe(entry: RuleEntry) -> str:
         return "legitimate look-alike" + (f" ({d['note']})" if d.get("note") else "")
     if entry.table == "shortener":
         return "URL shortener" + (f" ({d['owner']})" if d.get("owner") else "")
+    if entry.table == "rating":
+        return f"rated {d.get('value', '?')} by {d.get('source', '?')}"
     return "[[removed]]"
 
 
