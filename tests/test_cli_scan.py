@@ -174,7 +174,9 @@ def test_table_output_is_defanged(capsys: pytest.CaptureFixture[str]) -> None:
 def test_every_command_has_help_and_is_documented(capsys: pytest.CaptureFixture[str]) -> None:
     from linkguard.cli import cli
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = "\n".join(  # the README and the reference it links to in docs/
+        p.read_text(encoding="utf-8") for p in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    )
     commands = cli.list_commands(None)  # type: ignore[arg-type]
     assert {"scan", "check", "rules", "report", "cache", "update-psl"} <= set(commands)
     for command in commands:
