@@ -45,6 +45,7 @@ from linkguard.partition import Totals, Unit, UnitCounts, iter_unit, plan
 
 if TYPE_CHECKING:
     from linkguard.lookalike import Detector
+    from linkguard.report.base import ReportOptions
     from linkguard.report.jsonl import JsonlReporter
     from linkguard.scan import Scanner
 
@@ -157,26 +158,13 @@ def _scan_task(units: list[Unit], keep: int = UNIT_FINDINGS_IN_MEMORY) -> list[U
     return out
 
 
-@dataclass(frozen=True)
-class JsonlOptions:
-    """The selection of a JSON Lines writer, for workers that write their own lines."""
-
-    show_all: bool = False
-    min_score: int = 0
-    verdicts: frozenset[str] | None = None
-
-    @classmethod
-    def of(cls, writer: JsonlReporter) -> JsonlOptions:
-        return cls(writer.show_all, writer.min_score, writer.verdicts)
-
-
 #: What a worker sends back for one unit it wrote as JSON Lines: the lines (or the spool file
 #: holding them), how many findings they hold and how many of those are flagged, and the counts.
 EncodedOutcome = tuple[bytes | str, int, int, UnitCounts]
 
 
 def _encode_task(
-    units: list[Unit], options: JsonlOptions, keep_bytes: int = UNIT_ENCODED_BYTES_IN_MEMORY
+    units: list[Unit], options: ReportOptions, keep_bytes: int = UNIT_ENCODED_BYTES_IN_MEMORY
 ) -> list[EncodedOutcome]:
     """Scan a task's units in a worker and write their JSON Lines here, with the selection and
     encoder of the writer in the parent: the lines are what it would write, byte for byte, and
@@ -186,12 +174,7 @@ def _encode_task(
     scanner = worker_scanner(None)
     out: list[EncodedOutcome] = []
     buffer = io.BytesIO()
-    writer = JsonlReporter(
-        io.TextIOWrapper(buffer, encoding="utf-8", newline=""),
-        show_all=options.show_all,
-        min_score=options.min_score,
-        verdicts=options.verdicts,
-    )
+    writer = JsonlReporter(io.TextIOWrapper(buffer, encoding="utf-8", newline=""), options)
     for unit in units:
         counts = UnitCounts()
         written, flagged = writer.written, writer.flagged_written
@@ -350,7 +333,7 @@ class ParallelScan:
         if self._pool is None:
             self.start(scanner.detector, contexts=scanner.contexts)
         totals = Totals(scanner.stats)
-        options = JsonlOptions.of(writer)
+        options = writer.options  # the parent's writer's options, whole: the same lines
         for item in self._in_order(lambda units: (_encode_task, units, options)):
             if isinstance(item, Skipped):
                 totals.add(UnitCounts(skipped=[item]))

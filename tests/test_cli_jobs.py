@@ -237,12 +237,13 @@ def test_a_worker_writing_json_lines_spools_them_and_they_come_back_whole(inputs
 
     from linkguard import parallel
     from linkguard.partition import plan, scan_unit
+    from linkguard.report import ReportOptions
     from linkguard.report.jsonl import JsonlReporter
 
     units = [u for u in plan([inputs / "compressed" / "two.txt.gz"]) if isinstance(u, parallel.Unit)]
     scanner = parallel.worker_scanner(parallel.WorkerSetup(load_detector(), False))
     try:
-        options = parallel.JsonlOptions(show_all=True)
+        options = ReportOptions(show_all=True)
         ((spool, written, flagged, counts),) = parallel._encode_task(units, options, keep_bytes=1000)
         expected = scan_unit(scanner, units[0])
         direct = io.StringIO()

@@ -104,6 +104,31 @@ def test_render_every_format_without_contexts() -> None:
         assert "welt" in out.getvalue(), fmt
 
 
+def test_report_options_passed_whole_equal_the_same_keywords() -> None:
+    from linkguard.report import ReportOptions
+
+    options = ReportOptions(show_all=True, min_score=10, now=NOW, contexts=False)
+    for fmt in FORMATS:
+        whole, keywords = io.StringIO(), io.StringIO()
+        render((f for f, _ in findings()), stats(), fmt, whole, options)
+        render(
+            (f for f, _ in findings()),
+            stats(),
+            fmt,
+            keywords,
+            show_all=True,
+            min_score=10,
+            now=NOW,
+            contexts=False,
+        )
+        assert whole.getvalue() == keywords.getvalue(), fmt
+    # a keyword changes one field of the options it is given, and nothing else
+    writer = open_writer("jsonl", io.StringIO(), options, min_score=90)
+    assert (writer.min_score, writer.show_all, writer.now) == (90, True, NOW)
+    with pytest.raises(ValueError, match="group_by"):
+        ReportOptions(group_by="planet")
+
+
 def test_no_flagged_message() -> None:
     out = io.StringIO()
     render([], ScanStats(), "table", out)

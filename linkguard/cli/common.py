@@ -16,7 +16,7 @@ from linkguard.errors import ForensicsError, InputError, LinkguardError, RulesEr
 from linkguard.paths import user_rules_dir
 
 if TYPE_CHECKING:
-    from linkguard.report import Reporter
+    from linkguard.report import Reporter, ReportOptions
 from linkguard.rules import RuleSet
 
 EXIT_CLEAN = 0
@@ -130,6 +130,19 @@ class OutputOptions:
 
         return "table" if sys.stdout.isatty() else "jsonl"
 
+    @property
+    def report(self) -> ReportOptions:
+        """The report options these flags ask for, whole (the writer, and the workers of --jobs)."""
+        from linkguard.report import ReportOptions
+
+        return ReportOptions(
+            defang=False if self.no_defang else None,
+            show_all=self.show_all,
+            min_score=self.min_score,
+            verdicts=frozenset(self.verdicts) or None,
+            group_by=self.group_by,
+        )
+
 
 _OUTPUT_KEYS = {
     "fmt": "fmt",
@@ -225,12 +238,4 @@ def open_report(stack: ExitStack, options: OutputOptions) -> Reporter:
             out = stack.enter_context(open(options.path, "w", encoding="utf-8", newline=""))
         except OSError as exc:
             raise InputError(f"{options.path}: cannot write: {exc.strerror or exc}") from None
-    return open_writer(
-        options.format,
-        out,
-        defang=False if options.no_defang else None,
-        show_all=options.show_all,
-        min_score=options.min_score,
-        verdicts=frozenset(options.verdicts) or None,
-        group_by=options.group_by,
-    )
+    return open_writer(options.format, out, options.report)

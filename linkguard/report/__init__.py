@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable
-from datetime import datetime
 from pathlib import PurePath
-from typing import TextIO
+from typing import TextIO, Unpack
 
 from linkguard.models import Finding, ScanStats
-from linkguard.report.base import Reporter
+from linkguard.report.base import ReportChanges, Reporter, ReportOptions, report_options
 from linkguard.report.defang import defang
 from linkguard.report.grouping import GROUP_BY
 from linkguard.report.loader import FindingFormatError, finding_from_dict, load_findings, open_scan, read_scan
@@ -29,6 +28,7 @@ __all__ = [
     "FORMATS",
     "GROUP_BY",
     "FindingFormatError",
+    "ReportOptions",
     "Reporter",
     "defang",
     "finding_from_dict",
@@ -86,34 +86,11 @@ def format_for_path(path: str | PurePath) -> str | None:
 
 
 def open_writer(
-    fmt: str,
-    out: TextIO,
-    *,
-    defang: bool | None = None,
-    show_all: bool = False,
-    min_score: int = 0,
-    verdicts: frozenset[str] | None = None,
-    group_by: str = "domain",
-    color: bool | None = None,
-    contexts: bool = True,
-    now: datetime | None = None,
+    fmt: str, out: TextIO, options: ReportOptions | None = None, **changes: Unpack[ReportChanges]
 ) -> Reporter:
-    """A writer for ``fmt``; ``defang=None`` means the format's default (human formats defang).
-
-    ``now`` fixes the report time (STIX timestamps/ids, "generated" lines) for reproducible output.
-    """
-    cls = reporter_class(fmt)
-    return cls(
-        out,
-        defang=defang,
-        show_all=show_all,
-        min_score=min_score,
-        verdicts=verdicts,
-        group_by=group_by,
-        color=color,
-        contexts=contexts,
-        now=now,
-    )
+    """A writer for ``fmt`` with ``options`` (a ``ReportOptions``, passed whole) and any field of it
+    changed by keyword (``open_writer("html", out, now=NOW)``)."""
+    return reporter_class(fmt)(out, report_options(options, **changes))
 
 
 def render(
@@ -121,29 +98,11 @@ def render(
     stats: ScanStats,
     fmt: str,
     out: TextIO,
-    *,
-    defang: bool | None = None,
-    show_all: bool = False,
-    min_score: int = 0,
-    verdicts: frozenset[str] | None = None,
-    group_by: str = "domain",
-    color: bool | None = None,
-    contexts: bool = True,
-    now: datetime | None = None,
+    options: ReportOptions | None = None,
+    **changes: Unpack[ReportChanges],
 ) -> None:
     """Write ``findings`` (no post contexts) in ``fmt`` to ``out``."""
-    writer = open_writer(
-        fmt,
-        out,
-        defang=defang,
-        show_all=show_all,
-        min_score=min_score,
-        verdicts=verdicts,
-        group_by=group_by,
-        color=color,
-        contexts=contexts,
-        now=now,
-    )
+    writer = open_writer(fmt, out, options, **changes)
     for finding in findings:
         writer.add(finding)
     writer.close(stats)

@@ -6,12 +6,60 @@ Filtering lives here once, so every format agrees on what is shown and the CLI c
 
 from __future__ import annotations
 
+import dataclasses
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import ClassVar, TextIO
+from typing import ClassVar, TextIO, TypedDict, Unpack
 
 from linkguard.models import FLAGGED_STATUSES, Finding, ScanStats
 from linkguard.report.grouping import GROUP_BY, Grouper
+
+
+@dataclass(frozen=True, slots=True)
+class ReportOptions:
+    """What a report shows and how, passed whole (as httpx passes ``Timeout``): the CLI, the web
+    app and the workers of a parallel scan build one and every writer reads the same fields.
+
+    ``defang=None`` means the format's default (human formats defang). ``verdicts``, when given,
+    selects those verdicts and replaces the flagged-only default; otherwise only flagged findings
+    are shown unless ``show_all``. ``min_score`` always applies. ``now`` fixes the report time
+    (STIX timestamps and ids, "generated" lines) for reproducible output.
+    """
+
+    defang: bool | None = None
+    show_all: bool = False
+    min_score: int = 0
+    verdicts: frozenset[str] | None = None
+    group_by: str = "domain"
+    color: bool | None = None
+    contexts: bool = True
+    now: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.group_by not in GROUP_BY:
+            raise ValueError(f"group_by must be one of {', '.join(GROUP_BY)}, not {self.group_by!r}")
+        if self.verdicts is not None:
+            object.__setattr__(self, "verdicts", frozenset(self.verdicts) or None)
+
+
+class ReportChanges(TypedDict, total=False):
+    """``ReportOptions`` fields as keywords: a convenience over passing the object whole."""
+
+    defang: bool | None
+    show_all: bool
+    min_score: int
+    verdicts: frozenset[str] | None
+    group_by: str
+    color: bool | None
+    contexts: bool
+    now: datetime | None
+
+
+def report_options(options: ReportOptions | None = None, **changes: Unpack[ReportChanges]) -> ReportOptions:
+    """``options`` (default: the defaults) with ``changes`` applied."""
+    base = options if options is not None else ReportOptions()
+    return dataclasses.replace(base, **changes) if changes else base
 
 
 class Reporter(ABC):
@@ -29,33 +77,22 @@ class Reporter(ABC):
     uses_context: ClassVar[bool] = True
 
     def __init__(
-        self,
-        out: TextIO,
-        *,
-        defang: bool | None = None,
-        show_all: bool = False,
-        min_score: int = 0,
-        verdicts: frozenset[str] | None = None,
-        group_by: str = "domain",
-        color: bool | None = None,
-        contexts: bool = True,
-        now: datetime | None = None,
+        self, out: TextIO, options: ReportOptions | None = None, **changes: Unpack[ReportChanges]
     ) -> None:
+        opts = self.options = report_options(options, **changes)
         self.out = out
-        self.defang = self.defang_default if defang is None else defang
-        self.show_all = show_all
-        self.min_score = min_score
-        self.verdicts = frozenset(verdicts) if verdicts else None
-        self.group_by = group_by
-        self.color = color
-        self.contexts = contexts
-        self.now = now or datetime.now(UTC)
+        self.defang = self.defang_default if opts.defang is None else opts.defang
+        self.show_all = opts.show_all
+        self.min_score = opts.min_score
+        self.verdicts = opts.verdicts
+        self.group_by = opts.group_by
+        self.color = opts.color
+        self.contexts = opts.contexts
+        self.now = opts.now or datetime.now(UTC)
         #: Findings that made it into the output, and how many of those are flagged.
         self.written = 0
         self.flagged_written = 0
         self._closed = False
-        if group_by not in GROUP_BY:
-            raise ValueError(f"group_by must be one of {', '.join(GROUP_BY)}, not {group_by!r}")
         self._setup()
 
     def _setup(self) -> None:  # noqa: B027 - an optional hook, not an abstract step
