@@ -38,7 +38,7 @@ from linkguard.inputs import compression, iter_paths, parquet, read_path, read_s
 from linkguard.inputs.decoding import encoding_for, looks_binary
 from linkguard.inputs.sources import CountingReader, sniff_format
 from linkguard.limits import DASK_BLOCK_BYTES, SNIFF_BYTES
-from linkguard.models import Finding, Record, ScanStats, Skipped
+from linkguard.models import FINDING_KEYS, Finding, Record, ScanStats, Skipped
 from linkguard.rules import RuleSet
 
 if TYPE_CHECKING:
@@ -52,27 +52,7 @@ if TYPE_CHECKING:
 #: Formats whose records are lines, so a file of them can be cut at any newline.
 SPLITTABLE = frozenset({"text", "jsonl"})
 #: The JSON Lines contract's keys, in order: the columns of :func:`scan_bag`/:func:`scan_dataframe`.
-COLUMNS = (
-    "source",
-    "line",
-    "column",
-    "record",
-    "text",
-    "url",
-    "host",
-    "host_unicode",
-    "registered_domain",
-    "obfuscation",
-    "via",
-    "post",
-    "context",
-    "verdict",
-    "flagged",
-    "score",
-    "impersonates",
-    "techniques",
-    "evidence",
-)
+COLUMNS = FINDING_KEYS
 SUMMARY_NAME = "_summary.json"
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _GLOB = re.compile(r"[*?\[]")

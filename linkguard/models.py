@@ -303,6 +303,31 @@ class Finding:
         }
 
 
+#: The JSON Lines contract's keys, in the order ``Finding.to_dict()`` writes them (a test holds the
+#: two together): the columns of ``linkguard.dask`` frames and the schema of the web API.
+FINDING_KEYS: tuple[str, ...] = (
+    "source",
+    "line",
+    "column",
+    "record",
+    "text",
+    "url",
+    "host",
+    "host_unicode",
+    "registered_domain",
+    "obfuscation",
+    "via",
+    "post",
+    "context",
+    "verdict",
+    "flagged",
+    "score",
+    "impersonates",
+    "techniques",
+    "evidence",
+)
+
+
 #: Skip reasons that mean an input could not be read at all (or not on from some point because of a
 #: fault of the file or the system, not of its content): ``scan`` exits 3 for them unless it flagged.
 UNREAD_REASONS: frozenset[str] = frozenset(

@@ -83,8 +83,11 @@ def test_output_contract_keys(capsys: pytest.CaptureFixture[str]) -> None:
         "techniques",
         "evidence",
     }
+    from linkguard.models import FINDING_KEYS
+
+    assert set(FINDING_KEYS) == keys  # the library's list of the contract (dask columns, API schema)
     for row in jsonl(out):
-        assert set(row) == keys
+        assert list(row) == list(FINDING_KEYS)  # the same keys, in the library's order
         assert row["post"] is None and row["via"] == []  # plain text: no post, nothing resolved
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from linkguard import __version__
+from linkguard.models import FINDING_KEYS
 
 
 def _problem(description: str) -> dict[str, Any]:
@@ -16,27 +17,7 @@ def _problem(description: str) -> dict[str, Any]:
 
 
 def openapi_document() -> dict[str, Any]:
-    finding_keys = [
-        "source",
-        "line",
-        "column",
-        "record",
-        "text",
-        "url",
-        "host",
-        "host_unicode",
-        "registered_domain",
-        "obfuscation",
-        "via",
-        "post",
-        "context",
-        "verdict",
-        "flagged",
-        "score",
-        "impersonates",
-        "techniques",
-        "evidence",
-    ]
+    finding_keys = list(FINDING_KEYS)
     return {
         "openapi": "3.1.0",
         "info": {
