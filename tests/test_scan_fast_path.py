@@ -71,7 +71,7 @@ SELECTIONS = {"c": plaintext._select_lines_c, "python": plaintext._select_lines_
 
 
 @pytest.mark.parametrize("selection", [name for name, impl in SELECTIONS.items() if impl is not None])
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(text=DUMPS, block=st.sampled_from([16, 64, 4096]))
 def test_block_records_find_what_lines_do(selection: str, text: str, block: int) -> None:
     scanner = Scanner(_rules())
