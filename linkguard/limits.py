@@ -149,3 +149,9 @@ FEED_TIMEOUT_S = 30.0
 RATING_LOW_THRESHOLD = 0.3
 #: Score of a link whose only problem is a low source rating (flagged: ≥ SUSPICIOUS_THRESHOLD).
 RATING_SCORE = 60
+#: Characters of WhatsApp messages held while a chat's day/month order is still unknown (see
+#: ``inputs.whatsapp``); past it the held messages keep their dates as written.
+WHATSAPP_HELD_CHARS = 8 << 20
+#: An XLSX stream is spooled to a temporary file to be read (a zip is read from its end): in
+#: memory up to this size, on disk past it.
+XLSX_SPOOL_BYTES = 16 << 20

@@ -15,12 +15,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from linkguard.inputs import takeout
 from linkguard.inputs.reader import Reader
 from linkguard.limits import MAX_CSV_FIELD_CHARS
 from linkguard.models import Post, Record, Skipped
 
 #: Column names (case-folded) of the usual post exports, first match wins.
-_ID_COLUMNS = ("post id", "post_id", "postid", "id", "tweet id", "tweet_id", "message id", "message_id")
+_ID_COLUMNS = (
+    "post id",
+    "post_id",
+    "postid",
+    "id",
+    "tweet id",
+    "tweet_id",
+    "message id",
+    "message_id",
+    "comment id",
+)
 _URL_COLUMNS = ("url", "post url", "post_url", "permalink", "post link", "link to post", "tweet url")
 _AUTHOR_COLUMNS = (
     "page name",
@@ -34,6 +45,7 @@ _AUTHOR_COLUMNS = (
     "account",
     "channel",
     "from",
+    "channel id",
 )
 _DATE_COLUMNS = (
     "post created",
@@ -44,8 +56,12 @@ _DATE_COLUMNS = (
     "published",
     "timestamp",
     "time",
+    "comment create timestamp",
 )
-_TEXT_COLUMNS = ("message", "text", "full_text", "content", "body", "post text", "caption")
+_TEXT_COLUMNS = ("message", "text", "full_text", "content", "body", "post text", "caption", "comment text")
+#: The video a comment is on (Google Takeout's YouTube ``comments.csv``): with the comment's id,
+#: the comment's permalink.
+_VIDEO_COLUMNS = ("video id", "video_id")
 #: (shown link, where it leads) as the export recorded it.
 _RESOLVED_COLUMNS = (("link", "final link"), ("short url", "expanded url"), ("url", "expanded_url"))
 #: Permalink hosts that name the platform.
@@ -114,6 +130,7 @@ class _PostColumns:
     text: int | None
     #: column of a shown link -> column of the destination the export recorded for it.
     resolved: dict[int, int]
+    video: int | None = None
 
     @classmethod
     def of(cls, header: list[str]) -> _PostColumns | None:
@@ -133,7 +150,7 @@ class _PostColumns:
         url = find(_URL_COLUMNS)
         if url is not None and url in resolved:
             url = None
-        return cls(find(_ID_COLUMNS), url, author, date, text, resolved)
+        return cls(find(_ID_COLUMNS), url, author, date, text, resolved, find(_VIDEO_COLUMNS))
 
     def post(self, row: list[str]) -> Post | None:
         if self.author is None and self.date is None:
@@ -145,6 +162,9 @@ class _PostColumns:
         url = cell(self.url)
         post_id = cell(self.id)
         platform = "csv"
+        video = cell(self.video)
+        if url is None and video is not None and post_id is not None:
+            url = f"https://www.youtube.com/watch?v={video}&lc={post_id}"
         if url is not None:
             host = _HOST.match(url)
             platform = _PLATFORM_HOSTS.get(host.group(1).lower(), "csv") if host else "csv"
@@ -155,8 +175,8 @@ class _PostColumns:
         return Post(platform, post_id, url, cell(self.author), iso_date(date) if date else None)
 
     def skipped(self) -> frozenset[int]:
-        """Columns that describe the post rather than show a link: its id and permalink."""
-        return frozenset(i for i in (self.id, self.url) if i is not None)
+        """Columns that describe the post rather than show a link: its id, permalink and video."""
+        return frozenset(i for i in (self.id, self.url, self.video) if i is not None)
 
 
 class _LineCounter:
@@ -207,13 +227,10 @@ def read(stream: io.TextIOWrapper, source: str, delimiter: str | None = None) ->
             continue
         row_no += 1
         if header is None:
-            header, width = row, len(row)
-            looks_like_header = all(cell and len(cell) < 64 and "://" not in cell for cell in row)
-            if not looks_like_header:
-                header = [f"column {i + 1}" for i in range(len(row))]
-                yield from _cells(row, header, source, row_start, row_no)
-            else:
-                posts = _PostColumns.of(header)
+            header, posts = header_of(row)
+            width = len(row)
+            if header is not row:
+                yield from cells(row, header, source, row_start, row_no)
             row_start = lines.line + 1
             continue
         if len(row) != width:
@@ -221,26 +238,52 @@ def read(stream: io.TextIOWrapper, source: str, delimiter: str | None = None) ->
                 source, "csv-ragged-row", f"{len(row)} fields, header has {width}", row_start, kept=True
             )
         if posts is None:
-            yield from _cells(row, header, source, row_start, row_no)
+            yield from cells(row, header, source, row_start, row_no)
         else:
-            yield from _post_cells(row, header, posts, source, row_start, row_no)
+            yield from post_cells(row, header, posts, source, row_start, row_no)
         row_start = lines.line + 1
 
 
-def _cells(row: list[str], header: list[str], source: str, line: int, row_no: int) -> Iterator[Record]:
+def header_of(row: list[str]) -> tuple[list[str], _PostColumns | None]:
+    """The header of a table whose first row is ``row``, and where its posts are named if it is an
+    export of posts. A first row with a URL or an empty or long cell is data: the header is then
+    ``column 1``, ``column 2`` … and ``row`` itself is not returned."""
+    if all(cell and len(cell) < 64 and "://" not in cell for cell in row):
+        return row, _PostColumns.of(row)
+    return [f"column {i + 1}" for i in range(len(row))], None
+
+
+def cells(
+    row: list[str], header: list[str], source: str, line: int, row_no: int, sheet: str = ""
+) -> Iterator[Record]:
+    """Every non-empty cell of a row of a table that is not an export of posts."""
     for i, cell in enumerate(row):
         if cell:
             name = header[i] if i < len(header) else f"column {i + 1}"
-            yield Record(cell, source, line, 1, record=f"row {row_no}, {name}")
+            yield Record(cell, source, line, 1, record=f"{sheet}row {row_no}, {name}")
 
 
-def _post_cells(
-    row: list[str], header: list[str], posts: _PostColumns, source: str, line: int, row_no: int
+def post_cells(
+    row: list[str],
+    header: list[str],
+    posts: _PostColumns,
+    source: str,
+    line: int,
+    row_no: int,
+    sheet: str = "",
 ) -> Iterator[Record]:
     """A row of a post export: its resolved links first (so the text's copy of them is known), then
     every other cell but the post's id and permalink, all with the row's :class:`Post`."""
     post = posts.post(row)
-    text = row[posts.text] if posts.text is not None and posts.text < len(row) else None
+    text_at = posts.text
+    text = row[text_at] if text_at is not None and text_at < len(row) else None
+    if text and text_at is not None and post is not None and post.platform == "youtube":
+        segments = takeout.comment_text(text)
+        if segments is not None:  # Takeout writes a YouTube comment as JSON: read its text
+            # on one line, as the file has it, so the lines of the rows after it stay right
+            segments = segments.replace("\r", " ").replace("\n", " ")
+            row = [*row[:text_at], segments, *row[text_at + 1 :]]
+            text = segments
     done = set(posts.skipped())
     for shown_at, final_at in posts.resolved.items():
         shown = row[shown_at].strip() if shown_at < len(row) else ""
@@ -253,7 +296,7 @@ def _post_cells(
             source,
             line,
             1,
-            record=f"row {row_no}, {header[final_at]}",
+            record=f"{sheet}row {row_no}, {header[final_at]}",
             post=post,
             via=(shown,) if shown and shown != final else (),
             resolved_by=f"'{header[final_at]}' column",
@@ -262,7 +305,7 @@ def _post_cells(
     for i, cell in enumerate(row):
         if cell and i not in done:
             name = header[i] if i < len(header) else f"column {i + 1}"
-            yield Record(cell, source, line, 1, record=f"row {row_no}, {name}", post=post)
+            yield Record(cell, source, line, 1, record=f"{sheet}row {row_no}, {name}", post=post)
 
 
 def _read_tsv(stream: io.TextIOWrapper, source: str) -> Iterator[Record | Skipped]:

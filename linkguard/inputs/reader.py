@@ -42,12 +42,17 @@ class Reader:
     read_text: TextReader | None = None
     read_bytes: ByteReader | None = None
     binary: bool = False
+    #: Endings of another format whose files this one takes when ``sniff`` says yes: a WhatsApp
+    #: chat is a ``.txt`` that is still a chat.
+    claims: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.read_text is None and self.read_bytes is None:
             raise ValueError(f"input format {self.name!r} has no reader")
         if self.binary and self.read_bytes is None:
             raise ValueError(f"binary input format {self.name!r} must read bytes")
+        if self.claims and self.sniff is None:
+            raise ValueError(f"input format {self.name!r} claims files by content but has no sniff")
 
 
 def content_start(head: bytes) -> bytes:

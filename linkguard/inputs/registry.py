@@ -11,17 +11,28 @@ from __future__ import annotations
 from pathlib import Path
 
 from linkguard.errors import InputError
-from linkguard.inputs import compression, csvtable, htmlpage, jsondump, parquet, plaintext
+from linkguard.inputs import (
+    compression,
+    csvtable,
+    htmlpage,
+    jsondump,
+    parquet,
+    plaintext,
+    whatsapp,
+    xlsxsheet,
+)
 from linkguard.inputs.reader import Reader
 
 READERS: tuple[Reader, ...] = (
     plaintext.READER,
     htmlpage.READER,
+    whatsapp.READER,  # before JSON: an iOS chat starts with "["
     jsondump.DOCUMENT,
     jsondump.LINES,
     csvtable.CSV,
     csvtable.TSV,
     parquet.READER,
+    xlsxsheet.READER,
 )
 
 
@@ -38,11 +49,17 @@ class Readers:
             len(r.extensions) for r in readers
         ):
             raise ValueError("two input formats claim one name or file ending")
+        #: ending -> readers that take a file with that ending when their sniff says yes.
+        self.claims: dict[str, tuple[Reader, ...]] = {}
+        for r in readers:
+            for ext in r.claims:
+                self.claims[ext] = (*self.claims.get(ext, ()), r)
         #: The ``--input-format`` choices.
         self.formats: tuple[str, ...] = ("auto", *self.by_name)
 
     def choose(self, input_format: str | None, name: str, head: bytes) -> Reader:
-        """The reader for a stream: the one asked for, else by file ending, else by its first bytes."""
+        """The reader for a stream: the one asked for, else by file ending (unless a format that
+        claims that ending knows the first bytes as its own), else by its first bytes."""
         if input_format and input_format != "auto":
             try:
                 return self.by_name[input_format]
@@ -50,9 +67,11 @@ class Readers:
                 raise InputError(
                     f"unknown input format {input_format!r}; choose one of {', '.join(self.formats)}"
                 ) from None
-        by_ending = self.by_extension.get(Path(compression.strip_suffix(name)).suffix.lower())
+        ending = Path(compression.strip_suffix(name)).suffix.lower()
+        by_ending = self.by_extension.get(ending)
         if by_ending is not None:
-            return by_ending
+            claimants = self.claims.get(ending, ())
+            return next((r for r in claimants if r.sniff is not None and r.sniff(head)), by_ending)
         return next((r for r in self.readers if r.sniff is not None and r.sniff(head)), self.fallback)
 
 

@@ -8,7 +8,16 @@ object reads it; objects no shape claims are walked string by string.
 from __future__ import annotations
 
 from linkguard.inputs.jsontree import Shape
-from linkguard.inputs.shapes import activitypub, bluesky, mastodon, reddit, telegram, twitter
+from linkguard.inputs.shapes import (
+    activitypub,
+    bluesky,
+    facebook,
+    mastodon,
+    reddit,
+    telegram,
+    twitter,
+    youtube,
+)
 
 SHAPES: tuple[Shape, ...] = (
     twitter.SHAPE,
@@ -17,6 +26,8 @@ SHAPES: tuple[Shape, ...] = (
     mastodon.SHAPE,
     reddit.SHAPE,
     bluesky.SHAPE,
+    facebook.SHAPE,
+    youtube.SHAPE,
 )
 
 __all__ = ["SHAPES", "Shape"]

@@ -1,0 +1,173 @@
+"""WhatsApp chat exports (``_chat.txt``, ``WhatsApp Chat with NAME.txt``): one post per message.
+
+A message starts at a dated header line and runs until the next one, so a message written over
+several lines is one post. Both forms the apps write are read: Android's
+``31/12/24, 21:04 - Name: text`` (also ``12/31/24, 9:04 PM - …`` and ``31.12.24, 21:04 - …``) and
+iOS's ``[31.12.24, 21:04:05] Name: text``. A header without ``Name:`` is a system message (its
+author is null). The export has no message ids and no permalinks: ``post.id`` and ``post.url`` are
+null, and the finding's ``line`` is where the message starts.
+
+The date's day/month order is the phone's locale and the export does not say which. A chat is
+written in one locale, so the first date that can only be read one way (a day over 12, or dots,
+which only day-first locales use) decides it for the whole file; messages before it are held
+(up to ``WHATSAPP_HELD_CHARS`` characters). Where nothing decides, ``created_at`` is the date as the export
+wrote it (``12/11/24, 21:04``), not a guess. Times are local, with no zone, as in the export.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from linkguard.inputs.reader import Reader, content_start
+from linkguard.limits import MAX_LINE_CHARS, WHATSAPP_HELD_CHARS
+from linkguard.models import Post, Record, Skipped
+
+_DATE = r"(\d{1,2})([./-])(\d{1,2})\2(\d{2}|\d{4}),? (\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?"
+_AMPM = r"(?:[ \u202f\u00a0]?([AaPp])\.?[ \u202f]?[Mm]\.?)?"
+#: iOS: ``[31.12.24, 21:04:05] Name: text``; Android: ``31/12/24, 21:04 - Name: text``.
+_IOS = re.compile(r"\u200e?\[" + _DATE + _AMPM + r"\] ")
+_ANDROID = re.compile("\u200e?" + _DATE + _AMPM + r" [-\u2013] ")
+#: What a header line can start with; any other line continues the message before it.
+_HEADER_START = frozenset("[0123456789\u200e")
+#: Direction marks WhatsApp puts around phone numbers and attachments.
+_MARKS = str.maketrans("", "", "\u200e\u200f\u202a\u202b\u202c\u2068\u2069")
+#: Longest author name believed; a longer "Name:" is text of a system message.
+_MAX_AUTHOR_CHARS = 80
+
+
+@dataclass(slots=True)
+class _Message:
+    """A message being read: its header's parts and its text so far."""
+
+    line: int
+    column: int
+    author: str | None
+    #: The header's date and time groups; None for text before the first header.
+    parts: tuple[str | None, ...] | None
+    written: str | None
+    text: list[str] = field(default_factory=list)
+    chars: int = 0
+    #: Pieces already cut off a very long message: (text, line, column).
+    pieces: list[tuple[str, int, int]] = field(default_factory=list)
+
+
+def _header(line: str) -> tuple[re.Match[str], str] | None:
+    if not line or line[0] not in _HEADER_START:
+        return None
+    m = _IOS.match(line) or _ANDROID.match(line)
+    return None if m is None else (m, line[m.end() :])
+
+
+def _day_first(parts: tuple[str | None, ...]) -> bool | None:
+    """Whether this date is day-first, when it can only be read one way."""
+    first, sep, second = int(parts[0] or 0), parts[1], int(parts[2] or 0)
+    if sep == "." or first > 12:
+        return True
+    if second > 12:
+        return False
+    return None
+
+
+def _iso(parts: tuple[str | None, ...], day_first: bool) -> str | None:
+    first, _sep, second, year, hour, minute, second_s, ampm = parts
+    day, month = (int(first or 0), int(second or 0))
+    if not day_first:
+        day, month = month, day
+    full_year = int(year or 0) + (2000 if len(year or "") == 2 else 0)
+    h = int(hour or 0)
+    if ampm:
+        h = h % 12 + (12 if ampm in "Pp" else 0)
+    if not (1 <= month <= 12 and 1 <= day <= 31 and h < 24 and int(minute or 0) < 60):
+        return None
+    return f"{full_year:04d}-{month:02d}-{day:02d}T{h:02d}:{minute}:{second_s or '00'}"
+
+
+def _split_author(rest: str) -> tuple[str | None, str, int]:
+    """(author, text, offset of the text in ``rest``); no ``Name:`` is a system message."""
+    name, sep, _text = rest.partition(": ")
+    if not sep or len(name) > _MAX_AUTHOR_CHARS or "\n" in name:
+        return None, rest, 0
+    author = " ".join(name.translate(_MARKS).split()) or None
+    return author, rest[len(name) + 2 :], len(name) + 2
+
+
+def read(stream: io.TextIOWrapper, source: str) -> Iterator[Record | Skipped]:
+    """The messages of a chat export, each one post, in order."""
+    day_first: bool | None = None
+    held: list[_Message] = []
+    held_chars = 0
+    current: _Message | None = None
+    line_no = 0
+
+    def finish(message: _Message) -> Iterator[Record]:
+        parts, created = message.parts, message.written
+        if parts is not None:
+            own = _day_first(parts)
+            order = own if own is not None else day_first
+            created = (_iso(parts, order) if order is not None else None) or message.written
+        post = Post("whatsapp", None, None, message.author, created)
+        for text, line, column in message.pieces:
+            yield Record(text, source, line, column, post=post)
+        text = "".join(message.text).rstrip("\r\n")
+        if text or not message.pieces:
+            yield Record(text, source, message.line, message.column, post=post)
+
+    def settle(message: _Message) -> Iterator[Record]:
+        """Write the message out, or hold it until the file's date order is known."""
+        nonlocal held_chars
+        undecided = message.parts is not None and _day_first(message.parts) is None
+        if day_first is None and undecided and held_chars < WHATSAPP_HELD_CHARS:
+            held.append(message)
+            held_chars += message.chars + sum(len(piece[0]) for piece in message.pieces)
+            return
+        yield from release()
+        yield from finish(message)
+
+    def release() -> Iterator[Record]:
+        nonlocal held_chars
+        for message in held:
+            yield from finish(message)
+        held.clear()
+        held_chars = 0
+
+    while True:
+        line = stream.readline(MAX_LINE_CHARS)
+        if not line:
+            break
+        line_no += 1
+        found = _header(line)
+        if found is None:
+            if current is None:  # text before the first header: a header the export lost
+                current = _Message(line_no, 1, None, None, None)
+            elif current.chars + len(line) > MAX_LINE_CHARS and current.text:
+                # a very long message is cut into pieces at line ends: memory stays flat
+                current.pieces.append(("".join(current.text), current.line, current.column))
+                current.text, current.chars, current.line, current.column = [], 0, line_no, 1
+            current.text.append(line)
+            current.chars += len(line)
+            continue
+        m, rest = found
+        if current is not None:
+            yield from settle(current)
+        author, text, offset = _split_author(rest)
+        parts = m.groups()
+        if day_first is None:
+            day_first = _day_first(parts)
+        written = m.group(0).strip(" -\u2013[]\u200e")
+        current = _Message(line_no, m.end() + offset + 1, author, parts, written, [text], len(text))
+    if current is not None:
+        yield from settle(current)
+    yield from release()
+
+
+def sniff(head: bytes) -> bool:
+    """Whether the first line is a WhatsApp message header."""
+    first = content_start(head)[:256].decode("utf-8", "ignore")
+    return _header(first) is not None
+
+
+#: Chosen by content, even for a ``.txt`` (the name WhatsApp gives its exports).
+READER = Reader("whatsapp", (), sniff=sniff, read_text=read, claims=(".txt",))
