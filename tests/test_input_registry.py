@@ -39,7 +39,7 @@ TOY = Reader(
 
 
 def test_formats_are_the_registry_in_order() -> None:
-    assert FORMATS == ("auto", "text", "html", "json", "jsonl", "csv", "tsv", "parquet")
+    assert FORMATS == ("auto", "text", "html", "json", "jsonl", "csv", "tsv", "parquet", "whatsapp", "xlsx")
     assert tuple(r.name for r in READERS) == FORMATS[1:]
 
 
@@ -77,12 +77,16 @@ def test_a_binary_format_is_read_as_bytes_not_refused() -> None:
 def test_a_binary_format_needs_a_byte_reader_and_names_are_unique() -> None:
     with pytest.raises(ValueError, match="must read bytes"):
         Reader("bad", binary=True, read_text=lambda stream, source: iter(()))
+    with pytest.raises(ValueError, match="claims files by content but has no sniff"):
+        Reader("bad", read_text=lambda stream, source: iter(()), claims=(".txt",))
     with pytest.raises(ValueError, match="claim one name or file ending"):
         Readers((*READERS, Reader("html2", (".htm",), read_text=lambda stream, source: iter(()))), READERS[0])
 
 
 def test_each_shape_is_its_own_module() -> None:
-    assert [s.platform for s in SHAPES] == ["x", "telegram", "mastodon", "mastodon", "reddit", "bluesky"]
+    assert [s.platform for s in SHAPES] == [
+        *("x", "telegram", "mastodon", "mastodon", "reddit", "bluesky", "facebook", "youtube")
+    ]
     assert len({s.read_post.__module__ for s in SHAPES}) == len(SHAPES)
 
 

@@ -26,12 +26,12 @@ from linkguard.inputs.reader import Reader
 READERS: tuple[Reader, ...] = (
     plaintext.READER,
     htmlpage.READER,
-    whatsapp.READER,  # before JSON: an iOS chat starts with "["
     jsondump.DOCUMENT,
     jsondump.LINES,
     csvtable.CSV,
     csvtable.TSV,
     parquet.READER,
+    whatsapp.READER,
     xlsxsheet.READER,
 )
 
@@ -42,6 +42,9 @@ class Readers:
 
     def __init__(self, readers: tuple[Reader, ...], fallback: Reader) -> None:
         self.readers = readers
+        #: Sniffing order: a format that claims another's files by content (a WhatsApp chat, whose
+        #: iOS form starts with "[") is the more specific, so it is asked first.
+        self.sniffers = tuple(r for r in readers if r.claims) + tuple(r for r in readers if not r.claims)
         self.fallback = fallback
         self.by_name = {r.name: r for r in readers}
         self.by_extension = {ext: r for r in readers for ext in r.extensions}
@@ -72,7 +75,7 @@ class Readers:
         if by_ending is not None:
             claimants = self.claims.get(ending, ())
             return next((r for r in claimants if r.sniff is not None and r.sniff(head)), by_ending)
-        return next((r for r in self.readers if r.sniff is not None and r.sniff(head)), self.fallback)
+        return next((r for r in self.sniffers if r.sniff is not None and r.sniff(head)), self.fallback)
 
 
 #: The formats linkguard reads; plain text is what no other format claims.
