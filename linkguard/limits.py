@@ -152,6 +152,6 @@ RATING_SCORE = 60
 #: Characters of WhatsApp messages held while a chat's day/month order is still unknown (see
 #: ``inputs.whatsapp``); past it the held messages keep their dates as written.
 WHATSAPP_HELD_CHARS = 8 << 20
-#: An XLSX stream is spooled to a temporary file to be read (a zip is read from its end): in
-#: memory up to this size, on disk past it.
-XLSX_SPOOL_BYTES = 16 << 20
+#: A zip (XLSX, a zipped chat export) is copied to a temporary file to be read, as a zip is read
+#: from its end: in memory up to this size, on disk past it.
+SPOOL_MEMORY_BYTES = 16 << 20

@@ -380,3 +380,58 @@ def test_xlsx_read_stream_spools_a_pipe() -> None:
     data = (EXPORTS / "meta-content-library.xlsx").read_bytes()
     records = [r for r in read_stream(io.BytesIO(data), "-") if isinstance(r, Record)]
     assert sum("welt.ltd" in r.text for r in records) == 2
+
+
+# --- zipped WhatsApp exports ----------------------------------------------------------------------
+
+
+def _zip(path: Path, entries: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_zipped_whatsapp_exports_ios_and_android(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ios = _zip(
+        tmp_path / "WhatsApp Chat - Familie.zip",
+        {
+            "_chat.txt": (EXPORTS / "_chat.txt").read_bytes(),
+            "00000012-PHOTO-2025-01-01-09-15-00.jpg": b"\xff\xd8\xff\xe0 https://welt.ltd/in-a-photo",
+        },
+    )
+    android = _zip(
+        tmp_path / "android.zip",  # media first, the chat (with a BOM) in a folder after it
+        {
+            "IMG-20241231-WA0001.jpg": b"\xff\xd8\xff\xe0",
+            "export/WhatsApp Chat with Familie.txt": b"\xef\xbb\xbf" + ANDROID.read_bytes(),
+        },
+    )
+    rows = scan(capsys, str(ios))
+    assert [(r["line"], r["url"], r["record"], r["post"]["author"]) for r in rows] == [
+        (2, "https://spiegel.ltd/politik/a-3.html", "_chat.txt", "Oma Erna"),
+        (5, "https://www.welt.de/politik/article2.html", "_chat.txt", "Peter"),
+    ]  # the photo beside the chat is not read
+    rows = scan(capsys, str(android))
+    assert [(r["line"], r["url"]) for r in rows][:1] == [(2, "https://welt.ltd/politik/article1.html")]
+    assert len(rows) == 4 and rows[0]["record"] == "export/WhatsApp Chat with Familie.txt"
+    assert rows[0]["post"]["created_at"] == "2024-12-11T21:05:00"
+
+
+def test_zipped_chat_from_stdin_and_other_zips(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    data = _zip(tmp_path / "c.zip", {"_chat.txt": (EXPORTS / "_chat.txt").read_bytes()}).read_bytes()
+    assert sniff_format("-", data) == "whatsapp-zip"
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data)))
+    assert len(scan(capsys, "-")) == 2
+    (tmp_path / "d").mkdir()
+    _zip(tmp_path / "d" / "photos.zip", {"a.jpg": b"x"})
+    summary = tmp_path / "summary.json"
+    (tmp_path / "d" / "broken.zip").write_bytes(data[: len(data) // 2])
+    code = main(["scan", str(tmp_path / "d"), "--no-blocklist", "-q", "--summary", str(summary)])
+    capsys.readouterr()
+    assert code == 3
+    stats = json.loads(summary.read_text(encoding="utf-8"))
+    # a zip without a chat is skipped as binary, as before; a cut one is corrupt
+    assert stats["skipped"] == {"binary": 1, "corrupt-zip": 1}

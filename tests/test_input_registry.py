@@ -39,7 +39,19 @@ TOY = Reader(
 
 
 def test_formats_are_the_registry_in_order() -> None:
-    assert FORMATS == ("auto", "text", "html", "json", "jsonl", "csv", "tsv", "parquet", "whatsapp", "xlsx")
+    assert FORMATS == (
+        "auto",
+        "text",
+        "html",
+        "json",
+        "jsonl",
+        "csv",
+        "tsv",
+        "parquet",
+        "whatsapp",
+        "whatsapp-zip",
+        "xlsx",
+    )
     assert tuple(r.name for r in READERS) == FORMATS[1:]
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from linkguard.errors import InputError
 from linkguard.inputs import (
+    chatzip,
     compression,
     csvtable,
     htmlpage,
@@ -32,6 +33,7 @@ READERS: tuple[Reader, ...] = (
     csvtable.TSV,
     parquet.READER,
     whatsapp.READER,
+    chatzip.READER,
     xlsxsheet.READER,
 )
 

@@ -94,8 +94,9 @@ def _split_author(rest: str) -> tuple[str | None, str, int]:
     return author, rest[len(name) + 2 :], len(name) + 2
 
 
-def read(stream: io.TextIOWrapper, source: str) -> Iterator[Record | Skipped]:
-    """The messages of a chat export, each one post, in order."""
+def read(stream: io.TextIOWrapper, source: str, entry: str | None = None) -> Iterator[Record | Skipped]:
+    """The messages of a chat export, each one post, in order; ``entry`` names the chat inside a
+    zipped export, as each record's ``record``."""
     day_first: bool | None = None
     held: list[_Message] = []
     held_chars = 0
@@ -110,10 +111,10 @@ def read(stream: io.TextIOWrapper, source: str) -> Iterator[Record | Skipped]:
             created = (_iso(parts, order) if order is not None else None) or message.written
         post = Post("whatsapp", None, None, message.author, created)
         for text, line, column in message.pieces:
-            yield Record(text, source, line, column, post=post)
+            yield Record(text, source, line, column, entry, post=post)
         text = "".join(message.text).rstrip("\r\n")
         if text or not message.pieces:
-            yield Record(text, source, message.line, message.column, post=post)
+            yield Record(text, source, message.line, message.column, entry, post=post)
 
     def settle(message: _Message) -> Iterator[Record]:
         """Write the message out, or hold it until the file's date order is known."""
@@ -138,6 +139,8 @@ def read(stream: io.TextIOWrapper, source: str) -> Iterator[Record | Skipped]:
         if not line:
             break
         line_no += 1
+        if line_no == 1 and line.startswith("\ufeff"):
+            line = line[1:]
         found = _header(line)
         if found is None:
             if current is None:  # text before the first header: a header the export lost

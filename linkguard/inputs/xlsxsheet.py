@@ -3,23 +3,22 @@ sheet is read as a table, with the same column recognition as CSV (``csvtable``)
 posts gives each row its post, and ``Final Link`` is the destination of ``Link``.
 
 Read with openpyxl in read-only mode, row by row, so a large sheet is never held whole. A zip
-must be seekable: a stream is spooled to a temporary file first (in memory up to
-``XLSX_SPOOL_BYTES``). A workbook that cannot be read is a counted skip (``corrupt-xlsx``).
-``line`` is the row; ``record`` names the sheet, row and column (``Posts!row 2, text``).
+must be seekable: a stream is copied to a temporary file first (``inputs.spool``). A workbook that
+cannot be read is a counted skip (``corrupt-xlsx``). ``line`` is the row; ``record`` names the
+row and column, and the sheet when there are several (``Posts!row 2, text``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 import zipfile
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import Any
 
 from linkguard.inputs import csvtable
 from linkguard.inputs.decoding import Repairs
 from linkguard.inputs.reader import ByteSource, Reader
-from linkguard.limits import READ_BLOCK_BYTES, XLSX_SPOOL_BYTES
+from linkguard.inputs.spool import spool
 from linkguard.models import Record, Skipped
 
 #: Names an XLSX zip's first entry has (Excel writes ``[Content_Types].xml`` first, others ``docProps/``).
@@ -41,14 +40,6 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _spool(stream: ByteSource) -> IO[bytes]:
-    spool = tempfile.SpooledTemporaryFile(max_size=XLSX_SPOOL_BYTES)
-    while chunk := stream.read(READ_BLOCK_BYTES):
-        spool.write(chunk)
-    spool.seek(0)
-    return spool
-
-
 def read(stream: ByteSource, source: str, repairs: Repairs) -> Iterator[Record | Skipped]:
     """Every sheet's rows, as a table; a workbook openpyxl cannot open is a counted skip."""
     try:
@@ -56,7 +47,7 @@ def read(stream: ByteSource, source: str, repairs: Repairs) -> Iterator[Record |
     except ImportError:  # a dependency, but an install may lack it
         yield Skipped(source, "reader-failed", "XLSX needs openpyxl: pip install openpyxl")
         return
-    with _spool(stream) as fh:
+    with spool(stream) as fh:
         try:
             book = load_workbook(fh, read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
@@ -67,9 +58,7 @@ def read(stream: ByteSource, source: str, repairs: Repairs) -> Iterator[Record |
                 yield from _sheet(sheet, source, f"{sheet.title}!" if len(book.worksheets) > 1 else "")
         except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, EOFError) as exc:
             # a sheet's XML is read as its rows are: a fault part-way is found there
-            yield Skipped(
-                source, "corrupt-xlsx", f"XLSX sheet cannot be read: {type(exc).__name__}: {exc}"
-            )
+            yield Skipped(source, "corrupt-xlsx", f"XLSX sheet cannot be read: {type(exc).__name__}: {exc}")
         finally:
             book.close()
 
