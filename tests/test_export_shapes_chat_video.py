@@ -435,3 +435,22 @@ def test_zipped_chat_from_stdin_and_other_zips(
     stats = json.loads(summary.read_text(encoding="utf-8"))
     # a zip without a chat is skipped as binary, as before; a cut one is corrupt
     assert stats["skipped"] == {"binary": 1, "corrupt-zip": 1}
+
+
+def test_ytdlp_comment_with_html_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    info = {
+        "id": "a1B2c3D4e5F",
+        "webpage_url": "https://www.youtube.com/watch?v=a1B2c3D4e5F",
+        "extractor_key": "Youtube",
+        "thumbnails": [{"url": "https://i.ytimg.com/vi/a1B2c3D4e5F/hqdefault.jpg"}],
+        "comments": [
+            {"id": "Ugz1", "parent": "root", "html": 'Lest <a href="https://welt.ltd/a">WELT</a>'},
+        ],
+    }
+    path = tmp_path / "v.info.json"
+    path.write_text(json.dumps(info), encoding="utf-8")
+    rows = scan(capsys, str(path))
+    assert [(r["url"], r["context"], r["post"]["url"]) for r in rows] == [
+        ("https://welt.ltd/a", "Lest WELT", "https://www.youtube.com/watch?v=a1B2c3D4e5F&lc=Ugz1")
+    ]  # the thumbnails are not findings
+    assert "display-mismatch" in rows[0]["techniques"]  # the anchor's text named WELT

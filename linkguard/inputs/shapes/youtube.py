@@ -3,7 +3,8 @@ inside a ``youtube#commentThread``) and the ``comments`` of a yt-dlp ``.info.jso
 
 Each comment is a post: its id, the permalink ``https://www.youtube.com/watch?v=VIDEO&lc=ID``, its
 author and date. Only its text is scanned (``textOriginal``, else ``textDisplay``; yt-dlp's
-``text``): the author's channel URL and picture describe the comment, they are not links it shows.
+``text``, else its ``html``): the author's channel URL and picture describe the comment, they
+are not links it shows.
 """
 
 from __future__ import annotations
@@ -59,7 +60,15 @@ def wrapper_meta(obj: Obj) -> frozenset[str]:
 
 
 def _ytdlp_comment(obj: Obj, holder: Holder | None) -> bool:
-    return holder is not None and "webpage_url" in holder and "author_id" in obj.keys and "text" in obj.keys
+    """yt-dlp's comment: ``text`` or ``html`` (one of them is always there), who wrote it or whom
+    it answers; every other field is optional."""
+    keys = obj.keys
+    return (
+        holder is not None
+        and "webpage_url" in holder
+        and ("text" in keys or "html" in keys)
+        and ("author" in keys or "author_id" in keys or "parent" in keys)
+    )
 
 
 def is_post(obj: Obj, holder: Holder | None) -> bool:
@@ -89,8 +98,9 @@ def read_post(obj: Obj, path: Path, walker: Walker, holder: Holder | None) -> It
             text_of(fields.get("author")),
             _ytdlp_date(fields.get("timestamp")),
         )
-        at, rest = walker.split_post(obj, path, post, frozenset({"text"}), _YTDLP_META)
-        where: Path = (*path, "text")
+        key = "text" if isinstance(fields.get("text"), str) else "html"
+        at, rest = walker.split_post(obj, path, post, frozenset({"text", "html"}), _YTDLP_META)
+        where: Path = (*path, key)
     else:
         snippet = _snippet(fields)
         video = text_of(snippet.get("videoId")) or text_of(_snippet(outer).get("videoId"))
@@ -108,7 +118,9 @@ def read_post(obj: Obj, path: Path, walker: Walker, holder: Holder | None) -> It
         where = (*path, "snippet", key)
         fields = snippet
     text = fields.get(where[-1])
-    if isinstance(text, str) and text:
+    if isinstance(text, str) and text and where[-1] == "html":  # its visible text is the context
+        yield from walker.html_post(text, where, at, post)
+    elif isinstance(text, str) and text:
         line, column = walker.place(at, where)
         yield from walker.string_records(text, line, column, pointer(where), post)
     yield from rest
