@@ -5,13 +5,15 @@ several lines is one post. Both forms the apps write are read: Android's
 ``31/12/24, 21:04 - Name: text`` (also ``12/31/24, 9:04 PM - …`` and ``31.12.24, 21:04 - …``) and
 iOS's ``[31.12.24, 21:04:05] Name: text``. A header without ``Name:`` is a system message (its
 author is null). The export has no message ids and no permalinks: ``post.id`` and ``post.url`` are
-null, and the finding's ``line`` is where the message starts.
+null, and the finding's ``line`` is where the message starts. A message longer than
+``MAX_LINE_CHARS`` is written out in pieces (cut at line ends) of the one post, so memory stays flat.
 
 The date's day/month order is the phone's locale and the export does not say which. A chat is
 written in one locale, so the first date that can only be read one way (a day over 12, or dots,
 which only day-first locales use) decides it for the whole file; messages before it are held
-(up to ``WHATSAPP_HELD_CHARS`` characters). Where nothing decides, ``created_at`` is the date as the export
-wrote it (``12/11/24, 21:04``), not a guess. Times are local, with no zone, as in the export.
+(up to ``WHATSAPP_HELD_CHARS`` characters). Where nothing decides, ``created_at`` is the date as
+the export wrote it (``12/11/24, 21:04``), not a guess. Times are local, with no zone, as in the
+export.
 """
 
 from __future__ import annotations
@@ -50,8 +52,8 @@ class _Message:
     written: str | None
     text: list[str] = field(default_factory=list)
     chars: int = 0
-    #: Pieces already cut off a very long message: (text, line, column).
-    pieces: list[tuple[str, int, int]] = field(default_factory=list)
+    #: Set once the message's first piece was written out (a very long message).
+    post: Post | None = None
 
 
 def _header(line: str) -> tuple[re.Match[str], str] | None:
@@ -103,26 +105,28 @@ def read(stream: io.TextIOWrapper, source: str, entry: str | None = None) -> Ite
     current: _Message | None = None
     line_no = 0
 
+    def post_of(message: _Message) -> Post:
+        if message.post is None:
+            parts, created = message.parts, message.written
+            if parts is not None:
+                own = _day_first(parts)
+                order = own if own is not None else day_first
+                created = (_iso(parts, order) if order is not None else None) or message.written
+            message.post = Post("whatsapp", None, None, message.author, created)
+        return message.post
+
     def finish(message: _Message) -> Iterator[Record]:
-        parts, created = message.parts, message.written
-        if parts is not None:
-            own = _day_first(parts)
-            order = own if own is not None else day_first
-            created = (_iso(parts, order) if order is not None else None) or message.written
-        post = Post("whatsapp", None, None, message.author, created)
-        for text, line, column in message.pieces:
-            yield Record(text, source, line, column, entry, post=post)
         text = "".join(message.text).rstrip("\r\n")
-        if text or not message.pieces:
-            yield Record(text, source, message.line, message.column, entry, post=post)
+        if text or message.post is None:
+            yield Record(text, source, message.line, message.column, entry, post=post_of(message))
 
     def settle(message: _Message) -> Iterator[Record]:
         """Write the message out, or hold it until the file's date order is known."""
         nonlocal held_chars
         undecided = message.parts is not None and _day_first(message.parts) is None
-        if day_first is None and undecided and held_chars < WHATSAPP_HELD_CHARS:
+        if day_first is None and undecided and message.post is None and held_chars < WHATSAPP_HELD_CHARS:
             held.append(message)
-            held_chars += message.chars + sum(len(piece[0]) for piece in message.pieces)
+            held_chars += message.chars
             return
         yield from release()
         yield from finish(message)
@@ -146,8 +150,11 @@ def read(stream: io.TextIOWrapper, source: str, entry: str | None = None) -> Ite
             if current is None:  # text before the first header: a header the export lost
                 current = _Message(line_no, 1, None, None, None)
             elif current.chars + len(line) > MAX_LINE_CHARS and current.text:
-                # a very long message is cut into pieces at line ends: memory stays flat
-                current.pieces.append(("".join(current.text), current.line, current.column))
+                # a very long message is written out in pieces cut at line ends, so memory stays
+                # flat; what is held goes first, its date as written if the order is still unknown
+                yield from release()
+                piece = "".join(current.text)
+                yield Record(piece, source, current.line, current.column, entry, post=post_of(current))
                 current.text, current.chars, current.line, current.column = [], 0, line_no, 1
             current.text.append(line)
             current.chars += len(line)
