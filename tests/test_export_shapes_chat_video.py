@@ -454,3 +454,12 @@ def test_ytdlp_comment_with_html_only(tmp_path: Path, capsys: pytest.CaptureFixt
         ("https://welt.ltd/a", "Lest WELT", "https://www.youtube.com/watch?v=a1B2c3D4e5F&lc=Ugz1")
     ]  # the thumbnails are not findings
     assert "display-mismatch" in rows[0]["techniques"]  # the anchor's text named WELT
+
+
+def test_other_json_with_timestamp_and_data_is_not_taken_for_facebook(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "api.json"
+    path.write_text(json.dumps({"timestamp": 1, "data": [{"post": {"body": "https://welt.ltd/x"}}]}))
+    rows = scan(capsys, str(path))
+    assert [(r["url"], r["post"]) for r in rows] == [("https://welt.ltd/x", None)]  # still read, generically

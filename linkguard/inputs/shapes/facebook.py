@@ -27,8 +27,8 @@ from linkguard.inputs.jsontree import (
 )
 from linkguard.models import Post, Record
 
-#: Keys of a data item that make an object a post or comment of this export.
-_ITEM_KEYS = ("post", "comment", "update_timestamp")
+#: What an attachment's data items hold in this export.
+_ATTACHMENT_KINDS = ("external_context", "media", "place", "text", "event", "for_sale_item", "fundraiser")
 #: Attachment fields that are Facebook's own files or restate the link (a card's ``source`` is its site).
 _ATTACHMENT_META = frozenset(
     {"uri", "creation_timestamp", "thumbnail", "media_metadata", "backup_uri", "source"}
@@ -59,13 +59,26 @@ def _items(value: Any) -> list[dict[str, Any]]:
     return [as_dict(item) for item in value if isinstance(item, OBJECTS)] if isinstance(value, list) else []
 
 
+def _is_item(item: dict[str, Any]) -> bool:
+    """A ``data`` item of a post (``post`` text, ``update_timestamp``) or a comment."""
+    if isinstance(item.get("post"), str) or isinstance(item.get("update_timestamp"), int):
+        return True
+    comment = item.get("comment")
+    return isinstance(comment, OBJECTS) and isinstance(as_dict(comment).get("comment"), str)
+
+
 def is_post(obj: Obj, holder: Holder | None) -> bool:
+    """An object with a Unix ``timestamp`` and this export's ``data`` items or ``attachments``."""
     fields = obj.fields
     if "timestamp" not in obj.keys or not isinstance(fields.get("timestamp"), int):
         return False
-    if any(key in item for item in _items(fields.get("data")) for key in _ITEM_KEYS):
+    if any(_is_item(item) for item in _items(fields.get("data"))):
         return True
-    return any("data" in item for item in _items(fields.get("attachments")))
+    return any(
+        any(kind in part for kind in _ATTACHMENT_KINDS)
+        for attachment in _items(fields.get("attachments"))
+        for part in _items(attachment.get("data"))
+    )
 
 
 def read_post(obj: Obj, path: Path, walker: Walker, holder: Holder | None) -> Iterator[Record]:
