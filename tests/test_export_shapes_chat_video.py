@@ -85,12 +85,12 @@ def test_whatsapp_chat_from_stdin_is_not_json(capsys: pytest.CaptureFixture[str]
 
 
 def test_whatsapp_dates_undecided_stay_as_written() -> None:
-    records = chat("03/04/24, 10:00 - Anna: a welt.ltd\n05/06/24, 11:30 - Ben: b\nmore\n")
+    records = chat("03/04/24, 10:00 - Anna: a welt.ltd\n05/06/24, 11:30 - Ben: b\nmore welt.ltd/x\n")
     assert [(r.post.author, r.post.created_at) for r in records if r.post] == [
         ("Anna", "03/04/24, 10:00"),
         ("Ben", "05/06/24, 11:30"),
     ]
-    assert records[1].text == "b\nmore"
+    assert records[1].text == "b\nmore welt.ltd/x"
 
 
 def test_whatsapp_date_order_decided_by_a_later_message_and_system_lines() -> None:
@@ -108,11 +108,14 @@ def test_whatsapp_date_order_decided_by_a_later_message_and_system_lines() -> No
     ]
 
 
-def test_whatsapp_text_before_the_first_header_and_a_very_long_message() -> None:
-    records = chat("lost header line welt.ltd\n[31.12.24, 21:04:05] Anna: x\n" + "y\n" * 10)
+def test_whatsapp_text_before_the_first_header_and_a_message_without_links() -> None:
+    records = chat("lost header line welt.ltd\n[31.12.24, 21:04:05] Anna: x\n" + "y\n" * 9 + "welt.ltd\n")
     assert records[0].post is not None and records[0].post.created_at is None
     assert records[0].text == "lost header line welt.ltd"
-    assert (records[1].line, records[1].column, records[1].text) == (2, 28, "x\n" + "y\n" * 9 + "y")
+    assert (records[1].line, records[1].column, records[1].text) == (2, 28, "x\n" + "y\n" * 9 + "welt.ltd")
+    # a message with no link in it is still a record of its post (counted), with nothing to scan
+    quiet = chat("[31.12.24, 21:04:05] Anna: hallo\nwie gehts\n")
+    assert [(r.text, r.post.author if r.post else None) for r in quiet] == [("", "Anna")]
 
 
 def test_whatsapp_long_message_is_cut_into_pieces_of_one_post(monkeypatch: pytest.MonkeyPatch) -> None:

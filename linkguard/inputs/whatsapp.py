@@ -18,11 +18,14 @@ export.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from linkguard.inputs.decoding import ERRORS
+from linkguard.inputs.plaintext import select_lines
 from linkguard.inputs.reader import Reader, content_start
 from linkguard.limits import MAX_LINE_CHARS, WHATSAPP_HELD_CHARS
 from linkguard.models import Post, Record, Skipped
@@ -50,6 +53,8 @@ class _Message:
     #: The header's date and time groups; None for text before the first header.
     parts: tuple[str | None, ...] | None
     written: str | None
+    #: Whether its own date says the order (``_day_first``).
+    own: bool | None
     text: list[str] = field(default_factory=list)
     chars: int = 0
     #: Set once the message's first piece was written out (a very long message).
@@ -65,35 +70,39 @@ def _header(line: str) -> tuple[re.Match[str], str] | None:
 
 def _day_first(parts: tuple[str | None, ...]) -> bool | None:
     """Whether this date is day-first, when it can only be read one way."""
-    first, sep, second = int(parts[0] or 0), parts[1], int(parts[2] or 0)
-    if sep == "." or first > 12:
+    if parts[1] == "." or int(parts[0] or 0) > 12:
         return True
-    if second > 12:
+    if int(parts[2] or 0) > 12:
         return False
     return None
 
 
+@functools.lru_cache(maxsize=4096)  # a chat's messages come minutes apart: most dates repeat
 def _iso(parts: tuple[str | None, ...], day_first: bool) -> str | None:
     first, _sep, second, year, hour, minute, second_s, ampm = parts
-    day, month = (int(first or 0), int(second or 0))
-    if not day_first:
-        day, month = month, day
-    full_year = int(year or 0) + (2000 if len(year or "") == 2 else 0)
+    day, month = (int(first or 0), int(second or 0)) if day_first else (int(second or 0), int(first or 0))
     h = int(hour or 0)
     if ampm:
         h = h % 12 + (12 if ampm in "Pp" else 0)
     if not (1 <= month <= 12 and 1 <= day <= 31 and h < 24 and int(minute or 0) < 60):
         return None
-    return f"{full_year:04d}-{month:02d}-{day:02d}T{h:02d}:{minute}:{second_s or '00'}"
+    century = "20" if len(year or "") == 2 else ""
+    return f"{century}{year}-{month:02d}-{day:02d}T{h:02d}:{minute}:{second_s or '00'}"
 
 
 def _split_author(rest: str) -> tuple[str | None, str, int]:
     """(author, text, offset of the text in ``rest``); no ``Name:`` is a system message."""
-    name, sep, _text = rest.partition(": ")
-    if not sep or len(name) > _MAX_AUTHOR_CHARS or "\n" in name:
+    name, sep, text = rest.partition(": ")
+    if not sep or len(name) > _MAX_AUTHOR_CHARS:
         return None, rest, 0
-    author = " ".join(name.translate(_MARKS).split()) or None
-    return author, rest[len(name) + 2 :], len(name) + 2
+    author = name.strip() if name.isascii() else " ".join(name.translate(_MARKS).split())
+    return author or None, text, len(name) + 2
+
+
+def _may_link(text: str) -> bool:
+    """Whether a line of the message may hold a link, by the plain-text line selection (C when
+    built): a message without one is still a record, so its post is counted, but costs nothing."""
+    return bool(select_lines(text.encode("utf-8", "surrogatepass"), ERRORS)[0])
 
 
 def read(stream: io.TextIOWrapper, source: str, entry: str | None = None) -> Iterator[Record | Skipped]:
@@ -102,42 +111,34 @@ def read(stream: io.TextIOWrapper, source: str, entry: str | None = None) -> Ite
     day_first: bool | None = None
     held: list[_Message] = []
     held_chars = 0
-    current: _Message | None = None
-    line_no = 0
 
     def post_of(message: _Message) -> Post:
         if message.post is None:
-            parts, created = message.parts, message.written
-            if parts is not None:
-                own = _day_first(parts)
-                order = own if own is not None else day_first
-                created = (_iso(parts, order) if order is not None else None) or message.written
+            created = message.written
+            order = message.own if message.own is not None else day_first
+            if message.parts is not None and order is not None:
+                created = _iso(message.parts, order) or created
             message.post = Post("whatsapp", None, None, message.author, created)
         return message.post
 
-    def finish(message: _Message) -> Iterator[Record]:
+    def record(message: _Message) -> Record | None:
         text = "".join(message.text).rstrip("\r\n")
-        if text or message.post is None:
-            yield Record(text, source, message.line, message.column, entry, post=post_of(message))
-
-    def settle(message: _Message) -> Iterator[Record]:
-        """Write the message out, or hold it until the file's date order is known."""
-        nonlocal held_chars
-        undecided = message.parts is not None and _day_first(message.parts) is None
-        if day_first is None and undecided and message.post is None and held_chars < WHATSAPP_HELD_CHARS:
-            held.append(message)
-            held_chars += message.chars
-            return
-        yield from release()
-        yield from finish(message)
+        if not text and message.post is not None:  # the rest of a long message, already written
+            return None
+        shown = text if _may_link(text) else ""
+        return Record(shown, source, message.line, message.column, entry, post=post_of(message))
 
     def release() -> Iterator[Record]:
         nonlocal held_chars
         for message in held:
-            yield from finish(message)
+            done = record(message)
+            if done is not None:
+                yield done
         held.clear()
         held_chars = 0
 
+    current: _Message | None = None
+    line_no = 0
     while True:
         line = stream.readline(MAX_LINE_CHARS)
         if not line:
@@ -145,10 +146,10 @@ def read(stream: io.TextIOWrapper, source: str, entry: str | None = None) -> Ite
         line_no += 1
         if line_no == 1 and line.startswith("\ufeff"):
             line = line[1:]
-        found = _header(line)
+        found = _header(line) if line[0] in _HEADER_START else None
         if found is None:
             if current is None:  # text before the first header: a header the export lost
-                current = _Message(line_no, 1, None, None, None)
+                current = _Message(line_no, 1, None, None, None, None)
             elif current.chars + len(line) > MAX_LINE_CHARS and current.text:
                 # a very long message is written out in pieces cut at line ends, so memory stays
                 # flat; what is held goes first, its date as written if the order is still unknown
@@ -159,17 +160,29 @@ def read(stream: io.TextIOWrapper, source: str, entry: str | None = None) -> Ite
             current.text.append(line)
             current.chars += len(line)
             continue
-        m, rest = found
         if current is not None:
-            yield from settle(current)
+            # hold a message whose date cannot be read yet, until a later one says the order
+            undated = day_first is None and current.own is None and current.parts is not None
+            if undated and current.post is None and held_chars < WHATSAPP_HELD_CHARS:
+                held.append(current)
+                held_chars += current.chars
+                current = None
+            if current is not None:
+                if held:
+                    yield from release()
+                done = record(current)
+                if done is not None:
+                    yield done
+        m, rest = found
         author, text, offset = _split_author(rest)
         parts = m.groups()
+        own = _day_first(parts)
         if day_first is None:
-            day_first = _day_first(parts)
+            day_first = own
         written = m.group(0).strip(" -\u2013[]\u200e")
-        current = _Message(line_no, m.end() + offset + 1, author, parts, written, [text], len(text))
+        current = _Message(line_no, m.end() + offset + 1, author, parts, written, own, [text], len(text))
     if current is not None:
-        yield from settle(current)
+        held.append(current)
     yield from release()
 
 
