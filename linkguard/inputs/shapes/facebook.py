@@ -69,8 +69,10 @@ def _is_item(item: dict[str, Any]) -> bool:
 
 def is_post(obj: Obj, holder: Holder | None) -> bool:
     """An object with a Unix ``timestamp`` and this export's ``data`` items or ``attachments``."""
+    if "timestamp" not in obj.keys:  # asked of every object: a set lookup first
+        return False
     fields = obj.fields
-    if "timestamp" not in obj.keys or not isinstance(fields.get("timestamp"), int):
+    if not isinstance(fields["timestamp"], int):
         return False
     if any(_is_item(item) for item in _items(fields.get("data"))):
         return True

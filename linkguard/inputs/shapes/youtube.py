@@ -16,6 +16,7 @@ from typing import Any
 from linkguard.inputs.jsontree import OBJECTS, Holder, Obj, Path, Shape, Walker, as_dict, pointer, text_of
 from linkguard.models import Post, Record
 
+_NOTHING: frozenset[str] = frozenset()
 _COMMENT = "youtube#comment"
 _THREAD = "youtube#commentThread"
 #: A yt-dlp comment's fields that describe it.
@@ -45,8 +46,8 @@ def _snippet(fields: dict[str, Any]) -> dict[str, Any]:
 
 def holds_posts(obj: Obj) -> bool:
     """A thread names the video its comments are on; a yt-dlp ``.info.json`` is the video."""
-    fields = obj.fields
-    return fields.get("kind") == _THREAD or _is_info(obj)
+    keys = obj.keys  # asked of every object: set lookups first
+    return ("kind" in keys and obj.fields["kind"] == _THREAD) or ("webpage_url" in keys and _is_info(obj))
 
 
 def _is_info(obj: Obj) -> bool:
@@ -56,7 +57,7 @@ def _is_info(obj: Obj) -> bool:
 
 
 def wrapper_meta(obj: Obj) -> frozenset[str]:
-    return _INFO_META if _is_info(obj) else frozenset()
+    return _INFO_META if "webpage_url" in obj.keys and _is_info(obj) else _NOTHING
 
 
 def _ytdlp_comment(obj: Obj, holder: Holder | None) -> bool:
@@ -72,7 +73,10 @@ def _ytdlp_comment(obj: Obj, holder: Holder | None) -> bool:
 
 
 def is_post(obj: Obj, holder: Holder | None) -> bool:
-    return (obj.fields.get("kind") == _COMMENT and "snippet" in obj.keys) or _ytdlp_comment(obj, holder)
+    keys = obj.keys  # asked of every object: set lookups first
+    if "kind" in keys:
+        return obj.fields["kind"] == _COMMENT and "snippet" in keys
+    return holder is not None and _ytdlp_comment(obj, holder)
 
 
 def _ytdlp_date(value: Any) -> str | None:
