@@ -11,13 +11,14 @@ import stix2
 from report_fixtures import NOW, findings, produce, stats
 
 from linkguard.models import ScanStats
-from linkguard.report import FORMATS, format_for_path, open_writer, render
+from linkguard.report import BINARY_FORMATS, FORMATS, format_for_path, open_writer, render
 from linkguard.report.grouping import MAX_CONTEXTS, Grouper
 from linkguard.report.snippet import make_snippet
 
 
 def test_formats_tuple_is_the_contract() -> None:
-    assert FORMATS == ("table", "jsonl", "json", "csv", "markdown", "html", "stix", "misp")
+    assert FORMATS == ("table", "jsonl", "json", "csv", "markdown", "html", "stix", "misp", "xlsx")
+    assert BINARY_FORMATS == {"xlsx"}
 
 
 @pytest.mark.parametrize(
@@ -32,7 +33,10 @@ def test_formats_tuple_is_the_contract() -> None:
         ("x.stix", "stix"),
         ("x.csv", "csv"),
         ("x.md", "markdown"),
-        ("x.txt", None),
+        ("x.txt", "table"),
+        ("x.XLSX", "xlsx"),
+        ("x.xls", None),
+        ("x.pdf", None),
         ("noext", None),
     ],
 )
@@ -97,8 +101,11 @@ def test_writer_counts_flagged_for_exit_code() -> None:
     assert (writer.written, writer.flagged_written) == (2, 0)
 
 
+TEXT_FORMATS = [fmt for fmt in FORMATS if fmt not in BINARY_FORMATS]  # XLSX: test_report_xlsx.py
+
+
 def test_render_every_format_without_contexts() -> None:
-    for fmt in FORMATS:
+    for fmt in TEXT_FORMATS:
         out = io.StringIO()
         render((f for f, _ in findings()), stats(), fmt, out, now=NOW, contexts=False)
         assert "welt" in out.getvalue(), fmt
@@ -108,7 +115,7 @@ def test_report_options_passed_whole_equal_the_same_keywords() -> None:
     from linkguard.report import ReportOptions
 
     options = ReportOptions(show_all=True, min_score=10, now=NOW, contexts=False)
-    for fmt in FORMATS:
+    for fmt in TEXT_FORMATS:
         whole, keywords = io.StringIO(), io.StringIO()
         render((f for f, _ in findings()), stats(), fmt, whole, options)
         render(
