@@ -12,7 +12,10 @@ Okabe–Ito palette, told apart with every common colour-vision deficiency.
 from __future__ import annotations
 
 import io
+import threading
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from linkguard.report.chartdata import NO_OUTLET, OTHER, OTHER_OUTLETS, Timeline
@@ -116,12 +119,18 @@ def _render(figure: Figure, title: str) -> str:
     return clean_svg(out.getvalue(), title)
 
 
-def _rc() -> Any:
+#: matplotlib's settings are process-wide: one chart at a time (the web app renders in threads).
+_LOCK = threading.Lock()
+
+
+@contextmanager
+def _rc() -> Iterator[None]:
     try:
         import matplotlib
     except ImportError as exc:
         raise ChartsUnavailable(str(exc)) from None
-    return matplotlib.rc_context(_RC)
+    with _LOCK, matplotlib.rc_context(_RC):
+        yield
 
 
 def timeline_svg(timeline: Timeline, colours: dict[str, str]) -> str:
