@@ -106,10 +106,9 @@ def clean_svg(svg: str, title: str) -> str:
 
 
 def _figure(width: float, height: float) -> Figure:
-    try:
-        from matplotlib.figure import Figure
-    except ImportError as exc:
-        raise ChartsUnavailable(str(exc)) from None
+    """A figure outside pyplot (no global figure list, no GUI backend); called inside ``_rc()``."""
+    from matplotlib.figure import Figure
+
     return Figure(figsize=(width, height), layout="constrained")
 
 
