@@ -41,7 +41,7 @@ def _prefilter() -> LinePrefilter:
     return _PREFILTER
 
 
-def _cut(data: bytes) -> int:
+def cut_block(data: bytes) -> int:
     """Where to end a block: after the last newline; for a huge line, at whitespace or a UTF-8 boundary."""
     cut = data.rfind(b"\n") + 1
     if cut or len(data) < MAX_LINE_CHARS:
@@ -113,7 +113,7 @@ def iter_blocks(
                 break
             block, carry = data, b""
         else:
-            cut = _cut(data)
+            cut = cut_block(data)
             if cut == 0:
                 carry = data
                 continue
