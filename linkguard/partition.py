@@ -266,7 +266,7 @@ def block_starts(
         last_newline = chunk.rfind(b"\n")
         if last_newline >= 0:
             yield pos, line, column, len(chunk) - last_newline - 1
-            line += chunk.count(b"\n")
+            line += plaintext.count_newlines(chunk)
             column = 1
             carry = chunk[last_newline + 1 :]
             pos = read - len(carry)
