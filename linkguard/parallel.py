@@ -329,15 +329,15 @@ class ParallelScan:
                 counts = UnitCounts()
                 for finding in iter_unit(_local_scanner(scanner), item, counts):
                     writer.add(finding)
-                units = [(0, 0, counts)]
+                per_unit = [(0, 0, counts)]
             else:
-                path, units = item.result()
+                path, per_unit = item.result()
                 try:
-                    writer.add_encoded_file(path, sum(u[0] for u in units), sum(u[1] for u in units))
+                    writer.add_encoded_file(path, sum(u[0] for u in per_unit), sum(u[1] for u in per_unit))
                 finally:
                     with contextlib.suppress(OSError):
                         os.unlink(path)
-            for _written, _flagged, counts in units:
+            for _written, _flagged, counts in per_unit:
                 totals.add(counts)
                 if scanner.on_read is not None and counts.bytes_read:
                     scanner.on_read(counts.bytes_read)
