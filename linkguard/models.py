@@ -67,6 +67,9 @@ EvidenceKind = (
         "fetch-error",
         # ... and where every exchange is kept (``--evidence``)
         "archive",
+        # ``permute``: how a lookalike name was generated, and whether it exists (``--online``)
+        "permutation",
+        "existence",
     ]
 )
 TECHNIQUES: tuple[Technique, ...] = get_args(Technique)
