@@ -14,7 +14,7 @@ one, so there is no finite list worth checking; the hyphenated forms (welt-de.co
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -30,7 +30,7 @@ from linkguard.models import Evidence, Finding, Outlet, ScanStats, Verdict
 from linkguard.normalize import parse_link
 
 if TYPE_CHECKING:
-    from linkguard.forensics.existence import Existence
+    from linkguard.forensics.existence import ExistenceLookup
     from linkguard.lookalike import Detector
 
 #: Endings a tld-swap is tried on: the common gTLDs, the cheap ones campaigns register
@@ -156,12 +156,17 @@ def _combos(label: str) -> Iterator[tuple[str, str]]:
         yield f"{word}{label}", "glued"
 
 
-def generate(domain: str) -> Iterator[Candidate]:
+def generate(domain: str, techniques: Collection[str] | None = None) -> Iterator[Candidate]:
     """Every name the techniques make from ``domain`` (an outlet's domain), unjudged, unique.
 
     Homoglyphs and typos keep the outlet's ending (as dnstwist does); combos and the embedded
-    domain are also tried on ``COMBO_SUFFIXES``; tld-swaps on ``SWAP_SUFFIXES``.
+    domain are also tried on ``COMBO_SUFFIXES``; tld-swaps on ``SWAP_SUFFIXES``. ``techniques``
+    (names from ``TECHNIQUE_ORDER``) keeps only those.
     """
+    unknown = set(techniques or ()) - set(TECHNIQUE_ORDER)
+    if unknown:
+        raise ValueError(f"unknown technique(s) {', '.join(sorted(unknown))}")
+    wanted = frozenset(techniques) if techniques else frozenset(TECHNIQUE_ORDER)
     link = parse_link(domain)
     if link is None or not link.registered_domain:
         raise InputError(f"{domain!r} is not a registrable domain name")
@@ -170,7 +175,7 @@ def generate(domain: str) -> Iterator[Candidate]:
 
     def emit(name_label: str, name_suffix: str, technique: str, kind: str) -> Iterator[Candidate]:
         name = f"{name_label}.{name_suffix}"
-        if name not in seen and _idna_ok(name_label):
+        if technique in wanted and name not in seen and _idna_ok(name_label):
             seen.add(name)
             yield Candidate(name, technique, kind)
 
@@ -233,6 +238,7 @@ def permutations(
     domain: str,
     *,
     detector: Detector | None = None,
+    techniques: Collection[str] | None = None,
     stats: ScanStats | None = None,
 ) -> list[Finding]:
     """The names imitating the outlet of ``domain`` that the detector flags as that outlet.
@@ -240,7 +246,8 @@ def permutations(
     Each is a ``Finding`` exactly as ``check --offline`` makes it for that name (``detector``
     defaults to the bundled and user rules without the blocklist, i.e. ``--no-blocklist``), with
     its first evidence line saying how the name was generated. Ordered by technique, then score
-    (highest first), then name. ``stats`` counts the candidates judged and the names kept.
+    (highest first), then name. ``techniques`` limits the generation (see ``generate``);
+    ``stats`` counts the candidates judged (``records``) and the names kept (``links``, ``flagged``).
     """
     from linkguard.scan import Scanner
 
@@ -255,7 +262,7 @@ def permutations(
     source = f"permute:{domain}"
     kept: list[tuple[int, int, str, Finding]] = []
     judged = 0
-    for candidate in generate(domain):
+    for candidate in generate(domain, techniques):
         judged += 1
         examined = scanner.examine(candidate.name)
         if examined is None or not imitates(examined[0].verdict, outlet):
@@ -284,7 +291,7 @@ def permutations(
 
 def with_existence(
     findings: Sequence[Finding],
-    lookup: Callable[[str], Existence],
+    lookup: ExistenceLookup,
     *,
     concurrency: int = limits.PERMUTE_CONCURRENCY,
     stats: ScanStats | None = None,
@@ -292,16 +299,26 @@ def with_existence(
     """Each finding with what the network says about its name (DNS records, RDAP creation date),
     in the same order; at most ``concurrency`` names are looked up at once.
 
-    ``lookup`` never raises (``ExistenceLookup.lookup``): a failed lookup is an ``unknown`` with
-    its reason, never ``absent``. ``stats.investigations`` counts the outcomes (resolved: the
-    name exists or is absent; failed: unknown), so the CLI exits 4 when some stayed unknown.
+    ``lookup`` never raises: a failed lookup is an ``unknown`` with its reason, never ``absent``;
+    names on a hosting platform or a private second-level suffix (welt.blogspot.com, welt.com.de)
+    are asked in DNS only, since the registry would answer for the platform's domain.
+    ``stats.investigations`` counts the outcomes (resolved: the name exists or is absent; failed:
+    unknown), so the CLI exits 4 when some stayed unknown. Stopping early (Ctrl-C) cancels the
+    lookups not yet started.
     """
     workers = max(1, min(concurrency, limits.PERMUTE_CONCURRENCY_CAP, len(findings) or 1))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="linkguard-permute") as pool:
-        answers = pool.map(lambda f: lookup(f.link.host), findings)
-        for finding, existence in zip(findings, answers, strict=True):
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="linkguard-permute")
+    try:
+        futures = [
+            pool.submit(lookup.lookup, f.link.host, registrable=not f.link.is_private_suffix)
+            for f in findings
+        ]
+        for finding, future in zip(findings, futures, strict=True):
+            existence = future.result()
             if stats is not None:
                 stats.investigations["failed" if existence.state == "unknown" else "resolved"] += 1
             verdict = finding.verdict
             extra = existence.evidence()
             yield replace(finding, verdict=replace(verdict, evidence=(*verdict.evidence, *extra)))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -146,6 +146,8 @@ class ExistenceLookup:
                     break  # the name does not exist: no other type can answer
                 if error is not None:
                     errors.append(f"{rdtype}: {error}")
+                    if error.startswith("no answer within"):
+                        break  # a server that let one query time out: do not wait for every type
                     continue
                 in_dns = True
                 if answer:
