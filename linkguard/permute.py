@@ -267,6 +267,9 @@ def permutations(
         examined = scanner.examine(candidate.name)
         if examined is None or not imitates(examined[0].verdict, outlet):
             continue
+        expected = parse_link(candidate.name)
+        if expected is None or examined[0].link.host != expected.host:
+            continue  # check reads another name out of it (a character links do not carry)
         finding = examined[0]
         verdict = finding.verdict
         note = _generation_evidence(candidate, outlet, domain)
