@@ -131,16 +131,41 @@ def _cyrillic(label: str) -> str:
     return "".join(out)
 
 
+#: ASCII characters that read as another at a glance (c for e, q for g, 1 for i), besides the
+#: confusables table's 0 for o and 1 for l; the detector judges them (often as a typo).
+ASCII_LOOKALIKES: dict[str, str] = {
+    "a": "o", "b": "d", "c": "e", "d": "b", "e": "c", "g": "q", "i": "1l", "l": "1i", "m": "n",
+    "n": "mr", "o": "0", "q": "g", "u": "v", "v": "u", "z": "2s",
+}  # fmt: skip
+
+
+def _pair_sources(ch: str) -> tuple[str, ...]:
+    """The look-alikes tried in two places at once: ASCII ones and one Cyrillic and one Greek each
+    (every accented form in every pair of places would be thousands of names)."""
+    found = list(ASCII_LOOKALIKES.get(ch, ""))
+    for script in ("CYRILLIC", "GREEK"):
+        found += [
+            src for src, _ in _lookalikes().get(ch, ()) if unicodedata.name(src, "").startswith(script)
+        ][:1]
+    return tuple(dict.fromkeys(found))
+
+
 def _homoglyphs(label: str) -> Iterator[tuple[str, str]]:
     for i, ch in enumerate(label):
-        for src, _phrase in _lookalikes().get(ch, ()):
-            kind = "ascii" if src.isascii() else "idn"
-            yield label[:i] + src + label[i + 1 :], kind
+        singles = [src for src, _ in _lookalikes().get(ch, ())] + list(ASCII_LOOKALIKES.get(ch, ""))
+        for src in dict.fromkeys(singles):
+            yield label[:i] + src + label[i + 1 :], "ascii" if src.isascii() else "idn"
     for src, dst in table().sequences:  # rn for m, vv for w, cl for d
         start = label.find(dst)
         while start >= 0:
             yield label[:start] + src + label[start + len(dst) :], "ascii"
             start = label.find(dst, start + 1)
+    for i in range(len(label)):
+        for j in range(i + 1, len(label)):
+            for a in _pair_sources(label[i]):
+                for b in _pair_sources(label[j]):
+                    name = label[:i] + a + label[i + 1 : j] + b + label[j + 1 :]
+                    yield name, "ascii-two" if name.isascii() else "idn-two"
     whole = _cyrillic(label)
     if whole != label:
         yield whole, "idn-cyrillic"
