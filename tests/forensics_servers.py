@@ -474,6 +474,12 @@ class DnsServer:
     servfail: set[str]
     silent: set[str]
     queries: list[tuple[str, str]]
+    #: Seconds each answer is held back (answered from a thread each, so queries overlap).
+    delay: float = 0.0
+    #: The most queries held at once (with ``delay``): how many lookups the client ran in parallel.
+    most_at_once: int = 0
+    _held: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def address(self) -> str:
@@ -523,8 +529,23 @@ def serve_dns(
                 continue
             except OSError:
                 return
+            if state.delay:
+                threading.Thread(target=answer_later, args=(wire, peer), daemon=True).start()
+                continue
             answer = _dns_answer(state, wire)
             if answer is not None:
+                sock.sendto(answer, peer)
+
+    def answer_later(wire: bytes, peer: Any) -> None:
+        with state._lock:
+            state._held += 1
+            state.most_at_once = max(state.most_at_once, state._held)
+        time.sleep(state.delay)
+        with state._lock:
+            state._held -= 1
+            answer = _dns_answer(state, wire)
+        if answer is not None:
+            with contextlib.suppress(OSError):
                 sock.sendto(answer, peer)
 
     thread = threading.Thread(target=run, daemon=True)

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 import pytest
-from forensics_servers import DnsServer, Server, free_port
+from forensics_servers import DnsServer, Server, free_port, serve_dns
 
 from linkguard.cli import main
 from linkguard.errors import BlockedAddressError
@@ -150,3 +150,16 @@ def test_cli_refuses_a_loopback_dns_server_without_allow_private(
     assert main(args) == 4
     assert "refused to ask the DNS server 127.0.0.1" in capsys.readouterr().err
     assert dns_server.queries == []
+
+
+def test_cli_concurrency_bounds_the_lookups_in_flight(capsys: pytest.CaptureFixture[str]) -> None:
+    """A responder that holds each answer 0.2 s sees at most --concurrency queries at once."""
+    with serve_dns({}, servfail=set(), silent=set()) as dns:
+        dns.delay = 0.2
+        args = ["permute", "welt.de", "--technique", "subdomain-brand", "--online", "--allow-private"]
+        code = main([*args, "-f", "jsonl", "--dns-server", dns.address, "--concurrency", "2", "--no-rdap"])
+    rows = _rows(capsys.readouterr().out)
+    assert code == 0 and len(rows) > 2  # every name absent: nothing exists, nothing unknown
+    assert {_existence(r)["state"] for r in rows.values()} == {"absent"}
+    assert 1 <= dns.most_at_once <= 2
+    assert len(dns.queries) == len(rows)  # one A query each: NXDOMAIN ends a name's lookup
