@@ -72,8 +72,9 @@ TECHNIQUE_ORDER: tuple[str, ...] = ("tld-swap", "homoglyph", "typo", "combo", "e
 
 
 @dataclass(frozen=True, slots=True)
-class Candidate:
-    """A generated name and how it was made, before the detector has judged it."""
+class Lookalike:
+    """A generated name and how it was made, before the detector has judged it (not to be
+    confused with ``models.Candidate``, a link found in text)."""
 
     name: str
     technique: str
@@ -181,7 +182,7 @@ def _combos(label: str) -> Iterator[tuple[str, str]]:
         yield f"{word}{label}", "glued"
 
 
-def generate(domain: str, techniques: Collection[str] | None = None) -> Iterator[Candidate]:
+def generate(domain: str, techniques: Collection[str] | None = None) -> Iterator[Lookalike]:
     """Every name the techniques make from ``domain`` (an outlet's domain), unjudged, unique.
 
     Homoglyphs and typos keep the outlet's ending (as dnstwist does); combos and the embedded
@@ -198,11 +199,11 @@ def generate(domain: str, techniques: Collection[str] | None = None) -> Iterator
     label, suffix = link.domain_label, link.suffix
     seen = {link.registered_domain}
 
-    def emit(name_label: str, name_suffix: str, technique: str, kind: str) -> Iterator[Candidate]:
+    def emit(name_label: str, name_suffix: str, technique: str, kind: str) -> Iterator[Lookalike]:
         name = f"{name_label}.{name_suffix}"
         if technique in wanted and name not in seen and _idna_ok(name_label):
             seen.add(name)
-            yield Candidate(name, technique, kind)
+            yield Lookalike(name, technique, kind)
 
     for other in SWAP_SUFFIXES:
         yield from emit(label, other, "tld-swap", "other-ending")
@@ -252,9 +253,25 @@ def find_outlet(detector: Detector, domain: str) -> Outlet:
     return outlet
 
 
-def _generation_evidence(candidate: Candidate, outlet: Outlet, domain: str) -> Evidence:
-    how = KIND_PHRASES.get(candidate.kind, candidate.kind.replace("-", " "))
-    detail = f"generated from {domain} ({outlet.name}) by {candidate.technique} ({how})"
+#: How the evidence words the generators' own kinds (the typo kinds are worded by ``KIND_PHRASES``).
+_KIND_WORDS: dict[str, str] = {
+    "other-ending": "the same name on another ending",
+    "ascii": "an ASCII look-alike",
+    "idn": "an international look-alike character",
+    "ascii-two": "ASCII look-alikes in two places",
+    "idn-two": "look-alike characters in two places",
+    "idn-cyrillic": "the name written in Cyrillic",
+    "hyphen": "a word joined with a hyphen",
+    "glued": "a word glued on",
+    "hyphenated": "the domain written with hyphens",
+    "dotless": "the domain without its dot",
+    "hosted": "a site on a hosting platform",
+}
+
+
+def _generation_evidence(candidate: Lookalike, outlet: Outlet, domain: str) -> Evidence:
+    how = KIND_PHRASES.get(candidate.kind) or _KIND_WORDS.get(candidate.kind, candidate.kind)
+    detail = f"generated from {domain} ({outlet.name}) by {candidate.technique}: {how}"
     data = {"outlet": outlet.domain, "from": domain, "technique": candidate.technique, "kind": candidate.kind}
     return Evidence("permutation", detail, data)
 
