@@ -57,3 +57,13 @@ def test_not_a_domain_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> No
     code, out, err = _run(capsys, "not a domain")
     assert code == 2 and out == ""
     assert err.strip() == "Error: not a URL or domain: 'not a domain'"
+
+
+def test_name_on_a_generic_country_ending_is_flagged(capsys: pytest.CaptureFixture[str]) -> None:
+    """Regression: sueddeutsche.me scored below 50 because any country ending counted as a country
+    the outlet does not serve; .me is mostly generic use, and the evidence says so."""
+    code, out, _ = _run(capsys, "sueddeutsche.me", "--format", "json", "--no-blocklist")
+    doc = json.loads(out)
+    assert code == 1 and doc["verdict"] == "suspicious"
+    assert doc["impersonates"]["domain"] == "sueddeutsche.de"
+    assert "generic ending" in doc["evidence"][0]["detail"]

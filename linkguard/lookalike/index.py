@@ -22,6 +22,7 @@ from linkguard.lookalike.permutations import edits, kinds_for_length, permutatio
 from linkguard.lookalike.profile import WebProfile, load_profile
 from linkguard.lookalike.wordlists import (
     COMBO_WORDS,
+    COUNTRY_TOKENS,
     CYRILLIC_COUNTRIES,
     GENERIC_NAMES,
     NON_BRAND_SUBDOMAINS,
@@ -301,6 +302,24 @@ class Index:
             found = sum(1 for typo, _ in permutations(label) if typo in labels)
             self._crowds[label] = found
         return found
+
+    @cached_property
+    def local_press(self) -> dict[str, int]:
+        """Per country ending (``si``, ``mx``), how many outlets of that country publish on it.
+
+        Measured from the outlets in the rules, not kept by hand: where a country's own press lives
+        on its ending (.si, .mx, .gr), an outlet's name there may be a local paper of that name;
+        a country ending that no local outlet uses (.cc, .bz, .li) or only a handful do (.me, .co)
+        is sold as a generic ending, and a famous name on it is rarely a namesake.
+        """
+        counts: dict[str, int] = {}
+        for outlet in self.rules.outlets:
+            if not outlet.country:
+                continue
+            for tld in {d.rpartition(".")[2] for d in outlet.domains}:
+                if len(tld) == 2 and COUNTRY_TOKENS.get(tld) == outlet.country:
+                    counts[tld] = counts.get(tld, 0) + 1
+        return counts
 
     def family(self, brands: list[Brand]) -> Brand:
         """One brand standing for several outlets that share a name (Delfi EE/LV/LT).

@@ -54,7 +54,8 @@ class WebProfile:
         return dict(Counter(d.partition(".")[0] for d in self.ranks))
 
     @cached_property
-    def _busiest(self) -> int:
+    def busiest(self) -> int:
+        """Popular sites on the busiest top-level domain (.com): the scale for endings' counts."""
         return max(self.tld_counts.values(), default=0)
 
     @property
@@ -75,9 +76,9 @@ class WebProfile:
         low while a new gTLD with a handful of sites scores near 1. Judged by the top-level domain,
         because a country's second-level endings (com.py, org.cn) are that country's web.
         """
-        if not self._busiest:
+        if not self.busiest:
             return 0.0
-        return 1.0 - math.log1p(self.tld_count(suffix)) / math.log1p(self._busiest)
+        return 1.0 - math.log1p(self.tld_count(suffix)) / math.log1p(self.busiest)
 
     def namesakes(self, label: str, *, besides: Iterable[str] = ()) -> int:
         """Popular sites named ``label`` on any ending, not counting the domains in ``besides``."""
