@@ -233,3 +233,19 @@ def test_exact_name_on_a_generic_country_ending_is_flagged(detector: Detector) -
     assert verdict.flagged and verdict.impersonates is not None
     assert verdict.impersonates.domain == "spiegel.de"
     assert "generic ending" in verdict.evidence[0].detail
+
+
+def test_press_ratio_scales_with_the_popular_list(bundled: RuleSet) -> None:
+    """The reference ratio is measured on the list in force: a list ten times larger (every ending
+    ten times busier) moves the reference with it, so .de stays its country's web."""
+    index = Index(bundled)
+    ratio = index.press_ratio
+    assert ratio is not None and 5 < ratio < 60
+    assert generic_use(index, "de") == 0.0 and generic_use(index, "cc") > 0.9
+    counts = {tld: 10 * n for tld, n in index.profile.tld_counts.items()}
+    bigger = WebProfile({})
+    bigger.__dict__["tld_counts"] = counts
+    index.__dict__["profile"] = bigger
+    del index.__dict__["press_ratio"]
+    assert index.press_ratio is not None and index.press_ratio > 5 * ratio
+    assert generic_use(index, "de") == 0.0 and generic_use(index, "cc") > 0.9

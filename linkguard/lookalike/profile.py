@@ -54,8 +54,7 @@ class WebProfile:
         return dict(Counter(d.partition(".")[0] for d in self.ranks))
 
     @cached_property
-    def busiest(self) -> int:
-        """Popular sites on the busiest top-level domain (.com): the scale for endings' counts."""
+    def _busiest(self) -> int:
         return max(self.tld_counts.values(), default=0)
 
     @property
@@ -76,9 +75,9 @@ class WebProfile:
         low while a new gTLD with a handful of sites scores near 1. Judged by the top-level domain,
         because a country's second-level endings (com.py, org.cn) are that country's web.
         """
-        if not self.busiest:
+        if not self._busiest:
             return 0.0
-        return 1.0 - math.log1p(self.tld_count(suffix)) / math.log1p(self.busiest)
+        return 1.0 - math.log1p(self.tld_count(suffix)) / math.log1p(self._busiest)
 
     def namesakes(self, label: str, *, besides: Iterable[str] = ()) -> int:
         """Popular sites named ``label`` on any ending, not counting the domains in ``besides``."""

@@ -26,8 +26,8 @@ _NEWSY_WORDS = tuple(sorted((w for w in COMBO_WORDS if len(w) >= 4), key=len, re
 _MAX_WINDOW = 4
 #: Namesakes are log-scaled against this many (more count as many).
 _MANY_NAMESAKES = 20
-#: Popular sites per local outlet where a country's press lives on its ending (see ``generic_use``),
-#: and how many times that ratio reads as a fully generic ending.
+#: Popular sites per local outlet where a country's press lives on its ending, when the rules are
+#: too few to measure it (``Index.press_ratio``), and how many times that ratio is fully generic.
 _SITES_PER_OUTLET = 20
 _GENERIC_FACTOR = 20
 #: Brand length at which ``brand-length`` saturates.
@@ -157,14 +157,15 @@ def generic_use(index: Index, tld: str) -> float:
     """How far a country ending is sold as a generic one, 0..1, measured rather than listed.
 
     The ending's popular sites per outlet of its country that publishes on it (``Index.local_press``,
-    plus one for the outlets the rules lack), against ``_SITES_PER_OUTLET``, the ratio where a
-    country's press lives on its ending (.de 16, .it 18, .ru 19, .fr 8), log-scaled so that
+    plus one for the outlets the rules lack), against the ratio where a country's press lives on
+    its ending (``Index.press_ratio``: .fr 8, .de 16, .it 18, .ru 19), log-scaled so that
     ``_GENERIC_FACTOR`` times that ratio is fully generic: .cc, .tv, .co, .me (hundreds of popular
     sites, hardly a local outlet) come out near 1, .de, .si, .mx, .in at 0, and a small ending
     with no listed outlet (.ec, .li: a few dozen sites prove little) low.
     """
     popular = index.profile.tld_count(tld)
-    ratio = popular / (index.local_press.get(tld, 0) + 1) / _SITES_PER_OUTLET
+    reference = index.press_ratio or _SITES_PER_OUTLET
+    ratio = popular / (index.local_press.get(tld, 0) + 1) / reference
     if ratio <= 1.0:
         return 0.0
     return min(1.0, math.log(ratio) / math.log(_GENERIC_FACTOR))
