@@ -62,3 +62,12 @@ def test_false_alarms_on_a_sample_of_real_domains(
     part.write_text("\n".join(sample) + "\n", encoding="utf-8")
     r = ev.eval_legit(detector, part)
     assert 10_000 * r.flagged / r.total <= per_10k, [(d, v.score, v.techniques) for d, v in r.alarms]
+
+
+def test_misses_are_told_apart_by_cause(detector: Detector) -> None:
+    """The harness says whether a miss imitates a site the rules lack or a known outlet weakly."""
+    unknown = ev.miss_cause(detector, {"no-such-outlet-site.example"}, detector.classify_domain("x.cfd"))
+    assert unknown == "imitated site in no bundled rule"
+    weak = detector.classify_domain("welt.com")  # the outlet's name on .com: a weak resemblance
+    assert not weak.flagged
+    assert ev.miss_cause(detector, {"welt.de"}, weak).startswith("known outlet")
