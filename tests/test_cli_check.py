@@ -67,3 +67,13 @@ def test_name_on_a_generic_country_ending_is_flagged(capsys: pytest.CaptureFixtu
     assert code == 1 and doc["verdict"] == "suspicious"
     assert doc["impersonates"]["domain"] == "sueddeutsche.de"
     assert "generic ending" in doc["evidence"][0]["detail"]
+
+
+def test_missing_rules_path_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`check` has no -q; a missing or unreadable --rules path is one line on stderr, exit 3."""
+    (tmp_path / "file").write_text("", encoding="utf-8")
+    for path in (tmp_path / "nope.toml", tmp_path / "file" / "rules.toml"):
+        code = main(["check", "welt.ltd", "--offline", "--rules", str(path)])
+        out, err = capsys.readouterr()
+        assert code == 3 and out == ""
+        assert err.count("\n") == 1 and str(path) in err and "Traceback" not in err
