@@ -137,7 +137,6 @@ def site(no_proxy_env: None) -> Iterator[Site]:
 @pytest.fixture(autouse=True)
 def private_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setenv("LINKGUARD_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("LINKGUARD_RULES_DIR", str(tmp_path / "user-rules"))
 
 
