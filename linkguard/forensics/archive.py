@@ -10,7 +10,8 @@ and the options of the run. Each finding's evidence names its records (kind ``ar
 The archive keeps what linkguard *read*: bodies after ``Content-Encoding`` was undone, cut at
 the caps (``WARC-Truncated: length``); the original coding is kept as ``X-Archive-Orig-*``
 headers, as pywb does. A request that got no answer is listed in the manifest with its error
-but has no record.
+but has no record. Screenshots (``--screenshot``) are PNG files beside the WARC, listed with their
+SHA-256 under ``screenshots``.
 """
 
 from __future__ import annotations

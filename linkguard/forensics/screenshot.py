@@ -134,7 +134,7 @@ class Renderer:
             locale="de-DE",
         )
         try:
-            context.route("**/*", lambda route: self._answer(route, shot, budget))
+            context.route("**/*", lambda route: self._guarded(route, shot, budget))
             context.route_web_socket("**/*", lambda ws: _close_socket(ws, shot))
             page = context.new_page()
             timeout_ms = max(1.0, budget.left()) * 1000
@@ -145,6 +145,19 @@ class Renderer:
             shot.png = page.screenshot(full_page=False, timeout=max(1.0, budget.left()) * 1000)
         finally:
             context.close()
+
+    def _guarded(self, route: Route, shot: Shot, budget: Budget) -> None:
+        """``_answer``, and a request that cannot be answered (a fault, the page already gone) is aborted."""
+        from playwright.sync_api import Error as PlaywrightError
+
+        try:
+            self._answer(route, shot, budget)
+        except PlaywrightError:
+            pass  # the page or browser closed while this request was out: nothing left to answer
+        except Exception as exc:  # a fault must not let the request through or stop the rendering
+            shot.requests.append((route.request.url, f"failed: {type(exc).__name__}: {exc}"[:500]))
+            with contextlib.suppress(PlaywrightError):
+                route.abort("failed")
 
     def _answer(self, route: Route, shot: Shot, budget: Budget) -> None:
         """Answer one browser request from the guarded fetcher, or abort it and say why."""
