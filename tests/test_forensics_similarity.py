@@ -267,3 +267,11 @@ def test_the_reference_is_the_front_page_of_the_claimed_outlet_site() -> None:
     assert _reference_url(WELT, "https://evil.example/welt.de/") == "https://welt.de/"
     assert _reference_url(WELT, "https://www.welt.de:99999/") == "https://welt.de/"
     assert _reference_url(WELT, None) == "https://welt.de/"
+
+
+def test_the_outlets_own_page_is_not_compared_with_itself(
+    site: Site, rules_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, finding = check_json(site, rules_file, capsys, "welt.de", "/", "--compare-outlet")
+    assert code == 0 and finding["verdict"] == "trusted"
+    assert not [e for e in finding["evidence"] if e["kind"] == "similarity"]

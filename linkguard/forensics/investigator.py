@@ -356,7 +356,8 @@ class Investigator:
             named = out.impersonates if STATUS_RANK[out.status] >= STATUS_RANK["suspicious"] else None
             if baseline.claims is not None and final_domain:
                 match = self._judge_page(baseline.claims, final_domain, out)
-            if self._compare and outcome == "resolved" and final_domain:
+            # a site the rules trust (an outlet's sister domain) may share its template
+            if self._compare and outcome == "resolved" and final_domain and out.status != "trusted":
                 outlet = match.outlet if match is not None else out.impersonates
                 if outlet is not None and not on_domain(final_domain, outlet.domains):
                     canonical = match.canonical if match is not None else None
