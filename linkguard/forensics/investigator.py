@@ -599,9 +599,9 @@ class Investigator:
         def percent(value: int | None) -> str:
             return "nothing to compare" if value is None else f"{value} %"
 
-        what = f"{outlet.domain}'s front page" if ref.url.rstrip("/").count("/") == 2 else ref.url
+        front = f"{outlet.domain}'s front page ({ref.final_url})"
         detail = (
-            f"page structure {percent(likeness.structure)} like {what} ({ref.final_url}), "
+            f"page structure {percent(likeness.structure)} like {front}, "
             f"text {percent(likeness.text)} ({similarity.METHOD})"
         )
         detail += (
