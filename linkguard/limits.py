@@ -77,6 +77,12 @@ MAX_PAGE_LINKS = 5000
 RDAP_MAX_BYTES = 1 << 20
 #: RDAP servers may redirect (rdap.org, registrar referrals); followed only this far.
 RDAP_MAX_REDIRECTS = 3
+#: ``permute --online``: names whose DNS and RDAP are asked at once (``--concurrency``), and the
+#: most any flag may ask for; DNS answers in milliseconds, RDAP servers rate-limit bursts.
+PERMUTE_CONCURRENCY = 8
+PERMUTE_CONCURRENCY_CAP = 64
+#: ``permute --online``: seconds one DNS query (A, AAAA, NS or MX) may take, retries included.
+PERMUTE_DNS_TIMEOUT_S = 4.0
 #: A domain registered fewer days ago than this before the check is "young".
 YOUNG_DOMAIN_DAYS = 90
 #: ``investigate_many`` keeps at most this many items per worker in flight (streaming input).
@@ -156,6 +162,20 @@ WHATSAPP_HELD_CHARS = 8 << 20
 #: A zip (XLSX, a zipped chat export) is copied to a temporary file to be read, as a zip is read
 #: from its end: in memory up to this size, on disk past it.
 SPOOL_MEMORY_BYTES = 16 << 20
+
+# --- evidence beyond the page: likeness to the real outlet, screenshots ------------------------
+#: Characters of a page's tag skeleton and of its text that are fuzzy-hashed (ssdeep, pure Python:
+#: ~0.2 s per 64 K characters); a clone's likeness shows long before this.
+SIMILARITY_MAX_CHARS = 64 * 1024
+#: Tags kept per page for the skeleton (start and end tags, in order).
+SIMILARITY_MAX_TAGS = 20_000
+#: Seconds and decoded bytes one screenshot may spend on its page and everything the page loads.
+SCREENSHOT_BUDGET_S = 30.0
+SCREENSHOT_BUDGET_BYTES = 16 << 20
+#: Requests the rendered page may make (each through the guarded fetcher); the rest are refused.
+SCREENSHOT_MAX_REQUESTS = 60
+#: The browser window a screenshot shows (a common laptop viewport).
+SCREENSHOT_VIEWPORT = (1280, 800)
 
 # --- reports ----------------------------------------------------------------------------------
 #: The HTML report's timeline has one bar per day up to this many days, then per week (Monday)
