@@ -7,6 +7,9 @@
  * de-obfuscate. The patterns are linkguard.prefilter.HINT and OBFUSCATION, byte for byte; a
  * property test checks both versions give the same result. Optional: without a C compiler the
  * Python version runs.
+ *
+ * literal_starts(text, start, end) is where the string literals of a parsed JSON value open, the
+ * positions linkguard.inputs.jsontree gives its records (its Python twin: _literal_starts_py).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -218,14 +221,48 @@ done:
     return result;
 }
 
+PyDoc_STRVAR(literal_starts_doc,
+"literal_starts(text, start, end) -> list of int\n\n"
+"Where the string literals of the JSON text text[start:end] open: the index in text of each\n"
+"literal's opening quote, in document order (keys included). A backslash in a literal escapes\n"
+"the character after it, as in JSON.");
+
+static PyObject *literal_starts(PyObject *self, PyObject *args) {
+    PyObject *text;
+    Py_ssize_t start, end;
+    if (!PyArg_ParseTuple(args, "Unn", &text, &start, &end)) return NULL;
+    const Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    if (start < 0) start = 0;
+    if (end > length) end = length;
+    const int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    PyObject *out = PyList_New(0);
+    if (out == NULL) return NULL;
+    int inside = 0;
+    for (Py_ssize_t i = start; i < end; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c == '\\') {
+            i++; /* JSON pairs backslashes from the left: the next character is escaped */
+        } else if (c == '"') {
+            if (!inside && append_steal(out, PyLong_FromSsize_t(i)) < 0) {
+                Py_DECREF(out);
+                return NULL;
+            }
+            inside = !inside;
+        }
+    }
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"select_lines", select_lines, METH_VARARGS, select_lines_doc},
+    {"literal_starts", literal_starts, METH_VARARGS, literal_starts_doc},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "linkguard._blocks",
-    "The plain-text line selection of linkguard.inputs.plaintext, in C.", -1, methods,
+    "The plain-text line selection of linkguard.inputs.plaintext, and where JSON string literals open, in C.", -1, methods,
 };
 
 PyMODINIT_FUNC PyInit__blocks(void) {
