@@ -8,8 +8,9 @@
  * property test checks both versions give the same result. Optional: without a C compiler the
  * Python version runs.
  *
- * literal_starts(text, start, end) is where the string literals of a parsed JSON value open, the
- * positions linkguard.inputs.jsontree gives its records (its Python twin: _literal_starts_py).
+ * literal_starts(text, start, end) is where the string literals of a JSON value open, the
+ * positions linkguard.inputs.jsontree gives its records, and whether orjson reads the value as
+ * json does (its Python twin: linkguard.inputs.jsontree._literal_starts_py).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -222,10 +223,11 @@ done:
 }
 
 PyDoc_STRVAR(literal_starts_doc,
-"literal_starts(text, start, end) -> list of int\n\n"
+"literal_starts(text, start, end) -> (starts, wide, brackets)\n\n"
 "Where the string literals of the JSON text text[start:end] open: the index in text of each\n"
-"literal's opening quote, in document order (keys included). A backslash in a literal escapes\n"
-"the character after it, as in JSON.");
+"literal's opening quote, in document order (keys included). A backslash escapes the character\n"
+"after it, as in JSON. Outside literals: wide, whether a run of 20 digits or a '-' and 19\n"
+"digits occurs (an integer that may not fit 64 bits); brackets, how many '[' and '{' occur.");
 
 static PyObject *literal_starts(PyObject *self, PyObject *args) {
     PyObject *text;
@@ -238,20 +240,37 @@ static PyObject *literal_starts(PyObject *self, PyObject *args) {
     const void *data = PyUnicode_DATA(text);
     PyObject *out = PyList_New(0);
     if (out == NULL) return NULL;
-    int inside = 0;
+    int inside = 0, wide = 0, minus = 0;
+    Py_ssize_t brackets = 0, digits = 0;
     for (Py_ssize_t i = start; i < end; i++) {
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
         if (c == '\\') {
             i++; /* JSON pairs backslashes from the left: the next character is escaped */
-        } else if (c == '"') {
+            digits = 0;
+            minus = 0;
+            continue;
+        }
+        if (c == '"') {
             if (!inside && append_steal(out, PyLong_FromSsize_t(i)) < 0) {
                 Py_DECREF(out);
                 return NULL;
             }
             inside = !inside;
+            digits = 0;
+            minus = 0;
+            continue;
         }
+        if (inside) continue;
+        if (c >= '0' && c <= '9') {
+            digits++;
+            if (digits >= 20 || (minus && digits >= 19)) wide = 1;
+            continue;
+        }
+        minus = c == '-';
+        digits = 0;
+        if (c == '[' || c == '{') brackets++;
     }
-    return out;
+    return Py_BuildValue("(NOn)", out, wide ? Py_True : Py_False, brackets);
 }
 
 static PyMethodDef methods[] = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
+import operator
 import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ from linkguard.inputs import iter_paths, read_path
 from linkguard.limits import POST_CONTEXT_CHARS
 from linkguard.models import (
     FLAGGED_STATUSES,
+    Candidate,
     Evidence,
     Finding,
     Link,
@@ -61,6 +63,12 @@ def _post_context(text: str, start: int, end: int) -> str:
     return " ".join(text.split())
 
 
+#: Every field of a link and of a candidate, in ``__init__`` order: a copy made by calling the
+#: class with them costs a third of ``dataclasses.replace`` (once per link an export resolved).
+_LINK_FIELDS = operator.attrgetter(*(f.name for f in dataclasses.fields(Link)))
+_CANDIDATE_FIELDS = operator.attrgetter(*(f.name for f in dataclasses.fields(Candidate)))
+
+
 def _resolved(link: Link, item: Record) -> Link:
     """``link`` (the destination an export recorded) with what the post showed in ``via``."""
     shown, field_name = item.via[-1], item.resolved_by or "export"
@@ -69,7 +77,16 @@ def _resolved(link: Link, item: Record) -> Link:
         f"the export's {field_name} records that {shown} leads to {link.url}",
         {"field": field_name, "shown": shown},
     )
-    return dataclasses.replace(link, via=(*item.via, *link.via), resolution=(why, *link.resolution))
+    out = Link(*_LINK_FIELDS(link))
+    out.via, out.resolution = (*item.via, *link.via), (why, *link.resolution)
+    return out
+
+
+def _displayed(cand: Candidate, display: str) -> Candidate:
+    """``cand`` with the label the input format paired with it (a copy: candidates may be shared)."""
+    out = Candidate(*_CANDIDATE_FIELDS(cand))
+    out.display = display
+    return out
 
 
 def with_resolution(verdict: Verdict, notes: tuple[Evidence, ...]) -> Verdict:
@@ -161,6 +178,8 @@ class Scanner:
                 current = post
                 seen = set()
                 stats.posts += post is not None
+            if not text:  # counted; a structured value or a line without a link candidate
+                continue
             if record is not None and ("\t" in text or "\n" in text or "\r" in text):
                 text = _as_browsers_read(text)
             line, line_start, searched = item.line, 0, 0
@@ -170,7 +189,7 @@ class Scanner:
             known = self.known_labels if item.suspect is None or item.suspect else frozenset()
             for cand in candidates(text, suspect=item.suspect, known_labels=known):
                 if display is not None:  # the input format paired a label with the first link
-                    cand = dataclasses.replace(cand, display=display)
+                    cand = _displayed(cand, display)
                     display = None
                 link = normalize(cand)
                 if link is None:

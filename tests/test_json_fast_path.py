@@ -10,18 +10,20 @@ from __future__ import annotations
 import json
 import os
 
+import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from linkguard.inputs import jsontree
+from linkguard.inputs import jsondump, jsontree
 
 #: JSON values whose strings hold what makes literals hard to find: quotes, backslash runs,
 #: escapes, characters outside ASCII and outside the BMP.
 PIECES = ['"', "\\", "\\\\", "a", "/", "é", "😀", "\n", " ", "u"]
 STRINGS = st.lists(st.sampled_from(PIECES), max_size=12).map("".join)
+NUMBERS = st.integers() | st.integers(-(10**25), 10**25) | st.floats(allow_nan=False, allow_infinity=False)
 VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | STRINGS,
+    st.none() | st.booleans() | NUMBERS | STRINGS,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(STRINGS, inner, max_size=4),
     max_leaves=12,
 )
@@ -37,8 +39,21 @@ def _count(value: object) -> int:
     return 0
 
 
+def _wide(value: object) -> bool:
+    """An integer written with 20 digits, or with a minus and 19."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return len(str(abs(value))) >= (19 if value < 0 else 20)
+    if isinstance(value, dict):
+        return any(_wide(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_wide(item) for item in value)
+    return False
+
+
 def test_the_c_literal_search_is_built_under_ci() -> None:
-    if os.environ.get("CI") and jsontree._literal_starts is jsontree._literal_starts_py:
+    if os.environ.get("CI") and jsontree.literal_starts is jsontree._literal_starts_py:
         pytest.fail("linkguard._blocks was not built (no C compiler?); JSON runs the slower Python path")
 
 
@@ -50,9 +65,28 @@ def test_literal_starts_in_c_and_python_agree_and_open_every_literal(
     body = json.dumps(value, ensure_ascii=ascii_only, indent=indent)
     raw = "é" * pad + body + '"x"'  # the window is part of a larger text
     start, end = pad, pad + len(body)
-    starts = jsontree._literal_starts(raw, start, end)
-    assert starts == jsontree._literal_starts_py(raw, start, end)
+    starts, wide, brackets = jsontree.literal_starts(raw, start, end)
+    assert (starts, wide, brackets) == jsontree._literal_starts_py(raw, start, end)
     assert len(starts) == _count(value)
     for at in starts:  # each is an opening quote from which json reads one string
         assert raw[at] == '"'
         assert isinstance(json.JSONDecoder().raw_decode(raw, at)[0], str)
+    assert wide == _wide(value)
+    assert brackets == body.count("[") + body.count("{") - sum(
+        s.count("[") + s.count("{") for s in _strings(value)
+    )
+    # where the scan says orjson may read the line, it reads what json reads
+    assert jsondump._loads(body, wide, brackets) == json.loads(body)
+    if not wide:
+        assert orjson.loads(body) == json.loads(body)
+
+
+def _strings(value: object) -> list[str]:
+    """The text of every literal, escaped as json.dumps writes it (keys included)."""
+    if isinstance(value, str):
+        return [json.dumps(value)]
+    if isinstance(value, dict):
+        return [json.dumps(k) for k in value] + [s for item in value.values() for s in _strings(item)]
+    if isinstance(value, list):
+        return [s for item in value for s in _strings(item)]
+    return []

@@ -56,25 +56,36 @@ def as_dict(value: dict[str, Any] | Pairs) -> dict[str, Any]:
     return value if isinstance(value, dict) else dict(value)
 
 
-def _literal_starts_py(raw: str, start: int, end: int) -> list[int]:
-    """Where the string literals of ``raw[start:end]`` open (the index in ``raw`` of each opening
-    quote), with ``str`` methods: escapes are blanked (``\\\\`` before ``\\"``, pairing
-    backslashes from the left as JSON does), then every quote left opens or closes a literal; the
-    cumulated lengths between them give their offsets. ``linkguard/_blocks.c`` has its C twin."""
+#: What :func:`literal_starts` gives: where each literal opens; whether, outside the literals, a
+#: run of digits is an integer that may not fit 64 bits; how many ``[`` and ``{`` there are.
+Literals = tuple[list[int], bool, int]
+_WIDE = re.compile(r"[0-9]{20}|-[0-9]{19}")
+
+
+def _literal_starts_py(raw: str, start: int, end: int) -> Literals:
+    """The literals of ``raw[start:end]`` with ``str`` methods (``linkguard/_blocks.c`` has the
+    C twin): escapes are blanked (``\\\\`` before ``\\"``, pairing backslashes from the left as
+    JSON does), then every quote left opens or closes a literal; the cumulated lengths between
+    them give the index in ``raw`` of each opening quote."""
     text = raw[start:end]
     if "\\" in text:
         text = text.replace("\\\\", "__").replace('\\"', "__")
     pieces = text.split('"')
     #: the quote after piece ``i`` is at ``cumulated lengths + i`` (one character per quote)
     quotes = list(itertools.accumulate(map(len, pieces[:-1])))
-    return [start + offset + 2 * i for i, offset in enumerate(quotes[::2])]
+    outside = '"'.join(pieces[::2])
+    return (
+        [start + offset + 2 * i for i, offset in enumerate(quotes[::2])],
+        _WIDE.search(outside) is not None,
+        outside.count("[") + outside.count("{"),
+    )
 
 
-_literal_starts: Callable[[str, int, int], list[int]]
+literal_starts: Callable[[str, int, int], Literals]
 try:  # built from linkguard/_blocks.c when a C compiler was there at install time
-    from linkguard._blocks import literal_starts as _literal_starts
+    from linkguard._blocks import literal_starts
 except ImportError:  # pragma: no cover - depends on the install
-    _literal_starts = _literal_starts_py
+    literal_starts = _literal_starts_py
 
 
 class Positions:
@@ -89,12 +100,18 @@ class Positions:
     __slots__ = ("_base", "_column0", "_end", "_line", "_offset", "_starts", "next", "raw")
 
     def __init__(
-        self, raw: str, line: int = 1, start: int = 0, end: int | None = None, column: int = 1
+        self,
+        raw: str,
+        line: int = 1,
+        start: int = 0,
+        end: int | None = None,
+        column: int = 1,
+        starts: list[int] | None = None,
     ) -> None:
         self.raw = raw
         self._end = len(raw) if end is None else end
-        #: Where each literal's opening quote is, found on first need (C when built).
-        self._starts: list[int] | None = None
+        #: Where each literal's opening quote is: given, or found on first need (C when built).
+        self._starts = starts
         #: The index of the next literal.
         self.next = 0
         self._base = self._offset, self._line = start, line
@@ -106,7 +123,7 @@ class Positions:
         self._offset, self._line = self._base
 
     def _find(self) -> list[int]:
-        self._starts = _literal_starts(self.raw, self._base[0], self._end)
+        self._starts = literal_starts(self.raw, self._base[0], self._end)[0]
         return self._starts
 
     def count(self) -> int:
