@@ -216,6 +216,10 @@ def _no_link(text: str) -> bool:
 
 
 def pointer(path: Path) -> str:
+    """``path`` as a JSON pointer (RFC 6901: ``~`` and ``/`` in a key escaped)."""
+    joined = "/".join(path)
+    if "~" not in joined and joined.count("/") == len(path) - 1:  # no key to escape: the common case
+        return "/" + joined
     return "/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in path)
 
 
