@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from linkguard.cli import main
 from linkguard.inputs import jsondump, jsontree
 
 #: JSON values whose strings hold what makes literals hard to find: quotes, backslash runs,
@@ -90,3 +92,33 @@ def _strings(value: object) -> list[str]:
     if isinstance(value, list):
         return [s for item in value for s in _strings(item)]
     return []
+
+
+def test_json_lines_orjson_cannot_read_as_json_does_scan_as_before(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a message id wider than 64 bits (orjson would make it a float), NaN and 1e400 (orjson refuses
+    # both), a plain line, and one too deep for json: each is read as json reads it
+    lines = [
+        '{"id": 123456789012345678901234, "type": "message", "text": "welt.ltd/a", "text_entities": []}',
+        '{"id": -1234567890123456789, "type": "message", "text": "welt.ltd/b", "text_entities": []}',
+        '{"id": 5, "score": NaN, "text": "spiegel.ltd/c", "text_entities": []}',
+        '{"id": 6, "size": 1e400, "text": "faz.ltd/d", "text_entities": []}',
+        '{"id": 7, "text": "bild.ltd/e", "text_entities": []}',
+        "[" * 1020 + "]" * 1020,  # within orjson's depth limit, beyond json's
+    ]
+    path = tmp_path / "chat.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    summary = tmp_path / "summary.json"
+    code = main(["scan", str(path), "--format", "jsonl", "--all", "--jobs", "1", "--summary", str(summary)])
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
+    assert code == 1
+    assert [(r["post"]["id"], r["url"]) for r in rows] == [
+        ("123456789012345678901234", "http://welt.ltd/a"),
+        ("-1234567890123456789", "http://welt.ltd/b"),
+        ("5", "http://spiegel.ltd/c"),
+        ("6", "http://faz.ltd/d"),
+        ("7", "http://bild.ltd/e"),
+    ]
+    repaired = json.loads(summary.read_text())["repaired"]
+    assert repaired == {"malformed-json-line-scanned-as-text": 1}  # the deep line, as json says
