@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import string
 from pathlib import Path
 
 import orjson
@@ -16,8 +17,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from linkguard import scan
 from linkguard.cli import main
+from linkguard.extract import candidates
 from linkguard.inputs import jsondump, jsontree
+from linkguard.normalize import normalize, parse_link
 
 #: JSON values whose strings hold what makes literals hard to find: quotes, backslash runs,
 #: escapes, characters outside ASCII and outside the BMP.
@@ -122,3 +126,66 @@ def test_json_lines_orjson_cannot_read_as_json_does_scan_as_before(
     ]
     repaired = json.loads(summary.read_text())["repaired"]
     assert repaired == {"malformed-json-line-scanned-as-text": 1}  # the deep line, as json says
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    slug=st.text(alphabet=string.ascii_letters + string.digits, min_size=1, max_size=12),
+    scheme=st.sampled_from(["http", "https"]),
+    before=st.sampled_from(["", "Lest das ", "Krieg\n", "a b "]),
+    after=st.sampled_from(["", " mehr", "\nx", " #Ukraine"]),
+)
+def test_a_tco_the_export_resolved_reads_the_same_in_the_posts_text(
+    slug: str, scheme: str, before: str, after: str
+) -> None:
+    # what lets the scan skip a tweet's text whose only link is a t.co already reported
+    url = f"{scheme}://t.co/{slug}"
+    text = before + url + after
+    links = [link for link in map(normalize, candidates(text)) if link is not None]
+    shown = parse_link(url)
+    assert shown is not None
+    assert [scan._same_link(link.url) for link in links] == [scan._same_link(shown.url)]
+    assert scan._only_shown(text, [url])
+    assert not scan._only_shown(text + " welt.ltd", [url])
+    assert not scan._only_shown(f"x{url}", [url])
+
+
+def test_a_tweets_other_tco_links_are_still_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def item(short: str, expanded: str) -> dict[str, str]:
+        return {"url": short, "expanded_url": expanded, "display_url": expanded[:20]}
+
+    tweets = [
+        {  # a t.co whose expanded_url is no link: the t.co itself is reported
+            "id_str": "1",
+            "full_text": "Lest https://t.co/aaaaaaaaaa",
+            "entities": {"urls": [item("https://t.co/aaaaaaaaaa", "nicht verfügbar")]},
+        },
+        {  # two t.co to one destination: the second t.co, shown in the text, is reported too
+            "id_str": "2",
+            "full_text": "https://t.co/bbbbbbbbbb und https://t.co/cccccccccc",
+            "entities": {
+                "urls": [
+                    item("https://t.co/bbbbbbbbbb", "https://welt.ltd/x"),
+                    item("https://t.co/cccccccccc", "https://welt.ltd/x"),
+                ]
+            },
+        },
+        {  # its resolved t.co, and a link the text names besides
+            "id_str": "3",
+            "full_text": "https://t.co/dddddddddd spiegel.ltd",
+            "entities": {"urls": [item("https://t.co/dddddddddd", "https://welt.ltd/y")]},
+        },
+    ]
+    path = tmp_path / "tweets.js"
+    path.write_text("window.YTD.tweets.part0 = " + json.dumps([{"tweet": t} for t in tweets], indent=2))
+    assert main(["scan", str(path), "--format", "jsonl", "--all", "--jobs", "1"]) == 1
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
+    assert [(r["post"]["id"], r["url"], r["via"]) for r in rows] == [
+        ("1", "https://t.co/aaaaaaaaaa", []),
+        ("2", "https://welt.ltd/x", ["https://t.co/bbbbbbbbbb"]),
+        ("2", "https://t.co/cccccccccc", []),
+        ("3", "https://welt.ltd/y", ["https://t.co/dddddddddd"]),
+        ("3", "http://spiegel.ltd/", []),
+    ]
