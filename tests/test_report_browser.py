@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 from report_fixtures import produce
+from test_report_charts import dated, html
+
+from linkguard.report.html import CSP
 
 pytestmark = pytest.mark.browser
 
@@ -42,15 +45,20 @@ def test_html_report_renders_and_runs_no_script(tmp_path: Path) -> None:
     executable = _chromium()
     report = tmp_path / "report.html"
     report.write_text(produce("html", show_all=True), encoding="utf-8")
+    charted = tmp_path / "charts.html"  # the same findings as dated posts: the report opens with charts
+    charted.write_text(html(dated()), encoding="utf-8")
 
     dialogs: list[str] = []
     requests: list[str] = []
+    console: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
             page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
             page.on("request", lambda request: requests.append(request.url))
+            page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+            page.on("pageerror", lambda error: console.append(f"pageerror: {error}"))
             page.goto(report.as_uri())
             page.wait_for_load_state("load")
 
@@ -66,7 +74,24 @@ def test_html_report_renders_and_runs_no_script(tmp_path: Path) -> None:
 
             assert page.evaluate("window.__pwned") is None
             assert page.locator("script, img, iframe, object").count() == 0
+
+            # the charts: two inline SVGs drawn (bars with size), their tables, still no script
+            page.goto(charted.as_uri())
+            page.wait_for_load_state("load")
+            charts = page.locator("#charts svg.chart")
+            assert charts.count() == 2
+            for index in range(2):
+                box = charts.nth(index).bounding_box()
+                assert box is not None and box["width"] > 300 and box["height"] > 100
+            timeline = page.locator("#timeline-chart svg path[clip-path]")
+            assert timeline.count() >= 3  # one bar per flagged post's day and outlet
+            assert "Die Welt" in (page.locator("#timeline-chart svg").text_content() or "")
+            assert page.locator("#outlets-table tbody tr").count() == 2
+            assert page.locator("script, img, iframe, object, foreignObject").count() == 0
+            assert page.evaluate("window.__pwned") is None
+            csp = page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content")
+            assert csp == CSP
         finally:
             browser.close()
-    assert dialogs == []
-    assert requests == [report.as_uri()]
+    assert dialogs == [] and console == []
+    assert requests == [report.as_uri(), charted.as_uri()]
