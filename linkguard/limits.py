@@ -123,7 +123,8 @@ UNITS_IN_FLIGHT_PER_WORKER = 2
 #: Findings a worker keeps in memory for one unit before it spools them to a temporary file (a
 #: compressed dump is one unit however large it is).
 UNIT_FINDINGS_IN_MEMORY = 20_000
-#: The same for a unit's JSON Lines, when workers write them.
+#: Bytes of a worker's JSON Lines part copied at once where the output cannot take them in the
+#: kernel (a terminal, a stream without a file descriptor).
 UNIT_ENCODED_BYTES_IN_MEMORY = 16 << 20
 
 # --- scanning on a Dask cluster (``scan --dask``) -------------------------------------------
