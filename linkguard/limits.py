@@ -151,6 +151,20 @@ RATING_LOW_THRESHOLD = 0.3
 #: Score of a link whose only problem is a low source rating (flagged: ≥ SUSPICIOUS_THRESHOLD).
 RATING_SCORE = 60
 
+# --- evidence beyond the page: likeness to the real outlet, screenshots ------------------------
+#: Characters of a page's tag skeleton and of its text that are fuzzy-hashed (ssdeep, pure Python:
+#: ~0.2 s per 64 K characters); a clone's likeness shows long before this.
+SIMILARITY_MAX_CHARS = 64 * 1024
+#: Tags kept per page for the skeleton (start and end tags, in order).
+SIMILARITY_MAX_TAGS = 20_000
+#: Seconds and decoded bytes one screenshot may spend on its page and everything the page loads.
+SCREENSHOT_BUDGET_S = 30.0
+SCREENSHOT_BUDGET_BYTES = 16 << 20
+#: Requests the rendered page may make (each through the guarded fetcher); the rest are refused.
+SCREENSHOT_MAX_REQUESTS = 60
+#: The browser window a screenshot shows (a common laptop viewport).
+SCREENSHOT_VIEWPORT = (1280, 800)
+
 # --- reports ----------------------------------------------------------------------------------
 #: The HTML report's timeline has one bar per day up to this many days, then per week (Monday)
 #: up to ``CHART_MAX_WEEKS`` weeks, then per month: a bar stays wide enough to see and hover.

@@ -97,6 +97,8 @@ class ParsedPage:
     text: list[str] = field(default_factory=list)
     #: Why the pass stopped early ("deadline"), or None when it read the whole (capped) page.
     cut: str | None = None
+    #: The tag skeleton: start tags by name, end tags as ``/name``, in order (for ``similarity``).
+    tags: list[str] = field(default_factory=list)
 
     def meta(self, key: str) -> str | None:
         """``content`` of the first ``<meta property=key>``, else of the first ``<meta name=key>``."""
@@ -259,6 +261,8 @@ def parse_html(body: bytes, charset: str | None = None, deadline: float | None =
                 break
             if name == "a":
                 out.end_anchor()
+            if len(page.tags) < limits.SIMILARITY_MAX_TAGS:
+                page.tags.append("/" + name[:32])
             pos = close + 1
             continue
         if out.wants(name):
@@ -269,6 +273,8 @@ def parse_html(body: bytes, charset: str | None = None, deadline: float | None =
         if pos < 0:
             break
         out.start(name, attrs)
+        if len(page.tags) < limits.SIMILARITY_MAX_TAGS:
+            page.tags.append(name[:32])
         if name in _RAW_TEXT:
             if name == "plaintext":
                 raw, pos = text[pos:], n
