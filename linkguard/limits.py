@@ -77,6 +77,12 @@ MAX_PAGE_LINKS = 5000
 RDAP_MAX_BYTES = 1 << 20
 #: RDAP servers may redirect (rdap.org, registrar referrals); followed only this far.
 RDAP_MAX_REDIRECTS = 3
+#: ``permute --online``: names whose DNS and RDAP are asked at once (``--concurrency``), and the
+#: most any flag may ask for; DNS answers in milliseconds, RDAP servers rate-limit bursts.
+PERMUTE_CONCURRENCY = 8
+PERMUTE_CONCURRENCY_CAP = 64
+#: ``permute --online``: seconds one DNS query (A, AAAA, NS or MX) may take, retries included.
+PERMUTE_DNS_TIMEOUT_S = 4.0
 #: A domain registered fewer days ago than this before the check is "young".
 YOUNG_DOMAIN_DAYS = 90
 #: ``investigate_many`` keeps at most this many items per worker in flight (streaming input).

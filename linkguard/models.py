@@ -69,6 +69,9 @@ EvidenceKind = (
         # ... and where every exchange is kept (``--evidence``)
         "archive",
         "screenshot",  # the page rendered by headless Chromium, kept as PNG (``--screenshot``)
+        # ``permute``: how a lookalike name was generated, and whether it exists (``--online``)
+        "permutation",
+        "existence",
     ]
 )
 TECHNIQUES: tuple[Technique, ...] = get_args(Technique)

@@ -462,3 +462,114 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@dataclass
+class DnsServer:
+    """A UDP DNS responder on loopback: ``zone`` maps a name to its records by type; any other
+    name is NXDOMAIN, names in ``servfail`` answer SERVFAIL and names in ``silent`` never answer."""
+
+    port: int
+    zone: dict[str, dict[str, list[str]]]
+    servfail: set[str]
+    silent: set[str]
+    queries: list[tuple[str, str]]
+    #: Seconds each answer is held back (answered from a thread each, so queries overlap).
+    delay: float = 0.0
+    #: The most queries held at once (with ``delay``): how many lookups the client ran in parallel.
+    most_at_once: int = 0
+    _held: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+
+def _dns_answer(state: DnsServer, wire: bytes) -> bytes | None:
+    import dns.message
+    import dns.rcode
+    import dns.rdatatype
+    import dns.rrset
+
+    query = dns.message.from_wire(wire)
+    question = query.question[0]
+    name = question.name.to_text(omit_final_dot=True).lower()
+    rdtype = dns.rdatatype.to_text(question.rdtype)
+    state.queries.append((name, rdtype))
+    if name in state.silent:
+        return None
+    response = dns.message.make_response(query)
+    if name in state.servfail:
+        response.set_rcode(dns.rcode.SERVFAIL)
+    elif name not in state.zone:
+        response.set_rcode(dns.rcode.NXDOMAIN)
+    else:
+        values = state.zone[name].get(rdtype, [])
+        if values:
+            response.answer.append(dns.rrset.from_text_list(question.name, 300, "IN", rdtype, values))
+    return bytes(response.to_wire())
+
+
+@contextlib.contextmanager
+def serve_dns(
+    zone: dict[str, dict[str, list[str]]], servfail: set[str], silent: set[str]
+) -> Iterator[DnsServer]:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.settimeout(0.05)
+    state = DnsServer(sock.getsockname()[1], zone, servfail, silent, [])
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.is_set():
+            try:
+                wire, peer = sock.recvfrom(4096)
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            if state.delay:
+                threading.Thread(target=answer_later, args=(wire, peer), daemon=True).start()
+                continue
+            answer = _dns_answer(state, wire)
+            if answer is not None:
+                sock.sendto(answer, peer)
+
+    def answer_later(wire: bytes, peer: Any) -> None:
+        with state._lock:
+            state._held += 1
+            state.most_at_once = max(state.most_at_once, state._held)
+        time.sleep(state.delay)
+        with state._lock:
+            state._held -= 1
+            answer = _dns_answer(state, wire)
+        if answer is not None:
+            with contextlib.suppress(OSError):
+                sock.sendto(answer, peer)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        stop.set()
+        thread.join(5)
+        sock.close()
+
+
+@pytest.fixture
+def dns_server() -> Iterator[DnsServer]:
+    """welt.ltd exists (A, AAAA, NS, MX), welt.online is in DNS with no records, welt.news answers
+    SERVFAIL, welt.top never answers; every other name does not exist."""
+    zone = {
+        "welt.ltd": {
+            "A": ["203.0.113.7"],
+            "AAAA": ["2001:db8::7"],
+            "NS": ["ns1.cheap-names.example."],
+            "MX": ["10 mx.cheap-names.example."],
+        },
+        "welt.online": {},
+    }
+    with serve_dns(zone, servfail={"welt.news"}, silent={"welt.top"}) as server:
+        yield server

@@ -39,6 +39,7 @@ class LazyGroup(click.Group):
         "update-psl": "psl_cmd",
         "update-popular": "popular_cmd",
         "serve": "serve_cmd",
+        "permute": "permute_cmd",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

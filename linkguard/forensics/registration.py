@@ -187,6 +187,8 @@ class RegistrationLookup:
 
     ``rdap_base``/``whois_server`` force one server (tests, local mirrors); when either is given,
     only the given servers are asked, so a test never falls through to the real internet.
+    ``whois=False`` asks RDAP only (``permute --online``: hundreds of names would trip port-43
+    rate limits, and the ccTLDs without RDAP rarely publish a creation date over WHOIS either).
     """
 
     def __init__(
@@ -199,8 +201,10 @@ class RegistrationLookup:
         whois_server: tuple[str, int] | None = None,
         whois_timeout: float = limits.WHOIS_TIMEOUT_S,
         whois_max_bytes: int = limits.WHOIS_MAX_BYTES,
+        whois: bool = True,
     ) -> None:
         self._fetcher = fetcher
+        self._use_whois = whois
         self._policy = policy
         self._bootstrap = bootstrap if bootstrap is not None else load_bootstrap()
         self._rdap_base = rdap_base
@@ -223,7 +227,7 @@ class RegistrationLookup:
                 errors.append(str(exc))
         if not bases and not self._forced:
             errors.append(f"no RDAP service is known for .{domain.rsplit('.', 1)[-1]}")
-        if self._whois_server is not None or not self._forced:
+        if self._use_whois and (self._whois_server is not None or not self._forced):
             try:
                 return self._whois(domain, budget)
             except RegistrationError as exc:
