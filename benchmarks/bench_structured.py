@@ -3,10 +3,13 @@
 same posts as JSON Lines, each also read as plain text (``--input-format text``), in one run.
 
 Prints, never asserts: MB/s (wall and CPU time, start-up included), peak RSS, and the ratio of each
-structured read to the same bytes read as text. CPU time is the fairer figure on a shared machine.
+structured read to the same bytes read as text. CPU time is the fairer figure on a shared machine;
+it counts every process of the run (``--jobs`` workers too), and peak RSS is the largest of them.
 
-    python benchmarks/bench_structured.py                # ~100 MB each
+    python benchmarks/bench_structured.py                # ~100 MB each, one process (--jobs 1)
     python benchmarks/bench_structured.py --size-mb 20   # quicker
+    python benchmarks/bench_structured.py --jobs 0       # scan's default (--jobs: the usable cores)
+    python benchmarks/bench_structured.py --baseline OTHER_PYTHON   # before/after, interleaved
 
 The files are generated once (seeded, so every run scans the same bytes) under benchmarks/data/.
 """
@@ -51,7 +54,7 @@ def generate(size_mb: float) -> tuple[Path, Path]:
     return js, jsonl
 
 
-def run(python: str, path: Path, input_format: str | None) -> tuple[float, float, int, int]:
+def run(python: str, path: Path, input_format: str | None, jobs: int) -> tuple[float, float, int, int]:
     """Wall seconds, CPU seconds, links and peak RSS (KiB) of one ``linkguard scan`` in a fresh process."""
     summary = Path(str(path) + ".summary.json")
     args = [
@@ -68,12 +71,18 @@ def run(python: str, path: Path, input_format: str | None) -> tuple[float, float
     ]
     if input_format:
         args += ["--input-format", input_format]
+    if jobs:
+        args += ["--jobs", str(jobs)]
     code = (
         "import resource, sys\n"
         "from linkguard.cli import main\n"
-        f"main({args!r})\n"
+        "try:\n"
+        f"    main({args!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
         "u = resource.getrusage(resource.RUSAGE_SELF)\n"
-        "print(u.ru_utime + u.ru_stime, u.ru_maxrss)\n"
+        "c = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "print(u.ru_utime + u.ru_stime + c.ru_utime + c.ru_stime, max(u.ru_maxrss, c.ru_maxrss))\n"
     )
     t = time.perf_counter()
     # run from the data directory, so that ``python`` imports its own linkguard, not this checkout's
@@ -83,21 +92,7 @@ def run(python: str, path: Path, input_format: str | None) -> tuple[float, float
     return wall, float(out[0]), int(json.loads(summary.read_text())["links"]), int(out[1])
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--size-mb", type=float, default=100.0)
-    ap.add_argument("--repeat", type=int, default=1, help="keep the best of this many runs of each")
-    ap.add_argument("--python", default=sys.executable, help="the interpreter whose linkguard is timed")
-    args = ap.parse_args()
-    js, jsonl = generate(args.size_mb)
-    rows: dict[str, tuple[float, float, int, int]] = {}
-    for label, path, fmt in (
-        ("tweets.js", js, None),
-        ("tweets.js as text", js, "text"),
-        ("JSON Lines", jsonl, None),
-        ("JSON Lines as text", jsonl, "text"),
-    ):
-        rows[label] = min((run(args.python, path, fmt) for _ in range(args.repeat)), key=lambda r: r[1])
+def table(rows: dict[str, tuple[float, float, int, int]], js: Path, jsonl: Path) -> None:
     head = f"{'input':<20} {'MB':>7} {'MB/s wall':>10} {'MB/s CPU':>9} {'peak RSS':>9} {'links':>8}"
     print(head + "  speed vs text (CPU)")
     for label, path in (("tweets.js", js), ("JSON Lines", jsonl)):
@@ -107,6 +102,34 @@ def main() -> int:
             ratio = "" if name.endswith("text") else f"  {rows[f'{label} as text'][1] / cpu:.2f}x"
             speed = f"{mb:7.1f} {mb / wall:10.1f} {mb / cpu:9.1f}"
             print(f"{name:<20} {speed} {rss / 1024:7.0f} MB {links:8,}{ratio}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--size-mb", type=float, default=100.0)
+    ap.add_argument("--repeat", type=int, default=1, help="keep the best of this many runs of each")
+    ap.add_argument("--python", default=sys.executable, help="the interpreter whose linkguard is timed")
+    ap.add_argument("--baseline", help="another interpreter (another linkguard), timed in turn with --python")
+    ap.add_argument("--jobs", type=int, default=1, help="scan --jobs (0: scan's default, the usable cores)")
+    args = ap.parse_args()
+    js, jsonl = generate(args.size_mb)
+    pythons = {"this": args.python, **({"baseline": args.baseline} if args.baseline else {})}
+    runs: dict[str, dict[str, list[tuple[float, float, int, int]]]] = {who: {} for who in pythons}
+    cases = (
+        ("tweets.js", js, None),
+        ("tweets.js as text", js, "text"),
+        ("JSON Lines", jsonl, None),
+        ("JSON Lines as text", jsonl, "text"),
+    )
+    for _ in range(args.repeat):  # interleaved, so that both meet the same load
+        for label, path, fmt in cases:
+            for who, python in pythons.items():
+                runs[who].setdefault(label, []).append(run(python, path, fmt, args.jobs))
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"load average at the end: {load}; --jobs {args.jobs or 'default'}")
+    for who in pythons:
+        print(f"\n{who}: {pythons[who]}")
+        table({label: min(rs, key=lambda r: r[1]) for label, rs in runs[who].items()}, js, jsonl)
     return 0
 
 

@@ -7,6 +7,10 @@
  * de-obfuscate. The patterns are linkguard.prefilter.HINT and OBFUSCATION, byte for byte; a
  * property test checks both versions give the same result. Optional: without a C compiler the
  * Python version runs.
+ *
+ * literal_starts(text, start, end) is where the string literals of a JSON value open, the
+ * positions linkguard.inputs.jsontree gives its records, and whether orjson reads the value as
+ * json does (its Python twin: linkguard.inputs.jsontree._literal_starts_py).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -218,6 +222,57 @@ done:
     return result;
 }
 
+PyDoc_STRVAR(literal_starts_doc,
+"literal_starts(text, start, end) -> (starts, wide, brackets)\n\n"
+"Where the string literals of the JSON text text[start:end] open: the index in text of each\n"
+"literal's opening quote, in document order (keys included). A backslash escapes the character\n"
+"after it, as in JSON. Outside literals: wide, whether a run of 20 digits or a '-' and 19\n"
+"digits occurs (an integer that may not fit 64 bits); brackets, how many '[' and '{' occur.");
+
+static PyObject *literal_starts(PyObject *self, PyObject *args) {
+    PyObject *text;
+    Py_ssize_t start, end;
+    if (!PyArg_ParseTuple(args, "Unn", &text, &start, &end)) return NULL;
+    const Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    if (start < 0) start = 0;
+    if (end > length) end = length;
+    const int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    PyObject *out = PyList_New(0);
+    if (out == NULL) return NULL;
+    int inside = 0, wide = 0, minus = 0;
+    Py_ssize_t brackets = 0, digits = 0;
+    for (Py_ssize_t i = start; i < end; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c == '\\') {
+            i++; /* JSON pairs backslashes from the left: the next character is escaped */
+            digits = 0;
+            minus = 0;
+            continue;
+        }
+        if (c == '"') {
+            if (!inside && append_steal(out, PyLong_FromSsize_t(i)) < 0) {
+                Py_DECREF(out);
+                return NULL;
+            }
+            inside = !inside;
+            digits = 0;
+            minus = 0;
+            continue;
+        }
+        if (inside) continue;
+        if (c >= '0' && c <= '9') {
+            digits++;
+            if (digits >= 20 || (minus && digits >= 19)) wide = 1;
+            continue;
+        }
+        minus = c == '-';
+        digits = 0;
+        if (c == '[' || c == '{') brackets++;
+    }
+    return Py_BuildValue("(NOn)", out, wide ? Py_True : Py_False, brackets);
+}
+
 PyDoc_STRVAR(count_newlines_doc,
 "count_newlines(data, /)\n--\n\n"
 "data.count(b'\\n'), at the speed of the vector unit: a loop without an early exit, which the\n"
@@ -241,13 +296,15 @@ static PyObject *count_newlines(PyObject *self, PyObject *arg) {
 
 static PyMethodDef methods[] = {
     {"select_lines", select_lines, METH_VARARGS, select_lines_doc},
+    {"literal_starts", literal_starts, METH_VARARGS, literal_starts_doc},
     {"count_newlines", count_newlines, METH_O, count_newlines_doc},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "linkguard._blocks",
-    "The plain-text line selection of linkguard.inputs.plaintext (and newline counting), in C.", -1, methods,
+    "The plain-text line selection of linkguard.inputs.plaintext (and newline counting), and where JSON\n"
+    "string literals open, in C.", -1, methods,
 };
 
 PyMODINIT_FUNC PyInit__blocks(void) {

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
+import operator
 import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -16,9 +17,12 @@ from typing import TYPE_CHECKING
 
 from linkguard.extract import candidates
 from linkguard.inputs import iter_paths, read_path
+from linkguard.inputs.decoding import ERRORS
+from linkguard.inputs.plaintext import select_lines
 from linkguard.limits import POST_CONTEXT_CHARS
 from linkguard.models import (
     FLAGGED_STATUSES,
+    Candidate,
     Evidence,
     Finding,
     Link,
@@ -39,6 +43,8 @@ if TYPE_CHECKING:
 _CONTEXT_CHARS = 160
 #: One URL with a special scheme and nothing else (no spaces): a value a browser would follow.
 _ONE_URL = re.compile(r"(?i:https?|ftp|wss?):\S*\Z")
+#: A t.co link as an export records it (``entities.urls[].url``): read the same in a post's text.
+_TCO = re.compile(r"https?://t\.co/[A-Za-z0-9]+\Z")
 #: Verdicts worth a network look when forensics are on: what we flag, and what hides a target.
 INVESTIGATE = frozenset({"malicious", "suspicious", "shortened"})
 
@@ -61,6 +67,12 @@ def _post_context(text: str, start: int, end: int) -> str:
     return " ".join(text.split())
 
 
+#: Every field of a link and of a candidate, in ``__init__`` order: a copy made by calling the
+#: class with them costs a third of ``dataclasses.replace`` (once per link an export resolved).
+_LINK_FIELDS = operator.attrgetter(*(f.name for f in dataclasses.fields(Link)))
+_CANDIDATE_FIELDS = operator.attrgetter(*(f.name for f in dataclasses.fields(Candidate)))
+
+
 def _resolved(link: Link, item: Record) -> Link:
     """``link`` (the destination an export recorded) with what the post showed in ``via``."""
     shown, field_name = item.via[-1], item.resolved_by or "export"
@@ -69,7 +81,16 @@ def _resolved(link: Link, item: Record) -> Link:
         f"the export's {field_name} records that {shown} leads to {link.url}",
         {"field": field_name, "shown": shown},
     )
-    return dataclasses.replace(link, via=(*item.via, *link.via), resolution=(why, *link.resolution))
+    out = Link(*_LINK_FIELDS(link))
+    out.via, out.resolution = (*item.via, *link.via), (why, *link.resolution)
+    return out
+
+
+def _displayed(cand: Candidate, display: str) -> Candidate:
+    """``cand`` with the label the input format paired with it (a copy: candidates may be shared)."""
+    out = Candidate(*_CANDIDATE_FIELDS(cand))
+    out.display = display
+    return out
 
 
 def with_resolution(verdict: Verdict, notes: tuple[Evidence, ...]) -> Verdict:
@@ -150,6 +171,7 @@ class Scanner:
         stats, classify, contexts = self.stats, self.detector.classify, self.contexts
         current: Post | None = None
         seen: set[str] = set()  # links already reported for ``current``: one finding per link per post
+        shown: list[str] = []  # t.co links of ``current`` the export resolved, as the post shows them
         for item in items:
             if isinstance(item, Skipped):
                 stats.skip(item)
@@ -159,10 +181,14 @@ class Scanner:
             post, via = item.post, item.via
             if post is not current:
                 current = post
-                seen = set()
+                seen, shown = set(), []
                 stats.posts += post is not None
+            if not text:  # counted; a structured value or a line without a link candidate
+                continue
             if record is not None and ("\t" in text or "\n" in text or "\r" in text):
                 text = _as_browsers_read(text)
+            if shown and _only_shown(text, shown):  # a tweet's text around its t.co: nothing new
+                continue
             line, line_start, searched = item.line, 0, 0
             # columns of the record's first line continue from where the record starts
             first_line, column_shift = item.line, item.column - 1
@@ -170,11 +196,12 @@ class Scanner:
             known = self.known_labels if item.suspect is None or item.suspect else frozenset()
             for cand in candidates(text, suspect=item.suspect, known_labels=known):
                 if display is not None:  # the input format paired a label with the first link
-                    cand = dataclasses.replace(cand, display=display)
+                    cand = _displayed(cand, display)
                     display = None
                 link = normalize(cand)
                 if link is None:
                     continue
+                resolved = bool(via)
                 if via:  # the export resolved the first link: what the post showed goes in ``via``
                     link = _resolved(link, item)
                     via = ()
@@ -182,6 +209,8 @@ class Scanner:
                     if _same_link(link.url) in seen:
                         continue
                     seen.update(_shown_urls(link) if link.via else (_same_link(link.url),))
+                    if resolved:
+                        shown.extend(url for url in item.via if _TCO.match(url))
                 start = cand.start
                 newlines = text.count("\n", searched, start)
                 if newlines:
@@ -302,6 +331,28 @@ class Scanner:
             self.stats.investigations[result.outcome] += 1
             verdict = result.verdict
         return Finding(link, verdict, "argv", 1, 1), result
+
+
+def _only_shown(text: str, shown: list[str]) -> bool:
+    """Whether ``text`` can give no finding but the ``shown`` t.co links, which its post has
+    reported already: each stands alone between white space, and with them blanked no line is
+    left that may hold a link (the plain-text line selection, C when built). Then the extractor
+    need not read it; otherwise it reads the text whole, as before."""
+    blanked = text
+    for url in shown:
+        at = blanked.find(url)
+        while at >= 0:
+            end = at + len(url)
+            if (at == 0 or blanked[at - 1] in _SPACES) and (end == len(blanked) or blanked[end] in _SPACES):
+                blanked = blanked[:at] + " " * len(url) + blanked[end:]
+            at = blanked.find(url, end)
+    if blanked is text:
+        return False
+    return not select_lines(blanked.encode("utf-8", "surrogatepass"), ERRORS)[0]
+
+
+#: What may stand around a t.co for :func:`_only_shown` to blank it.
+_SPACES = " \n"
 
 
 def _as_browsers_read(value: str) -> str:

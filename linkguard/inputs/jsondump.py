@@ -18,8 +18,19 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import orjson
+
 from linkguard.inputs import plaintext
-from linkguard.inputs.jsontree import Holder, Obj, Pairs, Path, Positions, Walker, pairs_hook
+from linkguard.inputs.jsontree import (
+    Holder,
+    Obj,
+    Pairs,
+    Path,
+    Positions,
+    Walker,
+    literal_starts,
+    pairs_hook,
+)
 from linkguard.inputs.reader import Reader, content_start
 from linkguard.inputs.shapes import SHAPES
 from linkguard.limits import JSON_READ_CHARS, JSON_WHOLE_VALUE_CHARS, MAX_JSON_VALUE_CHARS, MAX_LINE_CHARS
@@ -36,6 +47,21 @@ _SPACE = re.compile(r"[ \t\r\n]*")
 _CUT_SHORT = "Unterminated string"
 #: Members of a large object that say what it is (a chat's id and name come before its messages).
 _JUDGED_MEMBERS = 64
+#: Brackets beyond which ``json``'s recursion limit, not orjson's depth limit, must decide.
+_DEEP = 512
+
+
+def _loads(line: str, wide: bool, brackets: int) -> Any:
+    """One JSON line parsed as ``json.loads`` parses it: by orjson (3-4x faster) where the two
+    certainly agree; by ``json`` where orjson refuses the line (``NaN``, a lone surrogate), would
+    round an integer (it keeps 64 bits: ``wide``) or the nesting may be deep, so that errors and
+    values stay ``json``'s. ``wide`` and ``brackets`` come from :func:`literal_starts`."""
+    if not wide and brackets <= _DEEP:
+        try:
+            return orjson.loads(line)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(line)
 
 
 class _Malformed(Exception):
@@ -269,14 +295,15 @@ def read_lines(stream: io.TextIOWrapper, source: str, *, first_line: int = 1) ->
             continue
         if not line.strip():
             continue
+        starts, wide, brackets = literal_starts(line, 0, len(line))
         try:
-            doc = json.loads(line)
+            doc = _loads(line, wide, brackets)
         except (json.JSONDecodeError, RecursionError) as exc:
             detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
             yield Skipped(source, "malformed-json-line-scanned-as-text", detail, line_no, kept=True)
             yield Record(line, source, line_no, 1)
             continue
-        walker = Walker(Positions(line, line_no), source, SHAPES)
+        walker = Walker(Positions(line, line_no, starts=starts), source, SHAPES)
         first = True
         for record in walker.records(doc, (), None, functools.partial(_PAIRS_DECODER.decode, line)):
             yield Record(

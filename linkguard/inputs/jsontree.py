@@ -11,6 +11,7 @@ import html as htmllib
 import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +56,38 @@ def as_dict(value: dict[str, Any] | Pairs) -> dict[str, Any]:
     return value if isinstance(value, dict) else dict(value)
 
 
+#: What :func:`literal_starts` gives: where each literal opens; whether, outside the literals, a
+#: run of digits is an integer that may not fit 64 bits; how many ``[`` and ``{`` there are.
+Literals = tuple[list[int], bool, int]
+_WIDE = re.compile(r"[0-9]{20}|-[0-9]{19}")
+
+
+def _literal_starts_py(raw: str, start: int, end: int) -> Literals:
+    """The literals of ``raw[start:end]`` with ``str`` methods (``linkguard/_blocks.c`` has the
+    C twin): escapes are blanked (``\\\\`` before ``\\"``, pairing backslashes from the left as
+    JSON does), then every quote left opens or closes a literal; the cumulated lengths between
+    them give the index in ``raw`` of each opening quote."""
+    text = raw[start:end]
+    if "\\" in text:
+        text = text.replace("\\\\", "__").replace('\\"', "__")
+    pieces = text.split('"')
+    #: the quote after piece ``i`` is at ``cumulated lengths + i`` (one character per quote)
+    quotes = list(itertools.accumulate(map(len, pieces[:-1])))
+    outside = '"'.join(pieces[::2])
+    return (
+        [start + offset + 2 * i for i, offset in enumerate(quotes[::2])],
+        _WIDE.search(outside) is not None,
+        outside.count("[") + outside.count("{"),
+    )
+
+
+literal_starts: Callable[[str, int, int], Literals]
+try:  # built from linkguard/_blocks.c when a C compiler was there at install time
+    from linkguard._blocks import literal_starts
+except ImportError:  # pragma: no cover - depends on the install
+    literal_starts = _literal_starts_py
+
+
 class Positions:
     """Where the string literals of ``raw[start:end]`` are, counted in document order.
 
@@ -64,15 +97,21 @@ class Positions:
     window of a larger document (one element of a streamed array) keeps the document's positions.
     """
 
-    __slots__ = ("_base", "_column0", "_end", "_line", "_offset", "_quotes", "next", "raw")
+    __slots__ = ("_base", "_column0", "_end", "_line", "_offset", "_starts", "next", "raw")
 
     def __init__(
-        self, raw: str, line: int = 1, start: int = 0, end: int | None = None, column: int = 1
+        self,
+        raw: str,
+        line: int = 1,
+        start: int = 0,
+        end: int | None = None,
+        column: int = 1,
+        starts: list[int] | None = None,
     ) -> None:
         self.raw = raw
         self._end = len(raw) if end is None else end
-        #: Where the quotes that open and close literals are, found on first need (see ``_find``).
-        self._quotes: list[int] | None = None
+        #: Where each literal's opening quote is: given, or found on first need (C when built).
+        self._starts = starts
         #: The index of the next literal.
         self.next = 0
         self._base = self._offset, self._line = start, line
@@ -84,27 +123,19 @@ class Positions:
         self._offset, self._line = self._base
 
     def _find(self) -> list[int]:
-        """Where the quotes are, in C: escapes are blanked (``\\\\`` before ``\\"``, pairing
-        backslashes from the left as JSON does), then every quote left opens or closes a literal;
-        the cumulated lengths between them give their offsets."""
-        text = self.raw[self._base[0] : self._end]
-        if "\\" in text:
-            text = text.replace("\\\\", "__").replace('\\"', "__")
-        pieces = text.split('"')
-        #: the quote after piece ``i`` is at ``cumulated lengths + i`` (one character per quote)
-        self._quotes = list(itertools.accumulate(map(len, pieces[:-1])))
-        return self._quotes
+        self._starts = literal_starts(self.raw, self._base[0], self._end)[0]
+        return self._starts
 
     def count(self) -> int:
         """How many literals the text has."""
-        return len(self._quotes if self._quotes is not None else self._find()) // 2
+        return len(self._starts if self._starts is not None else self._find())
 
     def at(self, index: int) -> tuple[int, int]:
         """Line and column of the text of literal ``index`` (past its opening quote)."""
-        quotes = self._quotes if self._quotes is not None else self._find()
-        if 2 * index >= len(quotes):
+        starts = self._starts if self._starts is not None else self._find()
+        if index >= len(starts):
             return self._line, 1
-        start = self._base[0] + quotes[2 * index] + 2 * index
+        start = starts[index]
         if start < self._offset:  # asked out of order (a post's text after its links): count back
             self._line -= self.raw.count("\n", start, self._offset)
         else:
@@ -121,20 +152,57 @@ class Positions:
 
 
 def literals(value: Any) -> int:
-    """How many string literals ``value`` was written with (keys included)."""
-    if isinstance(value, str):
+    """How many string literals ``value`` was written with (keys included).
+
+    Types are told apart by identity: a parsed document holds only ``str``, ``dict``, ``list`` and
+    ``Pairs`` containers and literals (and numbers, booleans, ``None``), and this runs for every
+    value a post's shape steps over."""
+    cls = value.__class__
+    if cls is str:
         return 1
-    if isinstance(value, dict):
-        return len(value) + sum(literals(item) for item in value.values() if isinstance(item, _NESTED))
-    if isinstance(value, list):  # an array, or Pairs
-        if isinstance(value, Pairs):
-            return len(value) + sum(literals(item) for _key, item in value if isinstance(item, _NESTED))
-        return sum(literals(item) for item in value if isinstance(item, _NESTED))
-    return 0
+    if cls is dict:
+        n = len(value)
+        items: Iterable[Any] = value.values()
+    elif cls is list:
+        n, items = 0, value
+    elif cls is Pairs:
+        n, items = len(value), [item for _key, item in value]
+    else:
+        return 0
+    for item in items:
+        kind = item.__class__
+        if kind is str:
+            n += 1
+        elif kind is dict or kind is list or kind is Pairs:
+            n += literals(item)
+    return n
 
 
-#: Values that hold string literals.
-_NESTED = (str, dict, list)
+def _locate(value: Any, path: Path, at: Places, index: int) -> int:
+    """Remember which literal each string of ``value`` is, from literal ``index`` on; the index
+    after its last literal."""
+    cls = value.__class__
+    if cls is str:
+        at[path] = index
+        return index + 1
+    if cls is dict or cls is Pairs:
+        for key, item in value.items() if cls is dict else value:
+            index += 1  # the key literal
+            kind = item.__class__
+            if kind is str:
+                at[(*path, key)] = index
+                index += 1
+            elif kind is dict or kind is list or kind is Pairs:
+                index = _locate(item, (*path, key), at, index)
+    elif cls is list:
+        for i, item in enumerate(value):
+            kind = item.__class__
+            if kind is str:
+                at[(*path, str(i))] = index
+                index += 1
+            elif kind is dict or kind is list or kind is Pairs:
+                index = _locate(item, (*path, str(i)), at, index)
+    return index
 
 
 def _no_link(text: str) -> bool:
@@ -148,6 +216,10 @@ def _no_link(text: str) -> bool:
 
 
 def pointer(path: Path) -> str:
+    """``path`` as a JSON pointer (RFC 6901: ``~`` and ``/`` in a key escaped)."""
+    joined = "/".join(path)
+    if "~" not in joined and joined.count("/") == len(path) - 1:  # no key to escape: the common case
+        return "/" + joined
     return "/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in path)
 
 
@@ -165,20 +237,27 @@ def html_text(html: str) -> str:
     return " ".join(htmllib.unescape(_TAG.sub("", _BLOCK_TAG.sub(" ", html))).split())
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Obj:
-    """A JSON object as a shape sees it: its pairs in order, as a dict, its keys and its ``type``."""
+    """A JSON object as a shape sees it: its pairs in order, as a dict, its keys and its ``type``.
+
+    Made for every object of a walk, so not frozen (a frozen ``__init__`` costs several times
+    more) and ``keys`` is the dict's own view, not a copy; treat it as read-only."""
 
     pairs: Iterable[tuple[str, Any]]
     fields: dict[str, Any]
-    keys: frozenset[str]
+    keys: AbstractSet[str]
     kind: str | None
 
     @classmethod
     def of(cls, value: dict[str, Any] | Pairs) -> Obj:
-        fields = as_dict(value)
+        pairs: Iterable[tuple[str, Any]]
+        if isinstance(value, dict):
+            fields, pairs = value, value.items()
+        else:
+            fields, pairs = dict(value), value
         kind = fields.get("type")
-        return cls(members(value), fields, frozenset(fields), kind if isinstance(kind, str) else None)
+        return cls(pairs, fields, fields.keys(), kind if kind.__class__ is str else None)
 
 
 def _never(obj: Obj) -> bool:
@@ -220,12 +299,13 @@ class Walker:
     def walk(
         self, value: Any, path: Path, post: Post | None = None, holder: Holder | None = None
     ) -> Iterator[Record]:
-        if isinstance(value, str):
+        cls = value.__class__
+        if cls is str:
             line, column = self.pos.take()
             yield from self.string_records(value, line, column, pointer(path), post)
-        elif isinstance(value, OBJECTS):
+        elif cls is dict or cls is Pairs:
             yield from self._object(Obj.of(value), path, post, holder)
-        elif isinstance(value, list):
+        elif cls is list:
             for i, item in enumerate(value):
                 yield from self.walk(item, (*path, str(i)), post, holder)
 
@@ -290,17 +370,7 @@ class Walker:
 
     def locate(self, value: Any, path: Path, at: Places) -> None:
         """Pass ``value``'s literals, remembering which one each string is (a post's own fields)."""
-        pos = self.pos
-        if isinstance(value, str):
-            at[path] = pos.next
-            pos.next += 1
-        elif isinstance(value, OBJECTS):
-            for key, item in members(value):
-                pos.next += 1
-                self.locate(item, (*path, key), at)
-        elif isinstance(value, list):
-            for i, item in enumerate(value):
-                self.locate(item, (*path, str(i)), at)
+        self.pos.next = _locate(value, path, at, self.pos.next)
 
     def consume(self, value: Any) -> None:
         """Step over ``value``'s literals without reading it."""
@@ -316,8 +386,8 @@ class Walker:
         obj: Obj,
         path: Path,
         post: Post,
-        own: frozenset[str],
-        skip: frozenset[str] = frozenset(),
+        own: AbstractSet[str],
+        skip: AbstractSet[str] = frozenset(),
     ) -> tuple[Places, list[Record]]:
         """Positions of the post's ``own`` fields (read by its shape) and the records of the rest.
 
@@ -326,17 +396,32 @@ class Walker:
         at: Places = {}
         rest: list[Record] = []
         pos = self.pos
+        index = pos.next
         for key, item in obj.pairs:
-            pos.next += 1
+            index += 1  # the key literal
+            kind = item.__class__
             if key in own:
-                self.locate(item, (*path, key), at)
-            elif key in skip:
-                if item.__class__ is str:
-                    pos.next += 1
-                elif isinstance(item, _NESTED):
-                    pos.next += literals(item)
-            else:
-                rest.extend(self.walk(item, (*path, key), post))
+                if kind is str:
+                    at[(*path, key)] = index
+                    index += 1
+                else:
+                    index = _locate(item, (*path, key), at, index)
+            elif kind is str:
+                if key in skip:
+                    index += 1
+                else:
+                    pos.next = index
+                    rest.extend(self.walk(item, (*path, key), post))
+                    index = pos.next
+            elif kind is dict or kind is list or kind is Pairs:
+                if key in skip:
+                    index += literals(item)
+                else:
+                    pos.next = index
+                    rest.extend(self.walk(item, (*path, key), post))
+                    index = pos.next
+            # numbers, booleans and null have no literal and show no link
+        pos.next = index
         return at, rest
 
     def string_records(

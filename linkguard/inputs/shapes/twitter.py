@@ -28,6 +28,8 @@ _META = frozenset(
     | {"in_reply_to_status_id", "in_reply_to_status_id_str", "in_reply_to_user_id"}
     | {"in_reply_to_user_id_str", "in_reply_to_screen_name", "conversation_id"}
 )
+#: A tweet's own fields, read here rather than walked, by the key its text is under.
+_OWN = {key: frozenset({key, "entities", "extended_entities"}) for key in ("full_text", "text")}
 _MONTHS = {m: i + 1 for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split())}
 
 
@@ -57,9 +59,10 @@ def read_post(obj: Obj, path: Path, walker: Walker, holder: Holder | None) -> It
         url = f"https://x.com/{author}/status/{tweet_id}" if author else f"https://x.com/i/status/{tweet_id}"
     post = Post("x", tweet_id, url, author, twitter_date(fields.get("created_at")))
     text_key = "full_text" if "full_text" in fields else "text"
-    own = frozenset({text_key, "entities", "extended_entities"})
-    at, rest = walker.split_post(obj, path, post, own, _META)
-    text = fields.get(text_key) if isinstance(fields.get(text_key), str) else ""
+    at, rest = walker.split_post(obj, path, post, _OWN[text_key], _META)
+    text = fields.get(text_key)
+    if not isinstance(text, str):
+        text = ""
     here = walker.place(at, (*path, text_key))
     for group in ("entities", "extended_entities"):
         entities = fields.get(group)

@@ -1,0 +1,191 @@
+"""The shortcuts that make structured input fast give exactly what the plain way gives.
+
+Where JSON string literals open is found in C (``linkguard._blocks.literal_starts``) or with
+``str`` methods; JSON Lines are parsed with orjson, and with ``json`` where orjson refuses a
+line ``json`` reads. Each is checked against the plain computation.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import string
+from pathlib import Path
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from linkguard import scan
+from linkguard.cli import main
+from linkguard.extract import candidates
+from linkguard.inputs import jsondump, jsontree
+from linkguard.normalize import normalize, parse_link
+
+#: JSON values whose strings hold what makes literals hard to find: quotes, backslash runs,
+#: escapes, characters outside ASCII and outside the BMP.
+PIECES = ['"', "\\", "\\\\", "a", "/", "é", "😀", "\n", " ", "u"]
+STRINGS = st.lists(st.sampled_from(PIECES), max_size=12).map("".join)
+NUMBERS = st.integers() | st.integers(-(10**25), 10**25) | st.floats(allow_nan=False, allow_infinity=False)
+VALUES = st.recursive(
+    st.none() | st.booleans() | NUMBERS | STRINGS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(STRINGS, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+def _count(value: object) -> int:
+    if isinstance(value, str):
+        return 1
+    if isinstance(value, dict):
+        return sum(1 + _count(item) for item in value.values())
+    if isinstance(value, list):
+        return sum(_count(item) for item in value)
+    return 0
+
+
+def _wide(value: object) -> bool:
+    """An integer written with 20 digits, or with a minus and 19."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return len(str(abs(value))) >= (19 if value < 0 else 20)
+    if isinstance(value, dict):
+        return any(_wide(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_wide(item) for item in value)
+    return False
+
+
+def test_the_c_literal_search_is_built_under_ci() -> None:
+    if os.environ.get("CI") and jsontree.literal_starts is jsontree._literal_starts_py:
+        pytest.fail("linkguard._blocks was not built (no C compiler?); JSON runs the slower Python path")
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(value=VALUES, ascii_only=st.booleans(), indent=st.sampled_from([None, 2]), pad=st.integers(0, 3))
+def test_literal_starts_in_c_and_python_agree_and_open_every_literal(
+    value: object, ascii_only: bool, indent: int | None, pad: int
+) -> None:
+    body = json.dumps(value, ensure_ascii=ascii_only, indent=indent)
+    raw = "é" * pad + body + '"x"'  # the window is part of a larger text
+    start, end = pad, pad + len(body)
+    starts, wide, brackets = jsontree.literal_starts(raw, start, end)
+    assert (starts, wide, brackets) == jsontree._literal_starts_py(raw, start, end)
+    assert len(starts) == _count(value)
+    for at in starts:  # each is an opening quote from which json reads one string
+        assert raw[at] == '"'
+        assert isinstance(json.JSONDecoder().raw_decode(raw, at)[0], str)
+    assert wide == _wide(value)
+    assert brackets == body.count("[") + body.count("{") - sum(
+        s.count("[") + s.count("{") for s in _strings(value)
+    )
+    # where the scan says orjson may read the line, it reads what json reads
+    assert jsondump._loads(body, wide, brackets) == json.loads(body)
+    if not wide:
+        assert orjson.loads(body) == json.loads(body)
+
+
+def _strings(value: object) -> list[str]:
+    """The text of every literal, escaped as json.dumps writes it (keys included)."""
+    if isinstance(value, str):
+        return [json.dumps(value)]
+    if isinstance(value, dict):
+        return [json.dumps(k) for k in value] + [s for item in value.values() for s in _strings(item)]
+    if isinstance(value, list):
+        return [s for item in value for s in _strings(item)]
+    return []
+
+
+def test_json_lines_orjson_cannot_read_as_json_does_scan_as_before(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a message id wider than 64 bits (orjson would make it a float), NaN and 1e400 (orjson refuses
+    # both), a plain line, and one too deep for json: each is read as json reads it
+    lines = [
+        '{"id": 123456789012345678901234, "type": "message", "text": "welt.ltd/a", "text_entities": []}',
+        '{"id": -1234567890123456789, "type": "message", "text": "welt.ltd/b", "text_entities": []}',
+        '{"id": 5, "score": NaN, "text": "spiegel.ltd/c", "text_entities": []}',
+        '{"id": 6, "size": 1e400, "text": "faz.ltd/d", "text_entities": []}',
+        '{"id": 7, "text": "bild.ltd/e", "text_entities": []}',
+        "[" * 1020 + "]" * 1020,  # within orjson's depth limit, beyond json's
+    ]
+    path = tmp_path / "chat.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    summary = tmp_path / "summary.json"
+    code = main(["scan", str(path), "--format", "jsonl", "--all", "--jobs", "1", "--summary", str(summary)])
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
+    assert code == 1
+    assert [(r["post"]["id"], r["url"]) for r in rows] == [
+        ("123456789012345678901234", "http://welt.ltd/a"),
+        ("-1234567890123456789", "http://welt.ltd/b"),
+        ("5", "http://spiegel.ltd/c"),
+        ("6", "http://faz.ltd/d"),
+        ("7", "http://bild.ltd/e"),
+    ]
+    repaired = json.loads(summary.read_text())["repaired"]
+    assert repaired == {"malformed-json-line-scanned-as-text": 1}  # the deep line, as json says
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    slug=st.text(alphabet=string.ascii_letters + string.digits, min_size=1, max_size=12),
+    scheme=st.sampled_from(["http", "https"]),
+    before=st.sampled_from(["", "Lest das ", "Krieg\n", "a b "]),
+    after=st.sampled_from(["", " mehr", "\nx", " #Ukraine"]),
+)
+def test_a_tco_the_export_resolved_reads_the_same_in_the_posts_text(
+    slug: str, scheme: str, before: str, after: str
+) -> None:
+    # what lets the scan skip a tweet's text whose only link is a t.co already reported
+    url = f"{scheme}://t.co/{slug}"
+    text = before + url + after
+    links = [link for link in map(normalize, candidates(text)) if link is not None]
+    shown = parse_link(url)
+    assert shown is not None
+    assert [scan._same_link(link.url) for link in links] == [scan._same_link(shown.url)]
+    assert scan._only_shown(text, [url])
+    assert not scan._only_shown(text + " welt.ltd", [url])
+    assert not scan._only_shown(f"x{url}", [url])
+
+
+def test_a_tweets_other_tco_links_are_still_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def item(short: str, expanded: str) -> dict[str, str]:
+        return {"url": short, "expanded_url": expanded, "display_url": expanded[:20]}
+
+    tweets = [
+        {  # a t.co whose expanded_url is no link: the t.co itself is reported
+            "id_str": "1",
+            "full_text": "Lest https://t.co/aaaaaaaaaa",
+            "entities": {"urls": [item("https://t.co/aaaaaaaaaa", "nicht verfügbar")]},
+        },
+        {  # two t.co to one destination: the second t.co, shown in the text, is reported too
+            "id_str": "2",
+            "full_text": "https://t.co/bbbbbbbbbb und https://t.co/cccccccccc",
+            "entities": {
+                "urls": [
+                    item("https://t.co/bbbbbbbbbb", "https://welt.ltd/x"),
+                    item("https://t.co/cccccccccc", "https://welt.ltd/x"),
+                ]
+            },
+        },
+        {  # its resolved t.co, and a link the text names besides
+            "id_str": "3",
+            "full_text": "https://t.co/dddddddddd spiegel.ltd",
+            "entities": {"urls": [item("https://t.co/dddddddddd", "https://welt.ltd/y")]},
+        },
+    ]
+    path = tmp_path / "tweets.js"
+    path.write_text("window.YTD.tweets.part0 = " + json.dumps([{"tweet": t} for t in tweets], indent=2))
+    assert main(["scan", str(path), "--format", "jsonl", "--all", "--jobs", "1"]) == 1
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
+    assert [(r["post"]["id"], r["url"], r["via"]) for r in rows] == [
+        ("1", "https://t.co/aaaaaaaaaa", []),
+        ("2", "https://welt.ltd/x", ["https://t.co/bbbbbbbbbb"]),
+        ("2", "https://t.co/cccccccccc", []),
+        ("3", "https://welt.ltd/y", ["https://t.co/dddddddddd"]),
+        ("3", "http://spiegel.ltd/", []),
+    ]
