@@ -170,6 +170,7 @@ class Scanner:
     def findings_from_records(self, items: Iterable[Record | Skipped]) -> Iterator[Finding]:
         stats, classify, contexts = self.stats, self.detector.classify, self.contexts
         current: Post | None = None
+        clean_post: Post | None = None  # ``current`` as reports can write it
         seen: set[str] = set()  # links already reported for ``current``: one finding per link per post
         shown: list[str] = []  # t.co links of ``current`` the export resolved, as the post shows them
         for item in items:
@@ -180,11 +181,30 @@ class Scanner:
             text, source, record, display = item.text, item.source, item.record, item.display
             post, via = item.post, item.via
             if post is not current:
-                current = post
+                current = clean_post = post
                 seen, shown = set(), []
                 stats.posts += post is not None
+                if post is not None and _has_lone_surrogate(*dataclasses.astuple(post)):
+                    clean_post = Post(
+                        post.platform,
+                        *map(_without_lone_surrogates, (post.id, post.url, post.author, post.created_at)),
+                    )
+                    stats.skip(_surrogates_replaced(source, item.line))
+            post = clean_post
             if not text:  # counted; a structured value or a line without a link candidate
                 continue
+            if (record is not None or post is not None) and _has_lone_surrogate(
+                text, record, display, item.context, *via
+            ):  # a JSON "\ud800" escape: no text encoding can write it, so no report could
+                text = _LONE_SURROGATE.sub("\ufffd", text)
+                record, display = _without_lone_surrogates(record), _without_lone_surrogates(display)
+                item = dataclasses.replace(
+                    item,
+                    context=_without_lone_surrogates(item.context),
+                    via=tuple(_LONE_SURROGATE.sub("\ufffd", v) for v in via),
+                )
+                via = item.via
+                stats.skip(_surrogates_replaced(source, item.line))
             if record is not None and ("\t" in text or "\n" in text or "\r" in text):
                 text = _as_browsers_read(text)
             if shown and _only_shown(text, shown):  # a tweet's text around its t.co: nothing new
@@ -353,6 +373,24 @@ def _only_shown(text: str, shown: list[str]) -> bool:
 
 #: What may stand around a t.co for :func:`_only_shown` to blank it.
 _SPACES = " \n"
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _has_lone_surrogate(*values: str | None) -> bool:
+    """A str holds a surrogate only unpaired (JSON's ``"\\ud800"``): UTF-8 cannot encode it."""
+    return any(v and not v.isascii() and _LONE_SURROGATE.search(v) for v in values)
+
+
+def _without_lone_surrogates(value: str | None) -> str | None:
+    return _LONE_SURROGATE.sub("\ufffd", value) if value else value
+
+
+def _surrogates_replaced(source: str, line: int) -> Skipped:
+    return Skipped(
+        source, "lone-surrogate-replaced", "an unpaired \\uD800-\\uDFFF escape became U+FFFD", line, kept=True
+    )
 
 
 def _as_browsers_read(value: str) -> str:

@@ -1,0 +1,57 @@
+"""A JSON ``"\\ud800"`` escape decodes to a lone surrogate, which no UTF-8 report can write.
+
+It used to end the whole run with exit 70 in every format; now the character becomes U+FFFD, the
+record is counted as repaired, and the links around it are reported as usual.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from linkguard.cli import main
+from linkguard.report import FORMATS
+
+EXPORTS = Path(__file__).parent / "data" / "exports"
+
+
+def _tweets_with_surrogates(tmp_path: Path) -> Path:
+    text = (EXPORTS / "tweets.js").read_text("utf-8")
+    text = text.replace('"Unglaublich, was', '"Unglaublich \\ud800, was', 1)
+    assert "\\ud800" in text
+    path = tmp_path / "tweets.js"
+    path.write_text(text, "utf-8")
+    return path
+
+
+@pytest.mark.parametrize("fmt", sorted(set(FORMATS) - {"xlsx"}))
+def test_every_format_writes_a_post_with_a_lone_surrogate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    path = _tweets_with_surrogates(tmp_path)
+    code = main(["scan", str(path), "-f", fmt, "-o", str(tmp_path / f"out.{fmt}")])
+    err = capsys.readouterr().err
+    assert code == 1, err  # flagged, not 70
+    assert "lone-surrogate-replaced" in err
+    assert "spiegel" in (tmp_path / f"out.{fmt}").read_text("utf-8")
+
+
+def test_the_link_and_its_context_keep_everything_but_the_surrogate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "posts.jsonl"
+    lines = [
+        {"text": "siehe faz.ltd/a\ud800b und mehr"},
+        {"id": "7", "text": "ohne Fehler welt.ltd"},
+    ]
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", "utf-8")
+    assert "\\ud800" in path.read_text("utf-8")
+    code = main(["scan", str(path), "-f", "jsonl", "--all"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    found = {f["host"]: f for f in map(json.loads, out.splitlines())}
+    assert found["faz.ltd"]["text"] == "faz.ltd/a\ufffdb" and found["faz.ltd"]["flagged"]
+    assert found["welt.ltd"]["flagged"]
+    assert "posts.jsonl:1: repaired (lone-surrogate-replaced)" in err
