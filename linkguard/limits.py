@@ -77,6 +77,11 @@ MAX_PAGE_LINKS = 5000
 RDAP_MAX_BYTES = 1 << 20
 #: RDAP servers may redirect (rdap.org, registrar referrals); followed only this far.
 RDAP_MAX_REDIRECTS = 3
+#: Start tags whose names make a page's template hash (its tag skeleton); the rest are not read.
+MAX_TEMPLATE_TAGS = 4096
+#: Pages with fewer start tags than this get no template hash: a bare redirect or error page
+#: looks the same everywhere and would join unrelated domains into one cluster.
+MIN_TEMPLATE_TAGS = 16
 #: A domain registered fewer days ago than this before the check is "young".
 YOUNG_DOMAIN_DAYS = 90
 #: ``investigate_many`` keeps at most this many items per worker in flight (streaming input).

@@ -67,6 +67,8 @@ EvidenceKind = (
         "fetch-error",
         # ... and where every exchange is kept (``--evidence``)
         "archive",
+        # across a scan: the flagged domains this one shares infrastructure with
+        "cluster",
     ]
 )
 TECHNIQUES: tuple[Technique, ...] = get_args(Technique)

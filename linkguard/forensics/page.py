@@ -15,6 +15,7 @@ The tokenizer also stops at a deadline and keeps what it found (``ParsedPage.cut
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 import time
@@ -97,6 +98,17 @@ class ParsedPage:
     text: list[str] = field(default_factory=list)
     #: Why the pass stopped early ("deadline"), or None when it read the whole (capped) page.
     cut: str | None = None
+    #: Start-tag names in document order (at most ``MAX_TEMPLATE_TAGS``): the page's skeleton.
+    tags: list[str] = field(default_factory=list)
+
+    def template(self) -> str | None:
+        """A hash of the tag skeleton: pages built from one kit share it whatever their text says.
+
+        None for pages too small to tell apart (``MIN_TEMPLATE_TAGS``).
+        """
+        if len(self.tags) < limits.MIN_TEMPLATE_TAGS:
+            return None
+        return hashlib.sha256(" ".join(self.tags).encode("ascii", "replace")).hexdigest()[:16]
 
     def meta(self, key: str) -> str | None:
         """``content`` of the first ``<meta property=key>``, else of the first ``<meta name=key>``."""
@@ -253,6 +265,8 @@ def parse_html(body: bytes, charset: str | None = None, deadline: float | None =
             pos = close + (3 if comment else 1)
             continue
         name = raw_name.lower()
+        if not slash and len(page.tags) < limits.MAX_TEMPLATE_TAGS:
+            page.tags.append(name[:32])
         if slash:
             close = text.find(">", found.end())
             if close < 0:
@@ -323,6 +337,8 @@ class PageClaims:
     links: int = 0
     #: Why the page was read only in part ("deadline": the link's budget ran out while parsing).
     cut: str | None = None
+    #: ``ParsedPage.template()``: the hash of the page's tag skeleton (None for tiny pages).
+    template: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -395,6 +411,7 @@ def analyse(page: ParsedPage, url: str) -> PageClaims:
         hosts=tuple(hosts.most_common(50)),
         links=total,
         cut=page.cut,
+        template=page.template(),
     )
 
 

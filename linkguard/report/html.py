@@ -40,6 +40,9 @@ unicode-bidi:isolate;overflow-wrap:anywhere;font-family:ui-monospace,monospace;f
 mark{background:#ffe082;font-weight:600}
 code{overflow-wrap:anywhere}
 .where{color:#555;font-size:.9em}
+section.cluster{border:1px solid #90caf9;border-radius:6px;padding:.2rem 1rem 1rem;margin:1rem 0}
+svg.cluster-graph{max-width:100%;height:auto;font-family:system-ui,sans-serif}
+caption{text-align:left;font-weight:600;padding:.3rem 0}
 """
 
 
@@ -130,6 +133,50 @@ class HtmlReporter(GroupedReporter):
         lines.append("</section>")
         return lines
 
+    def _clusters(self) -> list[str]:
+        """Each cluster as a drawing (static SVG) and the same facts as a table."""
+        from linkguard.forensics.clusters import FACT_LABELS  # late: only online scans have clusters
+        from linkguard.report.clustergraph import MAX_DRAWN, cluster_svg
+
+        lines = [
+            '<section id="clusters">',
+            f"<h2>Infrastructure clusters ({len(self.clusters)})</h2>",
+            "<p>Flagged domains that share infrastructure: addresses, name servers, registrar and "
+            "week, certificates, page template, redirect targets.</p>",
+        ]
+        for number, cluster in enumerate(self.clusters, 1):
+            anchor = f"c{number}"  # positional, never derived from input
+            domains = ", ".join(f"<code>{self._text(m)}</code>" for m in cluster.members)
+            lines += [
+                f'<section class="cluster" id="{anchor}">',
+                f"<h3>{h(cluster.id)} ({len(cluster.members)} domains)</h3>",
+                f"<p>Domains: {domains}</p>",
+                "<figure>",
+                cluster_svg(cluster, self._text, f"{anchor}-title"),
+            ]
+            if len(cluster.members) > MAX_DRAWN or len(cluster.shared) > MAX_DRAWN:
+                lines.append(
+                    f"<figcaption>The drawing shows the first {MAX_DRAWN} of each; the table lists all."
+                    "</figcaption>"
+                )
+            lines += [
+                "</figure>",
+                '<table class="cluster-facts">',
+                f"<caption>What the domains of {h(cluster.id)} share</caption>",
+                '<thead><tr><th scope="col">Shared</th><th scope="col">Value</th>'
+                '<th scope="col">Domains</th></tr></thead>',
+                "<tbody>",
+            ]
+            for fact in cluster.shared:
+                members = ", ".join(self._text(m) for m in fact.members)
+                lines.append(
+                    f"<tr><td>{h(FACT_LABELS[fact.kind])}</td><td><code>{self._text(fact.value)}</code></td>"
+                    f"<td>{members}</td></tr>"
+                )
+            lines += ["</tbody>", "</table>", "</section>"]
+        lines.append("</section>")
+        return lines
+
     def _close(self, stats: ScanStats) -> None:
         self._anchors: dict[int, int] = {}
         groups = self.grouper.groups()
@@ -164,6 +211,8 @@ class HtmlReporter(GroupedReporter):
         for group in flagged:
             lines += self._details(group, columns)
         lines.append("</section>")
+        if self.clusters:
+            lines += self._clusters()
         if rest:
             lines += ['<section id="other">', f"<h2>Other ({len(rest)})</h2>"]
             lines += [*self._table("other-table", rest, columns), "</section>"]

@@ -57,6 +57,28 @@ class MarkdownReporter(GroupedReporter):
         lines.append("")
         return lines
 
+    def _clusters(self) -> list[str]:
+        from linkguard.forensics.clusters import FACT_LABELS  # late: only online scans have clusters
+
+        lines = [f"## Infrastructure clusters ({len(self.clusters)})", ""]
+        for cluster in self.clusters:
+            lines += [
+                f"### {md_escape(cluster.id)} ({len(cluster.members)} domains)",
+                "",
+                "Domains: " + ", ".join(self._text(m) for m in cluster.members),
+                "",
+                "| Shared | Value | Domains |",
+                "| --- | --- | --- |",
+            ]
+            lines += [
+                f"| {md_escape(FACT_LABELS[f.kind])} | {self._text(f.value)} | "
+                + ", ".join(self._text(m) for m in f.members)
+                + " |"
+                for f in cluster.shared
+            ]
+            lines.append("")
+        return lines
+
     def _close(self, stats: ScanStats) -> None:
         groups = self.grouper.groups()
         flagged = [g for g in groups if g.flagged]
@@ -71,6 +93,8 @@ class MarkdownReporter(GroupedReporter):
             lines += ["## Evidence", ""]
             for group in flagged:
                 lines += self._details(group, columns)
+        if self.clusters:
+            lines += self._clusters()
         if rest:
             lines += [f"## Other ({len(rest)})", "", *self._table(rest, columns), ""]
         self.out.write("\n".join(lines).rstrip("\n") + "\n")

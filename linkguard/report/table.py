@@ -68,6 +68,17 @@ class TableReporter(GroupedReporter):
         for line in lines:
             console.print(Padding(Text(self._clean(line)), (0, 0, 0, 2), expand=False))
 
+    def _clusters(self, console: Console) -> None:
+        from linkguard.forensics.clusters import FACT_LABELS  # late: only online scans have clusters
+
+        for cluster in self.clusters:
+            head = f"Infrastructure cluster {cluster.id} ({len(cluster.members)} domains): "
+            console.print()
+            console.print(Text(self._clean(head + ", ".join(cluster.members)), style="bold"))
+            for fact in cluster.shared:
+                line = f"• {FACT_LABELS[fact.kind]} {fact.value}: {', '.join(fact.members)}"
+                console.print(Padding(Text(self._clean(line)), (0, 0, 0, 2), expand=False))
+
     def _close(self, stats: ScanStats) -> None:
         color = use_color(self.out, self.color)
         isatty = getattr(self.out, "isatty", None)
@@ -96,6 +107,8 @@ class TableReporter(GroupedReporter):
                 self._details(console, group)
         else:
             console.print("No flagged domains.")
+        if self.clusters:
+            self._clusters(console)
         if rest:
             console.print(Text(f"\nOther ({len(rest)})", style="bold"))
             console.print(self._table(rest))
