@@ -212,7 +212,7 @@ def _tls_facts(data: Mapping[str, Any]) -> Iterator[tuple[str, Fact]]:
 def _registration_facts(data: Mapping[str, Any]) -> Iterator[tuple[str, Fact]]:
     domain = str(data.get("domain") or "").lower()
     for server in _strings(data.get("nameservers")):
-        yield domain, Fact("nameserver", server.lower())
+        yield domain, Fact("nameserver", server.rstrip(".").lower())
     registered = _day(data.get("registered"))
     registrar = data.get("registrar")
     if isinstance(registrar, str) and registrar and registered is not None:

@@ -40,6 +40,9 @@ unicode-bidi:isolate;overflow-wrap:anywhere;font-family:ui-monospace,monospace;f
 mark{background:#ffe082;font-weight:600}
 code{overflow-wrap:anywhere}
 .where{color:#555;font-size:.9em}
+"""
+#: Added only to reports that have clusters (the rest stay byte-identical).
+_CLUSTER_STYLE = """
 section.cluster{border:1px solid #90caf9;border-radius:6px;padding:.2rem 1rem 1rem;margin:1rem 0}
 svg.cluster-graph{max-width:100%;height:auto;font-family:system-ui,sans-serif}
 caption{text-align:left;font-weight:600;padding:.3rem 0}
@@ -136,7 +139,7 @@ class HtmlReporter(GroupedReporter):
     def _clusters(self) -> list[str]:
         """Each cluster as a drawing (static SVG) and the same facts as a table."""
         from linkguard.forensics.clusters import FACT_LABELS  # late: only online scans have clusters
-        from linkguard.report.clustergraph import MAX_DRAWN, cluster_svg
+        from linkguard.report.clusterview import MAX_DRAWN, cluster_svg, shown_member, shown_value
 
         lines = [
             '<section id="clusters">',
@@ -146,13 +149,13 @@ class HtmlReporter(GroupedReporter):
         ]
         for number, cluster in enumerate(self.clusters, 1):
             anchor = f"c{number}"  # positional, never derived from input
-            domains = ", ".join(f"<code>{self._text(m)}</code>" for m in cluster.members)
+            domains = ", ".join(f"<code>{h(shown_member(m, self.defang))}</code>" for m in cluster.members)
             lines += [
                 f'<section class="cluster" id="{anchor}">',
                 f"<h3>{h(cluster.id)} ({len(cluster.members)} domains)</h3>",
                 f"<p>Domains: {domains}</p>",
                 "<figure>",
-                cluster_svg(cluster, self._text, f"{anchor}-title"),
+                cluster_svg(cluster, self.defang, f"{anchor}-title"),
             ]
             if len(cluster.members) > MAX_DRAWN or len(cluster.shared) > MAX_DRAWN:
                 lines.append(
@@ -168,9 +171,10 @@ class HtmlReporter(GroupedReporter):
                 "<tbody>",
             ]
             for fact in cluster.shared:
-                members = ", ".join(self._text(m) for m in fact.members)
+                members = ", ".join(h(shown_member(m, self.defang)) for m in fact.members)
+                value = h(shown_value(fact, self.defang))
                 lines.append(
-                    f"<tr><td>{h(FACT_LABELS[fact.kind])}</td><td><code>{self._text(fact.value)}</code></td>"
+                    f"<tr><td>{h(FACT_LABELS[fact.kind])}</td><td><code>{value}</code></td>"
                     f"<td>{members}</td></tr>"
                 )
             lines += ["</tbody>", "</table>", "</section>"]
@@ -193,7 +197,7 @@ class HtmlReporter(GroupedReporter):
             '<meta name="referrer" content="no-referrer">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
             "<title>linkguard report</title>",
-            f"<style>{_STYLE}</style>",
+            f"<style>{_STYLE}{_CLUSTER_STYLE if self.clusters else ''}</style>",
             "</head>",
             "<body>",
             "<h1>linkguard report</h1>",

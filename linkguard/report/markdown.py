@@ -59,20 +59,24 @@ class MarkdownReporter(GroupedReporter):
 
     def _clusters(self) -> list[str]:
         from linkguard.forensics.clusters import FACT_LABELS  # late: only online scans have clusters
+        from linkguard.report.clusterview import shown_member, shown_value
+
+        def member(domain: str) -> str:
+            return md_escape(shown_member(domain, self.defang))
 
         lines = [f"## Infrastructure clusters ({len(self.clusters)})", ""]
         for cluster in self.clusters:
             lines += [
                 f"### {md_escape(cluster.id)} ({len(cluster.members)} domains)",
                 "",
-                "Domains: " + ", ".join(self._text(m) for m in cluster.members),
+                "Domains: " + ", ".join(member(m) for m in cluster.members),
                 "",
                 "| Shared | Value | Domains |",
                 "| --- | --- | --- |",
             ]
             lines += [
-                f"| {md_escape(FACT_LABELS[f.kind])} | {self._text(f.value)} | "
-                + ", ".join(self._text(m) for m in f.members)
+                f"| {md_escape(FACT_LABELS[f.kind])} | {md_escape(shown_value(f, self.defang))} | "
+                + ", ".join(member(m) for m in f.members)
                 + " |"
                 for f in cluster.shared
             ]

@@ -70,14 +70,17 @@ class TableReporter(GroupedReporter):
 
     def _clusters(self, console: Console) -> None:
         from linkguard.forensics.clusters import FACT_LABELS  # late: only online scans have clusters
+        from linkguard.report.clusterview import shown_member, shown_value
 
         for cluster in self.clusters:
-            head = f"Infrastructure cluster {cluster.id} ({len(cluster.members)} domains): "
+            members = ", ".join(shown_member(m, self.defang) for m in cluster.members)
             console.print()
-            console.print(Text(self._clean(head + ", ".join(cluster.members)), style="bold"))
+            head = f"Infrastructure cluster {cluster.id} ({len(cluster.members)} domains): {members}"
+            console.print(Text(one_line(head), style="bold"))
             for fact in cluster.shared:
-                line = f"• {FACT_LABELS[fact.kind]} {fact.value}: {', '.join(fact.members)}"
-                console.print(Padding(Text(self._clean(line)), (0, 0, 0, 2), expand=False))
+                held = ", ".join(shown_member(m, self.defang) for m in fact.members)
+                line = f"• {FACT_LABELS[fact.kind]} {shown_value(fact, self.defang)}: {held}"
+                console.print(Padding(Text(one_line(line)), (0, 0, 0, 2), expand=False))
 
     def _close(self, stats: ScanStats) -> None:
         color = use_color(self.out, self.color)
