@@ -302,7 +302,7 @@ class Investigator:
         if self._do_registration:
             failed = self._judge_registration(link, verdict, start_domain, final_domain, out, budget, skipped)
             if failed and outcome == "resolved":  # the registry was asked and never answered
-                outcome, reason = "failed", failed
+                outcome, reason = "registry-failed", failed
         cloak = baseline is not None and baseline.stopped not in ("blocked", "error", "budget")
         if self._do_cloaking and baseline is not None and baseline.stopped == "budget":
             skipped.append("the comparison of visitor profiles (cloaking)")
@@ -322,7 +322,12 @@ class Investigator:
         if outcome == "resolved":
             why = "the shortener answered itself, with no redirect linkguard could follow"
         else:
-            what = {"failed": "failed", "refused": "was refused", "budget": "ran out of budget"}[outcome]
+            what = {
+                "failed": "failed",
+                "refused": "was refused",
+                "budget": "ran out of budget",
+                "registry-failed": "got no answer from the registry",
+            }[outcome]
             why = f"the investigation {what}" + (f" ({reason})" if reason else "")
         detail = f"where this shortened link leads is unknown: {why}"
         if link.display:

@@ -86,6 +86,6 @@ def cluster_svg(cluster: Cluster, defanged: bool, title_id: str) -> str:
             'fill="#e3f2fd" stroke="#1565c0"/>'
         )
         label = f"{FACT_LABELS[fact.kind]}: {shown_value(fact, defanged)}"
-        parts.append(f'<text x="{_RIGHT_X + 8}" y="{y + 5}" font-size="12">{_h(_cut(label, 44))}</text>')
+        parts.append(f'<text x="{_RIGHT_X + 8}" y="{y + 5}" font-size="12">{_h(_cut(label, 42))}</text>')
     parts.append("</svg>")
     return "".join(parts)
