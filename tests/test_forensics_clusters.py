@@ -245,7 +245,7 @@ def test_registration_reads_the_name_servers() -> None:
     )
 
 
-def _report(fmt: str, hostile: bool = False) -> str:
+def cluster_report(fmt: str, hostile: bool = False) -> str:
     registrar = "<script>alert(1)</script> LLC" if hostile else "Cheap Names LLC"
     findings = [
         finding(
@@ -266,7 +266,7 @@ def _report(fmt: str, hostile: bool = False) -> str:
 
 
 def test_the_html_report_draws_each_cluster_as_static_svg_with_a_table() -> None:
-    page = _report("html")
+    page = cluster_report("html")
     section = page[page.index('<section id="clusters">') :]
     assert "<h2>Infrastructure clusters (1)</h2>" in section
     assert section.count("<svg ") == 1 and 'role="img"' in section and '<title id="c1-title">' in section
@@ -277,13 +277,13 @@ def test_the_html_report_draws_each_cluster_as_static_svg_with_a_table() -> None
 
 
 def test_hostile_fact_values_are_text_in_the_drawing_and_the_table() -> None:
-    page = _report("html", hostile=True)
+    page = cluster_report("html", hostile=True)
     assert "<script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; LLC" in page
 
 
 def test_stix_has_a_grouping_with_relationships_per_cluster() -> None:
-    bundle = stix2.parse(_report("stix"), allow_custom=False)
+    bundle = stix2.parse(cluster_report("stix"), allow_custom=False)
     (grouping,) = [o for o in bundle.objects if o.type == "grouping"]
     by_id = {o.id: o for o in bundle.objects}
     refs = [by_id[r] for r in grouping.object_refs]
@@ -300,19 +300,19 @@ def test_stix_has_a_grouping_with_relationships_per_cluster() -> None:
 def test_json_lines_keep_their_keys_and_name_the_cluster_in_the_evidence() -> None:
     from linkguard.models import FINDING_KEYS
 
-    rows = [json.loads(line) for line in _report("jsonl").splitlines()]
+    rows = [json.loads(line) for line in cluster_report("jsonl").splitlines()]
     assert all(tuple(r) == FINDING_KEYS for r in rows)
     ids = {e["data"]["cluster"] for r in rows for e in r["evidence"] if e["kind"] == "cluster"}
     assert len(ids) == 1
-    document = json.loads(_report("json"))
+    document = json.loads(cluster_report("json"))
     assert [c["id"] for c in document["clusters"]] == list(ids)
 
 
 def test_markdown_and_table_list_the_shared_facts() -> None:
-    markdown = _report("markdown")
+    markdown = cluster_report("markdown")
     assert "## Infrastructure clusters (1)" in markdown
     assert "| IP address | 198\\[.\\]51\\[.\\]100\\[.\\]7 | welt\\[.\\]ltd, welt\\[.\\]top |" in markdown
-    table = _report("table")
+    table = cluster_report("table")
     assert (
         "Infrastructure cluster cluster-" in table
         and "• name server ns1[.]bulk[.]example: welt[.]ltd, welt[.]top" in table
