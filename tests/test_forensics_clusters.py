@@ -317,3 +317,27 @@ def test_markdown_and_table_list_the_shared_facts() -> None:
         "Infrastructure cluster cluster-" in table
         and "• name server ns1[.]bulk[.]example: welt[.]ltd, welt[.]top" in table
     )
+
+
+def test_a_certificate_naming_a_member_joins_it_even_without_its_own_certificate() -> None:
+    tls = {"host": "welt.ltd", "issuer": "Tiny CA", "sha256": "aa" * 32, "names": ["welt.ltd", "welt.top"]}
+    (cluster,) = clusters_of(
+        finding("https://welt.ltd/", Evidence("tls", "certificate", tls)),
+        finding("http://welt.top/", dns("welt.top", "192.0.2.1")),  # plain HTTP: no certificate of its own
+    )
+    assert [(f.kind, f.value, f.members) for f in cluster.shared] == [
+        ("tls-name", "welt.top", cluster.members)
+    ]
+
+
+def test_the_cluster_line_comes_first_so_reports_that_cap_evidence_keep_it() -> None:
+    many = [Evidence("dns", f"note {i}") for i in range(12)]
+    a = finding("https://welt.ltd/", dns("welt.ltd", "198.51.100.7"), *many)
+    b = finding("https://welt.top/", dns("welt.top", "198.51.100.7"))
+    marked = with_cluster(a, index(clusters_of(a, b)))
+    assert marked.verdict.evidence[0].kind == "cluster"
+    out = io.StringIO()
+    writer = open_writer("markdown", out, now=NOW)
+    writer.add(marked)
+    writer.close(ScanStats())
+    assert "**cluster**: welt.ltd shares infrastructure with welt.top" in out.getvalue()

@@ -52,6 +52,8 @@ FACT_LABELS: dict[FactKind, str] = {
 }
 #: Facts kept per domain (a hostile site can list hundreds of names in one certificate).
 MAX_FACTS_PER_DOMAIN = 64
+#: Facts whose value names a host: a member named there shares the fact with whoever names it.
+_NAMES_A_DOMAIN = frozenset({"redirect-target", "tls-name"})
 #: Members and facts named in one finding's evidence sentence (``data`` has them all).
 _SENTENCE_ITEMS = 5
 
@@ -256,7 +258,9 @@ class _UnionFind:
         while root != self.parent[root]:
             root = self.parent[root]
         while item != root:  # path compression
-            item, self.parent[item] = self.parent[item], root
+            parent = self.parent[item]
+            self.parent[item] = root
+            item = parent
         return root
 
     def union(self, a: str, b: str) -> None:
@@ -267,11 +271,12 @@ class _UnionFind:
 
 def build_clusters(facts: Mapping[str, Iterable[Fact]]) -> list[Cluster]:
     """Domains (the keys: flagged domains) joined wherever they share a fact; clusters of two or
-    more, largest first. A redirect target on a member's domain also joins that member."""
+    more, largest first. A redirect target or certificate name on a member's domain also joins that
+    member: the domain sent to, or named, is part of what the two share."""
     by_domain = {d: set(fs) for d, fs in facts.items() if d}
-    for domain, fs in list(by_domain.items()):  # the target of a redirect shares it
+    for domain, fs in list(by_domain.items()):
         for fact in fs:
-            if fact.kind == "redirect-target":
+            if fact.kind in _NAMES_A_DOMAIN:
                 target = domain_of_host(fact.value)
                 if target != domain and target in by_domain:
                     by_domain[target].add(fact)
@@ -333,8 +338,9 @@ def index(clusters: Iterable[Cluster]) -> dict[str, Cluster]:
 
 
 def with_cluster(finding: Finding, by_domain: Mapping[str, Cluster]) -> Finding:
-    """``finding`` with a ``cluster`` evidence line for each cluster its domains belong to (lines
-    of an earlier clustering, as in a saved scan read back, are replaced)."""
+    """``finding`` with a ``cluster`` evidence line first (reports that keep a few evidence items
+    per domain keep it) for each cluster its domains belong to; lines of an earlier clustering, as
+    in a saved scan read back, are replaced."""
     evidence = finding.verdict.evidence
     kept = tuple(e for e in evidence if e.kind != "cluster")
     added = tuple(
@@ -342,5 +348,5 @@ def with_cluster(finding: Finding, by_domain: Mapping[str, Cluster]) -> Finding:
     )
     if not added and len(kept) == len(evidence):
         return finding
-    verdict = dataclasses.replace(finding.verdict, evidence=(*kept, *added))
+    verdict = dataclasses.replace(finding.verdict, evidence=(*added, *kept))
     return dataclasses.replace(finding, verdict=verdict)
