@@ -124,8 +124,7 @@ class Cluster:
         via = f" ({what})" if what else " (through other members)"
         return Evidence(
             "cluster",
-            f"{domain} shares infrastructure with {names}{via}: "
-            f"cluster {self.id} of {len(self.members)} domains",
+            f"{domain} shares infrastructure with {names}{via}: {self.id}, {len(self.members)} domains",
             {
                 "cluster": self.id,
                 "members": list(self.members),
