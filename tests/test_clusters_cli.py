@@ -35,7 +35,7 @@ def test_two_lookalikes_sharing_address_and_template_are_one_cluster_in_every_fo
     )
     args = ["scan", str(dump), "--online", "--allow-private", "--rdap-url", f"{rdap.base}/", "-q"]
     args += ["--resolve", "welt.ltd:127.0.0.1", "--resolve", "welt.top:127.0.0.1"]
-    args += ["--rules", str(rules_file), "--no-blocklist"]  # the forensics cache is on: runs 2 and 3 reuse it
+    args += ["--rules", str(rules_file), "--no-blocklist", "--no-cache"]
     outputs = {fmt: tmp_path / f"report.{fmt}" for fmt in ("jsonl", "html", "stix")}
     for fmt, path in outputs.items():
         assert main([*args, "--format", fmt, "-o", str(path)]) == 1
