@@ -67,7 +67,8 @@ def test_profiles_send_fixed_user_agents_and_referer(web: Server) -> None:
 def test_slow_drip_body_is_cut_by_the_wall_clock_deadline(web: Server) -> None:
     result = fetcher(total_timeout=0.6, read_timeout=5).fetch(f"{web.base}/slow", BROWSER)
     assert result.truncated and "deadline" in result.note
-    assert result.body.startswith(b"<html>") and len(result.body) < 1006
+    # a prefix of what was sent, cut short: how much arrived in 0.6 s depends on the machine's load
+    assert (b"<html>" + b"x" * 1000).startswith(result.body) and len(result.body) < 1006
 
 
 def test_slow_drip_headers_are_cut_by_the_wall_clock_deadline(web: Server) -> None:

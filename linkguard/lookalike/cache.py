@@ -241,7 +241,7 @@ def index_by_key(key: str, sources: Sequence[tuple[str, str]]) -> Index:
 
 def index_for(rules: RuleSet) -> Index:
     """The index for exactly ``rules``: the one its ``cache_key`` names (in this process or on
-    disk) when that index holds equal rules, else a new one built here.
+    disk) when that index holds equal rules, else the one built here for this object (kept on it).
 
     This is how a RuleSet sent to another process (a ``scan --jobs`` worker) finds the index its
     parent loaded without rebuilding it.
@@ -253,7 +253,12 @@ def index_for(rules: RuleSet) -> Index:
             found = read_cache(cache_dir(), key)
         if found is not None and (found.rules is rules or found.rules == rules):
             return _remember(key, found)
-    return Index(rules)
+    built = rules.built_index
+    if isinstance(built, Index) and built.rules is rules:
+        return built
+    built = Index(rules)
+    object.__setattr__(rules, "built_index", built)  # a frozen object's derived value
+    return built
 
 
 def load_cached_rules(

@@ -14,7 +14,7 @@ from typing import Any
 
 from linkguard.rules.domains import check_domain_value
 from linkguard.rules.layering import hidden, live_domains
-from linkguard.rules.load import bundled_rule_files, reference_rule_files
+from linkguard.rules.load import bundled_rule_files, loads_toml, reference_rule_files
 from linkguard.rules.model import RuleEntry
 from linkguard.rules.positions import EntryPos, entry_lines, toml_error_line
 from linkguard.rules.schema import (
@@ -125,7 +125,7 @@ def validate_rules(paths: Iterable[str | Path], *, with_bundled: bool = False) -
             problems.append(Problem(str(path), 0, "error", f"cannot read rule file: {exc}"))
             continue
         try:
-            data = tomllib.loads(text)
+            data = loads_toml(text)
         except tomllib.TOMLDecodeError as exc:
             line, msg = toml_error_line(exc, text)
             problems.append(Problem(str(path), line, "error", f"invalid TOML: {msg}"))

@@ -17,6 +17,9 @@ needs to build each rule (``schema.entry_issues(thorough=False)``); ``lint`` is 
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -48,6 +51,40 @@ def reference_rule_files() -> list[Path]:
     return sorted((bundled_rule_files()[0].parent / "reference").glob("*.toml"))
 
 
+#: Parsed rule files remembered per process, by content (see ``loads_toml``).
+PARSED_KEEP = 16
+_parsed: OrderedDict[bytes, bytes] = OrderedDict()
+_parsed_lock = threading.Lock()
+
+
+def loads_toml(text: str) -> dict[str, Any]:
+    """``tomllib.loads``, remembered by content; raises what tomllib raises.
+
+    tomllib is pure Python: the 800 KB reference tier takes ~0.4 s to parse. A process that reads
+    the same files again (``linkguard serve`` at each rules edit, a library user, every CLI command
+    run in one test process) parses each content once. Each call gets its own copy to edit.
+    """
+    import pickle
+    import tomllib
+
+    key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    with _parsed_lock:
+        blob = _parsed.get(key)
+        if blob is not None:
+            _parsed.move_to_end(key)
+    if blob is not None:
+        data: dict[str, Any] = pickle.loads(blob)  # our own bytes, made below
+        return data
+    data = tomllib.loads(text)
+    if len(text) >= 4096:  # small files parse faster than the copy costs
+        blob = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+        with _parsed_lock:
+            _parsed[key] = blob
+            while len(_parsed) > PARSED_KEEP:
+                _parsed.popitem(last=False)
+    return data
+
+
 def parse_toml_text(text: str, path: Path | str) -> dict[str, Any]:
     """tomllib.loads with a ``RulesError`` naming ``file:line`` on a syntax error.
 
@@ -57,7 +94,7 @@ def parse_toml_text(text: str, path: Path | str) -> dict[str, Any]:
     import tomllib
 
     try:
-        return tomllib.loads(text)
+        return loads_toml(text)
     except tomllib.TOMLDecodeError as exc:
         line, msg = toml_error_line(exc, text)
         raise RulesError(f"{path}:{line}: invalid TOML: {msg}") from exc

@@ -89,6 +89,9 @@ class RuleSet:
     ratings: tuple[RatingRule, ...] = ()  # source ratings (issue #17)
     files: tuple[str, ...] = field(default=(), compare=False)
     cache_key: str = field(default="", compare=False, repr=False)
+    #: The detector index built from exactly this (immutable) object, so that each further
+    #: ``Detector(rules)`` reuses it; never copied by ``dataclasses.replace`` or a pickle.
+    built_index: Any = field(default=None, init=False, compare=False, repr=False)
 
     def outlet_for(self, registered_domain: str) -> Outlet | None:
         for outlet in self.outlets:

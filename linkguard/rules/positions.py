@@ -6,6 +6,7 @@ listing, never on the load path of a file that is fine.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -53,8 +54,20 @@ def entry_lines(text: str) -> dict[tuple[str, int], EntryPos]:
     """Map (table, index) → position by scanning ``[[table]]`` headers (tomllib keeps no positions).
 
     A light line scan, not a parser: good enough to point a person at the right line. Top-level keys
-    are recorded under ``("", 0)``.
+    are recorded under ``("", 0)``. Remembered by content like ``load.loads_toml`` (``rules list``
+    and ``show`` scan the 800 KB reference tier); the positions are shared, not to be edited.
     """
+    if len(text) < 4096:
+        return _scan_lines(text)
+    return dict(_scan_lines_cached(text))
+
+
+@functools.lru_cache(maxsize=16)
+def _scan_lines_cached(text: str) -> dict[tuple[str, int], EntryPos]:
+    return _scan_lines(text)
+
+
+def _scan_lines(text: str) -> dict[tuple[str, int], EntryPos]:
     out: dict[tuple[str, int], EntryPos] = {("", 0): EntryPos(1)}
     counts: dict[str, int] = {}
     current: tuple[str, int] | None = ("", 0)
