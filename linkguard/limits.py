@@ -154,3 +154,15 @@ FEED_TIMEOUT_S = 30.0
 RATING_LOW_THRESHOLD = 0.3
 #: Score of a link whose only problem is a low source rating (flagged: ≥ SUSPICIOUS_THRESHOLD).
 RATING_SCORE = 60
+
+# --- reports ----------------------------------------------------------------------------------
+#: The HTML report's timeline has one bar per day up to this many days, then per week (Monday)
+#: up to ``CHART_MAX_WEEKS`` weeks, then per month: a bar stays wide enough to see and hover.
+CHART_MAX_DAYS = 92
+CHART_MAX_WEEKS = 104
+#: Outlets drawn in their own colour (the Okabe–Ito palette has 7 besides black); the rest are
+#: "other outlets". Bars of the outlets and techniques chart; the rest are summed in one "other" bar.
+CHART_MAX_SERIES = 7
+CHART_MAX_BARS = 12
+#: A spreadsheet cell holds at most 32,767 characters (Excel's limit); longer text is cut there.
+XLSX_MAX_CELL_CHARS = 32_767

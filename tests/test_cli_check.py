@@ -57,3 +57,13 @@ def test_not_a_domain_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> No
     code, out, err = _run(capsys, "not a domain")
     assert code == 2 and out == ""
     assert err.strip() == "Error: not a URL or domain: 'not a domain'"
+
+
+def test_missing_rules_path_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`check` has no -q; a missing or unreadable --rules path is one line on stderr, exit 3."""
+    (tmp_path / "file").write_text("", encoding="utf-8")
+    for path in (tmp_path / "nope.toml", tmp_path / "file" / "rules.toml"):
+        code = main(["check", "welt.ltd", "--offline", "--rules", str(path)])
+        out, err = capsys.readouterr()
+        assert code == 3 and out == ""
+        assert err.count("\n") == 1 and str(path) in err and "Traceback" not in err

@@ -106,6 +106,29 @@ def test_missing_path_exits_3_with_one_line(tmp_path: Path, capsys: pytest.Captu
     assert "Traceback" not in err
 
 
+def test_quiet_still_names_each_missing_or_unreadable_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """-q hides the summary, never a path that could not be read: one line each on stderr."""
+    (tmp_path / "file").write_text("", encoding="utf-8")
+    (tmp_path / "dangling").symlink_to(tmp_path / "gone")
+    bad = [tmp_path / "missing.txt", tmp_path / "file" / "x.txt", tmp_path / "dangling"]
+    code, out, err = run(capsys, "scan", *map(str, bad), "-q", "--format", "jsonl")
+    assert code == 3 and out == ""
+    lines = err.splitlines()
+    assert len(lines) == 3 and all("unreadable-path" in line for line in lines)
+    assert [str(path) in line for path, line in zip(bad, lines, strict=True)] == [True] * 3
+    # next to a flagged input too (exit 1): still named
+    good = tmp_path / "posts.txt"
+    good.write_text("read https://welt.ltd/x\n", encoding="utf-8")
+    code, out, err = run(capsys, "scan", str(good), str(bad[0]), "-q", "--format", "jsonl")
+    assert code == 1 and "welt.ltd" in out
+    assert (
+        err.splitlines() == [line for line in err.splitlines() if str(bad[0]) in line]
+        and err.count("\n") == 1
+    )
+
+
 def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "scan", str(SEEDS), "--format", "nope")
     assert code == 2

@@ -269,7 +269,8 @@ def test_the_html_report_draws_each_cluster_as_static_svg_with_a_table() -> None
     page = cluster_report("html")
     section = page[page.index('<section id="clusters">') :]
     assert "<h2>Infrastructure clusters (1)</h2>" in section
-    assert section.count("<svg ") == 1 and 'role="img"' in section and '<title id="c1-title">' in section
+    assert section.count("<svg ") == 1 and 'role="img"' in section
+    assert '<title id="cluster1-title">' in section
     assert section.count("<line ") == 6  # two domains × (address, name server, registrar week)
     assert "welt[.]ltd" in section and "welt.ltd" not in section  # defanged like the rest
     assert '<table class="cluster-facts">' in section and "<caption>" in section

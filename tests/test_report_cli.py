@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from report_fixtures import produce
+from report_fixtures import NOW, findings, produce
 
 from linkguard.cli import main
+from linkguard.models import ScanStats
+from linkguard.report import open_writer
 
 
 @pytest.fixture
@@ -120,3 +124,47 @@ def test_console_script(saved: Path) -> None:
     )
     assert result.returncode == 1, result.stderr
     assert '"type": "bundle"' in result.stdout
+
+
+def test_group_by_source_in_markdown_names_every_outlet(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file with links imitating two outlets: the CLI's Markdown names both, titles it after neither."""
+    welt, _ = findings()[0]
+    spiegel_verdict = findings()[2][0].verdict
+    saved = tmp_path / "mixed.jsonl"
+    with saved.open("w", encoding="utf-8") as out:
+        writer = open_writer("jsonl", out, now=NOW, show_all=True)
+        for finding in (welt, replace(welt, verdict=spiegel_verdict, line=20)):
+            writer.add(finding, None)
+        writer.close(ScanStats())
+    assert main(["report", str(saved), "--format", "markdown", "--group-by", "source"]) == 1
+    report = capsys.readouterr().out
+    assert "Impersonates" not in report
+    assert (
+        "Imitates 2 outlets: **Der Spiegel \\(spiegel.de\\)** (1 link), **Die Welt \\(welt.de\\)** (1 link)."
+        in report
+    )
+
+
+def test_unreadable_report_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A directory, or a path through a file, is refused with one line on stderr (exit 3)."""
+    (tmp_path / "file").write_text("", encoding="utf-8")
+    for path in (tmp_path, tmp_path / "file" / "x.jsonl"):
+        assert main(["report", str(path), "--format", "csv"]) == 3
+        out, err = capsys.readouterr()
+        assert out == "" and err.count("\n") == 1 and str(path) in err and "Traceback" not in err
+
+
+def test_stix_from_an_x_archive_has_full_urls_not_display_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """tweets.js shows ``spiegel.ltd/politik/deutsch…`` for a t.co to the full article: the STIX
+    URL objects are the destinations, full and with their scheme."""
+    archive = Path(__file__).parent / "data" / "exports" / "tweets.js"
+    assert main(["scan", str(archive), "--format", "stix", "-q"]) == 1
+    bundle = json.loads(capsys.readouterr().out)
+    urls = {o["value"] for o in bundle["objects"] if o["type"] == "url"}
+    assert "https://spiegel.ltd/politik/deutschland/migration-a-1234.html" in urls
+    assert all(u.startswith(("http://", "https://")) and "…" not in u for u in urls), urls
+    assert not any(u.rstrip("/").endswith("/politik/deutsch") for u in urls)

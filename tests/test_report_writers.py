@@ -11,13 +11,14 @@ import stix2
 from report_fixtures import NOW, findings, produce, stats
 
 from linkguard.models import ScanStats
-from linkguard.report import FORMATS, format_for_path, open_writer, render
+from linkguard.report import BINARY_FORMATS, FORMATS, format_for_path, open_writer, render
 from linkguard.report.grouping import MAX_CONTEXTS, Grouper
 from linkguard.report.snippet import make_snippet
 
 
 def test_formats_tuple_is_the_contract() -> None:
-    assert FORMATS == ("table", "jsonl", "json", "csv", "markdown", "html", "stix", "misp")
+    assert FORMATS == ("table", "jsonl", "json", "csv", "markdown", "html", "stix", "misp", "xlsx")
+    assert {"xlsx"} == BINARY_FORMATS
 
 
 @pytest.mark.parametrize(
@@ -32,7 +33,10 @@ def test_formats_tuple_is_the_contract() -> None:
         ("x.stix", "stix"),
         ("x.csv", "csv"),
         ("x.md", "markdown"),
-        ("x.txt", None),
+        ("x.txt", "table"),
+        ("x.XLSX", "xlsx"),
+        ("x.xls", None),
+        ("x.pdf", None),
         ("noext", None),
     ],
 )
@@ -97,8 +101,11 @@ def test_writer_counts_flagged_for_exit_code() -> None:
     assert (writer.written, writer.flagged_written) == (2, 0)
 
 
+TEXT_FORMATS = [fmt for fmt in FORMATS if fmt not in BINARY_FORMATS]  # XLSX: test_report_xlsx.py
+
+
 def test_render_every_format_without_contexts() -> None:
-    for fmt in FORMATS:
+    for fmt in TEXT_FORMATS:
         out = io.StringIO()
         render((f for f, _ in findings()), stats(), fmt, out, now=NOW, contexts=False)
         assert "welt" in out.getvalue(), fmt
@@ -108,7 +115,7 @@ def test_report_options_passed_whole_equal_the_same_keywords() -> None:
     from linkguard.report import ReportOptions
 
     options = ReportOptions(show_all=True, min_score=10, now=NOW, contexts=False)
-    for fmt in FORMATS:
+    for fmt in TEXT_FORMATS:
         whole, keywords = io.StringIO(), io.StringIO()
         render((f for f, _ in findings()), stats(), fmt, whole, options)
         render(
@@ -208,3 +215,49 @@ def test_context_defaults_to_finding_context_and_empty_means_none() -> None:
     writer.add(finding, "")
     writer.close(ScanStats())
     assert "<mark>" not in without.getvalue() and "Posts (" not in without.getvalue()
+
+
+def test_stix_and_misp_carry_the_destination_never_the_display_text() -> None:
+    """X shows ``spiegel.ltd/politik/deutsch…`` for a t.co whose ``expanded_url`` is the article:
+    the indicator's URL is the article, never the truncated text (a URL that never existed)."""
+    finding, _ = findings()[2]
+    full = "https://spiegel.ltd/politik/deutschland/migration-a-1234.html"
+    link = replace(
+        finding.link,
+        text="spiegel.ltd/politik/deutsch…",
+        url=full,
+        host="spiegel.ltd",
+        display="spiegel.ltd/politik/deutsch…",
+        via=("https://t.co/AbCdEfGh12",),
+    )
+    shown = replace(finding, link=link)
+    stix_out, misp_out = io.StringIO(), io.StringIO()
+    render([shown], ScanStats(), "stix", stix_out, now=NOW)
+    render([shown], ScanStats(), "misp", misp_out, now=NOW)
+    bundle = stix2.parse(stix_out.getvalue(), allow_custom=False)
+    assert [o.value for o in bundle.objects if o.type == "url"] == [full]
+    misp = json.loads(misp_out.getvalue())
+    attributes = misp["Event"]["Attribute"] if "Event" in misp else misp["Attribute"]
+    assert [a["value"] for a in attributes if a["type"] == "url"] == [full]
+    for text in (stix_out.getvalue(), misp_out.getvalue()):
+        assert "deutsch…" not in text and "deutsch\\u2026" not in text
+
+
+def test_markdown_by_source_names_every_outlet_a_file_imitates() -> None:
+    """A file whose links imitate two outlets is not titled after one of them."""
+    out = produce("markdown", group_by="source", defang=False, show_all=True)
+    spiegel_verdict = findings()[2][0].verdict
+    welt, _ = findings()[0]
+    mixed = [(f, c) for f, c in findings()] + [(replace(welt, verdict=spiegel_verdict, line=20), None)]
+    text = io.StringIO()
+    writer = open_writer("markdown", text, now=NOW, group_by="source", defang=False)
+    for finding, context in mixed:
+        writer.add(finding, context)
+    writer.close(stats())
+    section = text.getvalue().split("### posts.jsonl", 1)[1].split("###", 1)[0]
+    assert "Impersonates" not in section
+    assert (
+        "Imitates 2 outlets: **Die Welt \\(welt.de\\)** (2 links), **Der Spiegel \\(spiegel.de\\)** (1 link)."
+        in section
+    )
+    assert "Impersonates **Die Welt \\(welt.de\\)**." in out  # one outlet: named as before

@@ -130,6 +130,29 @@ class OutputOptions:
 
         return "table" if sys.stdout.isatty() else "jsonl"
 
+    def check(self) -> None:
+        """Refuse, before any work, an output whose format would not match its name: an extension
+        that names no format (without --format), a binary format (XLSX) in a file not named for it
+        or on a terminal, a text format in an ``.xlsx`` file. Exit 2 (usage)."""
+        import sys
+
+        from linkguard.report import BINARY_FORMATS, format_for_path, output_suffixes
+
+        to_file = self.path is not None and str(self.path) != "-"
+        named = format_for_path(self.path) if to_file and self.path is not None else None
+        if to_file and self.path is not None and named is None and not self.fmt and self.path.suffix:
+            raise click.UsageError(
+                f"-o {self.path}: the extension {self.path.suffix!r} names no report format; "
+                f"use one of {', '.join(output_suffixes())} or give --format"
+            )
+        fmt = self.format
+        if fmt in BINARY_FORMATS and to_file and named != fmt:
+            raise click.UsageError(f"--format {fmt} writes a binary file: name it .{fmt} (-o out.{fmt})")
+        if named in BINARY_FORMATS and fmt != named:
+            raise click.UsageError(f"-o {self.path}: an .{named} file holds {named} only, not {fmt}")
+        if fmt in BINARY_FORMATS and not to_file and sys.stdout.isatty():
+            raise click.UsageError(f"{fmt} is binary: write it to a file (-o out.{fmt}), not to a terminal")
+
     @property
     def report(self) -> ReportOptions:
         """The report options these flags ask for, whole (the writer, and the workers of --jobs)."""
@@ -219,7 +242,10 @@ def output_options(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         values = {field: kwargs.pop(key) for key, field in _OUTPUT_KEYS.items()}
-        return func(*args, output=OutputOptions(**values), **kwargs)
+        output = OutputOptions(**values)
+        if OUTPUT_DIR_KEY not in click.get_current_context().meta:  # -o DIR/ holds parts, not a report
+            output.check()
+        return func(*args, output=output, **kwargs)
 
     for option in reversed(options):
         wrapper = option(wrapper)

@@ -1,4 +1,4 @@
-"""Render findings: terminal table, JSON Lines, JSON, CSV, Markdown, HTML, STIX 2.1 and MISP.
+"""Render findings: terminal table, JSON Lines, JSON, CSV, Markdown, HTML, STIX 2.1, MISP and XLSX.
 
 Streaming use (what ``scan`` does)::
 
@@ -25,6 +25,7 @@ from linkguard.report.grouping import GROUP_BY
 from linkguard.report.loader import FindingFormatError, finding_from_dict, load_findings, open_scan, read_scan
 
 __all__ = [
+    "BINARY_FORMATS",
     "FORMATS",
     "GROUP_BY",
     "FindingFormatError",
@@ -50,8 +51,12 @@ _REPORTERS: dict[str, str] = {
     "html": "linkguard.report.html:HtmlReporter",
     "stix": "linkguard.report.stix:StixReporter",
     "misp": "linkguard.report.misp:MispReporter",
+    "xlsx": "linkguard.report.xlsx:XlsxReporter",
 }
 FORMATS: tuple[str, ...] = tuple(_REPORTERS)
+#: Formats written as bytes (to the ``buffer`` under the text stream): never to a terminal, and
+#: only to a file named for them.
+BINARY_FORMATS: frozenset[str] = frozenset({"xlsx"})
 
 
 def reporter_class(fmt: str) -> type[Reporter]:
@@ -76,13 +81,21 @@ _SUFFIXES: tuple[tuple[str, str], ...] = (
     (".markdown", "markdown"),
     (".html", "html"),
     (".htm", "html"),
+    (".xlsx", "xlsx"),
+    (".txt", "table"),
 )
 
 
 def format_for_path(path: str | PurePath) -> str | None:
-    """The format an output file name asks for (``out.html`` -> ``html``), or ``None``."""
+    """The format an output file name asks for (``out.html`` -> ``html``, ``out.txt`` -> the
+    table), or ``None`` for a name whose extension names no format."""
     name = PurePath(path).name.lower()
     return next((fmt for suffix, fmt in _SUFFIXES if name.endswith(suffix)), None)
+
+
+def output_suffixes() -> tuple[str, ...]:
+    """The output file extensions that name a format, for error messages."""
+    return tuple(suffix for suffix, _ in _SUFFIXES)
 
 
 def open_writer(

@@ -40,6 +40,12 @@ def outlet_label(outlet: Outlet | None) -> str:
     return f"{outlet.name} ({outlet.domain})" if outlet else ""
 
 
+def outlets_imitated(group: Group) -> list[tuple[str, int]]:
+    """The outlets a group's links imitate, most links first: ``[("Die Welt (welt.de)", 3), …]``."""
+    ranked = sorted(group.outlet_links.items(), key=lambda item: (-item[1], item[0].name, item[0].domain))
+    return [(outlet_label(outlet), n) for outlet, n in ranked]
+
+
 def evidence_text(finding: Finding) -> str:
     return EVIDENCE_SEPARATOR.join(f"{e.kind}: {e.detail}" for e in finding.verdict.evidence)
 

@@ -6,6 +6,7 @@ capped examples, so memory is bounded by the number of distinct keys.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -55,6 +56,9 @@ class Group:
     posts: int = 0
     flagged: bool = False
     outlet: Outlet | None = None
+    #: Every outlet the group's links imitate, with how many links imitate it: a source file (or
+    #: a domain) may imitate several, and ``outlet`` names only the worst one's.
+    outlet_links: Counter[Outlet] = field(default_factory=Counter)
     domains: list[str] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
     techniques: list[str] = field(default_factory=list)
@@ -75,6 +79,8 @@ class Group:
         elif self.outlet is None:
             self.outlet = verdict.impersonates
         self.posts += 1
+        if verdict.impersonates is not None:
+            self.outlet_links[verdict.impersonates] += 1
         self.flagged = self.flagged or finding.flagged
         _add_capped(self.domains, domain_of(finding), MAX_DOMAINS)
         _add_capped(self.urls, finding.link.url, MAX_URLS)

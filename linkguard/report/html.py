@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from html import escape
 
-from linkguard.models import ScanStats
+from linkguard.models import Finding, ScanStats
 from linkguard.report.base import GroupedReporter
+from linkguard.report.chartdata import ChartCounts
 from linkguard.report.defang import defang, defang_text
-from linkguard.report.fields import Column, group_columns, outlet_label, summary_items
+from linkguard.report.fields import Column, group_columns, outlets_imitated, summary_items
 from linkguard.report.grouping import Group
 from linkguard.report.sanitize import one_line
 from linkguard.report.snippet import Snippet
 
 _NUM_CELL = '<td class="num">'
+_NUM_CLASS = ' class="num"'
 CSP = "default-src 'none'; style-src 'unsafe-inline'"
 
 _STYLE = """
@@ -29,7 +31,6 @@ table{border-collapse:collapse;width:100%}
 th,td{border-bottom:1px solid #e3e3e3;padding:.35rem .6rem;text-align:left;vertical-align:top;
 unicode-bidi:isolate;overflow-wrap:anywhere}
 th{background:#f4f4f4;cursor:default;white-space:nowrap}
-th.sortable::after{content:" \\2195";color:#999}
 td.num,th.num{text-align:right}
 tr.malicious td:first-child{border-left:4px solid #c62828}
 tr.suspicious td:first-child{border-left:4px solid #f9a825}
@@ -40,6 +41,9 @@ unicode-bidi:isolate;overflow-wrap:anywhere;font-family:ui-monospace,monospace;f
 mark{background:#ffe082;font-weight:600}
 code{overflow-wrap:anywhere}
 .where{color:#555;font-size:.9em}
+figure{margin:1rem 0}svg.chart{width:100%;height:auto}svg.chart *{stroke-linejoin:round}
+table.numbers{width:auto;margin-bottom:1rem}caption{text-align:left;font-weight:600;padding:.3rem 0}
+.numbers-side{display:flex;flex-wrap:wrap;gap:0 2rem;align-items:flex-start}
 """
 #: Added only to reports that have clusters (the rest stay byte-identical).
 _CLUSTER_STYLE = """
@@ -54,6 +58,83 @@ def h(text: str) -> str:
     return escape(one_line(text), quote=True)
 
 
+def _numbers(table_id: str, caption: str, head: list[str], rows: list[list[str | int]]) -> list[str]:
+    """A chart's numbers as a table (first column text, the rest counts)."""
+    header = "".join(f'<th scope="col"{_NUM_CLASS if i else ""}>{h(t)}</th>' for i, t in enumerate(head))
+    body = [
+        "<tr>"
+        + "".join(f"<td{_NUM_CLASS if i else ''}>{h(str(cell))}</td>" for i, cell in enumerate(row))
+        + "</tr>"
+        for row in rows
+    ]
+    return [
+        f'<table class="numbers" id="{table_id}">',
+        f"<caption>{h(caption)}</caption>",
+        f"<thead><tr>{header}</tr></thead>",
+        "<tbody>",
+        *body,
+        "</tbody>",
+        "</table>",
+    ]
+
+
+def _rows(items: list[tuple[str, int]]) -> list[list[str | int]]:
+    return [[name, n] for name, n in items]
+
+
+def charts_section(counts: ChartCounts) -> list[str]:
+    """The report's opening pictures, each with its numbers in a table below it: a timeline of
+    flagged posts per period by imitated outlet, and the outlets imitated and techniques used.
+    Without matplotlib (the ``charts`` extra) the tables stand alone and say so."""
+    timeline = counts.timeline()
+    outlets, techniques = counts.top_outlets(), counts.top_techniques()
+    names = [name for name, _ in timeline.series]
+    timeline_rows: list[list[str | int]] = [
+        [timeline.label(period), *(counts_[i] for _, counts_ in timeline.series), total]
+        for i, period in enumerate(timeline.periods)
+        if (total := sum(counts_[i] for _, counts_ in timeline.series))
+    ]
+    lines = ['<section id="charts">', "<h2>Flagged posts over time</h2>"]
+    try:
+        from linkguard.report.charts import ChartsUnavailable, breakdown_svg, outlet_colours, timeline_svg
+
+        colours = outlet_colours(list(dict.fromkeys([*names, *(name for name, _ in outlets)])))
+        pictures: tuple[str, str] | None = (
+            timeline_svg(timeline, colours),
+            breakdown_svg(outlets, techniques, colours),
+        )
+    except ChartsUnavailable:
+        pictures = None
+        lines.append(
+            '<p class="where" id="charts-unavailable">Charts need matplotlib, which is not installed '
+            "(<code>pip install 'linkguard[charts]'</code>); the numbers are in the tables.</p>"
+        )
+    if counts.undated:
+        lines.append(
+            f'<p class="where">{counts.undated} flagged post(s) carry no date: not in the timeline.</p>'
+        )
+    if pictures:
+        lines.append(f'<figure id="timeline-chart">{pictures[0]}</figure>')
+    lines += _numbers(
+        "timeline-table",
+        f"Flagged posts per {timeline.unit} (periods with none left out)",
+        [timeline.unit.capitalize(), *names, "Total"],
+        timeline_rows,
+    )
+    lines.append("<h2>Outlets imitated and techniques used</h2>")
+    if pictures:
+        lines.append(f'<figure id="breakdown-chart">{pictures[1]}</figure>')
+    lines.append('<div class="numbers-side">')
+    lines += _numbers(
+        "outlets-table", "Flagged posts per imitated outlet", ["Outlet", "Posts"], _rows(outlets)
+    )
+    lines += _numbers(
+        "techniques-table", "Flagged posts per technique", ["Technique", "Posts"], _rows(techniques)
+    )
+    lines += ["</div>", "</section>"]
+    return lines
+
+
 class HtmlReporter(GroupedReporter):
     name = "html"
 
@@ -63,12 +144,17 @@ class HtmlReporter(GroupedReporter):
     def _url(self, url: str) -> str:
         return h(defang(url) if self.defang else url)
 
+    def _setup(self) -> None:
+        super()._setup()
+        self._charts = ChartCounts()
+
+    def _add(self, finding: Finding, context: str | None) -> None:
+        super()._add(finding, context)
+        if finding.flagged:
+            self._charts.add(finding)
+
     def _table(self, table_id: str, groups: list[Group], columns: tuple[Column[Group], ...]) -> list[str]:
-        head = "".join(
-            f'<th scope="col" class="sortable{" num" if c.numeric else ""}" aria-sort="none">'
-            f"{h(c.title)}</th>"
-            for c in columns
-        )
+        head = "".join(f'<th scope="col"{_NUM_CLASS if c.numeric else ""}>{h(c.title)}</th>' for c in columns)
         rows = []
         for group in groups:
             cells = []
@@ -108,8 +194,14 @@ class HtmlReporter(GroupedReporter):
             f'Verdict <span class="verdict-{h(group.status)}">{h(group.status)}</span>, score {group.score}, '
             f"{posts}, first seen {h(group.first_seen)}."
         )
-        if group.outlet and self.group_by != "outlet":
-            facts += f" Impersonates <strong>{h(outlet_label(group.outlet))}</strong>."
+        outlets = outlets_imitated(group) if self.group_by != "outlet" else []
+        if len(outlets) == 1:
+            facts += f" Impersonates <strong>{h(outlets[0][0])}</strong>."
+        elif outlets:  # a source file imitating several outlets is named after none of them
+            named = ", ".join(
+                f"<strong>{h(label)}</strong> ({n} link{'s' if n != 1 else ''})" for label, n in outlets
+            )
+            facts += f" Imitates {len(outlets)} outlets: {named}."
         lines = [
             f'<section class="group" id="{self._anchor(group)}">',
             f"<h3>{title}</h3>",
@@ -148,7 +240,7 @@ class HtmlReporter(GroupedReporter):
             "week, certificates, page template, redirect targets.</p>",
         ]
         for number, cluster in enumerate(self.clusters, 1):
-            anchor = f"c{number}"  # positional, never derived from input
+            anchor = f"cluster{number}"  # positional, never derived from input
             domains = ", ".join(f"<code>{h(shown_member(m, self.defang))}</code>" for m in cluster.members)
             lines += [
                 f'<section class="cluster" id="{anchor}">',
@@ -208,6 +300,7 @@ class HtmlReporter(GroupedReporter):
             *(f"<dt>{h(item.label)}</dt><dd>{h(item.value)}</dd>" for item in summary_items(stats)),
             "</dl>",
             "</section>",
+            *(charts_section(self._charts) if self._charts.has_dates else []),
             '<section id="flagged">',
             f"<h2>Flagged ({len(flagged)})</h2>",
         ]

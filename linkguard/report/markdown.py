@@ -11,7 +11,7 @@ import re
 from linkguard.models import ScanStats
 from linkguard.report.base import GroupedReporter
 from linkguard.report.defang import defang, defang_text
-from linkguard.report.fields import Column, group_columns, outlet_label, summary_items
+from linkguard.report.fields import Column, group_columns, outlets_imitated, summary_items
 from linkguard.report.grouping import Group
 from linkguard.report.sanitize import one_line
 
@@ -46,8 +46,15 @@ class MarkdownReporter(GroupedReporter):
     def _details(self, group: Group, columns: tuple[Column[Group], ...]) -> list[str]:
         head = f"### {self._text(str(columns[0].get(group, self.defang)))}"
         lines = [head, ""]
-        if group.outlet and self.group_by != "outlet":
-            lines.append(f"Impersonates **{md_escape(outlet_label(group.outlet))}**.")
+        outlets = outlets_imitated(group) if self.group_by != "outlet" else []
+        if len(outlets) == 1:
+            lines.append(f"Impersonates **{md_escape(outlets[0][0])}**.")
+            lines.append("")
+        elif outlets:  # a source file imitating several outlets is named after none of them
+            named = ", ".join(
+                f"**{md_escape(label)}** ({n} link{'s' if n != 1 else ''})" for label, n in outlets
+            )
+            lines.append(f"Imitates {len(outlets)} outlets: {named}.")
             lines.append("")
         if group.techniques:
             lines.append("Techniques: " + ", ".join(md_escape(t) for t in group.techniques))

@@ -18,7 +18,7 @@ from rich.text import Text
 from linkguard.models import ScanStats
 from linkguard.report.base import GroupedReporter
 from linkguard.report.defang import defang, defang_text
-from linkguard.report.fields import group_columns, outlet_label, summary_line
+from linkguard.report.fields import group_columns, outlets_imitated, summary_line
 from linkguard.report.grouping import Group
 from linkguard.report.sanitize import one_line
 
@@ -59,8 +59,11 @@ class TableReporter(GroupedReporter):
     def _details(self, console: Console, group: Group) -> None:
         key = group_columns(self.group_by)[0].get(group, self.defang)
         head = Text(self._clean(str(key)), style="bold")
-        if group.outlet and self.group_by != "outlet":
-            head.append(" impersonates " + one_line(outlet_label(group.outlet)))
+        outlets = outlets_imitated(group) if self.group_by != "outlet" else []
+        if len(outlets) == 1:
+            head.append(" impersonates " + one_line(outlets[0][0]))
+        elif outlets:  # a source file imitating several outlets is named after none of them
+            head.append(f" imitates {len(outlets)} outlets: " + one_line(", ".join(o for o, _ in outlets)))
         console.print(head)
         lines = [f"• {item.kind}: {item.detail}" for item in group.evidence]
         lines += [f"↳ {defang(url) if self.defang else url}" for url in group.urls[:3]]
