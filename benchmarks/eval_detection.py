@@ -12,7 +12,7 @@ Lists (see the eval directory's README for provenance):
 
 Every domain is classified with the bundled rules and ``use_blocklist=False, use_ratings=False``, as
 ``linkguard check --no-blocklist --no-ratings`` does (``--blocklist``/``--ratings`` turn them on).
-Prints recall and false alarms per list and per technique, then a
+Prints recall and false alarms per list and per technique, the campaign misses by cause, then a
 score-to-precision table over all lists (precision here is "of the domains scored ≥ s, the share
 that were campaign lookalikes", with the legitimate lists weighted as they come).
 """
@@ -53,6 +53,7 @@ class ListResult:
     misses: list[tuple[str, str, Verdict]] = field(default_factory=list)
     alarms: list[tuple[str, Verdict]] = field(default_factory=list)
     by_technique: Counter[str] = field(default_factory=Counter)
+    miss_causes: Counter[str] = field(default_factory=Counter)  # campaign only: why a domain was missed
     scores: list[int] = field(default_factory=list)  # every domain's score (0 when not scored)
     seconds: float = 0.0
 
@@ -76,6 +77,17 @@ def targets_of(target: str) -> set[str]:
     return out
 
 
+def miss_cause(detector: Detector, targets: set[str], v: Verdict) -> str:
+    """Why a campaign domain was not caught: the victim is unknown, or the resemblance is weak."""
+    if not any(t in detector.index.outlet_by_domain for t in targets):
+        return "imitated site in no bundled rule"
+    if v.impersonates is None:
+        return "known outlet, no resemblance scored 30 or more"
+    if not set(v.impersonates.domains) & targets:
+        return "weak resemblance to another outlet"
+    return f"known outlet, weak {'+'.join(v.techniques) or 'signal'} (score {v.score // 10 * 10}s)"
+
+
 def _classify(detector: Detector, domain: str) -> Verdict:
     return detector.classify_domain(domain)
 
@@ -91,6 +103,7 @@ def eval_campaign(detector: Detector, path: Path) -> ListResult:
         res.scores.append(v.score)
         if not v.flagged:
             res.misses.append((domain, target, v))
+            res.miss_causes[miss_cause(detector, targets_of(target), v)] += 1
             continue
         res.flagged += 1
         for t in v.techniques:
@@ -204,6 +217,12 @@ def main(argv: list[str] | None = None) -> int:
         if r.by_technique:
             parts = ", ".join(f"{t} {n}" for t, n in r.by_technique.most_common())
             print(f"  {r.name}: {parts}")
+    print("\nMisses by cause (campaign lists):")
+    for r in results:
+        if r.miss_causes:
+            print(f"  {r.name}:")
+            for cause, n in r.miss_causes.most_common():
+                print(f"    {n:4}  {cause}")
     print("\nScore → precision (real campaign lookalikes vs all legitimate domains scored at or above):")
     print("  score  lookalikes  legitimate  precision")
     for step, bad, good, prec in precision_table(results):

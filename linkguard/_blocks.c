@@ -218,14 +218,36 @@ done:
     return result;
 }
 
+PyDoc_STRVAR(count_newlines_doc,
+"count_newlines(data, /)\n--\n\n"
+"data.count(b'\\n'), at the speed of the vector unit: a loop without an early exit, which the\n"
+"compiler vectorizes (bytes.count checks a limit at every match). Planning a large file's ranges\n"
+"for scan --jobs counts every newline of the file in the one parent process.");
+
+static PyObject *count_newlines(PyObject *self, PyObject *arg) {
+    Py_buffer view;
+    if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) return NULL;
+    const unsigned char *p = view.buf;
+    Py_ssize_t n = view.len, count = 0;
+    for (Py_ssize_t at = 0; at < n; at += 1 << 16) { /* in slices: a byte counter cannot overflow */
+        Py_ssize_t end = n - at < (1 << 16) ? n - at : (1 << 16);
+        unsigned int slice = 0;
+        for (Py_ssize_t i = 0; i < end; i++) slice += p[at + i] == '\n';
+        count += slice;
+    }
+    PyBuffer_Release(&view);
+    return PyLong_FromSsize_t(count);
+}
+
 static PyMethodDef methods[] = {
     {"select_lines", select_lines, METH_VARARGS, select_lines_doc},
+    {"count_newlines", count_newlines, METH_O, count_newlines_doc},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "linkguard._blocks",
-    "The plain-text line selection of linkguard.inputs.plaintext, in C.", -1, methods,
+    "The plain-text line selection of linkguard.inputs.plaintext (and newline counting), in C.", -1, methods,
 };
 
 PyMODINIT_FUNC PyInit__blocks(void) {

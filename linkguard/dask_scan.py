@@ -30,7 +30,7 @@ import pickle
 import re
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -120,6 +120,7 @@ class Unit:
     start: int = 0
     length: int | None = None  # None: the whole input
     fmt: str | None = None  # the format of a range, decided on the whole input's first bytes
+    size: int = 0  # bytes of input it stands for, as planned (for a progress bar)
 
     @property
     def is_url(self) -> bool:
@@ -252,11 +253,13 @@ def plan(
             except OSError:
                 fmt = None  # read whole: the task reports the fault like a local run
         if fmt is None:
-            units.append(Unit(target, source, _part_name(len(units), source, 0)))
+            units.append(Unit(target, source, _part_name(len(units), source, 0), size=size))
             continue
         for index, start in enumerate(range(0, size, block_bytes)):
             part = _part_name(len(units), source, start)
-            units.append(Unit(target, source, part, index, start, block_bytes, fmt))
+            units.append(
+                Unit(target, source, part, index, start, block_bytes, fmt, min(block_bytes, size - start))
+            )
     return units, skipped
 
 
@@ -488,6 +491,7 @@ class ClusterScan:
         use_blocklist: bool = True,
         options: ScanOptions | None = None,
         block_bytes: int = DASK_BLOCK_BYTES,
+        on_progress: Callable[[int, int], None] | None = None,
     ) -> None:
         if isinstance(client, str):
             from distributed import Client
@@ -501,6 +505,11 @@ class ClusterScan:
         self.rule_files = tuple(rules.files)  # for the feeds in force, named in every summary
         self.options = options or ScanOptions()
         self.block_bytes = block_bytes
+        #: Called with the input bytes of the units finished so far and of all units: once
+        #: planned, as each unit finishes on the cluster (in any order, from Dask's callback
+        #: thread), and when the run is complete.
+        self.on_progress = on_progress
+        self._progress: _Progress | None = None
         self.stats = ScanStats()
         self.parts: list[str] = []
 
@@ -521,6 +530,7 @@ class ClusterScan:
             [str(p) for p in paths], input_format=self.options.input_format, block_bytes=self.block_bytes
         )
         client, run = self.client, uuid.uuid4().hex[:12]
+        progress = self._progress = _Progress(self.on_progress, units) if self.on_progress else None
         # a task, not scattered data: a worker lost with scattered data loses it for good, while
         # a task's result is computed again (the graph holds the payload)
         payload = client.submit(_same, self.payload, key=f"linkguard-rules-{self.payload.key[:16]}-{run}")
@@ -534,6 +544,8 @@ class ClusterScan:
                 finish_unit, scanned, unit, offset, self.options, out_dir, key=f"linkguard-part-{run}-{i}"
             )
             finished.append((unit, done))
+            if progress is not None:
+                done.add_done_callback(progress.callback(unit.size))
             if unit.length is not None:  # the next range of this input starts this many lines later
                 lines = client.submit(_newlines, scanned, key=f"linkguard-lines-{run}-{i}")
                 offset = client.submit(_add, offset, lines, key=f"linkguard-offset-{run}-{i}")
@@ -569,7 +581,13 @@ class ClusterScan:
             future.release()
             parts.append(Part([], part.stats, None, part.replaced))
             yield part
+        self._finished()
         self.stats = merge_stats([self._prologue(skipped), *_replaced_once(units, parts)])
+
+    def _finished(self) -> None:
+        progress, self._progress = self._progress, None
+        if progress is not None:
+            progress.complete()
 
     def write_parts(self, paths: Iterable[str | Path], out_dir: str) -> ScanStats:
         """Write one JSON Lines part per unit into ``out_dir`` (workers write; nothing is sent back)
@@ -579,6 +597,7 @@ class ClusterScan:
         _make_dir(out_dir)
         finished, skipped = self._submit(paths, out_dir)
         parts: list[Part] = self.client.gather([f for _u, f in finished])
+        self._finished()
         units = [u for u, _f in finished]
         self.stats = merge_stats([self._prologue(skipped), *_replaced_once(units, parts)])
         from linkguard.feeds.store import feed_dates
@@ -592,6 +611,33 @@ class ClusterScan:
         }
         _write_atomically(out_dir, SUMMARY_NAME, (json.dumps(summary, indent=2) + "\n").encode())
         return self.stats
+
+
+class _Progress:
+    """A run's finished bytes for ``ClusterScan.on_progress``: advanced by futures' callbacks,
+    completed by the run (whose last callbacks may come after it has every result)."""
+
+    def __init__(self, report: Callable[[int, int], None], units: Sequence[Unit]) -> None:
+        self.report, self.total, self.done = report, sum(u.size for u in units), 0
+        self._lock, self._complete = threading.Lock(), False
+        report(0, self.total)
+
+    def callback(self, size: int) -> Callable[[Future[Any]], None]:
+        def finished(future: Future[Any]) -> None:
+            if future.status != "finished":  # an error or a cancellation: the run says so
+                return
+            with self._lock:
+                if not self._complete:
+                    self.done += size
+                    self.report(self.done, self.total)
+
+        return finished
+
+    def complete(self) -> None:
+        with self._lock:
+            self._complete = True
+            self.done = self.total
+            self.report(self.total, self.total)
 
 
 def _make_dir(out_dir: str) -> None:

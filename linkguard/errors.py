@@ -9,7 +9,8 @@
     └── ForensicsError
         ├── BlockedAddressError   a hop resolved to a private/loopback/link-local/reserved address
         ├── FetchError            timeout, too many redirects, too large (wraps httpx errors)
-        └── RegistrationError     RDAP/WHOIS failure
+        ├── RegistrationError     RDAP/WHOIS failure
+        └── ScreenshotError       --screenshot without Playwright or Chromium
 
 A fault in one record is never an exception: it becomes a counted ``Skipped``.
 """
@@ -49,4 +50,8 @@ class FetchError(ForensicsError):
 
 
 class RegistrationError(ForensicsError):
+    pass
+
+
+class ScreenshotError(ForensicsError):
     pass

@@ -77,11 +77,9 @@ MAX_PAGE_LINKS = 5000
 RDAP_MAX_BYTES = 1 << 20
 #: RDAP servers may redirect (rdap.org, registrar referrals); followed only this far.
 RDAP_MAX_REDIRECTS = 3
-#: Start tags whose names make a page's template hash (its tag skeleton); the rest are not read.
-MAX_TEMPLATE_TAGS = 4096
-#: Pages with fewer start tags than this get no template hash: a bare redirect or error page
-#: looks the same everywhere and would join unrelated domains into one cluster.
-MIN_TEMPLATE_TAGS = 16
+#: Pages with fewer tags (start and end) than this get no template hash: a bare redirect or
+#: error page looks the same everywhere and would join unrelated domains into one cluster.
+MIN_TEMPLATE_TAGS = 24
 #: A domain registered fewer days ago than this before the check is "young".
 YOUNG_DOMAIN_DAYS = 90
 #: ``investigate_many`` keeps at most this many items per worker in flight (streaming input).
@@ -128,7 +126,8 @@ UNITS_IN_FLIGHT_PER_WORKER = 2
 #: Findings a worker keeps in memory for one unit before it spools them to a temporary file (a
 #: compressed dump is one unit however large it is).
 UNIT_FINDINGS_IN_MEMORY = 20_000
-#: The same for a unit's JSON Lines, when workers write them.
+#: Bytes of a worker's JSON Lines part copied at once where the output cannot take them in the
+#: kernel (a terminal, a stream without a file descriptor).
 UNIT_ENCODED_BYTES_IN_MEMORY = 16 << 20
 
 # --- scanning on a Dask cluster (``scan --dask``) -------------------------------------------
@@ -154,6 +153,20 @@ FEED_TIMEOUT_S = 30.0
 RATING_LOW_THRESHOLD = 0.3
 #: Score of a link whose only problem is a low source rating (flagged: ≥ SUSPICIOUS_THRESHOLD).
 RATING_SCORE = 60
+
+# --- evidence beyond the page: likeness to the real outlet, screenshots ------------------------
+#: Characters of a page's tag skeleton and of its text that are fuzzy-hashed (ssdeep, pure Python:
+#: ~0.2 s per 64 K characters); a clone's likeness shows long before this.
+SIMILARITY_MAX_CHARS = 64 * 1024
+#: Tags kept per page for the skeleton (start and end tags, in order).
+SIMILARITY_MAX_TAGS = 20_000
+#: Seconds and decoded bytes one screenshot may spend on its page and everything the page loads.
+SCREENSHOT_BUDGET_S = 30.0
+SCREENSHOT_BUDGET_BYTES = 16 << 20
+#: Requests the rendered page may make (each through the guarded fetcher); the rest are refused.
+SCREENSHOT_MAX_REQUESTS = 60
+#: The browser window a screenshot shows (a common laptop viewport).
+SCREENSHOT_VIEWPORT = (1280, 800)
 
 # --- reports ----------------------------------------------------------------------------------
 #: The HTML report's timeline has one bar per day up to this many days, then per week (Monday)

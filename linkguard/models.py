@@ -60,6 +60,7 @@ EvidenceKind = (
         "page-claim",
         "canonical",
         "outlet-assets",
+        "similarity",  # how alike the page is to the outlet's real page (``--compare-outlet``)
         "registration",
         "tls",
         # ... what could not be done ...
@@ -67,6 +68,7 @@ EvidenceKind = (
         "fetch-error",
         # ... and where every exchange is kept (``--evidence``)
         "archive",
+        "screenshot",  # the page rendered by headless Chromium, kept as PNG (``--screenshot``)
         # across a scan: the flagged domains this one shares infrastructure with
         "cluster",
     ]

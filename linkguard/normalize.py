@@ -396,8 +396,12 @@ def normalize(candidate: Candidate) -> Link | None:
         return link  # a browser cannot follow the text as written ("welt[.]ltd"), or agrees
     tricks = (*candidate.obfuscation, "lookalike-delimiter")
     as_written = _link(candidate.text, tricks, candidate.display, None)
-    # No public host as written ("spiegel🔹ltd" is one label): the de-obfuscated reading stands.
-    return as_written if as_written is not None else link
+    # No public host as written ("spiegel🔹ltd" is one label), or none DNS could resolve
+    # ("e(dot)t.co": URL parsers keep the parentheses, no name server would): the de-obfuscated
+    # reading stands.
+    if as_written is None or not (as_written.is_ip or _LDH.fullmatch(as_written.host)):
+        return link
+    return as_written
 
 
 def is_public_suffix(name: str) -> bool:

@@ -4,7 +4,10 @@
 findings come out as one sequential scan gives them, and the counts are merged in the same order
 (:class:`linkguard.partition.Totals`). A bounded window of units is in flight, so memory stays
 flat in this process; a worker whose unit yields more findings than it should hold (a large
-compressed dump is one unit) spools them to a temporary file. Workers judge offline; forensics
+compressed dump is one unit) spools them to a file in the run's temporary directory. For JSON
+Lines without forensics the workers write the lines themselves, each task to a part file there,
+and this process copies the parts into the output in order (in the kernel: ``os.sendfile``), so
+it does almost nothing while they work. Workers judge offline; forensics
 (``--online``) and the verdict counts stay here, on the merged stream. Workers ignore SIGINT:
 Ctrl-C reaches this process, which cancels what has not started and lets the pool wind down.
 
@@ -16,11 +19,11 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import io
 import multiprocessing
 import operator
 import os
 import pickle
+import shutil
 import signal
 import sys
 import tempfile
@@ -36,7 +39,6 @@ from typing import TYPE_CHECKING, Any
 from linkguard.inputs import compression
 from linkguard.limits import (
     UNIT_BYTES,
-    UNIT_ENCODED_BYTES_IN_MEMORY,
     UNIT_FINDINGS_IN_MEMORY,
     UNITS_IN_FLIGHT_PER_WORKER,
 )
@@ -53,6 +55,8 @@ if TYPE_CHECKING:
 UnitOutcome = tuple[list[Finding] | str, UnitCounts]
 #: Small files batched into one task: at most this many.
 _MAX_FILES_PER_TASK = 256
+#: The write buffer of a worker's part file: a few large writes instead of many small ones.
+_PART_BUFFER_BYTES = 1 << 20
 
 
 def _by_constructor(cls: type[Any]) -> Callable[[Any], tuple[type[Any], tuple[Any, ...]]]:
@@ -130,8 +134,9 @@ def _init_worker(setup: WorkerSetup | None) -> None:
     worker_scanner(setup)
 
 
-def _scan_task(units: list[Unit], keep: int = UNIT_FINDINGS_IN_MEMORY) -> list[UnitOutcome]:
-    """Scan a task's units in a worker; a unit's findings past ``keep`` go to a spool file."""
+def _scan_task(units: list[Unit], parts: str, keep: int = UNIT_FINDINGS_IN_MEMORY) -> list[UnitOutcome]:
+    """Scan a task's units in a worker; a unit's findings past ``keep`` go to a spool file in
+    the run's directory ``parts``."""
     scanner = worker_scanner(None)
     out: list[UnitOutcome] = []
     for unit in units:
@@ -143,7 +148,7 @@ def _scan_task(units: list[Unit], keep: int = UNIT_FINDINGS_IN_MEMORY) -> list[U
                 findings.append(finding)
                 if len(findings) >= keep:
                     if spool is None:
-                        spool = tempfile.NamedTemporaryFile(prefix="linkguard-", delete=False)
+                        spool = tempfile.NamedTemporaryFile(prefix="spool-", dir=parts, delete=False)
                     ForkingPickler(spool, pickle.HIGHEST_PROTOCOL).dump(findings)
                     findings = []
             if spool is not None:
@@ -158,49 +163,35 @@ def _scan_task(units: list[Unit], keep: int = UNIT_FINDINGS_IN_MEMORY) -> list[U
     return out
 
 
-#: What a worker sends back for one unit it wrote as JSON Lines: the lines (or the spool file
-#: holding them), how many findings they hold and how many of those are flagged, and the counts.
-EncodedOutcome = tuple[bytes | str, int, int, UnitCounts]
+#: What a worker sends back for a task whose units it wrote as JSON Lines: the part file holding
+#: the lines, and per unit how many findings they hold, how many of those are flagged, the counts.
+EncodedPart = tuple[str, list[tuple[int, int, UnitCounts]]]
 
 
-def _encode_task(
-    units: list[Unit], options: ReportOptions, keep_bytes: int = UNIT_ENCODED_BYTES_IN_MEMORY
-) -> list[EncodedOutcome]:
-    """Scan a task's units in a worker and write their JSON Lines here, with the selection and
-    encoder of the writer in the parent: the lines are what it would write, byte for byte, and
-    neither pickling findings nor encoding them is left to the one parent process."""
+def _encode_task(units: list[Unit], options: ReportOptions, parts: str) -> EncodedPart:
+    """Scan a task's units in a worker and write their JSON Lines to a part file in the run's
+    directory ``parts``, with the selection and encoder of the writer in the parent: the lines
+    are what it would write, byte for byte. The parent copies the part into its output in the
+    kernel, so neither encoding nor moving 100 MB of lines through a pipe is left to it."""
     from linkguard.report.jsonl import JsonlReporter
 
     scanner = worker_scanner(None)
-    out: list[EncodedOutcome] = []
-    buffer = io.BytesIO()
-    writer = JsonlReporter(io.TextIOWrapper(buffer, encoding="utf-8", newline=""), options)
-    for unit in units:
-        counts = UnitCounts()
-        written, flagged = writer.written, writer.flagged_written
-        spool = None
-        try:
-            for finding in iter_unit(scanner, unit, counts):
-                writer.add(finding)
-                if buffer.tell() >= keep_bytes:
-                    if spool is None:
-                        spool = tempfile.NamedTemporaryFile(prefix="linkguard-", delete=False)
-                    spool.write(buffer.getbuffer())
-                    buffer.seek(0)
-                    buffer.truncate()
-            if spool is not None:
-                spool.write(buffer.getbuffer())
-                spool.close()
-        except BaseException:
-            if spool is not None:
-                spool.close()
-                os.unlink(spool.name)
-            raise
-        lines: bytes | str = buffer.getvalue() if spool is None else spool.name
-        buffer.seek(0)
-        buffer.truncate()
-        out.append((lines, writer.written - written, writer.flagged_written - flagged, counts))
-    return out
+    out: list[tuple[int, int, UnitCounts]] = []
+    fd, path = tempfile.mkstemp(prefix="part-", suffix=".jsonl", dir=parts)
+    try:
+        with open(fd, "w", encoding="utf-8", newline="", buffering=_PART_BUFFER_BYTES) as text:
+            writer = JsonlReporter(text, options)
+            for unit in units:
+                counts = UnitCounts()
+                written, flagged = writer.written, writer.flagged_written
+                for finding in iter_unit(scanner, unit, counts):
+                    writer.add(finding)
+                out.append((writer.written - written, writer.flagged_written - flagged, counts))
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise
+    return path, out
 
 
 def _spooled(path: str) -> Iterator[Finding]:
@@ -215,13 +206,6 @@ def _spooled(path: str) -> Iterator[Finding]:
     finally:
         with contextlib.suppress(OSError):
             os.unlink(path)
-
-
-def _discard(outcomes: list[UnitOutcome] | list[EncodedOutcome]) -> None:
-    for outcome in outcomes:
-        if isinstance(outcome[0], str):
-            with contextlib.suppress(OSError):
-                os.unlink(outcome[0])
 
 
 Task = list[Unit] | Unit | Skipped  # a batch for a worker, a unit only this process reads, a skip
@@ -282,6 +266,8 @@ class ParallelScan:
         #: Whether worker processes run: more than one job and enough work for them.
         self.parallel = self.jobs > 1 and for_workers >= 2
         self._pool: ProcessPoolExecutor | None = None
+        #: The run's directory of part files and spools (removed with everything in it by close).
+        self._parts: str | None = None
         self._pending: deque[Future[list[UnitOutcome]] | Unit | Skipped] = deque()
 
     def start(self, detector: Detector, *, contexts: bool = True, start_method: str | None = None) -> None:
@@ -301,6 +287,7 @@ class ParallelScan:
             _warm(_WORKER)
         else:  # spawn (macOS, Windows): each worker reads the detector's index once
             setup = WorkerSetup(detector, contexts)
+        self._parts = tempfile.mkdtemp(prefix="linkguard-jobs-")
         try:
             self._pool = ProcessPoolExecutor(
                 self.jobs, mp_context=context, initializer=_init_worker, initargs=(setup,)
@@ -333,8 +320,8 @@ class ParallelScan:
         if self._pool is None:
             self.start(scanner.detector, contexts=scanner.contexts)
         totals = Totals(scanner.stats)
-        options = writer.options  # the parent's writer's options, whole: the same lines
-        for item in self._in_order(lambda units: (_encode_task, units, options)):
+        options, parts = writer.options, self._parts  # the parent's writer's options, whole: the same lines
+        for item in self._in_order(lambda units: (_encode_task, units, options, parts)):
             if isinstance(item, Skipped):
                 totals.add(UnitCounts(skipped=[item]))
                 continue
@@ -342,18 +329,15 @@ class ParallelScan:
                 counts = UnitCounts()
                 for finding in iter_unit(_local_scanner(scanner), item, counts):
                     writer.add(finding)
-                outcomes: list[EncodedOutcome] = [(b"", 0, 0, counts)]
+                per_unit = [(0, 0, counts)]
             else:
-                outcomes = item.result()
-            for i, (lines, written, flagged, counts) in enumerate(outcomes):
+                path, per_unit = item.result()
                 try:
-                    if isinstance(lines, str):
-                        _copy_spool(lines, writer, written, flagged)
-                    else:
-                        writer.add_encoded(lines, written, flagged)
-                except BaseException:
-                    _discard(outcomes[i + 1 :])
-                    raise
+                    writer.add_encoded_file(path, sum(u[0] for u in per_unit), sum(u[1] for u in per_unit))
+                finally:
+                    with contextlib.suppress(OSError):
+                        os.unlink(path)
+            for _written, _flagged, counts in per_unit:
                 totals.add(counts)
                 if scanner.on_read is not None and counts.bytes_read:
                     scanner.on_read(counts.bytes_read)
@@ -384,7 +368,8 @@ class ParallelScan:
     def _ordered(self, scanner: Scanner) -> Iterator[Finding]:
         totals = Totals(scanner.stats)
         local_scanner: Scanner | None = None
-        for item in self._in_order(lambda units: (_scan_task, units)):
+        parts = self._parts
+        for item in self._in_order(lambda units: (_scan_task, units, parts)):
             if isinstance(item, Unit) and local_scanner is None:
                 local_scanner = _local_scanner(scanner)
             yield from self._take(item, totals, scanner, local_scanner)
@@ -406,12 +391,8 @@ class ParallelScan:
             outcomes: list[UnitOutcome] = [([], counts)]
         else:
             outcomes = item.result()
-        for i, (findings, counts) in enumerate(outcomes):
-            try:
-                yield from _spooled(findings) if isinstance(findings, str) else findings
-            except BaseException:
-                _discard(outcomes[i + 1 :])
-                raise
+        for findings, counts in outcomes:  # spools not read are removed with the run's directory
+            yield from _spooled(findings) if isinstance(findings, str) else findings
             totals.add(counts, verdicts=False)  # verdicts are counted after forensics
             if scanner.on_read is not None and counts.bytes_read:
                 scanner.on_read(counts.bytes_read)
@@ -419,17 +400,16 @@ class ParallelScan:
     def close(self, *, abort: bool = False) -> None:
         """Cancel what has not started, wait for what has (or, with ``abort``, stop the workers:
         Ctrl-C should not wait for a large compressed file to be read to its end), and remove
-        spools nobody will read."""
+        the run's directory with the parts and spools nobody will read."""
         pool, self._pool = self._pool, None
-        if pool is None:
-            return
-        if abort:
-            _terminate_workers(pool)
-        pool.shutdown(wait=True, cancel_futures=True)
-        while self._pending:
-            item = self._pending.popleft()
-            if isinstance(item, Future) and item.done() and not item.cancelled() and item.exception() is None:
-                _discard(item.result())
+        if pool is not None:
+            if abort:
+                _terminate_workers(pool)
+            pool.shutdown(wait=True, cancel_futures=True)
+        self._pending.clear()
+        parts, self._parts = self._parts, None
+        if parts is not None:
+            shutil.rmtree(parts, ignore_errors=True)
 
     def __enter__(self) -> ParallelScan:
         return self
@@ -438,18 +418,6 @@ class ParallelScan:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close(abort=exc_type is not None)
-
-
-def _copy_spool(path: str, writer: JsonlReporter, written: int, flagged: int) -> None:
-    """A spooled unit's lines into ``writer``, a block at a time, then the spool removed."""
-    try:
-        with open(path, "rb") as fh:
-            while block := fh.read(UNIT_ENCODED_BYTES_IN_MEMORY):
-                writer.add_encoded(block, written, flagged)
-                written = flagged = 0  # counted with the first block
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(path)
 
 
 def _terminate_workers(pool: ProcessPoolExecutor) -> None:

@@ -234,14 +234,52 @@ def _text_ranges(path: str, fh: BinaryIO, unit_bytes: int) -> Iterator[Unit]:
     """Ranges that start where a whole-file read starts a block, with the block's line, column
     and the first read that cuts the same blocks (a sequential scan's first read is the sniffed head)."""
     start, first_read, line, column, carry = 0, SNIFF_BYTES, 1, 1, 0
-    offset = 0
-    for block, b_line, b_column, _last, b_carry in plaintext.iter_blocks(fh, first_read=SNIFF_BYTES):
+    for offset, b_line, b_column, b_carry in block_starts(fh, first_read=SNIFF_BYTES):
         if offset - start >= unit_bytes:
             yield _text_unit(path, start, offset, first_read, line, column, last=False)
             start, first_read, line, column = offset, carry + READ_BLOCK_BYTES, b_line, b_column
-        offset += len(block)
         carry = b_carry
-    yield _text_unit(path, start, offset, first_read, line, column, last=True)
+    yield _text_unit(path, start, _size(fh), first_read, line, column, last=True)
+
+
+def block_starts(
+    fh: BinaryIO, *, block_bytes: int = READ_BLOCK_BYTES, first_read: int | None = None
+) -> Iterator[tuple[int, int, int, int]]:
+    """Where each block of ``plaintext.iter_blocks(fh, ...)`` starts (its offset from ``fh``'s
+    position, line and column) and its carry, without copying or cutting the blocks: planning
+    reads a large file once in the parent, at close to the speed of counting its newlines.
+
+    The same cuts: a read that holds a newline ends its block after its last one (the carry
+    before it never holds one); a read without one goes the slow way, through ``plaintext.cut_block``.
+    """
+    carry, size = b"", first_read or block_bytes
+    pos = read = 0  # where the next block starts, and the bytes read so far
+    line, column = 1, 1
+    while True:
+        chunk = fh.read(size) or b""
+        size = block_bytes
+        if not chunk:
+            if carry:
+                yield pos, line, column, 0
+            return
+        read += len(chunk)
+        last_newline = chunk.rfind(b"\n")
+        if last_newline >= 0:
+            yield pos, line, column, len(chunk) - last_newline - 1
+            line += plaintext.count_newlines(chunk)
+            column = 1
+            carry = chunk[last_newline + 1 :]
+            pos = read - len(carry)
+            continue
+        data = carry + chunk if carry else chunk
+        cut = plaintext.cut_block(data)
+        if cut == 0:
+            carry = data
+            continue
+        yield pos, line, column, len(data) - cut
+        column += len(data[:cut].decode("utf-8", "replace"))
+        carry = data[cut:]
+        pos += cut
 
 
 def _text_unit(

@@ -28,6 +28,24 @@ SCORE_CLONE_CONFIRMED = 90
 SCORE_YOUNG_DOMAIN = 15
 #: Added when visitors are sent to different pages (cloaking).
 SCORE_CLOAKING = 20
+#: A page whose structure or text is at least this alike (ssdeep, 0-100) to the outlet's real page
+#: is a copy of it: unrelated pages score near 0, two articles of one site about 40-70.
+CLONE_SIMILARITY = 80
+#: A copy of the outlet's real page served off the outlet's domains: impersonation whatever the name.
+SCORE_PAGE_COPY = 90
+#: … on a name that already imitates that same outlet: the strongest evidence short of a list.
+SCORE_COPY_ON_LOOKALIKE = 95
+
+
+def copy_score(similarity: int, name_imitates: bool) -> int:
+    """What a page's likeness to the outlet's real page earns: 0 below ``CLONE_SIMILARITY``.
+
+    Likeness only ever adds: a page unlike the outlet's front page acquits nothing (a clone copies
+    one article, changes the text, or shows a different page to the outlet's own visitors).
+    """
+    if similarity < CLONE_SIMILARITY:
+        return 0
+    return SCORE_COPY_ON_LOOKALIKE if name_imitates else SCORE_PAGE_COPY
 
 
 def status_for(score: int) -> VerdictStatus:

@@ -59,6 +59,16 @@ def test_not_a_domain_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> No
     assert err.strip() == "Error: not a URL or domain: 'not a domain'"
 
 
+def test_name_on_a_generic_country_ending_is_flagged(capsys: pytest.CaptureFixture[str]) -> None:
+    """Regression: sueddeutsche.me scored below 50 because any country ending counted as a country
+    the outlet does not serve; .me is mostly generic use, and the evidence says so."""
+    code, out, _ = _run(capsys, "sueddeutsche.me", "--format", "json", "--no-blocklist")
+    doc = json.loads(out)
+    assert code == 1 and doc["verdict"] == "suspicious"
+    assert doc["impersonates"]["domain"] == "sueddeutsche.de"
+    assert "generic ending" in doc["evidence"][0]["detail"]
+
+
 def test_missing_rules_path_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`check` has no -q; a missing or unreadable --rules path is one line on stderr, exit 3."""
     (tmp_path / "file").write_text("", encoding="utf-8")

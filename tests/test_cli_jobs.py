@@ -216,16 +216,18 @@ def test_the_library_run_counts_every_byte_and_finds_what_a_sequential_scan_does
     assert got["calls"] > 3 and got["links"] > 100
 
 
-def test_a_worker_spools_a_large_units_findings_and_they_come_back_whole(inputs: Path) -> None:
+def test_a_worker_spools_a_large_units_findings_and_they_come_back_whole(
+    inputs: Path, tmp_path: Path
+) -> None:
     from linkguard import parallel
     from linkguard.partition import plan, scan_unit
 
     units = [u for u in plan([inputs / "compressed" / "one.txt.gz"]) if isinstance(u, parallel.Unit)]
     scanner = parallel.worker_scanner(parallel.WorkerSetup(load_detector(), True))
     try:
-        ((spool, counts),) = parallel._scan_task(units, keep=10)
+        ((spool, counts),) = parallel._scan_task(units, str(tmp_path), keep=10)
         expected = scan_unit(scanner, units[0])
-        assert isinstance(spool, str) and Path(spool).exists()
+        assert isinstance(spool, str) and Path(spool).parent == tmp_path  # in the run's directory
         assert [f.to_dict() for f in parallel._spooled(spool)] == [f.to_dict() for f in expected.findings]
         assert not Path(spool).exists()  # read once, then removed
         assert counts == expected.counts and counts.links > 10
@@ -233,7 +235,10 @@ def test_a_worker_spools_a_large_units_findings_and_they_come_back_whole(inputs:
         parallel._WORKER = None
 
 
-def test_a_worker_writing_json_lines_spools_them_and_they_come_back_whole(inputs: Path) -> None:
+@pytest.mark.parametrize("into", ["file", "text"])  # copied in the kernel, or a block at a time
+def test_a_worker_writes_its_json_lines_to_a_part_that_is_copied_whole(
+    inputs: Path, tmp_path: Path, into: str
+) -> None:
     import io
 
     from linkguard import parallel
@@ -241,21 +246,43 @@ def test_a_worker_writing_json_lines_spools_them_and_they_come_back_whole(inputs
     from linkguard.report import ReportOptions
     from linkguard.report.jsonl import JsonlReporter
 
-    units = [u for u in plan([inputs / "compressed" / "two.txt.gz"]) if isinstance(u, parallel.Unit)]
+    units = [u for u in plan([inputs / "compressed"]) if isinstance(u, parallel.Unit)]
     scanner = parallel.worker_scanner(parallel.WorkerSetup(load_detector(), False))
     try:
         options = ReportOptions(show_all=True)
-        ((spool, written, flagged, counts),) = parallel._encode_task(units, options, keep_bytes=1000)
-        expected = scan_unit(scanner, units[0])
+        part, per_unit = parallel._encode_task(units, options, str(tmp_path))
         direct = io.StringIO()
         reporter = JsonlReporter(direct, show_all=True)
-        for finding in expected.findings:
-            reporter.add(finding)
-        assert isinstance(spool, str) and Path(spool).exists()
-        copied = io.StringIO()
-        parallel._copy_spool(spool, JsonlReporter(copied, show_all=True), written, flagged)
-        assert copied.getvalue() == direct.getvalue() and not Path(spool).exists()
+        expected = [scan_unit(scanner, unit) for unit in units]
+        for result in expected:
+            for finding in result.findings:
+                reporter.add(finding)
+        assert Path(part).parent == tmp_path
+        assert [counts for _, _, counts in per_unit] == [result.counts for result in expected]
+        written, flagged = sum(u[0] for u in per_unit), sum(u[1] for u in per_unit)
         assert (written, flagged) == (reporter.written, reporter.flagged_written) and written > 10
-        assert counts == expected.counts
+        out = tmp_path / "out.jsonl"
+        with out.open("w", encoding="utf-8", newline="") as fh:
+            copied: io.StringIO | None = io.StringIO() if into == "text" else None
+            writer = JsonlReporter(copied or fh, show_all=True)
+            writer.add(expected[0].findings[0])  # what the writer holds goes first
+            writer.add_encoded_file(part, written, flagged)
+            writer.add(expected[0].findings[0])  # and what comes after, after
+        got = copied.getvalue() if copied is not None else out.read_text(encoding="utf-8")
+        first = direct.getvalue().split("\n", 1)[0] + "\n"
+        assert got == first + direct.getvalue() + first
+        assert writer.written == written + 2
     finally:
         parallel._WORKER = None
+
+
+def test_a_run_leaves_no_part_files_behind(inputs: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    proc = subprocess.run(
+        [sys.executable, *LINKGUARD, "scan", str(inputs / "mixed"), "--all", "--format", "jsonl",
+         "-o", str(tmp_path / "out.jsonl"), "--jobs", "2", "--unit-bytes", UNIT],
+        capture_output=True, check=False, env=env,
+    )  # fmt: skip
+    assert proc.returncode in (0, 1), proc.stderr.decode()
+    assert (tmp_path / "out.jsonl").stat().st_size > 1000
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]

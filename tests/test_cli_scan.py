@@ -210,3 +210,15 @@ def test_every_command_has_help_and_is_documented(capsys: pytest.CaptureFixture[
         assert code == 0
         assert "Usage:" in out
         assert f"linkguard {command}" in readme, f"`linkguard {command}` is not in the README"
+
+
+def test_dot_word_in_parentheses_is_read_as_a_dot(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Regression: 'e(dot)t.co' kept the parentheses in its host (URL parsers allow them, DNS
+    does not), so its canonical URL extracted to another link; the defanged reading is the host."""
+    f = tmp_path / "dots.txt"
+    f.write_text("see e(dot)t.co now\n", encoding="utf-8")
+    code, out, _ = run(capsys, "scan", str(f), "--format", "jsonl", "--all")
+    (row,) = jsonl(out)
+    assert code == 0
+    assert row["host"] == "e.t.co" and row["url"] == "http://e.t.co/"
+    assert row["obfuscation"] == ["defanged"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -150,6 +151,44 @@ def test_file_urls_and_globs(capsys: pytest.CaptureFixture[str], cluster: str, i
     for row in rows:
         row["source"] = row["source"].removeprefix("file://")
     assert rows == [json.loads(line) for line in local.splitlines()]
+
+
+#: The last frame of the progress bar: as many bytes done as in all (rich's DownloadColumn).
+_BAR_DONE = re.compile(r"scanning\S*\s.*?(\d[\d.]*)/\1 (?:bytes|kB|MB)")
+
+
+def test_progress_bar_counts_the_units_finished_on_the_cluster(
+    capsys: pytest.CaptureFixture[str], cluster: str, client: distributed.Client, inputs: Path, tmp_path: Path
+) -> None:
+    files = [str(inputs / "big.txt"), str(inputs / "posts.jsonl"), str(inputs / "sub")]
+    on_cluster = ("scan", "--dask", cluster, "--dask-block-bytes", BLOCK, *files, "--all", "-f", "jsonl")
+    # --progress draws it on any stderr (a terminal only, by default), even with -q
+    for out in (str(tmp_path / "all.jsonl"), f"{tmp_path}/parts/"):
+        code, _, err = run(capsys, *on_cluster, "-o", out, "--progress", "-q")
+        assert code == 1 and _BAR_DONE.search(err), err
+    code, _, err = run(capsys, *on_cluster, "-o", str(tmp_path / "quiet.jsonl"), "-q")
+    assert code == 1 and "scanning" not in err
+    code, _, err = run(capsys, "scan", *files, "--all", "-o", str(tmp_path / "l.jsonl"), "--progress", "-q")
+    assert code == 1 and _BAR_DONE.search(err), err  # a local run: the same bar
+
+    # the library: done and total bytes, from nothing to all the units' input
+    from linkguard.dask_scan import ClusterScan, ScanOptions
+    from linkguard.rules import load_rules
+
+    calls: list[tuple[int, int]] = []
+    scan = ClusterScan(
+        client,
+        load_rules(),
+        options=ScanOptions(),
+        block_bytes=int(BLOCK),
+        on_progress=lambda *a: calls.append(a),
+    )
+    assert len(list(scan.scan_paths(files))) > 100
+    size = sum(
+        p.stat().st_size for f in files for p in ([Path(f)] if Path(f).is_file() else Path(f).rglob("*"))
+    )
+    assert calls[0] == (0, size) and calls[-1] == (size, size)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls) and len(calls) > 5
 
 
 def test_workers_judge_with_the_clients_rules(

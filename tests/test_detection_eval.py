@@ -47,7 +47,7 @@ needs_eval_data = pytest.mark.skipif(not EVAL.is_dir(), reason=f"no evaluation d
 def test_campaign_recall_by_name_alone(detector: Detector) -> None:
     (path,) = sorted(EVAL.glob("campaign-*.csv"))
     r = ev.eval_campaign(detector, path)
-    assert r.hits / r.total >= 0.62, (r.hits, r.total)
+    assert r.hits / r.total >= 0.66, (r.hits, r.total)
     assert not r.wrong_outlet, r.wrong_outlet
 
 
@@ -62,3 +62,12 @@ def test_false_alarms_on_a_sample_of_real_domains(
     part.write_text("\n".join(sample) + "\n", encoding="utf-8")
     r = ev.eval_legit(detector, part)
     assert 10_000 * r.flagged / r.total <= per_10k, [(d, v.score, v.techniques) for d, v in r.alarms]
+
+
+def test_misses_are_told_apart_by_cause(detector: Detector) -> None:
+    """The harness says whether a miss imitates a site the rules lack or a known outlet weakly."""
+    unknown = ev.miss_cause(detector, {"no-such-outlet-site.example"}, detector.classify_domain("x.cfd"))
+    assert unknown == "imitated site in no bundled rule"
+    weak = detector.classify_domain("welt.com")  # the outlet's name on .com: a weak resemblance
+    assert not weak.flagged
+    assert ev.miss_cause(detector, {"welt.de"}, weak).startswith("known outlet")

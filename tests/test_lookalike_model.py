@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from importlib import resources
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -13,9 +14,9 @@ from rapidfuzz.distance import OSA
 
 from linkguard.lookalike import Detector
 from linkguard.lookalike import scoring as sc
-from linkguard.lookalike.index import deletes, transliterations
+from linkguard.lookalike.index import Index, deletes, transliterations
 from linkguard.lookalike.profile import WebProfile
-from linkguard.lookalike.techniques import languages
+from linkguard.lookalike.techniques import generic_use, languages
 from linkguard.normalize import parse_link
 from linkguard.rules import RuleSet, load_rules
 
@@ -197,3 +198,54 @@ def test_typo_lookup_equals_a_table_of_every_typo(detector: Detector) -> None:
     for name in ("spiegelreflex", "wetterbericht", "zzzzzz", "gooogle", "weltbild"):
         found = index.typo_of(name)
         assert (None if found is None else (found[0].label, found[1])) == table.get(name), name
+
+
+def _index_with(profile: WebProfile, press: dict[str, int]) -> Index:
+    index = Index(load_rules([Path(__file__).parent / "data" / "rules_small"]))
+    index.__dict__["profile"] = profile  # the cached properties, set to a known web
+    index.__dict__["local_press"] = press
+    return index
+
+
+def test_generic_use_is_popular_sites_beyond_the_local_press() -> None:
+    """A country ending with many popular sites and no local outlet reads as generic; one whose
+    sites its own press explains, or one too small to tell, does not."""
+    domains = [f"s{i}.gg" for i in range(400)] + [f"s{i}.xx" for i in range(400)]
+    domains += [f"s{i}.yy" for i in range(30)] + [f"s{i}.zz" for i in range(400)]
+    index = _index_with(WebProfile.from_domains(domains), {"xx": 40, "zz": 5})
+    assert generic_use(index, "gg") == 1.0  # 400 sites, no outlet: 20 x the press ratio
+    assert generic_use(index, "xx") == 0.0  # 400 sites, 40 outlets: its country's web
+    assert 0.0 < generic_use(index, "yy") < 0.3  # 30 sites prove little
+    assert 0.0 < generic_use(index, "zz") < generic_use(index, "gg")
+    assert generic_use(index, "qq") == 0.0  # no popular site at all: no opinion
+
+
+def test_local_press_counts_outlets_on_their_own_country_ending(bundled: RuleSet) -> None:
+    press = Index(bundled).local_press
+    assert press["de"] > 50 and press["fr"] > 50
+    assert press.get("cc", 0) == 0  # no outlet of the Cocos Islands: .cc is sold worldwide
+
+
+def test_exact_name_on_a_generic_country_ending_is_flagged(detector: Detector) -> None:
+    """An outlet's name on a country ending its country's press hardly uses (.cc, .co) is not
+    discounted as a local namesake, and the evidence says why."""
+    verdict = detector.classify_domain("spiegel.cc")
+    assert verdict.flagged and verdict.impersonates is not None
+    assert verdict.impersonates.domain == "spiegel.de"
+    assert "generic ending" in verdict.evidence[0].detail
+
+
+def test_press_ratio_scales_with_the_popular_list(bundled: RuleSet) -> None:
+    """The reference ratio is measured on the list in force: a list ten times larger (every ending
+    ten times busier) moves the reference with it, so .de stays its country's web."""
+    index = Index(bundled)
+    ratio = index.press_ratio
+    assert ratio is not None and 5 < ratio < 60
+    assert generic_use(index, "de") == 0.0 and generic_use(index, "cc") > 0.9
+    counts = {tld: 10 * n for tld, n in index.profile.tld_counts.items()}
+    bigger = WebProfile({})
+    bigger.__dict__["tld_counts"] = counts
+    index.__dict__["profile"] = bigger
+    del index.__dict__["press_ratio"]
+    assert index.press_ratio is not None and index.press_ratio > 5 * ratio
+    assert generic_use(index, "de") == 0.0 and generic_use(index, "cc") > 0.9

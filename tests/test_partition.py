@@ -96,6 +96,29 @@ def test_a_line_longer_than_a_read_block_is_cut_as_a_sequential_scan_cuts_it(tmp
     assert any(u.column > 1 for u in units)  # a range starts inside the long line
 
 
+@pytest.mark.parametrize("block_bytes", [7, 64, 1000, READ_BLOCK_BYTES])
+def test_planning_finds_the_blocks_a_whole_file_read_cuts(block_bytes: int) -> None:
+    import io
+
+    from linkguard.inputs.plaintext import iter_blocks
+    from linkguard.partition import block_starts
+
+    rng = random.Random(block_bytes)
+    pieces = [_prose(rng, 3000), "ü".encode() * 700, b"\n\n", _prose(rng, 2000, b"\r\n"), b"x" * 5000]
+    if block_bytes == READ_BLOCK_BYTES:  # lines longer than MAX_LINE_CHARS: cut at whitespace, or not
+        pieces += [b"\n", b"y" * (MAX_LINE_CHARS + 5), b" z" * MAX_LINE_CHARS, "é".encode() * MAX_LINE_CHARS]
+    data = b"".join(pieces) + b"no newline at the end"
+    for first_read in (None, 3, 50):
+        expected, offset = [], 0
+        for block, line, column, _last, carry in iter_blocks(
+            io.BytesIO(data), block_bytes=block_bytes, first_read=first_read
+        ):
+            expected.append((offset, line, column, carry))
+            offset += len(block)
+        got = list(block_starts(io.BytesIO(data), block_bytes=block_bytes, first_read=first_read))
+        assert got == expected and len(got) > 3
+
+
 def test_a_jsonl_file_cut_into_ranges_scans_as_one(tmp_path: Path) -> None:
     rng = random.Random(3)
     out = [b"\xef\xbb\xbf"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -52,6 +53,17 @@ def test_normalisation_is_idempotent(text: str) -> None:
         # extracting the canonical URL finds that URL again
         found = [normalize(c) for c in candidates(link.url)]
         assert link.url in {f.url for f in found if f is not None}
+
+
+@pytest.mark.parametrize("text", ["e(dot)t.co", "x(dot)welt.ltd", "a(dot)b(dot)de"])
+def test_a_defanged_host_normalises_once(text: str) -> None:
+    """Found by the idempotence property with more examples: the text as written must not win
+    when its host is no DNS name (parentheses), or the canonical URL extracts to another link."""
+    (cand,) = candidates(text)
+    link = normalize(cand)
+    assert link is not None and "(" not in link.host
+    again = [normalize(c) for c in candidates(link.url)]
+    assert [a.url for a in again if a is not None] == [link.url]
 
 
 @settings(max_examples=200, deadline=None)

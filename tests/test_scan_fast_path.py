@@ -119,6 +119,16 @@ def test_c_and_python_line_selection_agree(block: bytes) -> None:
     assert plaintext._select_lines_c(block, ERRORS) == plaintext._select_lines_py(block, ERRORS)
 
 
+@pytest.mark.skipif(plaintext._count_newlines_c is None, reason="linkguard._blocks is not built")
+@given(st.binary(max_size=3000), st.integers(min_value=0, max_value=70_000))
+@settings(max_examples=50, deadline=None)
+def test_c_and_python_newline_counts_agree(data: bytes, newlines: int) -> None:
+    assert plaintext._count_newlines_c is not None
+    long = data + b"\n" * newlines + data  # past the C loop's 64 KiB slices
+    for sample in (data, long, bytearray(long)):
+        assert plaintext._count_newlines_c(sample) == bytes(sample).count(b"\n")
+
+
 @pytest.mark.parametrize(
     "line",
     ["Dr.Müller", "o.ä.", "St.Pauli", "Ende.Die.", "(Prof.Dr.Schmidt)", "laut St.Pauli, Ende.Die! Dr.Müller"],

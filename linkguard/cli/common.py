@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast
 
 import click
 
-from linkguard.errors import ForensicsError, InputError, LinkguardError, RulesError
+from linkguard.errors import ForensicsError, InputError, LinkguardError, RulesError, ScreenshotError
 from linkguard.paths import user_rules_dir
 
 if TYPE_CHECKING:
@@ -31,6 +31,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def exit_code_for(exc: LinkguardError) -> int:
+    if isinstance(exc, ScreenshotError):  # a missing extra, as for ``serve``
+        return EXIT_USAGE
     if isinstance(exc, (InputError, RulesError)):
         return EXIT_INPUT
     if isinstance(exc, ForensicsError):

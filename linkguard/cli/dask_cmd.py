@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import ExitStack
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,6 +12,9 @@ from linkguard.cli.netopts import NetOptions
 from linkguard.errors import InputError
 from linkguard.models import ScanStats
 from linkguard.rules import RuleSet
+
+if TYPE_CHECKING:
+    from linkguard.cli.scan_cmd import ProgressFactory
 
 
 def scan_on_cluster(
@@ -23,11 +27,13 @@ def scan_on_cluster(
     net: NetOptions,
     columns: tuple[str | None, str | None],
     parts: tuple[bool, int],
+    progress: ProgressFactory | None = None,
 ) -> ScanStats:
     """Scan ``paths`` on the scheduler at ``address``; the findings go where ``output`` says, or,
     for ``-o DIR/``, into one JSON Lines part per input written by the workers.
 
-    ``columns`` are Parquet's text and id columns; ``parts`` whether to gzip them and the block size.
+    ``columns`` are Parquet's text and id columns; ``parts`` whether to gzip them and the block
+    size; ``progress`` makes the progress bar, advanced as units finish on the cluster.
     """
     (text_column, id_column), (gzip_parts, block_bytes) = columns, parts
     if net.online:
@@ -66,6 +72,8 @@ def scan_on_cluster(
     except OSError as exc:
         raise InputError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
     with cluster, ExitStack() as stack:
+        if progress is not None:
+            cluster.on_progress = progress(stack)
         if out_dir is not None:
             return cluster.write_parts(paths, out_dir)
         writer = open_report(stack, output)

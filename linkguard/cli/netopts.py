@@ -34,6 +34,8 @@ _KEYS = (
     "rdap_url",
     "whois_server",
     "evidence",
+    "compare_outlet",
+    "screenshot",
 )
 
 
@@ -53,6 +55,10 @@ class NetOptions:
     whois_server: str | None = None
     #: ``--evidence DIR``: keep every exchange as WARC 1.1 with a manifest.
     evidence: Path | None = None
+    #: ``--compare-outlet``: fetch the real page of the outlet a page claims or a name imitates, compare.
+    compare_outlet: bool = False
+    #: ``--screenshot``: render the final page in headless Chromium into the evidence directory.
+    screenshot: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """The options as the evidence manifest records them (a proxy's credentials left out)."""
@@ -169,6 +175,19 @@ def network_options(*, default_online: bool) -> Callable[[F], F]:
             help="Keep every exchange (all hops, visitor profiles, RDAP/WHOIS) as WARC 1.1 in DIR, "
             "with manifest.json (URL, time, address, SHA-256 of each body); the cache is not read.",
         ),
+        click.option(
+            "--compare-outlet",
+            is_flag=True,
+            help="When a page claims to be an outlet or the name imitates one, fetch the outlet's real "
+            "front page (once per run, same guard and limits) and say how alike they are (ssdeep).",
+        ),
+        click.option(
+            "--screenshot",
+            is_flag=True,
+            help="Render each investigated page in headless Chromium into the --evidence DIR (PNG and "
+            "SHA-256 in manifest.json); every browser request goes through the same guard. Needs the "
+            "screenshot extra and a Chromium.",
+        ),
     ]
 
     def decorator(func: F) -> F:
@@ -183,6 +202,15 @@ def network_options(*, default_online: bool) -> Callable[[F], F]:
                 raise click.UsageError(
                     f"--evidence keeps what the network showed: it cannot be used with {flag}"
                 )
+            for key in ("compare_outlet", "screenshot"):
+                if values.get(key) and not online:
+                    flag = "--offline" if default_online else "a scan without --online"
+                    name = "--" + key.replace("_", "-")
+                    raise click.UsageError(
+                        f"{name} looks at pages over the network: it cannot be used with {flag}"
+                    )
+            if values.get("screenshot") and values.get("evidence") is None:
+                raise click.UsageError("--screenshot keeps its PNG with the evidence: give --evidence DIR")
             return func(*args, net=NetOptions(online=online, **values), **kwargs)
 
         for option in reversed(options):
@@ -232,6 +260,11 @@ def build_investigator(
         max_concurrency=options.concurrency,
         budget=options.budget,
     ).with_timeout(options.timeout)
+    chromium = None
+    if options.screenshot:  # fail before any network work when the browser is missing
+        from linkguard.forensics.screenshot import find_chromium
+
+        chromium = find_chromium()
     archive = None
     if options.evidence is not None:
         from linkguard import __version__
@@ -248,6 +281,8 @@ def build_investigator(
         rdap_base=options.rdap_url,
         whois_server=whois_server,
         proxy=options.proxy,
+        compare_outlets=options.compare_outlet,
+        screenshot=chromium,
     )
 
 

@@ -88,8 +88,29 @@ def skipped_inputs_text(stats: ScanStats) -> str:
     return "\n".join(lines)
 
 
-def _progress(stack: ExitStack, total: int) -> Callable[[int], None]:
-    """A progress bar on stderr over ``total`` bytes (closed with ``stack``); advance it by bytes read."""
+#: Makes a progress callback closed with the given stack: called with bytes done and bytes in all.
+ProgressFactory = Callable[[ExitStack], Callable[[int, int], None]]
+
+
+def _progress(stack: ExitStack, *, force: bool = False) -> Callable[[int, int], None]:
+    """A progress bar on stderr (closed with ``stack``), set to bytes done of bytes in all; shown
+    from the first call whose total is worth a bar (any total, and on any stderr, with ``force``).
+    The total may be known only once the run is planned (``--dask``)."""
+    bar: tuple[Any, Any] | None = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            if total < _PROGRESS_MIN_BYTES and not force:
+                return
+            bar = _bar(stack, force=force)
+        progress, task = bar
+        progress.update(task, completed=done, total=total)
+
+    return update
+
+
+def _bar(stack: ExitStack, *, force: bool) -> tuple[Any, Any]:
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
 
@@ -100,16 +121,11 @@ def _progress(stack: ExitStack, total: int) -> Callable[[int], None]:
             DownloadColumn(),
             TransferSpeedColumn(),
             TimeRemainingColumn(),
-            console=Console(stderr=True),
+            console=Console(stderr=True, force_terminal=force or None),
             transient=True,
         )
     )
-    task = progress.add_task("scanning", total=total)
-
-    def on_read(n: int) -> None:
-        progress.advance(task, n)
-
-    return on_read
+    return progress, progress.add_task("scanning", total=None)
 
 
 @click.command("scan")
@@ -130,6 +146,11 @@ def _progress(stack: ExitStack, total: int) -> Callable[[int], None]:
 )
 @click.option(
     "--quiet", "-q", is_flag=True, help="No summary or progress on stderr; skipped inputs are still named."
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="A progress bar on stderr (default: when stderr is a terminal and the input is large).",
 )
 @click.option(
     "--jobs",
@@ -170,6 +191,7 @@ def scan(
     input_format: str,
     summary_path: Path | None,
     quiet: bool,
+    progress: bool | None,
     jobs: int | None,
     unit_bytes: int,
     rule_paths: tuple[Path, ...],
@@ -196,6 +218,7 @@ def scan(
     rules = load_ruleset(rule_paths, rules_dir)
     if OUTPUT_DIR_KEY in click.get_current_context().meta and dask_address is None:
         raise click.UsageError("-o DIR/ (one part per input) needs --dask; give a file name")
+    show_progress = (not quiet and sys.stderr.isatty()) if progress is None else progress
     if dask_address is not None:
         from linkguard.cli.dask_cmd import scan_on_cluster
 
@@ -209,13 +232,13 @@ def scan(
             net,
             (text_column, id_column),
             (gzip_parts, dask_block_bytes),
+            (lambda stack: _progress(stack, force=bool(progress))) if show_progress else None,
         )
         _with_feeds(stats, rules.files)
         return _finish(stats, summary_path, quiet)
 
     from linkguard.report import reporter_class
 
-    show_progress = not quiet and sys.stderr.isatty()
     total = _total_bytes(paths) if show_progress else 0
     with ExitStack() as stack:
         from linkguard.lookalike import Detector
@@ -230,7 +253,7 @@ def scan(
             ParallelScan(paths, jobs=jobs or usable_cores(), input_format=input_format, unit_bytes=unit_bytes)
         )
         run.start(detector, contexts=contexts)
-        on_read = _progress(stack, total) if show_progress and total >= _PROGRESS_MIN_BYTES else None
+        on_read = _bytes_read(_progress(stack, force=bool(progress)), total) if show_progress else None
         investigator = None
         if net.online:  # redirects, page claims, registration for flagged and shortened links
             investigator = stack.enter_context(build_investigator(net, detector.classify, rules.outlets))
@@ -260,6 +283,19 @@ def scan(
         sink.close(stats)
         writer.out.flush()
     return _finish(stats, summary_path, quiet)
+
+
+def _bytes_read(update: Callable[[int, int], None], total: int) -> Callable[[int], None]:
+    """A local scan's ``on_read`` (bytes read since the last call) on a progress callback."""
+    done = 0
+    update(done, total)
+
+    def on_read(n: int) -> None:
+        nonlocal done
+        done += n
+        update(done, total)
+
+    return on_read
 
 
 def _with_feeds(stats: ScanStats, files: tuple[str, ...]) -> None:

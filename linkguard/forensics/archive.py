@@ -10,7 +10,8 @@ and the options of the run. Each finding's evidence names its records (kind ``ar
 The archive keeps what linkguard *read*: bodies after ``Content-Encoding`` was undone, cut at
 the caps (``WARC-Truncated: length``); the original coding is kept as ``X-Archive-Orig-*``
 headers, as pywb does. A request that got no answer is listed in the manifest with its error
-but has no record.
+but has no record. Screenshots (``--screenshot``) are PNG files beside the WARC, listed with their
+SHA-256 under ``screenshots``.
 """
 
 from __future__ import annotations
@@ -105,6 +106,7 @@ class EvidenceArchive:
         self._lock = threading.Lock()
         self._local = threading.local()
         self._exchanges: list[Exchange] = []
+        self._screenshots: list[dict[str, Any]] = []
         self._closed = False
         info = {
             "software": f"linkguard/{version}",
@@ -251,14 +253,7 @@ class EvidenceArchive:
             + (f" ({len(exchanges) - len(kept)} without an answer)" if len(kept) < len(exchanges) else "")
             + f"; SHA-256 of each body in {self.directory / MANIFEST}"
         )
-        records = [
-            {
-                k: v
-                for k, v in e.to_dict().items()
-                if k in ("url", "time", "ip", "profile", "record_id", "sha256", "error")
-            }
-            for e in exchanges
-        ]
+        records = self.records(exchanges)
         data = {
             "warc": self.warc_name,
             "manifest": MANIFEST,
@@ -266,6 +261,29 @@ class EvidenceArchive:
             "records": records,
         }
         return Evidence("archive", detail, data)
+
+    @staticmethod
+    def records(exchanges: list[Exchange]) -> list[dict[str, Any]]:
+        """What a finding cites of each exchange: URL, time, address, record id, hash, error."""
+        keep = ("url", "time", "ip", "profile", "record_id", "sha256", "error")
+        return [{k: v for k, v in e.to_dict().items() if k in keep} for e in exchanges]
+
+    def screenshot(self, link: str, url: str, png: bytes, details: Mapping[str, Any]) -> dict[str, Any]:
+        """Keep a rendered page as ``DIR/screenshot-<n>-<sha>.png``; listed in the manifest with its hash."""
+        sha = hashlib.sha256(png).hexdigest()
+        with self._lock:
+            name = f"screenshot-{len(self._screenshots) + 1:04d}-{sha[:12]}.png"
+            entry = {"file": name, "sha256": sha, "bytes": len(png), "link": link, "url": url}
+            entry |= {"time": _stamp(datetime.now(UTC)), **details}
+            self._screenshots.append(entry)
+        try:
+            with open(self.directory / name, "xb") as out:
+                out.write(png)
+        except OSError as exc:
+            raise InputError(
+                f"{self.directory}: cannot write the screenshot: {exc.strerror or exc}"
+            ) from None
+        return entry
 
     def close(self) -> None:
         """Finish the WARC file and write the manifest (once)."""
@@ -283,6 +301,7 @@ class EvidenceArchive:
                 "warc_files": [self.warc_name],
                 "options": self.options,
                 "exchanges": [e.to_dict() for e in self._exchanges],
+                "screenshots": list(self._screenshots),
             }
         path = self.directory / MANIFEST
         tmp = path.with_name(MANIFEST + ".tmp")

@@ -326,6 +326,8 @@ class _CoreStream(httpx.SyncByteStream):
 
 
 def _reads_body(want: str, content_type: str) -> bool:
+    if want == "any":  # a browser's subresource (--screenshot): styles, scripts, images
+        return True
     if want == "json":
         return "json" in content_type
     return content_type in ("", "text/html", "application/xhtml+xml") or "html" in content_type
@@ -395,7 +397,7 @@ class Fetcher:
         url: str,
         profile: ClientProfile,
         *,
-        want: Literal["html", "json"] = "html",
+        want: Literal["html", "json", "any"] = "html",
         max_bytes: int | None = None,
         budget: Budget | None = None,
     ) -> FetchResult:

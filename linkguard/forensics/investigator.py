@@ -16,31 +16,38 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import httpx
 
 from linkguard import limits as caps
 from linkguard.errors import LinkguardError
-from linkguard.forensics import cloaking, dnsinfo
+from linkguard.forensics import cloaking, dnsinfo, similarity
 from linkguard.forensics.archive import EvidenceArchive
 from linkguard.forensics.budget import Budget
 from linkguard.forensics.cache import ForensicsCache
 from linkguard.forensics.fetch import BROWSER, ClientProfile, Fetcher, FetchLimits, HostPacer
 from linkguard.forensics.netpolicy import NetworkPolicy, parse_ip_literal
 from linkguard.forensics.outcome import Investigation, Outcome, Refusal
-from linkguard.forensics.page import PageClaims, analyse, match_outlets, on_domain
+from linkguard.forensics.page import OutletMatch, PageClaims, analyse, host_of, match_outlets, on_domain
 from linkguard.forensics.redirects import Hop, walk
 from linkguard.forensics.registration import Registration, RegistrationLookup, describe
+from linkguard.forensics.similarity import Fingerprint
 from linkguard.forensics.tlsinfo import TlsFacts
 from linkguard.models import STATUS_RANK, Evidence, Link, Outlet, Verdict
 from linkguard.policy import (
+    CLONE_SIMILARITY,
     SCORE_CLOAKING,
     SCORE_CLONE_CONFIRMED,
     SCORE_PAGE_CLAIM,
     SCORE_YOUNG_DOMAIN,
     VerdictBuilder,
+    copy_score,
 )
+
+if TYPE_CHECKING:
+    from linkguard.forensics.screenshot import Renderer
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +57,8 @@ class Walk:
     hops: tuple[Hop, ...]
     stopped: str | None
     claims: PageClaims | None = None
+    #: The final page's fuzzy hashes (``similarity``), when the run compares pages with outlets.
+    fingerprint: Fingerprint | None = None
 
     @property
     def final(self) -> Hop:
@@ -63,16 +72,32 @@ class Walk:
             "hops": [h.to_dict() for h in self.hops],
             "stopped": self.stopped,
             "claims": self.claims.to_dict() if self.claims else None,
+            "fingerprint": self.fingerprint.to_dict() if self.fingerprint else None,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Walk:
         claims = data.get("claims")
+        fingerprint = data.get("fingerprint")
         return cls(
             tuple(Hop(**h) for h in data["hops"]),
             data.get("stopped"),
             PageClaims.from_dict(claims) if claims else None,
+            Fingerprint.from_dict(fingerprint) if fingerprint else None,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """An outlet's real page as fetched once per run, to compare clones with."""
+
+    outlet: Outlet
+    url: str
+    final_url: str | None = None
+    fingerprint: Fingerprint | None = None
+    error: str | None = None
+    #: The archive's records of the fetch (``--evidence``), cited by every comparison with it.
+    records: tuple[dict[str, Any], ...] = ()
 
 
 def _parse_link(url: str) -> Link | None:
@@ -100,6 +125,20 @@ def _observed_destination(result: Walk) -> str | None:
     if result.final.status is None and len(result.hops) == 1:
         return None
     return result.final.url
+
+
+def _reference_url(outlet: Outlet, canonical: str | None) -> str:
+    """The outlet page a clone is compared with: the front page of the site its canonical/og:url
+    names (``www.welt.de``), else of the outlet's first domain."""
+    if canonical and on_domain(host_of(canonical), outlet.domains):
+        parts = urlsplit(canonical)
+        try:
+            port = f":{parts.port}" if parts.port else ""
+        except ValueError:  # not a port a browser would use either
+            port = None
+        if parts.scheme in ("http", "https") and parts.hostname and port is not None:
+            return f"{parts.scheme}://{parts.hostname}{port}/"
+    return f"https://{outlet.domain}/"
 
 
 def _walk_outcome(result: Walk) -> tuple[Outcome, str, Refusal | None]:
@@ -137,6 +176,8 @@ class Investigator:
         registration: bool = True,
         cloaking: bool = True,
         archive: EvidenceArchive | None = None,
+        compare_outlets: bool = False,
+        screenshot: str | None = None,
     ) -> None:
         self.policy = policy or NetworkPolicy()
         #: Where every exchange is kept as WARC (``--evidence``); then the cache is not read, so
@@ -158,6 +199,11 @@ class Investigator:
         self._now = now or (lambda: datetime.now(UTC))
         self._do_registration = registration
         self._do_cloaking = cloaking
+        #: Fetch the real page of an outlet a page claims or a name imitates, and compare (one fetch
+        #: per outlet per run: ``_references``).
+        self._compare = compare_outlets
+        self._references: dict[str, Future[Reference]] = {}
+        self._references_lock = threading.Lock()
         self._fetcher = Fetcher(
             self.policy,
             limits=self.limits,
@@ -178,6 +224,13 @@ class Investigator:
         self._registry_key = f"{rdap_base or ''}|{whois_server or ''}|{self.policy.fingerprint()}"
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
+        #: Renders final pages with headless Chromium (``--screenshot``; Chromium at this path),
+        #: every browser request through this investigator's guarded fetcher.
+        self._renderer: Renderer | None = None
+        if screenshot is not None:
+            from linkguard.forensics.screenshot import Renderer  # late: Playwright is an extra
+
+            self._renderer = Renderer(self._fetcher, screenshot)
 
     # --- cached network steps ----------------------------------------------------------------
 
@@ -198,14 +251,17 @@ class Investigator:
 
     def walk(self, url: str, profile: ClientProfile = BROWSER, budget: Budget | None = None) -> Walk:
         key = f"{profile.name}|{url}|{self._max_redirects}|{self.policy.fingerprint()}"
+        hashed = self._compare and profile is BROWSER  # the page compared with an outlet's
         cached = self._cached("walk", key, Walk.from_dict)
-        if isinstance(cached, Walk):
+        if isinstance(cached, Walk) and (not hashed or cached.fingerprint or cached.claims is None):
             return cached
         chain = walk(self._fetcher, url, profile, self._max_redirects, budget)
         claims = None
+        shape = None
         if chain.page is not None and chain.final is not None and chain.stopped is None:
             claims = analyse(chain.page, chain.final.url)
-        result = Walk(chain.hops, chain.stopped, claims)
+            shape = similarity.fingerprint(chain.page) if hashed else None
+        result = Walk(chain.hops, chain.stopped, claims, shape)
         partial = any(h.note for h in result.hops) or (claims is not None and claims.cut)
         # failures may be transient, and a walk cut short by this run's budget is not the whole story
         if self._cache is not None and chain.stopped not in ("error", "budget") and not partial:
@@ -279,6 +335,7 @@ class Investigator:
         outcome: Outcome = "resolved"
         reason = ""
         refused: Refusal | None = None
+        skipped: list[str] = []
         info = None if link.is_ip else self.dns(link.host, budget)
         if info is not None:
             out.add(Evidence("dns", info.describe(), info.to_dict()))
@@ -294,11 +351,21 @@ class Investigator:
             if final_link is not None and final_domain and final_domain != start_domain:
                 out.technique("redirect")
                 self._judge_destination(link, final_link, verdict, out)
+            match = None
+            # what the name(s) alone imitate, before the page adds its own claim
+            named = out.impersonates if STATUS_RANK[out.status] >= STATUS_RANK["suspicious"] else None
             if baseline.claims is not None and final_domain:
-                self._judge_page(baseline.claims, final_domain, out)
+                match = self._judge_page(baseline.claims, final_domain, out)
+            # a site the rules trust (an outlet's sister domain) may share its template
+            if self._compare and outcome == "resolved" and final_domain and out.status != "trusted":
+                outlet = match.outlet if match is not None else out.impersonates
+                if outlet is not None and not on_domain(final_domain, outlet.domains):
+                    canonical = match.canonical if match is not None else None
+                    self._judge_similarity(outlet, canonical, named, baseline, out, budget, skipped)
+            if self._renderer is not None and outcome == "resolved" and baseline.stopped is None:
+                self._shoot(link, baseline, out, budget, skipped)
         if verdict.status == "shortened" and final_domain in ("", start_domain):
             self._report_unresolved(link, outcome, reason, out)  # no destination was seen
-        skipped: list[str] = []
         if self._do_registration:
             failed = self._judge_registration(link, verdict, start_domain, final_domain, out, budget, skipped)
             if failed and outcome == "resolved":  # the registry was asked and never answered
@@ -440,12 +507,13 @@ class Investigator:
         if not verdict.flagged or STATUS_RANK[dest.status] > STATUS_RANK[verdict.status]:
             out.adopt(dest)
 
-    def _judge_page(self, claims: PageClaims, final_domain: str, out: VerdictBuilder) -> None:
+    def _judge_page(self, claims: PageClaims, final_domain: str, out: VerdictBuilder) -> OutletMatch | None:
+        """Judge what the page claims to be; the outlet it claims, if any."""
         if any(on_domain(final_domain, o.domains) for o in self._outlets):
-            return  # an outlet's own page may call itself by its name
+            return None  # an outlet's own page may call itself by its name
         matches = [m for m in match_outlets(claims, self._outlets) if m.claims]
         if not matches:
-            return
+            return None
         match = matches[0]
         outlet = match.outlet
         reasons = "; ".join((*match.strong, *match.weak))
@@ -500,6 +568,133 @@ class Investigator:
         out.raise_score(SCORE_PAGE_CLAIM)
         if confirmed:  # name and page agree; "malicious" stays reserved for published known-bad lists
             out.raise_score(SCORE_CLONE_CONFIRMED)
+        return match
+
+    def _judge_similarity(
+        self,
+        outlet: Outlet,
+        canonical: str | None,
+        named: Outlet | None,
+        baseline: Walk,
+        out: VerdictBuilder,
+        budget: Budget,
+        skipped: list[str],
+    ) -> None:
+        """Compare the final page with the outlet's real page; a copy raises the verdict, an unlike
+        page changes nothing (``policy.copy_score``)."""
+        page = baseline.fingerprint
+        if page is None:
+            return  # no HTML page was read
+        if budget.exhausted:
+            skipped.append(f"the comparison with {outlet.name}'s real page")
+            return
+        ref = self._reference(outlet, _reference_url(outlet, canonical))
+        data: dict[str, Any] = {
+            "outlet": outlet.name,
+            "domain": outlet.domain,
+            "page_url": baseline.final.url,
+            "reference_url": ref.url,
+            "method": similarity.METHOD,
+        }
+        if ref.records:
+            data["reference_records"] = list(ref.records)
+        if ref.fingerprint is None:
+            detail = f"could not compare the page with {outlet.name}'s real page ({ref.url}): {ref.error}"
+            out.add(Evidence("similarity", detail, data | {"error": ref.error}))
+            return
+        likeness = similarity.compare(page, ref.fingerprint)
+        score = copy_score(likeness.best, named is not None and named.domain == outlet.domain)
+
+        def percent(value: int | None) -> str:
+            return "nothing to compare" if value is None else f"{value} %"
+
+        front = f"{outlet.domain}'s front page ({ref.final_url})"
+        detail = (
+            f"page structure {percent(likeness.structure)} like {front}, "
+            f"text {percent(likeness.text)} ({similarity.METHOD})"
+        )
+        detail += (
+            f": a copy of {outlet.name}'s page"
+            if score
+            else f"; below {CLONE_SIMILARITY} % is no copy, and proves nothing either way"
+        )
+        data |= {
+            "reference_final_url": ref.final_url,
+            "structure": likeness.structure,
+            "text": likeness.text,
+            "threshold": CLONE_SIMILARITY,
+            "copy": bool(score),
+            "page_fingerprint": page.to_dict(),
+            "reference_fingerprint": ref.fingerprint.to_dict(),
+        }
+        out.add(Evidence("similarity", detail, data))
+        if score:
+            out.technique("page-claims-outlet")
+            out.at_least("suspicious")
+            out.impersonate(outlet)
+            out.raise_score(score)
+
+    def _reference(self, outlet: Outlet, url: str) -> Reference:
+        """The outlet's real page, fetched once per run (the first request for it decides the URL);
+        concurrent investigations wait for that one fetch."""
+        with self._references_lock:
+            future = self._references.get(outlet.domain)
+            mine = future is None
+            if future is None:
+                future = self._references[outlet.domain] = Future()
+        if mine:
+            try:
+                future.set_result(self._fetch_reference(outlet, url))
+            except Exception as exc:  # a fault here must not leave other investigations waiting
+                future.set_result(Reference(outlet, url, error=f"{type(exc).__name__}: {exc}"[:1000]))
+        return future.result()
+
+    def _fetch_reference(self, outlet: Outlet, url: str) -> Reference:
+        """Walk to the outlet's page with the same guard, limits and archive as any link."""
+        budget = self.new_budget()
+        if self.archive is None:
+            chain = walk(self._fetcher, url, BROWSER, self._max_redirects, budget)
+            records: tuple[dict[str, Any], ...] = ()
+        else:
+            with self.archive.collect(url) as exchanges:
+                chain = walk(self._fetcher, url, BROWSER, self._max_redirects, budget)
+            records = tuple(self.archive.records(exchanges))
+        final = chain.final
+        if chain.stopped is not None or final is None or chain.page is None:
+            last = chain.hops[-1]
+            error = last.error or (
+                f"the walk stopped ({chain.stopped})"
+                if chain.stopped
+                else f"no HTML page to compare (HTTP {last.status})"
+            )
+            return Reference(outlet, url, error=error, records=records)
+        return Reference(outlet, url, final.url, similarity.fingerprint(chain.page), records=records)
+
+    def _shoot(
+        self, link: Link, baseline: Walk, out: VerdictBuilder, budget: Budget, skipped: list[str]
+    ) -> None:
+        """Render the final page in headless Chromium and keep the PNG in the evidence directory."""
+        if self._renderer is None or self.archive is None:
+            return
+        if budget.exhausted:
+            skipped.append("the screenshot")
+            return
+        url = baseline.final.url
+        shot_budget = Budget(
+            min(budget.left(), caps.SCREENSHOT_BUDGET_S), min(budget.bytes_left, caps.SCREENSHOT_BUDGET_BYTES)
+        )
+        shot = self._renderer.render(url, shot_budget)
+        if shot.png is None:
+            out.add(Evidence("fetch-error", f"no screenshot of {url}: {shot.error}", shot.details()))
+            return
+        entry = self.archive.screenshot(link.url, url, shot.png, shot.details())
+        refused = len(shot.refused)
+        detail = (
+            f"the page as headless Chromium rendered it: {self.archive.directory / entry['file']} "
+            f"(SHA-256 {entry['sha256']}); {len(shot.requests)} request(s) through linkguard's guard"
+            + (f", {refused} refused" if refused else "")
+        )
+        out.add(Evidence("screenshot", detail, entry))
 
     def _judge_registration(
         self,

@@ -98,7 +98,7 @@ class ParsedPage:
     text: list[str] = field(default_factory=list)
     #: Why the pass stopped early ("deadline"), or None when it read the whole (capped) page.
     cut: str | None = None
-    #: Start-tag names in document order (at most ``MAX_TEMPLATE_TAGS``): the page's skeleton.
+    #: The tag skeleton: start tags by name, end tags as ``/name``, in order (for ``similarity``).
     tags: list[str] = field(default_factory=list)
 
     def template(self) -> str | None:
@@ -265,14 +265,14 @@ def parse_html(body: bytes, charset: str | None = None, deadline: float | None =
             pos = close + (3 if comment else 1)
             continue
         name = raw_name.lower()
-        if not slash and len(page.tags) < limits.MAX_TEMPLATE_TAGS:
-            page.tags.append(name[:32])
         if slash:
             close = text.find(">", found.end())
             if close < 0:
                 break
             if name == "a":
                 out.end_anchor()
+            if len(page.tags) < limits.SIMILARITY_MAX_TAGS:
+                page.tags.append("/" + name[:32])
             pos = close + 1
             continue
         if out.wants(name):
@@ -283,6 +283,8 @@ def parse_html(body: bytes, charset: str | None = None, deadline: float | None =
         if pos < 0:
             break
         out.start(name, attrs)
+        if len(page.tags) < limits.SIMILARITY_MAX_TAGS:
+            page.tags.append(name[:32])
         if name in _RAW_TEXT:
             if name == "plaintext":
                 raw, pos = text[pos:], n

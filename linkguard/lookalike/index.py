@@ -22,6 +22,7 @@ from linkguard.lookalike.permutations import edits, kinds_for_length, permutatio
 from linkguard.lookalike.profile import WebProfile, load_profile
 from linkguard.lookalike.wordlists import (
     COMBO_WORDS,
+    COUNTRY_TOKENS,
     CYRILLIC_COUNTRIES,
     GENERIC_NAMES,
     NON_BRAND_SUBDOMAINS,
@@ -34,6 +35,11 @@ from linkguard.rules import BlockedRule, LegitRule, RatingRule, RuleSet, Shorten
 #: Shortest label the one-edit fuzzy fallback considers; shorter ones rely on the typo kinds.
 FUZZY_MIN_LENGTH = 6
 _CLEAN = re.compile(r"[^a-z0-9-]+")
+#: ``Index.press_ratio``: endings with this many local outlets show where a country's press lives;
+#: at least this many such endings are needed; the quantile of their sites-per-outlet ratio taken.
+PRESS_ENDING_MIN_OUTLETS = 10
+PRESS_ENDING_MIN_COUNT = 5
+PRESS_RATIO_QUANTILE = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +307,39 @@ class Index:
             found = sum(1 for typo, _ in permutations(label) if typo in labels)
             self._crowds[label] = found
         return found
+
+    @cached_property
+    def local_press(self) -> dict[str, int]:
+        """Per country ending (``si``, ``mx``), how many outlets of that country publish on it.
+
+        Measured from the outlets in the rules, not kept by hand: where a country's own press lives
+        on its ending (.si, .mx, .gr), an outlet's name there may be a local paper of that name;
+        a country ending that no local outlet uses (.cc, .bz, .li) or only a handful do (.me, .co)
+        is sold as a generic ending, and a famous name on it is rarely a namesake.
+        """
+        counts: dict[str, int] = {}
+        for outlet in self.rules.outlets:
+            if not outlet.country:
+                continue
+            for tld in {d.rpartition(".")[2] for d in outlet.domains}:
+                if len(tld) == 2 and COUNTRY_TOKENS.get(tld) == outlet.country:
+                    counts[tld] = counts.get(tld, 0) + 1
+        return counts
+
+    @cached_property
+    def press_ratio(self) -> float | None:
+        """Popular sites per local outlet on the endings where a country's press demonstrably lives
+        (``PRESS_ENDING_MIN_OUTLETS`` or more local outlets): the ``PRESS_RATIO_QUANTILE`` of that
+        ratio (bundled data: 18.8, between .it and .ru), so that it scales with whatever popular
+        list is in force. None when too few endings qualify to tell."""
+        ratios = sorted(
+            self.profile.tld_count(tld) / (n + 1)
+            for tld, n in self.local_press.items()
+            if n >= PRESS_ENDING_MIN_OUTLETS
+        )
+        if len(ratios) < PRESS_ENDING_MIN_COUNT:
+            return None
+        return ratios[min(len(ratios) - 1, int(PRESS_RATIO_QUANTILE * len(ratios)))]
 
     def family(self, brands: list[Brand]) -> Brand:
         """One brand standing for several outlets that share a name (Delfi EE/LV/LT).

@@ -26,6 +26,10 @@ _NEWSY_WORDS = tuple(sorted((w for w in COMBO_WORDS if len(w) >= 4), key=len, re
 _MAX_WINDOW = 4
 #: Namesakes are log-scaled against this many (more count as many).
 _MANY_NAMESAKES = 20
+#: Popular sites per local outlet where a country's press lives on its ending, when the rules are
+#: too few to measure it (``Index.press_ratio``), and how many times that ratio is fully generic.
+_SITES_PER_OUTLET = 20
+_GENERIC_FACTOR = 20
 #: Brand length at which ``brand-length`` saturates.
 _LONG_NAME = 12
 
@@ -129,7 +133,9 @@ def facts(index: Index, subj: Subject, brand: Brand) -> dict[str, float]:
     if subj.suffix in brand.suffixes:
         out["same-ending"] = 1.0
     elif len(tld) == 2:
-        out["ending-country"] = 1.0
+        local = round(1.0 - generic_use(index, tld), 3)
+        if local:
+            out["ending-country"] = local
         if "." in subj.suffix and not subj.private_suffix:
             out["ending-country-registry"] = 1.0
         country = COUNTRY_TOKENS.get(tld, "")
@@ -145,6 +151,37 @@ def facts(index: Index, subj: Subject, brand: Brand) -> dict[str, float]:
     if crowd:
         out["crowded-name"] = min(1.0, math.log1p(crowd) / math.log1p(_MANY_NAMESAKES))
     return out
+
+
+def generic_use(index: Index, tld: str) -> float:
+    """How far a country ending is sold as a generic one, 0..1, measured rather than listed.
+
+    The ending's popular sites per outlet of its country that publishes on it (``Index.local_press``,
+    plus one for the outlets the rules lack), against the ratio where a country's press lives on
+    its ending (``Index.press_ratio``: .fr 8, .de 16, .it 18, .ru 19), log-scaled so that
+    ``_GENERIC_FACTOR`` times that ratio is fully generic: .cc, .tv, .co, .me (hundreds of popular
+    sites, hardly a local outlet) come out near 1, .de, .si, .mx, .in at 0, and a small ending
+    with no listed outlet (.ec, .li: a few dozen sites prove little) low.
+    """
+    popular = index.profile.tld_count(tld)
+    reference = index.press_ratio or _SITES_PER_OUTLET
+    ratio = popular / (index.local_press.get(tld, 0) + 1) / reference
+    if ratio <= 1.0:
+        return 0.0
+    return min(1.0, math.log(ratio) / math.log(_GENERIC_FACTOR))
+
+
+def _generic_note(index: Index, subj: Subject) -> str:
+    """The evidence line for ``generic_use`` on a plain country ending (empty when it is 0)."""
+    tld = subj.suffix
+    if len(tld) != 2 or not (share := generic_use(index, tld)):
+        return ""
+    press = index.local_press.get(tld, 0)
+    outlets = f"{press} outlet{'s' if press != 1 else ''}"
+    return (
+        f"; .{tld} is {share:.0%} a generic ending ({index.profile.tld_count(tld):,} popular sites for "
+        f"{outlets} of its country in the rules), so a local namesake is less likely"
+    )
 
 
 def _signal(index: Index, subj: Subject, technique: Technique, feature: str, brand: Brand, detail: str,
@@ -178,7 +215,7 @@ def tld_swap(index: Index, subj: Subject) -> list[sc.Signal]:
             f"instead of .{brand.suffix}"
         )
         return [_signal(index, subj, "tld-swap", "tld-swap-second-level", brand, detail)]
-    detail = f"same name on .{subj.suffix} instead of .{brand.suffix}"
+    detail = f"same name on .{subj.suffix} instead of .{brand.suffix}{_generic_note(index, subj)}"
     return [_signal(index, subj, "tld-swap", "tld-swap", brand, detail)]
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 from typing import Any, BinaryIO
 
 import orjson
 
+from linkguard.limits import UNIT_ENCODED_BYTES_IN_MEMORY
 from linkguard.models import Finding, ScanStats, Verdict
 from linkguard.report.base import Reporter
 
@@ -14,6 +17,10 @@ from linkguard.report.base import Reporter
 #: on screen (DEL, C1 controls, ALM, LRM/RLM, line/paragraph separators, bidi embeddings and
 #: isolates), by their UTF-8 bytes; written as \\uXXXX escapes, which decode to the same data.
 RISKY_UTF8 = re.compile(rb"\x7f|\xc2[\x80-\x9f]|\xd8\x9c|\xe2\x80[\x8e\x8f\xa8-\xae]|\xe2\x81[\xa6-\xa9]")
+#: What ``os.sendfile`` says where it cannot copy to that descriptor (macOS: only to sockets).
+_NO_SENDFILE = frozenset(
+    {errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EBADF, errno.ENOTSOCK}
+)
 #: Verdict fragments kept at once; the detector memoises verdicts per host, so few are distinct.
 _MAX_MEMO = 4096
 
@@ -94,5 +101,45 @@ class JsonlReporter(Reporter):
         else:
             self.out.write(lines.decode("utf-8"))
 
+    def add_encoded_file(self, path: str, written: int, flagged: int) -> None:
+        """:meth:`add_encoded` for lines in the file ``path`` (a ``scan --jobs`` worker's part),
+        copied in the kernel where the output is a file or a pipe, else a block at a time."""
+        self.written += written
+        self.flagged_written += flagged
+        with open(path, "rb") as src:
+            if self._buffer is not None:
+                self._buffer.flush()
+                if _sendfile(src.fileno(), self._buffer):
+                    return
+            while lines := src.readlines(UNIT_ENCODED_BYTES_IN_MEMORY):  # whole lines: whole characters
+                block = b"".join(lines)
+                if self._buffer is not None:
+                    self._buffer.write(block)
+                else:
+                    self.out.write(block.decode("utf-8"))
+
     def _close(self, stats: ScanStats) -> None:
         pass
+
+
+def _sendfile(src: int, out: BinaryIO) -> bool:
+    """All of the file ``src`` onto ``out``'s file descriptor at its position (BufferedWriter
+    flushed); False, with nothing written, where the kernel cannot (no descriptor, an old kernel)."""
+    if not hasattr(os, "sendfile"):  # Windows
+        return False
+    try:
+        dst = out.fileno()
+    except (AttributeError, OSError, ValueError):
+        return False
+    size, offset = os.fstat(src).st_size, 0
+    while offset < size:
+        try:
+            sent = os.sendfile(dst, src, offset, size - offset)
+        except OSError as exc:
+            if offset == 0 and exc.errno in _NO_SENDFILE:
+                return False
+            raise
+        if sent == 0:
+            break
+        offset += sent
+    return True
