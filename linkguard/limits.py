@@ -83,6 +83,9 @@ PERMUTE_CONCURRENCY = 8
 PERMUTE_CONCURRENCY_CAP = 64
 #: ``permute --online``: seconds one DNS query (A, AAAA, NS or MX) may take, retries included.
 PERMUTE_DNS_TIMEOUT_S = 4.0
+#: Pages with fewer tags (start and end) than this get no template hash: a bare redirect or
+#: error page looks the same everywhere and would join unrelated domains into one cluster.
+MIN_TEMPLATE_TAGS = 24
 #: A domain registered fewer days ago than this before the check is "young".
 YOUNG_DOMAIN_DAYS = 90
 #: ``investigate_many`` keeps at most this many items per worker in flight (streaming input).

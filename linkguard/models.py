@@ -72,6 +72,8 @@ EvidenceKind = (
         # ``permute``: how a lookalike name was generated, and whether it exists (``--online``)
         "permutation",
         "existence",
+        # across a scan: the flagged domains this one shares infrastructure with
+        "cluster",
     ]
 )
 TECHNIQUES: tuple[Technique, ...] = get_args(Technique)

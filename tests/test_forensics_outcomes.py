@@ -9,11 +9,12 @@ The evidence says what failed, the summary counts investigations by outcome, and
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from forensics_servers import WELT_RULES, Server, free_port
+from forensics_servers import WELT_RULES, Server, free_port, serve_static
 
 from linkguard.cli import main
 from linkguard.forensics import FetchLimits, Investigator, NetworkPolicy
@@ -124,6 +125,65 @@ def test_a_flagged_link_still_exits_1_when_another_investigation_failed(
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [r["verdict"] for r in rows] == ["shortened", "suspicious"]
     assert code == 1
+
+
+@pytest.fixture(params=["refusing", "failing"])
+def broken_rdap(request: pytest.FixtureRequest) -> Iterator[str]:
+    """An RDAP base URL on 127.0.0.1 that refuses connections, or answers every query with HTTP 500."""
+    if request.param == "refusing":
+        yield f"http://127.0.0.1:{free_port()}/"
+        return
+    with serve_static(lambda path: (500, b'{"errorCode": 500}')) as base:
+        yield base + "/"
+
+
+def test_a_failed_registration_lookup_is_an_incomplete_investigation(
+    tmp_path: Path, rules: Path, web: Server, broken_rdap: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    web.targets["clone"] = f"http://example.org:{web.port}/harmless"  # an unflagged destination
+    page = tmp_path / "post.txt"
+    page.write_text(f"Lies das: http://bit.ly:{web.port}/to-clone\n", encoding="utf-8")
+    summary = tmp_path / "summary.json"
+    args = scan(
+        page, rules, "--allow-private", "--resolve", "example.org:127.0.0.1", "--rdap-url", broken_rdap
+    )
+    code = main([*args, "--summary", str(summary)])
+    out, err = capsys.readouterr()
+    (row,) = [json.loads(line) for line in out.splitlines()]
+    assert not row["flagged"] and "destination" not in kinds(row)  # the walk itself worked ...
+    registration = kinds(row)["registration"]
+    assert (
+        "example.org: registration date unknown (RDAP 127.0.0.1" in registration
+    )  # ... the registry did not
+    assert code == 4
+    assert "Investigations: registry-failed 1" in err
+    assert "unreachable" not in err  # the links were reached: only the registry was not
+    assert json.loads(summary.read_text())["investigations"] == {"registry-failed": 1}
+
+
+def test_check_exits_4_when_the_registry_fails_and_nothing_is_flagged(
+    rules: Path, web: Server, broken_rdap: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = [
+        "check",
+        f"http://rezepte-blog.net:{web.port}/harmless",
+        "--resolve",
+        "rezepte-blog.net:127.0.0.1",
+    ]
+    args += [
+        "--rules",
+        str(rules),
+        "--no-blocklist",
+        "--allow-private",
+        "--no-cache",
+        "--rdap-url",
+        broken_rdap,
+    ]
+    code = main([*args, "--format", "json"])
+    finding = json.loads(capsys.readouterr().out)
+    assert finding["verdict"] == "unknown"
+    assert "registration date unknown" in kinds(finding)["registration"]
+    assert code == 4
 
 
 # --- the library: an outcome object instead of evidence matched by string ----------------------

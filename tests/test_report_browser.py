@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 from report_fixtures import produce
+from test_forensics_clusters import cluster_report
 from test_report_charts import dated, html
 
 from linkguard.report.html import CSP
@@ -47,6 +48,8 @@ def test_html_report_renders_and_runs_no_script(tmp_path: Path) -> None:
     report.write_text(produce("html", show_all=True), encoding="utf-8")
     charted = tmp_path / "charts.html"  # the same findings as dated posts: the report opens with charts
     charted.write_text(html(dated()), encoding="utf-8")
+    clusters = tmp_path / "clusters.html"
+    clusters.write_text(cluster_report("html", hostile=True), encoding="utf-8")
 
     dialogs: list[str] = []
     requests: list[str] = []
@@ -91,7 +94,18 @@ def test_html_report_renders_and_runs_no_script(tmp_path: Path) -> None:
             assert page.evaluate("window.__pwned") is None
             csp = page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content")
             assert csp == CSP
+
+            # an infrastructure cluster: its static SVG is drawn, hostile labels stay text
+            page.goto(clusters.as_uri())
+            page.wait_for_load_state("load")
+            graph = page.locator("section#cluster1 svg")
+            box = graph.bounding_box()
+            assert box is not None and box["width"] > 300 and box["height"] > 50
+            assert graph.locator("line").count() == 6
+            assert graph.locator("text").first.text_content() == "welt[.]ltd"
+            assert page.locator("section#cluster1 table.cluster-facts tbody tr").count() == 3
+            assert page.locator("script, img, iframe, object").count() == 0
         finally:
             browser.close()
     assert dialogs == [] and console == []
-    assert requests == [report.as_uri(), charted.as_uri()]
+    assert requests == [report.as_uri(), charted.as_uri(), clusters.as_uri()]

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from contextlib import ExitStack, suppress
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -28,6 +28,10 @@ from linkguard.inputs.parquet import columns as parquet_columns
 from linkguard.limits import DASK_BLOCK_BYTES, UNIT_BYTES
 from linkguard.models import ScanStats
 from linkguard.scan import Scanner
+
+if TYPE_CHECKING:
+    from linkguard.report.base import Reporter
+    from linkguard.report.clustered import ClusteringWriter
 
 #: Inputs smaller than this finish before a progress bar would be any use.
 _PROGRESS_MIN_BYTES = 8 << 20
@@ -265,12 +269,18 @@ def scan(
 
         if isinstance(writer, JsonlReporter) and investigator is None:
             run.write_jsonl(scanner, writer)  # workers write the lines: the machine format at full speed
+            sink: Reporter | ClusteringWriter = writer
         else:
+            sink = writer
+            if investigator is not None:  # findings wait (on disk) until the clusters are known
+                from linkguard.report.clustered import ClusteringWriter as Clustering
+
+                sink = Clustering(writer)
             for finding in run.findings(scanner):
-                writer.add(finding, finding.context)
+                sink.add(finding, finding.context)
         stats = scanner.stats
         _with_feeds(stats, rules.files)
-        writer.close(stats)
+        sink.close(stats)
         writer.out.flush()
     return _finish(stats, summary_path, quiet)
 

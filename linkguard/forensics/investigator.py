@@ -367,7 +367,9 @@ class Investigator:
         if verdict.status == "shortened" and final_domain in ("", start_domain):
             self._report_unresolved(link, outcome, reason, out)  # no destination was seen
         if self._do_registration:
-            self._judge_registration(link, verdict, start_domain, final_domain, out, budget, skipped)
+            failed = self._judge_registration(link, verdict, start_domain, final_domain, out, budget, skipped)
+            if failed and outcome == "resolved":  # the registry was asked and never answered
+                outcome, reason = "registry-failed", failed
         cloak = baseline is not None and baseline.stopped not in ("blocked", "error", "budget")
         if self._do_cloaking and baseline is not None and baseline.stopped == "budget":
             skipped.append("the comparison of visitor profiles (cloaking)")
@@ -387,7 +389,12 @@ class Investigator:
         if outcome == "resolved":
             why = "the shortener answered itself, with no redirect linkguard could follow"
         else:
-            what = {"failed": "failed", "refused": "was refused", "budget": "ran out of budget"}[outcome]
+            what = {
+                "failed": "failed",
+                "refused": "was refused",
+                "budget": "ran out of budget",
+                "registry-failed": "got no answer from the registry",
+            }[outcome]
             why = f"the investigation {what}" + (f" ({reason})" if reason else "")
         detail = f"where this shortened link leads is unknown: {why}"
         if link.display:
@@ -467,13 +474,15 @@ class Investigator:
             out.add(Evidence("fetch-error", f"stopped following {link.url}: {why}", {"hops": hops}))
         if result.stopped is None:
             final = result.final
+            template = result.claims.template if result.claims is not None else None
             out.add(
                 Evidence(
                     "final-url",
                     f"the link ends at {final.url} (HTTP {final.status}, address {final.address})"
                     + (f"; the page was read only in part: {final.note}" if final.note else ""),
                     {"url": final.url, "status": final.status, "address": final.address}
-                    | ({"note": final.note} if final.note else {}),
+                    | ({"note": final.note} if final.note else {})
+                    | ({"template": template} if template else {}),
                 )
             )
 
@@ -696,7 +705,10 @@ class Investigator:
         out: VerdictBuilder,
         budget: Budget,
         skipped: list[str],
-    ) -> None:
+    ) -> str:
+        """Look up each domain's registration; returns what failed ("" when every lookup got an
+        answer, even "no such domain" or "no date"), so the investigation counts as not complete."""
+        failures: list[str] = []
         domains: list[str] = []
         if link.registered_domain and verdict.status not in ("shortened", "trusted"):
             domains.append(link.registered_domain)
@@ -714,12 +726,15 @@ class Investigator:
                 skipped.append(f"the registration lookup of {domain}")
                 continue
             reg = self.registration(domain, budget)
+            if reg.source == "none":
+                failures.append(f"the registration lookup of {domain} failed ({reg.error})")
             age = reg.age_days(now)
             data = {**reg.to_dict(), "age_days": age}
             out.add(Evidence("registration", describe(reg, now, self._young_days), data))
             if age is not None and age < self._young_days:
                 out.technique("young-domain")
                 out.raise_score(out.score + SCORE_YOUNG_DOMAIN)
+        return "; ".join(failures)
 
     # --- many links --------------------------------------------------------------------------
 

@@ -17,8 +17,10 @@ from linkguard.models import Verdict
 #: ``resolved``: the walk ended where the link leads (a page, a redirect loop, a non-web target);
 #: ``failed``: the name did not resolve or a request failed before the destination was reached;
 #: ``refused``: the network policy refused a hop (a private, loopback or metadata address);
-#: ``budget``: the link's time or byte budget ran out before every step was done.
-Outcome = Literal["resolved", "failed", "refused", "budget"]
+#: ``budget``: the link's time or byte budget ran out before every step was done;
+#: ``registry-failed``: the walk completed, but a registration lookup (RDAP/WHOIS) got no answer
+#: (refused, HTTP error, timeout), so the domain's age is unknown for want of an answer.
+Outcome = Literal["resolved", "failed", "refused", "budget", "registry-failed"]
 OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
 
 

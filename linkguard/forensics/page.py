@@ -15,6 +15,7 @@ The tokenizer also stops at a deadline and keeps what it found (``ParsedPage.cut
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 import time
@@ -99,6 +100,15 @@ class ParsedPage:
     cut: str | None = None
     #: The tag skeleton: start tags by name, end tags as ``/name``, in order (for ``similarity``).
     tags: list[str] = field(default_factory=list)
+
+    def template(self) -> str | None:
+        """A hash of the tag skeleton: pages built from one kit share it whatever their text says.
+
+        None for pages too small to tell apart (``MIN_TEMPLATE_TAGS``).
+        """
+        if len(self.tags) < limits.MIN_TEMPLATE_TAGS:
+            return None
+        return hashlib.sha256(" ".join(self.tags).encode("ascii", "replace")).hexdigest()[:16]
 
     def meta(self, key: str) -> str | None:
         """``content`` of the first ``<meta property=key>``, else of the first ``<meta name=key>``."""
@@ -329,6 +339,8 @@ class PageClaims:
     links: int = 0
     #: Why the page was read only in part ("deadline": the link's budget ran out while parsing).
     cut: str | None = None
+    #: ``ParsedPage.template()``: the hash of the page's tag skeleton (None for tiny pages).
+    template: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -401,6 +413,7 @@ def analyse(page: ParsedPage, url: str) -> PageClaims:
         hosts=tuple(hosts.most_common(50)),
         links=total,
         cut=page.cut,
+        template=page.template(),
     )
 
 

@@ -27,6 +27,8 @@ from linkguard.forensics.netpolicy import NetworkPolicy
 
 Source = Literal["rdap", "whois", "none"]
 IANA_WHOIS = ("whois.iana.org", 43)
+#: Name servers kept per registration (registries list 2–6).
+MAX_NAMESERVERS = 13
 #: How registries say "no such domain" (python-whois only recognises some of them).
 _WHOIS_NOT_FOUND = re.compile(
     r"^\s*(?:no match for|not found|no data found|no entries found|domain not found|status:\s*free\b)",
@@ -45,6 +47,8 @@ class Registration:
     #: Why nothing (or not everything) was learnt; None when the answer was complete.
     error: str | None = None
     not_found: bool = False
+    #: The name servers the registry lists, lower case (shared ones hint at one operator).
+    nameservers: tuple[str, ...] = ()
 
     def age_days(self, now: datetime) -> int | None:
         """Whole days between registration and ``now``; None when the date is unknown."""
@@ -62,6 +66,7 @@ class Registration:
             "events": [dict(e) for e in self.events],
             "error": self.error,
             "not_found": self.not_found,
+            "nameservers": list(self.nameservers),
         }
 
     @classmethod
@@ -76,6 +81,7 @@ class Registration:
             events=tuple(dict(e) for e in data.get("events", ())),
             error=data.get("error"),
             not_found=bool(data.get("not_found")),
+            nameservers=tuple(str(n) for n in data.get("nameservers", ())),
         )
 
 
@@ -126,6 +132,12 @@ def _vcard_name(entity: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _nameservers(names: Any) -> tuple[str, ...]:
+    """Distinct, lower-case, sorted; at most ``MAX_NAMESERVERS`` (a registry answer is hostile input)."""
+    clean = {str(n).strip().rstrip(".").lower()[:253] for n in names if isinstance(n, str) and n.strip(". ")}
+    return tuple(sorted(clean))[:MAX_NAMESERVERS]
+
+
 def parse_rdap(domain: str, server: str, data: Mapping[str, Any]) -> Registration:
     """An RFC 9083 domain object → Registration (registration event, registrar's name)."""
     events = tuple(
@@ -143,6 +155,9 @@ def parse_rdap(domain: str, server: str, data: Mapping[str, Any]) -> Registratio
         if isinstance(entity, dict) and "registrar" in (entity.get("roles") or []):
             registrar = _vcard_name(entity) or entity.get("handle")
             break
+    servers = data.get("nameservers")
+    listed = servers if isinstance(servers, list) else []
+    nameservers = [n.get("ldhName") for n in listed if isinstance(n, dict)]
     return Registration(
         domain=domain,
         source="rdap",
@@ -150,6 +165,7 @@ def parse_rdap(domain: str, server: str, data: Mapping[str, Any]) -> Registratio
         registered=registered,
         registrar=str(registrar) if registrar else None,
         events=events,
+        nameservers=_nameservers(nameservers),
         error=None if registered else "the registry's RDAP answer has no registration event",
     )
 
@@ -171,12 +187,14 @@ def parse_whois(domain: str, server: str, text: str) -> Registration:
     registrar = entry.get("registrar")
     if isinstance(registrar, list):
         registrar = registrar[0] if registrar else None
+    servers = entry.get("name_servers")
     return Registration(
         domain=domain,
         source="whois",
         server=server,
         registered=registered,
         registrar=str(registrar) if registrar else None,
+        nameservers=_nameservers([servers] if isinstance(servers, str) else servers or []),
         events=({"action": "registration", "date": registered.isoformat()},) if registered else (),
         error=None if registered else "the WHOIS answer has no creation date",
     )

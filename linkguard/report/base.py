@@ -10,10 +10,15 @@ import dataclasses
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import ClassVar, TextIO, TypedDict, Unpack
+from typing import TYPE_CHECKING, ClassVar, TextIO, TypedDict, Unpack
 
 from linkguard.models import FLAGGED_STATUSES, Finding, ScanStats
 from linkguard.report.grouping import GROUP_BY, Grouper
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from linkguard.forensics.clusters import Cluster
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +97,15 @@ class Reporter(ABC):
         #: Findings that made it into the output, and how many of those are flagged.
         self.written = 0
         self.flagged_written = 0
+        #: Infrastructure clusters of the scan (``set_clusters``); rendered by the human formats,
+        #: STIX and JSON. Empty unless an online scan found domains sharing infrastructure.
+        self.clusters: tuple[Cluster, ...] = ()
         self._closed = False
         self._setup()
+
+    def set_clusters(self, clusters: Sequence[Cluster]) -> None:
+        """The scan's infrastructure clusters (``linkguard.forensics.clusters``), before ``close``."""
+        self.clusters = tuple(clusters)
 
     def _setup(self) -> None:  # noqa: B027 - an optional hook, not an abstract step
         """Hook run once the options are set (open a spool, write a header, ...)."""

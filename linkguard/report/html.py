@@ -45,6 +45,12 @@ figure{margin:1rem 0}svg.chart{width:100%;height:auto}svg.chart *{stroke-linejoi
 table.numbers{width:auto;margin-bottom:1rem}caption{text-align:left;font-weight:600;padding:.3rem 0}
 .numbers-side{display:flex;flex-wrap:wrap;gap:0 2rem;align-items:flex-start}
 """
+#: Added only to reports that have clusters (the rest stay byte-identical).
+_CLUSTER_STYLE = """
+section.cluster{border:1px solid #90caf9;border-radius:6px;padding:.2rem 1rem 1rem;margin:1rem 0}
+svg.cluster-graph{max-width:100%;height:auto;font-family:system-ui,sans-serif}
+caption{text-align:left;font-weight:600;padding:.3rem 0}
+"""
 
 
 def h(text: str) -> str:
@@ -222,6 +228,51 @@ class HtmlReporter(GroupedReporter):
         lines.append("</section>")
         return lines
 
+    def _clusters(self) -> list[str]:
+        """Each cluster as a drawing (static SVG) and the same facts as a table."""
+        from linkguard.forensics.clusters import FACT_LABELS  # late: only online scans have clusters
+        from linkguard.report.clusterview import MAX_DRAWN, cluster_svg, shown_member, shown_value
+
+        lines = [
+            '<section id="clusters">',
+            f"<h2>Infrastructure clusters ({len(self.clusters)})</h2>",
+            "<p>Flagged domains that share infrastructure: addresses, name servers, registrar and "
+            "week, certificates, page template, redirect targets.</p>",
+        ]
+        for number, cluster in enumerate(self.clusters, 1):
+            anchor = f"cluster{number}"  # positional, never derived from input
+            domains = ", ".join(f"<code>{h(shown_member(m, self.defang))}</code>" for m in cluster.members)
+            lines += [
+                f'<section class="cluster" id="{anchor}">',
+                f"<h3>{h(cluster.id)} ({len(cluster.members)} domains)</h3>",
+                f"<p>Domains: {domains}</p>",
+                "<figure>",
+                cluster_svg(cluster, self.defang, f"{anchor}-title"),
+            ]
+            if len(cluster.members) > MAX_DRAWN or len(cluster.shared) > MAX_DRAWN:
+                lines.append(
+                    f"<figcaption>The drawing shows the first {MAX_DRAWN} of each; the table lists all."
+                    "</figcaption>"
+                )
+            lines += [
+                "</figure>",
+                '<table class="cluster-facts">',
+                f"<caption>What the domains of {h(cluster.id)} share</caption>",
+                '<thead><tr><th scope="col">Shared</th><th scope="col">Value</th>'
+                '<th scope="col">Domains</th></tr></thead>',
+                "<tbody>",
+            ]
+            for fact in cluster.shared:
+                members = ", ".join(h(shown_member(m, self.defang)) for m in fact.members)
+                value = h(shown_value(fact, self.defang))
+                lines.append(
+                    f"<tr><td>{h(FACT_LABELS[fact.kind])}</td><td><code>{value}</code></td>"
+                    f"<td>{members}</td></tr>"
+                )
+            lines += ["</tbody>", "</table>", "</section>"]
+        lines.append("</section>")
+        return lines
+
     def _close(self, stats: ScanStats) -> None:
         self._anchors: dict[int, int] = {}
         groups = self.grouper.groups()
@@ -238,7 +289,7 @@ class HtmlReporter(GroupedReporter):
             '<meta name="referrer" content="no-referrer">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
             "<title>linkguard report</title>",
-            f"<style>{_STYLE}</style>",
+            f"<style>{_STYLE}{_CLUSTER_STYLE if self.clusters else ''}</style>",
             "</head>",
             "<body>",
             "<h1>linkguard report</h1>",
@@ -257,6 +308,8 @@ class HtmlReporter(GroupedReporter):
         for group in flagged:
             lines += self._details(group, columns)
         lines.append("</section>")
+        if self.clusters:
+            lines += self._clusters()
         if rest:
             lines += ['<section id="other">', f"<h2>Other ({len(rest)})</h2>"]
             lines += [*self._table("other-table", rest, columns), "</section>"]

@@ -51,5 +51,8 @@ class JsonDocReporter(Reporter):
             self._spool.seek(0)
             shutil.copyfileobj(self._spool, out)
             out.write("\n  ")
-        out.write("]\n}\n")
+        out.write("]")
+        if self.clusters:  # only online scans that found shared infrastructure have this key
+            out.write(',\n  "clusters": ' + dumps_line([c.to_dict() for c in self.clusters]))
+        out.write("\n}\n")
         self._spool.close()

@@ -64,6 +64,32 @@ class MarkdownReporter(GroupedReporter):
         lines.append("")
         return lines
 
+    def _clusters(self) -> list[str]:
+        from linkguard.forensics.clusters import FACT_LABELS  # late: only online scans have clusters
+        from linkguard.report.clusterview import shown_member, shown_value
+
+        def member(domain: str) -> str:
+            return md_escape(shown_member(domain, self.defang))
+
+        lines = [f"## Infrastructure clusters ({len(self.clusters)})", ""]
+        for cluster in self.clusters:
+            lines += [
+                f"### {md_escape(cluster.id)} ({len(cluster.members)} domains)",
+                "",
+                "Domains: " + ", ".join(member(m) for m in cluster.members),
+                "",
+                "| Shared | Value | Domains |",
+                "| --- | --- | --- |",
+            ]
+            lines += [
+                f"| {md_escape(FACT_LABELS[f.kind])} | {md_escape(shown_value(f, self.defang))} | "
+                + ", ".join(member(m) for m in f.members)
+                + " |"
+                for f in cluster.shared
+            ]
+            lines.append("")
+        return lines
+
     def _close(self, stats: ScanStats) -> None:
         groups = self.grouper.groups()
         flagged = [g for g in groups if g.flagged]
@@ -78,6 +104,8 @@ class MarkdownReporter(GroupedReporter):
             lines += ["## Evidence", ""]
             for group in flagged:
                 lines += self._details(group, columns)
+        if self.clusters:
+            lines += self._clusters()
         if rest:
             lines += [f"## Other ({len(rest)})", "", *self._table(rest, columns), ""]
         self.out.write("\n".join(lines).rstrip("\n") + "\n")

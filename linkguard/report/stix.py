@@ -3,7 +3,10 @@
 Objects: the linkguard tool ``identity``; per flagged domain a ``domain-name`` SCO (or
 ``ipv4-addr``/``ipv6-addr``), ``url`` SCOs for its URLs, an ``indicator`` with the evidence, and
 ``related-to`` relationships from the indicator to those SCOs and to the impersonated outlet's
-``identity``; a ``note`` on the indicators names the indicator feeds in force and their dates.
+``identity``; per infrastructure cluster a ``grouping`` of its domains, their indicators and
+what they share (addresses, names, certificates; ``infrastructure`` objects for template and
+registrar), with relationships from each domain to each; a ``note`` on the indicators names the
+indicator feeds in force and their dates.
 Ids are UUIDv5s of their content (plus the report time for per-report objects),
 so a fixed ``now`` gives byte-identical output. Machine format: values are never defanged.
 """
@@ -13,13 +16,16 @@ from __future__ import annotations
 import ipaddress
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import stix2
 
 from linkguard.models import Finding, Outlet, ScanStats
 from linkguard.report.base import Reporter
 from linkguard.report.grouping import Group, Grouper
+
+if TYPE_CHECKING:
+    from linkguard.forensics.clusters import Cluster, SharedFact
 
 #: Namespace for linkguard's deterministic STIX ids.
 NAMESPACE = uuid.UUID("6f1d2c4e-1b0a-5e55-9a4c-6c696e6b6775")
@@ -87,13 +93,15 @@ class StixReporter(Reporter):
             )
         return outlet_id
 
-    def _relationship(self, source: str, target: str, description: str | None = None) -> Any:
+    def _relationship(
+        self, source: str, target: str, description: str | None = None, kind: str = "related-to"
+    ) -> Any:
         return stix2.v21.Relationship(
             id=_id("relationship", source, target, self.now.isoformat()),
             created=self.now,
             modified=self.now,
             created_by_ref=TOOL_IDENTITY_ID,
-            relationship_type="related-to",
+            relationship_type=kind,
             source_ref=source,
             target_ref=target,
             description=description,
@@ -132,11 +140,79 @@ class StixReporter(Reporter):
             relationship = self._relationship(indicator.id, outlet_id, note.rstrip())
             objects[relationship.id] = relationship
 
+    def _fact_object(self, fact: SharedFact) -> Any:
+        """An SCO where STIX has one (address, name, certificate), else an ``infrastructure``."""
+        if fact.kind == "ip":
+            return _address_object(fact.value)[0]
+        if fact.kind in ("nameserver", "redirect-target", "tls-name"):
+            return stix2.v21.DomainName(value=fact.value)
+        if fact.kind == "tls-certificate":
+            return stix2.v21.X509Certificate(hashes={"SHA-256": fact.value})
+        from linkguard.forensics.clusters import FACT_LABELS
+
+        return stix2.v21.Infrastructure(
+            id=_id("infrastructure", fact.kind, fact.value, self.now.isoformat()),
+            created=self.now,
+            modified=self.now,
+            created_by_ref=TOOL_IDENTITY_ID,
+            name=f"{FACT_LABELS[fact.kind]}: {fact.value}",
+            infrastructure_types=["unknown"],
+        )
+
+    def _grouping(self, cluster: Cluster, objects: dict[str, Any]) -> None:
+        """One ``grouping`` per cluster: its domains, their indicators, the infrastructure they
+        share, and a relationship from each domain to each shared thing it has."""
+        from linkguard.forensics.clusters import FACT_LABELS
+
+        refs: dict[str, None] = {}
+        domains: dict[str, str] = {}
+        for member in cluster.members:
+            observable = _address_object(member)[0]
+            objects.setdefault(observable.id, observable)
+            domains[member] = observable.id
+            refs[observable.id] = None
+            indicator = _id("indicator", member, self.now.isoformat())
+            if indicator in objects:
+                refs[indicator] = None
+        for fact in cluster.shared:
+            target = self._fact_object(fact)
+            objects.setdefault(target.id, target)
+            refs[target.id] = None
+            for member in fact.members:
+                relationship = self._relationship(
+                    domains[member],
+                    target.id,
+                    f"{member} and {len(fact.members) - 1} other domain(s) share {FACT_LABELS[fact.kind]} "
+                    f"{fact.value}",
+                    "resolves-to" if fact.kind == "ip" else "related-to",
+                )
+                objects[relationship.id] = relationship
+                refs[relationship.id] = None
+        grouping = stix2.v21.Grouping(
+            id=_id("grouping", cluster.id, self.now.isoformat()),
+            created=self.now,
+            modified=self.now,
+            created_by_ref=TOOL_IDENTITY_ID,
+            name=f"Infrastructure cluster {cluster.id}",
+            description="\n".join(
+                [
+                    f"{len(cluster.members)} flagged domains sharing infrastructure: "
+                    f"{', '.join(cluster.members)}.",
+                    *(f"- {FACT_LABELS[f.kind]} {f.value}: {', '.join(f.members)}" for f in cluster.shared),
+                ]
+            ),
+            context="suspicious-activity",
+            object_refs=list(refs),
+        )
+        objects[grouping.id] = grouping
+
     def bundle(self) -> Any:
         objects: dict[str, Any] = {TOOL_IDENTITY_ID: tool_identity()}
         for group in self.grouper.groups():
             if group.status in _INDICATOR_TYPES:
                 self._objects_for(group, objects)
+        for cluster in self.clusters:
+            self._grouping(cluster, objects)
         bundle_id = _id("bundle", self.now.isoformat(), *sorted(objects))
         return stix2.v21.Bundle(id=bundle_id, objects=list(objects.values()))
 

@@ -71,6 +71,20 @@ class TableReporter(GroupedReporter):
         for line in lines:
             console.print(Padding(Text(self._clean(line)), (0, 0, 0, 2), expand=False))
 
+    def _clusters(self, console: Console) -> None:
+        from linkguard.forensics.clusters import FACT_LABELS  # late: only online scans have clusters
+        from linkguard.report.clusterview import shown_member, shown_value
+
+        for cluster in self.clusters:
+            members = ", ".join(shown_member(m, self.defang) for m in cluster.members)
+            console.print()
+            head = f"Infrastructure cluster {cluster.id} ({len(cluster.members)} domains): {members}"
+            console.print(Text(one_line(head), style="bold"))
+            for fact in cluster.shared:
+                held = ", ".join(shown_member(m, self.defang) for m in fact.members)
+                line = f"• {FACT_LABELS[fact.kind]} {shown_value(fact, self.defang)}: {held}"
+                console.print(Padding(Text(one_line(line)), (0, 0, 0, 2), expand=False))
+
     def _close(self, stats: ScanStats) -> None:
         color = use_color(self.out, self.color)
         isatty = getattr(self.out, "isatty", None)
@@ -99,6 +113,8 @@ class TableReporter(GroupedReporter):
                 self._details(console, group)
         else:
             console.print("No flagged domains.")
+        if self.clusters:
+            self._clusters(console)
         if rest:
             console.print(Text(f"\nOther ({len(rest)})", style="bold"))
             console.print(self._table(rest))

@@ -1,0 +1,70 @@
+"""Infrastructure clusters end to end: `scan --online` over two lookalikes on one loopback server.
+
+welt.ltd and welt.top both resolve (``--resolve``) to 127.0.0.1, are served the same clone page by
+the same server, and are registered through the same registrar in the same week (the loopback
+RDAP registry): one cluster, named in each finding's evidence, drawn in HTML and grouped in STIX.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from forensics_servers import Server, rdap_record
+
+from linkguard.cli import main
+from linkguard.forensics.clusters import cluster_id
+
+
+@pytest.fixture(autouse=True)
+def private_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("LINKGUARD_RULES_DIR", str(tmp_path / "user-rules"))
+
+
+def test_two_lookalikes_sharing_address_and_template_are_one_cluster_in_every_format(
+    web: Server, rdap: Server, rules_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rdap.rdap["welt.top"] = rdap_record("welt.top", "2024-05-03T11:00:00Z", "Cheap Names LLC")
+    dump = tmp_path / "posts.txt"
+    dump.write_text(
+        f"Neu: http://welt.ltd:{web.port}/article\nAuch: http://welt.top:{web.port}/article\n"
+        "Echt: https://www.welt.de/\n",
+        encoding="utf-8",
+    )
+    args = ["scan", str(dump), "--online", "--allow-private", "--rdap-url", f"{rdap.base}/", "-q"]
+    args += ["--resolve", "welt.ltd:127.0.0.1", "--resolve", "welt.top:127.0.0.1"]
+    args += ["--rules", str(rules_file), "--no-blocklist", "--no-cache"]
+    outputs = {fmt: tmp_path / f"report.{fmt}" for fmt in ("jsonl", "html", "stix")}
+    for fmt, path in outputs.items():
+        assert main([*args, "--format", fmt, "-o", str(path)]) == 1
+    capsys.readouterr()
+    expected = cluster_id(["welt.ltd", "welt.top"])
+
+    rows = [json.loads(line) for line in outputs["jsonl"].read_text(encoding="utf-8").splitlines()]
+    assert [r["host"] for r in rows] == ["welt.ltd", "welt.top"]  # input order kept
+    for row in rows:
+        (line,) = [e for e in row["evidence"] if e["kind"] == "cluster"]
+        assert line["data"]["cluster"] == expected
+        assert line["data"]["members"] == ["welt.ltd", "welt.top"]
+        shared = {(s["kind"], s["value"]) for s in line["data"]["shared"]}
+        assert ("ip", "127.0.0.1") in shared
+        assert ("registrar-week", "Cheap Names LLC, 2024-W18") in shared
+        assert any(kind == "template" for kind, _ in shared)
+
+    page = outputs["html"].read_text(encoding="utf-8")
+    section = page[page.index('<section id="clusters">') :]
+    assert f"<h3>{expected} (2 domains)</h3>" in section
+    assert section.count("<svg ") == 1 and "welt[.]ltd" in section and "welt[.]top" in section
+    assert '<table class="cluster-facts">' in section
+    assert "<script" not in page
+
+    bundle = json.loads(outputs["stix"].read_text(encoding="utf-8"))
+    objects = {o["id"]: o for o in bundle["objects"]}
+    (grouping,) = [o for o in bundle["objects"] if o["type"] == "grouping"]
+    assert grouping["name"] == f"Infrastructure cluster {expected}"
+    refs = [objects[r] for r in grouping["object_refs"]]
+    assert {o["value"] for o in refs if o["type"] == "domain-name"} >= {"welt.ltd", "welt.top"}
+    assert {o["value"] for o in refs if o["type"] == "ipv4-addr"} == {"127.0.0.1"}
+    assert any(o["type"] == "relationship" and o["relationship_type"] == "resolves-to" for o in refs)
