@@ -15,6 +15,7 @@ from forensics_servers import Server, rdap_record
 
 from linkguard.cli import main
 from linkguard.forensics.clusters import cluster_id
+from linkguard.report import FORMATS
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +37,7 @@ def test_two_lookalikes_sharing_address_and_template_are_one_cluster_in_every_fo
     args = ["scan", str(dump), "--online", "--allow-private", "--rdap-url", f"{rdap.base}/", "-q"]
     args += ["--resolve", "welt.ltd:127.0.0.1", "--resolve", "welt.top:127.0.0.1"]
     args += ["--rules", str(rules_file), "--no-blocklist", "--no-cache"]
-    outputs = {fmt: tmp_path / f"report.{fmt}" for fmt in ("jsonl", "html", "stix")}
+    outputs = {fmt: tmp_path / f"report.{fmt}" for fmt in FORMATS}
     for fmt, path in outputs.items():
         assert main([*args, "--format", fmt, "-o", str(path)]) == 1
     capsys.readouterr()
@@ -68,3 +69,17 @@ def test_two_lookalikes_sharing_address_and_template_are_one_cluster_in_every_fo
     assert {o["value"] for o in refs if o["type"] == "domain-name"} >= {"welt.ltd", "welt.top"}
     assert {o["value"] for o in refs if o["type"] == "ipv4-addr"} == {"127.0.0.1"}
     assert any(o["type"] == "relationship" and o["relationship_type"] == "resolves-to" for o in refs)
+
+    # every other format names the cluster too (a section, or each finding's evidence line)
+    for fmt, path in outputs.items():
+        if fmt == "xlsx":
+            from openpyxl import load_workbook
+
+            book = load_workbook(path, read_only=True)
+            text = " ".join(
+                str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row
+            )
+            book.close()
+        else:
+            text = path.read_text(encoding="utf-8")
+        assert expected in text, fmt
