@@ -125,7 +125,12 @@ def test_json_lines_orjson_cannot_read_as_json_does_scan_as_before(
         ("7", "http://bild.ltd/e"),
     ]
     repaired = json.loads(summary.read_text())["repaired"]
-    assert repaired == {"malformed-json-line-scanned-as-text": 1}  # the deep line, as json says
+    try:  # json's own depth limit depends on the Python: 3.11 refuses this line, 3.12+ reads it
+        json.loads(lines[-1])
+        as_json_says = {}
+    except RecursionError:
+        as_json_says = {"malformed-json-line-scanned-as-text": 1}
+    assert repaired == as_json_says  # the deep line, as json says
 
 
 @settings(max_examples=200, deadline=None)
