@@ -61,6 +61,15 @@ rule_paths_option = click.option(
     help="Use only these rule files/directories (repeatable).",
 )
 
+#: The user's rules directory (``check``, ``scan``, ``permute``, ``serve``).
+rules_dir_option = click.option(
+    "--rules-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    callback=reject_empty_path,
+    help="User rules directory (default: $LINKGUARD_RULES_DIR or the platform config dir).",
+)
+
 
 def rules_options(func: F) -> F:
     """``--rules``, ``--rules-dir``, ``--no-blocklist`` and ``--no-ratings``: every classifying command."""
@@ -74,14 +83,7 @@ def rules_options(func: F) -> F:
         is_flag=True,
         help="Ignore source ratings (news-domain quality ratings): no 'rating' evidence, no flag for it.",
     )(func)
-    func = click.option(
-        "--rules-dir",
-        type=click.Path(file_okay=False),
-        default=None,
-        callback=reject_empty_path,
-        help="User rules directory (default: $LINKGUARD_RULES_DIR or the platform config dir).",
-    )(func)
-    return rule_paths_option(func)
+    return rule_paths_option(rules_dir_option(func))
 
 
 def load_ruleset(rule_paths: tuple[Path, ...], rules_dir: Path | None) -> RuleSet:

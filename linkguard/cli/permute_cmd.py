@@ -24,8 +24,8 @@ from linkguard.cli.common import (
     load_ruleset,
     open_report,
     output_options,
-    reject_empty_path,
     rule_paths_option,
+    rules_dir_option,
 )
 from linkguard.errors import InputError
 from linkguard.models import Finding, ScanStats
@@ -60,13 +60,7 @@ def _dns_server(ctx: click.Context, param: click.Parameter, value: str | None) -
     help="Generate only these techniques (repeatable; default: all).",
 )
 @rule_paths_option
-@click.option(
-    "--rules-dir",
-    type=click.Path(file_okay=False),
-    default=None,
-    callback=reject_empty_path,
-    help="User rules directory (default: $LINKGUARD_RULES_DIR or the platform config dir).",
-)
+@rules_dir_option
 @click.option("--online", is_flag=True, help="Ask DNS (A, AAAA, NS, MX) and RDAP whether each name exists.")
 @click.option("--existing", is_flag=True, help="With --online: list only the names that exist.")
 @click.option(

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from linkguard import limits
-from linkguard.cli.common import EXIT_CLEAN, EXIT_INPUT, EXIT_USAGE, reject_empty_path
+from linkguard.cli.common import EXIT_CLEAN, EXIT_INPUT, EXIT_USAGE, rules_dir_option
 from linkguard.cli.netopts import NetOptions, build_investigator, network_options
 from linkguard.paths import user_rules_dir
 
@@ -57,13 +57,7 @@ def missing_web_modules() -> list[str]:
     show_default=True,
     help="Largest request body or upload; bigger ones get 413.",
 )
-@click.option(
-    "--rules-dir",
-    type=click.Path(file_okay=False),
-    default=None,
-    callback=reject_empty_path,
-    help="User rules directory (default: $LINKGUARD_RULES_DIR or the platform config dir).",
-)
+@rules_dir_option
 @click.option("--no-blocklist", is_flag=True, help="Ignore the known-bad lists.")
 @network_options(default_online=False)
 @click.pass_context
