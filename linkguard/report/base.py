@@ -149,3 +149,17 @@ class GroupedReporter(Reporter):
 
     def _add(self, finding: Finding, context: str | None) -> None:
         self.grouper.add(finding, context)
+
+
+class FlaggedDomainsReporter(Reporter):
+    """An indicator format (STIX, MISP): one entry per flagged *domain*, whatever ``group_by`` and
+    ``show_all`` say, so the domains are grouped here and the posts' context is not kept."""
+
+    uses_context = False
+
+    def _setup(self) -> None:
+        self.grouper = Grouper("domain", max_contexts=0)
+
+    def _add(self, finding: Finding, context: str | None) -> None:
+        if finding.flagged:
+            self.grouper.add(finding)

@@ -15,9 +15,9 @@ import json
 import uuid
 from typing import Any
 
-from linkguard.models import Finding, ScanStats
-from linkguard.report.base import Reporter
-from linkguard.report.grouping import Group, Grouper
+from linkguard.models import ScanStats
+from linkguard.report.base import FlaggedDomainsReporter
+from linkguard.report.grouping import Group
 
 NAMESPACE = uuid.UUID("0b3f7c1e-2d4a-5f6b-8c9d-6d6973706c67")
 _FLAGGED = ("malicious", "suspicious")
@@ -31,18 +31,10 @@ def _tag(key: str, value: str) -> dict[str, str]:
     return {"name": f'linkguard:{key}="{value.replace(chr(34), chr(39))}"'}
 
 
-class MispReporter(Reporter):
+class MispReporter(FlaggedDomainsReporter):
     """One MISP event of the flagged domains (one attribute per domain, whatever ``group_by`` says)."""
 
     name = "misp"
-    uses_context = False
-
-    def _setup(self) -> None:
-        self.grouper = Grouper("domain", max_contexts=0)
-
-    def _add(self, finding: Finding, context: str | None) -> None:
-        if finding.flagged:
-            self.grouper.add(finding)
 
     def _attributes(self, group: Group, stamp: str) -> list[dict[str, Any]]:
         evidence = "; ".join(f"{e.kind}: {e.detail}" for e in group.evidence)

@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 import stix2
 
-from linkguard.models import Finding, Outlet, ScanStats
-from linkguard.report.base import Reporter
-from linkguard.report.grouping import Group, Grouper
+from linkguard.models import Outlet, ScanStats
+from linkguard.report.base import FlaggedDomainsReporter
+from linkguard.report.grouping import Group
 
 if TYPE_CHECKING:
     from linkguard.forensics.clusters import Cluster, SharedFact
@@ -66,18 +66,10 @@ def _address_object(value: str) -> tuple[Any, str]:
     return stix2.v21.IPv6Address(value=value), "ipv6-addr"
 
 
-class StixReporter(Reporter):
+class StixReporter(FlaggedDomainsReporter):
     """Always one indicator per flagged *domain*, whatever ``group_by`` and ``show_all`` say."""
 
     name = "stix"
-    uses_context = False
-
-    def _setup(self) -> None:
-        self.grouper = Grouper("domain", max_contexts=0)
-
-    def _add(self, finding: Finding, context: str | None) -> None:
-        if finding.flagged:
-            self.grouper.add(finding)
 
     def _outlet(self, outlet: Outlet, objects: dict[str, Any]) -> str:
         outlet_id = _id("identity", "outlet", outlet.domain)
