@@ -184,11 +184,9 @@ class Scanner:
                 current = clean_post = post
                 seen, shown = set(), []
                 stats.posts += post is not None
-                if post is not None and _has_lone_surrogate(*dataclasses.astuple(post)):
-                    clean_post = Post(
-                        post.platform,
-                        *map(_without_lone_surrogates, (post.id, post.url, post.author, post.created_at)),
-                    )
+                fields = (post.id, post.url, post.author, post.created_at) if post is not None else ()
+                if post is not None and _has_lone_surrogate(*fields):  # the platform is our own word
+                    clean_post = Post(post.platform, *map(_without_lone_surrogates, fields))
                     stats.skip(_surrogates_replaced(source, item.line))
             post = clean_post
             if not text:  # counted; a structured value or a line without a link candidate

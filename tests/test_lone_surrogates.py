@@ -55,3 +55,17 @@ def test_the_link_and_its_context_keep_everything_but_the_surrogate(
     assert found["faz.ltd"]["text"] == "faz.ltd/a\ufffdb" and found["faz.ltd"]["flagged"]
     assert found["welt.ltd"]["flagged"]
     assert "posts.jsonl:1: repaired (lone-surrogate-replaced)" in err
+
+
+def test_a_post_author_with_a_lone_surrogate_is_repaired_once_per_post(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (EXPORTS / "result.json").read_text("utf-8").replace('"Wahrheit Kanal"', '"Wahrheit \\udc80Kanal"')
+    path = tmp_path / "result.json"
+    path.write_text(text, "utf-8")
+    code = main(["scan", str(path), "-f", "jsonl", "--all"])
+    out, err = capsys.readouterr()
+    assert code == 1, err
+    authors = {json.loads(line)["post"]["author"] for line in out.splitlines()}
+    assert "Wahrheit \ufffdKanal" in authors and not any("\udc80" in (a or "") for a in authors)
+    assert "lone-surrogate-replaced" in err
