@@ -294,10 +294,206 @@ static PyObject *count_newlines(PyObject *self, PyObject *arg) {
     return PyLong_FromSsize_t(count);
 }
 
+/* --- Counting the literals of a parsed JSON value (linkguard.inputs.jsontree) ------------------
+ * A parsed document holds str, dict, list and Pairs (a list subclass of (key, value) tuples, for
+ * an object that wrote a key twice) containers and literals, and numbers, booleans and None.
+ * Types are told apart exactly as the Python twins do: an exact dict, an exact list, and any other
+ * list subclass is Pairs. */
+
+static int is_pairs(PyObject *v) { return PyList_Check(v) && !PyList_CheckExact(v); }
+
+static int is_container(PyObject *v) { return PyDict_CheckExact(v) || PyList_Check(v); }
+
+/* The key and value of Pairs item i (a 2-tuple), borrowed; -1 with an exception when it is not. */
+static int pair_at(PyObject *pairs, Py_ssize_t i, PyObject **key, PyObject **item) {
+    PyObject *pair = PyList_GET_ITEM(pairs, i);
+    if (!PyTuple_CheckExact(pair) || PyTuple_GET_SIZE(pair) != 2) {
+        PyErr_SetString(PyExc_TypeError, "Pairs items must be (key, value) tuples");
+        return -1;
+    }
+    *key = PyTuple_GET_ITEM(pair, 0);
+    *item = PyTuple_GET_ITEM(pair, 1);
+    return 0;
+}
+
+static Py_ssize_t count_literals(PyObject *v) {
+    if (PyUnicode_CheckExact(v)) return 1;
+    if (!is_container(v)) return 0;
+    if (Py_EnterRecursiveCall(" while counting JSON literals")) return -1;
+    Py_ssize_t n = 0;
+    if (PyDict_CheckExact(v)) {
+        Py_ssize_t pos = 0;
+        PyObject *key, *item;
+        while (PyDict_Next(v, &pos, &key, &item)) {
+            Py_ssize_t k = count_literals(item);
+            if (k < 0) { n = -1; break; }
+            n += 1 + k;
+        }
+    } else {
+        const int pairs = is_pairs(v);
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(v); i++) {
+            PyObject *key, *item = PyList_GET_ITEM(v, i);
+            if (pairs && pair_at(v, i, &key, &item) < 0) { n = -1; break; }
+            Py_ssize_t k = count_literals(item);
+            if (k < 0) { n = -1; break; }
+            n += pairs + k;
+        }
+    }
+    Py_LeaveRecursiveCall();
+    return n;
+}
+
+PyDoc_STRVAR(literals_doc,
+"literals(value, /) -> int\n--\n\n"
+"How many string literals the parsed JSON value was written with (keys included): the C twin of\n"
+"linkguard.inputs.jsontree._literals_py.");
+
+static PyObject *literals(PyObject *self, PyObject *value) {
+    Py_ssize_t n = count_literals(value);
+    return n < 0 ? NULL : PyLong_FromSsize_t(n);
+}
+
+/* path + (key,), a new reference. */
+static PyObject *path_with(PyObject *path, PyObject *key) {
+    const Py_ssize_t n = PyTuple_GET_SIZE(path);
+    PyObject *out = PyTuple_New(n + 1);
+    if (out == NULL) return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *part = PyTuple_GET_ITEM(path, i);
+        Py_INCREF(part);
+        PyTuple_SET_ITEM(out, i, part);
+    }
+    Py_INCREF(key);
+    PyTuple_SET_ITEM(out, n, key);
+    return out;
+}
+
+static Py_ssize_t locate_value(PyObject *v, PyObject *path, PyObject *at, Py_ssize_t index);
+
+/* The string at path is literal index (at[path] = index); -1 on error. */
+static int place(PyObject *at, PyObject *path, PyObject *key, Py_ssize_t index) {
+    PyObject *where = path_with(path, key);
+    if (where == NULL) return -1;
+    PyObject *number = PyLong_FromSsize_t(index);
+    int rc = number == NULL ? -1 : PyDict_SetItem(at, where, number);
+    Py_DECREF(where);
+    Py_XDECREF(number);
+    return rc;
+}
+
+/* One member (key or list index) of a container: where its strings are, from literal index on. */
+static Py_ssize_t locate_member(PyObject *item, PyObject *path, PyObject *key, PyObject *at, Py_ssize_t index) {
+    if (PyUnicode_CheckExact(item)) return place(at, path, key, index) < 0 ? -1 : index + 1;
+    if (!is_container(item)) return index;
+    PyObject *where = path_with(path, key);
+    if (where == NULL) return -1;
+    index = locate_value(item, where, at, index);
+    Py_DECREF(where);
+    return index;
+}
+
+static Py_ssize_t locate_value(PyObject *v, PyObject *path, PyObject *at, Py_ssize_t index) {
+    if (!is_container(v)) return index; /* strings are placed by their container (or locate) */
+    if (Py_EnterRecursiveCall(" while locating JSON literals")) return -1;
+    if (PyDict_CheckExact(v)) {
+        Py_ssize_t pos = 0;
+        PyObject *key, *item;
+        while (index >= 0 && PyDict_Next(v, &pos, &key, &item))
+            index = locate_member(item, path, key, at, index + 1);
+    } else if (is_pairs(v)) {
+        for (Py_ssize_t i = 0; index >= 0 && i < PyList_GET_SIZE(v); i++) {
+            PyObject *key, *item;
+            index = pair_at(v, i, &key, &item) < 0 ? -1 : locate_member(item, path, key, at, index + 1);
+        }
+    } else {
+        for (Py_ssize_t i = 0; index >= 0 && i < PyList_GET_SIZE(v); i++) {
+            PyObject *item = PyList_GET_ITEM(v, i);
+            if (!PyUnicode_CheckExact(item) && !is_container(item)) continue;
+            PyObject *key = PyUnicode_FromFormat("%zd", i);
+            if (key == NULL) { index = -1; break; }
+            index = locate_member(item, path, key, at, index);
+            Py_DECREF(key);
+        }
+    }
+    Py_LeaveRecursiveCall();
+    return index;
+}
+
+PyDoc_STRVAR(locate_doc,
+"locate(value, path, at, index, /) -> int\n--\n\n"
+"Remember in the dict at which literal each string of the parsed JSON value is (at[path of the\n"
+"string] = its index), counting from literal index; the index after the value's last literal.\n"
+"The C twin of linkguard.inputs.jsontree._locate_py.");
+
+static PyObject *locate(PyObject *self, PyObject *args) {
+    PyObject *value, *path, *at;
+    Py_ssize_t index;
+    if (!PyArg_ParseTuple(args, "OO!O!n", &value, &PyTuple_Type, &path, &PyDict_Type, &at, &index)) return NULL;
+    if (PyUnicode_CheckExact(value)) { /* a bare string: at[path] = index */
+        PyObject *number = PyLong_FromSsize_t(index);
+        if (number == NULL) return NULL;
+        int rc = PyDict_SetItem(at, path, number);
+        Py_DECREF(number);
+        return rc < 0 ? NULL : PyLong_FromSsize_t(index + 1);
+    }
+    index = locate_value(value, path, at, index);
+    return index < 0 ? NULL : PyLong_FromSsize_t(index);
+}
+
+PyDoc_STRVAR(split_run_doc,
+"split_run(members, cursor, index, path, own, skip, at, /) -> (cursor, index, key, item)\n--\n\n"
+"A post's members (a dict or Pairs) from cursor on, as linkguard.inputs.jsontree.Walker.split_post\n"
+"reads them, up to the next one it must walk in Python: an own member's strings are located into\n"
+"at (see locate), a skip member's literals are passed, a number, boolean or null is passed. key\n"
+"and item are that next member (None at the end); index is the literal after its key; cursor\n"
+"continues after it. The C twin of linkguard.inputs.jsontree._split_run_py (whose cursor is an\n"
+"ordinal; this one's, for a dict, is PyDict_Next's: pass back only what was returned).");
+
+static PyObject *split_run(PyObject *self, PyObject *args) {
+    PyObject *members, *path, *own, *skip, *at;
+    Py_ssize_t cursor, index;
+    if (!PyArg_ParseTuple(args, "OnnO!OOO!", &members, &cursor, &index, &PyTuple_Type, &path, &own, &skip,
+                          &PyDict_Type, &at))
+        return NULL;
+    const int is_dict = PyDict_CheckExact(members);
+    if (!is_dict && !is_pairs(members)) {
+        PyErr_SetString(PyExc_TypeError, "members must be a dict or Pairs");
+        return NULL;
+    }
+    PyObject *key, *item;
+    for (;;) {
+        if (is_dict) {
+            if (!PyDict_Next(members, &cursor, &key, &item)) break;
+        } else {
+            if (cursor >= PyList_GET_SIZE(members)) break;
+            if (pair_at(members, cursor++, &key, &item) < 0) return NULL;
+        }
+        index++; /* the key literal */
+        int found = PySequence_Contains(own, key);
+        if (found < 0) return NULL;
+        if (found) {
+            index = locate_member(item, path, key, at, index);
+            if (index < 0) return NULL;
+            continue;
+        }
+        if (!PyUnicode_CheckExact(item) && !is_container(item)) continue; /* no literal, no link */
+        found = PySequence_Contains(skip, key);
+        if (found < 0) return NULL;
+        if (!found) return Py_BuildValue("(nnOO)", cursor, index, key, item);
+        Py_ssize_t n = count_literals(item);
+        if (n < 0) return NULL;
+        index += n;
+    }
+    return Py_BuildValue("(nnOO)", cursor, index, Py_None, Py_None);
+}
+
 static PyMethodDef methods[] = {
     {"select_lines", select_lines, METH_VARARGS, select_lines_doc},
     {"literal_starts", literal_starts, METH_VARARGS, literal_starts_doc},
     {"count_newlines", count_newlines, METH_O, count_newlines_doc},
+    {"literals", literals, METH_O, literals_doc},
+    {"locate", locate, METH_VARARGS, locate_doc},
+    {"split_run", split_run, METH_VARARGS, split_run_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -194,3 +194,62 @@ def test_a_tweets_other_tco_links_are_still_reported(
         ("3", "https://welt.ltd/y", ["https://t.co/dddddddddd"]),
         ("3", "http://spiegel.ltd/", []),
     ]
+
+
+#: Parsed values as the walk meets them: ``Pairs`` where an object wrote a key twice.
+KEYS = st.sampled_from(["a", "b", "text", "id", "~/"]) | STRINGS
+PARSED = st.recursive(
+    st.none() | st.booleans() | NUMBERS | STRINGS,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(KEYS, inner, max_size=4)
+        | st.lists(st.tuples(KEYS, inner), max_size=4).map(jsontree.Pairs)
+    ),
+    max_leaves=16,
+)
+OBJECTS = st.dictionaries(KEYS, PARSED, max_size=6) | st.lists(st.tuples(KEYS, PARSED), max_size=6).map(
+    jsontree.Pairs
+)
+KEY_SETS = st.frozensets(st.sampled_from(["a", "b", "text", "id", "~/", ""]), max_size=4)
+
+
+def _runs(split_run: object, members: object, own: frozenset[str], skip: frozenset[str]) -> object:
+    """Every stop of a post's split (each walked member stepped over by its literals) and ``at``."""
+    at: jsontree.Places = {}
+    stops, cursor, index = [], 0, 3
+    while True:
+        cursor, index, key, item = split_run(members, cursor, index, ("p",), own, skip, at)  # type: ignore[operator]
+        stops.append((index, key, item))
+        if key is None:
+            return stops, at
+        index += jsontree._literals_py(item)
+
+
+def _has_pairs(value: object) -> bool:
+    if isinstance(value, jsontree.Pairs):
+        return True
+    if isinstance(value, dict):
+        return any(_has_pairs(item) for item in value.values())
+    return isinstance(value, list) and any(_has_pairs(item) for item in value)
+
+
+def test_the_c_walk_helpers_are_built_under_ci() -> None:
+    if os.environ.get("CI") and jsontree.split_run is jsontree._split_run_py:
+        pytest.fail("linkguard._blocks was not built (no C compiler?); JSON runs the slower Python path")
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(value=PARSED, members=OBJECTS, own=KEY_SETS, skip=KEY_SETS)
+def test_literal_counting_and_locating_in_c_and_python_agree(
+    value: object, members: object, own: frozenset[str], skip: frozenset[str]
+) -> None:
+    n = jsontree.literals(value)
+    assert n == jsontree._literals_py(value)
+    at_c: jsontree.Places = {}
+    at_py: jsontree.Places = {}
+    assert jsontree.locate(value, ("p",), at_c, 5) == jsontree._locate_py(value, ("p",), at_py, 5) == 5 + n
+    assert at_c == at_py
+    assert list(at_c.values()) == sorted(at_c.values())  # in document order, each string once
+    if not _has_pairs(value):  # as JSON: the literals counted
+        assert n == _count(value)
+    assert _runs(jsontree.split_run, members, own, skip) == _runs(jsontree._split_run_py, members, own, skip)

@@ -151,8 +151,9 @@ class Positions:
         return self.at(index)
 
 
-def literals(value: Any) -> int:
-    """How many string literals ``value`` was written with (keys included).
+def _literals_py(value: Any) -> int:
+    """How many string literals ``value`` was written with (keys included); ``literals`` is this
+    or its C twin (``linkguard/_blocks.c``).
 
     Types are told apart by identity: a parsed document holds only ``str``, ``dict``, ``list`` and
     ``Pairs`` containers and literals (and numbers, booleans, ``None``), and this runs for every
@@ -174,13 +175,13 @@ def literals(value: Any) -> int:
         if kind is str:
             n += 1
         elif kind is dict or kind is list or kind is Pairs:
-            n += literals(item)
+            n += _literals_py(item)
     return n
 
 
-def _locate(value: Any, path: Path, at: Places, index: int) -> int:
+def _locate_py(value: Any, path: Path, at: Places, index: int) -> int:
     """Remember which literal each string of ``value`` is, from literal ``index`` on; the index
-    after its last literal."""
+    after its last literal (``locate`` is this or its C twin)."""
     cls = value.__class__
     if cls is str:
         at[path] = index
@@ -193,7 +194,7 @@ def _locate(value: Any, path: Path, at: Places, index: int) -> int:
                 at[(*path, key)] = index
                 index += 1
             elif kind is dict or kind is list or kind is Pairs:
-                index = _locate(item, (*path, key), at, index)
+                index = _locate_py(item, (*path, key), at, index)
     elif cls is list:
         for i, item in enumerate(value):
             kind = item.__class__
@@ -201,8 +202,51 @@ def _locate(value: Any, path: Path, at: Places, index: int) -> int:
                 at[(*path, str(i))] = index
                 index += 1
             elif kind is dict or kind is list or kind is Pairs:
-                index = _locate(item, (*path, str(i)), at, index)
+                index = _locate_py(item, (*path, str(i)), at, index)
     return index
+
+
+#: Where :func:`split_run` goes on in a post's members, and the literal after the next key.
+Run = tuple[int, int, str | None, Any]
+
+
+def _split_run_py(
+    members: dict[str, Any] | list[tuple[str, Any]],
+    cursor: int,
+    index: int,
+    path: Path,
+    own: AbstractSet[str],
+    skip: AbstractSet[str],
+    at: Places,
+) -> Run:
+    """A post's members from ``cursor`` (an ordinal) on, up to the next one
+    :meth:`Walker.split_post` walks in Python: an ``own`` member's strings are located into ``at``,
+    a ``skip`` member's literals are passed, as are numbers, booleans and null. Gives where to go
+    on, the index of the literal after that member's key, and the member (``None`` at the end).
+    ``split_run`` is this or its C twin, whose ``cursor`` is opaque (pass back only what it gave)."""
+    pairs = members.items() if members.__class__ is dict else members
+    for key, item in itertools.islice(pairs, cursor, None):
+        cursor += 1
+        index += 1  # the key literal
+        kind = item.__class__
+        if key in own:
+            if kind is str:
+                at[(*path, key)] = index
+                index += 1
+            else:
+                index = _locate_py(item, (*path, key), at, index)
+        elif kind is str or kind is dict or kind is list or kind is Pairs:
+            if key not in skip:
+                return cursor, index, key, item
+            index += 1 if kind is str else _literals_py(item)
+        # numbers, booleans and null have no literal and show no link
+    return cursor, index, None, None
+
+
+try:  # built from linkguard/_blocks.c when a C compiler was there at install time
+    from linkguard._blocks import literals, locate, split_run
+except ImportError:  # pragma: no cover - depends on the install
+    literals, locate, split_run = _literals_py, _locate_py, _split_run_py
 
 
 def _no_link(text: str) -> bool:
@@ -370,7 +414,7 @@ class Walker:
 
     def locate(self, value: Any, path: Path, at: Places) -> None:
         """Pass ``value``'s literals, remembering which one each string is (a post's own fields)."""
-        self.pos.next = _locate(value, path, at, self.pos.next)
+        self.pos.next = locate(value, path, at, self.pos.next)
 
     def consume(self, value: Any) -> None:
         """Step over ``value``'s literals without reading it."""
@@ -396,31 +440,12 @@ class Walker:
         at: Places = {}
         rest: list[Record] = []
         pos = self.pos
-        index = pos.next
-        for key, item in obj.pairs:
-            index += 1  # the key literal
-            kind = item.__class__
-            if key in own:
-                if kind is str:
-                    at[(*path, key)] = index
-                    index += 1
-                else:
-                    index = _locate(item, (*path, key), at, index)
-            elif kind is str:
-                if key in skip:
-                    index += 1
-                else:
-                    pos.next = index
-                    rest.extend(self.walk(item, (*path, key), post))
-                    index = pos.next
-            elif kind is dict or kind is list or kind is Pairs:
-                if key in skip:
-                    index += literals(item)
-                else:
-                    pos.next = index
-                    rest.extend(self.walk(item, (*path, key), post))
-                    index = pos.next
-            # numbers, booleans and null have no literal and show no link
+        members = obj.pairs if obj.pairs.__class__ is Pairs else obj.fields
+        cursor, index, key, item = split_run(members, 0, pos.next, path, own, skip, at)
+        while key is not None:  # a member that may show a link: walked (rare in a post)
+            pos.next = index
+            rest.extend(self.walk(item, (*path, key), post))
+            cursor, index, key, item = split_run(members, cursor, pos.next, path, own, skip, at)
         pos.next = index
         return at, rest
 
