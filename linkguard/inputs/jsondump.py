@@ -270,6 +270,7 @@ def read_lines(stream: io.TextIOWrapper, source: str, *, first_line: int = 1) ->
     ``first_line`` numbers the stream's first line (a byte range of a file starts further on).
     """
     line_no = first_line - 1
+    walker = Walker(Positions(""), source, SHAPES)  # one for all lines: its ``pos`` is each line's
     while True:
         line = stream.readline(MAX_LINE_CHARS)
         if not line:
@@ -303,26 +304,16 @@ def read_lines(stream: io.TextIOWrapper, source: str, *, first_line: int = 1) ->
             yield Skipped(source, "malformed-json-line-scanned-as-text", detail, line_no, kept=True)
             yield Record(line, source, line_no, 1)
             continue
-        walker = Walker(Positions(line, line_no, starts=starts), source, SHAPES)
-        first = True
-        for record in walker.records(doc, (), None, functools.partial(_PAIRS_DECODER.decode, line)):
-            yield Record(
-                record.text,
-                record.source,
-                record.line,
-                record.column,
-                f"line {line_no}{record.record or ''}",
-                record.display,
-                1 if first else 0,
-                record.suspect,
-                record.post,
-                record.via,
-                record.resolved_by,
-                record.context,
-            )
-            first = False
-        if first:
+        walker.pos = Positions(line, line_no, starts=starts)
+        records = walker.records(doc, (), None, functools.partial(_PAIRS_DECODER.decode, line))
+        if not records:
             yield Record("", source, line_no, 1, f"line {line_no}", count=1)
+            continue
+        for record in records:  # made for this line alone: labelled in place, not copied
+            record.record = f"line {line_no}{record.record or ''}"
+            record.count = 0
+        records[0].count = 1
+        yield from records
 
 
 def _looks_lines(head: bytes) -> bool:
