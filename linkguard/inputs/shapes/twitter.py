@@ -30,6 +30,7 @@ _META = frozenset(
 )
 #: A tweet's own fields, read here rather than walked, by the key its text is under.
 _OWN = {key: frozenset({key, "entities", "extended_entities"}) for key in ("full_text", "text")}
+_GROUPS = ("entities", "extended_entities")
 _MONTHS = {m: i + 1 for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split())}
 
 
@@ -64,23 +65,27 @@ def read_post(obj: Obj, path: Path, walker: Walker, holder: Holder | None) -> It
     if not isinstance(text, str):
         text = ""
     here = walker.place(at, (*path, text_key))
-    for group in ("entities", "extended_entities"):
+    context = text or None
+    for group in _GROUPS:
         entities = fields.get(group)
-        if not isinstance(entities, OBJECTS):
+        if entities.__class__ is not dict and not isinstance(entities, OBJECTS):
             continue
         for kind, items in members(entities):
-            if kind not in ("urls", "media") or not isinstance(items, list):
+            if (kind != "urls" and kind != "media") or not isinstance(items, list):
                 continue
             for i, item in enumerate(items):
-                if not isinstance(item, OBJECTS):
+                if item.__class__ is dict:
+                    link = item
+                elif isinstance(item, OBJECTS):
+                    link = as_dict(item)
+                else:
                     continue
-                link = as_dict(item)
-                short, expanded = link.get("url"), link.get("expanded_url") or link.get("url")
+                short = link.get("url")
+                expanded = link.get("expanded_url") or short
                 if not isinstance(expanded, str):
                     continue
                 shown = link.get("display_url")
-                key = "expanded_url" if "expanded_url" in link else "url"
-                where = (*path, group, kind, str(i), key)
+                where = (*path, group, kind, str(i), "expanded_url" if "expanded_url" in link else "url")
                 line, column = walker.place(at, where, here)
                 yield Record(
                     expanded,
@@ -88,11 +93,13 @@ def read_post(obj: Obj, path: Path, walker: Walker, holder: Holder | None) -> It
                     line,
                     column,
                     pointer(where),
-                    display=shown if isinstance(shown, str) else None,
-                    post=post,
-                    via=(short,) if isinstance(short, str) and short != expanded else (),
-                    resolved_by="expanded_url",
-                    context=text or None,
+                    shown if isinstance(shown, str) else None,
+                    1,
+                    None,
+                    post,
+                    (short,) if isinstance(short, str) and short != expanded else (),
+                    "expanded_url",
+                    context,
                 )
     if text:
         yield from walker.string_records(text, *here, pointer((*path, text_key)), post)
