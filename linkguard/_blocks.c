@@ -487,6 +487,41 @@ static PyObject *split_run(PyObject *self, PyObject *args) {
     return Py_BuildValue("(nnOO)", cursor, index, Py_None, Py_None);
 }
 
+PyDoc_STRVAR(value_end_doc,
+"value_end(text, start, /) -> int\n--\n\n"
+"Where the JSON array or object opening at text[start] closes: the index after its closing\n"
+"bracket, matched by depth outside string literals (a backslash escapes the character after it);\n"
+"-1 when text ends first. Whether what lies between is JSON is the parser's to say. The C twin of\n"
+"linkguard.inputs.jsondump._value_end_py.");
+
+static PyObject *value_end(PyObject *self, PyObject *args) {
+    PyObject *text;
+    Py_ssize_t start;
+    if (!PyArg_ParseTuple(args, "Un", &text, &start)) return NULL;
+    const Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    const int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    if (start < 0 || start >= length) return PyLong_FromLong(-1);
+    Py_UCS4 first = PyUnicode_READ(kind, data, start);
+    if (first != '[' && first != '{') return PyLong_FromLong(-1);
+    Py_ssize_t depth = 0;
+    int inside = 0;
+    for (Py_ssize_t i = start; i < length; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (inside) {
+            if (c == '\\') i++;
+            else if (c == '"') inside = 0;
+        } else if (c == '"') {
+            inside = 1;
+        } else if (c == '[' || c == '{') {
+            depth++;
+        } else if (c == ']' || c == '}') {
+            if (--depth == 0) return PyLong_FromSsize_t(i + 1);
+        }
+    }
+    return PyLong_FromLong(-1);
+}
+
 static PyMethodDef methods[] = {
     {"select_lines", select_lines, METH_VARARGS, select_lines_doc},
     {"literal_starts", literal_starts, METH_VARARGS, literal_starts_doc},
@@ -494,6 +529,7 @@ static PyMethodDef methods[] = {
     {"literals", literals, METH_O, literals_doc},
     {"locate", locate, METH_VARARGS, locate_doc},
     {"split_run", split_run, METH_VARARGS, split_run_doc},
+    {"value_end", value_end, METH_VARARGS, value_end_doc},
     {NULL, NULL, 0, NULL},
 };
 

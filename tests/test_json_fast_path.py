@@ -253,3 +253,18 @@ def test_literal_counting_and_locating_in_c_and_python_agree(
     if not _has_pairs(value):  # as JSON: the literals counted
         assert n == _count(value)
     assert _runs(jsontree.split_run, members, own, skip) == _runs(jsontree._split_run_py, members, own, skip)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(value=VALUES, indent=st.sampled_from([None, 2]), cut=st.integers(0, 200), tail=STRINGS)
+def test_where_a_value_closes_in_c_and_python_agree(
+    value: object, indent: int | None, cut: int, tail: str
+) -> None:
+    body = json.dumps(value, indent=indent, ensure_ascii=False)
+    text = " " + body + tail
+    end = jsondump.value_end(text, 1)
+    assert end == jsondump._value_end_py(text, 1)
+    assert end == (1 + len(body) if body[0] in "[{" else -1)
+    short = text[: 1 + cut]  # cut short: closed only if all of it is there
+    assert jsondump.value_end(short, 1) == jsondump._value_end_py(short, 1)
+    assert jsondump.value_end(short, 1) in (-1, end)

@@ -39,6 +39,36 @@ from linkguard.models import Record, Skipped
 _JS_PREFIX = re.compile(r"\A\s*window\.[\w.$]+\s*=\s*")
 
 
+#: A string literal (group 1 is its closing quote, absent when the text ends first) or a bracket.
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*(")?|[\[\]{}]', re.DOTALL)
+
+
+def _value_end_py(text: str, start: int) -> int:
+    """Where the array or object opening at ``text[start]`` closes (the index after its bracket),
+    matched by depth outside string literals; -1 when ``text`` ends first. Whether what lies
+    between is JSON is the parser's to say. ``value_end`` is this or its C twin (``_blocks.c``)."""
+    if start < 0 or start >= len(text) or text[start] not in "[{":
+        return -1
+    depth = 0
+    for token in _TOKEN.finditer(text, start):
+        char = token.group()[0]
+        if char == '"':
+            if token.group(1) is None:
+                return -1
+        elif char in "[{":
+            depth += 1
+        else:
+            depth -= 1
+            if not depth:
+                return token.end()
+    return -1
+
+
+try:  # built from linkguard/_blocks.c when a C compiler was there at install time
+    from linkguard._blocks import value_end
+except ImportError:  # pragma: no cover - depends on the install
+    value_end = _value_end_py
+
 _DECODER = json.JSONDecoder()
 _PAIRS_DECODER = json.JSONDecoder(object_pairs_hook=pairs_hook)
 _SPACE = re.compile(r"[ \t\r\n]*")
@@ -62,6 +92,11 @@ def _loads(line: str, wide: bool, brackets: int) -> Any:
         except orjson.JSONDecodeError:
             pass
     return json.loads(line)
+
+
+#: A value parsed from the window: itself, where it starts and ends, and where its literals open
+#: when that was found on the way (``None``: found on first need).
+Parsed = tuple[Any, int, int, list[int] | None]
 
 
 class _Malformed(Exception):
@@ -134,12 +169,15 @@ class _Cursor:
             self.at, "malformed-json-scanned-as-text", f"{message} at line {line} column {column}"
         )
 
-    def value(self, whole: int) -> tuple[Any, int, int] | None:
+    def value(self, whole: int) -> Parsed | None:
         """The value at ``at`` parsed whole, with where it starts and ends; ``None`` when it is an
         array or object longer than ``whole`` characters (read it member by member instead)."""
         self.peek()
         while True:
             start = self.at
+            held = self._held(start)
+            if held is not None:
+                return held
             try:
                 value, end = _DECODER.raw_decode(self.buf, start)
             except json.JSONDecodeError as exc:
@@ -150,7 +188,7 @@ class _Cursor:
                 raise self.malformed("nested too deeply") from None
             else:
                 if end < len(self.buf) or self.eof:  # a number at the end of a block may go on
-                    return value, start, end
+                    return value, start, end, None
             if len(self.buf) - start >= whole and self.buf[start] in "[{":
                 return None
             if len(self.buf) - start > MAX_JSON_VALUE_CHARS:
@@ -163,8 +201,23 @@ class _Cursor:
             # at least double what is held of the value: parsing it again costs linear time in all
             self.fill(max(JSON_READ_CHARS, len(self.buf) - start))
 
-    def positions(self, start: int, end: int) -> Positions:
-        return Positions(self.buf, self.line_at(start), start, end, self.column0)
+    def _held(self, start: int) -> Parsed | None:
+        """The array or object at ``start`` when the window holds all of it and orjson reads it as
+        ``json`` does (2-3x faster; see ``_loads``), with its literals' starts, found on the way;
+        else ``None``, and ``json`` reads it (and says what is wrong with it, if anything is)."""
+        end = value_end(self.buf, start)
+        if end < 0 or (end == len(self.buf) and not self.eof):
+            return None
+        starts, wide, brackets = literal_starts(self.buf, start, end)
+        if wide or brackets > _DEEP:
+            return None
+        try:
+            return orjson.loads(self.buf[start:end]), start, end, starts
+        except orjson.JSONDecodeError:
+            return None
+
+    def positions(self, start: int, end: int, starts: list[int] | None = None) -> Positions:
+        return Positions(self.buf, self.line_at(start), start, end, self.column0, starts)
 
 
 def _value(
@@ -181,10 +234,10 @@ def _value(
 
 
 def _walk(
-    cur: _Cursor, walker: Walker, parsed: tuple[Any, int, int], path: Path, holder: Holder | None
+    cur: _Cursor, walker: Walker, parsed: Parsed, path: Path, holder: Holder | None
 ) -> Iterator[Record]:
-    value, start, end = parsed
-    walker.pos = cur.positions(start, end)
+    value, start, end, starts = parsed
+    walker.pos = cur.positions(start, end, starts)
     cur.at = end
     yield from walker.records(value, path, holder, lambda: _PAIRS_DECODER.raw_decode(cur.buf, start)[0])
 
