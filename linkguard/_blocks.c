@@ -242,34 +242,48 @@ static PyObject *literal_starts(PyObject *self, PyObject *args) {
     if (out == NULL) return NULL;
     int inside = 0, wide = 0, minus = 0;
     Py_ssize_t brackets = 0, digits = 0;
-    for (Py_ssize_t i = start; i < end; i++) {
-        Py_UCS4 c = PyUnicode_READ(kind, data, i);
-        if (c == '\\') {
-            i++; /* JSON pairs backslashes from the left: the next character is escaped */
-            digits = 0;
-            minus = 0;
-            continue;
-        }
-        if (c == '"') {
-            if (!inside && append_steal(out, PyLong_FromSsize_t(i)) < 0) {
-                Py_DECREF(out);
-                return NULL;
-            }
-            inside = !inside;
-            digits = 0;
-            minus = 0;
-            continue;
-        }
-        if (inside) continue;
-        if (c >= '0' && c <= '9') {
-            digits++;
-            if (digits >= 20 || (minus && digits >= 19)) wide = 1;
-            continue;
-        }
-        minus = c == '-';
-        digits = 0;
-        if (c == '[' || c == '{') brackets++;
+    /* one loop per storage width, so that each reads its characters directly */
+#define LITERAL_STARTS_LOOP(CHAR)                                                               \
+    for (Py_ssize_t i = start; i < end; i++) {                                                  \
+        Py_UCS4 c = ((const CHAR *)data)[i];                                                    \
+        if (inside) { /* only a backslash or a quote matters inside a literal */                \
+            if (c == '\\') i++; /* JSON pairs backslashes from the left: the next is escaped */ \
+            else if (c == '"') inside = 0;                                                      \
+            continue;                                                                           \
+        }                                                                                       \
+        if (c == '\\') {                                                                        \
+            i++;                                                                                \
+            digits = 0;                                                                         \
+            minus = 0;                                                                          \
+            continue;                                                                           \
+        }                                                                                       \
+        if (c == '"') {                                                                         \
+            if (append_steal(out, PyLong_FromSsize_t(i)) < 0) {                                 \
+                Py_DECREF(out);                                                                 \
+                return NULL;                                                                    \
+            }                                                                                   \
+            inside = 1;                                                                         \
+            digits = 0;                                                                         \
+            minus = 0;                                                                          \
+            continue;                                                                           \
+        }                                                                                       \
+        if (c >= '0' && c <= '9') {                                                             \
+            digits++;                                                                           \
+            if (digits >= 20 || (minus && digits >= 19)) wide = 1;                              \
+            continue;                                                                           \
+        }                                                                                       \
+        minus = c == '-';                                                                       \
+        digits = 0;                                                                             \
+        if (c == '[' || c == '{') brackets++;                                                   \
     }
+    if (kind == PyUnicode_1BYTE_KIND) {
+        LITERAL_STARTS_LOOP(Py_UCS1)
+    } else if (kind == PyUnicode_2BYTE_KIND) {
+        LITERAL_STARTS_LOOP(Py_UCS2)
+    } else {
+        LITERAL_STARTS_LOOP(Py_UCS4)
+    }
+#undef LITERAL_STARTS_LOOP
     return Py_BuildValue("(NOn)", out, wide ? Py_True : Py_False, brackets);
 }
 
@@ -506,19 +520,28 @@ static PyObject *value_end(PyObject *self, PyObject *args) {
     if (first != '[' && first != '{') return PyLong_FromLong(-1);
     Py_ssize_t depth = 0;
     int inside = 0;
-    for (Py_ssize_t i = start; i < length; i++) {
-        Py_UCS4 c = PyUnicode_READ(kind, data, i);
-        if (inside) {
-            if (c == '\\') i++;
-            else if (c == '"') inside = 0;
-        } else if (c == '"') {
-            inside = 1;
-        } else if (c == '[' || c == '{') {
-            depth++;
-        } else if (c == ']' || c == '}') {
-            if (--depth == 0) return PyLong_FromSsize_t(i + 1);
-        }
+#define VALUE_END_LOOP(CHAR)                                            \
+    for (Py_ssize_t i = start; i < length; i++) {                       \
+        Py_UCS4 c = ((const CHAR *)data)[i];                            \
+        if (inside) {                                                   \
+            if (c == '\\') i++;                                         \
+            else if (c == '"') inside = 0;                              \
+        } else if (c == '"') {                                          \
+            inside = 1;                                                 \
+        } else if (c == '[' || c == '{') {                              \
+            depth++;                                                    \
+        } else if (c == ']' || c == '}') {                              \
+            if (--depth == 0) return PyLong_FromSsize_t(i + 1);         \
+        }                                                               \
     }
+    if (kind == PyUnicode_1BYTE_KIND) {
+        VALUE_END_LOOP(Py_UCS1)
+    } else if (kind == PyUnicode_2BYTE_KIND) {
+        VALUE_END_LOOP(Py_UCS2)
+    } else {
+        VALUE_END_LOOP(Py_UCS4)
+    }
+#undef VALUE_END_LOOP
     return PyLong_FromLong(-1);
 }
 
