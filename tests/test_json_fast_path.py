@@ -21,6 +21,8 @@ from linkguard import scan
 from linkguard.cli import main
 from linkguard.extract import candidates
 from linkguard.inputs import jsondump, jsontree
+from linkguard.inputs.decoding import text_stream
+from linkguard.models import Record
 from linkguard.normalize import normalize, parse_link
 
 #: JSON values whose strings hold what makes literals hard to find: quotes, backslash runs,
@@ -268,3 +270,71 @@ def test_where_a_value_closes_in_c_and_python_agree(
     short = text[: 1 + cut]  # cut short: closed only if all of it is there
     assert jsondump.value_end(short, 1) == jsondump._value_end_py(short, 1)
     assert jsondump.value_end(short, 1) in (-1, end)
+
+
+#: Elements of a JSON document (a Telegram-like message list): ones orjson reads as json does, and
+#: ones it would not (a 64-bit overflow, NaN, 1e400, a lone surrogate), a key written twice, and
+#: brackets and quotes inside strings.
+_ELEMENTS = [
+    '{"id": 1, "type": "message", "text": "welt.ltd/a ] } [\\" {", "text_entities": []}',
+    '{"id": 123456789012345678901234, "type": "message", "text": "welt.ltd/b", "text_entities": []}',
+    '{"id": 3, "score": NaN, "type": "message", "text": "spiegel.ltd/c", "text_entities": []}',
+    '{"id": 4, "size": 1e400, "type": "message", "text": "faz.ltd/d", "text_entities": []}',
+    '{"id": 5, "type": "message", "text": "bild.ltd/e \\ud800", "text_entities": []}',
+    '{"id": 6, "type": "message", "text": "zeit.ltd/f", "text": "taz.ltd/g", "text_entities": []}',
+    '{"id": 7, "type": "message", "text": "ard.ltd/h\\\\", "text_entities": []}',
+]
+
+
+#: Messages without a link, enough that the first block read does not hold the document: then
+#: its messages are read one by one (``jsondump._container``).
+_FILLER = [f'{{"id": {1000 + i}, "type": "message", "text": "kein Link {"x" * 80}"}}' for i in range(3000)]
+
+
+def _document(tmp_path: Path, elements: list[str]) -> Path:
+    """A chat with ``elements`` in the first block read and again after it."""
+    path = tmp_path / "result.json"
+    body = ",\n  ".join([*elements, *_FILLER, *elements])
+    path.write_text('{"name": "Kanal", "messages": [\n  ' + body + "\n]}\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_document_elements_read_by_orjson_or_json_give_the_records_json_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, broken: bool
+) -> None:
+    elements = [*_ELEMENTS, '{"id": 8 "text": "ntv.ltd/i"}'] if broken else _ELEMENTS
+    path = _document(tmp_path, elements)
+
+    def read() -> list[object]:
+        with path.open("rb") as raw:
+            stream = text_stream(raw, "utf-8")  # type: ignore[arg-type]
+            return list(jsondump.read_document(stream, "x"))
+
+    fast = read()
+    monkeypatch.setattr(jsondump, "value_end", lambda text, start: -1)  # json reads every value
+    assert fast == read()
+    assert any(isinstance(r, Record) and "welt.ltd/a" in r.text for r in fast)
+
+
+def test_a_document_with_elements_orjson_refuses_scans_as_json_reads_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _document(tmp_path, _ELEMENTS)
+    code = main(["scan", str(path), "--format", "jsonl", "--all", "--jobs", "1"])
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
+    assert code == 1
+    expected = [  # as before the fast path
+        ("1", "http://welt.ltd/a"),
+        ("123456789012345678901234", "http://welt.ltd/b"),
+        ("3", "http://spiegel.ltd/c"),
+        ("4", "http://faz.ltd/d"),
+        ("5", "http://bild.ltd/e"),
+        ("6", "http://taz.ltd/g"),  # the text a Telegram message ends with
+        ("7", "http://ard.ltd/h/"),  # a browser reads the backslash as a slash
+    ]
+    n = len(_ELEMENTS) + len(_FILLER)
+    assert [(r["post"]["id"], r["url"], r["record"], r["line"]) for r in rows] == [
+        *((id_, url, f"/messages/{i}/text", i + 2) for i, (id_, url) in enumerate(expected)),
+        *((id_, url, f"/messages/{n + i}/text", n + i + 2) for i, (id_, url) in enumerate(expected)),
+    ]
