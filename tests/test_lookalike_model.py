@@ -249,3 +249,35 @@ def test_press_ratio_scales_with_the_popular_list(bundled: RuleSet) -> None:
     del index.__dict__["press_ratio"]
     assert index.press_ratio is not None and index.press_ratio > 5 * ratio
     assert generic_use(index, "de") == 0.0 and generic_use(index, "cc") > 0.9
+
+
+@pytest.mark.parametrize(
+    ("domain", "outlet", "feature"),
+    [
+        ("wlwo.news", "wiwo.de", "typo-visual"),
+        ("zddf.news", "zdf.de", "typo-repetition"),
+        ("secure-tagesschau.com", "tagesschau.de", "combo-account"),
+        ("tagesschausignin.com", "tagesschau.de", "combo-account"),
+        ("die-zeit.net", "zeit.de", "combo-article"),
+        ("delfi-latvia.top", "delfi.lv", "combo-country"),
+    ],
+)
+def test_new_mechanisms_flag_with_their_evidence(
+    detector: Detector, domain: str, outlet: str, feature: str
+) -> None:
+    verdict = detector.classify_domain(domain)
+    assert verdict.flagged, verdict
+    assert verdict.impersonates is not None and outlet in verdict.impersonates.domains, verdict
+    signals = detector._signals(parse_link(domain))  # type: ignore[arg-type]
+    assert any(feature in s.features for s in signals), signals
+
+
+def test_account_word_next_to_an_ordinary_word_is_no_phishing_combo(detector: Detector) -> None:
+    """'focus' is an outlet's name and an ordinary word: "securityfocus" names something else."""
+    signals = detector._signals(parse_link("loginfocus.org"), floor=0)  # type: ignore[arg-type]
+    assert not any("combo-account" in s.features for s in signals)
+
+
+def test_a_typo_names_the_namesake_of_its_own_country(detector: Detector) -> None:
+    verdict = detector.classify_domain("dellfi.lt")  # Delfi is in EE, LV and LT
+    assert verdict.impersonates is not None and verdict.impersonates.domains == ("delfi.lt",)

@@ -17,7 +17,13 @@ from linkguard.lookalike import scoring as sc
 from linkguard.lookalike.confusables import describe_lookalikes, skeleton, skeletons
 from linkguard.lookalike.index import Brand, Index
 from linkguard.lookalike.permutations import KIND_PHRASES
-from linkguard.lookalike.wordlists import COMBO_WORDS, COUNTRY_TOKENS, NON_BRAND_SUBDOMAINS
+from linkguard.lookalike.wordlists import (
+    ACCOUNT_WORDS,
+    ARTICLES,
+    COMBO_WORDS,
+    COUNTRY_TOKENS,
+    NON_BRAND_SUBDOMAINS,
+)
 from linkguard.models import Outlet, Technique
 from linkguard.normalize import parse_link
 
@@ -257,6 +263,7 @@ def typo(index: Index, subj: Subject) -> list[sc.Signal]:
     hit = index.typo_of(key)
     if hit is not None:
         brand, kind = hit
+        brand = _pick(index, index.curated_brands.get(brand.label) or [brand], subj)
         detail = f"'{key}' is '{brand.label}' {KIND_PHRASES[kind]} ({kind}){_suffix_note(subj, brand)}"
         signal = _signal(index, subj, "typo", f"typo-{kind}", brand, detail, kind=kind)
         if key[0] != brand.label[0] or key[-1] != brand.label[-1]:
@@ -275,7 +282,34 @@ def typo(index: Index, subj: Subject) -> list[sc.Signal]:
 
 
 def _is_combo_word(token: str) -> bool:
-    return token.isdigit() or token in COMBO_WORDS
+    return token.isdigit() or token in COMBO_WORDS or token in ARTICLES
+
+
+#: Shortest brand the glued split considers, and shortest word glued to it ("tv", "my", "der").
+_GLUED_BRAND_MIN = 3
+_GLUED_WORD_MIN = 2
+
+
+_COMBO_NOTES = {
+    "combo-account": "an account word, as phishing combos use",
+    "combo-article": "an article, spelling out the masthead",
+    "combo-country": "naming the outlet's own country",
+}
+
+
+def _combo_words_features(brand: Brand, rest: list[str]) -> dict[str, float]:
+    """What the words next to the brand say: an account word (a phishing combo), an article (the
+    masthead spelt out), or the imitated outlet's own country ("pravda-ua" for the Ukrainian
+    Pravda): each its own feature, so the fitted model weighs it and the evidence names it."""
+    out: dict[str, float] = {}
+    if not brand.generic and any(t in ACCOUNT_WORDS for t in rest):  # "securityfocus" is a name
+        out["combo-account"] = 1.0
+    if any(t in ARTICLES for t in rest):
+        out["combo-article"] = 1.0
+    country = brand.outlet.country
+    if country and any(COUNTRY_TOKENS.get(t) == country for t in rest):
+        out["combo-country"] = 1.0
+    return out
 
 
 def _combo_brand(index: Index, joined: str, hyphened: str) -> tuple[Brand, str] | None:
@@ -318,8 +352,11 @@ def combo(index: Index, subj: Subject) -> list[sc.Signal]:
         brand = _pick(index, brands, subj) if brands else brand
         spelt = f" (misspelt: {misspelt})" if misspelt else ""
         words = "-".join(rest)
-        detail = f"the name '{brand.label}'{spelt} combined with '{words}'{_suffix_note(subj, brand)}"
+        extra = _combo_words_features(brand, rest)
+        notes = "".join(f" ({_COMBO_NOTES[f]})" for f in extra)
+        detail = f"the name '{brand.label}'{spelt} combined with '{words}'{notes}{_suffix_note(subj, brand)}"
         signal = _signal(index, subj, "combo", feature, brand, detail, words=rest)
+        signal.features.update(extra)
         rank = len(brand.label)  # the longest brand explains most of the name
         if best is None or (rank, signal.score) > (best[0], best[1].score):
             best = (rank, signal)
@@ -336,12 +373,12 @@ def combo(index: Index, subj: Subject) -> list[sc.Signal]:
     for t, token in enumerate(tokens):
         if not token.isalpha():
             continue
-        for k in range(3, len(token) - 1):
+        for k in range(_GLUED_WORD_MIN, len(token) - _GLUED_WORD_MIN + 1):
             head, tail = token[:k], token[k:]
             rest_before, rest_after = tokens[:t], tokens[t + 1 :]
-            if tail in COMBO_WORDS and head in curated:
+            if tail in COMBO_WORDS and len(head) >= _GLUED_BRAND_MIN and head in curated:
                 consider(curated[head][0], [*rest_before, tail, *rest_after], True, "")
-            if head in COMBO_WORDS and tail in curated:
+            if _is_combo_word(head) and len(tail) >= _GLUED_BRAND_MIN and tail in curated:
                 consider(curated[tail][0], [*rest_before, head, *rest_after], True, "")
     return [best[1]] if best is not None else []
 

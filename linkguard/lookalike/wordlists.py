@@ -31,6 +31,18 @@ COMBO_WORDS: frozenset[str] = frozenset(
     )
 )
 
+#: The account and security words of phishing combos (Chromium's combo-squatting keywords and
+#: their German forms): "spiegel-login", "nytimes-account", "loginspiegel". A subset of COMBO_WORDS.
+ACCOUNT_WORDS: frozenset[str] = _words(
+    "login signin signup account accounts secure security verify verification auth sso password konto "
+    "anmelden billing payment"
+)
+
+#: Articles of outlets' full names ("Der Tagesspiegel", "Le Point", "Het Parool", "Il Foglio"): glued
+#: to or hyphened before a brand ("dertagesspiegel", "le-figaro") they spell out the masthead.
+#: Single letters are left out: "a" or "o" before a name is as often an ordinary word.
+ARTICLES: frozenset[str] = _words("der die das the le la les el il lo los las het een un une una al")
+
 #: Outlet names that are ordinary words or very short: as a subdomain or next to an arbitrary word
 #: they prove nothing ("admin.example.com", "mirror.kernel.org", "state-farm.com"), so those
 #: techniques count them for less. Exact tld-swaps and homoglyphs still count in full.
