@@ -87,12 +87,13 @@ def test_missing_rules_path_is_one_line(tmp_path: Path, capsys: pytest.CaptureFi
         ("delfi-latvia.top", "delfi.lv", "naming the outlet's own country"),
         ("wlwo.news", "wiwo.de", "looks alike in lowercase"),
         ("zddf.news", "zdf.de", "with a letter doubled"),
+        ("рбк.media", "rbc.ua", "written in Cyrillic"),
     ],
 )
 def test_combo_words_and_short_typos_through_the_cli(
     capsys: pytest.CaptureFixture[str], domain: str, outlet: str, says: str
 ) -> None:
-    """Bundled rules: account words, articles, country words, i/l swaps and a 3-letter name's typo."""
+    """Bundled rules: account words, articles, country words, i/l swaps, a 3-letter name's typo, Cyrillic."""
     code = main(["check", domain, "--offline", "--no-blocklist", "--format", "json"])
     doc = json.loads(capsys.readouterr().out)
     assert code == 1 and doc["flagged"] is True

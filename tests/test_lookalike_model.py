@@ -16,7 +16,7 @@ from linkguard.lookalike import Detector
 from linkguard.lookalike import scoring as sc
 from linkguard.lookalike.index import Index, deletes, transliterations
 from linkguard.lookalike.profile import WebProfile
-from linkguard.lookalike.techniques import generic_use, languages
+from linkguard.lookalike.techniques import generic_use, languages, latin_reading
 from linkguard.normalize import parse_link
 from linkguard.rules import RuleSet, load_rules
 
@@ -281,3 +281,25 @@ def test_account_word_next_to_an_ordinary_word_is_no_phishing_combo(detector: De
 def test_a_typo_names_the_namesake_of_its_own_country(detector: Detector) -> None:
     verdict = detector.classify_domain("dellfi.lt")  # Delfi is in EE, LV and LT
     assert verdict.impersonates is not None and verdict.impersonates.domains == ("delfi.lt",)
+
+
+def test_a_cyrillic_label_is_read_in_latin_letters() -> None:
+    assert latin_reading("рбк") == "rbk"
+    assert latin_reading("вести-24") == "vesti-24"
+    assert latin_reading("welt") is None
+    assert latin_reading("wеlt") is None  # one Cyrillic е among Latin letters is a homoglyph, not a name
+
+
+def test_a_cyrillic_outlet_name_written_in_cyrillic_is_a_transliteration(detector: Detector) -> None:
+    verdict = detector.classify_domain("рбк.media")
+    assert verdict.flagged and verdict.impersonates is not None
+    assert "rbc.ua" in verdict.impersonates.domains and verdict.techniques == ("transliteration",)
+    assert "written in Cyrillic" in verdict.evidence[0].detail
+
+
+def test_an_internationalised_country_ending_counts_as_that_country(detector: Detector) -> None:
+    """.рф is Russia's ending: a name there is weighed as on .ru (its web, its namesakes)."""
+    (idn,) = detector._signals(parse_link("рбк.рф"), floor=0)  # type: ignore[arg-type]
+    (latin,) = detector._signals(parse_link("рбк.ru"), floor=0)  # type: ignore[arg-type]
+    assert idn.features["ending-country"] == latin.features["ending-country"] > 0
+    assert idn.features["ending-rarity"] == latin.features["ending-rarity"]

@@ -22,6 +22,8 @@ from linkguard.lookalike.wordlists import (
     ARTICLES,
     COMBO_WORDS,
     COUNTRY_TOKENS,
+    CYRILLIC_TO_LATIN,
+    IDN_COUNTRY_ENDINGS,
     NON_BRAND_SUBDOMAINS,
 )
 from linkguard.models import Outlet, Technique
@@ -77,6 +79,7 @@ def _countries(subj: Subject) -> set[str]:
     """Countries the domain points at: a country word in its name ("pravda-ua") or its ending (.ua)."""
     found = {COUNTRY_TOKENS[t] for t in _TOKENS.findall(subj.label) if t in COUNTRY_TOKENS}
     tld = subj.suffix.rsplit(".", 1)[-1]
+    tld = IDN_COUNTRY_ENDINGS.get(tld, tld)
     if len(tld) == 2 and tld in COUNTRY_TOKENS:
         found.add(COUNTRY_TOKENS[tld])
     return found
@@ -125,9 +128,11 @@ def facts(index: Index, subj: Subject, brand: Brand) -> dict[str, float]:
     n = len(brand.label.replace("-", ""))
     profile = index.profile
     namesakes = profile.namesakes(subj.label, besides=brand.outlet.domains) if subj.registered else 0
+    tld = subj.suffix.rpartition(".")[2]
+    tld = IDN_COUNTRY_ENDINGS.get(tld, tld)  # .рф is judged as .ru
     out = {
         "brand-length": min(n, _LONG_NAME) / _LONG_NAME,
-        "ending-rarity": profile.ending_rarity(subj.suffix),
+        "ending-rarity": profile.ending_rarity(tld),
     }
     if n <= 3:
         out["brand-short"] = 1.0
@@ -135,7 +140,6 @@ def facts(index: Index, subj: Subject, brand: Brand) -> dict[str, float]:
         out["reference-outlet"] = 1.0
     if brand.generic:
         out["brand-generic"] = 1.0
-    tld = subj.suffix.rpartition(".")[2]
     if subj.suffix in brand.suffixes:
         out["same-ending"] = 1.0
     elif len(tld) == 2:
@@ -198,18 +202,41 @@ def _signal(index: Index, subj: Subject, technique: Technique, feature: str, bra
     return sc.Signal(technique, brand.outlet, features, full, {"brand": brand.label, **data})
 
 
+def latin_reading(label: str) -> str | None:
+    """A Cyrillic label read in Latin letters ("рбк" → "rbk"); None when it is not all Cyrillic."""
+    if label.isascii() or not all(c in CYRILLIC_TO_LATIN or c.isdigit() or c == "-" for c in label):
+        return None
+    return "".join(CYRILLIC_TO_LATIN.get(c, c) for c in label)
+
+
+def _transliterated(index: Index, subj: Subject) -> list[sc.Signal]:
+    """rbk.media, рбк.media: a Cyrillic-script outlet's name in another transliteration or in Cyrillic."""
+    latin = latin_reading(subj.label_unicode)
+    if latin is not None:
+        same = index.curated_brands.get(latin)
+        brand = _pick(index, same, subj) if same else index.transliterations.get(latin)
+        if brand is None or brand.generic:
+            return []
+        detail = (
+            f"'{subj.label_unicode}' is '{brand.label}' written in Cyrillic (read as '{latin}')"
+            f"{_suffix_note(subj, brand)}"
+        )
+        return [_signal(index, subj, "transliteration", "transliteration", brand, detail)]
+    translit = index.transliterations.get(subj.label)
+    if translit is None:
+        return []
+    detail = (
+        f"'{subj.label}' is '{translit.label}' transliterated the other way "
+        f"({translit.outlet.name} writes its name in Cyrillic){_suffix_note(subj, translit)}"
+    )
+    return [_signal(index, subj, "transliteration", "transliteration", translit, detail)]
+
+
 def tld_swap(index: Index, subj: Subject) -> list[sc.Signal]:
     """welt.ltd, spiegel.agency, tagesspiegel.com.de, rbk.media: the outlet's own name elsewhere."""
     brands = index.brands.get(subj.label)
     if not brands:
-        translit = index.transliterations.get(subj.label)
-        if translit is None:
-            return []
-        detail = (
-            f"'{subj.label}' is '{translit.label}' transliterated the other way "
-            f"({translit.outlet.name} writes its name in Cyrillic){_suffix_note(subj, translit)}"
-        )
-        return [_signal(index, subj, "transliteration", "transliteration", translit, detail)]
+        return _transliterated(index, subj)
     brand = _pick(index, brands, subj)
     if subj.private_suffix and not is_second_level(subj.suffix, True):
         detail = f"the name '{subj.label}' as a site on {subj.suffix}, a platform where anyone can open one"
