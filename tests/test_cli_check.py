@@ -88,6 +88,7 @@ def test_missing_rules_path_is_one_line(tmp_path: Path, capsys: pytest.CaptureFi
         ("wlwo.news", "wiwo.de", "looks alike in lowercase"),
         ("zddf.news", "zdf.de", "with a letter doubled"),
         ("рбк.media", "rbc.ua", "written in Cyrillic"),
+        ("sp1egel.info", "spiegel.de", "(1 for i)"),
     ],
 )
 def test_combo_words_and_short_typos_through_the_cli(

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from linkguard.lookalike import SUSPICIOUS_THRESHOLD, Detector
-from linkguard.lookalike.confusables import skeleton
+from linkguard.lookalike.confusables import skeleton, skeletons
 from linkguard.lookalike.permutations import kinds_for_length, permutations
 from linkguard.models import Link
 from linkguard.normalize import parse_link
@@ -118,6 +118,11 @@ def test_skeleton_folds_lookalikes() -> None:
     assert skeleton("vvashingtonpost") == "washingtonpost"
     assert skeleton("ｗｅｌｔ") == "welt"  # fullwidth via NFKC
     assert skeleton("weit") != skeleton("welt")  # lowercase i/l are not folded
+
+
+def test_a_one_between_letters_is_also_read_as_i() -> None:
+    assert "mirror" in skeletons("m1rror") and "spiegel" in skeletons("sp1egel")
+    assert "itv" not in skeletons("1tv") and "tfi" not in skeletons("tf1")  # part of the name
 
 
 def test_permutations_respect_length() -> None:

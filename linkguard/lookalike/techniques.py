@@ -268,6 +268,8 @@ def homoglyph(index: Index, subj: Subject) -> list[sc.Signal]:
         if plain and len(brand.label) <= 2:
             continue  # ASCII tricks on a two-letter name ("cli" for "di") match ordinary words
         tricks = ["capital I for l"] if shown is subj.capital_i_label else describe_lookalikes(shown)
+        if "1" in shown and skel != skeleton(shown):  # the reading of 1 as i matched
+            tricks = ["1 for i" if t == "1 for l" else t for t in tricks]
         how = f" ({', '.join(tricks)})" if tricks else ""
         where = f"; registered as {subj.label}" if subj.label.startswith("xn--") else ""
         detail = (
