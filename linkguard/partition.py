@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, BinaryIO, Literal
 from linkguard.inputs import compression, jsondump, plaintext
 from linkguard.inputs.decoding import Repairs, encoding_for, looks_binary, text_stream
 from linkguard.inputs.sources import iter_paths, read_path, sniff_format
-from linkguard.limits import READ_BLOCK_BYTES, SNIFF_BYTES, UNIT_BYTES
+from linkguard.limits import READ_BLOCK_BYTES, SNIFF_BYTES, TAIL_SHRINK, UNIT_BYTES
 from linkguard.models import Finding, Record, ScanStats, Skipped
 
 if TYPE_CHECKING:
@@ -230,12 +230,20 @@ def _splittable(path: str, head: bytes, input_format: str | None) -> UnitKind | 
     return fmt if fmt in ("text", "jsonl") else None  # type: ignore[return-value]
 
 
+def _range_bytes(remaining: int, unit_bytes: int) -> int:
+    """The size of the range that starts ``remaining`` bytes before the end of its file: ``unit_bytes``,
+    down to a quarter of it near the end, so that the last ranges are small and no worker waits
+    long for another to finish a large one (the last file's tail is the run's)."""
+    return max(unit_bytes // TAIL_SHRINK, min(unit_bytes, remaining // TAIL_SHRINK))
+
+
 def _text_ranges(path: str, fh: BinaryIO, unit_bytes: int) -> Iterator[Unit]:
     """Ranges that start where a whole-file read starts a block, with the block's line, column
     and the first read that cuts the same blocks (a sequential scan's first read is the sniffed head)."""
     start, first_read, line, column, carry = 0, SNIFF_BYTES, 1, 1, 0
+    size = _size(fh)
     for offset, b_line, b_column, b_carry in block_starts(fh, first_read=SNIFF_BYTES):
-        if offset - start >= unit_bytes:
+        if offset - start >= _range_bytes(size - start, unit_bytes):
             yield _text_unit(path, start, offset, first_read, line, column, last=False)
             start, first_read, line, column = offset, carry + READ_BLOCK_BYTES, b_line, b_column
         carry = b_carry
@@ -310,8 +318,8 @@ def _jsonl_ranges(path: str, fh: BinaryIO, unit_bytes: int, encoding: str) -> It
         if not chunk:
             break
         pos = 0
-        while start + unit_bytes - offset <= len(chunk):
-            at = chunk.find(b"\n", max(pos, start + unit_bytes - offset))
+        while start + (want := _range_bytes(size - start, unit_bytes)) - offset <= len(chunk):
+            at = chunk.find(b"\n", max(pos, start + want - offset))
             if at == -1 or offset + at + 1 >= size:
                 break
             cut = at + 1
