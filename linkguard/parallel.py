@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import gc
 import multiprocessing
 import operator
 import os
@@ -298,10 +297,6 @@ class ParallelScan:
         else:  # spawn (macOS, Windows): each worker reads the detector's index once
             setup = WorkerSetup(detector, contexts)
         self._parts = tempfile.mkdtemp(prefix="linkguard-jobs-")
-        if setup is None:
-            # what the workers inherit is never collected there: the collector walking it would
-            # write to every page of it (copying it into each worker) and find nothing to free
-            gc.freeze()
         try:
             self._pool = ProcessPoolExecutor(
                 self.jobs, mp_context=context, initializer=_init_worker, initargs=(setup,)
@@ -309,7 +304,6 @@ class ParallelScan:
             self._pool.submit(int).result()  # the workers start here, all at once under fork
         finally:
             if setup is None:
-                gc.unfreeze()  # here, as before
                 _WORKER = None  # the parent's copy is not needed after the fork
 
     def findings(self, scanner: Scanner) -> Iterator[Finding]:
