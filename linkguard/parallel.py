@@ -11,6 +11,10 @@ it does almost nothing while they work. Workers judge offline; forensics
 (``--online``) and the verdict counts stay here, on the merged stream. Workers ignore SIGINT:
 Ctrl-C reaches this process, which cancels what has not started and lets the pool wind down.
 
+A range of a JSON array that turns out not to be JSON (``JsonRangeMalformed``) is replaced by a
+sequential read of the rest of its file here, and the file's later ranges are dropped: a broken
+file costs time, never exactness.
+
 A run with fewer than two units of work (small inputs, stdin) is scanned here, sequentially:
 starting processes would cost more than it saves.
 """

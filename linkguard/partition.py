@@ -1,5 +1,6 @@
 """A scan cut into units that run anywhere: a whole input, or a byte range of a large plain-text
-or JSON Lines file cut on line boundaries.
+or JSON Lines file cut on line boundaries (for ``scan --jobs``, also of a large JSON array cut
+between its elements).
 
 ``plan(paths)`` lists the units in input order; ``scan_unit(scanner, unit)`` (or ``iter_unit``)
 scans one, in any process, and returns its findings and exact counts; ``merge_counts`` (pure,
@@ -7,7 +8,8 @@ associative, for a tree of results) or ``Totals`` (into one ``ScanStats``, as re
 order) put the counts together. Findings of the units in plan order, concatenated, are the
 findings of one sequential scan, byte for byte: a text range starts where a whole-file read
 starts a block (same line, column and first read, so the same blocks are cut), a JSON Lines
-range starts after a newline with its line number counted. Planning reads each file that is
+range starts after a newline with its line number counted, a JSON array range at a comma
+between two elements with its line, column and element index. Planning reads each file that is
 split once (memchr speed, no decoding); a file that cannot be split (compressed, another format,
 small) is one unit. ``scan --jobs`` (:mod:`linkguard.parallel`) is built on this; so is the Dask
 engine.
