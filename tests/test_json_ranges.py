@@ -138,7 +138,7 @@ _values = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     items=st.lists(_values, min_size=1, max_size=8),
     indent=st.sampled_from([None, 0, 2]),
