@@ -38,7 +38,7 @@ def _fresh(text: str) -> list[extract.Candidate]:
     return candidates(text)
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.lists(TEXT, min_size=1, max_size=6))
 def test_remembered_words_change_nothing(texts: list[str]) -> None:
     cold = [_fresh(text) for text in texts]
