@@ -10,7 +10,10 @@
  *
  * literal_starts(text, start, end) is where the string literals of a JSON value open, the
  * positions linkguard.inputs.jsontree gives its records, and whether orjson reads the value as
- * json does (its Python twin: linkguard.inputs.jsontree._literal_starts_py).
+ * json does (its Python twin: linkguard.inputs.jsontree._literal_starts_py). literals, locate and
+ * split_run count and place the literals of a parsed value, the per-post walk of jsontree, and
+ * value_end finds where an array or object closes (twins: _literals_py, _locate_py,
+ * _split_run_py in jsontree, _value_end_py in jsondump; property tests check each pair agrees).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -545,6 +548,68 @@ static PyObject *value_end(PyObject *self, PyObject *args) {
     return PyLong_FromLong(-1);
 }
 
+/* ---- JSON array element boundaries (scan --jobs on a large JSON array) -------------------- */
+
+PyDoc_STRVAR(json_boundary_doc,
+"json_boundary(data, start, depth, flags, want, /)\n--\n\n"
+"Reads data[start:] as the continuation of a JSON text whose nesting depth and string state\n"
+"(flags: 1 inside a string, 2 after its backslash) were depth and flags before it. Returns\n"
+"(at, depth, flags, deepest, commas): at is the index of the first comma at depth 1 outside\n"
+"strings at or after index want (a boundary between two elements of a top-level array), the state\n"
+"after it, the greatest depth seen on the way and how many such commas came before it; (-1, ...)\n"
+"with the state at the end when there is none. Brackets inside strings and escaped quotes are no boundaries; malformed text is not\n"
+"judged here (the depth may go below zero), the parser that reads the elements judges it.");
+
+static PyObject *json_boundary(PyObject *self, PyObject *args) {
+    Py_buffer view;
+    Py_ssize_t start, depth, want;
+    int flags;
+    if (!PyArg_ParseTuple(args, "y*nnin", &view, &start, &depth, &flags, &want)) return NULL;
+    const unsigned char *p = view.buf;
+    Py_ssize_t n = view.len, at = -1, deepest = depth, commas = 0;
+    int in_string = flags & 1, escaped = (flags & 2) != 0;
+    Py_ssize_t i = start < 0 ? 0 : start;
+    for (; i < n; i++) {
+        unsigned char c = p[i];
+        if (in_string) {
+            if (escaped) {
+                escaped = 0;
+                continue;
+            }
+            /* the rest of the string in one pass: only a backslash or a quote changes the state */
+            while (i < n && p[i] != '"' && p[i] != '\\') i++;
+            if (i == n) break;
+            if (p[i] == '\\') escaped = 1;
+            else in_string = 0;
+            continue;
+        }
+        switch (c) {
+        case '"':
+            in_string = 1;
+            break;
+        case '[':
+        case '{':
+            if (++depth > deepest) deepest = depth;
+            break;
+        case ']':
+        case '}':
+            depth--;
+            break;
+        case ',':
+            if (depth == 1) {
+                if (i >= want) at = i;
+                else commas++;
+            }
+            break;
+        default:
+            break;
+        }
+        if (at >= 0) break;
+    }
+    PyBuffer_Release(&view);
+    return Py_BuildValue("(nninn)", at, depth, in_string | (escaped ? 2 : 0), deepest, commas);
+}
+
 static PyMethodDef methods[] = {
     {"select_lines", select_lines, METH_VARARGS, select_lines_doc},
     {"literal_starts", literal_starts, METH_VARARGS, literal_starts_doc},
@@ -553,6 +618,7 @@ static PyMethodDef methods[] = {
     {"locate", locate, METH_VARARGS, locate_doc},
     {"split_run", split_run, METH_VARARGS, split_run_doc},
     {"value_end", value_end, METH_VARARGS, value_end_doc},
+    {"json_boundary", json_boundary, METH_VARARGS, json_boundary_doc},
     {NULL, NULL, 0, NULL},
 };
 
