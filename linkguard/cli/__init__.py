@@ -10,8 +10,8 @@ errors to exit codes. Exit codes (also in the README):
 3     input or rules error (an input could not be read, invalid rule file)
 4     network forensics refused or failed for the URL asked about
 70    unexpected internal error (re-run with --debug for the traceback)
-141   the output was closed before the run ended (``linkguard scan … | head``); nothing on stderr
 130   interrupted (Ctrl-C)
+141   the output was closed before the run ended (``linkguard scan … | head``); nothing on stderr
 ====  =====================================================
 """
 
