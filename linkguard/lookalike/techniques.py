@@ -22,6 +22,7 @@ from linkguard.models import Outlet, Technique
 from linkguard.normalize import parse_link
 
 _TOKENS = re.compile(r"[a-z]+|[0-9]+")
+_LABEL_SEPARATORS = re.compile(r"[.-]")
 _NEWSY_WORDS = tuple(sorted((w for w in COMBO_WORDS if len(w) >= 4), key=len, reverse=True))
 _MAX_WINDOW = 4
 #: Namesakes are log-scaled against this many (more count as many).
@@ -334,11 +335,11 @@ def combo(index: Index, subj: Subject) -> list[sc.Signal]:
             if found is not None:
                 consider(found[0], tokens[:i] + tokens[j:], False, found[1])
     for t, token in enumerate(tokens):
-        if not token.isalpha():
+        if not token.isalpha() or not index.may_glue(token):  # most tokens: no split can match
             continue
+        rest_before, rest_after = tokens[:t], tokens[t + 1 :]
         for k in range(3, len(token) - 1):
             head, tail = token[:k], token[k:]
-            rest_before, rest_after = tokens[:t], tokens[t + 1 :]
             if tail in COMBO_WORDS and head in curated:
                 consider(curated[head][0], [*rest_before, tail, *rest_after], True, "")
             if head in COMBO_WORDS and tail in curated:
@@ -349,7 +350,7 @@ def combo(index: Index, subj: Subject) -> list[sc.Signal]:
 def embedded(index: Index, subj: Subject) -> list[sc.Signal]:
     """welt.de.nachrichten-heute.com, www-tagesschau-de.info, welt.de@evil.com: the real domain inside."""
     signals: list[sc.Signal] = []
-    labels = re.split(r"[.-]", subj.host)
+    labels = _LABEL_SEPARATORS.split(subj.host)
     # The window must end before the public suffix: forbes.com.br is Forbes' name on com.br (a
     # tld-swap or a namesake), not forbes.com embedded in someone's domain.
     last = len(labels) - subj.suffix.count(".") - 1
