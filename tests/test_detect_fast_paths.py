@@ -78,9 +78,13 @@ def test_deletion_hits_refuses_what_is_not_a_dict() -> None:
 
 
 class _Unfiltered(Index):
-    """The index with the combo prefilter off: every split of every token is tried."""
+    """The index with the prefilters off: every split of every token is tried, every name is
+    looked up for a typo."""
 
     def may_glue(self, token: str) -> bool:
+        return True
+
+    def may_be_typo(self, key: str) -> bool:
         return True
 
 
@@ -137,6 +141,21 @@ def test_combo_prefilter_never_hides_a_glued_name(
         for k in range(3, len(token) - 1)
     )
     assert index.may_glue(token) or not glued
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_typo_prefilter_never_hides_a_typo(
+    detectors: tuple[Detector, Detector], names: list[str], data: st.DataObject
+) -> None:
+    """Whenever ``typo_of`` or ``fuzzy_match`` finds a name, ``may_be_typo`` let the key through."""
+    index = detectors[0].index
+    key = data.draw(
+        st.sampled_from(names).map(lambda n: _mutate(data, n))
+        | st.text(alphabet=string.ascii_lowercase + "-", min_size=1, max_size=16)
+    )
+    found = index.typo_of(key) is not None or index.fuzzy_match(key) is not None
+    assert index.may_be_typo(key) or not found
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

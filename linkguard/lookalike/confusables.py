@@ -21,6 +21,9 @@ TABLE_FILE = Path(__file__).resolve().parent.parent / "data" / "confusables.txt"
 
 #: German transliteration, tried as a second reading so "süddeutsche" meets "sueddeutsche".
 _TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+#: Whether the transliteration changes any ASCII letter (it does not: ``skeletons`` of an ASCII
+#: label then has no second reading to look for).
+_TRANSLIT_ASCII = any(code < 0x80 for code in _TRANSLIT)
 
 
 class Confusables(NamedTuple):
@@ -106,6 +109,8 @@ def skeleton(label: str) -> str:
 def skeletons(label: str) -> tuple[str, ...]:
     """The skeleton plus second readings: the German transliteration of umlauts/ß, and the other
     letter a two-faced character such as þ (p or b) stands for."""
+    if label.isascii() and not _TRANSLIT_ASCII:  # both second readings start outside ASCII
+        return (skeleton(label),)
     found = [skeleton(label)]
     lowered = label.casefold()
     if lowered.translate(_TRANSLIT) != lowered:

