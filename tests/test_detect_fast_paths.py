@@ -77,9 +77,16 @@ def test_deletion_hits_refuses_what_is_not_a_dict() -> None:
         index_module._deletion_hits_c("welt", {"welt"})  # type: ignore[arg-type]
 
 
+class _NamesEverything(frozenset[str]):
+    def isdisjoint(self, other: object) -> bool:
+        return False
+
+
 class _Unfiltered(Index):
     """The index with the prefilters off: every split of every token is tried, every name is
-    looked up for a typo."""
+    looked up for a typo, every host is looked up in each rule map."""
+
+    ruled_hosts = _NamesEverything()  # type: ignore[assignment]
 
     def may_glue(self, token: str) -> bool:
         return True
@@ -169,5 +176,12 @@ def test_prefiltered_verdicts_are_the_full_verdicts(
         | st.text(alphabet=string.ascii_lowercase + "-", min_size=1, max_size=16)
     )
     ending = data.draw(st.sampled_from(["com", "de", "news", "info", "co.uk", "top", "blogspot.com"]))
-    domain = f"{label}.{ending}"
+    index = fast.index  # outlets, legit look-alikes, shorteners
+    ruled = st.sampled_from(sorted({*index.outlet_by_domain, *index.legit, *index.shorteners}))
+    domain = data.draw(st.just(f"{label}.{ending}") | ruled | ruled.map(lambda d: f"www.{label}.{d}"))
     assert fast.classify_domain(domain) == full.classify_domain(domain)
+
+
+def test_ruled_hosts_are_every_domain_a_rule_names(detectors: tuple[Detector, Detector]) -> None:
+    index = detectors[0].index
+    assert index.ruled_hosts == {*index.outlet_by_domain, *index.legit, *index.shorteners}

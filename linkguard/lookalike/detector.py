@@ -286,6 +286,8 @@ class Detector:
         """trusted / shortened when a rule names the host; None when the techniques must decide."""
         idx = self.index
         ancestors = _ancestors(link) if ancestors is None else ancestors
+        if idx.ruled_hosts.isdisjoint(ancestors):  # no rule names it: skip to the popular list
+            return self._popular(link, extra)
         for host in ancestors:
             outlet = idx.outlet_by_domain.get(host)
             if outlet is not None:
@@ -312,6 +314,11 @@ class Detector:
                 claim = f"the post's link card claimed '{target[2]}'"
                 notes.append(Evidence("display", claim, {"shown": target[2]}))
             return Verdict("shortened", 0, None, (), (*notes, *extra))
+        return self._popular(link, extra)
+
+    def _popular(self, link: Link, extra: tuple[Evidence, ...]) -> Verdict | None:
+        """trusted when the domain is among the popular sites and nothing speaks against it."""
+        idx = self.index
         rank = idx.profile.rank(link.registered_domain)
         if (
             rank is not None

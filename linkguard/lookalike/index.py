@@ -278,6 +278,12 @@ class Index:
         self.ratings: dict[str, RatingRule] = {r.domain: r for r in self.rules.ratings}
         self.shorteners: dict[str, ShortenerRule] = {r.domain: r for r in self.rules.shorteners}
 
+    @cached_property
+    def ruled_hosts(self) -> frozenset[str]:
+        """Every domain an outlet, legit or shortener rule names: a host none of whose parents is
+        here is decided by resemblance (one set test instead of three lookups per parent)."""
+        return frozenset(self.outlet_by_domain.keys() | self.legit.keys() | self.shorteners.keys())
+
     def _add_brand(self, label: str, outlet: Outlet, domain: str, suffixes: tuple[str, ...]) -> None:
         if not label or label in COMBO_WORDS or label.isdigit():
             return
