@@ -185,3 +185,14 @@ def test_prefiltered_verdicts_are_the_full_verdicts(
 def test_ruled_hosts_are_every_domain_a_rule_names(detectors: tuple[Detector, Detector]) -> None:
     index = detectors[0].index
     assert index.ruled_hosts == {*index.outlet_by_domain, *index.legit, *index.shorteners}
+
+
+@given(st.text(alphabet=string.ascii_letters + string.digits + "-", max_size=20))
+def test_skeleton_of_ascii_skips_translate_only_when_it_changes_nothing(label: str) -> None:
+    from linkguard.lookalike.confusables import _ascii_translation, skeleton, table
+
+    expected = label.lower().translate(_ascii_translation())
+    for src, dst in table().sequences:
+        if src in expected:
+            expected = expected.replace(src, dst)
+    assert skeleton(label) == expected

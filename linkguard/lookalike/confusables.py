@@ -87,6 +87,13 @@ def _ascii_translation() -> dict[int, str]:
     return {ord(src): dst for src, dst in table().chars.items() if src.isascii()}
 
 
+@lru_cache(maxsize=1)
+def _ascii_sources() -> frozenset[str]:
+    """The ASCII characters ``_ascii_translation`` changes (0 and 1): most labels hold none, and
+    a set test is cheaper than ``str.translate``'s lookup of every character."""
+    return frozenset(chr(code) for code in _ascii_translation())
+
+
 def _fold(label: str) -> str:
     decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", label).casefold())
     return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
@@ -96,7 +103,9 @@ def _fold(label: str) -> str:
 def skeleton(label: str) -> str:
     """The look-alike class of ``label``; equal skeletons mean the labels can be mistaken."""
     if label.isascii():  # NFKC and NFD leave ASCII alone; casefold is lower
-        out = label.lower().translate(_ascii_translation())
+        out = label.lower()
+        if not _ascii_sources().isdisjoint(out):
+            out = out.translate(_ascii_translation())
     else:
         folded = unicodedata.normalize("NFKC", label).casefold()
         out = unicodedata.normalize("NFD", folded).translate(_translation())
