@@ -42,7 +42,14 @@ NEIGHBOURS = {
 WORDS = ("news", "live", "today", "aktuell", "info", "daily", "online", "politik", "24", "actu", "press")
 STRANGER = ("update", "portal", "media", "report", "journal", "daily", "global", "world")
 ENDINGS = ("com", "net", "org", "info", "online", "site", "top", "news")
-KINDS = ("typo", "homoglyph", "combo", "embedded", "subdomain")
+#: The "account" kind: Chromium's combo-squatting keywords (and a German one), the article an
+#: outlet's name starts with, or the outlet's country code ("pravda-ua"): words that tie a combo to
+#: one outlet.
+ACCOUNT = ("login", "account", "secure", "signin", "verify", "konto")
+#: Articles an outlet's name may start with ("Der Tagesspiegel", "Le Point"), glued back on.
+ARTICLES = ("der", "die", "das", "the", "le", "la", "les", "el", "il", "het")
+#: New kinds go last: the draws of the earlier kinds stay the same for a given seed.
+KINDS = ("typo", "homoglyph", "combo", "embedded", "subdomain", "account")
 
 
 def _typo(rng: random.Random, label: str) -> str:
@@ -84,6 +91,17 @@ def make(rng: random.Random, outlet: Outlet, kind: str) -> str:
     if kind == "combo":
         word = rng.choice(WORDS)
         form = rng.choice((f"{label}-{word}", f"{word}-{label}", f"{label}{word}"))
+        return f"{form}.{_ending(rng, own)}"
+    if kind == "account":
+        first = outlet.name.split()[0].lower()
+        country = "uk" if outlet.country == "GB" else outlet.country.lower()
+        if first in ARTICLES and not label.startswith(first):
+            form = rng.choice((f"{first}{label}", f"{first}-{label}"))
+        elif len(country) == 2 and rng.random() < 0.25:
+            form = rng.choice((f"{label}-{country}", f"{country}-{label}"))
+        else:
+            word = rng.choice(ACCOUNT)
+            form = rng.choice((f"{label}-{word}", f"{word}-{label}", f"{word}{label}", f"{label}{word}"))
         return f"{form}.{_ending(rng, own)}"
     if kind == "embedded":
         return f"{outlet.domain}.{rng.choice(STRANGER)}-{rng.choice(WORDS)}.{rng.choice(ENDINGS)}"

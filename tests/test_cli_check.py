@@ -77,3 +77,26 @@ def test_missing_rules_path_is_one_line(tmp_path: Path, capsys: pytest.CaptureFi
         out, err = capsys.readouterr()
         assert code == 3 and out == ""
         assert err.count("\n") == 1 and str(path) in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("domain", "outlet", "says"),
+    [
+        ("secure-tagesschau.com", "tagesschau.de", "an account word"),
+        ("die-zeit.net", "zeit.de", "an article, spelling out the masthead"),
+        ("delfi-latvia.top", "delfi.lv", "naming the outlet's own country"),
+        ("wlwo.news", "wiwo.de", "looks alike in lowercase"),
+        ("zddf.news", "zdf.de", "with a letter doubled"),
+        ("рбк.media", "rbc.ua", "written in Cyrillic"),
+        ("sp1egel.info", "spiegel.de", "(1 for i)"),
+    ],
+)
+def test_combo_words_and_short_typos_through_the_cli(
+    capsys: pytest.CaptureFixture[str], domain: str, outlet: str, says: str
+) -> None:
+    """Bundled rules: account words, articles, country words, i/l swaps, a 3-letter name's typo, Cyrillic."""
+    code = main(["check", domain, "--offline", "--no-blocklist", "--format", "json"])
+    doc = json.loads(capsys.readouterr().out)
+    assert code == 1 and doc["flagged"] is True
+    assert outlet in doc["impersonates"]["domains"]
+    assert any(says in e["detail"] for e in doc["evidence"]), doc["evidence"]

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from linkguard.lookalike import Detector, load_detector
 from linkguard.lookalike import index as index_module
-from linkguard.lookalike.index import Index, _deletion_hits_py, deletes
-from linkguard.lookalike.wordlists import COMBO_WORDS
+from linkguard.lookalike.index import GLUED_NAME_MIN, GLUED_WORD_MIN, Index, _deletion_hits_py, deletes
+from linkguard.lookalike.wordlists import ARTICLES, COMBO_WORDS
 from linkguard.normalize import split_suffix, suffix_extractor
 
 _LABEL = st.text(alphabet=string.ascii_lowercase + string.digits + "-_", min_size=1, max_size=12)
@@ -108,12 +108,12 @@ def names(detectors: tuple[Detector, Detector]) -> list[str]:
     return sorted(detectors[0].index.curated_brands)
 
 
-_WORDS = sorted(COMBO_WORDS)
+_WORDS = sorted(COMBO_WORDS | ARTICLES)
 
 
 def _mutate(data: st.DataObject, name: str) -> str:
     """An outlet name changed the ways lookalikes change it (and some ways they do not)."""
-    word = data.draw(st.sampled_from(_WORDS))
+    word = data.draw(st.sampled_from(_WORDS))  # combo words and articles
     how = data.draw(st.sampled_from(["glue-after", "glue-before", "hyphen", "typo", "digits", "same"]))
     if how == "glue-after":
         return name + word
@@ -142,10 +142,11 @@ def test_combo_prefilter_never_hides_a_glued_name(
         | st.text(alphabet=string.ascii_lowercase, min_size=1, max_size=16)
     )
     curated = index.curated_brands
-    glued = any(
-        (token[k:] in COMBO_WORDS and token[:k] in curated)
-        or (token[:k] in COMBO_WORDS and token[k:] in curated)
-        for k in range(3, len(token) - 1)
+    words = COMBO_WORDS | ARTICLES
+    glued = any(  # the splits combo() tries, as it tries them
+        (token[k:] in COMBO_WORDS and len(token[:k]) >= GLUED_NAME_MIN and token[:k] in curated)
+        or (token[:k] in words and len(token[k:]) >= GLUED_NAME_MIN and token[k:] in curated)
+        for k in range(GLUED_WORD_MIN, len(token) - GLUED_WORD_MIN + 1)
     )
     assert index.may_glue(token) or not glued
 

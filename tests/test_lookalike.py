@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from linkguard.lookalike import SUSPICIOUS_THRESHOLD, Detector
-from linkguard.lookalike.confusables import skeleton
+from linkguard.lookalike.confusables import skeleton, skeletons
 from linkguard.lookalike.permutations import kinds_for_length, permutations
 from linkguard.models import Link
 from linkguard.normalize import parse_link
@@ -120,8 +120,15 @@ def test_skeleton_folds_lookalikes() -> None:
     assert skeleton("weit") != skeleton("welt")  # lowercase i/l are not folded
 
 
+def test_a_one_between_letters_is_also_read_as_i() -> None:
+    assert "mirror" in skeletons("m1rror") and "spiegel" in skeletons("sp1egel")
+    assert "itv" not in skeletons("1tv") and "tfi" not in skeletons("tf1")  # part of the name
+
+
 def test_permutations_respect_length() -> None:
-    assert kinds_for_length(3) == ("dehyphenation",)
+    assert kinds_for_length(3) == ("repetition", "dehyphenation")
+    assert {p for p, _ in permutations("zdf")} == {"zzdf", "zddf", "zdff"}  # consonants only
+    assert "nooz" not in {p for p, _ in permutations("noz")}  # a doubled vowel reads as a word
     bild = {p for p, _ in permutations("bild")}
     assert "bold" not in bild and "bidl" in bild  # no keyboard replacement for 4-letter names
     fox = dict(permutations("foxnews"))
@@ -147,3 +154,19 @@ def test_classify_never_crashes(
         assert 0 <= verdict.score <= 100
     statuses = {"malicious", "suspicious", "shortened", "trusted", "unknown"}
     assert detectors[False].classify_domain(text).status in statuses
+
+
+def test_visual_kind_swaps_i_and_l_only_where_no_vowel_touches_them() -> None:
+    visual = {p for p, k in permutations("wiwo") if k == "visual"}
+    assert "wlwo" in visual and "w1wo" in visual
+    assert "zelt" not in {p for p, _ in permutations("zeit")}  # "ei" → "el": another word
+    assert "weit" not in {p for p, _ in permutations("welt")}
+
+
+def test_obfuscation_lifts_a_weak_resemblance_into_the_report(detectors: dict[bool, Detector]) -> None:
+    """The report floor is judged on the score with the post's obfuscation counted, as the verdict is."""
+    plain = detectors[False].classify(parse_link("welt.com"))  # type: ignore[arg-type]
+    bold = detectors[False].classify(parse_link("welt.com", obfuscation=("math-alphanumeric",)))  # type: ignore[arg-type]
+    assert bold.score > plain.score
+    assert bold.impersonates is not None and bold.impersonates.domain == "welt.de"
+    assert "tld-swap" in bold.techniques and any(e.kind == "obfuscation" for e in bold.evidence)

@@ -16,7 +16,7 @@ from linkguard.lookalike import Detector
 from linkguard.lookalike import scoring as sc
 from linkguard.lookalike.index import Index, deletes, transliterations
 from linkguard.lookalike.profile import WebProfile
-from linkguard.lookalike.techniques import generic_use, languages
+from linkguard.lookalike.techniques import generic_use, languages, latin_reading
 from linkguard.normalize import parse_link
 from linkguard.rules import RuleSet, load_rules
 
@@ -249,3 +249,57 @@ def test_press_ratio_scales_with_the_popular_list(bundled: RuleSet) -> None:
     del index.__dict__["press_ratio"]
     assert index.press_ratio is not None and index.press_ratio > 5 * ratio
     assert generic_use(index, "de") == 0.0 and generic_use(index, "cc") > 0.9
+
+
+@pytest.mark.parametrize(
+    ("domain", "outlet", "feature"),
+    [
+        ("wlwo.news", "wiwo.de", "typo-visual"),
+        ("zddf.news", "zdf.de", "typo-repetition"),
+        ("secure-tagesschau.com", "tagesschau.de", "combo-account"),
+        ("tagesschausignin.com", "tagesschau.de", "combo-account"),
+        ("die-zeit.net", "zeit.de", "combo-article"),
+        ("delfi-latvia.top", "delfi.lv", "combo-country"),
+    ],
+)
+def test_new_mechanisms_flag_with_their_evidence(
+    detector: Detector, domain: str, outlet: str, feature: str
+) -> None:
+    verdict = detector.classify_domain(domain)
+    assert verdict.flagged, verdict
+    assert verdict.impersonates is not None and outlet in verdict.impersonates.domains, verdict
+    signals = detector._signals(parse_link(domain))  # type: ignore[arg-type]
+    assert any(feature in s.features for s in signals), signals
+
+
+def test_account_word_next_to_an_ordinary_word_is_no_phishing_combo(detector: Detector) -> None:
+    """'focus' is an outlet's name and an ordinary word: "securityfocus" names something else."""
+    signals = detector._signals(parse_link("loginfocus.org"), floor=0)  # type: ignore[arg-type]
+    assert not any("combo-account" in s.features for s in signals)
+
+
+def test_a_typo_names_the_namesake_of_its_own_country(detector: Detector) -> None:
+    verdict = detector.classify_domain("dellfi.lt")  # Delfi is in EE, LV and LT
+    assert verdict.impersonates is not None and verdict.impersonates.domains == ("delfi.lt",)
+
+
+def test_a_cyrillic_label_is_read_in_latin_letters() -> None:
+    assert latin_reading("рбк") == "rbk"
+    assert latin_reading("вести-24") == "vesti-24"
+    assert latin_reading("welt") is None
+    assert latin_reading("wеlt") is None  # one Cyrillic е among Latin letters is a homoglyph, not a name
+
+
+def test_a_cyrillic_outlet_name_written_in_cyrillic_is_a_transliteration(detector: Detector) -> None:
+    verdict = detector.classify_domain("рбк.media")
+    assert verdict.flagged and verdict.impersonates is not None
+    assert "rbc.ua" in verdict.impersonates.domains and verdict.techniques == ("transliteration",)
+    assert "written in Cyrillic" in verdict.evidence[0].detail
+
+
+def test_an_internationalised_country_ending_counts_as_that_country(detector: Detector) -> None:
+    """.рф is Russia's ending: a name there is weighed as on .ru (its web, its namesakes)."""
+    (idn,) = detector._signals(parse_link("рбк.рф"), floor=0)  # type: ignore[arg-type]
+    (latin,) = detector._signals(parse_link("рбк.ru"), floor=0)  # type: ignore[arg-type]
+    assert idn.features["ending-country"] == latin.features["ending-country"] > 0
+    assert idn.features["ending-rarity"] == latin.features["ending-rarity"]

@@ -11,6 +11,7 @@ give :func:`skeletons` a second reading.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -115,15 +116,22 @@ def skeleton(label: str) -> str:
     return out
 
 
+#: A digit 1 between letters, which reads as i as readily as l ("m1rror", "chron1cle"); at the edge of
+#: a name (1tv, tf1) it is part of the name.
+_ONE_INSIDE = re.compile(r"(?<=[a-z])1(?=[a-z])")
+
+
 def skeletons(label: str) -> tuple[str, ...]:
-    """The skeleton plus second readings: the German transliteration of umlauts/ß, and the other
-    letter a two-faced character such as þ (p or b) stands for."""
-    if label.isascii() and not _TRANSLIT_ASCII:  # both second readings start outside ASCII
+    """The skeleton plus second readings: the German transliteration of umlauts/ß, the other
+    letter a two-faced character such as þ (p or b) stands for, and 1 between letters read as i."""
+    if label.isascii() and "1" not in label and not _TRANSLIT_ASCII:  # no second reading to find
         return (skeleton(label),)
     found = [skeleton(label)]
     lowered = label.casefold()
     if lowered.translate(_TRANSLIT) != lowered:
         found.append(skeleton(lowered.translate(_TRANSLIT)))
+    if "1" in lowered and _ONE_INSIDE.search(lowered):
+        found.append(skeleton(_ONE_INSIDE.sub("i", lowered)))
     if not lowered.isascii():
         for src, dst in table().alternatives.items():
             if src in lowered:

@@ -253,7 +253,7 @@ class Detector:
             ruled = self._by_rules(link, extra, ancestors)
             if ruled is not None:
                 return ruled
-        signals = self._signals(link)
+        signals = self._signals(link, obfuscated=obfuscation is not None)
         combined = sc.combine(signals, obfuscated=obfuscation is not None)
         evidence = [Evidence(s.technique, s.detail, s.data) for s in combined.signals]
         techniques = tuple(dict.fromkeys(s.technique for s in combined.signals))
@@ -346,8 +346,15 @@ class Detector:
             target is not None and target[1] is not None and link.registered_domain not in target[1].domains
         )
 
-    def _signals(self, link: Link, *, floor: int = sc.REPORT_FLOOR) -> list[sc.Signal]:
-        """Per outlet, the strongest signal of each technique at or above ``floor``; restated ones dropped."""
+    def _signals(
+        self, link: Link, *, floor: int = sc.REPORT_FLOOR, obfuscated: bool = False
+    ) -> list[sc.Signal]:
+        """Per outlet, the strongest signal of each technique at or above ``floor``; restated ones dropped.
+
+        ``obfuscated``: the floor is judged on the score the signal has once the post's obfuscation
+        is counted, as the verdict will score it; otherwise where the fitted intercept happens to
+        sit decides whether 𝐰𝐞𝐥𝐭.𝐜𝐨𝐦 is reported at all.
+        """
         subj = Subject(
             host=link.host,
             host_unicode=link.host_unicode,
@@ -369,8 +376,10 @@ class Detector:
                 slot = (s.outlet.name if s.outlet else "", s.technique)
                 if slot not in best or s.score > best[slot].score:
                     best[slot] = s
+        model = sc.model()
         return [
             s
             for (o, t), s in best.items()
-            if s.score >= floor and not any((o, k) in best for k in _SUPERSEDED_BY.get(t, ()))
+            if (model.score({**s.features, "obfuscated": 1.0}) if obfuscated else s.score) >= floor
+            and not any((o, k) in best for k in _SUPERSEDED_BY.get(t, ()))
         ]

@@ -22,6 +22,7 @@ from linkguard.lookalike.confusables import skeleton
 from linkguard.lookalike.permutations import edits, kinds_for_length, permutations, valid
 from linkguard.lookalike.profile import WebProfile, load_profile
 from linkguard.lookalike.wordlists import (
+    ARTICLES,
     COMBO_WORDS,
     COUNTRY_TOKENS,
     CYRILLIC_COUNTRIES,
@@ -35,6 +36,9 @@ from linkguard.rules import BlockedRule, LegitRule, RatingRule, RuleSet, Shorten
 
 #: Shortest label the one-edit fuzzy fallback considers; shorter ones rely on the typo kinds.
 FUZZY_MIN_LENGTH = 6
+#: A glued combo (welttv, derspiegel): the shortest name, and the shortest word glued to it.
+GLUED_NAME_MIN = 3
+GLUED_WORD_MIN = 2
 _CLEAN = re.compile(r"[^a-z0-9-]+")
 #: ``Index.press_ratio``: endings with this many local outlets show where a country's press lives;
 #: at least this many such endings are needed; the quantile of their sites-per-outlet ratio taken.
@@ -315,23 +319,26 @@ class Index:
     @cached_property
     def glue_edges(self) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
         """How a word glued of a curated name and a combo word can start and end, for the combo
-        technique's prefilter: (first three letters of a name, last two of a combo word, first
-        three of a combo word, last two of a name). A glued split has a head of three letters or
-        more and a tail of two or more, so a token whose ends match neither pairing holds none."""
-        names = self.curated_brands
+        technique's prefilter: (how a name starts, how a combo word ends, how a combo word or
+        article starts, how a name ends), each as its first or last ``GLUED_NAME_MIN`` or
+        ``GLUED_WORD_MIN`` letters, the shortest a glued split takes. A token whose ends match
+        neither pairing has no split that is a name glued to a word."""
+        names, n, w = self.curated_brands, GLUED_NAME_MIN, GLUED_WORD_MIN
         return (
-            frozenset(n[:3] for n in names if len(n) >= 3),
-            frozenset(w[-2:] for w in COMBO_WORDS if len(w) >= 2),
-            frozenset(w[:3] for w in COMBO_WORDS if len(w) >= 3),
-            frozenset(n[-2:] for n in names if len(n) >= 2),
+            frozenset(name[:n] for name in names if len(name) >= n),
+            frozenset(word[-w:] for word in COMBO_WORDS if len(word) >= w),
+            frozenset(word[:w] for word in COMBO_WORDS | ARTICLES if len(word) >= w),
+            frozenset(name[-n:] for name in names if len(name) >= n),
         )
 
     def may_glue(self, token: str) -> bool:
-        """False when no split of ``token`` is a curated name glued to a combo word, either way
-        round (``glue_edges``); True means the splits must be tried."""
+        """False when no split of the letters ``token`` is a curated name glued to a combo word
+        (or an article), either way round (``glue_edges``); True means the splits must be tried."""
         name_heads, word_tails, word_heads, name_tails = self.glue_edges
-        head, tail = token[:3], token[-2:]
-        return (head in name_heads and tail in word_tails) or (head in word_heads and tail in name_tails)
+        n, w = GLUED_NAME_MIN, GLUED_WORD_MIN
+        return (token[:n] in name_heads and token[-w:] in word_tails) or (
+            token[:w] in word_heads and token[-n:] in name_tails
+        )
 
     @cached_property
     def profile(self) -> WebProfile:

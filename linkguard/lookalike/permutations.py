@@ -3,7 +3,8 @@
 The index pre-generates these once per brand so that classifying a domain is one hash lookup
 instead of a fuzzy comparison against every outlet. Which kinds are generated depends on the
 label's length: a one-letter edit of a four-letter name ("bild" → "bold") hits ordinary words far
-too often, so short labels get only the edits that rarely produce real words.
+too often, so short labels get only the edits that rarely produce real words (a three-letter name
+only a doubled letter: "nzz" → "nzzz"; the scoring model weighs how little a short name proves).
 """
 
 from __future__ import annotations
@@ -28,7 +29,23 @@ KIND_PHRASES: dict[str, str] = {
     "dehyphenation": "with its hyphen removed",
     "vowel-swap": "with a vowel swapped",
     "addition": "with a character added at the end",
+    "visual": "with a letter replaced by one that looks alike in lowercase (i, l, 1)",
 }
+
+#: Letters a reader mistakes for each other in lowercase sans-serif type. Not homoglyphs: the
+#: skeleton does not fold i and l (``weit`` and ``welt`` are both words), so this is a typo kind
+#: whose fitted weight says how much it proves ("blld" for "bild", "m1rror" for "mirror").
+_VISUAL: dict[str, str] = {"i": "l1", "l": "i1"}
+_VOWELS_Y = frozenset("aeiouy")
+#: Names this short get only a doubled consonant (``kinds_for_length``).
+_SHORT = 3
+
+
+def _by_vowel(label: str, i: int) -> bool:
+    """Whether the letter at ``i`` touches a vowel. Swapping i and l there mostly makes another
+    word ("zeit" → "zelt", "welt" → "weit"); where it does not, the result has a syllable without
+    a vowel ("bild" → "blld", "delfi" → "delfl"), which is a disguise, not a word."""
+    return any(0 <= j < len(label) and label[j] in _VOWELS_Y for j in (i - 1, i + 1))
 
 
 def _keyboard() -> dict[str, frozenset[str]]:
@@ -56,12 +73,13 @@ _ADDITIONS = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 def kinds_for_length(n: int) -> tuple[str, ...]:
     """Edit kinds worth generating for a label of ``n`` characters (see the module docstring)."""
-    if n <= 3:
-        return ("dehyphenation",)
+    if n <= _SHORT:
+        return ("repetition", "dehyphenation")
     if n == 4:
-        return ("repetition", "transposition", "hyphenation", "insertion", "dehyphenation")
+        return ("repetition", "transposition", "hyphenation", "insertion", "dehyphenation", "visual")
     if n == 5:
-        return ("repetition", "transposition", "hyphenation", "insertion", "replacement", "dehyphenation")
+        return ("repetition", "transposition", "hyphenation", "insertion", "replacement", "dehyphenation",
+                "visual")  # fmt: skip
     return _ALL_KINDS
 
 
@@ -73,6 +91,7 @@ _ALL_KINDS = (
     "omission",
     "hyphenation",
     "dehyphenation",
+    "visual",
     "vowel-swap",
     "insertion",
     "replacement",
@@ -86,8 +105,8 @@ def edits(label: str, kind: str) -> list[str]:
     n = len(label)
     if kind == "omission":
         return [label[:i] + label[i + 1 :] for i in range(n)]
-    if kind == "repetition":
-        return [label[: i + 1] + label[i:] for i in range(n)]
+    if kind == "repetition":  # of a 3-letter name only a consonant: "nooz" is a word, "nzzz" a slip
+        return [label[: i + 1] + label[i:] for i in range(n) if n > _SHORT or label[i] not in _VOWELS_Y]
     if kind == "transposition":
         return [label[:i] + label[i + 1] + label[i] + label[i + 2 :] for i in range(n - 1)]
     if kind == "replacement":
@@ -115,6 +134,13 @@ def edits(label: str, kind: str) -> list[str]:
         ]
     if kind == "addition":
         return [label + ch for ch in _ADDITIONS]
+    if kind == "visual":
+        return [
+            label[:i] + v + label[i + 1 :]
+            for i, ch in enumerate(label)
+            for v in _VISUAL.get(ch, "")
+            if v.isdigit() or not _by_vowel(label, i)
+        ]
     raise ValueError(f"unknown permutation kind {kind!r}")
 
 

@@ -15,9 +15,17 @@ from typing import NamedTuple
 
 from linkguard.lookalike import scoring as sc
 from linkguard.lookalike.confusables import describe_lookalikes, skeleton, skeletons
-from linkguard.lookalike.index import Brand, Index
+from linkguard.lookalike.index import GLUED_NAME_MIN, GLUED_WORD_MIN, Brand, Index
 from linkguard.lookalike.permutations import KIND_PHRASES
-from linkguard.lookalike.wordlists import COMBO_WORDS, COUNTRY_TOKENS, NON_BRAND_SUBDOMAINS
+from linkguard.lookalike.wordlists import (
+    ACCOUNT_WORDS,
+    ARTICLES,
+    COMBO_WORDS,
+    COUNTRY_TOKENS,
+    CYRILLIC_TO_LATIN,
+    IDN_COUNTRY_ENDINGS,
+    NON_BRAND_SUBDOMAINS,
+)
 from linkguard.models import Outlet, Technique
 from linkguard.normalize import parse_link
 
@@ -72,6 +80,7 @@ def _countries(subj: Subject) -> set[str]:
     """Countries the domain points at: a country word in its name ("pravda-ua") or its ending (.ua)."""
     found = {COUNTRY_TOKENS[t] for t in _TOKENS.findall(subj.label) if t in COUNTRY_TOKENS}
     tld = subj.suffix.rsplit(".", 1)[-1]
+    tld = IDN_COUNTRY_ENDINGS.get(tld, tld)
     if len(tld) == 2 and tld in COUNTRY_TOKENS:
         found.add(COUNTRY_TOKENS[tld])
     return found
@@ -120,9 +129,11 @@ def facts(index: Index, subj: Subject, brand: Brand) -> dict[str, float]:
     n = len(brand.label.replace("-", ""))
     profile = index.profile
     namesakes = profile.namesakes(subj.label, besides=brand.outlet.domains) if subj.registered else 0
+    tld = subj.suffix.rpartition(".")[2]
+    tld = IDN_COUNTRY_ENDINGS.get(tld, tld)  # .рф is judged as .ru
     out = {
         "brand-length": min(n, _LONG_NAME) / _LONG_NAME,
-        "ending-rarity": profile.ending_rarity(subj.suffix),
+        "ending-rarity": profile.ending_rarity(tld),
     }
     if n <= 3:
         out["brand-short"] = 1.0
@@ -130,7 +141,6 @@ def facts(index: Index, subj: Subject, brand: Brand) -> dict[str, float]:
         out["reference-outlet"] = 1.0
     if brand.generic:
         out["brand-generic"] = 1.0
-    tld = subj.suffix.rpartition(".")[2]
     if subj.suffix in brand.suffixes:
         out["same-ending"] = 1.0
     elif len(tld) == 2:
@@ -193,18 +203,41 @@ def _signal(index: Index, subj: Subject, technique: Technique, feature: str, bra
     return sc.Signal(technique, brand.outlet, features, full, {"brand": brand.label, **data})
 
 
+def latin_reading(label: str) -> str | None:
+    """A Cyrillic label read in Latin letters ("рбк" → "rbk"); None when it is not all Cyrillic."""
+    if label.isascii() or not all(c in CYRILLIC_TO_LATIN or c.isdigit() or c == "-" for c in label):
+        return None
+    return "".join(CYRILLIC_TO_LATIN.get(c, c) for c in label)
+
+
+def _transliterated(index: Index, subj: Subject) -> list[sc.Signal]:
+    """rbk.media, рбк.media: a Cyrillic-script outlet's name in another transliteration or in Cyrillic."""
+    latin = latin_reading(subj.label_unicode)
+    if latin is not None:
+        same = index.curated_brands.get(latin)
+        brand = _pick(index, same, subj) if same else index.transliterations.get(latin)
+        if brand is None or brand.generic:
+            return []
+        detail = (
+            f"'{subj.label_unicode}' is '{brand.label}' written in Cyrillic (read as '{latin}')"
+            f"{_suffix_note(subj, brand)}"
+        )
+        return [_signal(index, subj, "transliteration", "transliteration", brand, detail)]
+    translit = index.transliterations.get(subj.label)
+    if translit is None:
+        return []
+    detail = (
+        f"'{subj.label}' is '{translit.label}' transliterated the other way "
+        f"({translit.outlet.name} writes its name in Cyrillic){_suffix_note(subj, translit)}"
+    )
+    return [_signal(index, subj, "transliteration", "transliteration", translit, detail)]
+
+
 def tld_swap(index: Index, subj: Subject) -> list[sc.Signal]:
     """welt.ltd, spiegel.agency, tagesspiegel.com.de, rbk.media: the outlet's own name elsewhere."""
     brands = index.brands.get(subj.label)
     if not brands:
-        translit = index.transliterations.get(subj.label)
-        if translit is None:
-            return []
-        detail = (
-            f"'{subj.label}' is '{translit.label}' transliterated the other way "
-            f"({translit.outlet.name} writes its name in Cyrillic){_suffix_note(subj, translit)}"
-        )
-        return [_signal(index, subj, "transliteration", "transliteration", translit, detail)]
+        return _transliterated(index, subj)
     brand = _pick(index, brands, subj)
     if subj.private_suffix and not is_second_level(subj.suffix, True):
         detail = f"the name '{subj.label}' as a site on {subj.suffix}, a platform where anyone can open one"
@@ -236,6 +269,8 @@ def homoglyph(index: Index, subj: Subject) -> list[sc.Signal]:
         if plain and len(brand.label) <= 2:
             continue  # ASCII tricks on a two-letter name ("cli" for "di") match ordinary words
         tricks = ["capital I for l"] if shown is subj.capital_i_label else describe_lookalikes(shown)
+        if "1" in shown and skel != skeleton(shown):  # the reading of 1 as i matched
+            tricks = ["1 for i" if t == "1 for l" else t for t in tricks]
         how = f" ({', '.join(tricks)})" if tricks else ""
         where = f"; registered as {subj.label}" if subj.label.startswith("xn--") else ""
         detail = (
@@ -258,6 +293,7 @@ def typo(index: Index, subj: Subject) -> list[sc.Signal]:
     hit = index.typo_of(key)
     if hit is not None:
         brand, kind = hit
+        brand = _pick(index, index.curated_brands.get(brand.label) or [brand], subj)
         detail = f"'{key}' is '{brand.label}' {KIND_PHRASES[kind]} ({kind}){_suffix_note(subj, brand)}"
         signal = _signal(index, subj, "typo", f"typo-{kind}", brand, detail, kind=kind)
         if key[0] != brand.label[0] or key[-1] != brand.label[-1]:
@@ -276,7 +312,34 @@ def typo(index: Index, subj: Subject) -> list[sc.Signal]:
 
 
 def _is_combo_word(token: str) -> bool:
-    return token.isdigit() or token in COMBO_WORDS
+    return token.isdigit() or token in COMBO_WORDS or token in ARTICLES
+
+
+#: Shortest brand the glued split considers, and shortest word glued to it ("tv", "my", "der").
+_GLUED_BRAND_MIN = GLUED_NAME_MIN
+_GLUED_WORD_MIN = GLUED_WORD_MIN
+
+
+_COMBO_NOTES = {
+    "combo-account": "an account word, as phishing combos use",
+    "combo-article": "an article, spelling out the masthead",
+    "combo-country": "naming the outlet's own country",
+}
+
+
+def _combo_words_features(brand: Brand, rest: list[str]) -> dict[str, float]:
+    """What the words next to the brand say: an account word (a phishing combo), an article (the
+    masthead spelt out), or the imitated outlet's own country ("pravda-ua" for the Ukrainian
+    Pravda): each its own feature, so the fitted model weighs it and the evidence names it."""
+    out: dict[str, float] = {}
+    if not brand.generic and any(t in ACCOUNT_WORDS for t in rest):  # "securityfocus" is a name
+        out["combo-account"] = 1.0
+    if any(t in ARTICLES for t in rest):
+        out["combo-article"] = 1.0
+    country = brand.outlet.country
+    if country and any(COUNTRY_TOKENS.get(t) == country for t in rest):
+        out["combo-country"] = 1.0
+    return out
 
 
 def _combo_brand(index: Index, joined: str, hyphened: str) -> tuple[Brand, str] | None:
@@ -319,8 +382,11 @@ def combo(index: Index, subj: Subject) -> list[sc.Signal]:
         brand = _pick(index, brands, subj) if brands else brand
         spelt = f" (misspelt: {misspelt})" if misspelt else ""
         words = "-".join(rest)
-        detail = f"the name '{brand.label}'{spelt} combined with '{words}'{_suffix_note(subj, brand)}"
+        extra = _combo_words_features(brand, rest)
+        notes = "".join(f" ({_COMBO_NOTES[f]})" for f in extra)
+        detail = f"the name '{brand.label}'{spelt} combined with '{words}'{notes}{_suffix_note(subj, brand)}"
         signal = _signal(index, subj, "combo", feature, brand, detail, words=rest)
+        signal.features.update(extra)
         rank = len(brand.label)  # the longest brand explains most of the name
         if best is None or (rank, signal.score) > (best[0], best[1].score):
             best = (rank, signal)
@@ -338,11 +404,11 @@ def combo(index: Index, subj: Subject) -> list[sc.Signal]:
         if not token.isalpha() or not index.may_glue(token):  # most tokens: no split can match
             continue
         rest_before, rest_after = tokens[:t], tokens[t + 1 :]
-        for k in range(3, len(token) - 1):
+        for k in range(_GLUED_WORD_MIN, len(token) - _GLUED_WORD_MIN + 1):
             head, tail = token[:k], token[k:]
-            if tail in COMBO_WORDS and head in curated:
+            if tail in COMBO_WORDS and len(head) >= _GLUED_BRAND_MIN and head in curated:
                 consider(curated[head][0], [*rest_before, tail, *rest_after], True, "")
-            if head in COMBO_WORDS and tail in curated:
+            if _is_combo_word(head) and len(tail) >= _GLUED_BRAND_MIN and tail in curated:
                 consider(curated[tail][0], [*rest_before, head, *rest_after], True, "")
     return [best[1]] if best is not None else []
 

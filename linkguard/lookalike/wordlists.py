@@ -31,6 +31,18 @@ COMBO_WORDS: frozenset[str] = frozenset(
     )
 )
 
+#: The account and security words of phishing combos (Chromium's combo-squatting keywords and
+#: their German forms): "spiegel-login", "nytimes-account", "loginspiegel". A subset of COMBO_WORDS.
+ACCOUNT_WORDS: frozenset[str] = _words(
+    "login signin signup account accounts secure security verify verification auth sso password konto "
+    "anmelden billing payment"
+)
+
+#: Articles of outlets' full names ("Der Tagesspiegel", "Le Point", "Het Parool", "Il Foglio"): glued
+#: to or hyphened before a brand ("dertagesspiegel", "le-figaro") they spell out the masthead.
+#: Single letters are left out: "a" or "o" before a name is as often an ordinary word.
+ARTICLES: frozenset[str] = _words("der die das the le la les el il lo los las het een un une una al")
+
 #: Outlet names that are ordinary words or very short: as a subdomain or next to an arbitrary word
 #: they prove nothing ("admin.example.com", "mirror.kernel.org", "state-farm.com"), so those
 #: techniques count them for less. Exact tld-swaps and homoglyphs still count in full.
@@ -86,9 +98,25 @@ COUNTRY_TOKENS: dict[str, str] = {
     "israel": "IL",
 }
 
+#: Internationalised country endings (as registered, punycode) and the country they stand for:
+#: .рф is Russia's ending as .ru is, so a name there may be a local namesake just the same.
+IDN_COUNTRY_ENDINGS: dict[str, str] = {
+    "xn--p1ai": "ru", "xn--j1amh": "ua", "xn--90ais": "by", "xn--90a3ac": "rs", "xn--d1alf": "mk",
+    "xn--80ao21a": "kz", "xn--l1acc": "mn",
+}  # fmt: skip
+
 #: Countries whose outlets write their names in Cyrillic: their Latin brand (rbc for РБК) has other
 #: common transliterations that campaigns use (rbk).
 CYRILLIC_COUNTRIES: frozenset[str] = frozenset("RU UA BY BG RS MK KZ KG MN TJ".split())
+
+#: How a Cyrillic name reads in Latin letters (a plain scientific-style romanisation: РБК → rbk,
+#: Вести → vesti); the spelling variants below then reach the outlet's own Latin name (rbk → rbc).
+CYRILLIC_TO_LATIN: dict[str, str] = {
+    **dict(zip("абвгґдезийклмнопрстуфыэії", "abvggdeziyklmnoprstufyeii", strict=True)),
+    "ё": "yo", "є": "ye", "ж": "zh", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch",
+    "ю": "yu", "я": "ya", "ъ": "", "ь": "", "ў": "u", "ђ": "dj", "ј": "j", "љ": "lj", "њ": "nj",
+    "ћ": "c", "џ": "dz", "ѓ": "g", "ќ": "k", "ѕ": "dz",
+}  # fmt: skip
 
 #: Pairs of Latin spellings of one Cyrillic letter or sound, applied both ways (РБК: rbc ↔ rbk).
 TRANSLITERATIONS: tuple[tuple[str, str], ...] = (
