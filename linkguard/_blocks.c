@@ -346,11 +346,74 @@ fail:
     return NULL;
 }
 
+/* ---- JSON array element boundaries (scan --jobs on a large JSON array) -------------------- */
+
+PyDoc_STRVAR(json_boundary_doc,
+"json_boundary(data, start, depth, flags, want, /)\n--\n\n"
+"Reads data[start:] as the continuation of a JSON text whose nesting depth and string state\n"
+"(flags: 1 inside a string, 2 after its backslash) were depth and flags before it. Returns\n"
+"(at, depth, flags, deepest, commas): at is the index of the first comma at depth 1 outside\n"
+"strings at or after index want (a boundary between two elements of a top-level array), the state\n"
+"after it, the greatest depth seen on the way and how many such commas came before it; (-1, ...)\n"
+"with the state at the end when there is none. Brackets inside strings and escaped quotes are no boundaries; malformed text is not\n"
+"judged here (the depth may go below zero), the parser that reads the elements judges it.");
+
+static PyObject *json_boundary(PyObject *self, PyObject *args) {
+    Py_buffer view;
+    Py_ssize_t start, depth, want;
+    int flags;
+    if (!PyArg_ParseTuple(args, "y*nnin", &view, &start, &depth, &flags, &want)) return NULL;
+    const unsigned char *p = view.buf;
+    Py_ssize_t n = view.len, at = -1, deepest = depth, commas = 0;
+    int in_string = flags & 1, escaped = (flags & 2) != 0;
+    Py_ssize_t i = start < 0 ? 0 : start;
+    for (; i < n; i++) {
+        unsigned char c = p[i];
+        if (in_string) {
+            if (escaped) {
+                escaped = 0;
+                continue;
+            }
+            /* the rest of the string in one pass: only a backslash or a quote changes the state */
+            while (i < n && p[i] != '"' && p[i] != '\\') i++;
+            if (i == n) break;
+            if (p[i] == '\\') escaped = 1;
+            else in_string = 0;
+            continue;
+        }
+        switch (c) {
+        case '"':
+            in_string = 1;
+            break;
+        case '[':
+        case '{':
+            if (++depth > deepest) deepest = depth;
+            break;
+        case ']':
+        case '}':
+            depth--;
+            break;
+        case ',':
+            if (depth == 1) {
+                if (i >= want) at = i;
+                else commas++;
+            }
+            break;
+        default:
+            break;
+        }
+        if (at >= 0) break;
+    }
+    PyBuffer_Release(&view);
+    return Py_BuildValue("(nninn)", at, depth, in_string | (escaped ? 2 : 0), deepest, commas);
+}
+
 static PyMethodDef methods[] = {
     {"select_lines", select_lines, METH_VARARGS, select_lines_doc},
     {"literal_starts", literal_starts, METH_VARARGS, literal_starts_doc},
     {"count_newlines", count_newlines, METH_O, count_newlines_doc},
     {"deletion_hits", deletion_hits, METH_VARARGS, deletion_hits_doc},
+    {"json_boundary", json_boundary, METH_VARARGS, json_boundary_doc},
     {NULL, NULL, 0, NULL},
 };
 

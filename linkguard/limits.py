@@ -127,6 +127,12 @@ WEB_SHOWN_FINDINGS = 500
 #: of small files. Large enough that a unit's start-up is noise, small enough that two workers
 #: stay busy to the end and a unit's findings fit easily in memory.
 UNIT_BYTES = 8 << 20
+#: Near the end of a file its ranges shrink to a quarter of what is left, down to ``UNIT_BYTES``
+#: divided by this: the last ranges are small, so no worker idles long while another ends the run.
+TAIL_SHRINK = 4
+#: A JSON array is cut into ranges for ``scan --jobs`` only where its elements nest at most this
+#: deep (deeper ones are left to the sequential read, whose recursion limit judges them).
+JSON_SPLIT_MAX_DEPTH = 256
 #: Units in flight per worker: results come back in input order, so this bounds what waits.
 UNITS_IN_FLIGHT_PER_WORKER = 2
 #: Findings a worker keeps in memory for one unit before it spools them to a temporary file (a

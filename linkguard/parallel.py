@@ -11,6 +11,10 @@ it does almost nothing while they work. Workers judge offline; forensics
 (``--online``) and the verdict counts stay here, on the merged stream. Workers ignore SIGINT:
 Ctrl-C reaches this process, which cancels what has not started and lets the pool wind down.
 
+A range of a JSON array that turns out not to be JSON (``JsonRangeMalformed``) is replaced by a
+sequential read of the rest of its file here, and the file's later ranges are dropped: a broken
+file costs time, never exactness.
+
 A run with fewer than two units of work (small inputs, stdin) is scanned here, sequentially:
 starting processes would cost more than it saves.
 """
@@ -43,7 +47,7 @@ from linkguard.limits import (
     UNITS_IN_FLIGHT_PER_WORKER,
 )
 from linkguard.models import Evidence, Finding, Link, ScanStats, Skipped, Verdict
-from linkguard.partition import Totals, Unit, UnitCounts, iter_unit, plan
+from linkguard.partition import JsonRangeMalformed, Totals, Unit, UnitCounts, iter_unit, plan
 
 if TYPE_CHECKING:
     from linkguard.lookalike import Detector
@@ -252,7 +256,11 @@ class ParallelScan:
         self.paths = list(paths)
         self.jobs = max(1, jobs)
         self.input_format = input_format
-        units = plan(self.paths, input_format=input_format, unit_bytes=unit_bytes) if self.jobs > 1 else ()
+        units = (
+            plan(self.paths, input_format=input_format, unit_bytes=unit_bytes, json_arrays=True)
+            if self.jobs > 1
+            else ()
+        )
         tasks = _tasks(units, unit_bytes)
         # look ahead until there are two tasks for workers: fewer are scanned here
         self._ahead: list[Task] = []
@@ -269,6 +277,11 @@ class ParallelScan:
         #: The run's directory of part files and spools (removed with everything in it by close).
         self._parts: str | None = None
         self._pending: deque[Future[list[UnitOutcome]] | Unit | Skipped] = deque()
+        #: The units of each task in flight.
+        self._task_units: dict[Future[Any], list[Unit]] = {}
+        #: Files whose JSON ranges turned out not to be JSON: read here to their end instead.
+        self._abandoned: set[str] = set()
+        self._local: Scanner | None = None
 
     def start(self, detector: Detector, *, contexts: bool = True, start_method: str | None = None) -> None:
         """Start the workers now (before this process starts threads: a progress bar, forensics),
@@ -326,17 +339,20 @@ class ParallelScan:
                 totals.add(UnitCounts(skipped=[item]))
                 continue
             if isinstance(item, Unit):  # stdin or a named pipe: read here
-                counts = UnitCounts()
-                for finding in iter_unit(_local_scanner(scanner), item, counts):
-                    writer.add(finding)
-                per_unit = [(0, 0, counts)]
+                per_unit = [(0, 0, _write_local(scanner, item, writer))]
             else:
-                path, per_unit = item.result()
                 try:
-                    writer.add_encoded_file(path, sum(u[0] for u in per_unit), sum(u[1] for u in per_unit))
-                finally:
-                    with contextlib.suppress(OSError):
-                        os.unlink(path)
+                    path, per_unit = item.result()
+                except JsonRangeMalformed as exc:  # not JSON from here on: read as a sequential scan
+                    self._abandoned.add(exc.unit.path)
+                    per_unit = [(0, 0, _write_local(scanner, exc.tail(), writer))]
+                else:
+                    written, flagged = sum(u[0] for u in per_unit), sum(u[1] for u in per_unit)
+                    try:
+                        writer.add_encoded_file(path, written, flagged)
+                    finally:
+                        with contextlib.suppress(OSError):
+                            os.unlink(path)
             for _written, _flagged, counts in per_unit:
                 totals.add(counts)
                 if scanner.on_read is not None and counts.bytes_read:
@@ -354,48 +370,64 @@ class ParallelScan:
         for task in _chain(self._ahead, self._tasks):
             if isinstance(task, list):
                 fn, *args = call(task)
-                pending.append(self._pool.submit(fn, *args))
+                future = self._pool.submit(fn, *args)
+                self._task_units[future] = task
+                pending.append(future)
                 in_flight += 1
             else:
                 pending.append(task)
             while in_flight >= window or (pending and not isinstance(pending[0], Future)):
                 item = pending.popleft()
                 in_flight -= isinstance(item, Future)
-                yield item
+                if self._wanted(item):
+                    yield item
         while pending:
-            yield pending.popleft()
+            item = pending.popleft()
+            if self._wanted(item):
+                yield item
+
+    def _wanted(self, item: Future[Any] | Unit | Skipped) -> bool:
+        """False for the later ranges of a file read here to its end (their parts and spools
+        are removed with the run's directory)."""
+        if not isinstance(item, Future):
+            return True
+        units = self._task_units.pop(item, [])
+        return not any(u.kind == "json" and u.path in self._abandoned for u in units)
 
     def _ordered(self, scanner: Scanner) -> Iterator[Finding]:
         totals = Totals(scanner.stats)
-        local_scanner: Scanner | None = None
         parts = self._parts
         for item in self._in_order(lambda units: (_scan_task, units, parts)):
-            if isinstance(item, Unit) and local_scanner is None:
-                local_scanner = _local_scanner(scanner)
-            yield from self._take(item, totals, scanner, local_scanner)
+            yield from self._take(item, totals, scanner)
 
-    @staticmethod
     def _take(
-        item: Future[list[UnitOutcome]] | Unit | Skipped,
-        totals: Totals,
-        scanner: Scanner,
-        local_scanner: Scanner | None,
+        self, item: Future[list[UnitOutcome]] | Unit | Skipped, totals: Totals, scanner: Scanner
     ) -> Iterator[Finding]:
         if isinstance(item, Skipped):
             totals.add(UnitCounts(skipped=[item]), verdicts=False)
             return
-        if isinstance(item, Unit):  # stdin or a named pipe: read here
-            assert local_scanner is not None
+        local: Unit | None = item if isinstance(item, Unit) else None  # stdin or a named pipe
+        outcomes: list[UnitOutcome] = []
+        if isinstance(item, Future):
+            try:
+                outcomes = item.result()
+            except JsonRangeMalformed as exc:  # not JSON from here on: read as a sequential scan
+                self._abandoned.add(exc.unit.path)
+                local = exc.tail()
+        if local is not None:  # read here
             counts = UnitCounts()
-            yield from iter_unit(local_scanner, item, counts)
-            outcomes: list[UnitOutcome] = [([], counts)]
-        else:
-            outcomes = item.result()
+            yield from iter_unit(self._local_scanner(scanner), local, counts)
+            outcomes = [([], counts)]
         for findings, counts in outcomes:  # spools not read are removed with the run's directory
             yield from _spooled(findings) if isinstance(findings, str) else findings
             totals.add(counts, verdicts=False)  # verdicts are counted after forensics
             if scanner.on_read is not None and counts.bytes_read:
                 scanner.on_read(counts.bytes_read)
+
+    def _local_scanner(self, scanner: Scanner) -> Scanner:
+        if self._local is None:
+            self._local = _local_scanner(scanner)
+        return self._local
 
     def close(self, *, abort: bool = False) -> None:
         """Cancel what has not started, wait for what has (or, with ``abort``, stop the workers:
@@ -407,6 +439,7 @@ class ParallelScan:
                 _terminate_workers(pool)
             pool.shutdown(wait=True, cancel_futures=True)
         self._pending.clear()
+        self._task_units.clear()
         parts, self._parts = self._parts, None
         if parts is not None:
             shutil.rmtree(parts, ignore_errors=True)
@@ -443,3 +476,11 @@ def _local_scanner(scanner: Scanner) -> Scanner:
     from linkguard.scan import Scanner
 
     return Scanner(detector=scanner.detector, input_format=scanner.input_format, contexts=scanner.contexts)
+
+
+def _write_local(scanner: Scanner, unit: Unit, writer: JsonlReporter) -> UnitCounts:
+    """A unit read in this process into ``writer``; its counts."""
+    counts = UnitCounts()
+    for finding in iter_unit(_local_scanner(scanner), unit, counts):
+        writer.add(finding)
+    return counts

@@ -1,5 +1,6 @@
 """A scan cut into units that run anywhere: a whole input, or a byte range of a large plain-text
-or JSON Lines file cut on line boundaries.
+or JSON Lines file cut on line boundaries (for ``scan --jobs``, also of a large JSON array cut
+between its elements).
 
 ``plan(paths)`` lists the units in input order; ``scan_unit(scanner, unit)`` (or ``iter_unit``)
 scans one, in any process, and returns its findings and exact counts; ``merge_counts`` (pure,
@@ -7,7 +8,8 @@ associative, for a tree of results) or ``Totals`` (into one ``ScanStats``, as re
 order) put the counts together. Findings of the units in plan order, concatenated, are the
 findings of one sequential scan, byte for byte: a text range starts where a whole-file read
 starts a block (same line, column and first read, so the same blocks are cut), a JSON Lines
-range starts after a newline with its line number counted. Planning reads each file that is
+range starts after a newline with its line number counted, a JSON array range at a comma
+between two elements with its line, column and element index. Planning reads each file that is
 split once (memchr speed, no decoding); a file that cannot be split (compressed, another format,
 small) is one unit. ``scan --jobs`` (:mod:`linkguard.parallel`) is built on this; so is the Dask
 engine.
@@ -18,23 +20,39 @@ from __future__ import annotations
 import dataclasses
 import io
 import os
+import re
 import stat
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Literal
 
 from linkguard.inputs import compression, jsondump, plaintext
 from linkguard.inputs.decoding import Repairs, encoding_for, looks_binary, text_stream
+from linkguard.inputs.jsontree import Positions, Walker
+from linkguard.inputs.shapes import SHAPES
 from linkguard.inputs.sources import iter_paths, read_path, sniff_format
-from linkguard.limits import READ_BLOCK_BYTES, SNIFF_BYTES, UNIT_BYTES
+from linkguard.limits import (
+    JSON_READ_CHARS,
+    JSON_SPLIT_MAX_DEPTH,
+    JSON_WHOLE_VALUE_CHARS,
+    READ_BLOCK_BYTES,
+    SNIFF_BYTES,
+    TAIL_SHRINK,
+    UNIT_BYTES,
+)
 from linkguard.models import Finding, Record, ScanStats, Skipped
+
+try:
+    from linkguard._blocks import json_boundary
+except ImportError:  # pragma: no cover - depends on the install: JSON documents stay one unit
+    json_boundary = None  # type: ignore[assignment]
 
 if TYPE_CHECKING:
     from linkguard.scan import Scanner
 
-UnitKind = Literal["whole", "text", "jsonl"]
+UnitKind = Literal["whole", "text", "jsonl", "json", "json-tail"]
 _REPAIR_REASON = "invalid-utf-8-replaced"
 
 
@@ -48,6 +66,11 @@ class Unit:
     first read (the bytes a whole-file read carried into the block at ``start``, plus a block).
     ``first`` counts the input as a source; ``last`` reports the repairs of all its ranges.
     ``local``: only the planning process can read it (stdin, a named pipe).
+
+    "json" reads the elements of a top-level JSON array (a large export, an X ``tweets.js``) in
+    ``start``..``end``: the range starts at the comma before element ``index`` (the first range
+    at the file's start), at ``line``/``column``. "json-tail" is what a sequential scan finds in
+    ``path`` from ``line``/``column`` on: the way out when a "json" range is not JSON.
     """
 
     path: str
@@ -64,6 +87,7 @@ class Unit:
     #: Bytes of input this unit stands for, as planned (for batching small files and progress).
     size: int = 0
     local: bool = False
+    index: int = 0
 
 
 @dataclass(slots=True)
@@ -158,24 +182,31 @@ class Totals:
 
 # -- planning --------------------------------------------------------------------------------------
 def plan(
-    paths: Iterable[str | Path], *, input_format: str | None = None, unit_bytes: int = UNIT_BYTES
+    paths: Iterable[str | Path],
+    *,
+    input_format: str | None = None,
+    unit_bytes: int = UNIT_BYTES,
+    json_arrays: bool = False,
 ) -> Iterator[Unit | Skipped]:
     """The units of a scan of ``paths`` in input order, and the paths that cannot be read.
 
     A file of at least twice ``unit_bytes`` that is plain UTF-8 text or JSON Lines (sniffed as a
     sequential scan would, or as ``input_format`` says) is cut into ranges of about
-    ``unit_bytes``; anything else is one unit. Lazy: the first units come before a large file
-    has been read to its end.
+    ``unit_bytes``; with ``json_arrays``, so is a JSON document that is one large array (its
+    ranges may raise :class:`JsonRangeMalformed`: see there). Anything else is one unit. Lazy:
+    the first units come before a large file has been read to its end.
     """
     fmt = input_format if input_format and input_format != "auto" else None
     for path in iter_paths(paths):
         if isinstance(path, Skipped):
             yield path
         else:
-            yield from _units_of(str(path), fmt, unit_bytes)
+            yield from _units_of(str(path), fmt, unit_bytes, json_arrays)
 
 
-def _units_of(path: str, input_format: str | None, unit_bytes: int) -> Iterator[Unit]:
+def _units_of(
+    path: str, input_format: str | None, unit_bytes: int, json_arrays: bool = False
+) -> Iterator[Unit]:
     whole = Unit(path, "whole", input_format)
     if path == "-":
         yield dataclasses.replace(whole, local=True)
@@ -196,14 +227,16 @@ def _units_of(path: str, input_format: str | None, unit_bytes: int) -> Iterator[
         with open(path, "rb") as fh:
             head = _head(fh)
             kind = _splittable(path, head, input_format)
-            if kind is None:
+            if kind is None or (kind == "json" and not json_arrays):
                 yield whole
                 return
             fh.seek(0)
             if kind == "text":
                 yield from _text_ranges(path, fh, unit_bytes)
-            else:
+            elif kind == "jsonl":
                 yield from _jsonl_ranges(path, fh, unit_bytes, encoding_for(head))
+            else:
+                yield from _json_ranges(path, fh, unit_bytes, encoding_for(head), whole)
     except OSError:
         yield whole
 
@@ -219,23 +252,34 @@ def _head(fh: BinaryIO) -> bytes:
 
 
 def _splittable(path: str, head: bytes, input_format: str | None) -> UnitKind | None:
-    """``text`` or ``jsonl`` when ``linkguard.inputs.sources.read_stream`` would read the file as
-    uncompressed UTF-8 plain text or JSON Lines from its first byte on; else None."""
+    """``text``, ``jsonl`` or ``json`` when ``linkguard.inputs.sources.read_stream`` would read the
+    file as uncompressed UTF-8 plain text, JSON Lines or a JSON document from its first byte on;
+    else None."""
     if compression.detect(head) is not None or looks_binary(head):
         return None
     encoding = encoding_for(head)
     if encoding not in ("utf-8", "utf-8-sig"):
         return None
     fmt = input_format or sniff_format(path, head)
-    return fmt if fmt in ("text", "jsonl") else None  # type: ignore[return-value]
+    if fmt == "json" and json_boundary is None:
+        return None
+    return fmt if fmt in ("text", "jsonl", "json") else None  # type: ignore[return-value]
+
+
+def _range_bytes(remaining: int, unit_bytes: int) -> int:
+    """The size of the range that starts ``remaining`` bytes before the end of its file: ``unit_bytes``,
+    down to a quarter of it near the end, so that the last ranges are small and no worker waits
+    long for another to finish a large one (the last file's tail is the run's)."""
+    return max(unit_bytes // TAIL_SHRINK, min(unit_bytes, remaining // TAIL_SHRINK))
 
 
 def _text_ranges(path: str, fh: BinaryIO, unit_bytes: int) -> Iterator[Unit]:
     """Ranges that start where a whole-file read starts a block, with the block's line, column
     and the first read that cuts the same blocks (a sequential scan's first read is the sniffed head)."""
     start, first_read, line, column, carry = 0, SNIFF_BYTES, 1, 1, 0
+    size = _size(fh)
     for offset, b_line, b_column, b_carry in block_starts(fh, first_read=SNIFF_BYTES):
-        if offset - start >= unit_bytes:
+        if offset - start >= _range_bytes(size - start, unit_bytes):
             yield _text_unit(path, start, offset, first_read, line, column, last=False)
             start, first_read, line, column = offset, carry + READ_BLOCK_BYTES, b_line, b_column
         carry = b_carry
@@ -310,8 +354,8 @@ def _jsonl_ranges(path: str, fh: BinaryIO, unit_bytes: int, encoding: str) -> It
         if not chunk:
             break
         pos = 0
-        while start + unit_bytes - offset <= len(chunk):
-            at = chunk.find(b"\n", max(pos, start + unit_bytes - offset))
+        while start + (want := _range_bytes(size - start, unit_bytes)) - offset <= len(chunk):
+            at = chunk.find(b"\n", max(pos, start + want - offset))
             if at == -1 or offset + at + 1 >= size:
                 break
             cut = at + 1
@@ -337,6 +381,120 @@ def _jsonl_unit(path: str, start: int, end: int, line: int, encoding: str, *, la
         first=start == 0,
         last=last,
         size=end - start,
+    )
+
+
+class JsonRangeMalformed(Exception):
+    """A "json" range that is not what a sequential read finds there (the document is malformed
+    or too deep in it, or it ends early): the scan must take ``unit.tail()`` instead of this
+    range and of the file's later ranges. Rare, and only for a broken file."""
+
+    def __init__(self, unit: Unit) -> None:
+        super().__init__(unit)
+        self.unit = unit
+
+    def tail(self) -> Unit:
+        """The rest of the file from this range's start, read as a sequential scan reads it."""
+        unit = self.unit
+        return dataclasses.replace(unit, kind="json-tail", end=None, last=True)
+
+
+#: An X archive's ``window.YTD.… =`` before the array (``jsondump``'s prefix, in bytes).
+_JS_PREFIX = re.compile(rb"[ \t\r\n]*window\.[\w.$]+[ \t\r\n]*=[ \t\r\n]*")
+_JSON_SPACE = re.compile(rb"[ \t\r\n]*")
+
+
+def _json_ranges(path: str, fh: BinaryIO, unit_bytes: int, encoding: str, whole: Unit) -> Iterator[Unit]:
+    """Ranges of a document that is one top-level array (or an X archive's ``window.YTD.… = [``),
+    cut at commas between its elements: :func:`linkguard._blocks.json_boundary` follows strings,
+    escapes and nesting from the first byte on, so a bracket or comma inside a string is never
+    taken for one. Each range knows the line, column and index of where it starts. The first
+    range holds at least the first ``JSON_READ_CHARS`` characters: a sequential read that finds
+    the document malformed there scans all of it as text. A file whose
+    document is no array is one unit; a range nested deeper than ``JSON_SPLIT_MAX_DEPTH`` ends the
+    splitting (the parser's recursion limit, not this scanner, must judge it, as in a sequential
+    scan); malformed JSON is found by the worker that reads its range."""
+    assert json_boundary is not None
+    head = fh.read(SNIFF_BYTES)
+    skip = 3 if encoding == "utf-8-sig" else 0
+    prefix = _JS_PREFIX.match(head, skip)
+    opening = _JSON_SPACE.match(head, prefix.end() if prefix else skip).end()  # type: ignore[union-attr]
+    if head[opening : opening + 1] != b"[":
+        yield whole
+        return
+    size = _size(fh)
+    fd = fh.fileno()
+    start, line, column, index = 0, 1, 1, 0  # the range being planned
+    depth, flags, deepest, commas = 0, 0, 0, 0  # the scanner's state, where it is
+    # lines counted, and a known column on the current line (the byte-order mark has none)
+    lines, anchor, anchor_column = 1 + head.count(b"\n", 0, opening), skip, 1
+    if head.rfind(b"\n", 0, opening) >= 0:
+        anchor = head.rfind(b"\n", 0, opening) + 1
+    offset = first_want = opening
+    fh.seek(offset)
+    while True:
+        chunk = fh.read(READ_BLOCK_BYTES)
+        if not chunk:
+            break
+        pos = 0
+        while True:
+            want = max(pos, start + _range_bytes(size - start, unit_bytes) - offset, first_want - offset)
+            at, depth, flags, deep, passed = json_boundary(chunk, pos, depth, flags, want)
+            deepest, commas = max(deepest, deep), commas + passed
+            if deepest > JSON_SPLIT_MAX_DEPTH:
+                yield _json_unit(path, start, size, line, column, index, encoding, last=True, tail=True)
+                return
+            view = memoryview(chunk)[pos : len(chunk) if at < 0 else at]
+            lines += plaintext.count_newlines(view)  # type: ignore[arg-type]  # any buffer
+            newline = chunk.rfind(b"\n", pos, len(chunk) if at < 0 else at)
+            if newline >= 0:
+                anchor, anchor_column = offset + newline + 1, 1
+            if at < 0:
+                break
+            cut = offset + at
+            if start == 0:  # see above: the first range holds the sequential read's first block
+                chars = len(os.pread(fd, cut - skip, skip).decode("utf-8", "replace"))
+                if chars < JSON_READ_CHARS:
+                    first_want = cut + JSON_READ_CHARS - chars  # a character is a byte at least
+                    pos, commas = at + 1, commas + 1
+                    continue
+            text = os.pread(fd, cut - anchor, anchor) if cut > anchor else b""
+            cut_column = anchor_column + len(text.decode("utf-8", "replace"))
+            anchor, anchor_column = cut, cut_column
+            yield _json_unit(path, start, cut, line, column, index, encoding, last=False)
+            commas += 1
+            start, line, column, index = cut, lines, cut_column, commas
+            pos = at + 1
+            deepest = depth
+        offset += len(chunk)
+    yield _json_unit(path, start, size, line, column, index, encoding, last=True)
+
+
+def _json_unit(
+    path: str,
+    start: int,
+    end: int,
+    line: int,
+    column: int,
+    index: int,
+    encoding: str,
+    *,
+    last: bool,
+    tail: bool = False,
+) -> Unit:
+    return Unit(
+        path,
+        "json-tail" if tail else "json",
+        "json",
+        start,
+        None if last else end,
+        line=line,
+        column=column,
+        encoding=encoding if start == 0 else "utf-8",  # the byte-order mark is the file's first bytes
+        first=start == 0,
+        last=last,
+        size=end - start,
+        index=index,
     )
 
 
@@ -379,11 +537,15 @@ def _records(unit: Unit, counts: UnitCounts) -> Iterator[Record | Skipped]:
     """The records of ``unit``, as a sequential scan reads them; fills ``counts.bytes_read``
     (and ``sources``, ``open_repairs``)."""
     counts.sources += unit.first
+
+    def on_read(n: int) -> None:
+        counts.bytes_read += n
+
+    if unit.kind == "json-tail":  # the bytes before it are counted by the ranges before
+        counts.bytes_read -= unit.start
+        yield from _json_tail(unit, on_read)
+        return
     if unit.kind == "whole":
-
-        def on_read(n: int) -> None:
-            counts.bytes_read += n
-
         yield from read_path(unit.path, input_format=unit.input_format, on_read=on_read)
         return
     repairs = Repairs()
@@ -409,13 +571,62 @@ def _records(unit: Unit, counts: UnitCounts) -> Iterator[Record | Skipped]:
         else:
             reader = _RangeReader(fh, None if unit.end is None else unit.end - unit.start)
             text = text_stream(io.BufferedReader(reader), unit.encoding, repairs)
-            yield from jsondump.read_lines(text, unit.path, first_line=unit.line)
+            if unit.kind == "jsonl":
+                yield from jsondump.read_lines(text, unit.path, first_line=unit.line)
+            else:
+                yield from _json_range(text, unit)
         counts.bytes_read += reader.count if unit.end is None else unit.end - unit.start
     replaced = repairs.invalid
     if unit.last:  # the count alone: merge_counts adds the earlier ranges' and writes the note
         yield Skipped(unit.path, _REPAIR_REASON, str(replaced), kept=True)
     elif replaced:
         counts.open_repairs[unit.path] = replaced
+
+
+def _json_range(stream: io.TextIOWrapper, unit: Unit) -> Iterator[Record]:
+    """The records of a "json" range's elements, as ``jsondump.read_document`` reads them from a
+    large top-level array: the same parsing of each element, the same paths and positions.
+    Anything a sequential read would not find as a clean run of elements raises
+    :class:`JsonRangeMalformed`."""
+    cur = jsondump._Cursor(stream)
+    cur.line, cur.column0 = unit.line, unit.column
+    walker = Walker(Positions(""), unit.path, SHAPES)
+    try:
+        cur.fill()
+        if unit.start == 0:
+            prefix = jsondump._JS_PREFIX.match(cur.buf)
+            cur.at = prefix.end() if prefix else 0
+            cur.expect("[")
+        index, opening = unit.index, unit.start == 0
+        while True:
+            char = cur.peek()
+            if not char or char == "]":
+                if unit.last != (char == "]"):  # the array ends early, or not where the file does
+                    raise JsonRangeMalformed(unit)
+                cur.at += len(char)
+                if cur.peek():  # "Extra data"
+                    raise JsonRangeMalformed(unit)
+                return
+            if not opening:
+                cur.expect(",")
+            opening = False
+            yield from jsondump._value(cur, walker, (str(index),), None, JSON_WHOLE_VALUE_CHARS)
+            index += 1
+    except (jsondump._Malformed, RecursionError):
+        raise JsonRangeMalformed(unit) from None
+
+
+def _json_tail(unit: Unit, on_read: Callable[[int], None]) -> Iterator[Record | Skipped]:
+    """What a sequential scan of ``unit.path`` finds from ``unit.line``/``unit.column`` on: the
+    records of the elements before are read and dropped (they are in the ranges before), up to
+    the note that the JSON ends (the text after it is numbered from its own start)."""
+    where, ended = (unit.line, unit.column), False
+    for item in read_path(unit.path, input_format=unit.input_format, on_read=on_read):
+        if isinstance(item, Skipped):
+            ended = True
+            yield item
+        elif ended or (item.line, item.column) >= where:
+            yield item
 
 
 def iter_unit(scanner: Scanner, unit: Unit, counts: UnitCounts) -> Iterator[Finding]:

@@ -183,3 +183,21 @@ def test_merging_counts_is_associative_and_sums_a_files_repairs() -> None:
 def test_stdin_is_a_unit_only_the_planning_process_reads(name: str) -> None:
     (unit,) = plan([name])
     assert isinstance(unit, Unit) and unit.local and unit.kind == "whole"
+
+
+def test_the_last_ranges_of_a_file_shrink_so_that_no_worker_waits_long_at_the_end(tmp_path: Path) -> None:
+    from linkguard.limits import TAIL_SHRINK
+
+    rng = random.Random(4)
+    lines = (
+        json.dumps({"id": i, "text": " ".join(rng.choice(WORDS) for _ in range(12))}) for i in range(40_000)
+    )
+    path = tmp_path / "posts.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    units = [u for u in plan([path], unit_bytes=UNIT) if isinstance(u, Unit)]
+    sizes = [u.size for u in units]
+    assert sum(sizes) == path.stat().st_size
+    assert min(sizes[: len(sizes) // 2]) >= UNIT  # full ranges first
+    assert UNIT // TAIL_SHRINK <= sizes[-2] < UNIT // 2  # small ones at the end
+    first_small = next(i for i, size in enumerate(sizes) if size < UNIT)
+    assert all(size < UNIT for size in sizes[first_small:])  # and only there
