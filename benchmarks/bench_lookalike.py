@@ -1,6 +1,7 @@
 """Benchmark the lookalike detector against the full bundled rules (prints, never asserts).
 
-    python benchmarks/bench_lookalike.py [--domains 50000]
+    python benchmarks/bench_lookalike.py [--domains 50000] [--whole-only] [--list FILE]
+                                         [--baseline OTHER/bin/linkguard] [--repeat 3]
 
 Reports index build time, then domains/s for Detector.classify on a mix of generated lookalikes and
 random domains, next to a naive dnstwist-style baseline: the permutation set of every outlet
@@ -141,35 +142,56 @@ def main() -> None:
         print(f"  dnstwist.Fuzzer.generate for 50 outlets: {time.perf_counter() - t:.2f} s")
 
 
-def whole_scan(domains: list[str], repeat: int) -> None:
-    """domains/s of a whole ``linkguard scan`` of a domain list, start-up and output included."""
+def whole_scan(domains: list[str], repeat: int, baseline: str | None = None) -> None:
+    """domains/s of a whole ``linkguard scan`` of a domain list, start-up and output included, with
+    ``--jobs 1`` and the default; with ``baseline`` (another install's ``linkguard``), that one too,
+    interleaved run by run so that both see the same load."""
+    exes = {"this": str(Path(sys.executable).with_name("linkguard"))}
+    if baseline:
+        exes["baseline"] = baseline
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "domains.txt"
         path.write_text("\n".join(domains) + "\n", encoding="utf-8")
-        exe = Path(sys.executable).with_name("linkguard")
-        cmd = [str(exe), "scan", str(path), "--no-blocklist", "-q", "--format", "jsonl", "-o", os.devnull]
-        subprocess.run(cmd, check=False)  # warm the rules cache
-        best_wall = best_cpu = float("inf")
+        runs: dict[tuple[str, str], list[tuple[float, float]]] = {}
+        for exe in exes.values():  # warm the rules cache
+            subprocess.run([exe, "scan", str(path), "--no-blocklist", "-q", "-o", os.devnull], check=False)
         for _ in range(repeat):
-            before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            t = time.perf_counter()
-            subprocess.run(cmd, check=False)
-            wall = time.perf_counter() - t
-            after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-            best_wall, best_cpu = min(best_wall, wall), min(best_cpu, cpu)
+            for jobs in ("1", "default"):
+                for name, exe in exes.items():
+                    cmd = [exe, "scan", str(path), "--no-blocklist", "-q", "--format", "jsonl"]
+                    cmd += ["-o", os.devnull, *(["--jobs", jobs] if jobs != "default" else [])]
+                    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    t = time.perf_counter()
+                    subprocess.run(cmd, check=False)
+                    wall = time.perf_counter() - t
+                    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+                    runs.setdefault((name, jobs), []).append((wall, cpu))
     n = len(domains)
-    print(
-        f"\nwhole `linkguard scan` of {n:,} domains (best of {repeat}): "
-        f"{n / best_wall:,.0f} domains/s wall ({best_wall:.2f} s), {n / best_cpu:,.0f} domains/s CPU"
-    )
+    print(f"\nwhole `linkguard scan` of {n:,} domains (best of {repeat}; load {os.getloadavg()[0]:.1f}):")
+    for (name, jobs), got in runs.items():
+        wall, cpu = min(w for w, _ in got), min(c for _, c in got)
+        print(
+            f"  {name:8s} --jobs {jobs:7s}: {n / wall:,.0f} domains/s wall ({wall:.2f} s), "
+            f"{n / cpu:,.0f} domains/s CPU ({cpu:.2f} s)"
+        )
 
 
 if __name__ == "__main__":
-    main()
-    listed = Path(__file__).resolve().parents[2] / "shared" / "data" / "eval" / "popular-dev.txt"
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--whole-only", action="store_true", help="only the whole-scan figure")
+    parser.add_argument("--baseline", help="another install's linkguard, timed side by side")
+    parser.add_argument("--repeat", type=int, default=3)
+    default_list = Path(__file__).resolve().parents[2] / "shared" / "data" / "eval" / "popular-dev.txt"
+    parser.add_argument("--list", type=Path, default=default_list, help="the domain list to scan whole")
+    known, rest = parser.parse_known_args()
+    if not known.whole_only:
+        sys.argv[1:] = rest
+        main()
+    listed = known.list
     if listed.is_file():
         print(f"(domain list: {listed})")
-        whole_scan([d for d in listed.read_text("utf-8").split() if d], 3)
+        whole_scan([d for d in listed.read_text("utf-8").split() if d], known.repeat, known.baseline)
     else:
-        whole_scan(generate(["welt.de", "spiegel.de", "lemonde.fr"], 50_000, random.Random(7)), 3)
+        domains = generate(["welt.de", "spiegel.de", "lemonde.fr"], 50_000, random.Random(7))
+        whole_scan(domains, known.repeat, known.baseline)

@@ -14,6 +14,9 @@
  * split_run count and place the literals of a parsed value, the per-post walk of jsontree, and
  * value_end finds where an array or object closes (twins: _literals_py, _locate_py,
  * _split_run_py in jsontree, _value_end_py in jsondump; property tests check each pair agrees).
+ *
+ * deletion_hits(key, index) is the SymSpell lookup of linkguard.lookalike.index (its Python twin:
+ * linkguard.lookalike.index._deletion_hits_py): which one-deletion variants of a name are indexed.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -548,6 +551,55 @@ static PyObject *value_end(PyObject *self, PyObject *args) {
     return PyLong_FromLong(-1);
 }
 
+PyDoc_STRVAR(deletion_hits_doc,
+"deletion_hits(key, index, /)\n--\n\n"
+"The strings one deletion or none away from key that are keys of the dict index, each once: what\n"
+"linkguard.lookalike.index.deletes(key, 1) & index.keys() gives, without building the variants as\n"
+"a set first (a SymSpell lookup of every never-seen domain spent most of its time there).");
+
+/* Deleting key[i] or key[i + 1] gives the same string when the two are equal, and only then: so
+   skipping i when key[i] == key[i + 1] lists each variant once. */
+static PyObject *deletion_hits(PyObject *self, PyObject *args) {
+    PyObject *key, *index;
+    if (!PyArg_ParseTuple(args, "UO!:deletion_hits", &key, &PyDict_Type, &index)) return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(key);
+    int kind = PyUnicode_KIND(key);
+    const void *data = PyUnicode_DATA(key);
+    int ascii = PyUnicode_IS_ASCII(key);
+    PyObject *out = PyList_New(0);
+    if (out == NULL) return NULL;
+    int found = PyDict_Contains(index, key);
+    if (found < 0 || (found && PyList_Append(out, key) < 0)) goto fail;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (i + 1 < n && PyUnicode_READ(kind, data, i) == PyUnicode_READ(kind, data, i + 1)) continue;
+        PyObject *variant;
+        if (ascii) { /* the common case: copy the bytes around the deleted one */
+            variant = PyUnicode_New(n - 1, 127);
+            if (variant == NULL) goto fail;
+            Py_UCS1 *to = PyUnicode_1BYTE_DATA(variant);
+            memcpy(to, data, (size_t)i);
+            memcpy(to + i, (const Py_UCS1 *)data + i + 1, (size_t)(n - i - 1));
+        } else { /* substrings keep the canonical (narrowest) representation dict lookups need */
+            PyObject *head = PyUnicode_Substring(key, 0, i);
+            PyObject *tail = head ? PyUnicode_Substring(key, i + 1, n) : NULL;
+            variant = tail ? PyUnicode_Concat(head, tail) : NULL;
+            Py_XDECREF(head);
+            Py_XDECREF(tail);
+            if (variant == NULL) goto fail;
+        }
+        found = PyDict_Contains(index, variant);
+        if (found < 0 || (found && PyList_Append(out, variant) < 0)) {
+            Py_DECREF(variant);
+            goto fail;
+        }
+        Py_DECREF(variant);
+    }
+    return out;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
 /* ---- JSON array element boundaries (scan --jobs on a large JSON array) -------------------- */
 
 PyDoc_STRVAR(json_boundary_doc,
@@ -618,6 +670,7 @@ static PyMethodDef methods[] = {
     {"locate", locate, METH_VARARGS, locate_doc},
     {"split_run", split_run, METH_VARARGS, split_run_doc},
     {"value_end", value_end, METH_VARARGS, value_end_doc},
+    {"deletion_hits", deletion_hits, METH_VARARGS, deletion_hits_doc},
     {"json_boundary", json_boundary, METH_VARARGS, json_boundary_doc},
     {NULL, NULL, 0, NULL},
 };
@@ -625,7 +678,7 @@ static PyMethodDef methods[] = {
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "linkguard._blocks",
     "The plain-text line selection of linkguard.inputs.plaintext (and newline counting), and where JSON\n"
-    "string literals open, in C.", -1, methods,
+    "string literals open, and the SymSpell lookup of the lookalike index, in C.", -1, methods,
 };
 
 PyMODINIT_FUNC PyInit__blocks(void) {

@@ -131,7 +131,13 @@ def _valid_host(labels: list[str]) -> bool:
         return False
     if labels[-1].isdigit():
         return False
-    return all(_valid_label(lab, registrable=i >= len(labels) - 2) for i, lab in enumerate(labels))
+    registrable = len(labels) - 2  # _valid_label's checks, inline: this runs once per new host
+    for i, lab in enumerate(labels):
+        if not lab or len(lab) > MAX_LABEL_CHARS or lab[0] in "-_" or lab[-1] in "-_":
+            return False
+        if i >= registrable and "_" in lab:
+            return False
+    return True
 
 
 @lru_cache(maxsize=65536)

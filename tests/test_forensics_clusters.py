@@ -199,7 +199,10 @@ def test_the_cluster_evidence_names_the_cluster_and_is_replaced_not_repeated() -
     (line,) = [e for e in marked.verdict.evidence if e.kind == "cluster"]
     assert line.data["cluster"] == by_domain["welt.ltd"].id
     assert line.data["members"] == ["welt.ltd", "welt.top"]
-    assert line.data["shared"] == [{"kind": "ip", "value": "198.51.100.7"}]
+    assert line.data["domain"] == "welt.ltd"
+    assert line.data["shared"] == [
+        {"kind": "ip", "value": "198.51.100.7", "members": ["welt.ltd", "welt.top"]}
+    ]
     assert "welt.ltd shares infrastructure with welt.top (IP address 198.51.100.7)" in line.detail
     assert with_cluster(marked, by_domain) == marked  # a saved scan read back gets no second line
     assert with_cluster(marked, {}).verdict.evidence == a.verdict.evidence

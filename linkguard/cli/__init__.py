@@ -11,6 +11,7 @@ errors to exit codes. Exit codes (also in the README):
 4     network forensics refused or failed for the URL asked about
 70    unexpected internal error (re-run with --debug for the traceback)
 130   interrupted (Ctrl-C)
+141   the output was closed before the run ended (``linkguard scan … | head``); nothing on stderr
 ====  =====================================================
 """
 
@@ -22,8 +23,19 @@ from typing import ClassVar
 
 import click
 
-from linkguard.cli.common import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, exit_code_for
+from linkguard.cli.common import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OUTPUT_CLOSED,
+    EXIT_USAGE,
+    exit_code_for,
+)
 from linkguard.errors import LinkguardError
+
+
+class OutputClosed(Exception):
+    """The reader of stdout went away (``| head``). Not an ``OSError``: click would turn a broken
+    pipe into exit 1, the code for "flagged", before ``main`` saw it."""
 
 
 class LazyGroup(click.Group):
@@ -44,6 +56,12 @@ class LazyGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.commands_by_module})
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError as exc:
+            raise OutputClosed from exc
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         module_name = self.commands_by_module.get(cmd_name)
@@ -105,8 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     except LinkguardError as exc:
         click.echo(f"Error: {exc}", err=True)
         return exit_code_for(exc)
-    except BrokenPipeError:
-        return 0
+    except (OutputClosed, BrokenPipeError):
+        _quiet_stdout()
+        return EXIT_OUTPUT_CLOSED
     except Exception as exc:
         if debug:
             raise
@@ -115,6 +134,25 @@ def main(argv: list[str] | None = None) -> int:
         )
         return EXIT_INTERNAL
     return int(result or 0)
+
+
+def _quiet_stdout() -> None:
+    """Point stdout (and stderr, if that is what closed) at /dev/null, so that the interpreter's
+    last flush of what is still buffered does not print "Exception ignored … BrokenPipeError"."""
+    import contextlib
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                # not a file (a test's capture): nothing is flushed at exit either
+                with contextlib.suppress(OSError, ValueError):
+                    os.dup2(devnull, stream.fileno())
+    finally:
+        os.close(devnull)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -26,6 +26,8 @@ EXIT_INPUT = 3
 EXIT_NETWORK = 4
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
+#: 128 + SIGPIPE: what a shell reports for a command whose output pipe was closed.
+EXIT_OUTPUT_CLOSED = 141
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -6,12 +6,14 @@ input cannot be read or is not a linkguard scan.
 
 from __future__ import annotations
 
+import itertools
 from contextlib import ExitStack
 from pathlib import Path
 
 import click
 
 from linkguard.cli.common import EXIT_CLEAN, EXIT_FLAGGED, OutputOptions, open_report, output_options
+from linkguard.forensics.clusters import SavedClusters
 from linkguard.models import ScanStats
 from linkguard.report import open_scan, read_scan
 
@@ -27,10 +29,12 @@ def report(file: Path, output: OutputOptions) -> int:
         findings = read_scan(source, str(file), stats)
         first = next(findings, None)  # a garbled file fails here, still before any output
         writer = open_report(stack, output)
+        clusters = SavedClusters()  # the saved scan's infrastructure clusters, for their section
         if first is not None:
-            writer.add(*first)
-            for finding, context in findings:
+            for finding, context in itertools.chain((first,), findings):
+                clusters.add(finding)
                 writer.add(finding, context)
+        writer.set_clusters(clusters.clusters())
         writer.close(stats)
     if stats.skipped:
         click.echo(f"warning: skipped {stats.skipped.total()} invalid line(s) in {file}", err=True)

@@ -127,8 +127,11 @@ class Cluster:
             f"{domain} shares infrastructure with {names}{via}: {self.id}, {len(self.members)} domains",
             {
                 "cluster": self.id,
+                "domain": domain,
                 "members": list(self.members),
-                "shared": [{"kind": f.kind, "value": f.value} for f in facts],
+                # each fact with the members holding it: a saved scan re-rendered (``SavedClusters``)
+                # can draw the cluster from these lines even when some members' findings are not saved
+                "shared": [f.to_dict() for f in facts],
             },
         )
 
@@ -349,3 +352,46 @@ def with_cluster(finding: Finding, by_domain: Mapping[str, Cluster]) -> Finding:
         return finding
     verdict = dataclasses.replace(finding.verdict, evidence=(*added, *kept))
     return dataclasses.replace(finding, verdict=verdict)
+
+
+class SavedClusters:
+    """The clusters of a saved scan read back (``linkguard report``): rebuilt from the facts its
+    findings carry, as the scan built them; a cluster its ``cluster`` lines name but the facts no
+    longer make (members' findings left out of the file) is drawn from those lines instead."""
+
+    def __init__(self) -> None:
+        self.collector = ClusterCollector()
+        #: cluster id → its members, and each fact the lines name → the members holding it
+        self._named: dict[str, tuple[tuple[str, ...], dict[Fact, set[str]]]] = {}
+
+    def add(self, finding: Finding) -> None:
+        self.collector.add(finding)
+        for item in finding.verdict.evidence:
+            if item.kind == "cluster":
+                self._read_line(item.data, members_of(finding))
+
+    def _read_line(self, data: Mapping[str, Any], speaks_for: tuple[str, ...]) -> None:
+        cid, members = data.get("cluster"), _strings(data.get("members"))
+        if not isinstance(cid, str) or len(members) < 2:
+            return
+        _, facts = self._named.setdefault(cid, (tuple(members), {}))
+        domain = data.get("domain")  # lines written before it was kept: the finding's own domains
+        holders_of_line = {domain} if isinstance(domain, str) else set(speaks_for) & set(members)
+        for shared in data.get("shared", ()) if isinstance(data.get("shared"), list) else ():
+            kind, value = (
+                (shared.get("kind"), shared.get("value")) if isinstance(shared, dict) else (None, None)
+            )
+            if kind in FACT_KINDS and isinstance(value, str):
+                held = facts.setdefault(Fact(kind, value), set())
+                held.update(holders_of_line, (m for m in _strings(shared.get("members")) if m in members))
+
+    def clusters(self) -> list[Cluster]:
+        rebuilt = {c.id: c for c in self.collector.clusters()}
+        for cid, (members, facts) in self._named.items():
+            if cid not in rebuilt:
+                shared = sorted(
+                    (SharedFact(f.kind, f.value, tuple(sorted(held))) for f, held in facts.items()),
+                    key=lambda f: (FACT_KINDS.index(f.kind), f.value),
+                )
+                rebuilt[cid] = Cluster(cid, members, tuple(shared))
+        return sorted(rebuilt.values(), key=lambda c: (-len(c.members), c.id))

@@ -3,14 +3,17 @@
 A message starts at a dated header line and runs until the next one, so a message written over
 several lines is one post. Both forms the apps write are read: Android's
 ``31/12/24, 21:04 - Name: text`` (also ``12/31/24, 9:04 PM - …`` and ``31.12.24, 21:04 - …``) and
-iOS's ``[31.12.24, 21:04:05] Name: text``. A header without ``Name:`` is a system message (its
+iOS's ``[31.12.24, 21:04:05] Name: text``, and both with the year first, as locales that write ISO
+or East Asian dates do (``2024-12-31 21:04 - …``, ``2019/01/01, 11:25 - …``, ``[2024/12/31, 21:04:05]
+…``). A header without ``Name:`` is a system message (its
 author is null). The export has no message ids and no permalinks: ``post.id`` and ``post.url`` are
 null, and the finding's ``line`` is where the message starts. A message longer than
 ``MAX_LINE_CHARS`` is written out in pieces (cut at line ends) of the one post, so memory stays flat.
 
 The date's day/month order is the phone's locale and the export does not say which. A chat is
 written in one locale, so the first date that can only be read one way (a day over 12, or dots,
-which only day-first locales use) decides it for the whole file; messages before it are held
+which only day-first locales use) decides it for the whole file; a four-digit year written first is
+always year, month, day (no locale writes year, day, month); messages before it are held
 (up to ``WHATSAPP_HELD_CHARS`` characters). Where nothing decides, ``created_at`` is the date as
 the export wrote it (``12/11/24, 21:04``), not a guess. Times are local, with no zone, as in the
 export.
@@ -30,7 +33,12 @@ from linkguard.inputs.reader import Reader, content_start
 from linkguard.limits import MAX_LINE_CHARS, WHATSAPP_HELD_CHARS
 from linkguard.models import Post, Record, Skipped
 
-_DATE = r"(\d{1,2})([./-])(\d{1,2})\2(\d{2}|\d{4}),? (\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?"
+#: Day and month in either order, then the year (``31.12.24``, ``12/31/2024``); or a four-digit year
+#: first, then month and day (``2024-12-31``, ``2024/12/31``).
+_DATE = (
+    r"(?:(\d{1,2})([./-])(\d{1,2})\2(\d{2}|\d{4})|(\d{4})([./-])(\d{1,2})\6(\d{1,2})),? "
+    r"(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?"
+)
 _AMPM = r"(?:[ \u202f\u00a0]?([AaPp])\.?[ \u202f]?[Mm]\.?)?"
 #: iOS: ``[31.12.24, 21:04:05] Name: text``; Android: ``31/12/24, 21:04 - Name: text``.
 _IOS = re.compile(r"\u200e?\[" + _DATE + _AMPM + r"\] ")
@@ -66,6 +74,15 @@ def _header(line: str) -> tuple[re.Match[str], str] | None:
         return None
     m = _IOS.match(line) or _ANDROID.match(line)
     return None if m is None else (m, line[m.end() :])
+
+
+def _parts(m: re.Match[str]) -> tuple[str | None, ...]:
+    """The header's date and time as (first, separator, second, year, hour, minute, second, am/pm):
+    a year-first date is put in day-first order, so that it reads one way only (``_day_first``)."""
+    g = m.groups()
+    if g[4] is None:
+        return (*g[:4], *g[8:])
+    return (g[7], g[5], g[6], g[4], *g[8:])
 
 
 def _day_first(parts: tuple[str | None, ...]) -> bool | None:
@@ -175,8 +192,8 @@ def read(stream: io.TextIOWrapper, source: str, entry: str | None = None) -> Ite
                     yield done
         m, rest = found
         author, text, offset = _split_author(rest)
-        parts = m.groups()
-        own = _day_first(parts)
+        parts = _parts(m)
+        own = True if m.group(5) else _day_first(parts)
         if day_first is None:
             day_first = own
         written = m.group(0).strip(" -\u2013[]\u200e")
@@ -187,9 +204,14 @@ def read(stream: io.TextIOWrapper, source: str, entry: str | None = None) -> Ite
 
 
 def sniff(head: bytes) -> bool:
-    """Whether the first line is a WhatsApp message header."""
+    """Whether the first line is a WhatsApp message header. An unbracketed year-first one with
+    seconds is a log line (``2024-03-05 14:22:10 - worker - INFO``): Android writes no seconds."""
     first = content_start(head)[:256].decode("utf-8", "ignore")
-    return _header(first) is not None
+    found = _header(first)
+    if found is None:
+        return False
+    m = found[0]
+    return not (m.group(5) and m.group(11) and not first.lstrip("\u200e").startswith("["))
 
 
 #: Chosen by content, even for a ``.txt`` (the name WhatsApp gives its exports).

@@ -22,6 +22,9 @@ TABLE_FILE = Path(__file__).resolve().parent.parent / "data" / "confusables.txt"
 
 #: German transliteration, tried as a second reading so "süddeutsche" meets "sueddeutsche".
 _TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+#: Whether the transliteration changes any ASCII letter (it does not: ``skeletons`` of an ASCII
+#: label then has no second reading to look for).
+_TRANSLIT_ASCII = any(code < 0x80 for code in _TRANSLIT)
 
 
 class Confusables(NamedTuple):
@@ -85,6 +88,13 @@ def _ascii_translation() -> dict[int, str]:
     return {ord(src): dst for src, dst in table().chars.items() if src.isascii()}
 
 
+@lru_cache(maxsize=1)
+def _ascii_sources() -> frozenset[str]:
+    """The ASCII characters ``_ascii_translation`` changes (0 and 1): most labels hold none, and
+    a set test is cheaper than ``str.translate``'s lookup of every character."""
+    return frozenset(chr(code) for code in _ascii_translation())
+
+
 def _fold(label: str) -> str:
     decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", label).casefold())
     return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
@@ -94,7 +104,9 @@ def _fold(label: str) -> str:
 def skeleton(label: str) -> str:
     """The look-alike class of ``label``; equal skeletons mean the labels can be mistaken."""
     if label.isascii():  # NFKC and NFD leave ASCII alone; casefold is lower
-        out = label.lower().translate(_ascii_translation())
+        out = label.lower()
+        if not _ascii_sources().isdisjoint(out):
+            out = out.translate(_ascii_translation())
     else:
         folded = unicodedata.normalize("NFKC", label).casefold()
         out = unicodedata.normalize("NFD", folded).translate(_translation())
@@ -112,6 +124,8 @@ _ONE_INSIDE = re.compile(r"(?<=[a-z])1(?=[a-z])")
 def skeletons(label: str) -> tuple[str, ...]:
     """The skeleton plus second readings: the German transliteration of umlauts/ß, the other
     letter a two-faced character such as þ (p or b) stands for, and 1 between letters read as i."""
+    if label.isascii() and "1" not in label and not _TRANSLIT_ASCII:  # no second reading to find
+        return (skeleton(label),)
     found = [skeleton(label)]
     lowered = label.casefold()
     if lowered.translate(_TRANSLIT) != lowered:

@@ -248,18 +248,22 @@ class Detector:
     def _classify(self, link: Link) -> Verdict:
         obfuscation = obfuscation_evidence(post_tricks(link))
         extra = (obfuscation,) if obfuscation else ()
+        ancestors = _ancestors(link)
         if link.registered_domain:
-            ruled = self._by_rules(link, extra)
+            ruled = self._by_rules(link, extra, ancestors)
             if ruled is not None:
                 return ruled
         signals = self._signals(link, obfuscated=obfuscation is not None)
         combined = sc.combine(signals, obfuscated=obfuscation is not None)
         evidence = [Evidence(s.technique, s.detail, s.data) for s in combined.signals]
         techniques = tuple(dict.fromkeys(s.technique for s in combined.signals))
-        blocked = self.index.blocked.get(next((h for h in _ancestors(link) if h in self.index.blocked), ""))
+        blocked = None
+        if self.use_blocklist and link.registered_domain:
+            listed = self.index.blocked
+            blocked = listed.get(next((h for h in ancestors if h in listed), ""))
         rating = self._low_rating(link)
         rated = (rating_evidence(rating),) if rating is not None else ()
-        if self.use_blocklist and blocked is not None and link.registered_domain:
+        if blocked is not None:
             outlet = combined.outlet or self.index.outlet_by_domain.get(blocked.imitates)
             bad = blocklist_evidence(blocked)
             return Verdict(
@@ -276,10 +280,15 @@ class Detector:
         rating = self.index.ratings.get(link.registered_domain)
         return rating if rating is not None and rating.value < RATING_LOW_THRESHOLD else None
 
-    def _by_rules(self, link: Link, extra: tuple[Evidence, ...]) -> Verdict | None:
+    def _by_rules(
+        self, link: Link, extra: tuple[Evidence, ...], ancestors: list[str] | None = None
+    ) -> Verdict | None:
         """trusted / shortened when a rule names the host; None when the techniques must decide."""
         idx = self.index
-        for host in _ancestors(link):
+        ancestors = _ancestors(link) if ancestors is None else ancestors
+        if idx.ruled_hosts.isdisjoint(ancestors):  # no rule names it: skip to the popular list
+            return self._popular(link, extra)
+        for host in ancestors:
             outlet = idx.outlet_by_domain.get(host)
             if outlet is not None:
                 why = Evidence("trusted", f"{host} is a domain of {outlet.name} ({outlet.origin} rules)")
@@ -289,7 +298,7 @@ class Detector:
                 note = f": {legit.note}" if legit.note else ""
                 why = Evidence("legit", f"{host} is listed as a legitimate look-alike{note}")
                 return Verdict("trusted", 0, None, (), (why, *extra))
-        for host in _ancestors(link):
+        for host in ancestors:
             short = idx.shorteners.get(host)
             if short is None:
                 continue
@@ -305,6 +314,11 @@ class Detector:
                 claim = f"the post's link card claimed '{target[2]}'"
                 notes.append(Evidence("display", claim, {"shown": target[2]}))
             return Verdict("shortened", 0, None, (), (*notes, *extra))
+        return self._popular(link, extra)
+
+    def _popular(self, link: Link, extra: tuple[Evidence, ...]) -> Verdict | None:
+        """trusted when the domain is among the popular sites and nothing speaks against it."""
+        idx = self.index
         rank = idx.profile.rank(link.registered_domain)
         if (
             rank is not None

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from linkguard.lookalike import scoring as sc
 from linkguard.lookalike.confusables import describe_lookalikes, skeleton, skeletons
-from linkguard.lookalike.index import Brand, Index
+from linkguard.lookalike.index import GLUED_NAME_MIN, GLUED_WORD_MIN, Brand, Index
 from linkguard.lookalike.permutations import KIND_PHRASES
 from linkguard.lookalike.wordlists import (
     ACCOUNT_WORDS,
@@ -30,6 +30,7 @@ from linkguard.models import Outlet, Technique
 from linkguard.normalize import parse_link
 
 _TOKENS = re.compile(r"[a-z]+|[0-9]+")
+_LABEL_SEPARATORS = re.compile(r"[.-]")
 _NEWSY_WORDS = tuple(sorted((w for w in COMBO_WORDS if len(w) >= 4), key=len, reverse=True))
 _MAX_WINDOW = 4
 #: Namesakes are log-scaled against this many (more count as many).
@@ -287,7 +288,7 @@ def _typo_key(subj: Subject) -> str:
 def typo(index: Index, subj: Subject) -> list[sc.Signal]:
     """fox-news.top, washingtonpots.com, spigel.de: one keyboard slip away from the brand."""
     key = _typo_key(subj)
-    if key in index.brands or subj.label in index.legit_labels:
+    if key in index.brands or subj.label in index.legit_labels or not index.may_be_typo(key):
         return []
     hit = index.typo_of(key)
     if hit is not None:
@@ -315,8 +316,8 @@ def _is_combo_word(token: str) -> bool:
 
 
 #: Shortest brand the glued split considers, and shortest word glued to it ("tv", "my", "der").
-_GLUED_BRAND_MIN = 3
-_GLUED_WORD_MIN = 2
+_GLUED_BRAND_MIN = GLUED_NAME_MIN
+_GLUED_WORD_MIN = GLUED_WORD_MIN
 
 
 _COMBO_NOTES = {
@@ -400,11 +401,11 @@ def combo(index: Index, subj: Subject) -> list[sc.Signal]:
             if found is not None:
                 consider(found[0], tokens[:i] + tokens[j:], False, found[1])
     for t, token in enumerate(tokens):
-        if not token.isalpha():
+        if not token.isalpha() or not index.may_glue(token):  # most tokens: no split can match
             continue
+        rest_before, rest_after = tokens[:t], tokens[t + 1 :]
         for k in range(_GLUED_WORD_MIN, len(token) - _GLUED_WORD_MIN + 1):
             head, tail = token[:k], token[k:]
-            rest_before, rest_after = tokens[:t], tokens[t + 1 :]
             if tail in COMBO_WORDS and len(head) >= _GLUED_BRAND_MIN and head in curated:
                 consider(curated[head][0], [*rest_before, tail, *rest_after], True, "")
             if _is_combo_word(head) and len(tail) >= _GLUED_BRAND_MIN and tail in curated:
@@ -415,7 +416,7 @@ def combo(index: Index, subj: Subject) -> list[sc.Signal]:
 def embedded(index: Index, subj: Subject) -> list[sc.Signal]:
     """welt.de.nachrichten-heute.com, www-tagesschau-de.info, welt.de@evil.com: the real domain inside."""
     signals: list[sc.Signal] = []
-    labels = re.split(r"[.-]", subj.host)
+    labels = _LABEL_SEPARATORS.split(subj.host)
     # The window must end before the public suffix: forbes.com.br is Forbes' name on com.br (a
     # tld-swap or a namesake), not forbes.com embedded in someone's domain.
     last = len(labels) - subj.suffix.count(".") - 1

@@ -13,10 +13,11 @@ text, so no ``'`` prefix is needed as in CSV); characters XML cannot carry are s
 from __future__ import annotations
 
 import re
+import tempfile
 from typing import Any, BinaryIO
 
 from linkguard.errors import InputError
-from linkguard.limits import XLSX_MAX_CELL_CHARS
+from linkguard.limits import READ_BLOCK_BYTES, SPOOL_MEMORY_BYTES, XLSX_MAX_CELL_CHARS
 from linkguard.models import Finding, ScanStats
 from linkguard.report.base import Reporter
 from linkguard.report.fields import LINK_COLUMNS
@@ -70,6 +71,20 @@ class XlsxReporter(Reporter):
         self._sheet.append([self._value(column.get(row, self.defang)) for column in LINK_COLUMNS])
 
     def _close(self, stats: ScanStats) -> None:
-        self.out.flush()
-        self._book.save(self._binary)
+        # zipped into a spool first, then copied: a reader that goes away mid-copy (``| head``)
+        # fails one write here, not openpyxl's zip half-written (which then complains at exit)
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES) as spool:
+            self._book.save(spool)
+            spool.seek(0)
+            self.out.flush()
+            while block := spool.read(READ_BLOCK_BYTES):
+                _write_all(self._binary, block)
         self._binary.flush()
+
+
+def _write_all(out: BinaryIO, data: bytes) -> None:
+    """Write all of ``data``: a pipe whose reader left mid-write takes part of it and says so
+    (``shutil.copyfileobj`` would not notice); the next write then fails with ``BrokenPipeError``."""
+    view = memoryview(data)
+    while view:
+        view = view[out.write(view) :]

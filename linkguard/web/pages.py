@@ -49,6 +49,7 @@ DOWNLOADS = {
     "csv": ("linkguard-report.csv", "text/csv; charset=utf-8"),
     "jsonl": ("linkguard-report.jsonl", "application/jsonl"),
     "stix": ("linkguard-report.stix.json", "application/json"),
+    "xlsx": ("linkguard-report.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
 #: The HTML report styles itself inline; as a download it runs sandboxed and loads nothing.
 _REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
@@ -218,6 +219,10 @@ async def download(request: Request) -> Response:
     spooled = engine.spooled(request.path_params["result"])
     if fmt not in DOWNLOADS or spooled is None:
         raise Problem(404, "no such report (results are kept for the last few scans only)")
+    if fmt == "xlsx" and not _has_openpyxl():
+        raise Problem(
+            501, "XLSX downloads need openpyxl on the server (pip install openpyxl); the other formats work"
+        )
     path = await run_in_threadpool(_write_report, engine, spooled, fmt)
     name, media = DOWNLOADS[fmt]
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
@@ -226,6 +231,16 @@ async def download(request: Request) -> Response:
     return FileResponse(
         path, media_type=media, headers=headers, background=BackgroundTask(path.unlink, missing_ok=True)
     )
+
+
+def _has_openpyxl() -> bool:
+    """Whether the XLSX writer can run here: asked before the scan, so a missing library is a
+    clear refusal rather than an error half-way through a report."""
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def _write_report(engine: Engine, spooled: Spooled, fmt: str) -> Path:

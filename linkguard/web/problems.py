@@ -19,6 +19,7 @@ _TITLES = {
     421: "Misdirected Request",
     422: "Unprocessable Content",
     500: "Internal Server Error",
+    501: "Not Implemented",
     503: "Service Unavailable",
 }
 
