@@ -115,8 +115,33 @@ def worker_scanner(setup: WorkerSetup | None) -> Scanner:
     return _WORKER
 
 
+#: Set by SIGTERM in a worker; ``_in_task`` says whether the worker is inside one of our tasks.
+_stopping = False
+_in_task = False
+
+
 def _stop(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)  # unwinds the unit, which removes its spool
+    """Unwind the task the worker is in, which removes its spool. Outside a task the worker is
+    in the executor's own code, reading the next call or sending a result through a pipe other
+    processes share: an exception there would leave half a message in it (the next reader fails
+    with ``EOFError`` or the pool hangs), so the stop only takes effect when the next task starts
+    (the executor's shutdown sentinel ends an idle worker)."""
+    global _stopping
+    _stopping = True
+    if _in_task:
+        raise SystemExit(128 + signum)
+
+
+@contextlib.contextmanager
+def _stoppable() -> Iterator[None]:
+    global _in_task
+    if _stopping:
+        raise SystemExit(128 + signal.SIGTERM)
+    _in_task = True
+    try:
+        yield
+    finally:
+        _in_task = False
 
 
 #: Links of every kind the pipeline knows, scanned once before the workers are forked.
@@ -141,6 +166,11 @@ def _init_worker(setup: WorkerSetup | None) -> None:
 def _scan_task(units: list[Unit], parts: str, keep: int = UNIT_FINDINGS_IN_MEMORY) -> list[UnitOutcome]:
     """Scan a task's units in a worker; a unit's findings past ``keep`` go to a spool file in
     the run's directory ``parts``."""
+    with _stoppable():
+        return _scan_units(units, parts, keep)
+
+
+def _scan_units(units: list[Unit], parts: str, keep: int) -> list[UnitOutcome]:
     scanner = worker_scanner(None)
     out: list[UnitOutcome] = []
     for unit in units:
@@ -177,6 +207,11 @@ def _encode_task(units: list[Unit], options: ReportOptions, parts: str) -> Encod
     directory ``parts``, with the selection and encoder of the writer in the parent: the lines
     are what it would write, byte for byte. The parent copies the part into its output in the
     kernel, so neither encoding nor moving 100 MB of lines through a pipe is left to it."""
+    with _stoppable():
+        return _encode_units(units, options, parts)
+
+
+def _encode_units(units: list[Unit], options: ReportOptions, parts: str) -> EncodedPart:
     from linkguard.report.jsonl import JsonlReporter
 
     scanner = worker_scanner(None)

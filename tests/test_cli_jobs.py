@@ -286,3 +286,28 @@ def test_a_run_leaves_no_part_files_behind(inputs: Path, tmp_path: Path) -> None
     assert proc.returncode in (0, 1), proc.stderr.decode()
     assert (tmp_path / "out.jsonl").stat().st_size > 1000
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]
+
+
+def test_sigterm_outside_a_task_waits_for_the_next_task(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker stopped while in the executor's own code (reading a call, sending a result through
+    a shared pipe) must not unwind there: half a message left in the pipe made the next reader
+    fail with EOFError or hung the pool. The stop takes effect when the next task starts."""
+    from linkguard import parallel
+
+    monkeypatch.setattr(parallel, "_stopping", False)
+    monkeypatch.setattr(parallel, "_in_task", False)
+    parallel._stop(signal.SIGTERM, None)  # outside a task: no exception
+    assert parallel._stopping
+    with pytest.raises(SystemExit) as stopped, parallel._stoppable():
+        pass
+    assert stopped.value.code == 128 + signal.SIGTERM
+
+
+def test_sigterm_inside_a_task_unwinds_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from linkguard import parallel
+
+    monkeypatch.setattr(parallel, "_stopping", False)
+    monkeypatch.setattr(parallel, "_in_task", False)
+    with pytest.raises(SystemExit), parallel._stoppable():
+        parallel._stop(signal.SIGTERM, None)
+    assert not parallel._in_task
