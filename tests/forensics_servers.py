@@ -372,6 +372,21 @@ def rdap_record(domain: str, registered: str, registrar: str = "Example Registra
     }
 
 
+def two_cluster_members(web: Server, rdap: Server, rules_file: Path, tmp_path: Path) -> list[str]:
+    """``scan --online`` arguments for a dump with two lookalikes (welt.ltd, welt.top) that share
+    the loopback web server, its clone page and a registrar week: one infrastructure cluster."""
+    rdap.rdap["welt.top"] = rdap_record("welt.top", "2024-05-03T11:00:00Z", "Cheap Names LLC")
+    dump = tmp_path / "posts.txt"
+    dump.write_text(
+        f"Neu: http://welt.ltd:{web.port}/article\nAuch: http://welt.top:{web.port}/article\n"
+        "Echt: https://www.welt.de/\n",
+        encoding="utf-8",
+    )
+    args = ["scan", str(dump), "--online", "--allow-private", "--rdap-url", f"{rdap.base}/", "-q"]
+    args += ["--resolve", "welt.ltd:127.0.0.1", "--resolve", "welt.top:127.0.0.1"]
+    return [*args, "--rules", str(rules_file), "--no-blocklist", "--no-cache"]
+
+
 class _WhoisHandler(socketserver.StreamRequestHandler):
     def handle(self) -> None:
         query = self.rfile.readline(512).decode().strip().lower()

@@ -21,13 +21,13 @@ import time
 from pathlib import Path
 
 import pytest
+from jobs_runs import LINKGUARD, scan_with_one_and_two_jobs
 
 from linkguard.lookalike import load_detector
 from linkguard.parallel import ParallelScan
 from linkguard.report import FORMATS
 
 UNIT = str(256 << 10)
-LINKGUARD = ["-c", "import sys; from linkguard.cli import main; sys.exit(main())"]
 PROSE = "die der und z.B. Dr.Müller 3.5 12.30 Uhr … e.g.".split() + "Krieg Regierung nicht".split() * 8
 LINKS = (
     "welt.ltd/politik/{n} https://www.welt.de/a/{n} hxxps://faz[.]news/x{n} t.co/AbC{n} 𝐰𝐞𝐥𝐭.𝐥𝐭𝐝 "
@@ -87,22 +87,7 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _both(*args: str | Path, tmp_path: Path) -> tuple[bytes, bytes, str]:
-    results = []
-    for jobs in (1, 2):
-        summary = tmp_path / f"summary-{jobs}.json"
-        proc = subprocess.run(
-            [sys.executable, *LINKGUARD, "scan", *map(str, args), "--unit-bytes", UNIT,
-             "--jobs", str(jobs), "--summary", str(summary)],
-            capture_output=True,
-            check=False,
-        )  # fmt: skip
-        assert "Traceback" not in proc.stderr.decode()
-        results.append((proc.returncode, proc.stdout, proc.stderr.decode(), summary.read_text()))
-    one, two = results
-    assert two[0] == one[0]  # exit code
-    assert two[2] == one[2]  # the summary on stderr
-    assert two[3] == one[3]  # --summary JSON
-    return one[1], two[1], one[2]
+    return scan_with_one_and_two_jobs(*args, unit_bytes=int(UNIT), tmp_path=tmp_path)
 
 
 TARGETS = ["dump.txt", "posts.jsonl", "mixed", "compressed"]

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
-from forensics_servers import Server, rdap_record
+from forensics_servers import Server, two_cluster_members
 
 from linkguard.cli import main
 from linkguard.forensics.clusters import cluster_id
@@ -27,16 +27,7 @@ def private_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_two_lookalikes_sharing_address_and_template_are_one_cluster_in_every_format(
     web: Server, rdap: Server, rules_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    rdap.rdap["welt.top"] = rdap_record("welt.top", "2024-05-03T11:00:00Z", "Cheap Names LLC")
-    dump = tmp_path / "posts.txt"
-    dump.write_text(
-        f"Neu: http://welt.ltd:{web.port}/article\nAuch: http://welt.top:{web.port}/article\n"
-        "Echt: https://www.welt.de/\n",
-        encoding="utf-8",
-    )
-    args = ["scan", str(dump), "--online", "--allow-private", "--rdap-url", f"{rdap.base}/", "-q"]
-    args += ["--resolve", "welt.ltd:127.0.0.1", "--resolve", "welt.top:127.0.0.1"]
-    args += ["--rules", str(rules_file), "--no-blocklist", "--no-cache"]
+    args = two_cluster_members(web, rdap, rules_file, tmp_path)
     outputs = {fmt: tmp_path / f"report.{fmt}" for fmt in FORMATS}
     for fmt, path in outputs.items():
         assert main([*args, "--format", fmt, "-o", str(path)]) == 1

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from forensics_servers import Server, rdap_record
+from forensics_servers import Server, two_cluster_members
 
 from linkguard.cli import main
 from linkguard.forensics.clusters import Fact, SavedClusters, build_clusters, cluster_id, index, with_cluster
@@ -53,16 +53,7 @@ def _section(fmt: str, text: str) -> object:
 def test_report_from_saved_jsonl_rebuilds_the_cluster_section(
     web: Server, rdap: Server, rules_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    rdap.rdap["welt.top"] = rdap_record("welt.top", "2024-05-03T11:00:00Z", "Cheap Names LLC")
-    dump = tmp_path / "posts.txt"
-    dump.write_text(
-        f"Neu: http://welt.ltd:{web.port}/article\nAuch: http://welt.top:{web.port}/article\n"
-        "Echt: https://www.welt.de/\n",
-        encoding="utf-8",
-    )
-    args = ["scan", str(dump), "--online", "--allow-private", "--rdap-url", f"{rdap.base}/", "-q"]
-    args += ["--resolve", "welt.ltd:127.0.0.1", "--resolve", "welt.top:127.0.0.1"]
-    args += ["--rules", str(rules_file), "--no-blocklist", "--no-cache", "--all"]
+    args = [*two_cluster_members(web, rdap, rules_file, tmp_path), "--all"]
     saved = tmp_path / "saved.jsonl"
     assert main([*args, "-o", str(saved)]) == 1
     # each format's cluster part, from the scan itself and from `report` of the saved JSON Lines
@@ -99,9 +90,9 @@ def test_report_from_saved_jsonl_rebuilds_the_cluster_section(
 
     # an offline scan read back has no cluster section
     offline = tmp_path / "offline.jsonl"
-    assert (
-        main(["scan", str(dump), "--rules", str(rules_file), "--no-blocklist", "-q", "-o", str(offline)]) == 1
-    )
+    dump = tmp_path / "posts.txt"  # written by two_cluster_members above
+    offline_args = ["scan", str(dump), "--rules", str(rules_file), "--no-blocklist", "-q"]
+    assert main([*offline_args, "-o", str(offline)]) == 1
     assert main(["report", str(offline), "-f", "json"]) == 1
     assert "clusters" not in json.loads(capsys.readouterr().out)
 

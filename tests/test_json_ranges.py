@@ -14,14 +14,13 @@ import functools
 import itertools
 import json
 import random
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from jobs_runs import scan_with_one_and_two_jobs
 
 from linkguard._blocks import json_boundary
 from linkguard.limits import JSON_READ_CHARS, JSON_SPLIT_MAX_DEPTH
@@ -35,7 +34,6 @@ from linkguard.scan import Scanner
 UNIT = 32 << 10
 #: Bytes a JSON file needs for ranges after its first (which holds the first JSON_READ_CHARS chars).
 FIRST = JSON_READ_CHARS + (16 << 10)
-LINKGUARD = ["-c", "import sys; from linkguard.cli import main; sys.exit(main())"]
 TRICKY = [
     'a "quoted" ], [ {"x": 1}, word',
     "ends with a backslash \\",
@@ -249,20 +247,8 @@ def test_a_json_object_is_one_unit_and_so_is_an_array_unless_asked(tmp_path: Pat
 
 # -- through the CLI -------------------------------------------------------------------------------
 def _both(*args: str | Path, tmp_path: Path) -> tuple[bytes, bytes]:
-    results = []
-    for jobs in (1, 2):
-        summary = tmp_path / f"summary-{jobs}.json"
-        proc = subprocess.run(
-            [sys.executable, *LINKGUARD, "scan", *map(str, args), "--unit-bytes", str(UNIT),
-             "--jobs", str(jobs), "--summary", str(summary)],
-            capture_output=True,
-            check=False,
-        )  # fmt: skip
-        assert "Traceback" not in proc.stderr.decode()
-        results.append((proc.returncode, proc.stdout, proc.stderr.decode(), summary.read_text()))
-    one, two = results
-    assert (two[0], two[2], two[3]) == (one[0], one[2], one[3])  # exit code, summaries
-    return one[1], two[1]
+    one, two, _ = scan_with_one_and_two_jobs(*args, unit_bytes=UNIT, tmp_path=tmp_path)
+    return one, two
 
 
 def test_jobs_write_the_same_for_a_tweets_js(tmp_path: Path) -> None:
