@@ -73,6 +73,14 @@ CLONE_HTML = """<!doctype html>
 HARMLESS_HTML = "<html><head><title>Leckere Rezepte</title></head><body><p>Kuchen backen.</p></body></html>"
 
 
+@pytest.fixture
+def private_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep the CLI's cache and user rules away from the real user directories (a module opts in
+    with ``pytestmark = pytest.mark.usefixtures("private_dirs")``)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("LINKGUARD_RULES_DIR", str(tmp_path / "user-rules"))
+
+
 def _gzip_bomb(decoded: int = 64 << 20) -> bytes:
     """~64 MiB of zeros as ~64 KiB of gzip, built in pieces so the fixture itself stays small."""
     comp = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)

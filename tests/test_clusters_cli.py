@@ -17,11 +17,7 @@ from linkguard.cli import main
 from linkguard.forensics.clusters import cluster_id
 from linkguard.report import FORMATS
 
-
-@pytest.fixture(autouse=True)
-def private_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setenv("LINKGUARD_RULES_DIR", str(tmp_path / "user-rules"))
+pytestmark = pytest.mark.usefixtures("private_dirs")  # forensics_servers.private_dirs
 
 
 def test_two_lookalikes_sharing_address_and_template_are_one_cluster_in_every_format(

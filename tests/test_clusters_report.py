@@ -20,10 +20,7 @@ from linkguard.scan import parse_target
 SECTIONED = {"html": "html", "markdown": "md", "table": "txt", "json": "json", "stix": "stix.json"}
 
 
-@pytest.fixture(autouse=True)
-def private_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setenv("LINKGUARD_RULES_DIR", str(tmp_path / "user-rules"))
+pytestmark = pytest.mark.usefixtures("private_dirs")  # forensics_servers.private_dirs
 
 
 def _section(fmt: str, text: str) -> object:

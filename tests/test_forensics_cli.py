@@ -10,12 +10,7 @@ from forensics_servers import Server
 
 from linkguard.cli import main
 
-
-@pytest.fixture(autouse=True)
-def private_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep the CLI's cache and rules away from the real user directories."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setenv("LINKGUARD_RULES_DIR", str(tmp_path / "user-rules"))
+pytestmark = pytest.mark.usefixtures("private_dirs")  # forensics_servers.private_dirs
 
 
 def check_args(web: Server, rdap: Server, rules_file: Path) -> list[str]:

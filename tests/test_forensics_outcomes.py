@@ -24,10 +24,7 @@ from linkguard.scan import parse_target
 SHORTENER_RULES = WELT_RULES + '\n[[shortener]]\ndomain = "bit.ly"\nowner = "Bitly"\n'
 
 
-@pytest.fixture(autouse=True)
-def private_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setenv("LINKGUARD_RULES_DIR", str(tmp_path / "user-rules"))
+pytestmark = pytest.mark.usefixtures("private_dirs")  # forensics_servers.private_dirs
 
 
 @pytest.fixture

@@ -134,10 +134,7 @@ def site(no_proxy_env: None) -> Iterator[Site]:
         yield served
 
 
-@pytest.fixture(autouse=True)
-def private_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setenv("LINKGUARD_RULES_DIR", str(tmp_path / "user-rules"))
+pytestmark = pytest.mark.usefixtures("private_dirs")  # forensics_servers.private_dirs
 
 
 def net_args(site: Site, rules_file: Path, host: str) -> list[str]:
