@@ -3,20 +3,26 @@
 A message starts at a dated header line and runs until the next one, so a message written over
 several lines is one post. Both forms the apps write are read: Android's
 ``31/12/24, 21:04 - Name: text`` (also ``12/31/24, 9:04 PM - …`` and ``31.12.24, 21:04 - …``) and
-iOS's ``[31.12.24, 21:04:05] Name: text``, and both with the year first, as locales that write ISO
-or East Asian dates do (``2024-12-31 21:04 - …``, ``2019/01/01, 11:25 - …``, ``[2024/12/31, 21:04:05]
-…``). A header without ``Name:`` is a system message (its
-author is null). The export has no message ids and no permalinks: ``post.id`` and ``post.url`` are
-null, and the finding's ``line`` is where the message starts. A message longer than
-``MAX_LINE_CHARS`` is written out in pieces (cut at line ends) of the one post, so memory stays flat.
+iOS's ``[31.12.24, 21:04:05] Name: text`` (a direction mark may come first, a narrow no-break space
+before PM), each in the locales' own forms: year first as ISO and East Asian locales write it
+(``2024-12-31 21:04 - …``, ``2019/01/01, 11:25 - …``, Japanese ``[2024/12/31 21:04:05] …``), with a
+dot after each part (Hungarian ``2024. 12. 31. 21:04 - …``, Korean ``2024. 12. 31. 오후 9:04 - …``,
+Croatian day-first ``31. 12. 2024. 21:04 - …``), the AM/PM word before the time (Korean 오전/오후,
+Chinese ``2024/12/31 下午9:04 - …``, Japanese 午前/午後) and Finnish iOS's ``[31.12.2024 klo
+21.04.05]``. A header without ``Name:`` is a system message (its author is null). The export has no
+message ids and no permalinks: ``post.id`` and ``post.url`` are null, and the finding's ``line`` is
+where the message starts. A message longer than ``MAX_LINE_CHARS`` is written out in pieces (cut at
+line ends) of the one post, so memory stays flat.
 
 The date's day/month order is the phone's locale and the export does not say which. A chat is
 written in one locale, so the first date that can only be read one way (a day over 12, or dots,
 which only day-first locales use) decides it for the whole file; a four-digit year written first is
 always year, month, day (no locale writes year, day, month); messages before it are held
 (up to ``WHATSAPP_HELD_CHARS`` characters). Where nothing decides, ``created_at`` is the date as
-the export wrote it (``12/11/24, 21:04``), not a guess. Times are local, with no zone, as in the
-export.
+the export wrote it (``12/11/24, 21:04``), not a guess; so is a header that reads two ways whatever
+the chat says (``24. 1. 15.``: Korean's short year first, or a day-first date; only 오전/오후 says
+Korean) or whose time carries a word this reader does not know (``9:04 μ.μ.``, ``晚上9:04``): still
+a message with its author, its date as written. Times are local, with no zone, as in the export.
 """
 
 from __future__ import annotations
@@ -33,16 +39,32 @@ from linkguard.inputs.reader import Reader, content_start
 from linkguard.limits import MAX_LINE_CHARS, WHATSAPP_HELD_CHARS
 from linkguard.models import Post, Record, Skipped
 
-#: Day and month in either order, then the year (``31.12.24``, ``12/31/2024``); or a four-digit year
-#: first, then month and day (``2024-12-31``, ``2024/12/31``).
+#: Day and month in either order, then the year (``31.12.24``, ``12/31/2024``, ``15. 01. 2024.``); or
+#: a four-digit year first, then month and day (``2024-12-31``, ``2024/12/31``, ``2024. 01. 15.``,
+#: Hungarian and Korean with their dot after each part). Then the time, after ``, `` or `` ``, and a
+#: word before it: Korean, Chinese and Japanese AM/PM, Finnish iOS's ``klo`` (``_PERIODS``).
 _DATE = (
-    r"(?:(\d{1,2})([./-])(\d{1,2})\2(\d{2}|\d{4})|(\d{4})([./-])(\d{1,2})\6(\d{1,2})),? "
-    r"(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?"
+    r"(?:(?P<first>\d{1,2})(?P<sep>[./-]|\. )(?P<second>\d{1,2})(?P=sep)(?P<year>\d{2}|\d{4}|(?<=\. )\d)"
+    r"|(?P<y>\d{4})(?P<ysep>[./-]|\. )(?P<m>\d{1,2})(?P=ysep)(?P<d>\d{1,2}))(?P<dot>\.?)"
+    r",? (?:(?P<period>[^\W\d_]{1,4})[ \u202f\u00a0]?)?"
+    r"(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<sec>\d{2}))?"
 )
-_AMPM = r"(?:[ \u202f\u00a0]?([AaPp])\.?[ \u202f]?[Mm]\.?)?"
+_AMPM = r"(?:[ \u202f\u00a0]?(?P<ampm>[AaPp])\.?[ \u202f]?[Mm]\.?)?"
+#: A word of another locale at the time's end (``μ.μ.``, ``م``, ``CH``): still a header, but its
+#: time is not read (no guess at what the word means).
+_WORD_AFTER = r"(?:[ \u202f\u00a0](?P<word_after>[^\W\d_][^\W\d_.]{0,5}\.?(?:[^\W\d_]{1,5}\.?)?))?"
+#: The words written before the time: Korean, Chinese and Japanese AM ("A") and PM ("P"), Finnish
+#: "at" (""). Any other word there is a header whose time is not read.
+_PERIODS = {"오전": "A", "오후": "P", "上午": "A", "下午": "P", "午前": "A", "午後": "P", "klo": ""}
+_KOREAN_WORDS = frozenset({"오전", "오후"})
 #: iOS: ``[31.12.24, 21:04:05] Name: text``; Android: ``31/12/24, 21:04 - Name: text``.
-_IOS = re.compile(r"\u200e?\[" + _DATE + _AMPM + r"\] ")
-_ANDROID = re.compile("\u200e?" + _DATE + _AMPM + r" [-\u2013] ")
+_IOS = re.compile(r"\u200e?\[" + _DATE + _AMPM + _WORD_AFTER + r"\] ")
+_ANDROID = re.compile("\u200e?" + _DATE + _AMPM + _WORD_AFTER + r" [-\u2013] ")
+#: The header's groups in order, as ``_date`` unpacks ``groups()`` (a third of ``group(*names)``).
+_GROUPS = ("first", "sep", "second", "year", "y", "ysep", "m", "d", "dot", "period", "hour", "minute")
+_GROUPS += ("sec", "ampm", "word_after")
+if tuple(_IOS.groupindex) != _GROUPS or tuple(_ANDROID.groupindex) != _GROUPS:  # pragma: no cover
+    raise ImportError("whatsapp: _GROUPS no longer lists the header's groups in order")
 #: What a header line can start with; any other line continues the message before it.
 _HEADER_START = frozenset("[0123456789\u200e")
 #: Direction marks WhatsApp puts around phone numbers and attachments.
@@ -76,18 +98,34 @@ def _header(line: str) -> tuple[re.Match[str], str] | None:
     return None if m is None else (m, line[m.end() :])
 
 
-def _parts(m: re.Match[str]) -> tuple[str | None, ...]:
-    """The header's date and time as (first, separator, second, year, hour, minute, second, am/pm):
-    a year-first date is put in day-first order, so that it reads one way only (``_day_first``)."""
-    g = m.groups()
-    if g[4] is None:
-        return (*g[:4], *g[8:])
-    return (g[7], g[5], g[6], g[4], *g[8:])
+def _date(m: re.Match[str]) -> tuple[tuple[str | None, ...] | None, bool | None]:
+    """The header's date and time as (first, separator, second, year, hour, minute, second, am/pm),
+    day-first or in the order the chat's locale says (``_day_first``), and whether the header
+    itself says the order (True: day first; None: it can be read both ways).
+
+    A year-first date is put in day-first order, so that it reads one way only. A two-digit year
+    ending in a dot (``24. 1. 15.``) is Korean's short ``yy. M. d.`` as well as a day-first
+    ``d. M. yy.``: only the Korean AM/PM word (``오후``) says which; without it the date is not read
+    (None: ``created_at`` stays as written) rather than guessed.
+    """
+    first, sep, second, year, y, ysep, month, day, dot, period, *clock, ampm, word_after = m.groups()
+    half = _PERIODS.get(period) if period else ampm
+    if (half is None and period) or word_after:
+        return None, None
+    time = (*clock, half or None)
+    if y is not None:
+        return (day, ysep, month, y, *time), True
+    if len(year) == 1 or (dot and sep[0] == "." and len(year) == 2):
+        if not (dot and period in _KOREAN_WORDS):
+            return None, None
+        return (year, sep, second, first, *time), True
+    parts = (first, sep, second, year, *time)
+    return parts, _day_first(parts)
 
 
 def _day_first(parts: tuple[str | None, ...]) -> bool | None:
     """Whether this date is day-first, when it can only be read one way."""
-    if parts[1] == "." or int(parts[0] or 0) > 12:
+    if (parts[1] or "")[:1] == "." or int(parts[0] or 0) > 12:
         return True
     if int(parts[2] or 0) > 12:
         return False
@@ -192,8 +230,7 @@ def read(stream: io.TextIOWrapper, source: str, entry: str | None = None) -> Ite
                     yield done
         m, rest = found
         author, text, offset = _split_author(rest)
-        parts = _parts(m)
-        own = True if m.group(5) else _day_first(parts)
+        parts, own = _date(m)
         if day_first is None:
             day_first = own
         written = m.group(0).strip(" -\u2013[]\u200e")
@@ -211,7 +248,7 @@ def sniff(head: bytes) -> bool:
     if found is None:
         return False
     m = found[0]
-    return not (m.group(5) and m.group(11) and not first.lstrip("\u200e").startswith("["))
+    return not (m["y"] and m["sec"] and not first.lstrip("\u200e").startswith("["))
 
 
 #: Chosen by content, even for a ``.txt`` (the name WhatsApp gives its exports).
