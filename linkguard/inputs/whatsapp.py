@@ -61,8 +61,10 @@ _KOREAN_WORDS = frozenset({"오전", "오후"})
 _IOS = re.compile(r"\u200e?\[" + _DATE + _AMPM + _WORD_AFTER + r"\] ")
 _ANDROID = re.compile("\u200e?" + _DATE + _AMPM + _WORD_AFTER + r" [-\u2013] ")
 #: The header's groups in order, as ``_date`` unpacks ``groups()`` (a third of ``group(*names)``).
-_GROUPS = ("first", "sep", "second", "year", "y", "ysep", "m", "d", "dot", "period", "hour", "minute")
-_GROUPS += ("sec", "ampm", "word_after")
+_GROUPS = (
+    *("first", "sep", "second", "year", "y", "ysep", "m", "d", "dot"),
+    *("period", "hour", "minute", "sec", "ampm", "word_after"),
+)
 if tuple(_IOS.groupindex) != _GROUPS or tuple(_ANDROID.groupindex) != _GROUPS:  # pragma: no cover
     raise ImportError("whatsapp: _GROUPS no longer lists the header's groups in order")
 #: What a header line can start with; any other line continues the message before it.
