@@ -76,8 +76,8 @@ def main() -> None:
             flagged = set()
             for name in names:
                 examined = scanner.examine(name)
-                if examined is not None and imitates(examined[0].verdict, outlet):
-                    flagged.add(examined[0].link.host)
+                if examined is not None and imitates(examined.finding.verdict, outlet):
+                    flagged.add(examined.finding.link.host)
             overlap = len(flagged & set(kept))
             row += f"{len(names):>10}{took:>8.2f}{len(flagged):>9}{overlap:>9}"
             totals[3] += len(names)

@@ -307,12 +307,12 @@ def permutations(
     for candidate in generate(domain, techniques):
         judged += 1
         examined = scanner.examine(candidate.name)
-        if examined is None or not imitates(examined[0].verdict, outlet):
+        if examined is None or not imitates(examined.finding.verdict, outlet):
             continue
         expected = parse_link(candidate.name)
-        if expected is None or examined[0].link.host != expected.host:
+        if expected is None or examined.finding.link.host != expected.host:
             continue  # check reads another name out of it (a character links do not carry)
-        finding = examined[0]
+        finding = examined.finding
         verdict = finding.verdict
         note = _generation_evidence(candidate, outlet, domain)
         verdict = replace(verdict, evidence=(note, *verdict.evidence))

@@ -105,6 +105,16 @@ def with_resolution(verdict: Verdict, notes: tuple[Evidence, ...]) -> Verdict:
     return Verdict(status, score, impersonates, techniques, (*evidence, *notes))
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class Examination:
+    """What ``Scanner.examine`` learnt of one link, each part by name (it was a pair unpacked by
+    position): the finding, and how its investigation ended (None offline)."""
+
+    finding: Finding
+    #: Whether the network part completed, and the refused first hop if any.
+    investigation: Investigation | None = None
+
+
 def _same_link(url: str) -> str:
     """A normalised URL without its scheme: ``welt.ltd/a`` in a post's text is its ``https://welt.ltd/a``."""
     return url.partition("://")[2]
@@ -339,9 +349,9 @@ class Scanner:
     def check(self, url: str) -> Finding | None:
         """Classify one URL or domain (offline unless the scanner has an investigator)."""
         examined = self.examine(url)
-        return examined[0] if examined is not None else None
+        return examined.finding if examined is not None else None
 
-    def examine(self, url: str) -> tuple[Finding, Investigation | None] | None:
+    def examine(self, url: str) -> Examination | None:
         """``check``, with the investigation's outcome (None offline); None when ``url`` is no link.
 
         The outcome says whether the network part completed, and carries a refused first hop.
@@ -355,7 +365,7 @@ class Scanner:
             result = self.investigator.examine(link, verdict)
             self.stats.investigations[result.outcome] += 1
             verdict = result.verdict
-        return Finding(link, verdict, "argv", 1, 1), result
+        return Examination(Finding(link, verdict, "argv", 1, 1), result)
 
 
 def _only_shown(text: str, shown: list[str]) -> bool:

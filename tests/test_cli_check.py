@@ -100,3 +100,18 @@ def test_combo_words_and_short_typos_through_the_cli(
     assert code == 1 and doc["flagged"] is True
     assert outlet in doc["impersonates"]["domains"]
     assert any(says in e["detail"] for e in doc["evidence"]), doc["evidence"]
+
+
+def test_examine_names_the_finding_and_the_investigation(capsys: pytest.CaptureFixture[str]) -> None:
+    """``Scanner.examine``, behind ``check``: the finding ``check`` prints, and no investigation
+    offline; no result at all for what is no link."""
+    from linkguard.rules import load_rules
+    from linkguard.scan import Examination, Scanner
+
+    scanner = Scanner(load_rules([Path(RULES)], user=False), use_blocklist=False)
+    examined = scanner.examine("welt.ltd")
+    assert isinstance(examined, Examination) and examined.investigation is None
+    assert scanner.check("welt.ltd") == examined.finding
+    _, out, _ = _run(capsys, "welt.ltd", "--format", "json", "--no-blocklist")
+    assert json.loads(out) == examined.finding.to_dict()
+    assert scanner.examine("no link here") is None

@@ -66,9 +66,9 @@ def test_any_listed_name_is_flagged_as_its_outlet(
     """A name drawn from the list, checked from scratch as ``check`` does, is flagged as
     imitating the outlet with the same score."""
     pick = data.draw(st.sampled_from(listed[domain]))
-    finding = Scanner(load_cached_rules(user_dir=None), use_blocklist=False).examine(pick.link.text)
-    assert finding is not None
-    verdict = finding[0].verdict
+    examined = Scanner(load_cached_rules(user_dir=None), use_blocklist=False).examine(pick.link.text)
+    assert examined is not None and examined.investigation is None  # offline: nothing investigated
+    verdict = examined.finding.verdict
     assert verdict.flagged and verdict.impersonates is not None
     assert domain in verdict.impersonates.domains
     assert verdict.score == pick.verdict.score

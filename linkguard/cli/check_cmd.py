@@ -74,7 +74,7 @@ def check(
         scanner = Scanner(detector=detector, investigator=investigator)
         examined = scanner.examine(target)
     assert examined is not None  # parse_target accepted it above
-    finding, investigation = examined
+    finding, investigation = examined.finding, examined.investigation
     if investigation is not None and investigation.refusal is not None:
         raise investigation.refusal.to_error()  # nothing was learnt from the network: exit 4, one line
     if fmt == "json":
