@@ -345,3 +345,26 @@ def test_the_cluster_line_comes_first_so_reports_that_cap_evidence_keep_it() -> 
     writer.add(marked)
     writer.close(ScanStats())
     assert "**cluster**: welt.ltd shares infrastructure with welt.top" in out.getvalue()
+
+
+def test_the_cluster_spool_gives_back_every_finding_in_order_with_its_cluster_once() -> None:
+    """``ClusterSpool``, behind ``scan --online`` and ``serve --online``: the findings come back in
+    input order, the members' with their ``cluster`` line first, the rest unchanged."""
+    from linkguard.report.clustered import ClusterSpool
+
+    held = ClusterSpool()
+    items = [
+        finding("https://welt.ltd/a", dns("welt.ltd", "192.0.2.7")),
+        finding("https://www.welt.de/", status="trusted"),
+        finding("https://welt.top/b", dns("welt.top", "192.0.2.7")),
+    ]
+    for n, item in enumerate(items):
+        held.add(item, f"context {n}")
+    assert held.clusters == []  # known only once every finding is in
+    replayed = list(held.replay())
+    assert [c.members for c in held.clusters] == [("welt.ltd", "welt.top")]
+    assert [context for _, context in replayed] == ["context 0", "context 1", "context 2"]
+    assert replayed[1][0] == items[1]
+    for (out, _), item in zip(replayed[::2], items[::2], strict=True):
+        assert out.verdict.evidence[0].kind == "cluster" and out.verdict.evidence[1:] == item.verdict.evidence
+    assert held.closed  # read once: the spool is gone

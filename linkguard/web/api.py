@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Iterator
-from typing import IO, Any
+from contextlib import contextmanager
+from typing import IO, TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -26,6 +27,9 @@ from linkguard.report.jsonl import dumps_bytes
 from linkguard.web.engine import Busy, Engine, Spooled
 from linkguard.web.openapi import openapi_document
 from linkguard.web.problems import Problem
+
+if TYPE_CHECKING:
+    from linkguard.forensics.clusters import Cluster
 
 _JSON_TYPES = ("application/json", "application/problem+json")
 _STREAM_CHUNK = 64 << 10
@@ -68,12 +72,8 @@ def run_check(engine: Engine, target: str, online: bool) -> dict[str, Any]:
     """The finding for ``target`` as a dict; Problems for what is not a link or cannot run now."""
     try:
         finding = engine.check(target, online=online)
-    except Busy:
-        raise Problem(
-            503, "all online investigation slots are busy; try again shortly", headers={"Retry-After": "5"}
-        ) from None
-    except PermissionError as exc:
-        raise Problem(400, str(exc)) from None
+    except (Busy, PermissionError) as exc:
+        raise online_problem(exc) from None
     if finding is None:
         raise Problem(422, f"not a URL or domain: {target[:200]!r}")
     out: dict[str, Any] = finding.to_dict()
@@ -106,6 +106,24 @@ def input_format_of(value: str | None) -> str | None:
     return value
 
 
+def online_of(value: str | None) -> bool:
+    """The ``online`` query parameter or form field: network forensics only when asked for."""
+    if value in (None, "", "false"):
+        return False
+    if value == "true":
+        return True
+    raise Problem(400, '"online" must be true or false')
+
+
+def online_problem(exc: Busy | PermissionError) -> Problem:
+    """What a client is told when an online check or scan cannot run now (503) or here (400)."""
+    if isinstance(exc, Busy):
+        return Problem(
+            503, "all online investigation slots are busy; try again shortly", headers={"Retry-After": "5"}
+        )
+    return Problem(400, str(exc))
+
+
 def clean_source(name: str | None, default: str) -> str:
     """A file name a client sent, as a finding's ``source``: its last path part, printable, short."""
     if not name:
@@ -124,10 +142,12 @@ async def scan(request: Request) -> Response:
     """A text body (any input format ``scan`` reads, compressed or not) or a multipart ``file``.
 
     Query: ``input_format`` (default: sniffed, as ``scan`` does), ``source`` (the name findings
-    carry; default the upload's file name, else ``body``).
+    carry; default the upload's file name, else ``body``), ``online`` (``true``: ``scan --online``,
+    with its infrastructure clusters; needs ``serve --online``).
     """
     engine = engine_of(request)
     fmt = input_format_of(request.query_params.get("input_format"))
+    online = online_of(request.query_params.get("online"))
     source = request.query_params.get("source")
     media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
     if media == "multipart/form-data":
@@ -138,6 +158,9 @@ async def scan(request: Request) -> Response:
             field_format = form.get("input_format")
             if isinstance(field_format, str) and fmt is None:
                 fmt = input_format_of(field_format)
+            field_online = form.get("online")
+            if isinstance(field_online, str) and not online:
+                online = online_of(field_online)
             spooled = await spool_upload(
                 engine, upload, clean_source(source or upload.filename, "upload"), fmt
             )
@@ -147,23 +170,44 @@ async def scan(request: Request) -> Response:
                 buffer.write(chunk)
             buffer.seek(0)
             spooled = await run_in_threadpool(engine.spool, buffer, clean_source(source, "body"), fmt)
-    answer = await run_in_threadpool(_scan_to_file, engine, spooled)
+    try:
+        answer = await run_in_threadpool(_scan_to_file, engine, spooled, online)
+    except (Busy, PermissionError) as exc:
+        raise online_problem(exc) from None
     return StreamingResponse(_stream(answer), media_type="application/json")
 
 
-def _scan_to_file(engine: Engine, spooled: Spooled) -> IO[bytes]:
-    """``{"findings": [...], "summary": {...}}`` for every link, written to a spooled file."""
+def _scan_to_file(engine: Engine, spooled: Spooled, online: bool = False) -> IO[bytes]:
+    """``{"findings": [...], "summary": {...}}`` for every link, written to a spooled file; an
+    online scan adds ``"clusters": [...]`` when it found any, as ``scan --online --format json``."""
     out: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=4 << 20)
-    with engine.scanning():
-        findings, stats = engine.scan(spooled, contexts=False)  # as `scan --format jsonl` does
+    clusters: list[Cluster] = []
+    with engine.scanning(), _closed_on_error(out):
+        if online:
+            scanned = engine.scan_online(spooled, contexts=False)
+            findings, stats, clusters = scanned.findings, scanned.stats, scanned.clusters
+        else:
+            findings, stats = engine.scan(spooled, contexts=False)  # as `scan --format jsonl` does
         out.write(b'{"findings":[')
         for n, finding in enumerate(findings):
             if n:
                 out.write(b",")
             out.write(dumps_bytes(finding.to_dict()))
-        out.write(b'],"summary":' + dumps_bytes(summary_dict(stats)) + b"}")
+        out.write(b'],"summary":' + dumps_bytes(summary_dict(stats)))
+        if clusters:
+            out.write(b',"clusters":' + dumps_bytes([c.to_dict() for c in clusters]))
+        out.write(b"}")
     out.seek(0)
     return out
+
+
+@contextmanager
+def _closed_on_error(file: IO[bytes]) -> Iterator[None]:
+    try:
+        yield
+    except BaseException:
+        file.close()
+        raise
 
 
 def _stream(file: IO[bytes]) -> Iterator[bytes]:

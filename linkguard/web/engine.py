@@ -9,19 +9,23 @@ files change (through the page or ``linkguard rules`` in a terminal).
 from __future__ import annotations
 
 import os
+import pickle
 import tempfile
 import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from linkguard import limits
 from linkguard.models import Finding, ScanStats
 from linkguard.rules import RuleSet
+
+if TYPE_CHECKING:
+    from linkguard.forensics.clusters import Cluster
 
 
 class Busy(Exception):
@@ -39,6 +43,13 @@ class Spooled:
     input_format: str | None
     #: One URL or domain asked about (``check``), not a text to scan.
     single: bool = False
+    #: Scanned online: its findings, as investigated and clustered, are kept (``saved``) for the
+    #: report downloads, which render them as ``linkguard report`` does, without fetching again.
+    online: bool = False
+
+    @property
+    def saved(self) -> Path:
+        return self.path.with_suffix(".findings")
 
 
 @dataclass(slots=True)
@@ -49,6 +60,18 @@ class ScanResult:
     shown: list[Finding]
     stats: ScanStats
     hidden: int = 0
+    #: Infrastructure clusters (online scans only), largest first.
+    clusters: list[Cluster] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class OnlineScan:
+    """An online scan, every investigation done: its findings (each with its ``cluster`` evidence,
+    streamed from disk, in input order), its counts and its clusters, as ``scan --online`` has them."""
+
+    findings: Iterator[Finding]
+    stats: ScanStats
+    clusters: list[Cluster]
 
 
 def _rules_signature(rules_dir: Path) -> tuple[tuple[str, int, int], ...]:
@@ -154,18 +177,28 @@ class Engine:
             self._slots.release()
         return Finding(finding.link, verdict, finding.source, finding.line, finding.column)
 
-    def spool(self, stream: IO[bytes], source: str, input_format: str | None = None) -> Spooled:
+    def spool(
+        self, stream: IO[bytes], source: str, input_format: str | None = None, *, online: bool = False
+    ) -> Spooled:
         """Copy ``stream`` to a file in the spool directory (bounded memory) and remember it."""
-        spooled = Spooled(uuid.uuid4().hex, self.spool_dir / uuid.uuid4().hex, source, input_format)
+        path = self.spool_dir / uuid.uuid4().hex
+        spooled = Spooled(uuid.uuid4().hex, path, source, input_format, online=online)
         with open(spooled.path, "wb") as out:
             while chunk := stream.read(limits.READ_BLOCK_BYTES):
                 out.write(chunk)
         return self._remember(spooled)
 
     def spool_bytes(
-        self, data: bytes, source: str, input_format: str | None = None, *, single: bool = False
+        self,
+        data: bytes,
+        source: str,
+        input_format: str | None = None,
+        *,
+        single: bool = False,
+        online: bool = False,
     ) -> Spooled:
-        spooled = Spooled(uuid.uuid4().hex, self.spool_dir / uuid.uuid4().hex, source, input_format, single)
+        path = self.spool_dir / uuid.uuid4().hex
+        spooled = Spooled(uuid.uuid4().hex, path, source, input_format, single, online)
         spooled.path.write_bytes(data)
         return self._remember(spooled)
 
@@ -174,8 +207,9 @@ class Engine:
             self._results[spooled.id] = spooled
             while len(self._results) > self._results_kept:
                 _, old = self._results.popitem(last=False)
-                with suppress(OSError):
-                    old.path.unlink()
+                for path in (old.path, old.saved):
+                    with suppress(OSError):
+                        path.unlink()
         return spooled
 
     def spooled(self, result_id: str) -> Spooled | None:
@@ -187,33 +221,82 @@ class Engine:
 
         The caller must exhaust or close the iterator while holding :meth:`scanning`.
         """
-        from linkguard.inputs import read_stream
         from linkguard.scan import Scanner
 
         scanner = Scanner(detector=self.detector(), contexts=contexts)
-        stats = scanner.stats
+        return scanner.scan_records(_records(spooled, scanner.stats)), scanner.stats
 
-        def records() -> Iterator[Any]:
-            stats.sources += 1
-            with open(spooled.path, "rb") as raw:
-                counting = _Counting(raw, stats)
-                yield from read_stream(
-                    counting, spooled.source, input_format=spooled.input_format, name=spooled.source
-                )
+    def scan_online(self, spooled: Spooled, *, contexts: bool = True) -> OnlineScan:
+        """``linkguard scan --online`` of a spooled input: flagged and shortened links investigated,
+        then clustered; every investigation is done before the first finding is given back.
 
-        return scanner.scan_records(records()), stats
+        The whole scan takes one investigation slot (or raises :class:`Busy` at once) and the
+        scan lock, as offline scans do; PermissionError when the server runs offline.
+        """
+        from linkguard.report.clustered import ClusterSpool
+        from linkguard.scan import Scanner
+
+        self._take_slot()
+        held = ClusterSpool()
+        try:
+            with self._lock:
+                detector = self.detector()
+                investigator = self._investigator_for(detector)
+                scanner = Scanner(detector=detector, contexts=contexts, investigator=investigator)
+                for finding in scanner.scan_records(_records(spooled, scanner.stats)):
+                    held.add(finding)
+        except BaseException:
+            held.close()
+            raise
+        finally:
+            self._slots.release()
+        findings = (finding for finding, _ in held.replay())
+        return OnlineScan(findings, scanner.stats, held.clusters)
+
+    def _take_slot(self) -> None:
+        if not self.online:
+            raise PermissionError("this server runs offline; start it with `linkguard serve --online`")
+        if not self._slots.acquire(blocking=False):
+            raise Busy("all online investigation slots are busy")
+
+    def saved_findings(self, spooled: Spooled) -> tuple[Iterator[Finding], ScanStats, list[Cluster]]:
+        """What an online page scan saved (``Spooled.saved``): its findings, counts and clusters."""
+        with open(spooled.saved, "rb") as head:
+            stats, clusters = pickle.load(head)  # written by this process (scan_for_page)
+            start = head.tell()
+
+        def findings() -> Iterator[Finding]:
+            with open(spooled.saved, "rb") as saved:
+                saved.seek(start)
+                while True:
+                    try:
+                        finding: Finding = pickle.load(saved)
+                    except EOFError:
+                        return
+                    yield finding
+
+        return findings(), stats, clusters
 
     def scanning(self) -> threading.RLock:
         """Held for a whole scan: one at a time, so the detector's memo tables see one writer."""
         return self._lock
 
     def scan_for_page(self, spooled: Spooled, *, shown_max: int = limits.WEB_SHOWN_FINDINGS) -> ScanResult:
-        """Flagged findings first (in input order), then the rest, at most ``shown_max`` in all."""
+        """Flagged findings first (in input order), then the rest, at most ``shown_max`` in all.
+
+        An online scan (``Spooled.online``) also saves all its findings for the report downloads.
+        """
         flagged: list[Finding] = []
         other: list[Finding] = []
         hidden = 0
+        clusters: list[Cluster] = []
         with self._lock:
-            findings, stats = self.scan(spooled)
+            if spooled.online:
+                online = self.scan_online(spooled)
+                findings, stats, clusters = online.findings, online.stats, online.clusters
+                findings = _saving(findings, spooled.saved, (stats, clusters))
+            else:
+                findings, stats = self.scan(spooled)
             for finding in findings:
                 if finding.flagged and len(flagged) < shown_max:
                     flagged.append(finding)
@@ -223,7 +306,7 @@ class Engine:
                     hidden += 1
         shown = (flagged + other)[:shown_max]
         hidden += len(flagged) + len(other) - len(shown)
-        return ScanResult(spooled, shown, stats, hidden)
+        return ScanResult(spooled, shown, stats, hidden, clusters)
 
     def close(self) -> None:
         with self._lock:
@@ -235,6 +318,26 @@ class Engine:
                 import shutil
 
                 shutil.rmtree(self.spool_dir, ignore_errors=True)
+
+
+def _records(spooled: Spooled, stats: ScanStats) -> Iterator[Any]:
+    """The spooled input's records, read exactly as ``linkguard scan`` reads a file."""
+    from linkguard.inputs import read_stream
+
+    stats.sources += 1
+    with open(spooled.path, "rb") as raw:
+        counting = _Counting(raw, stats)
+        fmt = spooled.input_format
+        yield from read_stream(counting, spooled.source, input_format=fmt, name=spooled.source)
+
+
+def _saving(findings: Iterator[Finding], path: Path, head: tuple[Any, ...]) -> Iterator[Finding]:
+    """``findings``, each also pickled to ``path`` after ``head`` (read back by ``saved_findings``)."""
+    with open(path, "wb") as out:
+        pickle.dump(head, out, protocol=pickle.HIGHEST_PROTOCOL)
+        for finding in findings:
+            pickle.dump(finding, out, protocol=pickle.HIGHEST_PROTOCOL)
+            yield finding
 
 
 class _Counting:

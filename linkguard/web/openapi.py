@@ -1,11 +1,14 @@
 """The OpenAPI 3.1 document of ``/api/v1/``, written by hand: four operations do not need a
-framework to describe them, and the finding schema is the JSON Lines contract of the README."""
+framework to describe them, the finding schema is the JSON Lines contract of the README, and the
+cluster schema what ``Cluster.to_dict`` writes."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from linkguard import __version__
+from linkguard.forensics.clusters import FACT_KINDS
+from linkguard.inputs import FORMATS as INPUT_FORMATS
 from linkguard.models import FINDING_KEYS
 
 
@@ -24,7 +27,10 @@ def openapi_document() -> dict[str, Any]:
             "title": "linkguard",
             "version": __version__,
             "description": "Find links that imitate news outlets. Findings follow the JSON Lines "
-            "schema of `linkguard scan --format jsonl`. With `linkguard serve --token`, send "
+            "schema of `linkguard scan --format jsonl`. Scans and checks are offline unless the "
+            "request opts in (`online`) on a server started with `linkguard serve --online`; an "
+            "online scan is `linkguard scan --online`: its findings carry `cluster` evidence and the "
+            "answer its infrastructure clusters. With `linkguard serve --token`, send "
             "`Authorization: Bearer TOKEN`. Errors are RFC 9457 problem documents.",
         },
         "paths": {
@@ -67,13 +73,30 @@ def openapi_document() -> dict[str, Any]:
             "/api/v1/scan": {
                 "post": {
                     "summary": "Scan a post, thread, page or export (any input `linkguard scan` reads).",
+                    "description": "Offline by default, as `linkguard scan --all --format jsonl`: no "
+                    "network, no clusters. With `online=true` (query, or the multipart field) on a "
+                    "`linkguard serve --online` server it is `linkguard scan --online`: flagged and "
+                    "shortened links are investigated, every investigation ends before the answer "
+                    "starts, each finding whose domain shares infrastructure with another flagged "
+                    "domain of the scan gets a `cluster` evidence item first (`data`: `cluster`, "
+                    "`domain`, `members`, `shared`), and the answer gets `clusters` when there are "
+                    "any, the array `linkguard scan --online --format json` writes. One online scan "
+                    "takes one of the server's investigation slots for its whole run (503 when none "
+                    "is free) and runs alone, as every scan does.",
                     "parameters": [
                         {
                             "name": "input_format",
                             "in": "query",
-                            "schema": {"enum": ["auto", "text", "html", "json", "jsonl", "csv", "tsv"]},
+                            "schema": {"enum": list(INPUT_FORMATS)},
                         },
                         {"name": "source", "in": "query", "schema": {"type": "string"}},
+                        {
+                            "name": "online",
+                            "in": "query",
+                            "description": "`true`: network forensics and infrastructure clusters "
+                            "(needs `linkguard serve --online`)",
+                            "schema": {"enum": ["true", "false"], "default": "false"},
+                        },
                     ],
                     "requestBody": {
                         "required": True,
@@ -86,6 +109,7 @@ def openapi_document() -> dict[str, Any]:
                                     "properties": {
                                         "file": {"type": "string", "format": "binary"},
                                         "input_format": {"type": "string"},
+                                        "online": {"enum": ["true", "false"]},
                                     },
                                     "required": ["file"],
                                 }
@@ -99,8 +123,9 @@ def openapi_document() -> dict[str, Any]:
                                 "application/json": {"schema": {"$ref": "#/components/schemas/ScanResult"}}
                             },
                         },
-                        "400": _problem("a malformed request"),
+                        "400": _problem("a malformed request, or `online=true` on an offline server"),
                         "413": _problem("the body is larger than the server's limit"),
+                        "503": _problem("online: every investigation slot is busy (see Retry-After)"),
                     },
                 }
             },
@@ -141,6 +166,33 @@ def openapi_document() -> dict[str, Any]:
                     "properties": {
                         "findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}},
                         "summary": {"type": "object"},
+                        "clusters": {
+                            "type": "array",
+                            "description": "online scans that found shared infrastructure only; "
+                            "largest first",
+                            "items": {"$ref": "#/components/schemas/Cluster"},
+                        },
+                    },
+                    "required": ["findings", "summary"],
+                },
+                "Cluster": {
+                    "type": "object",
+                    "description": "Flagged domains of one scan joined by shared infrastructure; the "
+                    "id depends on the members only (`cluster-` and 12 hex digits).",
+                    "properties": {
+                        "id": {"type": "string"},
+                        "members": {"type": "array", "items": {"type": "string"}},
+                        "shared": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "kind": {"enum": list(FACT_KINDS)},
+                                    "value": {"type": "string"},
+                                    "members": {"type": "array", "items": {"type": "string"}},
+                                },
+                            },
+                        },
                     },
                 },
                 "Problem": {

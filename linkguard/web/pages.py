@@ -13,7 +13,7 @@ import hmac
 import secrets
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.background import BackgroundTask
@@ -30,8 +30,11 @@ from linkguard.report.sanitize import one_line, visible
 from linkguard.report.snippet import make_snippet
 from linkguard.web import rulesview
 from linkguard.web.api import clean_source, engine_of, input_format_of, run_check
-from linkguard.web.engine import Engine, ScanResult, Spooled
+from linkguard.web.engine import Busy, Engine, ScanResult, Spooled
 from linkguard.web.problems import Problem
+
+if TYPE_CHECKING:
+    from linkguard.forensics.clusters import Cluster
 
 CSRF_COOKIE = "linkguard_csrf"
 CSRF_FIELD = "csrf"
@@ -147,10 +150,15 @@ async def scan_page(request: Request) -> Response:
         text = form.get("text")
         text = text if isinstance(text, str) else ""
         fmt = input_format_of(_field(form, "input_format"))
+        online = _field(form, "online") == "on"  # the page's "investigate online" box
+        if online and not engine.online:
+            return render_error(
+                request, 400, "Offline server", "Start it with `linkguard serve --online` to scan online."
+            )
         upload = form.get("file")
         if isinstance(upload, UploadFile) and upload.filename:
             source = clean_source(upload.filename, "upload")
-            spooled = await run_in_threadpool(engine.spool, upload.file, source, fmt)
+            spooled = await run_in_threadpool(lambda: engine.spool(upload.file, source, fmt, online=online))
         elif not text.strip():
             return render(
                 request,
@@ -160,12 +168,21 @@ async def scan_page(request: Request) -> Response:
                 text="",
                 error="Paste something or choose a file.",
             )
-        elif _single_target(text) and fmt is None:
+        elif _single_target(text) and fmt is None and not online:
             return await _single(request, engine, text)
         else:
             data = text.replace("\r\n", "\n").encode("utf-8", "surrogatepass")
-            spooled = await run_in_threadpool(engine.spool_bytes, data, "paste", fmt)
-    result = await run_in_threadpool(engine.scan_for_page, spooled)
+            spooled = await run_in_threadpool(lambda: engine.spool_bytes(data, "paste", fmt, online=online))
+    try:
+        result = await run_in_threadpool(engine.scan_for_page, spooled)
+    except Busy:
+        return render_error(
+            request,
+            503,
+            "Busy",
+            "All online investigation slots are busy; try again shortly.",
+            headers={"Retry-After": "5"},
+        )
     return _results(request, result, text=text)
 
 
@@ -197,8 +214,27 @@ def _field(form: FormData, name: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def cluster_view(cluster: Cluster) -> dict[str, Any]:
+    """What the page shows of an infrastructure cluster: what the HTML report's table says, defanged."""
+    from linkguard.forensics.clusters import FACT_LABELS
+    from linkguard.report.clusterview import shown_member, shown_value
+
+    def member(domain: str) -> str:
+        return one_line(shown_member(domain, True))
+
+    return {
+        "id": one_line(cluster.id),
+        "members": [member(m) for m in cluster.members],
+        "shared": [
+            (FACT_LABELS[f.kind], one_line(shown_value(f, True)), [member(m) for m in f.members])
+            for f in cluster.shared
+        ],
+    }
+
+
 def _results(request: Request, result: ScanResult, *, text: str) -> Response:
     views = [finding_view(f) for f in result.shown]
+    clusters = [cluster_view(c) for c in result.clusters]
     stats = result.stats
     return render(
         request,
@@ -209,6 +245,7 @@ def _results(request: Request, result: ScanResult, *, text: str) -> Response:
         stats=stats,
         verdict_counts=sorted(stats.verdicts.items()),
         downloads=list(DOWNLOADS),
+        clusters=clusters,
         text=text if len(text) <= 100_000 else "",
     )
 
@@ -217,7 +254,7 @@ async def download(request: Request) -> Response:
     engine = engine_of(request)
     fmt = request.path_params["fmt"]
     spooled = engine.spooled(request.path_params["result"])
-    if fmt not in DOWNLOADS or spooled is None:
+    if fmt not in DOWNLOADS or spooled is None or (spooled.online and not spooled.saved.exists()):
         raise Problem(404, "no such report (results are kept for the last few scans only)")
     if fmt == "xlsx" and not _has_openpyxl():
         raise Problem(
@@ -255,6 +292,12 @@ def _write_report(engine: Engine, spooled: Spooled, fmt: str) -> Path:
             if finding is not None:
                 writer.add(finding)
             writer.close(_single_stats(finding) if finding is not None else ScanStats())
+        elif spooled.online:  # what the page showed, as investigated then: not fetched again
+            findings, stats, clusters = engine.saved_findings(spooled)
+            for finding in findings:
+                writer.add(finding, finding.context)
+            writer.set_clusters(clusters)
+            writer.close(stats)
         else:
             findings, stats = engine.scan(spooled, contexts=reporter_class(fmt).uses_context)
             for finding in findings:
