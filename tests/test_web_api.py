@@ -122,7 +122,8 @@ def test_health_and_openapi_list_every_api_route(base: str) -> None:
         spec = c.get("/api/v1/openapi.json").json()
     assert health == {"status": "ok", "version": "0.1.0", "online": False}
     assert spec["openapi"].startswith("3.1")
-    assert set(spec["paths"]) == {"/api/v1/health", "/api/v1/check", "/api/v1/scan", "/api/v1/openapi.json"}
+    paths = {"/api/v1/health", "/api/v1/check", "/api/v1/scan", "/api/v1/report", "/api/v1/openapi.json"}
+    assert set(spec["paths"]) == paths
 
 
 def test_every_response_has_the_strict_csp(base: str) -> None:

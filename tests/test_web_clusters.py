@@ -155,3 +155,53 @@ def test_openapi_describes_the_online_scan_and_the_clusters_as_written() -> None
     described = schemas["Cluster"]["properties"]
     assert set(described) == set(written.to_dict())
     assert set(described["shared"]["items"]["properties"]) == set(written.to_dict()["shared"][0])
+    rendered = doc["paths"]["/api/v1/report"]["post"]
+    assert "422" in rendered["responses"] and "linkguard report" in rendered["summary"]
+
+
+def test_a_saved_scan_is_rendered_with_the_clusters_linkguard_report_finds(
+    tmp_path: Path, rdap: Server, web: Server, dump_args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An offline server renders a saved `scan --online` as `linkguard report` does: the API's
+    `/report` and the page's "saved scan" format, even with one member's finding left out."""
+    saved = tmp_path / "saved.jsonl"
+    assert main([*dump_args, "--format", "jsonl", "-o", str(saved)]) == 1
+    lines = saved.read_text("utf-8").splitlines(keepends=True)
+    partial = tmp_path / "partial.jsonl"
+    partial.write_text(lines[0], encoding="utf-8")  # welt.top's finding left out
+    expected: dict[str, Any] = {}
+    for path in (saved, partial):
+        out = tmp_path / f"{path.stem}.json"
+        assert main(["report", str(path), "--format", "json", "-o", str(out)]) == 1
+        expected[path.stem] = json.loads(out.read_text("utf-8"))
+    capsys.readouterr()
+    fetched = len(web.paths())
+
+    with running(_engine(tmp_path / "offline", rdap, online=False)) as base, client(base) as c:
+        full = c.post("/api/v1/report", content=saved.read_bytes()).json()
+        part = c.post("/api/v1/report", files={"file": ("partial.jsonl", partial.read_bytes())}).json()
+        not_scan = c.post("/api/v1/report", content=b"https://welt.ltd/ is no saved scan\n")
+        form = c.get("/").text
+        page = c.post(
+            "/scan",
+            data={"csrf": csrf_of(form), "input_format": "saved-scan"},
+            files={"file": ("saved.jsonl", saved.read_bytes())},
+        ).text
+        result = page[page.index("/results/") :].split("/")[2]
+        html = c.get(f"/results/{result}/report.html").text
+        bad_page = c.post(
+            "/scan", data={"csrf": csrf_of(form), "input_format": "saved-scan", "text": "welt.ltd x"}
+        )
+
+    assert full["clusters"] == expected["saved"]["clusters"] and [c["id"] for c in full["clusters"]] == [
+        EXPECTED
+    ]
+    assert part["clusters"] == expected["partial"]["clusters"]  # drawn from the saved cluster lines
+    assert part["clusters"][0]["members"] == ["welt.ltd", "welt.top"]
+    assert full["findings"] == expected["saved"]["findings"]
+    assert full["summary"]["links"] == expected["saved"]["summary"]["links"] == 2
+    assert not_scan.status_code == 422 and "not a linkguard JSONL scan" in not_scan.json()["detail"]
+    assert f'<h4 id="cluster1-title">{EXPECTED} (2 domains)</h4>' in page
+    assert f"<h3>{EXPECTED} (2 domains)</h3>" in html[html.index('<section id="clusters">') :]
+    assert bad_page.status_code == 422 and "not a linkguard JSONL scan" in bad_page.text
+    assert len(web.paths()) == fetched  # rendering a saved scan fetches nothing

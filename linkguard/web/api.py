@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from linkguard import __version__, limits
+from linkguard.errors import InputError
 from linkguard.inputs import FORMATS as INPUT_FORMATS
 from linkguard.models import ScanStats
 from linkguard.report.jsonl import dumps_bytes
@@ -133,11 +134,6 @@ def clean_source(name: str | None, default: str) -> str:
     return name or default
 
 
-async def spool_upload(engine: Engine, upload: UploadFile, source: str, fmt: str | None) -> Spooled:
-    file: IO[bytes] = upload.file
-    return await run_in_threadpool(engine.spool, file, source, fmt)
-
-
 async def scan(request: Request) -> Response:
     """A text body (any input format ``scan`` reads, compressed or not) or a multipart ``file``.
 
@@ -146,9 +142,33 @@ async def scan(request: Request) -> Response:
     with its infrastructure clusters; needs ``serve --online``).
     """
     engine = engine_of(request)
+    spooled, online = await _receive(request, engine)
+    try:
+        answer = await run_in_threadpool(_scan_to_file, engine, spooled, online)
+    except (Busy, PermissionError) as exc:
+        raise online_problem(exc) from None
+    return StreamingResponse(_stream(answer), media_type="application/json")
+
+
+async def report(request: Request) -> Response:
+    """A JSON Lines scan saved by ``linkguard scan`` (the body or a multipart ``file``), rendered as
+    ``linkguard report --format json`` renders it: its findings as saved, the counts of reading
+    them, and the infrastructure clusters its findings name (``clusters``, when there are any)."""
+    engine = engine_of(request)
+    spooled, _ = await _receive(request, engine, saved_scan=True)
+    try:
+        answer = await run_in_threadpool(_report_to_file, spooled)
+    except InputError as exc:
+        raise Problem(422, str(exc)) from None
+    return StreamingResponse(_stream(answer), media_type="application/json")
+
+
+async def _receive(request: Request, engine: Engine, *, saved_scan: bool = False) -> tuple[Spooled, bool]:
+    """The input of a scan (or a saved scan to render), spooled to disk, and whether it is to be
+    scanned online; the query's ``input_format``, ``source``, ``online``, or the form's fields."""
     fmt = input_format_of(request.query_params.get("input_format"))
-    online = online_of(request.query_params.get("online"))
     source = request.query_params.get("source")
+    online = online_of(request.query_params.get("online"))
     media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
     if media == "multipart/form-data":
         async with request.form(max_part_size=limits.WEB_MAX_PASTE_BYTES) as form:
@@ -161,20 +181,21 @@ async def scan(request: Request) -> Response:
             field_online = form.get("online")
             if isinstance(field_online, str) and not online:
                 online = online_of(field_online)
-            spooled = await spool_upload(
-                engine, upload, clean_source(source or upload.filename, "upload"), fmt
+            name = clean_source(source or upload.filename, "upload")
+            file: IO[bytes] = upload.file
+            spooled = await run_in_threadpool(
+                lambda: engine.spool(file, name, fmt, online=online, saved_scan=saved_scan)
             )
     else:
         with tempfile.SpooledTemporaryFile(max_size=1 << 20) as buffer:
             async for chunk in request.stream():
                 buffer.write(chunk)
             buffer.seek(0)
-            spooled = await run_in_threadpool(engine.spool, buffer, clean_source(source, "body"), fmt)
-    try:
-        answer = await run_in_threadpool(_scan_to_file, engine, spooled, online)
-    except (Busy, PermissionError) as exc:
-        raise online_problem(exc) from None
-    return StreamingResponse(_stream(answer), media_type="application/json")
+            name = clean_source(source, "body")
+            spooled = await run_in_threadpool(
+                lambda: engine.spool(buffer, name, fmt, online=online, saved_scan=saved_scan)
+            )
+    return spooled, online
 
 
 def _scan_to_file(engine: Engine, spooled: Spooled, online: bool = False) -> IO[bytes]:
@@ -194,6 +215,30 @@ def _scan_to_file(engine: Engine, spooled: Spooled, online: bool = False) -> IO[
                 out.write(b",")
             out.write(dumps_bytes(finding.to_dict()))
         out.write(b'],"summary":' + dumps_bytes(summary_dict(stats)))
+        if clusters:
+            out.write(b',"clusters":' + dumps_bytes([c.to_dict() for c in clusters]))
+        out.write(b"}")
+    out.seek(0)
+    return out
+
+
+def _report_to_file(spooled: Spooled) -> IO[bytes]:
+    """``{"findings": [...], "summary": {...}[, "clusters": [...]]}`` of a saved scan, to a spooled
+    file; InputError (before anything is written) when it is not a linkguard scan."""
+    from linkguard.web.engine import SavedScan
+
+    out: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=4 << 20)
+    saved = SavedScan(spooled.path, spooled.source)
+    with _closed_on_error(out):
+        findings = saved.findings()
+        first = next(findings, None)  # a file that is no linkguard scan fails here
+        out.write(b'{"findings":[')
+        if first is not None:
+            out.write(dumps_bytes(first[0].to_dict()))
+            for finding, _ in findings:
+                out.write(b"," + dumps_bytes(finding.to_dict()))
+        out.write(b'],"summary":' + dumps_bytes(summary_dict(saved.stats)))
+        clusters = saved.clusters()
         if clusters:
             out.write(b',"clusters":' + dumps_bytes([c.to_dict() for c in clusters]))
         out.write(b"}")
@@ -223,4 +268,5 @@ ROUTES = [
     Route("/api/v1/openapi.json", openapi, methods=["GET"]),
     Route("/api/v1/check", check, methods=["POST"]),
     Route("/api/v1/scan", scan, methods=["POST"]),
+    Route("/api/v1/report", report, methods=["POST"]),
 ]

@@ -46,6 +46,8 @@ class Spooled:
     #: Scanned online: its findings, as investigated and clustered, are kept (``saved``) for the
     #: report downloads, which render them as ``linkguard report`` does, without fetching again.
     online: bool = False
+    #: A JSON Lines scan saved by ``linkguard scan``, rendered as ``linkguard report`` renders it.
+    saved_scan: bool = False
 
     @property
     def saved(self) -> Path:
@@ -62,6 +64,30 @@ class ScanResult:
     hidden: int = 0
     #: Infrastructure clusters (online scans only), largest first.
     clusters: list[Cluster] = field(default_factory=list)
+
+
+class SavedScan:
+    """A saved JSON Lines scan read back as ``linkguard report`` reads it: the findings as saved,
+    the counts of reading them, and the clusters ``SavedClusters`` rebuilds (once all are read)."""
+
+    def __init__(self, path: Path, name: str) -> None:
+        from linkguard.forensics.clusters import SavedClusters
+
+        self.path, self.name = path, name
+        self.stats = ScanStats()
+        self._clusters = SavedClusters()
+
+    def findings(self) -> Iterator[tuple[Finding, str | None]]:
+        """Each finding and its context; InputError at once when the file is no linkguard scan."""
+        from linkguard.report import open_scan, read_scan
+
+        with open_scan(self.path) as stream:
+            for finding, context in read_scan(stream, self.name, self.stats):
+                self._clusters.add(finding)
+                yield finding, context
+
+    def clusters(self) -> list[Cluster]:
+        return self._clusters.clusters()
 
 
 @dataclass(slots=True)
@@ -178,11 +204,17 @@ class Engine:
         return Finding(finding.link, verdict, finding.source, finding.line, finding.column)
 
     def spool(
-        self, stream: IO[bytes], source: str, input_format: str | None = None, *, online: bool = False
+        self,
+        stream: IO[bytes],
+        source: str,
+        input_format: str | None = None,
+        *,
+        online: bool = False,
+        saved_scan: bool = False,
     ) -> Spooled:
         """Copy ``stream`` to a file in the spool directory (bounded memory) and remember it."""
         path = self.spool_dir / uuid.uuid4().hex
-        spooled = Spooled(uuid.uuid4().hex, path, source, input_format, online=online)
+        spooled = Spooled(uuid.uuid4().hex, path, source, input_format, False, online, saved_scan)
         with open(spooled.path, "wb") as out:
             while chunk := stream.read(limits.READ_BLOCK_BYTES):
                 out.write(chunk)
@@ -196,9 +228,10 @@ class Engine:
         *,
         single: bool = False,
         online: bool = False,
+        saved_scan: bool = False,
     ) -> Spooled:
         path = self.spool_dir / uuid.uuid4().hex
-        spooled = Spooled(uuid.uuid4().hex, path, source, input_format, single, online)
+        spooled = Spooled(uuid.uuid4().hex, path, source, input_format, single, online, saved_scan)
         spooled.path.write_bytes(data)
         return self._remember(spooled)
 
@@ -284,14 +317,19 @@ class Engine:
     def scan_for_page(self, spooled: Spooled, *, shown_max: int = limits.WEB_SHOWN_FINDINGS) -> ScanResult:
         """Flagged findings first (in input order), then the rest, at most ``shown_max`` in all.
 
-        An online scan (``Spooled.online``) also saves all its findings for the report downloads.
+        An online scan (``Spooled.online``) also saves all its findings for the report downloads;
+        a saved scan (``Spooled.saved_scan``) is read as ``linkguard report`` reads it.
         """
         flagged: list[Finding] = []
         other: list[Finding] = []
         hidden = 0
         clusters: list[Cluster] = []
+        findings: Iterator[Finding]
         with self._lock:
-            if spooled.online:
+            if spooled.saved_scan:
+                saved = SavedScan(spooled.path, spooled.source)
+                findings, stats = (f for f, _ in saved.findings()), saved.stats
+            elif spooled.online:
                 online = self.scan_online(spooled)
                 findings, stats, clusters = online.findings, online.stats, online.clusters
                 findings = _saving(findings, spooled.saved, (stats, clusters))
@@ -304,6 +342,8 @@ class Engine:
                     other.append(finding)
                 else:
                     hidden += 1
+            if spooled.saved_scan:
+                clusters = saved.clusters()
         shown = (flagged + other)[:shown_max]
         hidden += len(flagged) + len(other) - len(shown)
         return ScanResult(spooled, shown, stats, hidden, clusters)

@@ -1,4 +1,4 @@
-"""The OpenAPI 3.1 document of ``/api/v1/``, written by hand: four operations do not need a
+"""The OpenAPI 3.1 document of ``/api/v1/``, written by hand: five operations do not need a
 framework to describe them, the finding schema is the JSON Lines contract of the README, and the
 cluster schema what ``Cluster.to_dict`` writes."""
 
@@ -129,6 +129,41 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            "/api/v1/report": {
+                "post": {
+                    "summary": "Render a JSON Lines scan saved by `linkguard scan` (as `linkguard report "
+                    "--format json`).",
+                    "description": "The findings as saved, the summary of reading them, and the "
+                    "infrastructure clusters the saved findings name (`clusters`, when there are any): "
+                    "rebuilt from their infrastructure evidence, or, for members whose findings were "
+                    "left out of the file, from their `cluster` lines. Nothing is fetched; an offline "
+                    "server shows the clusters of an online scan saved earlier this way.",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/jsonl": {"schema": {"type": "string"}},
+                            "multipart/form-data": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {"file": {"type": "string", "format": "binary"}},
+                                    "required": ["file"],
+                                }
+                            },
+                        },
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "the saved findings, the summary and the clusters",
+                            "content": {
+                                "application/json": {"schema": {"$ref": "#/components/schemas/ScanResult"}}
+                            },
+                        },
+                        "400": _problem("a malformed request"),
+                        "413": _problem("the body is larger than the server's limit"),
+                        "422": _problem("not a linkguard JSON Lines scan"),
+                    },
+                }
+            },
             "/api/v1/openapi.json": {
                 "get": {"summary": "This document.", "responses": {"200": {"description": "OpenAPI 3.1"}}}
             },
@@ -168,8 +203,8 @@ def openapi_document() -> dict[str, Any]:
                         "summary": {"type": "object"},
                         "clusters": {
                             "type": "array",
-                            "description": "online scans that found shared infrastructure only; "
-                            "largest first",
+                            "description": "online scans (and saved ones rendered by /report) that "
+                            "found shared infrastructure only; largest first",
                             "items": {"$ref": "#/components/schemas/Cluster"},
                         },
                     },

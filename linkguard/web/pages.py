@@ -24,13 +24,14 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Redire
 from starlette.routing import Route
 
 from linkguard import __version__, limits
+from linkguard.errors import InputError
 from linkguard.models import Finding, ScanStats
 from linkguard.report.defang import defang, defang_text
 from linkguard.report.sanitize import one_line, visible
 from linkguard.report.snippet import make_snippet
 from linkguard.web import rulesview
 from linkguard.web.api import clean_source, engine_of, input_format_of, run_check
-from linkguard.web.engine import Busy, Engine, ScanResult, Spooled
+from linkguard.web.engine import Busy, Engine, SavedScan, ScanResult, Spooled
 from linkguard.web.problems import Problem
 
 if TYPE_CHECKING:
@@ -56,6 +57,8 @@ DOWNLOADS = {
 }
 #: The HTML report styles itself inline; as a download it runs sandboxed and loads nothing.
 _REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+#: The page's "Format" choice for a JSON Lines scan saved by ``linkguard scan``, to be rendered.
+SAVED_SCAN = "saved-scan"
 _VERDICT_WORDS = {
     "malicious": "Malicious",
     "suspicious": "Suspicious",
@@ -149,8 +152,10 @@ async def scan_page(request: Request) -> Response:
         check_csrf(request, form.get(CSRF_FIELD))
         text = form.get("text")
         text = text if isinstance(text, str) else ""
-        fmt = input_format_of(_field(form, "input_format"))
-        online = _field(form, "online") == "on"  # the page's "investigate online" box
+        chosen = _field(form, "input_format")
+        saved_scan = chosen == SAVED_SCAN  # rendered as `linkguard report` renders it
+        fmt = None if saved_scan else input_format_of(chosen)
+        online = _field(form, "online") == "on" and not saved_scan  # the "investigate online" box
         if online and not engine.online:
             return render_error(
                 request, 400, "Offline server", "Start it with `linkguard serve --online` to scan online."
@@ -158,7 +163,9 @@ async def scan_page(request: Request) -> Response:
         upload = form.get("file")
         if isinstance(upload, UploadFile) and upload.filename:
             source = clean_source(upload.filename, "upload")
-            spooled = await run_in_threadpool(lambda: engine.spool(upload.file, source, fmt, online=online))
+            spooled = await run_in_threadpool(
+                lambda: engine.spool(upload.file, source, fmt, online=online, saved_scan=saved_scan)
+            )
         elif not text.strip():
             return render(
                 request,
@@ -168,11 +175,13 @@ async def scan_page(request: Request) -> Response:
                 text="",
                 error="Paste something or choose a file.",
             )
-        elif _single_target(text) and fmt is None and not online:
+        elif _single_target(text) and fmt is None and not (online or saved_scan):
             return await _single(request, engine, text)
         else:
             data = text.replace("\r\n", "\n").encode("utf-8", "surrogatepass")
-            spooled = await run_in_threadpool(lambda: engine.spool_bytes(data, "paste", fmt, online=online))
+            spooled = await run_in_threadpool(
+                lambda: engine.spool_bytes(data, "paste", fmt, online=online, saved_scan=saved_scan)
+            )
     try:
         result = await run_in_threadpool(engine.scan_for_page, spooled)
     except Busy:
@@ -183,6 +192,8 @@ async def scan_page(request: Request) -> Response:
             "All online investigation slots are busy; try again shortly.",
             headers={"Retry-After": "5"},
         )
+    except InputError as exc:
+        return render(request, "index.html", status=422, result=None, text="", error=one_line(str(exc)))
     return _results(request, result, text=text)
 
 
@@ -292,6 +303,12 @@ def _write_report(engine: Engine, spooled: Spooled, fmt: str) -> Path:
             if finding is not None:
                 writer.add(finding)
             writer.close(_single_stats(finding) if finding is not None else ScanStats())
+        elif spooled.saved_scan:  # `linkguard report`: the findings as saved, the clusters they name
+            saved = SavedScan(spooled.path, spooled.source)
+            for finding, context in saved.findings():
+                writer.add(finding, context)
+            writer.set_clusters(saved.clusters())
+            writer.close(saved.stats)
         elif spooled.online:  # what the page showed, as investigated then: not fetched again
             findings, stats, clusters = engine.saved_findings(spooled)
             for finding in findings:
