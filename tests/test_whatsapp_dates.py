@@ -108,6 +108,8 @@ LRM, NNBSP = "\u200e", "\u202f"
         (f"{LRM}[15.01.24, 14:32:05] Anna: {LRM}image omitted\n", "Anna", "2024-01-15T14:32:05"),
         (f"[1/15/24, 2:32:05{NNBSP}PM] Anna: welt.ltd\n", "Anna", "2024-01-15T14:32:05"),
         ("[12.3.2022 klo 14.08.18] Matias: welt.ltd\n", "Matias", "2022-03-12T14:08:18"),
+        # Spanish iOS: "p. m." with no-break spaces
+        ("[15/1/24, 2:32:05\u00a0p.\u00a0m.] Lucía: welt.ltd\n", "Lucía", "2024-01-15T14:32:05"),
         # Croatian: day first, a dot after each part
         ("15. 01. 2024. 14:32 - Ivan Horvat: welt.ltd\n", "Ivan Horvat", "2024-01-15T14:32:00"),
     ],

@@ -49,7 +49,7 @@ _DATE = (
     r",? (?:(?P<period>[^\W\d_]{1,4})[ \u202f\u00a0]?)?"
     r"(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<sec>\d{2}))?"
 )
-_AMPM = r"(?:[ \u202f\u00a0]?(?P<ampm>[AaPp])\.?[ \u202f]?[Mm]\.?)?"
+_AMPM = r"(?:[ \u202f\u00a0]?(?P<ampm>[AaPp])\.?[ \u202f\u00a0]?[Mm]\.?)?"
 #: A word of another locale at the time's end (``μ.μ.``, ``م``, ``CH``): still a header, but its
 #: time is not read (no guess at what the word means).
 _WORD_AFTER = r"(?:[ \u202f\u00a0](?P<word_after>[^\W\d_][^\W\d_.]{0,5}\.?(?:[^\W\d_]{1,5}\.?)?))?"
