@@ -62,7 +62,7 @@ class ScanResult:
     shown: list[Finding]
     stats: ScanStats
     hidden: int = 0
-    #: Infrastructure clusters (online scans only), largest first.
+    #: Infrastructure clusters (online scans and saved ones), largest first.
     clusters: list[Cluster] = field(default_factory=list)
 
 
