@@ -103,13 +103,14 @@ def test_screenshot_goes_through_the_guard_and_refuses_private_addresses(
 ) -> None:
     """The policy of the loopback tests: 127.0.0.1 trusted, every other private address refused."""
     port, seen = page
+    chromium = _chromium()  # before the archive opens its WARC: a skip must not leave it open
     policy = NetworkPolicy(exempt=("127.0.0.1/32",), ports=None, resolve={"intranet.corp.test": "10.1.2.3"})
     archive = EvidenceArchive(tmp_path / "evidence", version="test", options={})
     url = f"http://127.0.0.1:{port}/page"
     link = parse_link(url)
     assert link is not None
     with Investigator(
-        policy=policy, archive=archive, registration=False, cloaking=False, screenshot=_chromium()
+        policy=policy, archive=archive, registration=False, cloaking=False, screenshot=chromium
     ) as investigator:
         verdict = investigator.investigate(link, Verdict("suspicious", 60))
 
