@@ -54,23 +54,39 @@ class Run:
     load: float  # the load average when it ended
 
 
-def run(path: Path, jobs: int, out: Path, pycache: Path, python: str = sys.executable) -> Run:
-    """Wall seconds and CPU seconds (the main process, its workers) of one ``scan --jobs``.
+def run(
+    path: Path,
+    jobs: int | None,
+    out: Path,
+    pycache: Path,
+    python: str = sys.executable,
+    options: list[str] | None = None,
+) -> Run:
+    """Wall seconds and CPU seconds (the main process, its workers) of one ``scan --jobs``
+    (``None``: the default), with ``options`` (default: every link as JSON Lines).
 
     Byte code is cached (in ``pycache``, outside the source tree), as an installed package has it:
     with ``PYTHONDONTWRITEBYTECODE`` set, every run would compile linkguard's sources again, a
     tenth of a second of start-up no user pays.
     """
-    args = ["scan", str(path), "--all", "--format", "jsonl", "-o", str(out), "-q", "--jobs", str(jobs)]
+    args = ["scan", str(path), *(options or ["--all", "--format", "jsonl"]), "-o", str(out), "-q"]
+    args += ["--jobs", str(jobs)] if jobs is not None else []
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPYCACHEPREFIX"] = str(pycache)
     t = time.perf_counter()
-    proc = subprocess.run([python, "-c", _CODE, *args], check=False, capture_output=True, env=env)
+    # -P: linkguard from ``python``'s install, never from the current directory (another checkout)
+    proc = subprocess.run([python, "-P", "-c", _CODE, *args], check=False, capture_output=True, env=env)
     wall = time.perf_counter() - t
     if proc.returncode not in (0, 1):
         raise SystemExit(proc.stderr.decode())
     _, main_cpu, workers_cpu = proc.stderr.decode().strip().splitlines()[-1].split()
     return Run(wall, float(main_cpu), float(workers_cpu), os.getloadavg()[0])
+
+
+def modelled_wall(startup: float, main_cpu: float, total_cpu: float, cores: int) -> float:
+    """The wall time of a run on ``cores`` idle cores: its start-up alone, then the rest of the CPU
+    of all its processes spread evenly, but no faster than its main process alone."""
+    return max(main_cpu, startup + (total_cpu - startup) / cores)
 
 
 def report(runs: dict[int, list[Run]], jobs: int, repeat: int, size: float) -> None:
@@ -90,7 +106,7 @@ def report(runs: dict[int, list[Run]], jobs: int, repeat: int, size: float) -> N
     one = min(r.main_cpu for r in runs[1])
     many = min(r.main_cpu + r.workers_cpu for r in runs[jobs])
     main_cpu = min(r.main_cpu for r in runs[jobs])
-    modelled = max(main_cpu, startup + (many - startup) / jobs)
+    modelled = modelled_wall(startup, main_cpu, many, jobs)
     print(
         f"  least CPU of {repeat}: start-up alone {startup:.2f} s, --jobs 1 {one:.2f} s, --jobs "
         f"{jobs} {many:.2f} s (main process {main_cpu:.2f} s); on {jobs} idle cores --jobs "
