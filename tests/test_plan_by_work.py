@@ -109,6 +109,20 @@ def test_a_dense_list_is_cut_into_line_ranges_that_scan_as_one(tmp_path: Path) -
     assert stats == seq_stats
 
 
+def test_dense_json_lines_are_cut_by_work_too(tmp_path: Path) -> None:
+    rng = random.Random(10)
+    path = tmp_path / "posts.jsonl"
+    lines = (json.dumps({"id": str(i), "text": f"see {d}"}) for i, d in enumerate(_domains(rng, 6000)))
+    path.write_text("\n".join(lines) + "\n")
+    units = list(plan([path], unit_bytes=UNIT, by_work=True))
+    assert [u.kind for u in plan([path], unit_bytes=UNIT)] == ["whole"]
+    assert len(units) > 2 and all(isinstance(u, Unit) and u.kind == "jsonl" for u in units)
+    found, stats = _by_units(units)
+    seq, seq_stats = _sequential(path)
+    assert _rows(found) == _rows(seq) and len(seq) >= 6000
+    assert stats == seq_stats
+
+
 def test_a_dense_file_with_a_line_too_long_is_cut_where_a_whole_read_cuts_blocks(tmp_path: Path) -> None:
     rng = random.Random(3)
     path = tmp_path / "domains.txt"
