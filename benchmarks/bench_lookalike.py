@@ -15,9 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import resource
 import string
-import subprocess
 import sys
 import tempfile
 import time
@@ -145,36 +143,51 @@ def main() -> None:
 def whole_scan(domains: list[str], repeat: int, baseline: str | None = None) -> None:
     """domains/s of a whole ``linkguard scan`` of a domain list, start-up and output included, with
     ``--jobs 1`` and the default; with ``baseline`` (another install's ``linkguard``), that one too,
-    interleaved run by run so that both see the same load."""
-    exes = {"this": str(Path(sys.executable).with_name("linkguard"))}
-    if baseline:
-        exes["baseline"] = baseline
+    interleaved run by run so that both see the same load.
+
+    Each run is bench_jobs.py's: byte code cached outside the source trees (one cache per install),
+    as an installed package has it (with ``PYTHONDONTWRITEBYTECODE`` set, every run would compile
+    linkguard's sources again), and the CPU time of the main process and of its workers. Beside
+    the wall time, bench_jobs.py's model gives what the run would take on idle cores: on a shared
+    machine that is the figure to compare."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_jobs import Run, modelled_wall, run
+
+    pythons = {"this": sys.executable}
+    if baseline:  # an install's linkguard script, or its python
+        pythons["baseline"] = str(Path(baseline).with_name("python"))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    args = ["--no-blocklist", "--format", "jsonl"]
+    runs: dict[tuple[str, str], list[Run]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "domains.txt"
+        path, empty = Path(tmp) / "domains.txt", Path(tmp) / "empty.txt"
         path.write_text("\n".join(domains) + "\n", encoding="utf-8")
-        runs: dict[tuple[str, str], list[tuple[float, float]]] = {}
-        for exe in exes.values():  # warm the rules cache
-            subprocess.run([exe, "scan", str(path), "--no-blocklist", "-q", "-o", os.devnull], check=False)
+        empty.touch()
+        out = Path(tmp) / "out.jsonl"
+        for name, python in pythons.items():  # warm the rules cache, compile the byte code
+            run(empty, 1, out, Path(tmp) / f"pycache-{name}", python, args)
         for _ in range(repeat):
-            for jobs in ("1", "default"):
-                for name, exe in exes.items():
-                    cmd = [exe, "scan", str(path), "--no-blocklist", "-q", "--format", "jsonl"]
-                    cmd += ["-o", os.devnull, *(["--jobs", jobs] if jobs != "default" else [])]
-                    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-                    t = time.perf_counter()
-                    subprocess.run(cmd, check=False)
-                    wall = time.perf_counter() - t
-                    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-                    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-                    runs.setdefault((name, jobs), []).append((wall, cpu))
+            for name, python in pythons.items():
+                pycache = Path(tmp) / f"pycache-{name}"
+                runs.setdefault((name, "start-up"), []).append(run(empty, 1, out, pycache, python, args))
+                for jobs in ("1", "default"):
+                    got = run(path, None if jobs == "default" else 1, out, pycache, python, args)
+                    runs.setdefault((name, jobs), []).append(got)
     n = len(domains)
     print(f"\nwhole `linkguard scan` of {n:,} domains (best of {repeat}; load {os.getloadavg()[0]:.1f}):")
-    for (name, jobs), got in runs.items():
-        wall, cpu = min(w for w, _ in got), min(c for _, c in got)
-        print(
-            f"  {name:8s} --jobs {jobs:7s}: {n / wall:,.0f} domains/s wall ({wall:.2f} s), "
-            f"{n / cpu:,.0f} domains/s CPU ({cpu:.2f} s)"
-        )
+    for name in pythons:
+        startup = min(r.main_cpu for r in runs[name, "start-up"])
+        for jobs in ("1", "default"):
+            got = runs[name, jobs]
+            wall = min(r.wall for r in got)
+            main_cpu = min(r.main_cpu for r in got)
+            total = min(r.main_cpu + r.workers_cpu for r in got)
+            model = modelled_wall(startup, main_cpu, total, 1 if jobs == "1" else cores)
+            print(
+                f"  {name:8s} --jobs {jobs:7s}: {n / wall:,.0f} domains/s wall ({wall:.2f} s); CPU main "
+                f"{main_cpu:.2f} s, all {total:.2f} s (start-up {startup:.2f} s); on idle cores "
+                f"{model:.2f} s: {n / model:,.0f} domains/s"
+            )
 
 
 if __name__ == "__main__":

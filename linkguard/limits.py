@@ -130,6 +130,16 @@ UNIT_BYTES = 8 << 20
 #: Near the end of a file its ranges shrink to a quarter of what is left, down to ``UNIT_BYTES``
 #: divided by this: the last ranges are small, so no worker idles long while another ends the run.
 TAIL_SHRINK = 4
+#: What one host seen for the first time costs a scan (parsing it, judging it against every outlet:
+#: ~60–90 µs, later sightings are memoised), in bytes of prose scanned in that time (~25 ns each):
+#: a domain list, a new host every ~15 bytes, is ~100x the work of prose per byte.
+HOST_COST_BYTES = 2048
+#: A text estimated at less than this many times the work of prose per byte is planned as prose:
+#: a post's link or two in a sniffed head is within the estimate's noise.
+DENSE_MIN_WEIGHT = 4.0
+#: The smallest range a dense text is cut into for ``scan --jobs`` (~1,000 names of a domain list,
+#: a few tenths of a second of work).
+DENSE_MIN_UNIT_BYTES = 16 << 10
 #: A JSON array is cut into ranges for ``scan --jobs`` only where its elements nest at most this
 #: deep (deeper ones are left to the sequential read, whose recursion limit judges them).
 JSON_SPLIT_MAX_DEPTH = 256

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gc
 import multiprocessing
 import operator
 import os
@@ -163,14 +164,20 @@ def _init_worker(setup: WorkerSetup | None) -> None:
     worker_scanner(setup)
 
 
-def _scan_task(units: list[Unit], parts: str, keep: int = UNIT_FINDINGS_IN_MEMORY) -> list[UnitOutcome]:
+def _scan_task(
+    units: list[Unit],
+    parts: str,
+    keep: int = UNIT_FINDINGS_IN_MEMORY,
+    select: ReportOptions | None = None,
+) -> list[UnitOutcome]:
     """Scan a task's units in a worker; a unit's findings past ``keep`` go to a spool file in
-    the run's directory ``parts``."""
+    the run's directory ``parts``. With ``select``, only the findings a report with these options
+    writes come back (the counts are of all): the rest would cost this process their unpickling."""
     with _stoppable():
-        return _scan_units(units, parts, keep)
+        return _scan_units(units, parts, keep, select)
 
 
-def _scan_units(units: list[Unit], parts: str, keep: int) -> list[UnitOutcome]:
+def _scan_units(units: list[Unit], parts: str, keep: int, select: ReportOptions | None) -> list[UnitOutcome]:
     scanner = worker_scanner(None)
     out: list[UnitOutcome] = []
     for unit in units:
@@ -179,6 +186,8 @@ def _scan_units(units: list[Unit], parts: str, keep: int) -> list[UnitOutcome]:
         spool = None
         try:
             for finding in iter_unit(scanner, unit, counts):
+                if select is not None and not select.selects(finding.verdict):
+                    continue
                 findings.append(finding)
                 if len(findings) >= keep:
                     if spool is None:
@@ -251,8 +260,9 @@ Task = list[Unit] | Unit | Skipped  # a batch for a worker, a unit only this pro
 
 
 def _tasks(items: Iterable[Unit | Skipped], unit_bytes: int) -> Iterator[Task]:
-    """Units as tasks, in order: small whole files batched up to ``unit_bytes``; ranges alone, and
-    compressed files alone too (their size on disk says little about the work in them)."""
+    """Units as tasks, in order: small whole files batched up to ``unit_bytes`` of work (a dense
+    file's estimate, see ``Unit.work``); ranges alone, and compressed files alone too (their size
+    on disk says little about the work in them)."""
     batch: list[Unit] = []
     size = 0
     for item in items:
@@ -263,7 +273,7 @@ def _tasks(items: Iterable[Unit | Skipped], unit_bytes: int) -> Iterator[Task]:
             and compression.strip_suffix(item.path) == item.path
         ):
             batch.append(item)
-            size += item.size
+            size += item.work or item.size
             if size >= unit_bytes or len(batch) >= _MAX_FILES_PER_TASK:
                 yield batch
                 batch, size = [], 0
@@ -292,7 +302,7 @@ class ParallelScan:
         self.jobs = max(1, jobs)
         self.input_format = input_format
         units = (
-            plan(self.paths, input_format=input_format, unit_bytes=unit_bytes, json_arrays=True)
+            plan(self.paths, input_format=input_format, unit_bytes=unit_bytes, json_arrays=True, by_work=True)
             if self.jobs > 1
             else ()
         )
@@ -336,6 +346,9 @@ class ParallelScan:
         else:  # spawn (macOS, Windows): each worker reads the detector's index once
             setup = WorkerSetup(detector, contexts)
         self._parts = tempfile.mkdtemp(prefix="linkguard-jobs-")
+        frozen = gc.get_freeze_count()
+        if setup is None:  # what the workers inherit (the index, the warm-up's tries) lives until
+            gc.freeze()  # they exit: their collections need not walk it, nor copy its pages
         try:
             self._pool = ProcessPoolExecutor(
                 self.jobs, mp_context=context, initializer=_init_worker, initargs=(setup,)
@@ -344,14 +357,23 @@ class ParallelScan:
         finally:
             if setup is None:
                 _WORKER = None  # the parent's copy is not needed after the fork
+                if not frozen:  # a library caller's objects are collected as before
+                    gc.unfreeze()
 
-    def findings(self, scanner: Scanner) -> Iterator[Finding]:
+    def findings(self, scanner: Scanner, select: ReportOptions | None = None) -> Iterator[Finding]:
         """Every finding in input order; fills ``scanner.stats`` and calls ``scanner.on_read``
-        per unit. Forensics (``scanner.investigator``) run here on the merged stream."""
+        per unit. Forensics (``scanner.investigator``) run here on the merged stream.
+
+        ``select`` (without forensics, which may change a verdict): the workers send back only
+        the findings a report with these options writes, and count the verdicts of all; the
+        rest may or may not come. A scan without ``--all`` then moves its few flagged findings
+        through this process, not the many it would drop."""
         if not self.parallel:
             return scanner.scan_paths(self.paths, input_format=self.input_format)
         if self._pool is None:
             self.start(scanner.detector, contexts=scanner.contexts)
+        if select is not None and scanner.investigator is None:
+            return self._ordered(scanner, select)
         findings = self._ordered(scanner)
         if scanner.investigator is not None:
             findings = scanner._investigate(findings)
@@ -429,17 +451,24 @@ class ParallelScan:
         units = self._task_units.pop(item, [])
         return not any(u.kind == "json" and u.path in self._abandoned for u in units)
 
-    def _ordered(self, scanner: Scanner) -> Iterator[Finding]:
+    def _ordered(self, scanner: Scanner, select: ReportOptions | None = None) -> Iterator[Finding]:
+        """The findings in order; the verdicts are counted by the caller (after forensics), or,
+        with ``select``, from the units' counts (the findings that come are not all)."""
         totals = Totals(scanner.stats)
-        parts = self._parts
-        for item in self._in_order(lambda units: (_scan_task, units, parts)):
-            yield from self._take(item, totals, scanner)
+        parts, keep, verdicts = self._parts, UNIT_FINDINGS_IN_MEMORY, select is not None
+        for item in self._in_order(lambda units: (_scan_task, units, parts, keep, select)):
+            yield from self._take(item, totals, scanner, verdicts=verdicts)
 
     def _take(
-        self, item: Future[list[UnitOutcome]] | Unit | Skipped, totals: Totals, scanner: Scanner
+        self,
+        item: Future[list[UnitOutcome]] | Unit | Skipped,
+        totals: Totals,
+        scanner: Scanner,
+        *,
+        verdicts: bool = False,
     ) -> Iterator[Finding]:
         if isinstance(item, Skipped):
-            totals.add(UnitCounts(skipped=[item]), verdicts=False)
+            totals.add(UnitCounts(skipped=[item]), verdicts=verdicts)
             return
         local: Unit | None = item if isinstance(item, Unit) else None  # stdin or a named pipe
         outcomes: list[UnitOutcome] = []
@@ -455,7 +484,7 @@ class ParallelScan:
             outcomes = [([], counts)]
         for findings, counts in outcomes:  # spools not read are removed with the run's directory
             yield from _spooled(findings) if isinstance(findings, str) else findings
-            totals.add(counts, verdicts=False)  # verdicts are counted after forensics
+            totals.add(counts, verdicts=verdicts)  # else they are counted after forensics
             if scanner.on_read is not None and counts.bytes_read:
                 scanner.on_read(counts.bytes_read)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import mmap
 import os
 import re
 import stat
@@ -28,15 +29,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Literal
 
+from linkguard import workload
 from linkguard.inputs import compression, jsondump, plaintext
 from linkguard.inputs.decoding import Repairs, encoding_for, looks_binary, text_stream
 from linkguard.inputs.jsontree import Positions, Walker
 from linkguard.inputs.shapes import SHAPES
 from linkguard.inputs.sources import iter_paths, read_path, sniff_format
 from linkguard.limits import (
+    DENSE_MIN_UNIT_BYTES,
     JSON_READ_CHARS,
     JSON_SPLIT_MAX_DEPTH,
     JSON_WHOLE_VALUE_CHARS,
+    MAX_LINE_CHARS,
     READ_BLOCK_BYTES,
     SNIFF_BYTES,
     TAIL_SHRINK,
@@ -52,7 +56,7 @@ except ImportError:  # pragma: no cover - depends on the install: JSON documents
 if TYPE_CHECKING:
     from linkguard.scan import Scanner
 
-UnitKind = Literal["whole", "text", "jsonl", "json", "json-tail"]
+UnitKind = Literal["whole", "text", "lines", "jsonl", "json", "json-tail"]
 _REPAIR_REASON = "invalid-utf-8-replaced"
 
 
@@ -64,6 +68,8 @@ class Unit:
     "text" and "jsonl" read the bytes ``start``..``end`` (``None``: to the end of the file).
     ``line``/``column`` are where the range starts; ``first_read`` is the size of a text range's
     first read (the bytes a whole-file read carried into the block at ``start``, plus a block).
+    "lines" reads the whole lines in ``start``..``end`` of a text none of whose lines is cut in
+    pieces, and so may start after any newline (a dense text is cut finer than a read block).
     ``first`` counts the input as a source; ``last`` reports the repairs of all its ranges.
     ``local``: only the planning process can read it (stdin, a named pipe).
 
@@ -86,6 +92,9 @@ class Unit:
     last: bool = True
     #: Bytes of input this unit stands for, as planned (for batching small files and progress).
     size: int = 0
+    #: Its estimated work in bytes of prose (``size`` times the density of its head, see
+    #: :mod:`linkguard.workload`) where planning judged it; 0: as many as ``size``.
+    work: int = 0
     local: bool = False
     index: int = 0
 
@@ -187,6 +196,7 @@ def plan(
     input_format: str | None = None,
     unit_bytes: int = UNIT_BYTES,
     json_arrays: bool = False,
+    by_work: bool = False,
 ) -> Iterator[Unit | Skipped]:
     """The units of a scan of ``paths`` in input order, and the paths that cannot be read.
 
@@ -195,17 +205,22 @@ def plan(
     ``unit_bytes``; with ``json_arrays``, so is a JSON document that is one large array (its
     ranges may raise :class:`JsonRangeMalformed`: see there). Anything else is one unit. Lazy:
     the first units come before a large file has been read to its end.
+
+    ``by_work``: ``unit_bytes`` is work, not bytes. A text or JSON Lines file whose head is
+    denser with hosts than prose (:func:`linkguard.workload.weight`: a domain list) is cut into
+    ranges that much smaller, down to ``DENSE_MIN_UNIT_BYTES``: the same work in each. Whole
+    files carry their estimate in ``Unit.work``.
     """
     fmt = input_format if input_format and input_format != "auto" else None
     for path in iter_paths(paths):
         if isinstance(path, Skipped):
             yield path
         else:
-            yield from _units_of(str(path), fmt, unit_bytes, json_arrays)
+            yield from _units_of(str(path), fmt, unit_bytes, json_arrays, by_work)
 
 
 def _units_of(
-    path: str, input_format: str | None, unit_bytes: int, json_arrays: bool = False
+    path: str, input_format: str | None, unit_bytes: int, json_arrays: bool = False, by_work: bool = False
 ) -> Iterator[Unit]:
     whole = Unit(path, "whole", input_format)
     if path == "-":
@@ -220,7 +235,8 @@ def _units_of(
         yield dataclasses.replace(whole, local=True)
         return
     whole = dataclasses.replace(whole, size=st.st_size)
-    if st.st_size < 2 * unit_bytes:
+    # the smallest file that may hold two units' work: a file of distinct domains, by work
+    if st.st_size < 2 * unit_bytes // (workload.MAX_WEIGHT if by_work else 1):
         yield whole
         return
     try:
@@ -230,8 +246,24 @@ def _units_of(
             if kind is None or (kind == "json" and not json_arrays):
                 yield whole
                 return
+            weight = 1.0
+            if by_work and kind != "json":
+                weight = workload.weight(head)
+                whole = dataclasses.replace(whole, work=int(st.st_size * weight))
+                unit_bytes = max(min(unit_bytes, DENSE_MIN_UNIT_BYTES), int(unit_bytes / weight))
+            if st.st_size < 2 * unit_bytes:
+                yield whole
+                return
             fh.seek(0)
-            if kind == "text":
+            # a dense text's ranges are smaller than a read block: cut after any newline
+            lines = (
+                _line_ranges(path, fh, unit_bytes)
+                if kind == "text" and weight > 1.0 and unit_bytes < READ_BLOCK_BYTES
+                else None
+            )
+            if lines is not None:
+                yield from lines
+            elif kind == "text":
                 yield from _text_ranges(path, fh, unit_bytes)
             elif kind == "jsonl":
                 yield from _jsonl_ranges(path, fh, unit_bytes, encoding_for(head))
@@ -284,6 +316,51 @@ def _text_ranges(path: str, fh: BinaryIO, unit_bytes: int) -> Iterator[Unit]:
             start, first_read, line, column = offset, carry + READ_BLOCK_BYTES, b_line, b_column
         carry = b_carry
     yield _text_unit(path, start, _size(fh), first_read, line, column, last=True)
+
+
+def _line_ranges(path: str, fh: BinaryIO, unit_bytes: int) -> list[Unit] | None:
+    """Ranges of about ``unit_bytes`` (a dense text's: smaller than a read block) that end after
+    any newline; ``None`` when a line may be ``MAX_LINE_CHARS`` or longer.
+
+    A read of lines shorter than that cuts its blocks after newlines only, wherever it starts:
+    each block is whole lines, and what a line holds is found within it (no link spans a line,
+    nor does the context of one). So a range read from any line's start finds what a whole-file
+    read finds in its lines, whichever blocks each cuts. A longer line is cut in pieces where the
+    reads happen to fall: such a file is cut where a whole-file read starts its blocks.
+    Every such line holds a newline-free aligned stretch of half its limit, so looking for one
+    newline in each is the whole test (the file is mapped: nothing is copied).
+    """
+    size = _size(fh)
+    step = MAX_LINE_CHARS // 2
+    with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        if any(data.find(b"\n", at, at + step) < 0 for at in range(0, size - step + 1, step)):
+            return None
+        units, start, line = [], 0, 1
+        while True:
+            cut = data.find(b"\n", start + _range_bytes(size - start, unit_bytes) - 1) + 1
+            if cut <= 0 or cut >= size:
+                break
+            units.append(_lines_unit(path, start, cut, line, last=False))
+            with memoryview(data) as view, view[start:cut] as part:
+                line += plaintext.count_newlines(part)  # type: ignore[arg-type]  # any buffer
+            start = cut
+    units.append(_lines_unit(path, start, size, line, last=True))
+    return units
+
+
+def _lines_unit(path: str, start: int, end: int, line: int, *, last: bool) -> Unit:
+    return Unit(
+        path,
+        "lines",
+        "text",
+        start,
+        None if last else end,
+        SNIFF_BYTES if start == 0 else READ_BLOCK_BYTES,
+        line,
+        first=start == 0,
+        last=last,
+        size=end - start,
+    )
 
 
 def block_starts(
@@ -556,7 +633,12 @@ def _records(unit: Unit, counts: UnitCounts) -> Iterator[Record | Skipped]:
         return
     with fh:
         fh.seek(unit.start)
-        if unit.kind == "text":
+        if unit.kind == "lines":  # whole lines: the blocks of a read that stops at ``end`` will do
+            reader = _RangeReader(fh, None if unit.end is None else unit.end - unit.start)
+            yield from plaintext.read_bytes(
+                reader, unit.path, repairs=repairs, first_read=unit.first_read, line=unit.line
+            )
+        elif unit.kind == "text":
             reader = _RangeReader(fh, None)  # reads on past ``end`` to cut the last block the same
             stop_at = None if unit.end is None else unit.end - unit.start
             yield from plaintext.read_bytes(

@@ -276,7 +276,8 @@ def scan(
                 from linkguard.report.clustered import ClusteringWriter as Clustering
 
                 sink = Clustering(writer)
-            for finding in run.findings(scanner):
+            select = writer.options if investigator is None else None  # workers drop what is not written
+            for finding in run.findings(scanner, select):
                 sink.add(finding, finding.context)
         stats = scanner.stats
         _with_feeds(stats, rules.files)

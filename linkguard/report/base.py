@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar, TextIO, TypedDict, Unpack
 
-from linkguard.models import FLAGGED_STATUSES, Finding, ScanStats
+from linkguard.models import FLAGGED_STATUSES, Finding, ScanStats, Verdict
 from linkguard.report.grouping import GROUP_BY, Grouper
 
 if TYPE_CHECKING:
@@ -40,6 +40,15 @@ class ReportOptions:
     color: bool | None = None
     contexts: bool = True
     now: datetime | None = None
+
+    def selects(self, verdict: Verdict) -> bool:
+        """Whether a report with these options writes a finding with ``verdict`` (``Reporter.add``'s
+        test; the workers of ``scan --jobs`` apply it too, so only what is written travels)."""
+        if verdict.score < self.min_score:
+            return False
+        if self.verdicts is not None:
+            return verdict.status in self.verdicts
+        return self.show_all or verdict.status in FLAGGED_STATUSES
 
     def __post_init__(self) -> None:
         if self.group_by not in GROUP_BY:
@@ -114,13 +123,10 @@ class Reporter(ABC):
         """Take one finding; ``context`` is the post text around it (any size, default
         ``finding.context``; empty means none)."""
         verdict = finding.verdict
-        if verdict.score < self.min_score:
-            return
-        flagged = verdict.status in FLAGGED_STATUSES
-        if not (verdict.status in self.verdicts if self.verdicts is not None else self.show_all or flagged):
+        if not self.options.selects(verdict):
             return
         self.written += 1
-        self.flagged_written += flagged
+        self.flagged_written += verdict.status in FLAGGED_STATUSES
         context = (context or finding.context or None) if self.contexts else None
         self._add(finding, context)
 
