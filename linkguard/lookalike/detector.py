@@ -369,20 +369,7 @@ class Detector:
         """
         if self._gated and gates.nothing_to_find(self.index, link):
             return []
-        subj = Subject(
-            host=link.host,
-            host_unicode=link.host_unicode,
-            registered=link.registered_domain,
-            label=link.domain_label,
-            label_unicode=_label_unicode(link),
-            suffix=link.suffix,
-            subdomain=link.subdomain,
-            private_suffix=link.is_private_suffix,
-            capital_i_label=_capital_i_label(link),
-            userinfo=_userinfo(link),
-            pretended_host=_pretended_host(link),
-            display=link.display,
-        )
+        subj = self._subject(link)
         techniques: Sequence[gates.TechniqueFn] = TECHNIQUES if link.registered_domain else TECHNIQUES[-1:]
         if self._gated:
             techniques = gates.runnable(techniques, self.index, subj)
@@ -401,3 +388,20 @@ class Detector:
             if (model.score({**s.features, "obfuscated": 1.0}) if obfuscated else s.score) >= floor
             and not any((o, k) in best for k in _SUPERSEDED_BY.get(t, ()))
         ]
+
+    def _subject(self, link: Link) -> Subject:
+        """What the techniques read of ``link``, prepared once."""
+        return Subject(
+            host=link.host,
+            host_unicode=link.host_unicode,
+            registered=link.registered_domain,
+            label=link.domain_label,
+            label_unicode=_label_unicode(link),
+            suffix=link.suffix,
+            subdomain=link.subdomain,
+            private_suffix=link.is_private_suffix,
+            capital_i_label=_capital_i_label(link),
+            userinfo=_userinfo(link),
+            pretended_host=_pretended_host(link),
+            display=link.display,
+        )
