@@ -127,6 +127,11 @@ def split_suffix(host: str) -> SuffixSplit:
     if trie is None or "xn--" in host or not host.isascii() or host != host.lower() or host[:1] == "[":
         parts = extractor(host)
         return SuffixSplit(parts.subdomain, parts.domain, parts.suffix, parts.is_private)
+    return _walk_suffix(extractor, trie, host)
+
+
+def _walk_suffix(extractor: tldextract.TLDExtract, trie: Any, host: str) -> SuffixSplit:
+    """``split_suffix`` of a lowercase ASCII host without Punycode, on the extractor's trie."""
     labels = host.split(".")
     node = found = trie
     n = at = len(labels)
@@ -328,7 +333,9 @@ def _plain_host(text: str) -> HostParts | None:
     lowercase LDH labels, no Punycode, ending in a label that starts with a letter (so no IPv4
     number). UTS-46, the IPv4 and the script checks leave such a host as it is, so only the
     suffix split is left to do; ``None`` when it has no public suffix, as there."""
-    parts = split_suffix(text)
+    extractor = suffix_extractor()
+    trie = _trie_of(extractor)
+    parts = split_suffix(text) if trie is None else _walk_suffix(extractor, trie, text)
     if not parts.suffix or not parts.domain:
         return None
     registered = f"{parts.domain}.{parts.suffix}"
