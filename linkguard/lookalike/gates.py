@@ -125,7 +125,9 @@ def nothing_to_find(index: Index, link: Link) -> bool:
     if not ALL_GATED or link.obfuscation or link.display or link.subdomain or not link.registered_domain:
         return False
     host, label = link.host, link.domain_label
-    if "-" in host or "xn--" in host or not host.isascii() or "I" in link.text or not label.isalpha():
+    if "-" in host or "xn--" in host or not host.isascii() or link.host_unicode != host:
+        return False
+    if "I" in link.text or not label.isalpha():
         return False
     if label in index.brands or label in index.transliterations or label in index.legit_labels:
         return False
