@@ -83,6 +83,7 @@ def update_psl(
     replace_file(target, text.encode("utf-8"))
     suffix_extractor.cache_clear()
     _split_host.cache_clear()
+    _plain_host.cache_clear()
     _netloc.cache_clear()
     return target
 
@@ -126,6 +127,11 @@ def split_suffix(host: str) -> SuffixSplit:
     if trie is None or "xn--" in host or not host.isascii() or host != host.lower() or host[:1] == "[":
         parts = extractor(host)
         return SuffixSplit(parts.subdomain, parts.domain, parts.suffix, parts.is_private)
+    return _walk_suffix(extractor, trie, host)
+
+
+def _walk_suffix(extractor: tldextract.TLDExtract, trie: Any, host: str) -> SuffixSplit:
+    """``split_suffix`` of a lowercase ASCII host without Punycode, on the extractor's trie."""
     labels = host.split(".")
     node = found = trie
     n = at = len(labels)
@@ -321,6 +327,33 @@ def _split_host(raw_host: str) -> HostParts | None:
     )
 
 
+@lru_cache(maxsize=65536)
+def _plain_host(text: str) -> HostParts | None:
+    """``_split_host`` of a host that is its own canonical form, as most of a domain list is:
+    lowercase LDH labels, no Punycode, ending in a label that starts with a letter (so no IPv4
+    number). UTS-46, the IPv4 and the script checks leave such a host as it is, so only the
+    suffix split is left to do; ``None`` when it has no public suffix, as there."""
+    extractor = suffix_extractor()
+    trie = _trie_of(extractor)
+    parts = split_suffix(text) if trie is None else _walk_suffix(extractor, trie, text)
+    if not parts.suffix or not parts.domain:
+        return None
+    registered = f"{parts.domain}.{parts.suffix}"
+    domain, suffix = parts.domain, parts.suffix
+    return HostParts(text, text, registered, domain, suffix, parts.subdomain, False, parts.is_private, ())
+
+
+def _is_plain_host(text: str) -> bool:
+    """``text`` is a bare host ``_plain_host`` may take: what a browser reads of it (prepared,
+    an ``http`` URL with no user, port, path or escape) is the text itself."""
+    return (
+        len(text) <= MAX_HOST_CHARS
+        and _LDH.fullmatch(text) is not None
+        and "a" <= text[text.rfind(".") + 1] <= "z"
+        and "xn--" not in text
+    )
+
+
 def split_host(host: str) -> HostParts | None:
     """Normalise and split a host; None when it has no known public suffix."""
     return _split_host(host)
@@ -407,17 +440,24 @@ def _link(
     written: str | None,
     unwrap: bool = True,
 ) -> Link | None:
-    raw = whatwg.prepare(text)
-    parts = whatwg.split_url(raw) if raw else None
-    if parts is None:
-        return None
-    scheme, netloc, path, rest, backslash = parts
-    if scheme not in _KNOWN_SCHEMES:
-        return None
-    found = _netloc(scheme, netloc)
-    if found is None:
-        return None
-    host, host_text, tricks = found
+    if _is_plain_host(text):  # a bare domain: what ``_netloc`` would make of it, directly
+        plain = _plain_host(text)
+        if plain is None:
+            return None
+        scheme, path, rest, backslash = "http", "", "", False
+        host, host_text, tricks = plain, text, plain.obfuscation
+    else:
+        raw = whatwg.prepare(text)
+        parts = whatwg.split_url(raw) if raw else None
+        if parts is None:
+            return None
+        scheme, netloc, path, rest, backslash = parts
+        if scheme not in _KNOWN_SCHEMES:
+            return None
+        found = _netloc(scheme, netloc)
+        if found is None:
+            return None
+        host, host_text, tricks = found
     if backslash:  # "https:\\x" or "x\@y": written so that it reads as another URL than it is
         tricks = ("backslash", *tricks)
     if "\\" in path:  # browsers read every backslash of the path as a slash

@@ -24,6 +24,7 @@ zz-test
 def _reset() -> None:
     normalize.suffix_extractor.cache_clear()
     normalize._split_host.cache_clear()
+    normalize._plain_host.cache_clear()
     extract._tlds.cache_clear()
     extract._fix_host.cache_clear()
 

@@ -10,9 +10,11 @@ evidence. Verdicts are memoised per (host, obfuscation, display, …): dumps rep
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from linkguard.limits import RATING_LOW_THRESHOLD, RATING_SCORE
+from linkguard.lookalike import gates
 from linkguard.lookalike import scoring as sc
 from linkguard.lookalike.index import Index
 from linkguard.lookalike.obfuscation import obfuscation_evidence, post_tricks
@@ -44,6 +46,11 @@ _TRUSTED_BECAUSE = {
 #: Tricks whose verdict depends on the whole text of the link, not only on its host.
 _PRETENCES = frozenset({"userinfo", "backslash", "lookalike-delimiter"})
 
+
+#: What ``scoring.combine`` makes of no signal at all (most domains): built once.
+_NO_SIGNAL = sc.Combined(None, 0, ())
+#: The verdict on a domain with no signal, rating, listing or obfuscation: one shared value.
+_NOTHING = Verdict(status_for(0), 0, None, (), ())
 
 _MemoKey = tuple[str, str, tuple[str, ...], str | None, str, str | None]
 
@@ -160,6 +167,9 @@ class Detector:
     one is built.
     """
 
+    #: Skip the techniques that cannot find anything (``gates``); verdicts are the same without.
+    _gated = True
+
     def __init__(
         self,
         rules: RuleSet,
@@ -254,7 +264,7 @@ class Detector:
             if ruled is not None:
                 return ruled
         signals = self._signals(link, obfuscated=obfuscation is not None)
-        combined = sc.combine(signals, obfuscated=obfuscation is not None)
+        combined = sc.combine(signals, obfuscated=obfuscation is not None) if signals else _NO_SIGNAL
         evidence = [Evidence(s.technique, s.detail, s.data) for s in combined.signals]
         techniques = tuple(dict.fromkeys(s.technique for s in combined.signals))
         blocked = None
@@ -269,6 +279,8 @@ class Detector:
             return Verdict(
                 "malicious", sc.BLOCKED_SCORE, outlet, techniques, (bad, *evidence, *rated, *extra)
             )
+        if combined is _NO_SIGNAL and rating is None and not extra:
+            return _NOTHING
         score = max(combined.score, RATING_SCORE) if rating is not None else combined.score
         status = status_for(score)
         return Verdict(status, score, combined.outlet, techniques, (*evidence, *rated, *extra))
@@ -355,21 +367,14 @@ class Detector:
         is counted, as the verdict will score it; otherwise where the fitted intercept happens to
         sit decides whether 𝐰𝐞𝐥𝐭.𝐜𝐨𝐦 is reported at all.
         """
-        subj = Subject(
-            host=link.host,
-            host_unicode=link.host_unicode,
-            registered=link.registered_domain,
-            label=link.domain_label,
-            label_unicode=_label_unicode(link),
-            suffix=link.suffix,
-            subdomain=link.subdomain,
-            private_suffix=link.is_private_suffix,
-            capital_i_label=_capital_i_label(link),
-            userinfo=_userinfo(link),
-            pretended_host=_pretended_host(link),
-            display=link.display,
-        )
-        techniques = TECHNIQUES if link.registered_domain else TECHNIQUES[-1:]
+        if self._gated and gates.nothing_to_find(self.index, link):
+            return []
+        subj = self._subject(link)
+        techniques: Sequence[gates.TechniqueFn] = TECHNIQUES if link.registered_domain else TECHNIQUES[-1:]
+        if self._gated:
+            techniques = gates.runnable(techniques, self.index, subj)
+            if not techniques:
+                return []
         best: dict[tuple[str, str], sc.Signal] = {}
         for technique in techniques:
             for s in technique(self.index, subj):
@@ -383,3 +388,20 @@ class Detector:
             if (model.score({**s.features, "obfuscated": 1.0}) if obfuscated else s.score) >= floor
             and not any((o, k) in best for k in _SUPERSEDED_BY.get(t, ()))
         ]
+
+    def _subject(self, link: Link) -> Subject:
+        """What the techniques read of ``link``, prepared once."""
+        return Subject(
+            host=link.host,
+            host_unicode=link.host_unicode,
+            registered=link.registered_domain,
+            label=link.domain_label,
+            label_unicode=_label_unicode(link),
+            suffix=link.suffix,
+            subdomain=link.subdomain,
+            private_suffix=link.is_private_suffix,
+            capital_i_label=_capital_i_label(link),
+            userinfo=_userinfo(link),
+            pretended_host=_pretended_host(link),
+            display=link.display,
+        )

@@ -1,0 +1,138 @@
+"""Which techniques can find anything for a subject, told cheaply before they run.
+
+Three in four never-seen domains reach the technique pass, and almost none of them resembles an
+outlet: running every technique on ``example-shop.com`` was most of the cost of classifying it.
+A gate is a necessary condition of its technique returning a signal, read off the few fields and
+index lookups the technique itself starts from; a closed gate skips the technique, an open one
+runs it unchanged, so verdicts are the same either way (``tests/test_detect_fast_paths.py``
+checks every gate against its technique). A technique without a gate always runs: a new one is
+safe before anyone writes its gate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from linkguard.lookalike import scoring as sc
+from linkguard.lookalike import techniques as tq
+from linkguard.lookalike.confusables import skeleton
+from linkguard.lookalike.index import Index, deletion_hits
+from linkguard.lookalike.techniques import Subject
+from linkguard.lookalike.wordlists import COMBO_WORDS
+from linkguard.models import Link
+
+TechniqueFn = Callable[[Index, Subject], list[sc.Signal]]
+
+
+def _may_combine(index: Index, tokens: list[str]) -> bool:
+    """The combo technique's search without its verdicts: False when no window of tokens is a
+    curated name, a transliteration or (six letters or more) shares a deletion variant with a
+    name that ``Index.typo_of`` starts from, and no token splits into a name and a word."""
+    curated, translit, typos = index.curated_brands, index.transliterations, None
+    n = len(tokens)
+    for i in range(n):
+        for j in range(i + 1, min(n, i + tq._MAX_WINDOW) + 1):
+            if j - i == n:  # the whole label is no combo
+                continue
+            joined = "".join(tokens[i:j])
+            if joined in curated or joined in translit or "-".join(tokens[i:j]) in curated:
+                return True
+            if len(joined) >= 6:
+                typos = index.typo_choices if typos is None else typos
+                if deletion_hits(joined, typos):
+                    return True
+    return any(token.isalpha() and index.may_glue(token) and _glued(index, token) for token in tokens)
+
+
+def _glued(index: Index, token: str) -> bool:
+    """Some split of ``token`` is a curated name glued to a combo word (or a word or article to
+    a name): the test by which the combo technique's glued search considers a split."""
+    curated = index.curated_brands
+    word_min, name_min = tq._GLUED_WORD_MIN, tq._GLUED_BRAND_MIN
+    for k in range(word_min, len(token) - word_min + 1):
+        head, tail = token[:k], token[k:]
+        if tail in COMBO_WORDS and len(head) >= name_min and head in curated:
+            return True
+        if len(tail) >= name_min and tail in curated and tq._is_combo_word(head):
+            return True
+    return False
+
+
+def closed(index: Index, subj: Subject) -> tuple[TechniqueFn, ...]:
+    """The techniques that cannot find anything for ``subj``: each test below is a necessary
+    condition of its technique returning a signal, read as the technique reads the subject.
+    ``typo``'s is the test it starts with (``Index.may_be_typo``)."""
+    label, host = subj.label, subj.host
+    shut: list[TechniqueFn] = []
+    # tld_swap: the exact name, a transliteration of one, or a non-ASCII label (read as Cyrillic)
+    plain = label.isascii() and subj.label_unicode == label
+    if plain and label not in index.brands and label not in index.transliterations:
+        shut.append(tq.tld_swap)
+    # homoglyph: every reading of a plain label that is its own skeleton is skipped; only a
+    # capital I from the post could still read as l
+    if plain and not subj.capital_i_label and skeleton(label) == label:
+        shut.append(tq.homoglyph)
+    # typo: its own first test; combo: its search for a name among the label's words
+    key = label if not label.startswith("xn--") else skeleton(subj.label_unicode)
+    if label in index.legit_labels or key in index.brands:
+        shut.append(tq.typo)
+        shut.append(tq.combo)
+    else:
+        if not index.may_be_typo(key):
+            shut.append(tq.typo)
+        if not _may_combine(index, tq._TOKENS.findall(key)):
+            shut.append(tq.combo)
+    # embedded: a host with no hyphen and no subdomain holds one label before its suffix, so no
+    # window of two labels and no dotless token but the whole label; else the text before '@'/'\\'
+    subdomain = subj.subdomain
+    if "-" not in host and not subdomain and not subj.userinfo and not subj.pretended_host:
+        shut.append(tq.embedded)
+    if not subdomain:
+        shut.append(tq.subdomain_brand)
+    if not subj.display:
+        shut.append(tq.display_mismatch)
+    return tuple(shut)
+
+
+def runnable(techniques: Sequence[TechniqueFn], index: Index, subj: Subject) -> Sequence[TechniqueFn]:
+    """``techniques`` in order, without those ``closed`` for ``subj`` (a technique this module
+    does not know always runs)."""
+    shut = closed(index, subj)
+    if not shut:
+        return techniques
+    return [t for t in techniques if t not in shut]
+
+
+#: Every technique of the pass has a test in ``closed``: only then may ``nothing_to_find``
+#: answer for all of them (a technique added without one keeps it from ever answering).
+ALL_GATED = set(tq.TECHNIQUES) <= {
+    tq.tld_swap,
+    tq.homoglyph,
+    tq.typo,
+    tq.combo,
+    tq.embedded,
+    tq.subdomain_brand,
+    tq.display_mismatch,
+}
+
+
+def nothing_to_find(index: Index, link: Link) -> bool:
+    """True when ``closed`` would shut every technique for ``link``, told from the link without
+    building its ``Subject``: a plain ASCII host (no Punycode, subdomain or hyphen) written plainly
+    (no obfuscation, link card or capital I), whose label is no name, transliteration or legit
+    label, is its own skeleton, has no typo candidate and is one word no glued split can match.
+    Most never-seen domains are such; False sends the link down the gated technique pass."""
+    if not ALL_GATED or link.obfuscation or link.display or link.subdomain or not link.registered_domain:
+        return False
+    host, label = link.host, link.domain_label
+    if "-" in host or "xn--" in host or not host.isascii() or link.host_unicode != host:
+        return False
+    if "I" in link.text or not label.isalpha():
+        return False
+    if label in index.brands or label in index.transliterations or label in index.legit_labels:
+        return False
+    return (
+        skeleton(label) == label
+        and not index.may_be_typo(label)
+        and not (index.may_glue(label) and _glued(index, label))
+    )
