@@ -303,3 +303,106 @@ def test_an_internationalised_country_ending_counts_as_that_country(detector: De
     (latin,) = detector._signals(parse_link("рбк.ru"), floor=0)  # type: ignore[arg-type]
     assert idn.features["ending-country"] == latin.features["ending-country"] > 0
     assert idn.features["ending-rarity"] == latin.features["ending-rarity"]
+
+
+_INVENTED = """
+[[outlet]]
+name = "Gazzetta Vortiana"
+domains = ["vortiana.it"]
+country = "IT"
+
+[[outlet]]
+name = "Quellblatt"
+domains = ["quellblatt.de"]
+country = "DE"
+
+[[outlet]]
+name = "Zorbix Estonia"
+domains = ["zorbix.ee"]
+brands = ["zorbix"]
+country = "EE"
+
+[[outlet]]
+name = "Zorbix Latvia"
+domains = ["zorbix.lv"]
+brands = ["zorbix"]
+country = "LV"
+"""
+
+
+@pytest.fixture(scope="module")
+def invented(tmp_path_factory: pytest.TempPathFactory) -> Detector:
+    """Invented outlets, and a popular web where the Zorbix family's own sites carry its name."""
+    rules = tmp_path_factory.mktemp("rules")
+    (rules / "outlets.toml").write_text(_INVENTED, encoding="utf-8")
+    det = Detector(load_rules([rules]), use_blocklist=False)
+    web = [f"site{i}.{tld}" for tld in ("in", "ch", "top", "com", "it", "de") for i in range(60)]
+    det.index.__dict__["profile"] = WebProfile.from_domains(["zorbix.ee", "zorbix.lv", *web])
+    det.index.__dict__["local_press"] = {"in": 10, "ch": 10, "it": 10, "de": 10}
+    return det
+
+
+def _features(det: Detector, domain: str) -> dict[str, float]:
+    (signal,) = det._signals(parse_link(domain), floor=0)  # type: ignore[arg-type]
+    return signal.features
+
+
+def test_exact_name_where_no_language_is_shared_is_its_own_feature(invented: Detector) -> None:
+    """An Italian name on .in (en, hi) is weighed apart from one on .ch (it among its languages)."""
+    abroad = _features(invented, "vortiana.in")
+    assert "ending-country-foreign" in abroad and "ending-country" not in abroad
+    neighbour = _features(invented, "vortiana.ch")
+    assert "ending-country" in neighbour and "ending-country-foreign" not in neighbour
+    assert neighbour["ending-shared-language"] == 1.0
+    (signal,) = invented._signals(parse_link("vortiana.ch"), floor=0)  # type: ignore[arg-type]
+    assert "CLDR" not in signal.detail
+
+
+def test_the_language_evidence_names_both_countries(invented: Detector) -> None:
+    (signal,) = invented._signals(parse_link("quellblatt.in"), floor=0)  # type: ignore[arg-type]
+    assert "IN speaks en, hi, DE de (CLDR)" in signal.detail
+
+
+def test_a_near_miss_on_a_foreign_ending_keeps_the_plain_country_feature(invented: Detector) -> None:
+    """A typo abroad is mostly a word of that country's language: no foreign-language feature."""
+    typo = _features(invented, "quelblatt.in")
+    assert "typo-omission" in typo and "ending-country" in typo
+    assert "ending-country-foreign" not in typo
+
+
+def test_a_territory_ending_counts_with_its_languages() -> None:
+    """.re is Réunion's ending: French is spoken there, though it is no country in our word list."""
+    from linkguard.lookalike.techniques import ending_country
+
+    assert ending_country("re") == "RE" and "fr" in languages("RE")
+    assert ending_country("uk") == "GB" and ending_country("com") == ""
+
+
+def test_the_brand_family_is_no_namesake_of_itself(invented: Detector) -> None:
+    """zorbix.ee and zorbix.lv are the same family: zorbix.top has no namesake among them."""
+    assert "namesakes" not in _features(invented, "zorbix.top")
+    # .com.lv picks the Latvian member; its Estonian sibling is still no namesake
+    picked = invented._signals(parse_link("zorbix.com.lv"), floor=0)  # type: ignore[arg-type]
+    assert [s.outlet.domains for s in picked if s.outlet] == [("zorbix.lv",)]
+    assert "namesakes" not in picked[0].features
+    kept = invented.index.__dict__["profile"]
+    invented.index.__dict__["profile"] = WebProfile.from_domains(["zorbix.ee", "zorbix.lv", "zorbix.net"])
+    try:
+        assert _features(invented, "zorbix.top")["namesakes"] > 0  # zorbix.net is someone else
+    finally:
+        invented.index.__dict__["profile"] = kept
+
+
+def test_the_language_evidence_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from linkguard.cli import main
+
+    (tmp_path / "outlets.toml").write_text(_INVENTED, encoding="utf-8")
+    args = ["--rules", str(tmp_path), "--no-blocklist", "--offline", "--format", "json"]
+    code = main(["check", "vortiana.in", *args])
+    doc = json.loads(capsys.readouterr().out)
+    assert code == (1 if doc["flagged"] else 0)  # check exits 1 on a flagged link
+    assert doc["impersonates"]["domain"] == "vortiana.it"
+    assert "IN speaks en, hi, IT it (CLDR)" in doc["evidence"][0]["detail"]
+    main(["check", "vortiana.ch", *args])
+    doc = json.loads(capsys.readouterr().out)
+    assert all("CLDR" not in e["detail"] for e in doc["evidence"])

@@ -71,6 +71,8 @@ FEATURES: dict[str, str] = {
     "same-ending": "the lookalike sits on the outlet's own ending",
     "ending-country": "the lookalike sits on a country's ending other than the outlet's own, less the "
     "ending's generic use (its popular sites that its country's press does not explain: .cc, .tv, .me)",
+    "ending-country-foreign": "… the same, where the ending's country speaks none of the outlet country's "
+    "languages (CLDR): a namesake there is less likely than next door",
     "ending-country-registry": "… under a country's own second level (com.ar, co.za): where local sites live",
     "ending-own-country": "… on the outlet's own country's ending (its own other site, or a local namesake)",
     "ending-shared-language": "… on the ending of a country that shares the outlet's language",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 from functools import cache
 from typing import NamedTuple
 
@@ -76,6 +77,13 @@ def languages(country: str) -> frozenset[str]:
     return frozenset(code.split("_")[0] for code in get_official_languages(country, de_facto=True))
 
 
+def ending_country(tld: str) -> str:
+    """The country or territory a two-letter ending belongs to (uk → GB, re → RE); "" if none."""
+    if len(tld) != 2:
+        return ""
+    return COUNTRY_TOKENS.get(tld) or (tld.upper() if languages(tld.upper()) else "")
+
+
 def _countries(subj: Subject) -> set[str]:
     """Countries the domain points at: a country word in its name ("pravda-ua") or its ending (.ua)."""
     found = {COUNTRY_TOKENS[t] for t in _TOKENS.findall(subj.label) if t in COUNTRY_TOKENS}
@@ -128,7 +136,10 @@ def facts(index: Index, subj: Subject, brand: Brand) -> dict[str, float]:
     """The features every technique shares: the brand's distinctiveness and the ending's profile."""
     n = len(brand.label.replace("-", ""))
     profile = index.profile
-    namesakes = profile.namesakes(subj.label, besides=brand.outlet.domains) if subj.registered else 0
+    # The brand's own family (Delfi in EE, LV and LT) holds the name too: none of them is a namesake.
+    family = {d for b in index.brands.get(brand.label, ()) for d in b.outlet.domains}
+    family.update(brand.outlet.domains)
+    namesakes = profile.namesakes(subj.label, besides=family) if subj.registered else 0
     tld = subj.suffix.rpartition(".")[2]
     tld = IDN_COUNTRY_ENDINGS.get(tld, tld)  # .рф is judged as .ru
     out = {
@@ -144,15 +155,16 @@ def facts(index: Index, subj: Subject, brand: Brand) -> dict[str, float]:
     if subj.suffix in brand.suffixes:
         out["same-ending"] = 1.0
     elif len(tld) == 2:
+        country = ending_country(tld)
+        own = brand.outlet.country
         local = round(1.0 - generic_use(index, tld), 3)
         if local:
             out["ending-country"] = local
         if "." in subj.suffix and not subj.private_suffix:
             out["ending-country-registry"] = 1.0
-        country = COUNTRY_TOKENS.get(tld, "")
-        if country and country == brand.outlet.country:
+        if country and country == own:
             out["ending-own-country"] = 1.0
-        elif country and languages(country) & languages(brand.outlet.country):
+        elif country and languages(country) & languages(own):
             out["ending-shared-language"] = 1.0
     if namesakes:
         out["namesakes"] = min(1.0, math.log1p(namesakes) / math.log1p(_MANY_NAMESAKES))
@@ -162,6 +174,28 @@ def facts(index: Index, subj: Subject, brand: Brand) -> dict[str, float]:
     if crowd:
         out["crowded-name"] = min(1.0, math.log1p(crowd) / math.log1p(_MANY_NAMESAKES))
     return out
+
+
+def foreign_languages(subj: Subject, brand: Brand) -> tuple[str, frozenset[str], frozenset[str]] | None:
+    """(the ending's country, its languages, the outlet country's) when the two share no language
+    (CLDR); None when they share one, are the same country, or either is unknown."""
+    tld = subj.suffix.rpartition(".")[2]
+    country, own = ending_country(IDN_COUNTRY_ENDINGS.get(tld, tld)), brand.outlet.country
+    if not country or not own or country == own:
+        return None
+    theirs, ours = languages(country), languages(own)
+    return (country, theirs, ours) if theirs and ours and not theirs & ours else None
+
+
+def _foreign_ending(features: dict[str, float], subj: Subject, brand: Brand) -> None:
+    """An exact name abroad is judged apart where the ending's country speaks none of the outlet's
+    languages (``ending-country-foreign`` instead of ``ending-country``): a local namesake of an
+    Italian masthead needs Italian readers, so ``repubblica.in`` is less likely someone else's
+    site than ``lanacion.cl``. Only for the exact name (``tld_swap``): a near miss (a typo, a
+    combo) on a foreign ending is mostly a word of that country's own language (``republica.ro``,
+    ``opinion.al``), and the fit weighs those as before."""
+    if "ending-country" in features and foreign_languages(subj, brand) is not None:
+        features["ending-country-foreign"] = features.pop("ending-country")
 
 
 def generic_use(index: Index, tld: str) -> float:
@@ -195,9 +229,23 @@ def _generic_note(index: Index, subj: Subject) -> str:
     )
 
 
+def _language_note(subj: Subject, brand: Brand) -> str:
+    """The evidence line for ``ending-country-foreign`` (empty when the languages meet or are unknown)."""
+    found = foreign_languages(subj, brand)
+    if found is None:
+        return ""
+    country, theirs, ours = found
+    return (
+        f"; {country} speaks {', '.join(sorted(theirs))}, {brand.outlet.country} "
+        f"{', '.join(sorted(ours))} (CLDR): with no language in common a namesake there is less likely"
+    )
+
+
 def _signal(index: Index, subj: Subject, technique: Technique, feature: str, brand: Brand, detail: str,
             value: float = 1.0, **data: object) -> sc.Signal:  # fmt: skip
     features = facts(index, subj, brand)
+    if technique == "tld-swap":
+        _foreign_ending(features, subj, brand)
     features[feature] = value
     full = f"{_who(brand)}: {detail}"
     return sc.Signal(technique, brand.outlet, features, full, {"brand": brand.label, **data})
@@ -250,7 +298,10 @@ def tld_swap(index: Index, subj: Subject) -> list[sc.Signal]:
         )
         return [_signal(index, subj, "tld-swap", "tld-swap-second-level", brand, detail)]
     detail = f"same name on .{subj.suffix} instead of .{brand.suffix}{_generic_note(index, subj)}"
-    return [_signal(index, subj, "tld-swap", "tld-swap", brand, detail)]
+    signal = _signal(index, subj, "tld-swap", "tld-swap", brand, detail)
+    if "ending-country-foreign" in signal.features:
+        signal = replace(signal, detail=f"{signal.detail}{_language_note(subj, brand)}")
+    return [signal]
 
 
 def homoglyph(index: Index, subj: Subject) -> list[sc.Signal]:
