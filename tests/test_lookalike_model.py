@@ -396,7 +396,6 @@ def test_the_brand_family_is_no_namesake_of_itself(invented: Detector) -> None:
 def test_the_language_evidence_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The bundled rules (so .in is India's own web) plus an invented Italian outlet."""
     from linkguard.cli import main
-
     from linkguard.rules.load import bundled_rule_files, reference_rule_files
 
     (tmp_path / "outlets.toml").write_text(_INVENTED, encoding="utf-8")
