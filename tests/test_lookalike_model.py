@@ -220,6 +220,24 @@ def test_generic_use_is_popular_sites_beyond_the_local_press() -> None:
     assert generic_use(index, "qq") == 0.0  # no popular site at all: no opinion
 
 
+def test_an_ending_google_calls_generic_is_generic_whatever_the_counts() -> None:
+    """.ws has few popular sites (they prove little) and here even local outlets: it is still sold
+    worldwide, so an outlet's name on it is not discounted as a local namesake."""
+    index = _index_with(WebProfile.from_domains([f"s{i}.ws" for i in range(5)]), {"ws": 10})
+    assert generic_use(index, "ws") == 1.0
+    assert generic_use(index, "yy") == 0.0  # the same counts on an ending nobody calls generic
+
+
+def test_a_small_country_s_rarity_is_weighed_apart(invented: Detector) -> None:
+    """The rarity of a country's own ending is split by how local the ending is: a namesake on a
+    small country's web is still a namesake, an unused gTLD has none."""
+    local = _features(invented, "vortiana.ch")
+    assert local["ending-rarity-country"] > 0
+    assert local.get("ending-rarity", 0.0) < local["ending-rarity-country"]
+    gtld = _features(invented, "vortiana.top")
+    assert "ending-rarity-country" not in gtld and gtld["ending-rarity"] > 0
+
+
 def test_local_press_counts_outlets_on_their_own_country_ending(bundled: RuleSet) -> None:
     press = Index(bundled).local_press
     assert press["de"] > 50 and press["fr"] > 50
@@ -336,7 +354,8 @@ def invented(tmp_path_factory: pytest.TempPathFactory) -> Detector:
     rules = tmp_path_factory.mktemp("rules")
     (rules / "outlets.toml").write_text(_INVENTED, encoding="utf-8")
     det = Detector(load_rules([rules]), use_blocklist=False)
-    web = [f"site{i}.{tld}" for tld in ("in", "ch", "top", "com", "it", "de") for i in range(60)]
+    web = [f"site{i}.{tld}" for tld in ("in", "ch", "top", "it", "de") for i in range(60)]
+    web += [f"site{i}.com" for i in range(2000)]  # the busiest ending, as .com is
     det.index.__dict__["profile"] = WebProfile.from_domains(["zorbix.ee", "zorbix.lv", *web])
     det.index.__dict__["local_press"] = {"in": 10, "ch": 10, "it": 10, "de": 10}
     return det

@@ -68,6 +68,8 @@ FEATURES: dict[str, str] = {
     "brand-length": "the name's length (letters, up to 12, scaled)",
     "brand-generic": "the name is an ordinary word",
     "ending-rarity": "how rarely popular sites use the domain's ending",
+    "ending-rarity-country": "… the part of ``ending-rarity`` owed to a small country's own web (scaled by "
+    "``ending-country``): a small country still has its namesakes, an unused ending has none",
     "same-ending": "the lookalike sits on the outlet's own ending",
     "ending-country": "the lookalike sits on a country's ending other than the outlet's own, less the "
     "ending's generic use (its popular sites that its country's press does not explain: .cc, .tv, .me)",

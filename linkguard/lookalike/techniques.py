@@ -42,6 +42,11 @@ _SITES_PER_OUTLET = 20
 _GENERIC_FACTOR = 20
 #: Brand length at which ``brand-length`` saturates.
 _LONG_NAME = 12
+#: Country endings that Google Search treats as generic rather than tied to their country, because
+#: they are marketed and used worldwide (Search Central's list of "generic country code top-level
+#: domains"). A published fact about the ending, not a count from our lists: it tells a small ending
+#: such as .bz or .ws, whose few dozen popular sites prove little either way, for what it is.
+GENERIC_CCTLDS = frozenset("ad as bz cc cd co dj fm io la me ms nu sc sr su tv tk ws".split())
 
 
 class Subject(NamedTuple):
@@ -160,6 +165,13 @@ def facts(index: Index, subj: Subject, brand: Brand) -> dict[str, float]:
         local = round(1.0 - generic_use(index, tld), 3)
         if local:
             out["ending-country"] = local
+            # How rare a country's own ending is measures how small its web is, not how unused the
+            # ending is: .si is rare, yet Slovenia has its namesakes. The local share of the rarity
+            # is weighed apart (``ending-rarity-country``); the generic share stays ``ending-rarity``.
+            rarity = out.pop("ending-rarity")
+            if rarity * (1 - local):
+                out["ending-rarity"] = round(rarity * (1 - local), 6)
+            out["ending-rarity-country"] = round(rarity * local, 6)
         if "." in subj.suffix and not subj.private_suffix:
             out["ending-country-registry"] = 1.0
         if country and country == own:
@@ -206,8 +218,11 @@ def generic_use(index: Index, tld: str) -> float:
     its ending (``Index.press_ratio``: .fr 8, .de 16, .it 18, .ru 19), log-scaled so that
     ``_GENERIC_FACTOR`` times that ratio is fully generic: .cc, .tv, .co, .me (hundreds of popular
     sites, hardly a local outlet) come out near 1, .de, .si, .mx, .in at 0, and a small ending
-    with no listed outlet (.ec, .li: a few dozen sites prove little) low.
+    with no listed outlet (.ec, .li: a few dozen sites prove little) low. An ending on Google's
+    list of generic country codes (``GENERIC_CCTLDS``: .bz, .fm, .ws …) is generic whatever the counts.
     """
+    if tld in GENERIC_CCTLDS:
+        return 1.0
     popular = index.profile.tld_count(tld)
     reference = index.press_ratio or _SITES_PER_OUTLET
     ratio = popular / (index.local_press.get(tld, 0) + 1) / reference
@@ -223,6 +238,11 @@ def _generic_note(index: Index, subj: Subject) -> str:
         return ""
     press = index.local_press.get(tld, 0)
     outlets = f"{press} outlet{'s' if press != 1 else ''}"
+    if tld in GENERIC_CCTLDS:
+        return (
+            f"; .{tld} is a generic ending: a country code sold and used worldwide (Google treats "
+            f"it as generic), so a local namesake is less likely"
+        )
     return (
         f"; .{tld} is {share:.0%} a generic ending ({index.profile.tld_count(tld):,} popular sites for "
         f"{outlets} of its country in the rules), so a local namesake is less likely"
