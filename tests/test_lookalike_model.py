@@ -335,6 +335,16 @@ domains = ["quellblatt.de"]
 country = "DE"
 
 [[outlet]]
+name = "Corriere Fittizio"
+domains = ["fittizio.com"]
+country = "IT"
+
+[[outlet]]
+name = "Diario Ficticio"
+domains = ["ficticio.com"]
+country = "CO"
+
+[[outlet]]
 name = "Zorbix Estonia"
 domains = ["zorbix.ee"]
 brands = ["zorbix"]
@@ -432,3 +442,19 @@ def test_the_language_evidence_through_the_cli(tmp_path: Path, capsys: pytest.Ca
     main(["check", "vortiana.ch", *args])
     doc = json.loads(capsys.readouterr().out)
     assert all("CLDR" not in e["detail"] for e in doc["evidence"])
+
+
+def test_two_letters_swapped_at_the_end_are_a_slip_not_a_new_word(invented: Detector) -> None:
+    """A transposition keeps the name's outline: no ``typo-at-edge`` though the last letter moved."""
+    (signal,) = invented._signals(parse_link("quellbltat.top"), floor=0)  # type: ignore[arg-type]
+    assert "typo-transposition" in signal.features and "typo-at-edge" not in signal.features
+    (edge,) = invented._signals(parse_link("quellblatx.top"), floor=0)  # type: ignore[arg-type]
+    assert "typo-at-edge" in edge.features
+
+
+def test_own_country_weighs_as_far_as_the_ending_is_its_country_s(invented: Detector) -> None:
+    """``ending-own-country`` is scaled as ``ending-country`` is: both 1 on a country's own web."""
+    local = _features(invented, "fittizio.it")  # an Italian outlet on .com, its name on .it
+    assert local["ending-own-country"] == local["ending-country"] == 1.0
+    generic = _features(invented, "ficticio.co")  # Colombia's own code, but sold worldwide
+    assert "ending-own-country" not in generic and "ending-country" not in generic

@@ -76,7 +76,8 @@ FEATURES: dict[str, str] = {
     "ending-country-foreign": "… the same, where the ending's country speaks none of the outlet country's "
     "languages (CLDR): a namesake there is less likely than next door",
     "ending-country-registry": "… under a country's own second level (com.ar, co.za): where local sites live",
-    "ending-own-country": "… on the outlet's own country's ending (its own other site, or a local namesake)",
+    "ending-own-country": "… on the outlet's own country's ending (its own other site, or a local namesake), "
+    "scaled as ``ending-country`` is",
     "ending-shared-language": "… on the ending of a country that shares the outlet's language",
     "namesakes": "popular sites with the same name on other endings (log-scaled)",
     "newsy": "the registered domain carries a news word",

@@ -174,8 +174,8 @@ def facts(index: Index, subj: Subject, brand: Brand) -> dict[str, float]:
             out["ending-rarity-country"] = round(rarity * local, 6)
         if "." in subj.suffix and not subj.private_suffix:
             out["ending-country-registry"] = 1.0
-        if country and country == own:
-            out["ending-own-country"] = 1.0
+        if country and country == own and local:
+            out["ending-own-country"] = local  # as far as the ending is its country's (.co hardly is)
         elif country and languages(country) & languages(own):
             out["ending-shared-language"] = 1.0
     if namesakes:
@@ -367,8 +367,10 @@ def typo(index: Index, subj: Subject) -> list[sc.Signal]:
         brand = _pick(index, index.curated_brands.get(brand.label) or [brand], subj)
         detail = f"'{key}' is '{brand.label}' {KIND_PHRASES[kind]} ({kind}){_suffix_note(subj, brand)}"
         signal = _signal(index, subj, "typo", f"typo-{kind}", brand, detail, kind=kind)
-        if key[0] != brand.label[0] or key[-1] != brand.label[-1]:
-            signal.features["typo-at-edge"] = 1.0  # mapnews, atimes: a real word more often than a slip
+        # mapnews, atimes: a new letter at the edge makes a real word more often than a slip; two
+        # letters swapped keep the name's outline (washingtonpots), as hands slip
+        if kind != "transposition" and (key[0] != brand.label[0] or key[-1] != brand.label[-1]):
+            signal.features["typo-at-edge"] = 1.0
         return [signal]
     found = index.fuzzy_match(key)
     if found is None:
