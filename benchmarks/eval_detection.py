@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from linkguard.lookalike import Detector
+from linkguard.lookalike import scoring as sc
 from linkguard.models import Outlet, Verdict
 from linkguard.normalize import parse_link
 from linkguard.rules import load_rules
@@ -77,12 +78,26 @@ def targets_of(target: str) -> set[str]:
     return out
 
 
-def miss_cause(detector: Detector, targets: set[str], v: Verdict) -> str:
-    """Why a campaign domain was not caught: the victim is unknown, or the resemblance is weak."""
-    if not any(t in detector.index.outlet_by_domain for t in targets):
-        return "imitated site in no bundled rule"
+def miss_cause(detector: Detector, targets: set[str], v: Verdict, domain: str = "") -> str:
+    """Why a campaign domain was not caught: the victim is unknown, or the resemblance is weak.
+
+    A verdict drops resemblances under the report floor (30), so the signals are re-read without
+    it: ``repubblica.in`` scoring 17 against repubblica.it is a weak tld-swap of a known outlet,
+    not a victim the rules lack.
+    """
+    index = detector.index
+    if not any(t in index.outlet_by_domain for t in targets):
+        if any(index.profile.rank(t) is not None for t in targets):
+            return "imitated site only in the popular list (no outlet rule)"
+        return "imitated site in no bundled rule or list"
+    link = parse_link(domain) if domain else None
+    if link is not None and v.impersonates is None:
+        combined = sc.combine(detector._signals(link, floor=0), obfuscated=False)
+        if combined.outlet is not None:
+            techniques = tuple(dict.fromkeys(s.technique for s in combined.signals))
+            v = Verdict(v.status, combined.score, combined.outlet, techniques, ())
     if v.impersonates is None:
-        return "known outlet, no resemblance scored 30 or more"
+        return "known outlet, no resemblance found"
     if not set(v.impersonates.domains) & targets:
         return "weak resemblance to another outlet"
     return f"known outlet, weak {'+'.join(v.techniques) or 'signal'} (score {v.score // 10 * 10}s)"
@@ -103,7 +118,7 @@ def eval_campaign(detector: Detector, path: Path) -> ListResult:
         res.scores.append(v.score)
         if not v.flagged:
             res.misses.append((domain, target, v))
-            res.miss_causes[miss_cause(detector, targets_of(target), v)] += 1
+            res.miss_causes[miss_cause(detector, targets_of(target), v, domain)] += 1
             continue
         res.flagged += 1
         for t in v.techniques:

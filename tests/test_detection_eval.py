@@ -74,7 +74,30 @@ def test_false_alarms_on_a_sample_of_real_domains(
 def test_misses_are_told_apart_by_cause(detector: Detector) -> None:
     """The harness says whether a miss imitates a site the rules lack or a known outlet weakly."""
     unknown = ev.miss_cause(detector, {"no-such-outlet-site.example"}, detector.classify_domain("x.cfd"))
-    assert unknown == "imitated site in no bundled rule"
+    assert unknown == "imitated site in no bundled rule or list"
     weak = detector.classify_domain("welt.com")  # the outlet's name on .com: a weak resemblance
     assert not weak.flagged
     assert ev.miss_cause(detector, {"welt.de"}, weak).startswith("known outlet")
+
+
+def test_a_resemblance_under_the_report_floor_is_a_weak_signal_not_an_unknown_victim(
+    detector: Detector,
+) -> None:
+    """A verdict drops signals under 30; the cause re-reads them, so a known outlet's exact name
+    scoring 10 on a busy ending is told as a weak tld-swap of that outlet."""
+    domain = "welt.com"
+    v = detector.classify_domain(domain)
+    assert v.impersonates is None  # under the report floor: the verdict names no outlet
+    cause = ev.miss_cause(detector, {"welt.de"}, v, domain)
+    assert cause.startswith("known outlet, weak tld-swap (score "), cause
+    nothing = detector.classify_domain("zzqxv-unrelated.cfd")
+    assert ev.miss_cause(detector, {"welt.de"}, nothing, "zzqxv-unrelated.cfd") == (
+        "known outlet, no resemblance found"
+    )
+
+
+def test_a_victim_only_the_popular_list_knows_is_told_apart(detector: Detector) -> None:
+    popular = next(iter(detector.index.profile.ranks))
+    assert popular not in detector.index.outlet_by_domain
+    v = detector.classify_domain("x.cfd")
+    assert ev.miss_cause(detector, {popular}, v) == "imitated site only in the popular list (no outlet rule)"

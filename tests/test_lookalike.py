@@ -165,8 +165,9 @@ def test_visual_kind_swaps_i_and_l_only_where_no_vowel_touches_them() -> None:
 
 def test_obfuscation_lifts_a_weak_resemblance_into_the_report(detectors: dict[bool, Detector]) -> None:
     """The report floor is judged on the score with the post's obfuscation counted, as the verdict is."""
-    plain = detectors[False].classify(parse_link("welt.com"))  # type: ignore[arg-type]
-    bold = detectors[False].classify(parse_link("welt.com", obfuscation=("math-alphanumeric",)))  # type: ignore[arg-type]
-    assert bold.score > plain.score
-    assert bold.impersonates is not None and bold.impersonates.domain == "welt.de"
+    # an outlet's exact name on .com: a weak resemblance, under the report floor on its own
+    plain = detectors[False].classify(parse_link("tagesschau.com"))  # type: ignore[arg-type]
+    bold = detectors[False].classify(parse_link("tagesschau.com", obfuscation=("math-alphanumeric",)))  # type: ignore[arg-type]
+    assert plain.impersonates is None and bold.score > plain.score
+    assert bold.impersonates is not None and bold.impersonates.domain == "tagesschau.de"
     assert "tld-swap" in bold.techniques and any(e.kind == "obfuscation" for e in bold.evidence)

@@ -220,6 +220,24 @@ def test_generic_use_is_popular_sites_beyond_the_local_press() -> None:
     assert generic_use(index, "qq") == 0.0  # no popular site at all: no opinion
 
 
+def test_an_ending_google_calls_generic_is_generic_whatever_the_counts() -> None:
+    """.ws has few popular sites (they prove little) and here even local outlets: it is still sold
+    worldwide, so an outlet's name on it is not discounted as a local namesake."""
+    index = _index_with(WebProfile.from_domains([f"s{i}.ws" for i in range(5)]), {"ws": 10})
+    assert generic_use(index, "ws") == 1.0
+    assert generic_use(index, "yy") == 0.0  # the same counts on an ending nobody calls generic
+
+
+def test_a_small_country_s_rarity_is_weighed_apart(invented: Detector) -> None:
+    """The rarity of a country's own ending is split by how local the ending is: a namesake on a
+    small country's web is still a namesake, an unused gTLD has none."""
+    local = _features(invented, "vortiana.ch")
+    assert local["ending-rarity-country"] > 0
+    assert local.get("ending-rarity", 0.0) < local["ending-rarity-country"]
+    gtld = _features(invented, "vortiana.top")
+    assert "ending-rarity-country" not in gtld and gtld["ending-rarity"] > 0
+
+
 def test_local_press_counts_outlets_on_their_own_country_ending(bundled: RuleSet) -> None:
     press = Index(bundled).local_press
     assert press["de"] > 50 and press["fr"] > 50
@@ -303,3 +321,140 @@ def test_an_internationalised_country_ending_counts_as_that_country(detector: De
     (latin,) = detector._signals(parse_link("рбк.ru"), floor=0)  # type: ignore[arg-type]
     assert idn.features["ending-country"] == latin.features["ending-country"] > 0
     assert idn.features["ending-rarity"] == latin.features["ending-rarity"]
+
+
+_INVENTED = """
+[[outlet]]
+name = "Gazzetta Vortiana"
+domains = ["vortiana.it"]
+country = "IT"
+
+[[outlet]]
+name = "Quellblatt"
+domains = ["quellblatt.de"]
+country = "DE"
+
+[[outlet]]
+name = "Corriere Fittizio"
+domains = ["fittizio.com"]
+country = "IT"
+
+[[outlet]]
+name = "Diario Ficticio"
+domains = ["ficticio.com"]
+country = "CO"
+
+[[outlet]]
+name = "Zorbix Estonia"
+domains = ["zorbix.ee"]
+brands = ["zorbix"]
+country = "EE"
+
+[[outlet]]
+name = "Zorbix Latvia"
+domains = ["zorbix.lv"]
+brands = ["zorbix"]
+country = "LV"
+"""
+
+
+@pytest.fixture(scope="module")
+def invented(tmp_path_factory: pytest.TempPathFactory) -> Detector:
+    """Invented outlets, and a popular web where the Zorbix family's own sites carry its name."""
+    rules = tmp_path_factory.mktemp("rules")
+    (rules / "outlets.toml").write_text(_INVENTED, encoding="utf-8")
+    det = Detector(load_rules([rules]), use_blocklist=False)
+    web = [f"site{i}.{tld}" for tld in ("in", "ch", "top", "it", "de") for i in range(60)]
+    web += [f"site{i}.com" for i in range(2000)]  # the busiest ending, as .com is
+    det.index.__dict__["profile"] = WebProfile.from_domains(["zorbix.ee", "zorbix.lv", *web])
+    det.index.__dict__["local_press"] = {"in": 10, "ch": 10, "it": 10, "de": 10}
+    return det
+
+
+def _features(det: Detector, domain: str) -> dict[str, float]:
+    (signal,) = det._signals(parse_link(domain), floor=0)  # type: ignore[arg-type]
+    return signal.features
+
+
+def test_exact_name_where_no_language_is_shared_is_its_own_feature(invented: Detector) -> None:
+    """An Italian name on .in (en, hi) is weighed apart from one on .ch (it among its languages)."""
+    abroad = _features(invented, "vortiana.in")
+    assert "ending-country-foreign" in abroad and "ending-country" not in abroad
+    neighbour = _features(invented, "vortiana.ch")
+    assert "ending-country" in neighbour and "ending-country-foreign" not in neighbour
+    assert neighbour["ending-shared-language"] == 1.0
+    (signal,) = invented._signals(parse_link("vortiana.ch"), floor=0)  # type: ignore[arg-type]
+    assert "CLDR" not in signal.detail
+
+
+def test_the_language_evidence_names_both_countries(invented: Detector) -> None:
+    (signal,) = invented._signals(parse_link("quellblatt.in"), floor=0)  # type: ignore[arg-type]
+    assert "IN speaks en, hi, DE de (CLDR)" in signal.detail
+
+
+def test_a_near_miss_on_a_foreign_ending_keeps_the_plain_country_feature(invented: Detector) -> None:
+    """A typo abroad is mostly a word of that country's language: no foreign-language feature."""
+    typo = _features(invented, "quelblatt.in")
+    assert "typo-omission" in typo and "ending-country" in typo
+    assert "ending-country-foreign" not in typo
+
+
+def test_a_territory_ending_counts_with_its_languages() -> None:
+    """.re is Réunion's ending: French is spoken there, though it is no country in our word list."""
+    from linkguard.lookalike.techniques import ending_country
+
+    assert ending_country("re") == "RE" and "fr" in languages("RE")
+    assert ending_country("uk") == "GB" and ending_country("com") == ""
+
+
+def test_the_brand_family_is_no_namesake_of_itself(invented: Detector) -> None:
+    """zorbix.ee and zorbix.lv are the same family: zorbix.top has no namesake among them."""
+    assert "namesakes" not in _features(invented, "zorbix.top")
+    # .com.lv picks the Latvian member; its Estonian sibling is still no namesake
+    picked = invented._signals(parse_link("zorbix.com.lv"), floor=0)  # type: ignore[arg-type]
+    assert [s.outlet.domains for s in picked if s.outlet] == [("zorbix.lv",)]
+    assert "namesakes" not in picked[0].features
+    kept = invented.index.__dict__["profile"]
+    invented.index.__dict__["profile"] = WebProfile.from_domains(["zorbix.ee", "zorbix.lv", "zorbix.net"])
+    try:
+        assert _features(invented, "zorbix.top")["namesakes"] > 0  # zorbix.net is someone else
+    finally:
+        invented.index.__dict__["profile"] = kept
+
+
+def test_the_language_evidence_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The bundled rules (so .in is India's own web) plus an invented Italian outlet."""
+    from linkguard.cli import main
+    from linkguard.rules.load import bundled_rule_files, reference_rule_files
+
+    (tmp_path / "outlets.toml").write_text(_INVENTED, encoding="utf-8")
+    rules = [
+        a
+        for path in [*reference_rule_files(), *bundled_rule_files(), tmp_path]
+        for a in ("--rules", str(path))
+    ]
+    args = [*rules, "--no-blocklist", "--offline", "--format", "json"]
+    code = main(["check", "vortiana.in", *args])
+    doc = json.loads(capsys.readouterr().out)
+    assert code == (1 if doc["flagged"] else 0)  # check exits 1 on a flagged link
+    assert doc["impersonates"]["domain"] == "vortiana.it"
+    assert "IN speaks en, hi, IT it (CLDR)" in doc["evidence"][0]["detail"]
+    main(["check", "vortiana.ch", *args])
+    doc = json.loads(capsys.readouterr().out)
+    assert all("CLDR" not in e["detail"] for e in doc["evidence"])
+
+
+def test_two_letters_swapped_at_the_end_are_a_slip_not_a_new_word(invented: Detector) -> None:
+    """A transposition keeps the name's outline: no ``typo-at-edge`` though the last letter moved."""
+    (signal,) = invented._signals(parse_link("quellbltat.top"), floor=0)  # type: ignore[arg-type]
+    assert "typo-transposition" in signal.features and "typo-at-edge" not in signal.features
+    (edge,) = invented._signals(parse_link("quellblatx.top"), floor=0)  # type: ignore[arg-type]
+    assert "typo-at-edge" in edge.features
+
+
+def test_own_country_weighs_as_far_as_the_ending_is_its_country_s(invented: Detector) -> None:
+    """``ending-own-country`` is scaled as ``ending-country`` is: both 1 on a country's own web."""
+    local = _features(invented, "fittizio.it")  # an Italian outlet on .com, its name on .it
+    assert local["ending-own-country"] == local["ending-country"] == 1.0
+    generic = _features(invented, "ficticio.co")  # Colombia's own code, but sold worldwide
+    assert "ending-own-country" not in generic and "ending-country" not in generic

@@ -68,11 +68,16 @@ FEATURES: dict[str, str] = {
     "brand-length": "the name's length (letters, up to 12, scaled)",
     "brand-generic": "the name is an ordinary word",
     "ending-rarity": "how rarely popular sites use the domain's ending",
+    "ending-rarity-country": "… the part of ``ending-rarity`` owed to a small country's own web (scaled by "
+    "``ending-country``): a small country still has its namesakes, an unused ending has none",
     "same-ending": "the lookalike sits on the outlet's own ending",
     "ending-country": "the lookalike sits on a country's ending other than the outlet's own, less the "
     "ending's generic use (its popular sites that its country's press does not explain: .cc, .tv, .me)",
+    "ending-country-foreign": "… the same, where the ending's country speaks none of the outlet country's "
+    "languages (CLDR): a namesake there is less likely than next door",
     "ending-country-registry": "… under a country's own second level (com.ar, co.za): where local sites live",
-    "ending-own-country": "… on the outlet's own country's ending (its own other site, or a local namesake)",
+    "ending-own-country": "… on the outlet's own country's ending (its own other site, or a local namesake), "
+    "scaled as ``ending-country`` is",
     "ending-shared-language": "… on the ending of a country that shares the outlet's language",
     "namesakes": "popular sites with the same name on other endings (log-scaled)",
     "newsy": "the registered domain carries a news word",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 from functools import cache
 from typing import NamedTuple
 
@@ -41,6 +42,11 @@ _SITES_PER_OUTLET = 20
 _GENERIC_FACTOR = 20
 #: Brand length at which ``brand-length`` saturates.
 _LONG_NAME = 12
+#: Country endings that Google Search treats as generic rather than tied to their country, because
+#: they are marketed and used worldwide (Search Central's list of "generic country code top-level
+#: domains"). A published fact about the ending, not a count from our lists: it tells a small ending
+#: such as .bz or .ws, whose few dozen popular sites prove little either way, for what it is.
+GENERIC_CCTLDS = frozenset("ad as bz cc cd co dj fm io la me ms nu sc sr su tv tk ws".split())
 
 
 class Subject(NamedTuple):
@@ -74,6 +80,13 @@ def languages(country: str) -> frozenset[str]:
     from babel.languages import get_official_languages
 
     return frozenset(code.split("_")[0] for code in get_official_languages(country, de_facto=True))
+
+
+def ending_country(tld: str) -> str:
+    """The country or territory a two-letter ending belongs to (uk → GB, re → RE); "" if none."""
+    if len(tld) != 2:
+        return ""
+    return COUNTRY_TOKENS.get(tld) or (tld.upper() if languages(tld.upper()) else "")
 
 
 def _countries(subj: Subject) -> set[str]:
@@ -128,7 +141,10 @@ def facts(index: Index, subj: Subject, brand: Brand) -> dict[str, float]:
     """The features every technique shares: the brand's distinctiveness and the ending's profile."""
     n = len(brand.label.replace("-", ""))
     profile = index.profile
-    namesakes = profile.namesakes(subj.label, besides=brand.outlet.domains) if subj.registered else 0
+    # The brand's own family (Delfi in EE, LV and LT) holds the name too: none of them is a namesake.
+    family = {d for b in index.brands.get(brand.label, ()) for d in b.outlet.domains}
+    family.update(brand.outlet.domains)
+    namesakes = profile.namesakes(subj.label, besides=family) if subj.registered else 0
     tld = subj.suffix.rpartition(".")[2]
     tld = IDN_COUNTRY_ENDINGS.get(tld, tld)  # .рф is judged as .ru
     out = {
@@ -144,15 +160,23 @@ def facts(index: Index, subj: Subject, brand: Brand) -> dict[str, float]:
     if subj.suffix in brand.suffixes:
         out["same-ending"] = 1.0
     elif len(tld) == 2:
+        country = ending_country(tld)
+        own = brand.outlet.country
         local = round(1.0 - generic_use(index, tld), 3)
         if local:
             out["ending-country"] = local
+            # How rare a country's own ending is measures how small its web is, not how unused the
+            # ending is: .si is rare, yet Slovenia has its namesakes. The local share of the rarity
+            # is weighed apart (``ending-rarity-country``); the generic share stays ``ending-rarity``.
+            rarity = out.pop("ending-rarity")
+            if rarity * (1 - local):
+                out["ending-rarity"] = round(rarity * (1 - local), 6)
+            out["ending-rarity-country"] = round(rarity * local, 6)
         if "." in subj.suffix and not subj.private_suffix:
             out["ending-country-registry"] = 1.0
-        country = COUNTRY_TOKENS.get(tld, "")
-        if country and country == brand.outlet.country:
-            out["ending-own-country"] = 1.0
-        elif country and languages(country) & languages(brand.outlet.country):
+        if country and country == own and local:
+            out["ending-own-country"] = local  # as far as the ending is its country's (.co hardly is)
+        elif country and languages(country) & languages(own):
             out["ending-shared-language"] = 1.0
     if namesakes:
         out["namesakes"] = min(1.0, math.log1p(namesakes) / math.log1p(_MANY_NAMESAKES))
@@ -164,6 +188,28 @@ def facts(index: Index, subj: Subject, brand: Brand) -> dict[str, float]:
     return out
 
 
+def foreign_languages(subj: Subject, brand: Brand) -> tuple[str, frozenset[str], frozenset[str]] | None:
+    """(the ending's country, its languages, the outlet country's) when the two share no language
+    (CLDR); None when they share one, are the same country, or either is unknown."""
+    tld = subj.suffix.rpartition(".")[2]
+    country, own = ending_country(IDN_COUNTRY_ENDINGS.get(tld, tld)), brand.outlet.country
+    if not country or not own or country == own:
+        return None
+    theirs, ours = languages(country), languages(own)
+    return (country, theirs, ours) if theirs and ours and not theirs & ours else None
+
+
+def _foreign_ending(features: dict[str, float], subj: Subject, brand: Brand) -> None:
+    """An exact name abroad is judged apart where the ending's country speaks none of the outlet's
+    languages (``ending-country-foreign`` instead of ``ending-country``): a local namesake of an
+    Italian masthead needs Italian readers, so ``repubblica.in`` is less likely someone else's
+    site than ``lanacion.cl``. Only for the exact name (``tld_swap``): a near miss (a typo, a
+    combo) on a foreign ending is mostly a word of that country's own language (``republica.ro``,
+    ``opinion.al``), and the fit weighs those as before."""
+    if "ending-country" in features and foreign_languages(subj, brand) is not None:
+        features["ending-country-foreign"] = features.pop("ending-country")
+
+
 def generic_use(index: Index, tld: str) -> float:
     """How far a country ending is sold as a generic one, 0..1, measured rather than listed.
 
@@ -172,8 +218,11 @@ def generic_use(index: Index, tld: str) -> float:
     its ending (``Index.press_ratio``: .fr 8, .de 16, .it 18, .ru 19), log-scaled so that
     ``_GENERIC_FACTOR`` times that ratio is fully generic: .cc, .tv, .co, .me (hundreds of popular
     sites, hardly a local outlet) come out near 1, .de, .si, .mx, .in at 0, and a small ending
-    with no listed outlet (.ec, .li: a few dozen sites prove little) low.
+    with no listed outlet (.ec, .li: a few dozen sites prove little) low. An ending on Google's
+    list of generic country codes (``GENERIC_CCTLDS``: .bz, .fm, .ws …) is generic whatever the counts.
     """
+    if tld in GENERIC_CCTLDS:
+        return 1.0
     popular = index.profile.tld_count(tld)
     reference = index.press_ratio or _SITES_PER_OUTLET
     ratio = popular / (index.local_press.get(tld, 0) + 1) / reference
@@ -189,15 +238,34 @@ def _generic_note(index: Index, subj: Subject) -> str:
         return ""
     press = index.local_press.get(tld, 0)
     outlets = f"{press} outlet{'s' if press != 1 else ''}"
+    if tld in GENERIC_CCTLDS:
+        return (
+            f"; .{tld} is a generic ending: a country code sold and used worldwide (Google treats "
+            f"it as generic), so a local namesake is less likely"
+        )
     return (
         f"; .{tld} is {share:.0%} a generic ending ({index.profile.tld_count(tld):,} popular sites for "
         f"{outlets} of its country in the rules), so a local namesake is less likely"
     )
 
 
+def _language_note(subj: Subject, brand: Brand) -> str:
+    """The evidence line for ``ending-country-foreign`` (empty when the languages meet or are unknown)."""
+    found = foreign_languages(subj, brand)
+    if found is None:
+        return ""
+    country, theirs, ours = found
+    return (
+        f"; {country} speaks {', '.join(sorted(theirs))}, {brand.outlet.country} "
+        f"{', '.join(sorted(ours))} (CLDR): with no language in common a namesake there is less likely"
+    )
+
+
 def _signal(index: Index, subj: Subject, technique: Technique, feature: str, brand: Brand, detail: str,
             value: float = 1.0, **data: object) -> sc.Signal:  # fmt: skip
     features = facts(index, subj, brand)
+    if technique == "tld-swap":
+        _foreign_ending(features, subj, brand)
     features[feature] = value
     full = f"{_who(brand)}: {detail}"
     return sc.Signal(technique, brand.outlet, features, full, {"brand": brand.label, **data})
@@ -250,7 +318,10 @@ def tld_swap(index: Index, subj: Subject) -> list[sc.Signal]:
         )
         return [_signal(index, subj, "tld-swap", "tld-swap-second-level", brand, detail)]
     detail = f"same name on .{subj.suffix} instead of .{brand.suffix}{_generic_note(index, subj)}"
-    return [_signal(index, subj, "tld-swap", "tld-swap", brand, detail)]
+    signal = _signal(index, subj, "tld-swap", "tld-swap", brand, detail)
+    if "ending-country-foreign" in signal.features:
+        signal = replace(signal, detail=f"{signal.detail}{_language_note(subj, brand)}")
+    return [signal]
 
 
 def homoglyph(index: Index, subj: Subject) -> list[sc.Signal]:
@@ -296,8 +367,10 @@ def typo(index: Index, subj: Subject) -> list[sc.Signal]:
         brand = _pick(index, index.curated_brands.get(brand.label) or [brand], subj)
         detail = f"'{key}' is '{brand.label}' {KIND_PHRASES[kind]} ({kind}){_suffix_note(subj, brand)}"
         signal = _signal(index, subj, "typo", f"typo-{kind}", brand, detail, kind=kind)
-        if key[0] != brand.label[0] or key[-1] != brand.label[-1]:
-            signal.features["typo-at-edge"] = 1.0  # mapnews, atimes: a real word more often than a slip
+        # mapnews, atimes: a new letter at the edge makes a real word more often than a slip; two
+        # letters swapped keep the name's outline (washingtonpots), as hands slip
+        if kind != "transposition" and (key[0] != brand.label[0] or key[-1] != brand.label[-1]):
+            signal.features["typo-at-edge"] = 1.0
         return [signal]
     found = index.fuzzy_match(key)
     if found is None:
