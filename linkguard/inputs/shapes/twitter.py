@@ -10,12 +10,14 @@ from linkguard.inputs.jsontree import (
     OBJECTS,
     Holder,
     Obj,
+    Pairs,
     Path,
     Shape,
     Walker,
     as_dict,
     members,
     pointer,
+    quiet_text,
     text_of,
 )
 from linkguard.models import Post, Record
@@ -106,4 +108,34 @@ def read_post(obj: Obj, path: Path, walker: Walker, holder: Holder | None) -> It
     yield from rest
 
 
-SHAPE = Shape("x", is_post, read_post)
+def quiet(obj: Obj) -> int | None:
+    """How many records :func:`read_post` gives a tweet that provably shows no link: its text as one
+    empty record (none when it has no text). ``None`` when it may show one: a member the walk
+    reads (one neither its own nor ``_META``), an ``entities`` link, a text the plain-text line
+    selection keeps or that is HTML, or an id or date outside ASCII (which the scanner checks for
+    lone surrogates, by the post's first record)."""
+    fields = obj.fields
+    text_key = "full_text" if "full_text" in fields else "text"
+    own = _OWN[text_key]
+    for key, item in obj.pairs:  # as ``split_post`` goes: what it would walk may show a link
+        if key not in own and key not in _META:
+            kind = item.__class__
+            if kind is str or kind is dict or kind is list or kind is Pairs:
+                return None
+    for group in _GROUPS:
+        entities = fields.get(group)
+        if not isinstance(entities, OBJECTS):
+            continue
+        for kind, items in members(entities):
+            if (kind == "urls" or kind == "media") and isinstance(items, list) and items:
+                return None
+    for value in (fields.get("id_str"), fields.get("created_at")):
+        if value.__class__ is str and not value.isascii():
+            return None
+    text = fields.get(text_key)
+    if text.__class__ is not str or not text:
+        return 0
+    return 1 if quiet_text(text) else None
+
+
+SHAPE = Shape("x", is_post, read_post, quiet=quiet)
