@@ -394,22 +394,27 @@ class Walker:
     def _quiet(self, value: dict[str, Any]) -> int | None:
         """The records :meth:`walk` would give ``value`` (none, or one empty one) when it is a post,
         or a one-member wrapper around one (an X archive's ``{"tweet": {…}}``), that its shape
-        finds quiet; ``None`` otherwise. The wrapper is judged as :meth:`_object` judges it."""
-        obj = Obj.of(value)
+        finds quiet; ``None`` otherwise. The wrapper is judged as :meth:`_object` judges it, once
+        the post inside is found quiet (most posts that are not are passed at less cost)."""
+        if len(value) == 1:
+            ((key, inner),) = value.items()
+            if inner.__class__ is dict and key not in _WRAPPER_KEYS_WALKED_APART:
+                quiet = self._quiet_post(Obj.of(inner))
+                if quiet is None:
+                    return None
+                obj = Obj.of(value)
+                for shape in self.shapes:
+                    if shape.is_post(obj, None):
+                        return None  # a post of one member: read
+                if any(holds(obj) for holds in self._holds):
+                    return None
+                return None if any(key in wraps(obj) for wraps in self._wraps) else quiet
+        return self._quiet_post(Obj.of(value))
+
+    def _quiet_post(self, obj: Obj) -> int | None:
         for shape in self.shapes:
             if shape.is_post(obj, None):
                 return shape.quiet(obj) if shape.quiet is not None else None
-        if len(value) != 1:
-            return None
-        ((key, inner),) = value.items()
-        if inner.__class__ is not dict or key in _WRAPPER_KEYS_WALKED_APART:
-            return None
-        if any(holds(obj) for holds in self._holds) or any(key in wraps(obj) for wraps in self._wraps):
-            return None
-        inner_obj = Obj.of(inner)
-        for shape in self.shapes:
-            if shape.is_post(inner_obj, None):
-                return shape.quiet(inner_obj) if shape.quiet is not None else None
         return None
 
     def _object(self, obj: Obj, path: Path, post: Post | None, holder: Holder | None) -> Iterator[Record]:

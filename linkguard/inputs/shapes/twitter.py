@@ -33,6 +33,10 @@ _META = frozenset(
 #: A tweet's own fields, read here rather than walked, by the key its text is under.
 _OWN = {key: frozenset({key, "entities", "extended_entities"}) for key in ("full_text", "text")}
 _GROUPS = ("entities", "extended_entities")
+#: The ``entities`` lists whose items :func:`read_post` reads as links.
+_LINK_KINDS = ("urls", "media")
+#: The members :func:`quiet` need not look at: a tweet's own, and those never scanned.
+_QUIET_KEYS = {key: own | _META for key, own in _OWN.items()}
 _MONTHS = {m: i + 1 for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split())}
 
 
@@ -110,25 +114,27 @@ def read_post(obj: Obj, path: Path, walker: Walker, holder: Holder | None) -> It
 
 def quiet(obj: Obj) -> int | None:
     """How many records :func:`read_post` gives a tweet that provably shows no link: its text as one
-    empty record (none when it has no text). ``None`` when it may show one: a member the walk
-    reads (one neither its own nor ``_META``), an ``entities`` link, a text the plain-text line
+    empty record (none when it has no text). ``None`` when it may show one: an ``entities`` link,
+    a member the walk reads (one neither its own nor ``_META``), a text the plain-text line
     selection keeps or that is HTML, or an id or date outside ASCII (which the scanner checks for
-    lone surrogates, by the post's first record)."""
+    lone surrogates, by the post's first record). Parsed to dicts only (``Pairs``: read)."""
     fields = obj.fields
-    text_key = "full_text" if "full_text" in fields else "text"
-    own = _OWN[text_key]
-    for key, item in obj.pairs:  # as ``split_post`` goes: what it would walk may show a link
-        if key not in own and key not in _META:
-            kind = item.__class__
-            if kind is str or kind is dict or kind is list or kind is Pairs:
-                return None
+    if obj.pairs.__class__ is Pairs:
+        return None
     for group in _GROUPS:
         entities = fields.get(group)
-        if not isinstance(entities, OBJECTS):
-            continue
-        for kind, items in members(entities):
-            if (kind == "urls" or kind == "media") and isinstance(items, list) and items:
-                return None
+        if entities.__class__ is dict:
+            for kind in _LINK_KINDS:
+                items = entities.get(kind)
+                if items.__class__ is list and items:  # a list of objects, or of nothing to read
+                    return None
+        elif isinstance(entities, OBJECTS):
+            return None
+    text_key = "full_text" if "full_text" in fields else "text"
+    for key in fields.keys() - _QUIET_KEYS[text_key]:  # what ``split_post`` would walk may show a link
+        kind = fields[key].__class__
+        if kind is str or kind is dict or kind is list or kind is Pairs:
+            return None
     for value in (fields.get("id_str"), fields.get("created_at")):
         if value.__class__ is str and not value.isascii():
             return None
