@@ -157,6 +157,10 @@ class Record:
     #: The post's text when ``text`` is only part of it (a resolved link, one cell or HTML piece):
     #: the finding's ``context`` is cut from here, around the link the post showed.
     context: str | None = None
+    #: Posts this record stands for without naming them (``post`` is then ``None``): a reader that
+    #: proved a post shows no link gives one empty record for it instead of building its identity,
+    #: and the post is still counted.
+    posts: int = 0
 
 
 @dataclass(frozen=True, slots=True)

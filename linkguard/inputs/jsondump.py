@@ -15,7 +15,7 @@ import io
 import itertools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import orjson
@@ -222,24 +222,22 @@ class _Cursor:
 
 def _value(
     cur: _Cursor, walker: Walker, path: Path, holder: Holder | None, whole: int, first: int | None = None
-) -> Iterator[Record]:
+) -> Iterable[Record]:
     """The records of the value at the cursor: parsed whole and walked, or, when it is an array or
     object larger than ``first`` (default ``whole``), member by member (so only one post is in
-    memory at a time)."""
+    memory at a time). Parsed on the call; a list but for the large value (a generator layer
+    fewer for each record of each element)."""
     parsed = cur.value(whole if first is None else first)
     if parsed is None:
-        yield from _container(cur, walker, path, holder, whole)
-    else:
-        yield from _walk(cur, walker, parsed, path, holder)
+        return _container(cur, walker, path, holder, whole)
+    return _walk(cur, walker, parsed, path, holder)
 
 
-def _walk(
-    cur: _Cursor, walker: Walker, parsed: Parsed, path: Path, holder: Holder | None
-) -> Iterator[Record]:
+def _walk(cur: _Cursor, walker: Walker, parsed: Parsed, path: Path, holder: Holder | None) -> list[Record]:
     value, start, end, starts = parsed
     walker.pos = cur.positions(start, end, starts)
     cur.at = end
-    yield from walker.records(value, path, holder, lambda: _PAIRS_DECODER.raw_decode(cur.buf, start)[0])
+    return walker.records(value, path, holder, lambda: _PAIRS_DECODER.raw_decode(cur.buf, start)[0])
 
 
 def _container(
@@ -276,6 +274,7 @@ def _container(
             skip = frozenset[str]().union(*(shape.wrapper_meta(obj) for shape in walker.shapes))
             inner = obj.fields if any(shape.holds_posts(obj) for shape in walker.shapes) else holder
         where = (*path, key[0])
+        records: Iterable[Record]
         if parsed is not None:
             records = _walk(cur, walker, parsed, where, inner)
         else:

@@ -43,6 +43,10 @@ def pairs_hook(pairs: list[tuple[str, Any]]) -> Pairs:
     return Pairs(pairs)
 
 
+#: Keys that :meth:`Walker._object` reads apart from the walk (resolved links, Telegram's entities,
+#: JSON-LD's context): a one-member object with one of them is never taken for a plain wrapper.
+_WRAPPER_KEYS_WALKED_APART = frozenset({"expanded_url", "href", "text_entities", "type", "@context"})
+
 #: What a parsed JSON object is: a ``dict``, or ``Pairs`` where a key was written twice.
 OBJECTS = (dict, Pairs)
 
@@ -116,6 +120,11 @@ class Positions:
         self.next = 0
         self._base = self._offset, self._line = start, line
         self._column0 = column
+
+    @property
+    def line(self) -> int:
+        """The line of ``raw[start]``, where the text begins."""
+        return self._base[1]
 
     def rewind(self) -> None:
         """Back to the first literal, to walk the same text again."""
@@ -259,6 +268,12 @@ def _no_link(text: str) -> bool:
     return not select_lines(text.encode("utf-8", "surrogatepass"), ERRORS)[0]
 
 
+def quiet_text(text: str) -> bool:
+    """Whether :meth:`Walker.string_records` makes ``text`` one empty record (no HTML, no line
+    that may hold a link)."""
+    return not ("<" in text and _LOOKS_HTML.search(text)) and _no_link(text)
+
+
 def pointer(path: Path) -> str:
     """``path`` as a JSON pointer (RFC 6901: ``~`` and ``/`` in a key escaped)."""
     joined = "/".join(path)
@@ -329,6 +344,9 @@ class Shape:
     holds_posts: Callable[[Obj], bool] = _never
     #: Keys of an object around a post that describe it rather than show a link (an activity).
     wrapper_meta: Callable[[Obj], frozenset[str]] = _nothing
+    #: How many records a post gives when it provably shows no link (its text, if any, as one
+    #: empty record), without reading it; ``None`` when it may show one (then it is read).
+    quiet: Callable[[Obj], int | None] | None = None
 
 
 class Walker:
@@ -357,13 +375,47 @@ class Walker:
         self, value: Any, path: Path, holder: Holder | None, reparse: Callable[[], Any]
     ) -> list[Record]:
         """The records of ``value`` parsed to dicts; when literals are left over, an object wrote a
-        key twice and its dict kept only the last: ``reparse`` (to ``Pairs``) keeps both."""
+        key twice and its dict kept only the last: ``reparse`` (to ``Pairs``) keeps both.
+
+        A post that its shape proves quiet (no link in it: two thirds of an archive's tweets) is
+        one empty record that counts it, or none, as the walk would give, without the walk: its
+        identity, positions and pointers are built only for posts that may give a finding."""
         pos = self.pos
+        if holder is None and value.__class__ is dict:
+            quiet = self._quiet(value)
+            if quiet is not None and literals(value) == pos.count():  # no key written twice
+                return [Record("", self.source, pos.line, 1, posts=1)] if quiet else []
         out = list(self.walk(value, path, None, holder))
         if pos.next != pos.count():
             pos.rewind()
             out = list(self.walk(reparse(), path, None, holder))
         return out
+
+    def _quiet(self, value: dict[str, Any]) -> int | None:
+        """The records :meth:`walk` would give ``value`` (none, or one empty one) when it is a post,
+        or a one-member wrapper around one (an X archive's ``{"tweet": {…}}``), that its shape
+        finds quiet; ``None`` otherwise. The wrapper is judged as :meth:`_object` judges it, once
+        the post inside is found quiet (most posts that are not are passed at less cost)."""
+        if len(value) == 1:
+            ((key, inner),) = value.items()
+            if inner.__class__ is dict and key not in _WRAPPER_KEYS_WALKED_APART:
+                quiet = self._quiet_post(Obj.of(inner))
+                if quiet is None:
+                    return None
+                obj = Obj.of(value)
+                for shape in self.shapes:
+                    if shape.is_post(obj, None):
+                        return None  # a post of one member: read
+                if any(holds(obj) for holds in self._holds):
+                    return None
+                return None if any(key in wraps(obj) for wraps in self._wraps) else quiet
+        return self._quiet_post(Obj.of(value))
+
+    def _quiet_post(self, obj: Obj) -> int | None:
+        for shape in self.shapes:
+            if shape.is_post(obj, None):
+                return shape.quiet(obj) if shape.quiet is not None else None
+        return None
 
     def _object(self, obj: Obj, path: Path, post: Post | None, holder: Holder | None) -> Iterator[Record]:
         for shape in self.shapes:

@@ -10,12 +10,14 @@ from linkguard.inputs.jsontree import (
     OBJECTS,
     Holder,
     Obj,
+    Pairs,
     Path,
     Shape,
     Walker,
     as_dict,
     members,
     pointer,
+    quiet_text,
     text_of,
 )
 from linkguard.models import Post, Record
@@ -31,6 +33,10 @@ _META = frozenset(
 #: A tweet's own fields, read here rather than walked, by the key its text is under.
 _OWN = {key: frozenset({key, "entities", "extended_entities"}) for key in ("full_text", "text")}
 _GROUPS = ("entities", "extended_entities")
+#: The ``entities`` lists whose items :func:`read_post` reads as links.
+_LINK_KINDS = ("urls", "media")
+#: The members :func:`quiet` need not look at: a tweet's own, and those never scanned.
+_QUIET_KEYS = {key: own | _META for key, own in _OWN.items()}
 _MONTHS = {m: i + 1 for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split())}
 
 
@@ -106,4 +112,36 @@ def read_post(obj: Obj, path: Path, walker: Walker, holder: Holder | None) -> It
     yield from rest
 
 
-SHAPE = Shape("x", is_post, read_post)
+def quiet(obj: Obj) -> int | None:
+    """How many records :func:`read_post` gives a tweet that provably shows no link: its text as one
+    empty record (none when it has no text). ``None`` when it may show one: an ``entities`` link,
+    a member the walk reads (one neither its own nor ``_META``), a text the plain-text line
+    selection keeps or that is HTML, or an id or date outside ASCII (which the scanner checks for
+    lone surrogates, by the post's first record). Parsed to dicts only (``Pairs``: read)."""
+    fields = obj.fields
+    if obj.pairs.__class__ is Pairs:
+        return None
+    for group in _GROUPS:
+        entities = fields.get(group)
+        if entities.__class__ is dict:
+            for kind in _LINK_KINDS:
+                items = entities.get(kind)
+                if items.__class__ is list and items:  # a list of objects, or of nothing to read
+                    return None
+        elif isinstance(entities, OBJECTS):
+            return None
+    text_key = "full_text" if "full_text" in fields else "text"
+    for key in fields.keys() - _QUIET_KEYS[text_key]:  # what ``split_post`` would walk may show a link
+        kind = fields[key].__class__
+        if kind is str or kind is dict or kind is list or kind is Pairs:
+            return None
+    for value in (fields.get("id_str"), fields.get("created_at")):
+        if value.__class__ is str and not value.isascii():
+            return None
+    text = fields.get(text_key)
+    if text.__class__ is not str or not text:
+        return 0
+    return 1 if quiet_text(text) else None
+
+
+SHAPE = Shape("x", is_post, read_post, quiet=quiet)
