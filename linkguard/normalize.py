@@ -333,9 +333,7 @@ def _plain_host(text: str) -> HostParts | None:
     lowercase LDH labels, no Punycode, ending in a label that starts with a letter (so no IPv4
     number). UTS-46, the IPv4 and the script checks leave such a host as it is, so only the
     suffix split is left to do; ``None`` when it has no public suffix, as there."""
-    extractor = suffix_extractor()
-    trie = _trie_of(extractor)
-    parts = split_suffix(text) if trie is None else _walk_suffix(extractor, trie, text)
+    parts = split_suffix(text)  # its trie walk: such a host meets every condition of it
     if not parts.suffix or not parts.domain:
         return None
     registered = f"{parts.domain}.{parts.suffix}"

@@ -4,7 +4,7 @@ Three in four never-seen domains reach the technique pass, and almost none of th
 outlet: running every technique on ``example-shop.com`` was most of the cost of classifying it.
 A gate is a necessary condition of its technique returning a signal, read off the few fields and
 index lookups the technique itself starts from; a closed gate skips the technique, an open one
-runs it unchanged, so verdicts are the same either way (``tests/test_detect_fast_paths.py``
+runs it unchanged, so verdicts are the same either way (``tests/test_detect_gates.py``
 checks every gate against its technique). A technique without a gate always runs: a new one is
 safe before anyone writes its gate.
 """
