@@ -125,7 +125,7 @@ def _shown_url(url: str) -> str:
     already normal (``parse_link`` gives it back unchanged; a property test holds the two to
     it), and is most of them: parsing it cost a third of a resolved link's scan."""
     if _TCO.match(url):
-        return url.partition("://")[2]
+        return _same_link(url)
     shown = parse_link(url)
     return _same_link(url if shown is None else shown.url)
 
