@@ -19,6 +19,7 @@ from functools import cached_property
 from typing import Any, Literal, NamedTuple
 
 from linkguard.lookalike.confusables import skeleton
+from linkguard.lookalike.government import Government
 from linkguard.lookalike.permutations import edits, kinds_for_length, permutations, valid
 from linkguard.lookalike.profile import WebProfile, load_profile
 from linkguard.lookalike.wordlists import (
@@ -339,6 +340,12 @@ class Index:
         return (token[:n] in name_heads and token[-w:] in word_tails) or (
             token[:w] in word_heads and token[-n:] in name_tails
         )
+
+    @cached_property
+    def government(self) -> Government:
+        """Countries' government namespaces and the labels that read as them (``government``);
+        built on first use from the Public Suffix List and the rules, a few milliseconds."""
+        return Government(self.rules)
 
     @cached_property
     def profile(self) -> WebProfile:
