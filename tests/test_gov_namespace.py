@@ -11,6 +11,7 @@ import pytest
 from linkguard.cli import main
 from linkguard.lookalike import Detector, load_detector
 from linkguard.lookalike.government import GOVERNMENT_LABELS, Government, psl_namespaces, typos
+from linkguard.lookalike.index import Index
 from linkguard.rules import load_rules
 from linkguard.rules.schema import entry_issues
 
@@ -174,3 +175,16 @@ def test_scan_cli_flags_the_imitations_and_trusts_the_real_hosts(
     assert rows["sejm-qov.info"]["techniques"] == ["gov-namespace"]
     assert rows["www.sejm.gov.pl"]["verdict"] == "trusted"
     assert not rows["www.gov.pl"]["flagged"]
+
+
+def test_the_table_travels_in_the_index_payload(detector: Detector) -> None:
+    """The disk cache and worker pickles carry the table, so a restored index need not read the
+    suffix list again, and judges the same."""
+    index = detector.index
+    restored = Index.from_payload(index.to_payload())
+    built, again = index.government, restored.government
+    assert (again.forms, again.agencies, again.namespaces) == (built.forms, built.agencies, built.namespaces)
+    assert (again.rules_under, again.country_outlets) == (built.rules_under, built.country_outlets)
+    other = Detector(restored.rules, use_blocklist=False, index=restored)
+    for domain in ("gouv.top", "mfa-qov.info", "bund.bo", "interieur.gouv.fm", "gov.wales"):
+        assert other.classify_domain(domain) == detector.classify_domain(domain), domain

@@ -18,11 +18,12 @@ such a label that the PSL lists for something else). Plus the outlets the rules 
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from linkguard.models import Outlet
 from linkguard.rules import RuleSet
@@ -48,6 +49,8 @@ _LOOKALIKE: dict[str, str] = {"g": "q", "o": "0", "l": "1", "i": "1"}
 #: A label this short alone is no evidence (go.com, gv.com): it counts only with a known ministry.
 _SHORT = 2
 PSL_SOURCE = "Public Suffix List, ICANN section"
+#: A PSL rule line ``<government label>.<two letters>``.
+_RULE = re.compile(rf"^({'|'.join(GOVERNMENT_LABELS)})\.([a-z]{{2}})[ \t]*$", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,13 +124,11 @@ def _psl_text() -> str:
 def psl_namespaces(text: str) -> list[tuple[str, str, str]]:
     """(domain, label, country) for each government namespace of the PSL's ICANN section."""
     icann = text.partition("===BEGIN ICANN DOMAINS===")[2].partition("===END ICANN DOMAINS===")[0]
-    out = []
-    for line in icann.splitlines():
-        rule = line.strip()
-        label, _, cc = rule.partition(".")
-        if label in GOVERNMENT_LABELS and len(cc) == 2 and cc.isalpha() and rule not in NOT_GOVERNMENT:
-            out.append((rule, label, cc.upper()))
-    return out
+    return [
+        (f"{label}.{cc}", label, cc.upper())
+        for label, cc in _RULE.findall(icann)
+        if f"{label}.{cc}" not in NOT_GOVERNMENT
+    ]
 
 
 def typos(label: str) -> dict[str, str]:
@@ -167,8 +168,11 @@ class Government:
         #: (ministry label, namespace label) → the outlets the rules list as <ministry>.<namespace>
         self.agencies: dict[tuple[str, str], list[tuple[Outlet, Namespace]]] = {}
         self.rules_under: Counter[str] = Counter()  # namespace domain → outlets under it
-        self.country_outlets: Counter[str] = Counter(o.country for o in rules.outlets if o.tier == "curated")
-        for outlet in rules.outlets:
+        # curated outlets only: a bulk reference list's gazettes (jornal.gov.tl) say little of what
+        # the rules protect, as for typos and combos of its names
+        curated = [o for o in rules.outlets if o.tier == "curated"]
+        self.country_outlets: Counter[str] = Counter(o.country for o in curated)
+        for outlet in curated:
             for domain in outlet.domains:
                 agency, _, parent = domain.partition(".")
                 under = by_domain.get(parent)
@@ -200,6 +204,47 @@ class Government:
                     f"{spelt}{agency}",
                 ):
                     self._add(form, Form(label, "agency", change, agency, ""))
+
+    def to_payload(self, outlet_pos: dict[int, int]) -> dict[str, Any]:
+        """Plain data for the index's disk cache (``Index.to_payload``); outlets by position."""
+        spaces = [ns for same in self.namespaces.values() for ns in same]
+        return {
+            "namespaces": [
+                (
+                    ns.domain,
+                    ns.label,
+                    ns.country,
+                    ns.source,
+                    -1 if ns.rule is None else outlet_pos[id(ns.rule)],
+                )
+                for ns in spaces
+            ],
+            "agencies": {
+                k: [(outlet_pos[id(o)], ns.domain) for o, ns in v] for k, v in self.agencies.items()
+            },
+            "rules_under": dict(self.rules_under),
+            "country_outlets": dict(self.country_outlets),
+            "forms": {k: [tuple(f) for f in v] for k, v in self.forms.items()},
+        }
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any], outlets: tuple[Outlet, ...]) -> Government:
+        """The table ``to_payload`` describes, without reading the suffix list again."""
+        gov = cls.__new__(cls)
+        gov.namespaces = {}
+        by_domain: dict[str, Namespace] = {}
+        for domain, label, country, source, pos in payload["namespaces"]:
+            ns = Namespace(domain, label, country, source, None if pos < 0 else outlets[pos])
+            gov.namespaces.setdefault(label, []).append(ns)
+            by_domain[domain] = ns
+        gov.agencies = {
+            (k[0], k[1]): [(outlets[pos], by_domain[d]) for pos, d in v]
+            for k, v in payload["agencies"].items()
+        }
+        gov.rules_under = Counter(payload["rules_under"])
+        gov.country_outlets = Counter(payload["country_outlets"])
+        gov.forms = {k: [Form(*f) for f in v] for k, v in payload["forms"].items()}
+        return gov
 
     def _add(self, key: str, form: Form) -> None:
         same = self.forms.setdefault(key, [])

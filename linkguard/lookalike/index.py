@@ -232,6 +232,7 @@ class Index:
             "fuzzy_keys": self.fuzzy_keys,
             "fuzzy": self.fuzzy_choices,
             "transliterations": {v: brand_pos[id(b)] for v, b in self.transliterations.items()},
+            "government": self.government.to_payload(outlet_pos),
             # the popular list and its counts: parsing the gzip list costs ~0.2 s, this ~0.03 s
             "popular": _pack_profile(self.profile),
         }
@@ -266,6 +267,7 @@ class Index:
         idx.__dict__["fuzzy_keys"] = list(payload["fuzzy_keys"])
         idx.__dict__["fuzzy_choices"] = payload["fuzzy"]
         idx.__dict__["profile"] = _unpack_profile(payload["popular"])
+        idx.__dict__["government"] = Government.from_payload(payload["government"], outlets)
         return idx
 
     def __reduce__(self) -> tuple[Any, ...]:
