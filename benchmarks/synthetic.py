@@ -153,7 +153,9 @@ def government(rng: random.Random, outlets: list[Outlet]) -> tuple[str, Outlet]:
     ns = rng.choice(spaces)
     label, own = ns.label, ns.ending
     shared = len(gov.namespaces[label]) > 1
-    under = [o for o in outlets if any(d.endswith("." + ns.domain) for d in o.domains)]
+    under = [
+        o for o in outlets if o.tier == "curated" and any(d.endswith("." + ns.domain) for d in o.domains)
+    ]
     ministry = rng.choice(under) if under and rng.random() < 0.5 else None
     i = rng.randrange(len(label))
     slips = [
