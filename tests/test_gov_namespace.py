@@ -105,6 +105,7 @@ def test_namespace_key_is_checked_by_lint() -> None:
         ("bund.bo", "bund.de", "Germany's government namespace bund.de"),
         ("sejm-g0v.top", "sejm.gov.pl", "joins the ministry label 'sejm'"),
         ("interieur.gouv.fm", "interieur.gouv.fr", "interieur.gouv.fr would be the real host"),
+        ("sejm.gov.top", "sejm.gov.pl", "the subdomain 'sejm' copies a ministry's label"),
     ],
 )
 def test_imitations_name_the_namespace_and_say_how(
@@ -122,6 +123,8 @@ def test_imitations_name_the_namespace_and_say_how(
     [
         "gov.wales",  # a label used across languages: real governments register it (gov.hu, gov.sk)
         "gouv.qc.ca",  # French on a French-speaking country's ending
+        "interieur.gouv.qc.ca",  # ... even under a ministry's label: Quebec's own ministries
+        "tax.gov.wales",  # a label used across languages, under a ministry the rules do not list
         "bund.net",  # a namespace from the rules on a generic ending: an association's site
         "qub.ac.uk",  # a slip of Uruguay's gub: no protected country uses that label
         "go.example-shop.com",  # "go" alone is an ordinary word

@@ -573,24 +573,23 @@ def subdomain_brand(index: Index, subj: Subject) -> list[sc.Signal]:
     return [best] if best is not None else []
 
 
-def _may_be_own(ns: Namespace, subj: Subject) -> bool:
+def _may_be_own(ns: Namespace, subj: Subject, ministry: bool) -> bool:
     """Whether the exact label on this ending could be a real government's own domain, so that
-    the label alone proves nothing: a label used across languages (gov.hu, gov.sk and gov.wales
-    are real) always; a language's word (gouv, gob, bund) on the ending of a country that speaks
-    that language (gouv.qc.ca); a namespace from the rules (bund.net is an association) on any
-    ending but a country's. An ending sold worldwide (.fm, .co: Google's generic list) is no
-    country's."""
+    it proves nothing. On a country's ending: a label used across languages (gov.hu, gov.sk are
+    real), or a language's word (gouv, gob, bund) where the country speaks that language
+    (gouv.qc.ca), even under a ministry's label. Elsewhere, without a ministry the rules list: a
+    label used across languages (gov.wales is real), or a namespace from the rules on a generic
+    ending (bund.net is an association). An ending sold worldwide (Google's generic list: .fm,
+    .co) is no country's."""
     langs = ns.languages
-    if not langs:
-        return True
     tld = subj.suffix.rpartition(".")[2]
     tld = IDN_COUNTRY_ENDINGS.get(tld, tld)
-    if len(tld) != 2:
-        return ns.rule is not None
-    if tld in GENERIC_CCTLDS:
+    if len(tld) == 2 and tld not in GENERIC_CCTLDS:
+        country = ending_country(tld)
+        return not langs or not country or bool(languages(country) & langs)
+    if ministry:
         return False
-    country = ending_country(tld)
-    return not country or bool(languages(country) & langs)
+    return not langs or (len(tld) != 2 and ns.rule is not None)
 
 
 def gov_namespace(index: Index, subj: Subject) -> list[sc.Signal]:
@@ -613,7 +612,7 @@ def gov_namespace(index: Index, subj: Subject) -> list[sc.Signal]:
         else:
             ns, why = gov.pick(form.label, tld, form.country)
             outlet = ns.outlet
-        if form.how == "exact" and not known and _may_be_own(ns, subj):
+        if form.how == "exact" and _may_be_own(ns, subj, bool(known)):
             continue
         if form.how == "typo" and not known and not gov.covered(ns):
             continue  # a slip of a label no protected country uses reads as a name (qub.ac.uk)
