@@ -25,6 +25,7 @@ Technique = Literal[
     "combo",
     "embedded",
     "subdomain-brand",
+    "gov-namespace",
     "display-mismatch",
     # found only over the network (``linkguard.forensics``)
     "redirect",
@@ -240,6 +241,9 @@ class Outlet:
     kind: str = "newspaper"
     origin: str = "bundled"
     tier: str = "curated"  # "reference": a bulk list (Wikidata), less certain than the curated rules
+    #: "government": the domain is a country's government namespace that the Public Suffix List
+    #: lacks (bund.de, admin.ch): ministries sit under it, and its label is imitated like gov.pl's
+    namespace: str = ""
 
     @property
     def domain(self) -> str:

@@ -40,11 +40,13 @@ def detectors() -> tuple[Detector, Detector]:
 @pytest.fixture(scope="module")
 def names(detectors: tuple[Detector, Detector]) -> list[str]:
     index = detectors[0].index
-    return sorted({*index.curated_brands, *index.transliterations, *list(index.brands)[:300]})
+    gov = index.government  # namespace labels, their slips, ministries joined to them (gov-namespace)
+    return sorted({*index.curated_brands, *index.transliterations, *list(index.brands)[:300], *gov.forms})
 
 
 _WORDS = sorted(COMBO_WORDS | ARTICLES)
-_ENDINGS = ["com", "de", "co.uk", "top", "news", "ru", "xn--p1ai", "blogspot.com", "com.de", "ua"]
+_ENDINGS = ["com", "de", "co.uk", "top", "news", "ru", "xn--p1ai", "blogspot.com", "com.de", "ua", "fm",
+            "pe", "qc.ca"]  # fmt: skip
 _LOOKALIKE = {"e": "е", "o": "о0", "a": "а", "l": "1I", "i": "1", "m": "rn", "w": "vv", "d": "cl"}
 
 
@@ -131,7 +133,8 @@ def test_gated_signals_and_verdicts_are_the_full_ones(
 
 @pytest.mark.parametrize(
     "domain",
-    ["welt.de", "welt.ltd", "spiegel-nachrichten.info", "weltnachrichten.com", "foxnewslive.com",
+    ["welt.de", "welt.ltd", "spiegel-nachrichten.info", "gouv.fm", "govv.pm", "sejm-qov.info",
+     "diplomatie.gouv.cam", "bund.bo", "gov.wales", "weltnachrichten.com", "foxnewslive.com",
      "spigel.de", "wеlt.de", "we1t.de", "welt.de.example-news.com", "welt.blogspot.com",
      "quiet-garden-shop.com", "orchardlane.net", "zebra42.org", "a.b.c.d.e.example.com"],
 )  # fmt: skip

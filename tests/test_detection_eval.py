@@ -41,6 +41,7 @@ def test_synthetic_lookalikes_are_caught_per_technique(rules: RuleSet, detector:
         "combo": 0.65,
         "typo": 0.45,
         "account": 0.75,
+        "government": 0.8,
     }
     for kind, floor in floors.items():
         r = results[f"synthetic {kind}"]

@@ -29,11 +29,13 @@ from linkguard.whatwg import naive_host
 MEMO_SIZE = 1 << 17
 
 #: A technique that restates a stronger one for the same outlet is dropped, not double-counted:
-#: welt.de.x.com is embedded (not also subdomain-brand); wеlt.de is a homoglyph (not also a typo).
+#: welt.de.x.com is embedded (not also subdomain-brand); wеlt.de is a homoglyph (not also a typo);
+#: bund.pe copies the namespace bund.de (not also the name "bund" on another ending).
 _SUPERSEDED_BY: dict[str, tuple[str, ...]] = {
-    "subdomain-brand": ("embedded",),
-    "combo": ("embedded",),
-    "typo": ("homoglyph",),
+    "subdomain-brand": ("embedded", "gov-namespace"),
+    "combo": ("embedded", "gov-namespace"),
+    "typo": ("homoglyph", "gov-namespace"),
+    "tld-swap": ("gov-namespace",),
 }
 
 #: How a trusted verdict's first evidence kind reads in a "resembles …, but" note.

@@ -89,6 +89,9 @@ def closed(index: Index, subj: Subject) -> tuple[TechniqueFn, ...]:
         shut.append(tq.embedded)
     if not subdomain:
         shut.append(tq.subdomain_brand)
+    # gov_namespace: its table holds every label it reads as a namespace's (one lookup)
+    if label not in index.government.forms:
+        shut.append(tq.gov_namespace)
     if not subj.display:
         shut.append(tq.display_mismatch)
     return tuple(shut)
@@ -112,6 +115,7 @@ ALL_GATED = set(tq.TECHNIQUES) <= {
     tq.combo,
     tq.embedded,
     tq.subdomain_brand,
+    tq.gov_namespace,
     tq.display_mismatch,
 }
 
@@ -119,8 +123,9 @@ ALL_GATED = set(tq.TECHNIQUES) <= {
 def nothing_to_find(index: Index, link: Link) -> bool:
     """True when ``closed`` would shut every technique for ``link``, told from the link without
     building its ``Subject``: a plain ASCII host (no Punycode, subdomain or hyphen) written plainly
-    (no obfuscation, link card or capital I), whose label is no name, transliteration or legit
-    label, is its own skeleton, has no typo candidate and is one word no glued split can match.
+    (no obfuscation, link card or capital I), whose label is no name, transliteration, legit
+    label or form of a government namespace's label, is its own skeleton, has no typo candidate
+    and is one word no glued split can match.
     Most never-seen domains are such; False sends the link down the gated technique pass."""
     if not ALL_GATED or link.obfuscation or link.display or link.subdomain or not link.registered_domain:
         return False
@@ -130,6 +135,8 @@ def nothing_to_find(index: Index, link: Link) -> bool:
     if "I" in link.text or not label.isalpha():
         return False
     if label in index.brands or label in index.transliterations or label in index.legit_labels:
+        return False
+    if label in index.government.forms:
         return False
     return (
         skeleton(label) == label

@@ -19,6 +19,7 @@ from functools import cached_property
 from typing import Any, Literal, NamedTuple
 
 from linkguard.lookalike.confusables import skeleton
+from linkguard.lookalike.government import Government
 from linkguard.lookalike.permutations import edits, kinds_for_length, permutations, valid
 from linkguard.lookalike.profile import WebProfile, load_profile
 from linkguard.lookalike.wordlists import (
@@ -231,6 +232,7 @@ class Index:
             "fuzzy_keys": self.fuzzy_keys,
             "fuzzy": self.fuzzy_choices,
             "transliterations": {v: brand_pos[id(b)] for v, b in self.transliterations.items()},
+            "government": self.government.to_payload(outlet_pos),
             # the popular list and its counts: parsing the gzip list costs ~0.2 s, this ~0.03 s
             "popular": _pack_profile(self.profile),
         }
@@ -265,6 +267,7 @@ class Index:
         idx.__dict__["fuzzy_keys"] = list(payload["fuzzy_keys"])
         idx.__dict__["fuzzy_choices"] = payload["fuzzy"]
         idx.__dict__["profile"] = _unpack_profile(payload["popular"])
+        idx.__dict__["government"] = Government.from_payload(payload["government"], outlets)
         return idx
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -339,6 +342,12 @@ class Index:
         return (token[:n] in name_heads and token[-w:] in word_tails) or (
             token[:w] in word_heads and token[-n:] in name_tails
         )
+
+    @cached_property
+    def government(self) -> Government:
+        """Countries' government namespaces and the labels that read as them (``government``);
+        built on first use from the Public Suffix List and the rules, a few milliseconds."""
+        return Government(self.rules)
 
     @cached_property
     def profile(self) -> WebProfile:

@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from linkguard.lookalike import scoring as sc
 from linkguard.lookalike.confusables import describe_lookalikes, skeleton, skeletons
+from linkguard.lookalike.government import Namespace, country_name
 from linkguard.lookalike.index import GLUED_NAME_MIN, GLUED_WORD_MIN, Brand, Index
 from linkguard.lookalike.permutations import KIND_PHRASES
 from linkguard.lookalike.wordlists import (
@@ -572,6 +573,75 @@ def subdomain_brand(index: Index, subj: Subject) -> list[sc.Signal]:
     return [best] if best is not None else []
 
 
+def _may_be_own(ns: Namespace, subj: Subject, ministry: bool) -> bool:
+    """Whether the exact label on this ending could be a real government's own domain, so that
+    it proves nothing. On a country's ending: a label used across languages (gov.hu, gov.sk are
+    real), or a language's word (gouv, gob, bund) where the country speaks that language
+    (gouv.qc.ca), even under a ministry's label. Elsewhere, without a ministry the rules list: a
+    label used across languages (gov.wales is real), or a namespace from the rules on a generic
+    ending (bund.net is an association). An ending sold worldwide (Google's generic list: .fm,
+    .co) is no country's."""
+    langs = ns.languages
+    tld = subj.suffix.rpartition(".")[2]
+    tld = IDN_COUNTRY_ENDINGS.get(tld, tld)
+    if len(tld) == 2 and tld not in GENERIC_CCTLDS:
+        country = ending_country(tld)
+        return not langs or not country or bool(languages(country) & langs)
+    if ministry:
+        return False
+    return not langs or (len(tld) != 2 and ns.rule is not None)
+
+
+def gov_namespace(index: Index, subj: Subject) -> list[sc.Signal]:
+    """gouv.fm, bund.pe, govv.pw, mfa-qov.info, diplomatie.gouv.fm: a government namespace's label
+    (gouv of gouv.fr) moved to another ending, misspelt, or joined to a ministry's label."""
+    forms = index.government.forms.get(subj.label)
+    if not forms:
+        return []
+    gov = index.government
+    tld = subj.suffix.rpartition(".")[2]
+    sub = subj.subdomain.rpartition(".")[2]
+    sub = "" if sub in NON_BRAND_SUBDOMAINS else sub
+    best: sc.Signal | None = None
+    for form in forms:
+        agency = form.agency or sub
+        known = gov.agencies.get((agency, form.label)) if agency else None
+        if known:
+            outlet, ns = min(known, key=lambda pair: gov.rank(pair[1], tld))
+            why = ""
+        else:
+            ns, why = gov.pick(form.label, tld, form.country)
+            outlet = ns.outlet
+        if form.how == "exact" and _may_be_own(ns, subj, bool(known)):
+            continue
+        if form.how == "typo" and not known and not gov.covered(ns):
+            continue  # a slip of a label no protected country uses reads as a name (qub.ac.uk)
+        where = f"{country_name(ns.country)}'s government namespace {ns.domain} ({ns.source})"
+        if form.how == "typo":
+            what = f"'{subj.label}' is '{form.label}' {form.change}, the label of {where}"
+        elif form.how == "country":
+            what = f"'{subj.label}' is '{form.label}' with the country code of {where}"
+        elif form.how == "agency":
+            spelt = f" ('{form.label}' {form.change})" if form.change else ""
+            what = f"'{subj.label}' joins the ministry label '{form.agency}' to the label{spelt} of {where}"
+        else:
+            what = f"'{subj.label}' is the label of {where}"
+        detail = f"imitates {outlet.name} ({outlet.domain}): {what}, on .{subj.suffix} outside it"
+        if sub and form.how != "agency":
+            real = f"{sub}.{ns.domain}"
+            detail += f"; the subdomain '{sub}' copies a ministry's label ({real} would be the real host)"
+        if why:
+            detail += f"; {why}"
+        features = {"gov-namespace-typo" if form.how == "typo" else "gov-namespace": 1.0}
+        if known:
+            features["gov-namespace-agency"] = 1.0
+        data = {"namespace": ns.domain, "label": form.label, "form": form.how, "ministry": agency}
+        signal = sc.Signal("gov-namespace", outlet, features, detail, data)
+        if best is None or signal.score > best.score:
+            best = signal
+    return [best] if best is not None else []
+
+
 def display_target(index: Index, display: str) -> tuple[str, Outlet | None, str] | None:
     """What a link card or anchor text named: (registered domain or "", outlet, as shown)."""
     shown = display.strip()
@@ -622,4 +692,4 @@ def display_mismatch(index: Index, subj: Subject) -> list[sc.Signal]:
 
 
 #: Run in this order; the detector keeps, per outlet, the strongest signal of each technique.
-TECHNIQUES = (tld_swap, homoglyph, typo, combo, embedded, subdomain_brand, display_mismatch)
+TECHNIQUES = (tld_swap, homoglyph, typo, combo, embedded, subdomain_brand, gov_namespace, display_mismatch)

@@ -264,6 +264,7 @@ def _outlet(e: RuleEntry, domains: tuple[str, ...]) -> Outlet:
         kind=str(d.get("kind", "newspaper")),
         origin=e.origin,
         tier=str(d.get("tier", "curated")),
+        namespace=str(d.get("namespace", "")),
     )
 
 

@@ -25,6 +25,9 @@ OUTLET_KINDS = (
     "online",
     "platform",
 )
+#: ``namespace``: the outlet's domain is a country's government namespace that the Public Suffix List
+#: lacks (bund.de, admin.ch), cited in ``source``; the detector's ``gov-namespace`` technique reads it.
+OUTLET_NAMESPACES = ("government",)
 #: ``curated``: hand-checked (the default); ``reference``: a bulk list, each entry naming its ``source``.
 OUTLET_TIERS = ("curated", "reference")
 #: A two-letter country code, or ``INT`` for international outlets (either case).
@@ -104,6 +107,7 @@ SCHEMA: dict[str, Table] = {
             Key("kind", default="newspaper", choices=OUTLET_KINDS),
             Key("tier", default="curated", choices=OUTLET_TIERS, severity="error"),
             Key("source"),
+            Key("namespace", pattern=re.compile("|".join(OUTLET_NAMESPACES)), expect="'government'"),
         ),
     ),
     "legit": Table("legit", (_DOMAIN, Key("note"))),
