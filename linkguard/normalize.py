@@ -244,7 +244,7 @@ def _plain_host(text: str) -> HostParts | None:
     lowercase LDH labels, no Punycode, ending in a label that starts with a letter (so no IPv4
     number). UTS-46, the IPv4 and the script checks leave such a host as it is, so only the
     suffix split is left to do; ``None`` when it has no public suffix, as there."""
-    parts = split_suffix(text)  # its trie walk: such a host meets every condition of it
+    parts = suffixes.walk(suffixes.trie(), text)  # LDH text is what tldextract reads as it is
     if not parts.suffix or not parts.domain:
         return None
     registered = f"{parts.domain}.{parts.suffix}"
