@@ -2,15 +2,12 @@
 
 tldextract is the source of truth; the copy of its trie in the cache dir must give the split its
 own call gives (bundled snapshot, private suffixes included, as linkguard configures it), for
-any host, and a scan of a domain list must not import tldextract or the HTTP stack it brings.
+any host. That a scan then never imports tldextract is ``tests/test_startup.py``'s.
 """
 
 from __future__ import annotations
 
-import os
 import string
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -116,49 +113,3 @@ def test_a_refreshed_list_gives_other_data(tmp_path: Path, monkeypatch: pytest.M
         normalize._split_host.cache_clear()
         normalize._plain_host.cache_clear()
         extract._tlds.cache_clear()
-
-
-_HEAVY = ("tldextract", "requests", "urllib3", "filelock")
-
-#: Scans ``argv[1]`` and prints which of ``argv[2:]`` (top-level packages) were imported.
-_LIBRARY_SCAN = """
-import sys
-from linkguard.scan import Scanner
-findings = list(Scanner(use_blocklist=False).scan_file(sys.argv[1]))
-assert len(findings) == 4, findings
-print(sorted({m.split(".")[0] for m in sys.modules} & set(sys.argv[2:])))
-"""
-_CLI_SCAN = """
-import sys
-from linkguard.cli import main
-code = main(["scan", "--no-blocklist", "--format", "jsonl", "--jobs", "1", "--all", "-q", sys.argv[1]])
-print(sorted({m.split(".")[0] for m in sys.modules} & set(sys.argv[2:])), file=sys.stderr)
-"""
-
-
-def _run(code: str, listing: Path, cache: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, paths.CACHE_ENV: str(cache)}
-    env.pop(suffixes.PSL_OVERRIDE_ENV, None)
-    return subprocess.run(
-        [sys.executable, "-c", code, str(listing), *_HEAVY],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
-
-
-def test_a_scan_does_not_import_tldextract(tmp_path: Path) -> None:
-    listing = tmp_path / "domains.txt"
-    listing.write_text("welt.de\nexample-shop.com\nxn--wlt-jma.de\nnews.blogspot.com\n", encoding="utf-8")
-    cache = tmp_path / "cache"
-    first = _run(_LIBRARY_SCAN, listing, cache)  # builds the index and the suffix data: tldextract
-    assert first.returncode == 0, first.stderr
-    assert "tldextract" in first.stdout
-    again = _run(_LIBRARY_SCAN, listing, cache)
-    assert again.returncode == 0, again.stderr
-    assert again.stdout.strip() == "[]"
-    cli = _run(_CLI_SCAN, listing, cache)  # the command, end to end
-    assert cli.returncode == 0, cli.stderr
-    assert cli.stderr.strip() == "[]"
-    assert len(cli.stdout.splitlines()) == 4
