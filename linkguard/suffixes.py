@@ -18,6 +18,7 @@ import importlib.util
 import marshal
 import os
 import re
+import sys
 import zlib
 from contextlib import suppress
 from functools import lru_cache
@@ -107,7 +108,7 @@ def state() -> str | None:
     if not locations:
         return None
     package = Path(next(iter(locations)))
-    h = hashlib.sha256(f"{FORMAT}".encode())
+    h = hashlib.sha256(f"{FORMAT} {sys.version_info[:2]}".encode())  # marshal's format may change
     try:
         for name in ("_version.py", ".tld_set_snapshot"):
             data = (package / name).read_bytes()
