@@ -101,7 +101,7 @@ def suffix_extractor() -> tldextract.TLDExtract:
 
 def state() -> str | None:
     """A hash of everything the suffix data depends on: tldextract's version file and snapshot,
-    the refreshed list (path and content) and this layout; None when tldextract's files cannot be
+    the refreshed list (path and content), this layout and Python's version; None when tldextract's files cannot be
     read (an unusual install: then the data is built from tldextract in every process)."""
     spec = importlib.util.find_spec("tldextract")
     locations = spec.submodule_search_locations if spec is not None else None
