@@ -101,8 +101,9 @@ def suffix_extractor() -> tldextract.TLDExtract:
 
 def state() -> str | None:
     """A hash of everything the suffix data depends on: tldextract's version file and snapshot,
-    the refreshed list (path and content), this layout and Python's version; None when tldextract's files cannot be
-    read (an unusual install: then the data is built from tldextract in every process)."""
+    the refreshed list (path and content), this layout and Python's version; None when
+    tldextract's files cannot be read (an unusual install: then the data is built from tldextract
+    in every process)."""
     spec = importlib.util.find_spec("tldextract")
     locations = spec.submodule_search_locations if spec is not None else None
     if not locations:
