@@ -17,10 +17,11 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+from linkguard import suffixes
 from linkguard.deobfuscate import build_shadow, obfuscations_in, shadow_positions
 from linkguard.limits import MAX_LABEL_CHARS, MAX_URL_CHARS
 from linkguard.models import Candidate
-from linkguard.normalize import is_public_suffix, suffix_extractor
+from linkguard.normalize import is_public_suffix
 from linkguard.whatwg import ends_in_number, percent_decode_host
 
 #: Combining marks a label may carry (IDNA allows them after a letter): the combining blocks,
@@ -107,8 +108,8 @@ _MAX_NO_LINK_WORDS = 4096
 def _tlds() -> frozenset[str]:
     """Single-label public suffixes in Unicode and punycode form (the TLDs)."""
     out: set[str] = set()
-    for suffix in suffix_extractor().tlds:
-        suffix = suffix.rsplit(".", 1)[-1].lstrip("*!")
+    for suffix in suffixes.top_labels():  # the last label of every suffix on the list
+        suffix = suffix.lstrip("*!")
         if not suffix or suffix in out:
             continue
         out.add(suffix)

@@ -3,8 +3,9 @@
 The authority is read as browsers read it (:mod:`linkguard.whatwg`: ``\\`` as ``/``, the last ``@``,
 percent-decoding, IPv4 number forms); hosts go through UTS-46 (what browsers do) to lowercase
 ASCII/punycode, and are split with
-tldextract's *bundled* Public Suffix List snapshot: building the extractor with no suffix-list URLs
-and no cache dir means it never touches the network. ``update_psl`` refreshes it on purpose.
+tldextract's *bundled* Public Suffix List snapshot (:mod:`linkguard.suffixes`: its trie, copied
+once, so that a scan need not import tldextract); it never touches the network. ``update_psl``
+refreshes the list on purpose.
 """
 
 from __future__ import annotations
@@ -13,22 +14,22 @@ import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 from urllib.parse import quote
 
 import idna
-import tldextract
 
-from linkguard import whatwg
+from linkguard import suffixes, whatwg
 from linkguard.limits import MAX_HOST_CHARS
 from linkguard.models import Candidate, Link
 from linkguard.paths import cache_dir
+from linkguard.suffixes import PSL_OVERRIDE_ENV as PSL_OVERRIDE_ENV
+from linkguard.suffixes import SuffixSplit as SuffixSplit
+from linkguard.suffixes import suffix_extractor as suffix_extractor
 from linkguard.unwrap import WRAPPER_LABELS, unwrapped
 
 #: The list is ~300 KB; anything far larger is not it.
 _PSL_MAX_BYTES = 8 << 20
-#: Where ``update_psl`` stores a refreshed suffix list; used in preference to the bundled one.
-PSL_OVERRIDE_ENV = "LINKGUARD_PSL_FILE"
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443, "ftp": 21}
 #: The special schemes that name a host on the network (``file`` URLs are not links).
 _KNOWN_SCHEMES = frozenset(_DEFAULT_PORTS)
@@ -36,34 +37,8 @@ _LDH = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z
 
 
 def _psl_file() -> Path | None:
-    import os
-
-    env = os.environ.get(PSL_OVERRIDE_ENV)
-    if env:
-        return Path(env)
-    path = cache_dir() / "public_suffix_list.dat"
-    return path if path.is_file() else None
-
-
-@lru_cache(maxsize=1)
-def suffix_extractor() -> tldextract.TLDExtract:
-    """The one TLDExtract of the process: bundled snapshot (or a refreshed file), never a fetch."""
-    psl = _psl_file()
-    if psl is not None and psl.is_file():
-        # Read the refreshed list ourselves and hand its suffixes over: no URL, no session, no
-        # fetch. They are added to the bundled snapshot (tldextract needs one source of its own);
-        # suffixes new since the snapshot count as public, which only affects ``is_private``.
-        from tldextract.suffix_list import extract_tlds_from_suffix_list
-
-        public, private = extract_tlds_from_suffix_list(psl.read_text(encoding="utf-8"))
-        return tldextract.TLDExtract(
-            suffix_list_urls=(),
-            cache_dir=None,
-            fallback_to_snapshot=True,
-            include_psl_private_domains=True,
-            extra_suffixes=[*public, *private],
-        )
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
+    """The refreshed suffix list in force, if any (:func:`linkguard.suffixes.psl_file`, by its old name)."""
+    return suffixes.psl_file()
 
 
 def update_psl(
@@ -81,80 +56,21 @@ def update_psl(
     if "// ===BEGIN ICANN DOMAINS===" not in text:
         raise FetchError(f"{url} did not return a Public Suffix List")
     replace_file(target, text.encode("utf-8"))
-    suffix_extractor.cache_clear()
+    suffixes.reset()
     _split_host.cache_clear()
     _plain_host.cache_clear()
     _netloc.cache_clear()
     return target
 
 
-class SuffixSplit(NamedTuple):
-    """An ASCII host split at its public suffix: what ``suffix_extractor()(host)`` gives."""
-
-    subdomain: str
-    domain: str
-    suffix: str
-    is_private: bool
-
-
-@lru_cache(maxsize=1)
-def _trie_of(extractor: tldextract.TLDExtract) -> Any | None:
-    """The extractor's own suffix trie (tldextract's internals: checked, else None)."""
-    try:
-        trie = extractor._get_tld_extractor().tlds_incl_private_trie
-        if (
-            isinstance(trie.matches, dict)
-            and isinstance(trie.end, bool)
-            and isinstance(trie.is_private, bool)
-        ):
-            return trie
-    except AttributeError:  # pragma: no cover - another tldextract
-        pass
-    return None  # pragma: no cover - another tldextract
-
-
 def split_suffix(host: str) -> SuffixSplit:
-    """``suffix_extractor()(host)`` for a lowercase ASCII host, three times faster.
+    """``suffix_extractor()(host)`` for a lowercase ASCII host, without tldextract's URL parsing.
 
-    tldextract first re-parses its argument as a URL and re-decodes every label, which a host
-    that is already canonical does not need: the same trie walk (``suffix_index`` in
-    tldextract) runs directly on its labels. A host with a Punycode label (whose decoded form the
-    trie holds) or one tldextract's internals are not as expected takes tldextract's own call; a
-    property test checks both agree.
+    A scan splits every host it meets, so the walk runs on :mod:`linkguard.suffixes`' copy of
+    tldextract's trie, which a scan loads without importing tldextract; a property test checks
+    both agree.
     """
-    extractor = suffix_extractor()
-    trie = _trie_of(extractor)
-    if trie is None or "xn--" in host or not host.isascii() or host != host.lower() or host[:1] == "[":
-        parts = extractor(host)
-        return SuffixSplit(parts.subdomain, parts.domain, parts.suffix, parts.is_private)
-    return _walk_suffix(extractor, trie, host)
-
-
-def _walk_suffix(extractor: tldextract.TLDExtract, trie: Any, host: str) -> SuffixSplit:
-    """``split_suffix`` of a lowercase ASCII host without Punycode, on the extractor's trie."""
-    labels = host.split(".")
-    node = found = trie
-    n = at = len(labels)
-    label_idx = n
-    for label in reversed(labels):
-        child = node.matches.get(label)
-        if child is not None:
-            label_idx -= 1
-            node = child
-            if node.end:
-                at, found = label_idx, node
-            continue
-        wildcard = node.matches.get("*")
-        if wildcard is not None:
-            at = label_idx if "!" + label in node.matches else label_idx - 1
-            found = wildcard
-        break
-    if at == n:  # no public suffix: rare, and tldextract tells an IPv4 address apart
-        parts = extractor(host)
-        return SuffixSplit(parts.subdomain, parts.domain, parts.suffix, parts.is_private)
-    subdomain = ".".join(labels[: at - 1]) if at >= 2 else ""
-    domain = labels[at - 1] if at > 0 else ""
-    return SuffixSplit(subdomain, domain, ".".join(labels[at:]), found.is_private)
+    return suffixes.split(host)
 
 
 class HostParts(NamedTuple):
@@ -333,7 +249,7 @@ def _plain_host(text: str) -> HostParts | None:
     lowercase LDH labels, no Punycode, ending in a label that starts with a letter (so no IPv4
     number). UTS-46, the IPv4 and the script checks leave such a host as it is, so only the
     suffix split is left to do; ``None`` when it has no public suffix, as there."""
-    parts = split_suffix(text)  # its trie walk: such a host meets every condition of it
+    parts = suffixes.walk(suffixes.trie(), text)  # LDH text is what tldextract reads as it is
     if not parts.suffix or not parts.domain:
         return None
     registered = f"{parts.domain}.{parts.suffix}"
@@ -508,5 +424,4 @@ def normalize(candidate: Candidate) -> Link | None:
 
 def is_public_suffix(name: str) -> bool:
     """True when ``name`` (ASCII, lowercase) is itself a public suffix such as ``de`` or ``co.uk``."""
-    parts = suffix_extractor()("x." + name)
-    return parts.suffix == name
+    return suffixes.split("x." + name).suffix == name

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from forensics_servers import serve_static
 
-from linkguard import extract, normalize, paths
+from linkguard import extract, normalize, paths, suffixes
 from linkguard.cli import main
 
 PSL = b"""// ===BEGIN ICANN DOMAINS===
@@ -22,7 +22,7 @@ zz-test
 
 
 def _reset() -> None:
-    normalize.suffix_extractor.cache_clear()
+    suffixes.reset()
     normalize._split_host.cache_clear()
     normalize._plain_host.cache_clear()
     extract._tlds.cache_clear()

@@ -29,6 +29,7 @@ from linkguard.cli.common import (
     EXIT_OUTPUT_CLOSED,
     EXIT_USAGE,
     exit_code_for,
+    gc_paused,
 )
 from linkguard.errors import LinkguardError
 
@@ -66,7 +67,9 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         module_name = self.commands_by_module.get(cmd_name)
         if module_name is not None and cmd_name not in self.commands:
-            module = importlib.import_module(f"linkguard.cli.{module_name}")
+            name = f"linkguard.cli.{module_name}"
+            with gc_paused(freeze=name not in sys.modules):  # modules live until exit
+                module = importlib.import_module(name)
             for command in module.COMMANDS:
                 self.add_command(command)
         return super().get_command(ctx, cmd_name)

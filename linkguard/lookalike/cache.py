@@ -64,13 +64,16 @@ def _code_files() -> list[Path]:
 
 
 def _psl_state() -> str:
-    """The Public Suffix List in force: tldextract's snapshot (by version) or a refreshed file."""
-    import tldextract
+    """The Public Suffix List in force: the hash of tldextract's version and snapshot and of a
+    refreshed file, as :mod:`linkguard.suffixes` keys its data (read without importing tldextract)."""
+    from linkguard import suffixes
 
-    from linkguard.normalize import _psl_file
+    found = suffixes.state()
+    if found is not None:
+        return f"suffixes {found}"
+    import tldextract  # an install whose files cannot be read: its version, and the file's date
 
-    state = f"tldextract {getattr(tldextract, '__version__', '?')}"
-    psl = _psl_file()
+    psl, state = suffixes.psl_file(), f"tldextract {getattr(tldextract, '__version__', '?')}"
     if psl is not None:
         try:
             st = psl.stat()
