@@ -64,9 +64,15 @@ def closed(index: Index, subj: Subject) -> tuple[TechniqueFn, ...]:
     ``typo``'s is the test it starts with (``Index.may_be_typo``)."""
     label, host = subj.label, subj.host
     shut: list[TechniqueFn] = []
-    # tld_swap: the exact name, a transliteration of one, or a non-ASCII label (read as Cyrillic)
+    # tld_swap: the exact name (of an outlet or a popular site), a transliteration of one, or a
+    # non-ASCII label (read as Cyrillic)
     plain = label.isascii() and subj.label_unicode == label
-    if plain and label not in index.brands and label not in index.transliterations:
+    if (
+        plain
+        and label not in index.brands
+        and label not in index.transliterations
+        and not index.may_be_popular_name(label)
+    ):
         shut.append(tq.tld_swap)
     # homoglyph: every reading of a plain label that is its own skeleton is skipped; only a
     # capital I from the post could still read as l
@@ -119,8 +125,9 @@ ALL_GATED = set(tq.TECHNIQUES) <= {
 def nothing_to_find(index: Index, link: Link) -> bool:
     """True when ``closed`` would shut every technique for ``link``, told from the link without
     building its ``Subject``: a plain ASCII host (no Punycode, subdomain or hyphen) written plainly
-    (no obfuscation, link card or capital I), whose label is no name, transliteration or legit
-    label, is its own skeleton, has no typo candidate and is one word no glued split can match.
+    (no obfuscation, link card or capital I), whose label is no name (of an outlet or a popular
+    site), transliteration or legit label, is its own skeleton, has no typo candidate and is one
+    word no glued split can match.
     Most never-seen domains are such; False sends the link down the gated technique pass."""
     if not ALL_GATED or link.obfuscation or link.display or link.subdomain or not link.registered_domain:
         return False
@@ -130,6 +137,8 @@ def nothing_to_find(index: Index, link: Link) -> bool:
     if "I" in link.text or not label.isalpha():
         return False
     if label in index.brands or label in index.transliterations or label in index.legit_labels:
+        return False
+    if index.may_be_popular_name(label):
         return False
     return (
         skeleton(label) == label

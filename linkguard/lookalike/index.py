@@ -19,7 +19,7 @@ from functools import cached_property
 from typing import Any, Literal, NamedTuple
 
 from linkguard.lookalike.confusables import skeleton
-from linkguard.lookalike.permutations import edits, kinds_for_length, permutations, valid
+from linkguard.lookalike.permutations import edits, kinds_for_length, valid
 from linkguard.lookalike.profile import WebProfile, load_profile
 from linkguard.lookalike.wordlists import (
     ARTICLES,
@@ -205,6 +205,7 @@ class Index:
                         self.transliterations.setdefault(variant, brand)
         self._families: dict[tuple[Outlet, ...], Brand] = {}
         self._crowds: dict[str, int] = {}
+        self._popular_brands: dict[str, Brand | None] = {}
 
     # -- plain data: the disk cache's payload and the pickle ---------------------------------------
 
@@ -233,6 +234,7 @@ class Index:
             "transliterations": {v: brand_pos[id(b)] for v, b in self.transliterations.items()},
             # the popular list and its counts: parsing the gzip list costs ~0.2 s, this ~0.03 s
             "popular": _pack_profile(self.profile),
+            "popular_suffixes": self.popular_suffixes,
         }
 
     @classmethod
@@ -265,6 +267,8 @@ class Index:
         idx.__dict__["fuzzy_keys"] = list(payload["fuzzy_keys"])
         idx.__dict__["fuzzy_choices"] = payload["fuzzy"]
         idx.__dict__["profile"] = _unpack_profile(payload["popular"])
+        idx.__dict__["popular_suffixes"] = tuple(payload["popular_suffixes"])
+        idx._popular_brands = {}
         return idx
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -345,6 +349,60 @@ class Index:
         """The popular web (``linkguard.popular``), shared by every index in the process."""
         return load_profile()
 
+    @cached_property
+    def popular_suffixes(self) -> tuple[str, ...]:
+        """Every ending the popular list uses (``com``, ``co.uk``, ``com.br`` …; a few hundred),
+        most used first: a popular name's own sites are found by trying each, not by holding a
+        map of 90k names (which cost start-up more than it saves)."""
+        counts: dict[str, int] = {}
+        for domain in self.profile.ranks:
+            suffix = domain.partition(".")[2]
+            counts[suffix] = counts.get(suffix, 0) + 1
+        return tuple(sorted(counts, key=lambda x: (-counts[x], x)))
+
+    def may_be_popular_name(self, label: str) -> bool:
+        """False when ``label`` is no popular site's name: ``popular_brand`` then finds nothing."""
+        return label in self.profile.label_counts
+
+    def popular_brand(self, label: str) -> Brand | None:
+        """The popular tier of targets: a synthetic outlet (``tier = "popular"``) whose domains are
+        the popular sites named ``label``, best first (``eatingwell`` → eatingwell.com); None when
+        no popular site has the name or a more specific tier answers for it.
+
+        A popular site that no outlet rule names can still be imitated by its exact name on an
+        ending it does not use (Chromium's lookalike check uses top domains as targets the same
+        way). Left out: names an outlet, a legitimate look-alike or a transliteration already
+        answers for, news words and numbers (never brands).
+        """
+        if label in self._popular_brands:
+            return self._popular_brands[label]
+        found: Brand | None = None
+        if (
+            self.may_be_popular_name(label)
+            and label not in self.brands
+            and label not in self.legit_labels
+            and label not in self.transliterations
+            and label not in COMBO_WORDS
+            and not label.isdigit()
+        ):
+            ranks, wanted = self.profile.ranks, self.profile.label_counts[label]
+            named: list[str] = []
+            for suffix in self.popular_suffixes:  # most used first: .com, then the big ones
+                if f"{label}.{suffix}" in ranks:
+                    named.append(f"{label}.{suffix}")
+                    if len(named) == wanted:  # every popular site of that name is found
+                        break
+            domains = tuple(sorted(named, key=lambda d: (ranks[d], d)))
+            if domains:
+                outlet = Outlet(
+                    f"popular site {domains[0]}", domains, (label,), "", "online", "popular", "popular"
+                )
+                suffixes = tuple(d.partition(".")[2] for d in domains)
+                generic = len(label.replace("-", "")) <= 2 or label in GENERIC_NAMES
+                found = Brand(label, outlet, domains[0], suffixes, generic)
+        self._popular_brands[label] = found
+        return found
+
     def crowd(self, label: str) -> int:
         """Popular sites whose name is one typo away from ``label`` (apnews: adnews, mapnews …).
 
@@ -353,8 +411,15 @@ class Index:
         """
         found = self._crowds.get(label)
         if found is None:
-            labels = self.profile.label_counts
-            found = sum(1 for typo, _ in permutations(label) if typo in labels)
+            # ``sum(1 for typo, _ in permutations(label) if typo in labels)``, the same count with
+            # the membership test first (in C, ``filter``): most typos are no popular name, and
+            # the popular tier asks this of thousands of names (``tests/test_detect_popular.py``)
+            has = self.profile.label_counts.__contains__
+            found = 0
+            for kind in kinds_for_length(len(label.replace("-", ""))):
+                for typo in filter(has, edits(label, kind)):
+                    if typo != label and valid(typo):
+                        found += 1
             self._crowds[label] = found
         return found
 

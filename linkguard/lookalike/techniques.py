@@ -15,6 +15,7 @@ from functools import cache
 from typing import NamedTuple
 
 from linkguard.lookalike import scoring as sc
+from linkguard.lookalike.abuse import abuse_density
 from linkguard.lookalike.confusables import describe_lookalikes, skeleton, skeletons
 from linkguard.lookalike.index import GLUED_NAME_MIN, GLUED_WORD_MIN, Brand, Index
 from linkguard.lookalike.permutations import KIND_PHRASES
@@ -124,6 +125,8 @@ def _pick(index: Index, brands: list[Brand], subj: Subject) -> Brand:
 
 def _who(brand: Brand | Outlet) -> str:
     outlet = brand.outlet if isinstance(brand, Brand) else brand
+    if outlet.tier == "popular":
+        return f"imitates the popular site {brand.domain}"
     return f"imitates {outlet.name} ({brand.domain})"
 
 
@@ -142,8 +145,10 @@ def facts(index: Index, subj: Subject, brand: Brand) -> dict[str, float]:
     n = len(brand.label.replace("-", ""))
     profile = index.profile
     # The brand's own family (Delfi in EE, LV and LT) holds the name too: none of them is a namesake.
+    # A popular target's other popular sites of that name are its namesakes: nothing ties them together.
+    popular = brand.outlet.tier == "popular"
     family = {d for b in index.brands.get(brand.label, ()) for d in b.outlet.domains}
-    family.update(brand.outlet.domains)
+    family.update((brand.domain,) if popular else brand.outlet.domains)
     namesakes = profile.namesakes(subj.label, besides=family) if subj.registered else 0
     tld = subj.suffix.rpartition(".")[2]
     tld = IDN_COUNTRY_ENDINGS.get(tld, tld)  # .рф is judged as .ru
@@ -155,6 +160,11 @@ def facts(index: Index, subj: Subject, brand: Brand) -> dict[str, float]:
         out["brand-short"] = 1.0
     if brand.outlet.tier == "reference":
         out["reference-outlet"] = 1.0
+    elif popular:
+        out["popular-target"] = 1.0
+    abused = abuse_density(tld)
+    if abused:
+        out["ending-abuse"] = round(abused, 6)
     if brand.generic:
         out["brand-generic"] = 1.0
     if subj.suffix in brand.suffixes:
@@ -305,7 +315,7 @@ def tld_swap(index: Index, subj: Subject) -> list[sc.Signal]:
     """welt.ltd, spiegel.agency, tagesspiegel.com.de, rbk.media: the outlet's own name elsewhere."""
     brands = index.brands.get(subj.label)
     if not brands:
-        return _transliterated(index, subj)
+        return _transliterated(index, subj) or _popular_swap(index, subj)
     brand = _pick(index, brands, subj)
     if subj.private_suffix and not is_second_level(subj.suffix, True):
         detail = f"the name '{subj.label}' as a site on {subj.suffix}, a platform where anyone can open one"
@@ -322,6 +332,31 @@ def tld_swap(index: Index, subj: Subject) -> list[sc.Signal]:
     if "ending-country-foreign" in signal.features:
         signal = replace(signal, detail=f"{signal.detail}{_language_note(subj, brand)}")
     return [signal]
+
+
+def _popular_swap(index: Index, subj: Subject) -> list[sc.Signal]:
+    """eatingwell.cfd for eatingwell.com: a popular site's exact name on an ending it does not use.
+
+    The popular tier is matched by the exact name only, on a public ending (a site named after a
+    popular one on a hosting platform is mostly a fan page or a mirror), and weighed by the fitted
+    ``popular-target`` feature: most namesakes of popular sites are someone else's real site, so
+    the ending (``ending-abuse``, ``ending-rarity``) and the name's distinctiveness must carry it.
+    """
+    brand = index.popular_brand(subj.label)
+    if brand is None or subj.private_suffix:
+        return []
+    others = len(brand.outlet.domains) - 1
+    also = f" (and {others} other popular site{'s' if others != 1 else ''} of that name)" if others else ""
+    tld = subj.suffix.rpartition(".")[2]
+    abused = abuse_density(tld)
+    note = (
+        f"; .{tld} is {abused:.0%} an abuse-dense ending (phishing domains per registration, "
+        f"Cybercrime Information Center)"
+        if abused
+        else ""
+    )
+    detail = f"same name on .{subj.suffix}, an ending it does not use{also}{note}"
+    return [_signal(index, subj, "tld-swap", "tld-swap", brand, detail, popular=brand.domain)]
 
 
 def homoglyph(index: Index, subj: Subject) -> list[sc.Signal]:
