@@ -39,6 +39,7 @@ WEB = [
     "spiegel.xyz",  # an outlet's name: the outlet tier answers for it
     "news.org",  # a news word: never a brand
     "4242.com",  # a number: never a brand
+    "pocexa.com",  # a Latin name that a word wholly in Cyrillic letters reads as
     *(f"filler{i}.com" for i in range(2000)),
     *(f"filler{i}.de" for i in range(300)),
     *(f"filler{i}.net" for i in range(200)),
@@ -112,6 +113,19 @@ def test_the_outlet_tier_answers_first_and_words_or_numbers_are_no_brand(det: De
     assert index.popular_brand("news") is None and index.popular_brand("4242") is None
     assert index.popular_brand("nosuchpopularname") is None
     assert index.popular_brand(DISTINCT) is index.popular_brand(DISTINCT)  # built once
+
+
+def test_a_popular_name_in_mixed_script_look_alike_letters(det: Detector) -> None:
+    """Cyrillic о among the name's own Latin letters: a disguise, which namesakes do not use."""
+    disguised = DISTINCT.replace("o", "\u043e")
+    verdict = det.classify_domain(f"{disguised}.com")
+    assert verdict.flagged and verdict.techniques == ("homoglyph",), verdict
+    assert verdict.impersonates is not None and verdict.impersonates.domain == f"{DISTINCT}.com"
+    (signal,) = det._signals(parse_link(f"{disguised}.com"), floor=0)  # type: ignore[arg-type]
+    assert "popular-target" not in signal.features and "Cyrillic" in signal.detail
+    # wholly Cyrillic (a word of that script that reads as a Latin name), or an ASCII trick: no target
+    assert det._signals(parse_link("\u0440\u043e\u0441\u0435\u0445\u0430.com"), floor=0) == []  # type: ignore[arg-type]
+    assert det._signals(parse_link(DISTINCT.replace("l", "1") + ".com"), floor=0) == []  # type: ignore[arg-type]
 
 
 def test_no_popular_target_on_a_hosting_platform(det: Detector) -> None:

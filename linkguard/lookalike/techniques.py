@@ -384,7 +384,42 @@ def homoglyph(index: Index, subj: Subject) -> list[sc.Signal]:
             f"'{brand.label}'{_suffix_note(subj, brand)}{where}"
         )
         return [_signal(index, subj, "homoglyph", "homoglyph", brand, detail, tricks=tricks)]
-    return []
+    return _popular_homoglyph(index, subj) if not subj.label_unicode.isascii() else []
+
+
+def _popular_homoglyph(index: Index, subj: Subject) -> list[sc.Signal]:
+    """еatingwell.com (Cyrillic е) for eatingwell.com: a popular site's name in look-alike letters.
+
+    Only a mixed-script label (UTS #39's mixed-script confusable): some letters are the popular
+    name's own ASCII ones, the others stand, one for one, where the name has other letters. A
+    label wholly in another script that reads as a Latin name is mostly a word of that script,
+    ASCII tricks (rn for m, 1 for l) on 90k popular names would mostly find other real names, and
+    each other character is read on its own (a whole skeleton folds letter pairs, "rn" → "m", and
+    the popular tier has no skeleton index to meet it). The disguise is what namesakes do not do:
+    the signal is weighed as an outlet's homoglyph is, without ``popular-target``.
+    """
+    shown = subj.label_unicode
+    if not any(c.isascii() and c.isalpha() for c in shown):
+        return []
+    # each other character read on its own (not the whole skeleton, which folds "rn" into "m")
+    read = [c if c.isascii() else skeleton(c) for c in shown]
+    if any(len(r) != 1 or not r.isascii() for r in read):
+        return []
+    name = "".join(read)
+    brand = index.popular_brand(name)
+    if brand is None or subj.registered in brand.outlet.domains:
+        return []
+    tricks = describe_lookalikes(shown)
+    how = f" ({', '.join(tricks)})" if tricks else ""
+    detail = (
+        f"'{shown}' is written with look-alike characters{how} to read as '{name}'"
+        f"{_suffix_note(subj, brand)}; registered as {subj.label}"
+    )
+    signal = _signal(
+        index, subj, "homoglyph", "homoglyph", brand, detail, tricks=tricks, popular=brand.domain
+    )
+    signal.features.pop("popular-target", None)
+    return [signal]
 
 
 def _typo_key(subj: Subject) -> str:
