@@ -93,7 +93,7 @@ def test_the_tier_weighs_the_ending_and_the_names_distinctiveness(det: Detector)
     assert features["popular-target"] == 1.0 and features["ending-abuse"] == pytest.approx(
         abuse_density("cfd")
     )
-    assert "namesakes" not in features
+    assert "namesakes" not in features and "crowded-name" not in features  # not counted for the tier
     busy = _features(det, f"{DISTINCT}.de")
     assert "ending-abuse" not in busy
     assert det.classify_domain(f"{DISTINCT}.de").score < det.classify_domain(f"{DISTINCT}.cfd").score
