@@ -147,8 +147,9 @@ def test_the_gates_let_a_popular_name_through(det: Detector) -> None:
 def test_the_tier_travels_in_the_payload(det: Detector) -> None:
     """The disk cache and a pickled detector carry the popular endings; verdicts are the same."""
     restored = Index.from_payload(det.index.to_payload())
-    assert restored.popular_suffixes == det.index.popular_suffixes
-    assert restored.popular_suffixes[0] == "com"  # most used first
+    assert restored.popular_order == det.index.popular_order
+    names = list(restored.profile.ranks)
+    assert [names[i] for i in restored.popular_order] == sorted(names)
     again = Detector(restored.rules, use_blocklist=False, index=restored)
     for domain in (f"{DISTINCT}.cfd", f"{CROWDED}.top", "spiegel.cfd"):
         assert again.classify_domain(domain) == det.classify_domain(domain)
