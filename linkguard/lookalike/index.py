@@ -393,12 +393,13 @@ class Index:
         way). Left out: names an outlet, a legitimate look-alike or a transliteration already
         answers for, news words and numbers (never brands).
         """
+        if not self.may_be_popular_name(label):
+            return None  # not remembered: the memo holds popular names only
         if label in self._popular_brands:
             return self._popular_brands[label]
         found: Brand | None = None
         if (
-            self.may_be_popular_name(label)
-            and label not in self.brands
+            label not in self.brands
             and label not in self.legit_labels
             and label not in self.transliterations
             and label not in COMBO_WORDS
@@ -430,8 +431,8 @@ class Index:
         found = self._crowds.get(label)
         if found is None:
             # ``sum(1 for typo, _ in permutations(label) if typo in labels)``, the same count with
-            # the membership test first (in C, ``filter``): most typos are no popular name, and
-            # the popular tier asks this of thousands of names (``tests/test_detect_popular.py``)
+            # the membership test first (in C, ``filter``), since most typos are no popular name:
+            # about half the time (``tests/test_detect_popular.py`` checks the count)
             has = self.profile.label_counts.__contains__
             found = 0
             for kind in kinds_for_length(len(label.replace("-", ""))):

@@ -347,8 +347,8 @@ def _popular_swap(index: Index, subj: Subject) -> list[sc.Signal]:
     of a popular-domain list); fitted with it, the dev data gave one hit less and two alarms more.
     """
     brand = index.popular_brand(subj.label)
-    if brand is None or subj.private_suffix:
-        return []
+    if brand is None or subj.private_suffix or subj.registered in brand.outlet.domains:
+        return []  # the popular site itself is trusted before any technique runs (``explain`` asks)
     others = len(brand.outlet.domains) - 1
     also = f" (and {others} other popular site{'s' if others != 1 else ''} of that name)" if others else ""
     tld = subj.suffix.rpartition(".")[2]
