@@ -83,7 +83,7 @@ def test_missing_rules_path_is_one_line(tmp_path: Path, capsys: pytest.CaptureFi
     ("domain", "outlet", "says"),
     [
         ("secure-tagesschau.com", "tagesschau.de", "an account word"),
-        ("die-zeit.net", "zeit.de", "an article, spelling out the masthead"),
+        ("die-zeit.org", "zeit.de", "an article, spelling out the masthead"),
         ("delfi-latvia.top", "delfi.lv", "naming the outlet's own country"),
         ("wlwo.news", "wiwo.de", "looks alike in lowercase"),
         ("zddf.news", "zdf.de", "with a letter doubled"),

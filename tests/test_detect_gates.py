@@ -131,6 +131,32 @@ def test_gated_signals_and_verdicts_are_the_full_ones(
     assert fast._classify(link) == full._classify(link)
 
 
+@pytest.fixture(scope="module")
+def popular_names(detectors: tuple[Detector, Detector]) -> list[str]:
+    """Every 40th name of the popular list in force (the popular tier's targets), in name order."""
+    return sorted(detectors[0].index.profile.label_counts)[::40]
+
+
+@_SETTINGS
+@given(st.data())
+def test_a_popular_name_opens_only_the_exact_name(
+    detectors: tuple[Detector, Detector], popular_names: list[str], data: st.DataObject
+) -> None:
+    """``triage``'s "popular-name" skips ``closed``: it must be exactly the case where every gate
+    but ``tld_swap``'s is closed, and the signals and verdicts those of every technique."""
+    fast, full = detectors
+    index = fast.index
+    label = data.draw(st.sampled_from(popular_names))
+    link = parse_link(f"{label}.{data.draw(st.sampled_from(_ENDINGS))}")
+    if link is None or not link.registered_domain:
+        return
+    subj = fast._subject(link)
+    if gates.triage(index, link) == "popular-name":
+        assert set(gates.closed(index, subj)) == set(tq.TECHNIQUES) - {tq.tld_swap}
+    assert fast._signals(link, floor=0) == full._signals(link, floor=0)
+    assert fast._classify(link) == full._classify(link)
+
+
 @pytest.mark.parametrize(
     "domain",
     ["welt.de", "welt.ltd", "spiegel-nachrichten.info", "gouv.fm", "govv.pm", "sejm-qov.info",
@@ -160,6 +186,9 @@ def test_plain_names_take_the_shortcut(detectors: tuple[Detector, Detector]) -> 
     for lead in ("welt.ltd", "weltnews.com", "spigel.de", "we1t.de", "quiet-garden.com", "www.x.com"):
         link = parse_link(lead)
         assert link is not None and not gates.nothing_to_find(index, link), lead
+    for name in sorted(index.profile.label_counts)[::500]:  # popular names: only the exact name is open
+        link = parse_link(f"{name}.cfd")
+        assert link is not None and not gates.nothing_to_find(index, link), name
 
 
 _HOSTS = st.text(alphabet=string.ascii_lowercase + string.digits + "-_.", min_size=1, max_size=40)

@@ -127,10 +127,11 @@ def test_cached_bundled_rules_and_index_equal_a_fresh_build(
     assert index.origin == "cache" and index.rules is cached
     assert lgcache.index_for(built) is index  # found by content key, not by object identity
     lazy = {"typo_choices", "typo_brands", "fuzzy_choices", "fuzzy_keys", "fuzzy_brands", "curated_brands"}
-    lazy |= {"profile", "government"}
+    lazy |= {"profile", "government", "popular_order"}
     assert set(vars(index)) - lazy == set(vars(fresh)) - lazy
     assert index.government.forms == fresh.government.forms  # restored from the cache, built fresh
     assert _state(index) == _state(fresh)
+    assert index.popular_order == fresh.popular_order
     for label in list(index.curated_brands)[:300]:
         for typo in (label + "x", label[1:], label[:1] + label):
             assert index.typo_of(typo) == fresh.typo_of(typo)

@@ -276,7 +276,7 @@ def test_press_ratio_scales_with_the_popular_list(bundled: RuleSet) -> None:
         ("zddf.news", "zdf.de", "typo-repetition"),
         ("secure-tagesschau.com", "tagesschau.de", "combo-account"),
         ("tagesschausignin.com", "tagesschau.de", "combo-account"),
-        ("die-zeit.net", "zeit.de", "combo-article"),
+        ("die-zeit.org", "zeit.de", "combo-article"),
         ("delfi-latvia.top", "delfi.lv", "combo-country"),
     ],
 )

@@ -12,6 +12,7 @@ safe before anyone writes its gate.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Literal
 
 from linkguard.lookalike import scoring as sc
 from linkguard.lookalike import techniques as tq
@@ -64,9 +65,15 @@ def closed(index: Index, subj: Subject) -> tuple[TechniqueFn, ...]:
     ``typo``'s is the test it starts with (``Index.may_be_typo``)."""
     label, host = subj.label, subj.host
     shut: list[TechniqueFn] = []
-    # tld_swap: the exact name, a transliteration of one, or a non-ASCII label (read as Cyrillic)
+    # tld_swap: the exact name (of an outlet or a popular site), a transliteration of one, or a
+    # non-ASCII label (read as Cyrillic)
     plain = label.isascii() and subj.label_unicode == label
-    if plain and label not in index.brands and label not in index.transliterations:
+    if (
+        plain
+        and label not in index.brands
+        and label not in index.transliterations
+        and not index.may_be_popular_name(label)
+    ):
         shut.append(tq.tld_swap)
     # homoglyph: every reading of a plain label that is its own skeleton is skipped; only a
     # capital I from the post could still read as l
@@ -120,26 +127,41 @@ ALL_GATED = set(tq.TECHNIQUES) <= {
 }
 
 
-def nothing_to_find(index: Index, link: Link) -> bool:
-    """True when ``closed`` would shut every technique for ``link``, told from the link without
-    building its ``Subject``: a plain ASCII host (no Punycode, subdomain or hyphen) written plainly
-    (no obfuscation, link card or capital I), whose label is no name, transliteration, legit
-    label or form of a government namespace's label, is its own skeleton, has no typo candidate
-    and is one word no glued split can match.
-    Most never-seen domains are such; False sends the link down the gated technique pass."""
+#: What ``triage`` tells the detector about a link: nothing to find; only a popular site's exact
+#: name (``tld_swap``, the popular tier) to look at; or the gated technique pass.
+Triage = Literal["nothing", "popular-name", "gated"]
+
+
+def triage(index: Index, link: Link) -> Triage:
+    """Told from the link without building its ``Subject``. "nothing" when ``closed`` would shut
+    every technique: a plain ASCII host (no Punycode, subdomain or hyphen) written plainly (no
+    obfuscation, link card or capital I), whose label is no name (of an outlet or a popular site),
+    transliteration, legit label or form of a government namespace's label, is its own skeleton,
+    has no typo candidate and is one word no glued split can match; most never-seen domains are
+    such. "popular-name" when the same holds
+    but the label is a popular site's name: ``closed`` would shut all but ``tld_swap`` (the
+    namesakes of popular sites, 5 % of a popular-domain list, skip the gates' own tests).
+    "gated" sends the link down the gated technique pass."""
     if not ALL_GATED or link.obfuscation or link.display or link.subdomain or not link.registered_domain:
-        return False
+        return "gated"
     host, label = link.host, link.domain_label
     if "-" in host or "xn--" in host or not host.isascii() or link.host_unicode != host:
-        return False
+        return "gated"
     if "I" in link.text or not label.isalpha():
-        return False
+        return "gated"
     if label in index.brands or label in index.transliterations or label in index.legit_labels:
-        return False
+        return "gated"
     if label in index.government.forms:
-        return False
-    return (
-        skeleton(label) == label
-        and not index.may_be_typo(label)
-        and not (index.may_glue(label) and _glued(index, label))
-    )
+        return "gated"
+    if (
+        skeleton(label) != label
+        or index.may_be_typo(label)
+        or (index.may_glue(label) and _glued(index, label))
+    ):
+        return "gated"
+    return "popular-name" if index.may_be_popular_name(label) else "nothing"
+
+
+def nothing_to_find(index: Index, link: Link) -> bool:
+    """True when ``closed`` would shut every technique for ``link`` (``triage``'s "nothing")."""
+    return triage(index, link) == "nothing"

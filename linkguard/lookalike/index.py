@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from array import array
+from bisect import bisect_left
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import cached_property
@@ -20,7 +21,7 @@ from typing import Any, Literal, NamedTuple
 
 from linkguard.lookalike.confusables import skeleton
 from linkguard.lookalike.government import Government
-from linkguard.lookalike.permutations import edits, kinds_for_length, permutations, valid
+from linkguard.lookalike.permutations import edits, kinds_for_length, valid
 from linkguard.lookalike.profile import WebProfile, load_profile
 from linkguard.lookalike.wordlists import (
     ARTICLES,
@@ -206,6 +207,10 @@ class Index:
                         self.transliterations.setdefault(variant, brand)
         self._families: dict[tuple[Outlet, ...], Brand] = {}
         self._crowds: dict[str, int] = {}
+        self._popular_brands: dict[str, Brand | None] = {}
+        self._names_of: WebProfile | None = None
+        self._order_of: WebProfile | None = None
+        self._names: list[str] = []
 
     # -- plain data: the disk cache's payload and the pickle ---------------------------------------
 
@@ -235,6 +240,7 @@ class Index:
             "government": self.government.to_payload(outlet_pos),
             # the popular list and its counts: parsing the gzip list costs ~0.2 s, this ~0.03 s
             "popular": _pack_profile(self.profile),
+            "popular_order": self.popular_order.tobytes(),
         }
 
     @classmethod
@@ -268,6 +274,13 @@ class Index:
         idx.__dict__["fuzzy_choices"] = payload["fuzzy"]
         idx.__dict__["profile"] = _unpack_profile(payload["popular"])
         idx.__dict__["government"] = Government.from_payload(payload["government"], outlets)
+        order = array("I")
+        order.frombytes(payload["popular_order"])
+        idx.__dict__["popular_order"] = order
+        idx._order_of = idx.__dict__["profile"]
+        idx._popular_brands = {}
+        idx._names_of = None
+        idx._names = []
         return idx
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -354,6 +367,70 @@ class Index:
         """The popular web (``linkguard.popular``), shared by every index in the process."""
         return load_profile()
 
+    @cached_property
+    def popular_order(self) -> array[int]:
+        """The popular domains' positions in the list, in name order: the sites of one name are a
+        run there (``eatingwell.`` is a prefix of each), found by bisection instead of a map of
+        90k names, which cost start-up more than it saves (the cached index stores this array)."""
+        self._order_of = self.profile
+        names = list(self.profile.ranks)
+        return array("I", sorted(range(len(names)), key=names.__getitem__))
+
+    def _popular_sorted(self) -> tuple[list[str], array[int]]:
+        """The popular domains in list order and ``popular_order``, both for the profile in force
+        (made again if someone replaced it, as tests do)."""
+        profile = self.profile
+        if self._order_of is not profile:
+            self.__dict__.pop("popular_order", None)
+        order = self.popular_order
+        if self._names_of is not profile:
+            self._names = list(profile.ranks)
+            self._names_of = profile
+        return self._names, order
+
+    def may_be_popular_name(self, label: str) -> bool:
+        """False when ``label`` is no popular site's name: ``popular_brand`` then finds nothing."""
+        return label in self.profile.label_counts
+
+    def popular_brand(self, label: str) -> Brand | None:
+        """The popular tier of targets: a synthetic outlet (``tier = "popular"``) whose domains are
+        the popular sites named ``label``, best first (``eatingwell`` → eatingwell.com); None when
+        no popular site has the name or a more specific tier answers for it.
+
+        A popular site that no outlet rule names can still be imitated by its exact name on an
+        ending it does not use (Chromium's lookalike check uses top domains as targets the same
+        way). Left out: names an outlet, a legitimate look-alike or a transliteration already
+        answers for, news words and numbers (never brands).
+        """
+        if not self.may_be_popular_name(label):
+            return None  # not remembered: the memo holds popular names only
+        if label in self._popular_brands:
+            return self._popular_brands[label]
+        found: Brand | None = None
+        if (
+            label not in self.brands
+            and label not in self.legit_labels
+            and label not in self.transliterations
+            and label not in COMBO_WORDS
+            and not label.isdigit()
+        ):
+            (names, order), ranks, head = self._popular_sorted(), self.profile.ranks, f"{label}."
+            named: list[str] = []
+            at = bisect_left(order, head, key=names.__getitem__)
+            while at < len(order) and names[order[at]].startswith(head):
+                named.append(names[order[at]])
+                at += 1
+            domains = tuple(sorted(named, key=lambda d: (ranks[d], d)))
+            if domains:
+                outlet = Outlet(
+                    f"popular site {domains[0]}", domains, (label,), "", "online", "popular", "popular"
+                )
+                suffixes = tuple(d.partition(".")[2] for d in domains)
+                generic = len(label.replace("-", "")) <= 2 or label in GENERIC_NAMES
+                found = Brand(label, outlet, domains[0], suffixes, generic)
+        self._popular_brands[label] = found
+        return found
+
     def crowd(self, label: str) -> int:
         """Popular sites whose name is one typo away from ``label`` (apnews: adnews, mapnews …).
 
@@ -362,8 +439,15 @@ class Index:
         """
         found = self._crowds.get(label)
         if found is None:
-            labels = self.profile.label_counts
-            found = sum(1 for typo, _ in permutations(label) if typo in labels)
+            # ``sum(1 for typo, _ in permutations(label) if typo in labels)``, the same count with
+            # the membership test first (in C, ``filter``), since most typos are no popular name:
+            # about half the time (``tests/test_detect_popular.py`` checks the count)
+            has = self.profile.label_counts.__contains__
+            found = 0
+            for kind in kinds_for_length(len(label.replace("-", ""))):
+                for typo in filter(has, edits(label, kind)):
+                    if typo != label and valid(typo):
+                        found += 1
             self._crowds[label] = found
         return found
 

@@ -68,9 +68,12 @@ FEATURES: dict[str, str] = {
     "extra-techniques": "further techniques pointing at the same outlet (0, ½, 1)",
     "brand-short": "the name has 3 letters or fewer",
     "reference-outlet": "the outlet comes from the bulk reference list, not the curated rules",
+    "popular-target": "the imitated site is a popular site no outlet rule names (the popular tier)",
     "brand-length": "the name's length (letters, up to 12, scaled)",
     "brand-generic": "the name is an ordinary word",
     "ending-rarity": "how rarely popular sites use the domain's ending",
+    "ending-abuse": "how abuse-dense the ending is: its published phishing domains per registration "
+    "against .com's, log-scaled (Cybercrime Information Center; 0 where the table has no figure)",
     "ending-rarity-country": "… the part of ``ending-rarity`` owed to a small country's own web (scaled by "
     "``ending-country``): a small country still has its namesakes, an unused ending has none",
     "same-ending": "the lookalike sits on the outlet's own ending",
