@@ -346,7 +346,7 @@ def read_lines(stream: io.TextIOWrapper, source: str, *, first_line: int = 1) ->
                 column += len(rest)
                 rest = stream.readline(MAX_LINE_CHARS)
             continue
-        if not line.strip():
+        if line.isspace():  # not empty: the loop ends there; as ``not line.strip()`` without the copy
             continue
         starts, wide, brackets = literal_starts(line, 0, len(line))
         try:
