@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from linkguard.cli import main
 from linkguard.extract import candidates
+from linkguard.inputs.shapes import twitter
 from linkguard.models import Evidence, Finding, Link, Outlet, Post, Record, Verdict
 from linkguard.normalize import normalize
 from linkguard.report.jsonl import FindingEncoder, dumps_bytes
@@ -161,3 +162,35 @@ def test_a_scan_of_tweets_showing_links_twice_reports_each_once(
     assert rows[0]["via"][0] == "https://t.co/AbCdEf1234"
     assert rows[0]["evidence"][-1]["kind"] == "wrapper"
     assert [e["kind"] for e in rows[0]["evidence"]].count("export-resolution") == 1
+
+
+#: Pieces of an X date as X writes them, or (one time in four each) otherwise: another spacing,
+#: digits of other scripts, a month or zone that is not one.
+DATE_PIECES = st.tuples(
+    st.sampled_from(["Mon", "Sun", "Mon", "tue", "Mo", "Mön"]),
+    st.sampled_from(["Jan", "Dec", "Jul", "jan", "Foo", "Mär", "Feb", "May", "Sep"]),
+    st.integers(0, 99).map("{:02d}".format) | st.sampled_from(["1", "007", "٠٣", "xx"]),
+    st.tuples(*[st.integers(0, 99)] * 3).map("{0[0]:02d}:{0[1]:02d}:{0[2]:02d}".format)
+    | st.sampled_from(["1:2:3", "12:00", "12:00:00.5"]),
+    st.tuples(st.sampled_from("+-"), st.integers(0, 9999)).map("{0[0]}{0[1]:04d}".format)
+    | st.sampled_from(["+01", "Z0000", "+00:00", "+٠٠٠٠"]),
+    st.integers(1000, 9999).map(str) | st.sampled_from(["999", "20245", "٢٠٢٤"]),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    DATE_PIECES,
+    st.just([" "] * 5) | st.lists(st.sampled_from([" ", "  ", "\t", "\u2003"]), min_size=5, max_size=5),
+)
+def test_an_x_date_reads_as_splitting_it_does(pieces: tuple[str, ...], spaces: list[str]) -> None:
+    value = pieces[0] + "".join(space + piece for space, piece in zip(spaces, pieces[1:], strict=True))
+    assert twitter.twitter_date(value) == twitter._split_date(value)
+    assert twitter.twitter_date(value.strip() + " ") == twitter._split_date(value + " ")
+
+
+def test_an_x_date_as_iso() -> None:
+    assert twitter.twitter_date("Mon Jan 01 12:00:00 +0000 2024") == "2024-01-01T12:00:00+00:00"
+    assert twitter.twitter_date("Sun Dec 31 23:59:59 -0530 2023") == "2023-12-31T23:59:59-05:30"
+    assert twitter.twitter_date("2024-01-01T12:00:00Z") == "2024-01-01T12:00:00Z"
+    assert twitter.twitter_date(17) is None
