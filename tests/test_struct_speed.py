@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from hypothesis import strategies as st
 
 from linkguard.cli import main
 from linkguard.extract import candidates
+from linkguard.inputs.decoding import readlines
+from linkguard.inputs.jsondump import read_lines
 from linkguard.inputs.shapes import twitter
 from linkguard.models import Evidence, Finding, Link, Outlet, Post, Record, Verdict
 from linkguard.normalize import normalize
@@ -194,3 +197,37 @@ def test_an_x_date_as_iso() -> None:
     assert twitter.twitter_date("Sun Dec 31 23:59:59 -0530 2023") == "2023-12-31T23:59:59-05:30"
     assert twitter.twitter_date("2024-01-01T12:00:00Z") == "2024-01-01T12:00:00Z"
     assert twitter.twitter_date(17) is None
+
+
+def _readline_all(text: str, size: int) -> list[str]:
+    stream = io.TextIOWrapper(io.BytesIO(text.encode("utf-8", "surrogatepass")), encoding="utf-8", newline="")
+    return list(iter(lambda: stream.readline(size), ""))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from('ab{"é😀 \r\n'), max_size=80)
+    | st.sampled_from(["", "\r", "\r\n", "a\r\r\n\n"]),
+    st.integers(1, 12),
+    st.integers(1, 9),
+)
+def test_lines_read_a_block_at_a_time_are_readlines(text: str, size: int, block: int) -> None:
+    stream = io.TextIOWrapper(io.BytesIO(text.encode()), encoding="utf-8", newline="")
+    assert list(readlines(stream, size, block)) == _readline_all(text, size)
+
+
+def test_json_lines_with_every_line_end_and_a_line_over_the_limit(tmp_path: Path) -> None:
+    """CR, CRLF and LF line ends number the lines as ``readline`` did."""
+    post = '{"id_str": "%d", "full_text": "siehe welt.ltd/a%d"}'
+    text = post % (1, 1) + "\r" + post % (2, 2) + "\r\n" + post % (3, 3) + "\n"
+    path = tmp_path / "posts.jsonl"
+    path.write_bytes(text.encode())
+    with path.open(encoding="utf-8", newline="") as stream:
+        records = [r for r in read_lines(stream, str(path)) if isinstance(r, Record) and r.text]
+    assert [(r.line, r.column, r.text) for r in records] == [
+        (1, 31, "siehe welt.ltd/a1"),
+        (2, 31, "siehe welt.ltd/a2"),
+        (3, 31, "siehe welt.ltd/a3"),
+    ]
+    with path.open(encoding="utf-8", newline="") as stream:
+        assert list(readlines(stream, 20)) == _readline_all(text, 20)
