@@ -228,6 +228,38 @@ done:
     return result;
 }
 
+/* Where the literal whose characters start at p[i] closes: the index of its closing quote, or end
+ * (end + 1 after a last backslash) when the text ends first. Only a backslash or a quote matters
+ * inside a literal, and JSON pairs backslashes from the left: the character after one is escaped.
+ * One byte a character: memchr for the quote, then for a backslash before it (each part of the
+ * text is searched once for each, however many escapes there are). */
+static Py_ssize_t literal_end_ucs1(const Py_UCS1 *p, Py_ssize_t i, Py_ssize_t end) {
+    Py_ssize_t quote = -1;
+    while (i < end) {
+        if (quote < i) {
+            const Py_UCS1 *q = memchr(p + i, '"', (size_t)(end - i));
+            quote = q != NULL ? q - p : end;
+        }
+        const Py_UCS1 *b = memchr(p + i, '\\', (size_t)(quote - i));
+        if (b == NULL) return quote;
+        i = (b - p) + 2;
+    }
+    return i;
+}
+
+#define LITERAL_END(NAME, CHAR)                                                                 \
+    static Py_ssize_t NAME(const CHAR *p, Py_ssize_t i, Py_ssize_t end) {                       \
+        while (i < end) {                                                                       \
+            Py_UCS4 c = p[i];                                                                   \
+            if (c == '"') return i;                                                             \
+            i += c == '\\' ? 2 : 1;                                                             \
+        }                                                                                       \
+        return i;                                                                               \
+    }
+LITERAL_END(literal_end_ucs2, Py_UCS2)
+LITERAL_END(literal_end_ucs4, Py_UCS4)
+#undef LITERAL_END
+
 PyDoc_STRVAR(literal_starts_doc,
 "literal_starts(text, start, end) -> (starts, wide, brackets)\n\n"
 "Where the string literals of the JSON text text[start:end] open: the index in text of each\n"
@@ -246,17 +278,13 @@ static PyObject *literal_starts(PyObject *self, PyObject *args) {
     const void *data = PyUnicode_DATA(text);
     PyObject *out = PyList_New(0);
     if (out == NULL) return NULL;
-    int inside = 0, wide = 0, minus = 0;
+    int wide = 0, minus = 0;
     Py_ssize_t brackets = 0, digits = 0;
-    /* one loop per storage width, so that each reads its characters directly */
-#define LITERAL_STARTS_LOOP(CHAR)                                                               \
+    /* one loop per storage width, so that each reads its characters directly; a literal is passed
+     * by SKIP (the index of its closing quote, or end or past it when the text ends first) */
+#define LITERAL_STARTS_LOOP(CHAR, SKIP)                                                         \
     for (Py_ssize_t i = start; i < end; i++) {                                                  \
         Py_UCS4 c = ((const CHAR *)data)[i];                                                    \
-        if (inside) { /* only a backslash or a quote matters inside a literal */                \
-            if (c == '\\') i++; /* JSON pairs backslashes from the left: the next is escaped */ \
-            else if (c == '"') inside = 0;                                                      \
-            continue;                                                                           \
-        }                                                                                       \
         if (c == '\\') {                                                                        \
             i++;                                                                                \
             digits = 0;                                                                         \
@@ -268,7 +296,7 @@ static PyObject *literal_starts(PyObject *self, PyObject *args) {
                 Py_DECREF(out);                                                                 \
                 return NULL;                                                                    \
             }                                                                                   \
-            inside = 1;                                                                         \
+            i = SKIP((const CHAR *)data, i + 1, end);                                           \
             digits = 0;                                                                         \
             minus = 0;                                                                          \
             continue;                                                                           \
@@ -283,11 +311,11 @@ static PyObject *literal_starts(PyObject *self, PyObject *args) {
         if (c == '[' || c == '{') brackets++;                                                   \
     }
     if (kind == PyUnicode_1BYTE_KIND) {
-        LITERAL_STARTS_LOOP(Py_UCS1)
+        LITERAL_STARTS_LOOP(Py_UCS1, literal_end_ucs1)
     } else if (kind == PyUnicode_2BYTE_KIND) {
-        LITERAL_STARTS_LOOP(Py_UCS2)
+        LITERAL_STARTS_LOOP(Py_UCS2, literal_end_ucs2)
     } else {
-        LITERAL_STARTS_LOOP(Py_UCS4)
+        LITERAL_STARTS_LOOP(Py_UCS4, literal_end_ucs4)
     }
 #undef LITERAL_STARTS_LOOP
     return Py_BuildValue("(NOn)", out, wide ? Py_True : Py_False, brackets);

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -122,6 +123,67 @@ def text_stream(stream: BinaryIO, encoding: str, repairs: Repairs | None = None)
     text = _CountedText(stream, encoding=encoding, errors=ERRORS, newline="")
     text.repairs = repairs if repairs is not None else Repairs()
     return text
+
+
+#: Where ``readline`` ends a line of a stream opened with ``newline=""``: at "\n", "\r\n" or a lone "\r".
+_LINE_END = re.compile(r"\r\n?|\n")
+#: Characters :func:`readlines` decodes at a time.
+LINES_BLOCK_CHARS = 1 << 16
+
+
+def readlines(stream: io.TextIOBase, size: int, block: int = LINES_BLOCK_CHARS) -> Iterator[str]:
+    """What ``stream.readline(size)`` gives, call after call, up to the first "" (``newline=""``:
+    a line ends at "\n", "\r\n" or a lone "\r"; a longer one comes in pieces of ``size``), read a
+    block at a time: a JSON Lines file is a line per post, and a ``readline`` each cost 5 % of
+    their scan. A block without "\r" is split at "\n" (the common case); a property test holds
+    the two together."""
+    pending = ""
+    while chunk := stream.read(block):
+        text = pending + chunk if pending else chunk
+        if "\r" in text:
+            done, pending = _cut(text, size, final=False)
+            yield from done
+            continue
+        parts = text.split("\n")
+        pending = parts.pop()
+        if len(text) <= size:  # no line is longer than ``size``
+            for part in parts:
+                yield part + "\n"
+        else:
+            for part in parts:
+                yield from _pieces(part + "\n", size)
+            if len(pending) >= size:  # no line end in its first ``size`` characters: readline stops there
+                whole = len(pending) - len(pending) % size
+                yield from _pieces(pending[:whole], size)
+                pending = pending[whole:]
+    yield from _cut(pending, size, final=True)[0]
+
+
+def _pieces(text: str, size: int) -> list[str]:
+    return [text[i : i + size] for i in range(0, len(text), size)] if len(text) > size else [text]
+
+
+def _cut(text: str, size: int, *, final: bool) -> tuple[list[str], str]:
+    """The lines (and pieces of ``size``) that ``text`` holds, and what is left for the next block;
+    a "\r" at the end is left unless ``final`` (it may be the first half of "\r\n")."""
+    out: list[str] = []
+    at, n = 0, len(text)
+    for m in _LINE_END.finditer(text):
+        end = m.end()
+        if end == n and not final and text[end - 1] == "\r":
+            break
+        while end - at > size:
+            out.append(text[at : at + size])
+            at += size
+        out.append(text[at:end])
+        at = end
+    while n - at >= size if not final else n - at > size:
+        out.append(text[at : at + size])
+        at += size
+    if final and at < n:
+        out.append(text[at:])
+        at = n
+    return out, text[at:]
 
 
 def line_blocks(stream: io.TextIOWrapper) -> Iterator[tuple[str, int, int]]:

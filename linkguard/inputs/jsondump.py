@@ -21,6 +21,7 @@ from typing import Any
 import orjson
 
 from linkguard.inputs import plaintext
+from linkguard.inputs.decoding import readlines
 from linkguard.inputs.jsontree import (
     Holder,
     Obj,
@@ -323,10 +324,8 @@ def read_lines(stream: io.TextIOWrapper, source: str, *, first_line: int = 1) ->
     """
     line_no = first_line - 1
     walker = Walker(Positions(""), source, SHAPES)  # one for all lines: its ``pos`` is each line's
-    while True:
-        line = stream.readline(MAX_LINE_CHARS)
-        if not line:
-            break
+    lines = readlines(stream, MAX_LINE_CHARS)
+    for line in lines:
         line_no += 1
         if not line.endswith("\n") and len(line) >= MAX_LINE_CHARS:
             yield Skipped(
@@ -337,16 +336,16 @@ def read_lines(stream: io.TextIOWrapper, source: str, *, first_line: int = 1) ->
                 kept=True,
             )
             yield Record(line, source, line_no, 1, count=1)
-            rest = stream.readline(MAX_LINE_CHARS)
+            rest = next(lines, "")
             column = len(line) + 1
             while rest:
                 yield Record(rest, source, line_no, column, count=0)
                 if rest.endswith("\n"):
                     break
                 column += len(rest)
-                rest = stream.readline(MAX_LINE_CHARS)
+                rest = next(lines, "")
             continue
-        if not line.strip():
+        if line.isspace():  # not empty: the loop ends there; as ``not line.strip()`` without the copy
             continue
         starts, wide, brackets = literal_starts(line, 0, len(line))
         try:

@@ -381,11 +381,20 @@ class Walker:
         one empty record that counts it, or none, as the walk would give, without the walk: its
         identity, positions and pointers are built only for posts that may give a finding."""
         pos = self.pos
+        claimed: Shape | None = None
         if holder is None and value.__class__ is dict:
-            quiet = self._quiet(value)
+            if len(value) == 1:
+                quiet = self._quiet(value)
+            else:  # the post's shape, found once for the shortcut and for the read
+                obj = Obj.of(value)
+                claimed = self._claimed(obj)
+                quiet = None if claimed is None or claimed.quiet is None else claimed.quiet(obj)
             if quiet is not None and literals(value) == pos.count():  # no key written twice
                 return [Record("", self.source, pos.line, 1, posts=1)] if quiet else []
-        out = list(self.walk(value, path, None, holder))
+        if claimed is not None:  # what the walk does with a post (``_object``), without its layers
+            out = list(claimed.read_post(obj, path, self, None))
+        else:
+            out = list(self.walk(value, path, None, holder))
         if pos.next != pos.count():
             pos.rewind()
             out = list(self.walk(reparse(), path, None, holder))
@@ -412,9 +421,14 @@ class Walker:
         return self._quiet_post(Obj.of(value))
 
     def _quiet_post(self, obj: Obj) -> int | None:
+        shape = self._claimed(obj)
+        return None if shape is None or shape.quiet is None else shape.quiet(obj)
+
+    def _claimed(self, obj: Obj) -> Shape | None:
+        """The shape whose post ``obj`` is when nothing holds it (as :meth:`_object` asks)."""
         for shape in self.shapes:
             if shape.is_post(obj, None):
-                return shape.quiet(obj) if shape.quiet is not None else None
+                return shape
         return None
 
     def _object(self, obj: Obj, path: Path, post: Post | None, holder: Holder | None) -> Iterator[Record]:

@@ -10,7 +10,7 @@ from typing import Any, BinaryIO
 import orjson
 
 from linkguard.limits import UNIT_ENCODED_BYTES_IN_MEMORY
-from linkguard.models import Finding, ScanStats, Verdict
+from linkguard.models import Evidence, Finding, Outlet, ScanStats, Verdict
 from linkguard.report.base import Reporter
 
 #: Characters that are valid inside JSON strings but split lines in some readers or reorder text
@@ -23,6 +23,8 @@ _NO_SENDFILE = frozenset(
 )
 #: Verdict fragments kept at once; the detector memoises verdicts per host, so few are distinct.
 _MAX_MEMO = 4096
+#: Evidence of how the input resolved a link (``Link.resolution``): made anew for each link.
+_PER_LINK = frozenset({"export-resolution", "wrapper"})
 
 
 def _escape(m: re.Match[bytes]) -> bytes:
@@ -50,20 +52,50 @@ class FindingEncoder:
     """``dumps_bytes(finding.to_dict())``, with each verdict's half encoded once.
 
     A scan meets the same few verdicts over and over (one per host, memoised by the detector),
-    so only the link's own keys are encoded per finding. The output is byte for byte the same.
+    so only the link's own keys are encoded per finding. A link the export resolved has a verdict
+    of its own (the detector's, plus the resolution as evidence): that one is put together from
+    the encoded head of the detector's verdict and its evidence, each encoded once, and only the
+    new evidence is encoded (the verdict's last key is its evidence; each encoded value is whole
+    characters, so escaping the pieces is escaping the whole). The output is byte for byte the same.
     """
 
     def __init__(self, end: bytes = b"") -> None:
-        #: Appended to every line (JSON Lines pass b"\\n": one concatenation fewer per link).
+        #: Appended to every line (JSON Lines pass b"\n": one concatenation fewer per link).
         self.end = end
         self._memo: dict[int, tuple[Verdict, bytes]] = {}
+        #: ``,"verdict":…,"evidence":[`` by the verdict's other keys (the outlet kept, so its id stays unique)
+        self._heads: dict[tuple[str, int, int, tuple[str, ...]], tuple[Outlet | None, bytes]] = {}
+        self._evidence: dict[int, tuple[Evidence, bytes]] = {}
 
     def _tail(self, verdict: Verdict) -> bytes:
         if len(self._memo) >= _MAX_MEMO:
             self._memo.clear()
-        tail = b"," + dumps_bytes(verdict.to_dict())[1:] + self.end  # '{"verdict":…}' → ',"verdict":…}'
+        tail = self._head(verdict) + b",".join(map(self._one, verdict.evidence)) + b"]}" + self.end
         self._memo[id(verdict)] = (verdict, tail)  # the verdict is kept, so its id stays unique
         return tail
+
+    def _head(self, verdict: Verdict) -> bytes:
+        outlet = verdict.impersonates
+        key = (verdict.status, verdict.score, id(outlet), verdict.techniques)
+        hit = self._heads.get(key)
+        if hit is not None and hit[0] is outlet:
+            return hit[1]
+        if len(self._heads) >= _MAX_MEMO:
+            self._heads.clear()
+        head = dumps_bytes(Verdict(verdict.status, verdict.score, outlet, verdict.techniques).to_dict())
+        self._heads[key] = (outlet, b"," + head[1:-2])  # '{"verdict":…,"evidence":[]}' → ',"verdict":…['
+        return self._heads[key][1]
+
+    def _one(self, evidence: Evidence) -> bytes:
+        hit = self._evidence.get(id(evidence))
+        if hit is not None and hit[0] is evidence:
+            return hit[1]
+        encoded = dumps_bytes(evidence.to_dict())
+        if evidence.kind not in _PER_LINK:  # made for one link: never met again
+            if len(self._evidence) >= _MAX_MEMO:
+                self._evidence.clear()
+            self._evidence[id(evidence)] = (evidence, encoded)
+        return encoded
 
     def encode(self, finding: Finding) -> bytes:
         verdict = finding.verdict
