@@ -127,8 +127,10 @@ def text_stream(stream: BinaryIO, encoding: str, repairs: Repairs | None = None)
 
 #: Where ``readline`` ends a line of a stream opened with ``newline=""``: at "\n", "\r\n" or a lone "\r".
 _LINE_END = re.compile(r"\r\n?|\n")
-#: Characters :func:`readlines` decodes at a time.
-LINES_BLOCK_CHARS = 1 << 16
+#: Characters :func:`readlines` decodes at a time: readline's own chunk, so an I/O error part-way
+#: through a file (a truncated gzip) costs no more of the lines before it than readline did (a
+#: 64K block was no faster on 12 MB of JSON Lines).
+LINES_BLOCK_CHARS = 1 << 13
 
 
 def readlines(stream: io.TextIOBase, size: int, block: int = LINES_BLOCK_CHARS) -> Iterator[str]:
