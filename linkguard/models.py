@@ -249,6 +249,12 @@ class Outlet:
     def domain(self) -> str:
         return self.domains[0]
 
+    @property
+    def title(self) -> str:
+        """``WELT (welt.de)`` in reports; a name that already holds its domain (``popular site
+        etsy.com``, ``Bundesverwaltung (bund.de)``) is not followed by it again."""
+        return self.name if self.domain in self.name else f"{self.name} ({self.domain})"
+
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "domain": self.domain, "domains": list(self.domains)}
 

@@ -175,6 +175,12 @@ def test_the_popular_tier_through_check_and_scan(
     assert by_host[f"{DISTINCT}.cfd"]["impersonates"]["domain"] == f"{DISTINCT}.com"
     assert by_host[f"{DISTINCT}.com"]["verdict"] == "trusted"  # the popular site itself
     assert by_host["quietmeadowfarm.cfd"]["flagged"] is False
+    main(["check", f"{DISTINCT}.cfd", *rules, "--offline", "--no-blocklist"])
+    table = capsys.readouterr().out
+    assert f"popular site {DISTINCT}.com" in table
+    assert f"({DISTINCT}.com)" not in table  # the name holds the domain: not said twice
+    main(["scan", str(listed), *rules, "--no-blocklist", "--jobs", "1", "--format", "csv"])
+    assert f"popular site {DISTINCT}.com," in capsys.readouterr().out
 
 
 # -- the ending's abuse profile --------------------------------------------------------------------

@@ -117,7 +117,7 @@ def render_table(finding: Finding, *, defanged: bool = True) -> None:
     summary.add_row("verdict", status)
     if verdict.impersonates is not None:
         outlet = verdict.impersonates
-        summary.add_row("imitates", Text(one_line(f"{outlet.name} ({outlet.domain})")))
+        summary.add_row("imitates", Text(one_line(outlet.title)))
     if verdict.techniques:
         summary.add_row("techniques", Text(one_line(", ".join(verdict.techniques))))
     console = Console(highlight=False, markup=False, emoji=False)

@@ -37,7 +37,7 @@ def _maybe_defang(value: str, defang: bool) -> str:
 
 def outlet_label(outlet: Outlet | None) -> str:
     """``Die Welt (welt.de)``: the real outlet's domain is not a threat, so it is never defanged."""
-    return f"{outlet.name} ({outlet.domain})" if outlet else ""
+    return outlet.title if outlet else ""
 
 
 def outlets_imitated(group: Group) -> list[tuple[str, int]]:

@@ -38,7 +38,7 @@ class MispReporter(FlaggedDomainsReporter):
 
     def _attributes(self, group: Group, stamp: str) -> list[dict[str, Any]]:
         evidence = "; ".join(f"{e.kind}: {e.detail}" for e in group.evidence)
-        imitates = f", imitates {group.outlet.name} ({group.outlet.domain})" if group.outlet else ""
+        imitates = f", imitates {group.outlet.title}" if group.outlet else ""
         tags: list[dict[str, str]] = []
         for e in group.evidence:
             if e.kind == "blocklist":

@@ -102,7 +102,7 @@ class StixReporter(FlaggedDomainsReporter):
     def _objects_for(self, group: Group, objects: dict[str, Any]) -> None:
         observable, object_type = _address_object(group.key)
         evidence = "\n".join(f"- {e.kind}: {e.detail}" for e in group.evidence)
-        impersonates = f" imitating {group.outlet.name} ({group.outlet.domain})" if group.outlet else ""
+        impersonates = f" imitating {group.outlet.title}" if group.outlet else ""
         indicator = stix2.v21.Indicator(
             id=_id("indicator", group.key, self.now.isoformat()),
             created=self.now,
@@ -127,7 +127,7 @@ class StixReporter(FlaggedDomainsReporter):
             objects[sco.id], objects[relationship.id] = sco, relationship
         if group.outlet:
             outlet_id = self._outlet(group.outlet, objects)
-            outlet = f"{group.outlet.name} ({group.outlet.domain})"
+            outlet = group.outlet.title
             note = f"{group.key} impersonates {outlet}.\nEvidence:\n{evidence}"
             relationship = self._relationship(indicator.id, outlet_id, note.rstrip())
             objects[relationship.id] = relationship

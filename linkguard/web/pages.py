@@ -123,7 +123,7 @@ def finding_view(finding: Finding) -> dict[str, Any]:
         "verdict": _VERDICT_WORDS.get(verdict.status, verdict.status),
         "flagged": verdict.flagged,
         "score": verdict.score,
-        "imitates": one_line(f"{outlet.name} ({outlet.domain})") if outlet is not None else "",
+        "imitates": one_line(outlet.title) if outlet is not None else "",
         "techniques": [one_line(t) for t in verdict.techniques],
         "obfuscation": list(link.obfuscation),
         "evidence": [(one_line(e.kind), one_line(defang_text(e.detail))) for e in verdict.evidence],
