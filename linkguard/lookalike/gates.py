@@ -151,9 +151,9 @@ def triage(index: Index, link: Link) -> Triage:
 def plan(index: Index, link: Link) -> tuple[TechniqueFn, ...] | None:
     """The techniques ``closed`` leaves open for ``link``, in pass order, told from the link alone
     where ``triage``'s conditions on the host hold and only the label's leads remain (a typo
-    candidate, a glued split, a popular site's name): the third of the gated links that are plain
-    words need neither a ``Subject`` for the gates nor the gates' repeat of these tests. None
-    sends the link to ``closed``."""
+    candidate, a glued split, a popular site's name): such plain words (one in seven of a popular
+    list's gated links) skip ``closed``, which would repeat these tests. None sends the link to
+    ``closed``."""
     if not ALL_GATED or link.obfuscation or link.display or link.subdomain or not link.registered_domain:
         return None
     host, label = link.host, link.domain_label
