@@ -131,6 +131,44 @@ def test_gated_signals_and_verdicts_are_the_full_ones(
     assert fast._classify(link) == full._classify(link)
 
 
+@_SETTINGS
+@given(st.data())
+def test_a_plan_opens_exactly_the_open_gates(
+    detectors: tuple[Detector, Detector], names: list[str], data: st.DataObject
+) -> None:
+    """``plan`` skips ``closed`` for plain labels: where it answers, it must name exactly the
+    techniques ``runnable`` leaves, in the same order, and the verdict be the full one."""
+    fast, full = detectors
+    index = fast.index
+    link = _link(data, names)
+    if link is None:
+        return
+    planned = gates.plan(index, link)
+    if planned is not None:
+        assert link.registered_domain
+        assert list(planned) == list(gates.runnable(tq.TECHNIQUES, index, fast._subject(link)))
+    assert fast._classify(link) == full._classify(link)
+
+
+@pytest.mark.parametrize(
+    ("domain", "opened"),
+    [("spigel.com", ["typo"]), ("wetl.de", ["typo"]), ("weltnachrichten.de", ["combo"]),
+     ("quietgardenshop.com", []), ("zdfheute.org", None), ("welt-news.com", None)],
+)  # fmt: skip
+def test_plain_labels_are_planned(
+    detectors: tuple[Detector, Detector], domain: str, opened: list[str] | None
+) -> None:
+    """A plain label with a typo or glue lead is planned (no ``closed``) as the gates open it; an
+    outlet's name or a hyphenated host goes to the gates."""
+    fast = detectors[0]
+    link = parse_link(domain)
+    assert link is not None
+    planned = gates.plan(fast.index, link)
+    assert (None if planned is None else [t.__name__ for t in planned]) == opened
+    if planned is not None:
+        assert list(planned) == list(gates.runnable(tq.TECHNIQUES, fast.index, fast._subject(link)))
+
+
 @pytest.fixture(scope="module")
 def popular_names(detectors: tuple[Detector, Detector]) -> list[str]:
     """Every 40th name of the popular list in force (the popular tier's targets), in name order."""

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from linkguard import paths, suffixes
-from linkguard.cli.common import gc_paused
+from linkguard.cli.common import SCAN_GC_THRESHOLD, gc_paused, gc_relaxed
 
 _HEAVY = ("tldextract", "requests", "urllib3", "filelock")
 
@@ -76,3 +76,19 @@ def test_gc_paused_restores_the_collector_and_freezes_on_request() -> None:
         gc.unfreeze()
         gc.enable()
     assert len(kept) == 2000
+
+
+def test_gc_relaxed_raises_the_young_threshold_and_restores_it() -> None:
+    """A scan collects its youngest generation less often; the thresholds are put back after,
+    and a higher one already set is not lowered."""
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, before[1], before[2])
+        with gc_relaxed():
+            assert gc.get_threshold() == (SCAN_GC_THRESHOLD, before[1], before[2])
+        assert gc.get_threshold() == (700, before[1], before[2])
+        gc.set_threshold(SCAN_GC_THRESHOLD * 2, before[1], before[2])
+        with gc_relaxed():
+            assert gc.get_threshold()[0] == SCAN_GC_THRESHOLD * 2
+    finally:
+        gc.set_threshold(*before)

@@ -127,6 +127,26 @@ def gc_paused(*, freeze: bool = False) -> Iterator[None]:
 
 _STARTUP_FROZEN: list[bool] = []
 
+#: The youngest generation's threshold during a scan (CPython's default is 700 allocations).
+SCAN_GC_THRESHOLD = 20_000
+
+
+@contextmanager
+def gc_relaxed(threshold: int = SCAN_GC_THRESHOLD) -> Iterator[None]:
+    """Collect the youngest generation every ``threshold`` allocations instead of every 700, for
+    the length of a scan: each link's records, verdicts and report lines are freed by reference
+    counting and make almost no cycles, so the default threshold's collection every few links
+    found next to nothing to free and cost ~5 % of a scan's CPU. Workers forked inside
+    inherit the setting; the old thresholds are restored after."""
+    import gc
+
+    before = gc.get_threshold()
+    gc.set_threshold(max(threshold, before[0]), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
 
 @dataclass(frozen=True)
 class OutputOptions:

@@ -17,6 +17,7 @@ from linkguard.cli.common import (
     EXIT_INPUT,
     OUTPUT_DIR_KEY,
     OutputOptions,
+    gc_relaxed,
     load_ruleset,
     open_report,
     output_options,
@@ -241,6 +242,7 @@ def scan(
 
     total = _total_bytes(paths) if show_progress else 0
     with ExitStack() as stack:
+        stack.enter_context(gc_relaxed())  # before the workers are forked: they inherit it
         from linkguard.lookalike import Detector
         from linkguard.parallel import ParallelScan, usable_cores
 

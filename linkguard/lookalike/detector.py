@@ -18,7 +18,7 @@ from linkguard.lookalike import gates
 from linkguard.lookalike import scoring as sc
 from linkguard.lookalike.index import Index
 from linkguard.lookalike.obfuscation import obfuscation_evidence, post_tricks
-from linkguard.lookalike.techniques import TECHNIQUES, Subject, display_target, tld_swap
+from linkguard.lookalike.techniques import TECHNIQUES, Subject, display_target
 from linkguard.models import Evidence, Link, Verdict
 from linkguard.normalize import parse_link, userinfo_of
 from linkguard.policy import status_for
@@ -369,13 +369,13 @@ class Detector:
         is counted, as the verdict will score it; otherwise where the fitted intercept happens to
         sit decides whether 𝐰𝐞𝐥𝐭.𝐜𝐨𝐦 is reported at all.
         """
-        seen = gates.triage(self.index, link) if self._gated else "gated"
-        if seen == "nothing":
+        planned = gates.plan(self.index, link) if self._gated else None
+        if planned is not None and not planned:
             return []
         subj = self._subject(link)
         techniques: Sequence[gates.TechniqueFn] = TECHNIQUES if link.registered_domain else TECHNIQUES[-1:]
-        if seen == "popular-name":  # every gate but the exact name's is closed (``gates.triage``)
-            techniques = (tld_swap,)
+        if planned is not None:  # the open gates, told from the link (``gates.plan``)
+            techniques = planned
         elif self._gated:
             techniques = gates.runnable(techniques, self.index, subj)
             if not techniques:

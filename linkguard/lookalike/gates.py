@@ -142,24 +142,38 @@ def triage(index: Index, link: Link) -> Triage:
     but the label is a popular site's name: ``closed`` would shut all but ``tld_swap`` (the
     namesakes of popular sites, 5 % of a popular-domain list, skip the gates' own tests).
     "gated" sends the link down the gated technique pass."""
-    if not ALL_GATED or link.obfuscation or link.display or link.subdomain or not link.registered_domain:
+    found = plan(index, link)
+    if found is None or len(found) > 1 or (found and found[0] is not tq.tld_swap):
         return "gated"
+    return "popular-name" if found else "nothing"
+
+
+def plan(index: Index, link: Link) -> tuple[TechniqueFn, ...] | None:
+    """The techniques ``closed`` leaves open for ``link``, in pass order, told from the link alone
+    where ``triage``'s conditions on the host hold and only the label's leads remain (a typo
+    candidate, a glued split, a popular site's name): such plain words (one in seven of a popular
+    list's gated links) skip ``closed``, which would repeat these tests. None sends the link to
+    ``closed``."""
+    if not ALL_GATED or link.obfuscation or link.display or link.subdomain or not link.registered_domain:
+        return None
     host, label = link.host, link.domain_label
     if "-" in host or "xn--" in host or not host.isascii() or link.host_unicode != host:
-        return "gated"
+        return None
     if "I" in link.text or not label.isalpha():
-        return "gated"
+        return None
     if label in index.brands or label in index.transliterations or label in index.legit_labels:
-        return "gated"
-    if label in index.government.forms:
-        return "gated"
-    if (
-        skeleton(label) != label
-        or index.may_be_typo(label)
-        or (index.may_glue(label) and _glued(index, label))
-    ):
-        return "gated"
-    return "popular-name" if index.may_be_popular_name(label) else "nothing"
+        return None
+    if label in index.government.forms or skeleton(label) != label:
+        return None
+    # what ``closed`` leaves open of such a label: tld_swap (a popular name; no outlet's or
+    # transliteration, tested above), typo (``may_be_typo``), combo (one token: a glued split)
+    popular = index.may_be_popular_name(label)
+    typo = index.may_be_typo(label)
+    glued = index.may_glue(label) and _glued(index, label)
+    if not typo and not glued:
+        return (tq.tld_swap,) if popular else ()
+    opened = {tq.tld_swap: popular, tq.typo: typo, tq.combo: glued}
+    return tuple(t for t in tq.TECHNIQUES if opened.get(t))
 
 
 def nothing_to_find(index: Index, link: Link) -> bool:
