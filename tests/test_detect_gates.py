@@ -102,8 +102,8 @@ _SETTINGS = settings(
 def test_a_closed_gate_hides_no_signal(
     detectors: tuple[Detector, Detector], names: list[str], data: st.DataObject
 ) -> None:
-    """Each technique ``closed`` shuts finds nothing on that subject, and ``nothing_to_find``
-    answers only when every technique finds nothing."""
+    """Each technique ``closed`` shuts finds nothing on that subject, and ``plan`` leaves nothing
+    open only when every technique finds nothing."""
     fast, _ = detectors
     index = fast.index
     link = _link(data, names)
@@ -112,7 +112,7 @@ def test_a_closed_gate_hides_no_signal(
     subj = fast._subject(link)
     for technique in gates.closed(index, subj):
         assert technique(index, subj) == [], technique.__name__
-    if gates.nothing_to_find(index, link):
+    if gates.plan(index, link) == ():
         assert set(gates.closed(index, subj)) == set(tq.TECHNIQUES)
         assert all(technique(index, subj) == [] for technique in tq.TECHNIQUES)
 
@@ -180,8 +180,9 @@ def popular_names(detectors: tuple[Detector, Detector]) -> list[str]:
 def test_a_popular_name_opens_only_the_exact_name(
     detectors: tuple[Detector, Detector], popular_names: list[str], data: st.DataObject
 ) -> None:
-    """``triage``'s "popular-name" skips ``closed``: it must be exactly the case where every gate
-    but ``tld_swap``'s is closed, and the signals and verdicts those of every technique."""
+    """A popular name that ``plan`` opens only ``tld_swap`` for skips ``closed``: it must be exactly
+    the case where every gate but ``tld_swap``'s is closed, and the signals and verdicts those of
+    every technique."""
     fast, full = detectors
     index = fast.index
     label = data.draw(st.sampled_from(popular_names))
@@ -189,7 +190,7 @@ def test_a_popular_name_opens_only_the_exact_name(
     if link is None or not link.registered_domain:
         return
     subj = fast._subject(link)
-    if gates.triage(index, link) == "popular-name":
+    if gates.plan(index, link) == (tq.tld_swap,):
         assert set(gates.closed(index, subj)) == set(tq.TECHNIQUES) - {tq.tld_swap}
     assert fast._signals(link, floor=0) == full._signals(link, floor=0)
     assert fast._classify(link) == full._classify(link)
@@ -210,7 +211,7 @@ def test_known_lookalikes_and_plain_names_give_the_full_verdict(
 
 
 def test_every_technique_has_a_gate() -> None:
-    """``nothing_to_find`` answers only while every technique has a test in ``closed``: a new
+    """``plan`` answers only while every technique has a test in ``closed``: a new
     technique needs one (else the fast path stays off, which this makes visible)."""
     assert gates.ALL_GATED
 
@@ -220,13 +221,13 @@ def test_plain_names_take_the_shortcut(detectors: tuple[Detector, Detector]) -> 
     index = detectors[0].index
     for plain in ("quietgardenshop.com", "orchardlane.net"):
         link = parse_link(plain)
-        assert link is not None and gates.nothing_to_find(index, link), plain
+        assert link is not None and gates.plan(index, link) == (), plain
     for lead in ("welt.ltd", "weltnews.com", "spigel.de", "we1t.de", "quiet-garden.com", "www.x.com"):
         link = parse_link(lead)
-        assert link is not None and not gates.nothing_to_find(index, link), lead
+        assert link is not None and gates.plan(index, link) != (), lead
     for name in sorted(index.profile.label_counts)[::500]:  # popular names: only the exact name is open
         link = parse_link(f"{name}.cfd")
-        assert link is not None and not gates.nothing_to_find(index, link), name
+        assert link is not None and gates.plan(index, link) != (), name
 
 
 _HOSTS = st.text(alphabet=string.ascii_lowercase + string.digits + "-_.", min_size=1, max_size=40)

@@ -12,7 +12,6 @@ safe before anyone writes its gate.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Literal
 
 from linkguard.lookalike import scoring as sc
 from linkguard.lookalike import techniques as tq
@@ -113,8 +112,8 @@ def runnable(techniques: Sequence[TechniqueFn], index: Index, subj: Subject) -> 
     return [t for t in techniques if t not in shut]
 
 
-#: Every technique of the pass has a test in ``closed``: only then may ``nothing_to_find``
-#: answer for all of them (a technique added without one keeps it from ever answering).
+#: Every technique of the pass has a test in ``closed``: only then may ``plan`` answer for all
+#: of them (a technique added without one sends every link to ``closed``).
 ALL_GATED = set(tq.TECHNIQUES) <= {
     tq.tld_swap,
     tq.homoglyph,
@@ -127,33 +126,15 @@ ALL_GATED = set(tq.TECHNIQUES) <= {
 }
 
 
-#: What ``triage`` tells the detector about a link: nothing to find; only a popular site's exact
-#: name (``tld_swap``, the popular tier) to look at; or the gated technique pass.
-Triage = Literal["nothing", "popular-name", "gated"]
-
-
-def triage(index: Index, link: Link) -> Triage:
-    """Told from the link without building its ``Subject``. "nothing" when ``closed`` would shut
-    every technique: a plain ASCII host (no Punycode, subdomain or hyphen) written plainly (no
-    obfuscation, link card or capital I), whose label is no name (of an outlet or a popular site),
-    transliteration, legit label or form of a government namespace's label, is its own skeleton,
-    has no typo candidate and is one word no glued split can match; most never-seen domains are
-    such. "popular-name" when the same holds
-    but the label is a popular site's name: ``closed`` would shut all but ``tld_swap`` (the
-    namesakes of popular sites, 5 % of a popular-domain list, skip the gates' own tests).
-    "gated" sends the link down the gated technique pass."""
-    found = plan(index, link)
-    if found is None or len(found) > 1 or (found and found[0] is not tq.tld_swap):
-        return "gated"
-    return "popular-name" if found else "nothing"
-
-
 def plan(index: Index, link: Link) -> tuple[TechniqueFn, ...] | None:
-    """The techniques ``closed`` leaves open for ``link``, in pass order, told from the link alone
-    where ``triage``'s conditions on the host hold and only the label's leads remain (a typo
-    candidate, a glued split, a popular site's name): such plain words (one in seven of a popular
-    list's gated links) skip ``closed``, which would repeat these tests. None sends the link to
-    ``closed``."""
+    """The techniques ``closed`` leaves open for ``link``, in pass order, told from the link without
+    building its ``Subject``: a plain ASCII host (no Punycode, subdomain or hyphen) written plainly
+    (no obfuscation, link card or capital I), whose label is no outlet's name, transliteration,
+    legit label or form of a government namespace's label and is its own skeleton, has only the
+    label's own leads left (a popular site's name, a typo candidate, a glued split). Most
+    never-seen domains are such and have none (``()``: nothing to find); the namesakes of popular
+    sites (5 % of a popular-domain list) open only ``tld_swap``. Such links skip ``closed``, which
+    would repeat these tests; None sends the link to ``closed``."""
     if not ALL_GATED or link.obfuscation or link.display or link.subdomain or not link.registered_domain:
         return None
     host, label = link.host, link.domain_label
@@ -174,8 +155,3 @@ def plan(index: Index, link: Link) -> tuple[TechniqueFn, ...] | None:
         return (tq.tld_swap,) if popular else ()
     opened = {tq.tld_swap: popular, tq.typo: typo, tq.combo: glued}
     return tuple(t for t in tq.TECHNIQUES if opened.get(t))
-
-
-def nothing_to_find(index: Index, link: Link) -> bool:
-    """True when ``closed`` would shut every technique for ``link`` (``triage``'s "nothing")."""
-    return triage(index, link) == "nothing"
