@@ -21,7 +21,7 @@ from typing import Any, Literal, NamedTuple
 
 from linkguard.lookalike.confusables import skeleton
 from linkguard.lookalike.government import Government
-from linkguard.lookalike.permutations import edits, kinds_for_length, valid
+from linkguard.lookalike.permutations import edits, kinds_for_length, permutations, valid
 from linkguard.lookalike.profile import WebProfile, load_profile
 from linkguard.lookalike.wordlists import (
     ARTICLES,
@@ -439,15 +439,7 @@ class Index:
         """
         found = self._crowds.get(label)
         if found is None:
-            # ``sum(1 for typo, _ in permutations(label) if typo in labels)``, the same count with
-            # the membership test first (in C, ``filter``), since most typos are no popular name:
-            # about half the time (``tests/test_detect_popular.py`` checks the count)
-            has = self.profile.label_counts.__contains__
-            found = 0
-            for kind in kinds_for_length(len(label.replace("-", ""))):
-                for typo in filter(has, edits(label, kind)):
-                    if typo != label and valid(typo):
-                        found += 1
+            found = sum(1 for _ in permutations(label, among=self.profile.label_counts))
             self._crowds[label] = found
         return found
 

@@ -9,7 +9,7 @@ only a doubled letter: "nzz" → "nzzz"; the scoring model weighs how little a s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 
 # Neighbouring keys; QWERTZ differs from QWERTY by the swapped y/z, so both are merged per key.
 _ROWS_QWERTY = ("1234567890-", "qwertyuiop", "asdfghjkl", "zxcvbnm")
@@ -148,10 +148,13 @@ def valid(candidate: str) -> bool:
     return bool(candidate) and candidate[0] != "-" and candidate[-1] != "-" and "--" not in candidate
 
 
-def permutations(label: str) -> Iterator[tuple[str, str]]:
-    """Yield ``(permuted_label, kind)`` for every typo of ``label`` its length allows."""
+def permutations(label: str, among: Container[str] | None = None) -> Iterator[tuple[str, str]]:
+    """Yield ``(permuted_label, kind)`` for every typo of ``label`` its length allows; with
+    ``among``, only those in it, tested first (in C, ``filter``): where most typos are not in it
+    (a popular list's names), that halves the cost."""
     for kind in kinds_for_length(len(label.replace("-", ""))):
-        for candidate in edits(label, kind):
+        candidates = edits(label, kind) if among is None else filter(among.__contains__, edits(label, kind))
+        for candidate in candidates:
             if candidate != label and valid(candidate):
                 yield candidate, kind
 
