@@ -36,11 +36,6 @@ _KNOWN_SCHEMES = frozenset(_DEFAULT_PORTS)
 _LDH = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*")
 
 
-def _psl_file() -> Path | None:
-    """The refreshed suffix list in force, if any (:func:`linkguard.suffixes.psl_file`, by its old name)."""
-    return suffixes.psl_file()
-
-
 def update_psl(
     url: str = "https://publicsuffix.org/list/public_suffix_list.dat", timeout: float = 20.0
 ) -> Path:

@@ -99,16 +99,34 @@ def suffix_extractor() -> tldextract.TLDExtract:
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
 
 
+def _tldextract_dir() -> Path | None:
+    """tldextract's package directory, found without importing it (None: an unusual install)."""
+    spec = importlib.util.find_spec("tldextract")
+    locations = spec.submodule_search_locations if spec is not None else None
+    return Path(next(iter(locations))) if locations else None
+
+
+def psl_text() -> str:
+    """The list in force as text, read offline: the refreshed file, else tldextract's snapshot."""
+    path = psl_file()
+    if path is None or not path.is_file():
+        package = _tldextract_dir()
+        if package is None:  # pragma: no cover - an unusual install: ask the module itself
+            import tldextract
+
+            package = Path(tldextract.__file__).parent
+        path = package / ".tld_set_snapshot"
+    return path.read_text(encoding="utf-8")
+
+
 def state() -> str | None:
     """A hash of everything the suffix data depends on: tldextract's version file and snapshot,
     the refreshed list (path and content), this layout and Python's version; None when
     tldextract's files cannot be read (an unusual install: then the data is built from tldextract
     in every process)."""
-    spec = importlib.util.find_spec("tldextract")
-    locations = spec.submodule_search_locations if spec is not None else None
-    if not locations:
+    package = _tldextract_dir()
+    if package is None:
         return None
-    package = Path(next(iter(locations)))
     h = hashlib.sha256(f"{FORMAT} {sys.version_info[:2]}".encode())  # marshal's format may change
     try:
         for name in ("_version.py", ".tld_set_snapshot"):

@@ -22,9 +22,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any, NamedTuple
 
+from linkguard import suffixes
 from linkguard.models import Outlet
 from linkguard.rules import RuleSet
 
@@ -109,18 +109,6 @@ def country_name(code: str) -> str:
     return str(Locale("en").territories.get(code.upper(), code.upper()))
 
 
-def _psl_text() -> str:
-    """The Public Suffix List the scanner splits hosts with (``normalize``), read offline."""
-    import tldextract
-
-    from linkguard.normalize import _psl_file
-
-    path = _psl_file()
-    if path is None or not path.is_file():
-        path = Path(tldextract.__file__).parent / ".tld_set_snapshot"
-    return path.read_text(encoding="utf-8")
-
-
 def psl_namespaces(text: str) -> list[tuple[str, str, str]]:
     """(domain, label, country) for each government namespace of the PSL's ICANN section."""
     icann = text.partition("===BEGIN ICANN DOMAINS===")[2].partition("===END ICANN DOMAINS===")[0]
@@ -157,7 +145,7 @@ class Government:
 
     def __init__(self, rules: RuleSet, psl: str | None = None) -> None:
         self.namespaces: dict[str, list[Namespace]] = {}
-        for domain, label, country in psl_namespaces(_psl_text() if psl is None else psl):
+        for domain, label, country in psl_namespaces(suffixes.psl_text() if psl is None else psl):
             self.namespaces.setdefault(label, []).append(Namespace(domain, label, country, PSL_SOURCE))
         for outlet in rules.outlets:
             if outlet.namespace == "government" and "." in outlet.domain:
