@@ -130,17 +130,12 @@ def _shown_url(url: str) -> str:
     return _same_link(url if shown is None else shown.url)
 
 
-def _shown_urls(link: Link) -> tuple[str, ...]:
-    """The destination and every URL on the way, normalised: the same link however the post shows
-    it. :class:`_Reported` keeps these for a post, normalising the URLs on the way on first need."""
-    return (_same_link(link.url), *map(_shown_url, link.via))
-
-
 class _Reported:
-    """The links reported for one post, each as every form of it the post may show (see
-    :func:`_shown_urls`). A URL on the way to one (a t.co, a wrapper) is normalised only when a
-    later link of the post is not found among the rest: most posts have no later link, and a
-    wrapper's parse costs ~80 us. Gives the same answers as the set of all ``_shown_urls``."""
+    """The links reported for one post, each as every form of it the post may show: the
+    destination and every URL on the way, normalised (:func:`_shown_url`). A URL on the way to
+    one (a t.co, a wrapper) is normalised only when a later link of the post is not found among
+    the rest: most posts have no later link, and a wrapper's parse costs ~80 us. Gives the same
+    answers as the set of all forms at once (a property test)."""
 
     __slots__ = ("seen", "unshown")
 
