@@ -412,9 +412,8 @@ class Walker:
                 if quiet is None:
                     return None
                 obj = Obj.of(value)
-                for shape in self.shapes:
-                    if shape.is_post(obj, None):
-                        return None  # a post of one member: read
+                if self._claimed(obj) is not None:
+                    return None  # a post of one member: read
                 if any(holds(obj) for holds in self._holds):
                     return None
                 return None if any(key in wraps(obj) for wraps in self._wraps) else quiet
