@@ -153,13 +153,16 @@ def test_a_plan_opens_exactly_the_open_gates(
 @pytest.mark.parametrize(
     ("domain", "opened"),
     [("spigel.com", ["typo"]), ("wetl.de", ["typo"]), ("weltnachrichten.de", ["combo"]),
-     ("quietgardenshop.com", []), ("zdfheute.org", None), ("welt-news.com", None)],
+     ("quietgardenshop.com", []), ("zdfheute.org", None), ("welt-news.com", ["combo", "embedded"]),
+     ("quiet-garden-shop.com", ["embedded"]), ("zebra42.org", []), ("welt24.de", ["combo"]),
+     ("we1t.de", None), ("www.welt-news.com", None)],
 )  # fmt: skip
 def test_plain_labels_are_planned(
     detectors: tuple[Detector, Detector], domain: str, opened: list[str] | None
 ) -> None:
-    """A plain label with a typo or glue lead is planned (no ``closed``) as the gates open it; an
-    outlet's name or a hyphenated host goes to the gates."""
+    """A plain label with a typo, combo or glue lead, or a hyphen (the embedded domain's), is
+    planned (no ``closed``) as the gates open it; an outlet's name, a label that is not its own
+    skeleton or a subdomain goes to the gates."""
     fast = detectors[0]
     link = parse_link(domain)
     assert link is not None

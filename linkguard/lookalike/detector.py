@@ -266,14 +266,16 @@ class Detector:
             if ruled is not None:
                 return ruled
         signals = self._signals(link, obfuscated=obfuscation is not None)
-        combined = sc.combine(signals, obfuscated=obfuscation is not None) if signals else _NO_SIGNAL
-        evidence = [Evidence(s.technique, s.detail, s.data) for s in combined.signals]
-        techniques = tuple(dict.fromkeys(s.technique for s in combined.signals))
         blocked = None
         if self.use_blocklist and link.registered_domain:
             listed = self.index.blocked
             blocked = listed.get(next((h for h in ancestors if h in listed), ""))
         rating = self._low_rating(link)
+        if not signals and blocked is None and rating is None and not extra:  # most domains
+            return _NOTHING
+        combined = sc.combine(signals, obfuscated=obfuscation is not None) if signals else _NO_SIGNAL
+        evidence = [Evidence(s.technique, s.detail, s.data) for s in combined.signals]
+        techniques = tuple(dict.fromkeys(s.technique for s in combined.signals))
         rated = (rating_evidence(rating),) if rating is not None else ()
         if blocked is not None:
             outlet = combined.outlet or self.index.outlet_by_domain.get(blocked.imitates)
@@ -281,8 +283,6 @@ class Detector:
             return Verdict(
                 "malicious", sc.BLOCKED_SCORE, outlet, techniques, (bad, *evidence, *rated, *extra)
             )
-        if combined is _NO_SIGNAL and rating is None and not extra:
-            return _NOTHING
         score = max(combined.score, RATING_SCORE) if rating is not None else combined.score
         status = status_for(score)
         return Verdict(status, score, combined.outlet, techniques, (*evidence, *rated, *extra))

@@ -35,7 +35,7 @@ def _may_combine(index: Index, tokens: list[str]) -> bool:
             if j - i == n:  # the whole label is no combo
                 continue
             joined = "".join(tokens[i:j])
-            if joined in curated or joined in translit or "-".join(tokens[i:j]) in curated:
+            if joined in curated or joined in translit or (j - i > 1 and "-".join(tokens[i:j]) in curated):
                 return True
             if len(joined) >= 6:
                 typos = index.typo_choices if typos is None else typos
@@ -128,30 +128,34 @@ ALL_GATED = set(tq.TECHNIQUES) <= {
 
 def plan(index: Index, link: Link) -> tuple[TechniqueFn, ...] | None:
     """The techniques ``closed`` leaves open for ``link``, in pass order, told from the link without
-    building its ``Subject``: a plain ASCII host (no Punycode, subdomain or hyphen) written plainly
-    (no obfuscation, link card or capital I), whose label is no outlet's name, transliteration,
-    legit label or form of a government namespace's label and is its own skeleton, has only the
-    label's own leads left (a popular site's name, a typo candidate, a glued split). Most
-    never-seen domains are such and have none (``()``: nothing to find); the namesakes of popular
-    sites (5 % of a popular-domain list) open only ``tld_swap``. Such links skip ``closed``, which
-    would repeat these tests; None sends the link to ``closed``."""
+    building its ``Subject``: a plain ASCII host (no Punycode or subdomain) written plainly (no
+    obfuscation, link card or capital I), whose label is no outlet's name, transliteration, legit
+    label or form of a government namespace's label and is its own skeleton, has only the label's
+    own leads left (a popular site's name, a typo candidate, a name among its words or glued in
+    it) and, with a hyphen, the embedded domain's. Most never-seen domains are such and have none
+    (``()``: nothing to find); the namesakes of popular sites (5 % of a popular-domain list) open
+    only ``tld_swap``. Such links skip ``closed``, which would repeat these tests; None sends the
+    link to ``closed``."""
     if not ALL_GATED or link.obfuscation or link.display or link.subdomain or not link.registered_domain:
         return None
     host, label = link.host, link.domain_label
-    if "-" in host or "xn--" in host or not host.isascii() or link.host_unicode != host:
-        return None
-    if "I" in link.text or not label.isalpha():
+    if "xn--" in host or not host.isascii() or link.host_unicode != host or "I" in link.text:
         return None
     if label in index.brands or label in index.transliterations or label in index.legit_labels:
         return None
     if label in index.government.forms or skeleton(label) != label:
         return None
     # what ``closed`` leaves open of such a label: tld_swap (a popular name; no outlet's or
-    # transliteration, tested above), typo (``may_be_typo``), combo (one token: a glued split)
+    # transliteration, tested above), typo (``may_be_typo``), combo (``_may_combine``; one
+    # token: only a glued split), embedded (a hyphen: no userinfo or pretence without obfuscation)
     popular = index.may_be_popular_name(label)
     typo = index.may_be_typo(label)
-    glued = index.may_glue(label) and _glued(index, label)
-    if not typo and not glued:
+    if label.isalpha():  # lowercase ASCII: one token
+        combined = index.may_glue(label) and _glued(index, label)
+    else:
+        combined = _may_combine(index, tq._TOKENS.findall(label))
+    hyphen = "-" in host
+    if not typo and not combined and not hyphen:
         return (tq.tld_swap,) if popular else ()
-    opened = {tq.tld_swap: popular, tq.typo: typo, tq.combo: glued}
+    opened = {tq.tld_swap: popular, tq.typo: typo, tq.combo: combined, tq.embedded: hyphen}
     return tuple(t for t in tq.TECHNIQUES if opened.get(t))

@@ -34,7 +34,9 @@ from linkguard.normalize import parse_link
 
 _TOKENS = re.compile(r"[a-z]+|[0-9]+")
 _LABEL_SEPARATORS = re.compile(r"[.-]")
-_NEWSY_WORDS = tuple(sorted((w for w in COMBO_WORDS if len(w) >= 4), key=len, reverse=True))
+#: A news word of four letters or more anywhere in a label (``newsy``): one search in C instead of
+#: a substring test per word, which was a third of ``facts``.
+_NEWSY = re.compile("|".join(re.escape(w) for w in sorted(COMBO_WORDS) if len(w) >= 4))
 _MAX_WINDOW = 4
 #: Namesakes are log-scaled against this many (more count as many).
 _MANY_NAMESAKES = 20
@@ -191,7 +193,7 @@ def facts(index: Index, subj: Subject, brand: Brand) -> dict[str, float]:
             out["ending-shared-language"] = 1.0
     if namesakes:
         out["namesakes"] = min(1.0, math.log1p(namesakes) / math.log1p(_MANY_NAMESAKES))
-    if any(w in subj.label for w in _NEWSY_WORDS):
+    if _NEWSY.search(subj.label):
         out["newsy"] = 1.0
     crowd = 0 if popular else index.crowd(brand.label)  # the popular tier: see ``_popular_swap``
     if crowd:
