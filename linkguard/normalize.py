@@ -244,12 +244,10 @@ def _plain_host(text: str) -> HostParts | None:
     lowercase LDH labels, no Punycode, ending in a label that starts with a letter (so no IPv4
     number). UTS-46, the IPv4 and the script checks leave such a host as it is, so only the
     suffix split is left to do; ``None`` when it has no public suffix, as there."""
-    parts = suffixes.walk(suffixes.trie(), text)  # LDH text is what tldextract reads as it is
-    if not parts.suffix or not parts.domain:
+    subdomain, domain, suffix, private = suffixes.walk(suffixes.trie(), text)  # LDH: tldextract's reading
+    if not suffix or not domain:
         return None
-    registered = f"{parts.domain}.{parts.suffix}"
-    domain, suffix = parts.domain, parts.suffix
-    return HostParts(text, text, registered, domain, suffix, parts.subdomain, False, parts.is_private, ())
+    return HostParts(text, text, f"{domain}.{suffix}", domain, suffix, subdomain, False, private, ())
 
 
 def _is_plain_host(text: str) -> bool:
@@ -350,11 +348,10 @@ def _link(
     unwrap: bool = True,
 ) -> Link | None:
     if _is_plain_host(text):  # a bare domain: what ``_netloc`` would make of it, directly
-        plain = _plain_host(text)
-        if plain is None:
+        host = _plain_host(text)
+        if host is None:
             return None
-        scheme, path, rest, backslash = "http", "", "", False
-        host, host_text, tricks = plain, text, plain.obfuscation
+        tricks, url = host.obfuscation, f"http://{text}/"
     else:
         raw = whatwg.prepare(text)
         parts = whatwg.split_url(raw) if raw else None
@@ -367,13 +364,13 @@ def _link(
         if found is None:
             return None
         host, host_text, tricks = found
-    if backslash:  # "https:\\x" or "x\@y": written so that it reads as another URL than it is
-        tricks = ("backslash", *tricks)
-    if "\\" in path:  # browsers read every backslash of the path as a slash
-        path = path.replace("\\", "/")
+        if backslash:  # "https:\\x" or "x\@y": written so that it reads as another URL than it is
+            tricks = ("backslash", *tricks)
+        if "\\" in path:  # browsers read every backslash of the path as a slash
+            path = path.replace("\\", "/")
+        url = f"{scheme}://{host_text}{_quote_part(path) or '/'}{_quote_part(rest) if rest else ''}"
     if obfuscation:  # what the extractor undid, then what the host itself shows
         tricks = tuple(dict.fromkeys((*obfuscation, *tricks)))
-    url = f"{scheme}://{host_text}{_quote_part(path) or '/'}{_quote_part(rest) if rest else ''}"
     link = Link(  # positional: a dozen keywords cost a tenth of a scan's normalising
         written if written is not None else text,
         url,

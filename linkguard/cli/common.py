@@ -127,8 +127,10 @@ def gc_paused(*, freeze: bool = False) -> Iterator[None]:
 
 _STARTUP_FROZEN: list[bool] = []
 
-#: The youngest generation's threshold during a scan (CPython's default is 700 allocations).
-SCAN_GC_THRESHOLD = 20_000
+#: The youngest generation's threshold during a scan (CPython's default is 700 allocations). At
+#: 20,000 a scan of 53,000 domains still ran one collection of the middle generation, which walks
+#: every verdict, memo key and cached host kept so far: 0.05 s, 3 % of the scan's CPU.
+SCAN_GC_THRESHOLD = 50_000
 
 
 @contextmanager

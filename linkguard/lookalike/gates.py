@@ -58,6 +58,15 @@ def _glued(index: Index, token: str) -> bool:
     return False
 
 
+def _may_embed(index: Index, host: str, suffix: str, label: str, subdomain: str) -> bool:
+    """``embedded``'s search of the host itself (``techniques.may_embed``), skipped where it cannot
+    find anything: a host with no hyphen and no subdomain holds one label before its suffix, so no
+    run of two labels and no dotless part but the whole label."""
+    if "-" not in host and not subdomain:
+        return False
+    return tq.may_embed(index, host, suffix, label)
+
+
 def closed(index: Index, subj: Subject) -> tuple[TechniqueFn, ...]:
     """The techniques that cannot find anything for ``subj``: each test below is a necessary
     condition of its technique returning a signal, read as the technique reads the subject.
@@ -88,10 +97,10 @@ def closed(index: Index, subj: Subject) -> tuple[TechniqueFn, ...]:
             shut.append(tq.typo)
         if not _may_combine(index, tq._TOKENS.findall(key)):
             shut.append(tq.combo)
-    # embedded: a host with no hyphen and no subdomain holds one label before its suffix, so no
-    # window of two labels and no dotless token but the whole label; else the text before '@'/'\\'
+    # embedded: its search of the host, unless the text before '@' or a '\\' is to be read
     subdomain = subj.subdomain
-    if "-" not in host and not subdomain and not subj.userinfo and not subj.pretended_host:
+    read_aside = subj.userinfo or subj.pretended_host
+    if not read_aside and not _may_embed(index, host, subj.suffix, label, subdomain):
         shut.append(tq.embedded)
     if not subdomain:
         shut.append(tq.subdomain_brand)
@@ -132,7 +141,7 @@ def plan(index: Index, link: Link) -> tuple[TechniqueFn, ...] | None:
     obfuscation, link card or capital I), whose label is no outlet's name, transliteration, legit
     label or form of a government namespace's label and is its own skeleton, has only the label's
     own leads left (a popular site's name, a typo candidate, a name among its words or glued in
-    it) and, with a hyphen, the embedded domain's. Most never-seen domains are such and have none
+    it, an outlet's domain between its hyphens). Most never-seen domains are such and have none
     (``()``: nothing to find); the namesakes of popular sites (5 % of a popular-domain list) open
     only ``tld_swap``. Such links skip ``closed``, which would repeat these tests; None sends the
     link to ``closed``."""
@@ -147,15 +156,15 @@ def plan(index: Index, link: Link) -> tuple[TechniqueFn, ...] | None:
         return None
     # what ``closed`` leaves open of such a label: tld_swap (a popular name; no outlet's or
     # transliteration, tested above), typo (``may_be_typo``), combo (``_may_combine``; one
-    # token: only a glued split), embedded (a hyphen: no userinfo or pretence without obfuscation)
+    # token: only a glued split), embedded (its search: no userinfo or pretence without obfuscation)
     popular = index.may_be_popular_name(label)
     typo = index.may_be_typo(label)
     if label.isalpha():  # lowercase ASCII: one token
         combined = index.may_glue(label) and _glued(index, label)
     else:
         combined = _may_combine(index, tq._TOKENS.findall(label))
-    hyphen = "-" in host
-    if not typo and not combined and not hyphen:
+    embeds = _may_embed(index, host, link.suffix, label, "")
+    if not typo and not combined and not embeds:
         return (tq.tld_swap,) if popular else ()
-    opened = {tq.tld_swap: popular, tq.typo: typo, tq.combo: combined, tq.embedded: hyphen}
+    opened = {tq.tld_swap: popular, tq.typo: typo, tq.combo: combined, tq.embedded: embeds}
     return tuple(t for t in tq.TECHNIQUES if opened.get(t))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 from functools import cache
 from typing import NamedTuple
@@ -563,13 +564,38 @@ def combo(index: Index, subj: Subject) -> list[sc.Signal]:
     return [best[1]] if best is not None else []
 
 
+def _embedded_domains(index: Index, host: str, suffix: str) -> Iterator[tuple[str, Outlet]]:
+    """Each run of two or more of the host's labels (split at dots and hyphens) that is an outlet's
+    domain, with the outlet. The run must end before the public suffix: forbes.com.br is Forbes'
+    name on com.br (a tld-swap or a namesake), not forbes.com embedded in someone's domain."""
+    labels = _LABEL_SEPARATORS.split(host)
+    last = len(labels) - suffix.count(".") - 1
+    for size in range(2, index.max_domain_labels + 1):
+        for start in range(0, last - size + 1):
+            name = ".".join(labels[start : start + size])
+            outlet = index.outlet_by_domain.get(name)
+            if outlet is not None:
+                yield name, outlet
+
+
+def _dotless_domains(index: Index, label: str) -> Iterator[tuple[str, Brand]]:
+    """Each part of the label between hyphens that is an outlet's domain with its dot removed
+    (not the whole label), with the outlet's brand."""
+    for token in label.split("-"):
+        brand = index.dotless.get(token)
+        if brand is not None and token != label.replace("-", ""):
+            yield token, brand
+
+
+def may_embed(index: Index, host: str, suffix: str, label: str) -> bool:
+    """Whether ``embedded`` finds a domain in the host itself (what a post wrote before '@' or a
+    '\\' aside): its search, without the signals."""
+    return any(_embedded_domains(index, host, suffix)) or any(_dotless_domains(index, label))
+
+
 def embedded(index: Index, subj: Subject) -> list[sc.Signal]:
     """welt.de.nachrichten-heute.com, www-tagesschau-de.info, welt.de@evil.com: the real domain inside."""
     signals: list[sc.Signal] = []
-    labels = _LABEL_SEPARATORS.split(subj.host)
-    # The window must end before the public suffix: forbes.com.br is Forbes' name on com.br (a
-    # tld-swap or a namesake), not forbes.com embedded in someone's domain.
-    last = len(labels) - subj.suffix.count(".") - 1
 
     def add(outlet: Outlet, detail: str, **data: object) -> None:
         brand = index.primary_brand(outlet)
@@ -577,21 +603,15 @@ def embedded(index: Index, subj: Subject) -> list[sc.Signal]:
         features["embedded"] = 1.0
         signals.append(sc.Signal("embedded", outlet, features, detail, dict(data)))
 
-    for size in range(2, index.max_domain_labels + 1):
-        for start in range(0, last - size + 1):
-            name = ".".join(labels[start : start + size])
-            outlet = index.outlet_by_domain.get(name)
-            if outlet is not None:
-                detail = (
-                    f"{_who(outlet)}: the real domain {name} is embedded in {subj.host_unicode}, "
-                    f"which belongs to {subj.registered}"
-                )
-                add(outlet, detail, embedded=name)
-    for token in subj.label.split("-"):
-        brand = index.dotless.get(token)
-        if brand is not None and token != subj.label.replace("-", ""):
-            detail = f"{_who(brand)}: '{token}' is the domain {brand.domain} with its dot removed"
-            add(brand.outlet, detail, embedded=token)
+    for name, outlet in _embedded_domains(index, subj.host, subj.suffix):
+        detail = (
+            f"{_who(outlet)}: the real domain {name} is embedded in {subj.host_unicode}, "
+            f"which belongs to {subj.registered}"
+        )
+        add(outlet, detail, embedded=name)
+    for token, brand in _dotless_domains(index, subj.label):
+        detail = f"{_who(brand)}: '{token}' is the domain {brand.domain} with its dot removed"
+        add(brand.outlet, detail, embedded=token)
     if subj.userinfo:
         found = _named_outlet(index, subj.userinfo)
         if found is not None:
