@@ -62,8 +62,8 @@ _PATH_EXCLUDE = (
     '\\s<>"`{}\u00ab\u00bb\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u2039\u203a\u2026'
     "\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef\u2600-\u27bf\U0001f000-\U0001faff"
 )
-_URL = re.compile(
-    rf"""
+#: The link grammar (verbose syntax), searched from a token start as ``_URL_START``.
+_URL_PATTERN = rf"""
     (?:
         (?P<scheme>(?i:https?|ftp|wss?):[/\\]{{0,8}})
         (?P<userinfo>[^\s/\\?#]{{0,256}}@)?
@@ -73,9 +73,7 @@ _URL = re.compile(
     )
     (?P<port>:[0-9]{{1,5}}(?![0-9A-Za-z]))?
     (?P<rest>[/?#\\][^{_PATH_EXCLUDE}]{{0,{MAX_URL_CHARS}}})?
-    """,
-    re.VERBOSE,
-)
+    """
 #: Where a link may be: a dot before two letters (no TLD is shorter), or a scheme separator.
 _HINT_DOT = re.compile(r"\.[^\W\d_]{2}")
 _WHITESPACE = re.compile(r"[ \t\n\r\f\v]")
@@ -83,7 +81,7 @@ _EMAIL_TAIL = re.compile(r"[\w.+-]{0,64}@")
 _NOT_BEFORE_CHARS = "@#$\uff03\uff20"
 #: The same grammar, anchored at a token start: not inside a word, nor after ``@ # $``
 #: (mentions, hashtags, cashtags, e-mail domains). One ``search`` finds the next link start.
-_URL_START = re.compile(rf"(?<![{_NOT_BEFORE_CHARS}{_BARE}])" + _URL.pattern, re.VERBOSE)
+_URL_START = re.compile(rf"(?<![{_NOT_BEFORE_CHARS}{_BARE}])" + _URL_PATTERN, re.VERBOSE)
 _TCO_SLUG = re.compile(r"/[A-Za-z0-9]{1,64}")
 _TRAILING = ".,;:!?'*\u2013\u2014\u00b7"
 #: Bare mentions with these endings are file names far more often than links.
@@ -102,6 +100,13 @@ _TCO_MAX_SLUG = 40
 #: bounded set, emptied when full, as the same few recur in prose.
 _NO_LINK_WORDS: set[str] = set()
 _MAX_NO_LINK_WORDS = 4096
+
+
+@lru_cache(maxsize=1)
+def _url() -> re.Pattern[str]:
+    """The grammar unanchored, for a card's domain glued onto a t.co slug (``_tco``): compiled on
+    first need, which most scans never have (its Unicode classes cost start-up 6 ms)."""
+    return re.compile(_URL_PATTERN, re.VERBOSE)
 
 
 @lru_cache(maxsize=1)
@@ -244,7 +249,7 @@ def _tco(text: str, start: int, host_end: int) -> list[tuple[int, int, bool, str
     slug = m.group()[1:]
     if len(slug) > _TCO_GLUE_SLUG:
         glued_at = host_end + 1 + _TCO_GLUE_SLUG
-        card = _URL.match(text, glued_at)  # the card's domain, glued on without a space
+        card = _url().match(text, glued_at)  # the card's domain, glued on without a space
         if card and card.group("bare") and card.end("bare") > m.end() and _fix_host(card.group("bare")):
             card_end = glued_at + len(_fix_host(card.group("bare")) or "")
             return [(start, glued_at, has_scheme, text[glued_at:card_end]), (glued_at, card_end, False, None)]

@@ -258,7 +258,7 @@ class Detector:
     # -- the decision -------------------------------------------------------------------------
 
     def _classify(self, link: Link) -> Verdict:
-        obfuscation = obfuscation_evidence(post_tricks(link))
+        obfuscation = obfuscation_evidence(post_tricks(link)) if link.obfuscation else None
         extra = (obfuscation,) if obfuscation else ()
         ancestors = _ancestors(link)
         if link.registered_domain:
