@@ -197,3 +197,48 @@ def test_skeleton_of_ascii_skips_translate_only_when_it_changes_nothing(label: s
         if src in expected:
             expected = expected.replace(src, dst)
     assert skeleton(label) == expected
+
+
+_NEWS_WORDS = sorted(w for w in COMBO_WORDS if len(w) >= 4)
+
+
+@given(
+    st.text(alphabet=string.ascii_lowercase + string.digits + "-", max_size=20),
+    st.sampled_from(_NEWS_WORDS),
+    st.booleans(),
+    st.integers(0, 20),
+)
+def test_the_newsy_search_is_a_substring_test_per_word(label: str, word: str, add: bool, at: int) -> None:
+    """``facts``' one regex search finds a news word in a label exactly when some word of four
+    letters or more is a substring of it (the test per word it replaces)."""
+    from linkguard.lookalike.techniques import _NEWSY
+
+    if add:
+        label = label[:at] + word + label[at:]
+    assert bool(_NEWSY.search(label)) == any(w in label for w in _NEWS_WORDS)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_may_embed_is_true_exactly_when_embedded_finds_a_domain_in_the_host(
+    detectors: tuple[Detector, Detector], names: list[str], data: st.DataObject
+) -> None:
+    """``techniques.may_embed`` (the gate of ``embedded`` in ``closed`` and ``plan``) answers as
+    the technique does on a plainly written link: some signal exactly when it says so."""
+    from linkguard.lookalike import techniques as tq
+    from linkguard.normalize import parse_link
+
+    fast = detectors[0]
+    index = fast.index
+    domains = sorted(index.outlet_by_domain)
+    part = st.sampled_from(names).map(lambda n: _mutate(data, n)) | st.sampled_from(domains).map(
+        lambda d: data.draw(st.sampled_from([d.replace(".", "-"), d.replace(".", ""), d]))
+    )
+    labels = data.draw(st.lists(part, min_size=1, max_size=3))
+    ending = data.draw(st.sampled_from(["com", "de", "info", "co.uk", "com.br", "blogspot.com"]))
+    link = parse_link(f"{'-'.join(labels)}.{ending}")
+    if link is None or not link.registered_domain or link.obfuscation:
+        return
+    subj = fast._subject(link)
+    found = tq.may_embed(index, subj.host, subj.suffix, subj.label)
+    assert found == bool(tq.embedded(index, subj))

@@ -150,3 +150,13 @@ def test_tld_a_labels_are_what_idna_gives() -> None:
     assert len(unicode_tlds) > 100
     for tld in unicode_tlds:
         assert idna.encode(tld, uts46=True).decode("ascii") in tlds, tld
+
+
+def test_the_unanchored_grammar_is_the_anchored_one_without_its_lookbehind() -> None:
+    """``_url()`` (compiled on first need) and ``_URL_START`` read the same grammar: where the
+    anchored one matches, the unanchored one matches the same span."""
+    from linkguard.extract import _URL_START, _url
+
+    text = "see https://welt.de/a?b=1 or welt.ltd and t.co/AbCdEfGhIjKlMn spiegel.de x@y.com"
+    for m in _URL_START.finditer(text):
+        assert _url().match(text, m.start()).span() == m.span()
