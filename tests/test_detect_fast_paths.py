@@ -242,3 +242,18 @@ def test_may_embed_is_true_exactly_when_embedded_finds_a_domain_in_the_host(
     subj = fast._subject(link)
     found = tq.may_embed(index, subj.host, subj.suffix, subj.label)
     assert found == bool(tq.embedded(index, subj))
+
+
+@given(
+    st.text(alphabet=string.ascii_lowercase + string.digits + "-", max_size=20)
+    | st.text(alphabet=string.ascii_letters + "01rnvvcl-", max_size=12)
+    | st.text(max_size=8)
+)
+@example("clrn")
+@example("welt")
+@example("we1t")
+def test_is_own_skeleton_is_the_skeleton_compared(label: str) -> None:
+    """The gates' one search for what ``skeleton`` would change answers as computing it does."""
+    from linkguard.lookalike.confusables import is_own_skeleton, skeleton
+
+    assert is_own_skeleton(label) == (skeleton(label) == label)

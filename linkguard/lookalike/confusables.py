@@ -116,6 +116,23 @@ def skeleton(label: str) -> str:
     return out
 
 
+@lru_cache(maxsize=1)
+def _ascii_changes() -> re.Pattern[str]:
+    """What ``skeleton`` changes in a lowercase ASCII label: a character the translation maps
+    elsewhere (``_ascii_sources``) or a sequence of the table; it changes nothing else."""
+    sources = "".join(sorted(_ascii_sources()))
+    parts = [f"[{re.escape(sources)}]"] if sources else []
+    return re.compile("|".join([*parts, *(re.escape(src) for src, _ in table().sequences)]) or "(?!)")
+
+
+def is_own_skeleton(label: str) -> bool:
+    """``skeleton(label) == label``: for a lowercase ASCII label (most of a domain list) one search
+    for what ``skeleton`` would change, without computing the skeleton or caching it."""
+    if label.isascii() and label.islower():
+        return _ascii_changes().search(label) is None
+    return skeleton(label) == label
+
+
 #: A digit 1 between letters, which reads as i as readily as l ("m1rror", "chron1cle"); at the edge of
 #: a name (1tv, tf1) it is part of the name.
 _ONE_INSIDE = re.compile(r"(?<=[a-z])1(?=[a-z])")

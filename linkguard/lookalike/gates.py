@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 from linkguard.lookalike import scoring as sc
 from linkguard.lookalike import techniques as tq
-from linkguard.lookalike.confusables import skeleton
+from linkguard.lookalike.confusables import is_own_skeleton, skeleton
 from linkguard.lookalike.index import Index, deletion_hits
 from linkguard.lookalike.techniques import Subject
 from linkguard.lookalike.wordlists import COMBO_WORDS
@@ -85,7 +85,7 @@ def closed(index: Index, subj: Subject) -> tuple[TechniqueFn, ...]:
         shut.append(tq.tld_swap)
     # homoglyph: every reading of a plain label that is its own skeleton is skipped; only a
     # capital I from the post could still read as l
-    if plain and not subj.capital_i_label and skeleton(label) == label:
+    if plain and not subj.capital_i_label and is_own_skeleton(label):
         shut.append(tq.homoglyph)
     # typo: its own first test; combo: its search for a name among the label's words
     key = label if not label.startswith("xn--") else skeleton(subj.label_unicode)
@@ -152,7 +152,7 @@ def plan(index: Index, link: Link) -> tuple[TechniqueFn, ...] | None:
         return None
     if label in index.brands or label in index.transliterations or label in index.legit_labels:
         return None
-    if label in index.government.forms or skeleton(label) != label:
+    if label in index.government.forms or not is_own_skeleton(label):
         return None
     # what ``closed`` leaves open of such a label: tld_swap (a popular name; no outlet's or
     # transliteration, tested above), typo (``may_be_typo``), combo (``_may_combine``; one
