@@ -101,7 +101,7 @@ class Positions:
     window of a larger document (one element of a streamed array) keeps the document's positions.
     """
 
-    __slots__ = ("_base", "_column0", "_end", "_line", "_offset", "_starts", "next", "raw")
+    __slots__ = ("_base", "_column0", "_count", "_end", "_line", "_offset", "_starts", "next", "raw")
 
     def __init__(
         self,
@@ -111,11 +111,14 @@ class Positions:
         end: int | None = None,
         column: int = 1,
         starts: list[int] | None = None,
+        count: int | None = None,
     ) -> None:
         self.raw = raw
         self._end = len(raw) if end is None else end
         #: Where each literal's opening quote is: given, or found on first need (C when built).
         self._starts = starts
+        #: How many there are, when known without them (a quiet post needs only that).
+        self._count = len(starts) if starts is not None else count
         #: The index of the next literal.
         self.next = 0
         self._base = self._offset, self._line = start, line
@@ -133,11 +136,12 @@ class Positions:
 
     def _find(self) -> list[int]:
         self._starts = literal_starts(self.raw, self._base[0], self._end)[0]
+        self._count = len(self._starts)
         return self._starts
 
     def count(self) -> int:
         """How many literals the text has."""
-        return len(self._starts if self._starts is not None else self._find())
+        return self._count if self._count is not None else len(self._find())
 
     def at(self, index: int) -> tuple[int, int]:
         """Line and column of the text of literal ``index`` (past its opening quote)."""
