@@ -434,9 +434,8 @@ class Walker:
         return None if shape is None else (shape, obj, None)
 
     def _claimed(self, obj: Obj) -> Shape | None:
-        """The shape whose post ``obj`` is when nothing holds it (as :meth:`_object` asks)."""
-        if self._marks is not None and obj.keys.isdisjoint(self._marks):
-            return None
+        """The shape whose post ``obj`` is when nothing holds it (as :meth:`_object` asks; not
+        filtered by the marks: what is read at the top is most often a post)."""
         for shape in self.shapes:
             if shape.is_post(obj, None):
                 return shape
