@@ -579,6 +579,96 @@ static PyObject *value_end(PyObject *self, PyObject *args) {
     return PyLong_FromLong(-1);
 }
 
+/* The array or object opening at p[i]: the index after its closing bracket, matched by depth
+ * outside literals as value_end matches it, with its literals counted and wide and brackets as
+ * literal_starts finds them; -1 when the text ends first, or at a backslash outside a literal
+ * (where the two searches part: not JSON, which the parser is left to say). */
+#define ELEMENT_END(NAME, CHAR, SKIP)                                                           \
+    static Py_ssize_t NAME(const CHAR *p, Py_ssize_t i, Py_ssize_t n, Py_ssize_t *count,       \
+                           int *wide, Py_ssize_t *brackets) {                                   \
+        Py_ssize_t depth = 0, digits = 0;                                                       \
+        int minus = 0;                                                                          \
+        for (; i < n; i++) {                                                                    \
+            Py_UCS4 c = p[i];                                                                   \
+            if (c == '"') {                                                                     \
+                ++*count;                                                                       \
+                i = SKIP(p, i + 1, n);                                                          \
+                digits = 0;                                                                     \
+                minus = 0;                                                                      \
+                continue;                                                                       \
+            }                                                                                   \
+            if (c >= '0' && c <= '9') {                                                         \
+                digits++;                                                                       \
+                if (digits >= 20 || (minus && digits >= 19)) *wide = 1;                        \
+                continue;                                                                       \
+            }                                                                                   \
+            if (c == '\\') return -1;                                                           \
+            minus = c == '-';                                                                   \
+            digits = 0;                                                                         \
+            if (c == '[' || c == '{') {                                                         \
+                depth++;                                                                        \
+                ++*brackets;                                                                    \
+            } else if ((c == ']' || c == '}') && --depth == 0) {                                \
+                return i + 1;                                                                   \
+            }                                                                                   \
+        }                                                                                       \
+        return -1;                                                                              \
+    }
+ELEMENT_END(element_end_ucs1, Py_UCS1, literal_end_ucs1)
+ELEMENT_END(element_end_ucs2, Py_UCS2, literal_end_ucs2)
+ELEMENT_END(element_end_ucs4, Py_UCS4, literal_end_ucs4)
+#undef ELEMENT_END
+
+static inline int json_space(Py_UCS4 c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+PyDoc_STRVAR(array_spans_doc,
+"array_spans(text, at, first, eof, deep, /) -> spans\n--\n\n"
+"The run of array elements from text[at] on that can be parsed one by one by orjson as json\n"
+"parses them: each an array or object the text holds whole (ending before the end of text\n"
+"unless eof), without a wide integer or more than deep brackets (see literal_starts), after a\n"
+"comma unless first: (start, end, literals) of each, literals being how many literal_starts\n"
+"finds in it. The run stops at anything else, which the caller reads. The C twin of\n"
+"linkguard.inputs.jsondump._array_spans_py.");
+
+static PyObject *array_spans(PyObject *self, PyObject *args) {
+    PyObject *text;
+    Py_ssize_t at, deep;
+    int first, eof;
+    if (!PyArg_ParseTuple(args, "Unppn", &text, &at, &first, &eof, &deep)) return NULL;
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    const int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    PyObject *spans = PyList_New(0);
+    if (spans == NULL) return NULL;
+    Py_ssize_t i = at < 0 ? 0 : at;
+    for (;;) {
+        while (i < n && json_space(PyUnicode_READ(kind, data, i))) i++;
+        if (!first) {
+            if (i >= n || PyUnicode_READ(kind, data, i) != ',') break;
+            for (i++; i < n && json_space(PyUnicode_READ(kind, data, i)); i++) {}
+        }
+        if (i >= n) break;
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c != '[' && c != '{') break;
+        Py_ssize_t count = 0, brackets = 0, end;
+        int wide = 0;
+        if (kind == PyUnicode_1BYTE_KIND)
+            end = element_end_ucs1((const Py_UCS1 *)data, i, n, &count, &wide, &brackets);
+        else if (kind == PyUnicode_2BYTE_KIND)
+            end = element_end_ucs2((const Py_UCS2 *)data, i, n, &count, &wide, &brackets);
+        else
+            end = element_end_ucs4((const Py_UCS4 *)data, i, n, &count, &wide, &brackets);
+        if (end < 0 || (end == n && !eof) || wide || brackets > deep) break;
+        if (append_steal(spans, Py_BuildValue("(nnn)", i, end, count)) < 0) {
+            Py_DECREF(spans);
+            return NULL;
+        }
+        i = end;
+        first = 0;
+    }
+    return spans;
+}
+
 PyDoc_STRVAR(deletion_hits_doc,
 "deletion_hits(key, index, /)\n--\n\n"
 "The strings one deletion or none away from key that are keys of the dict index, each once: what\n"
@@ -698,6 +788,7 @@ static PyMethodDef methods[] = {
     {"locate", locate, METH_VARARGS, locate_doc},
     {"split_run", split_run, METH_VARARGS, split_run_doc},
     {"value_end", value_end, METH_VARARGS, value_end_doc},
+    {"array_spans", array_spans, METH_VARARGS, array_spans_doc},
     {"deletion_hits", deletion_hits, METH_VARARGS, deletion_hits_doc},
     {"json_boundary", json_boundary, METH_VARARGS, json_boundary_doc},
     {NULL, NULL, 0, NULL},

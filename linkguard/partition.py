@@ -681,6 +681,9 @@ def _json_range(stream: io.TextIOWrapper, unit: Unit) -> Iterator[Record]:
             cur.expect("[")
         index, opening = unit.index, unit.start == 0
         while True:
+            run = jsondump._elements(cur, walker, (), None, JSON_WHOLE_VALUE_CHARS, index, opening)
+            after = yield from run  # most elements, as _value below reads each
+            opening, index = opening and after == index, after
             char = cur.peek()
             if not char or char == "]":
                 if unit.last != (char == "]"):  # the array ends early, or not where the file does

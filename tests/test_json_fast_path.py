@@ -282,6 +282,44 @@ def test_where_a_value_closes_in_c_and_python_agree(
     assert jsondump.value_end(short, 1) in (-1, end)
 
 
+#: Array elements as a window may hold them: values json writes, and what a run must stop at (a
+#: scalar, a wide integer, deep or unclosed brackets, a backslash outside a literal, NaN).
+SPAN_ELEMENTS = st.one_of(
+    st.one_of(st.lists(VALUES, max_size=3), st.dictionaries(STRINGS, VALUES, max_size=3)).map(
+        lambda v: json.dumps(v, ensure_ascii=False)
+    ),
+    VALUES.map(lambda v: json.dumps(v, ensure_ascii=False)),
+    st.sampled_from(
+        ['{"a": NaN}', '{"a": 12345678901234567890}', "[[[[1]]]]", '{\\"}', '[1, "\\"]', "[1,", '{"a":"]'],
+    ),
+)
+#: What may come between elements: JSON's white space, a comma or not, something else.
+SEPARATORS = st.sampled_from([",", ", ", " ,\n  ", ",\r\n\t"] * 3 + ["", " ", ";", ",,"])
+
+
+@settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(
+    elements=st.lists(st.tuples(SEPARATORS, SPAN_ELEMENTS), max_size=6),
+    head=st.sampled_from(["", " ", "é[", "😀 "]),
+    first=st.booleans(),
+    eof=st.booleans(),
+    deep=st.integers(0, 4),
+    cut=st.integers(0, 400),
+)
+def test_array_spans_in_c_and_python_agree_and_are_what_each_value_would_be_read_as(
+    elements: list[tuple[str, str]], head: str, first: bool, eof: bool, deep: int, cut: int
+) -> None:
+    text = head + "".join(sep + element for sep, element in elements)
+    text = text[: len(head) + cut]
+    at = len(head)
+    spans = jsondump.array_spans(text, at, first, eof, deep)
+    assert spans == jsondump._array_spans_py(text, at, first, eof, deep)
+    for start, stop, count in spans:  # each a value the window holds whole, for orjson as for json
+        assert jsondump.value_end(text, start) == stop and (stop < len(text) or eof)
+        starts, wide, brackets = jsontree.literal_starts(text, start, stop)
+        assert (len(starts), wide) == (count, False) and brackets <= deep
+
+
 #: Elements of a JSON document (a Telegram-like message list): ones orjson reads as json does, and
 #: ones it would not (a 64-bit overflow, NaN, 1e400, a lone surrogate), a key written twice, and
 #: brackets and quotes inside strings.
@@ -323,6 +361,7 @@ def test_document_elements_read_by_orjson_or_json_give_the_records_json_gives(
 
     fast = read()
     monkeypatch.setattr(jsondump, "value_end", lambda text, start: -1)  # json reads every value
+    monkeypatch.setattr(jsondump, "array_spans", lambda *_: [])
     assert fast == read()
     assert any(isinstance(r, Record) and "welt.ltd/a" in r.text for r in fast)
 

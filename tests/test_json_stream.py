@@ -83,6 +83,39 @@ def test_a_key_written_twice_keeps_both_values() -> None:
     ]
 
 
+#: Archive elements unlike the common tweet: quiet or not, a key written twice, HTML, an id outside
+#: ASCII, a value orjson refuses (NaN, a lone surrogate) or would round, brackets in a string, a
+#: wrapper that is more than one, a scalar and a nested array.
+_ODD_ELEMENTS = [
+    '{"tweet": {"id_str": "1", "full_text": "nur Worte", "entities": {"urls": []}}}',
+    '{"tweet": {"id_str": "2", "full_text": "welt.ltd/a", "full_text": "spiegel.ltd/b"}}',
+    '{"tweet": {"id_str": "3", "full_text": "<a href=\\"https://faz.ltd/c\\">FAZ</a>"}}',
+    '{"tweet": {"id_str": "4é", "full_text": "nur Worte"}}',
+    '{"tweet": {"id_str": "5", "full_text": "bild.ltd/d", "score": NaN}}',
+    '{"tweet": {"id_str": "6", "full_text": "zeit.ltd/e \\ud800"}}',
+    '{"tweet": {"id": 123456789012345678901234, "id_str": "7", "full_text": "taz.ltd/f ] } [\\" {"}}',
+    '{"tweet": {"id_str": "8", "full_text": "nur Worte"}, "note": "ard.ltd/g"}',
+    '{"status": {"id_str": "9", "full_text": "nur Worte"}}',
+    '"ntv.ltd/h"',
+    '[{"tweet": {"id_str": "10", "full_text": "n24.ltd/i"}}]',
+]
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_array_elements_read_in_runs_give_the_records_read_one_by_one(
+    monkeypatch: pytest.MonkeyPatch, broken: bool
+) -> None:
+    odd = [*_ODD_ELEMENTS, *(['{"tweet": {"id_str": "11" "full_text": "rtl.ltd/j"}}'] if broken else [])]
+    plain = [json.dumps(_tweet(i, pad=100 * (i % 7)), indent=2) for i in range(1000)]
+    elements = [*odd, *plain[:500], *odd, *plain[500:], *odd]  # several windows, odd ones across
+    data = ("window.YTD.tweets.part0 = [\n  " + ",\n  ".join(elements) + "\n]\n").encode()
+    assert len(data) > 2 * (1 << 18)
+    runs = _read(data)
+    monkeypatch.setattr(jsondump, "array_spans", lambda *_: [])
+    assert runs == _read(data)
+    assert any(isinstance(r, Record) and r.text == "https://welt.ltd/artikel/999" for r in runs) != broken
+
+
 def test_json_that_breaks_part_way_keeps_what_came_before_and_scans_the_rest_as_text() -> None:
     good = ",\n".join(json.dumps(_tweet(i)) for i in range(400))  # more than the first block read
     data = f'[{good},\n{{"oops":\n\n welt-ltd spiegel.ltd/x}}, "faz.news"]'.encode()

@@ -15,7 +15,7 @@ import io
 import itertools
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from typing import Any
 
 import orjson
@@ -65,11 +65,6 @@ def _value_end_py(text: str, start: int) -> int:
     return -1
 
 
-try:  # built from linkguard/_blocks.c when a C compiler was there at install time
-    from linkguard._blocks import value_end
-except ImportError:  # pragma: no cover - depends on the install
-    value_end = _value_end_py
-
 _DECODER = json.JSONDecoder()
 _PAIRS_DECODER = json.JSONDecoder(object_pairs_hook=pairs_hook)
 _SPACE = re.compile(r"[ \t\r\n]*")
@@ -80,6 +75,42 @@ _CUT_SHORT = "Unterminated string"
 _JUDGED_MEMBERS = 64
 #: Brackets beyond which ``json``'s recursion limit, not orjson's depth limit, must decide.
 _DEEP = 512
+
+
+#: A literal, or a backslash outside one (where ``_value_end_py`` and ``literal_starts`` part).
+_LITERAL_OR_BACKSLASH = re.compile(r'"(?:[^"\\]|\\.)*"?|\\', re.DOTALL)
+
+
+def _array_spans_py(text: str, at: int, first: bool, eof: bool, deep: int) -> list[tuple[int, int, int]]:
+    """The run of array elements from ``text[at]`` on that :meth:`_Cursor._held` would parse with
+    orjson: each an array or object ``text`` holds whole (ending before its end unless ``eof``),
+    without a wide integer or more than ``deep`` brackets, after a comma unless ``first``, and
+    without a backslash outside its literals; ``(start, end, literals)`` of each. ``array_spans``
+    is this or its C twin."""
+    spans: list[tuple[int, int, int]] = []
+    i = at
+    while True:
+        i = _SPACE.match(text, i).end()  # type: ignore[union-attr]
+        if not first:
+            if not text.startswith(",", i):
+                return spans
+            i = _SPACE.match(text, i + 1).end()  # type: ignore[union-attr]
+        end = _value_end_py(text, i)
+        if end < 0 or (end == len(text) and not eof):
+            return spans
+        if "\\" in (m.group() for m in _LITERAL_OR_BACKSLASH.finditer(text, i, end)):
+            return spans
+        starts, wide, brackets = literal_starts(text, i, end)
+        if wide or brackets > deep:
+            return spans
+        spans.append((i, end, len(starts)))
+        i, first = end, False
+
+
+try:  # built from linkguard/_blocks.c when a C compiler was there at install time
+    from linkguard._blocks import array_spans, value_end
+except ImportError:  # pragma: no cover - depends on the install
+    array_spans, value_end = _array_spans_py, _value_end_py
 
 
 def _loads(line: str, wide: bool, brackets: int) -> Any:
@@ -238,7 +269,35 @@ def _walk(cur: _Cursor, walker: Walker, parsed: Parsed, path: Path, holder: Hold
     value, start, end, starts = parsed
     walker.pos = cur.positions(start, end, starts)
     cur.at = end
-    return walker.records(value, path, holder, lambda: _PAIRS_DECODER.raw_decode(cur.buf, start)[0])
+    return walker.records(value, path, holder, functools.partial(_reparse, cur.buf, start))
+
+
+def _reparse(text: str, start: int) -> Pairs:
+    """The value at ``text[start]`` again, its objects as ``Pairs`` (one wrote a key twice)."""
+    return _PAIRS_DECODER.raw_decode(text, start)[0]  # type: ignore[no-any-return]
+
+
+def _elements(
+    cur: _Cursor, walker: Walker, path: Path, holder: Holder | None, whole: int, index: int, first: bool
+) -> Generator[Record, None, int]:
+    """The records of the array elements at the cursor that :func:`array_spans` finds (most of a
+    large array, in runs of a window each), as :func:`_value` gives them, without its steps;
+    the index after the last. An element orjson refuses is read by :func:`_value`, as before."""
+    buf = cur.buf
+    for start, end, count in array_spans(buf, cur.at, first, cur.eof, _DEEP):
+        where = (*path, str(index))
+        index += 1
+        try:
+            value = orjson.loads(buf[start:end])
+        except orjson.JSONDecodeError:
+            cur.at = start
+            yield from _value(cur, walker, where, holder, whole)
+            assert cur.buf is buf  # json reads it, or raises, without reading on: it is all there
+            continue
+        walker.pos = Positions(buf, cur.line_at(start), start, end, cur.column0, count=count)
+        cur.at = end
+        yield from walker.records(value, where, holder, functools.partial(_reparse, buf, start))
+    return index
 
 
 def _container(
@@ -247,19 +306,26 @@ def _container(
     """A large array element by element, or a large object member by member. What makes an object
     a holder of posts (a Telegram chat) or a wrapper around one is judged on the members before the
     one being read; a large object is never a post itself."""
-    is_array = cur.expect("[{") == "["
+    if cur.expect("[{") == "[":
+        index = 0
+        while True:
+            index = yield from _elements(cur, walker, path, holder, whole, index, not index)
+            if cur.peek() == "]":
+                cur.at += 1
+                return
+            if index:
+                cur.expect(",")
+            yield from _value(cur, walker, (*path, str(index)), holder, whole)
+            index += 1
     seen = Pairs()
     skip: frozenset[str] = frozenset()
     inner = holder
     for i in itertools.count():
-        if cur.peek() == ("]" if is_array else "}"):
+        if cur.peek() == "}":
             cur.at += 1
             return
         if i:
             cur.expect(",")
-        if is_array:
-            yield from _value(cur, walker, (*path, str(i)), holder, whole)
-            continue
         if cur.peek() != '"':
             raise cur.malformed("Expecting property name enclosed in double quotes")
         key = cur.value(whole)

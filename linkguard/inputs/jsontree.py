@@ -101,7 +101,7 @@ class Positions:
     window of a larger document (one element of a streamed array) keeps the document's positions.
     """
 
-    __slots__ = ("_base", "_column0", "_end", "_line", "_offset", "_starts", "next", "raw")
+    __slots__ = ("_base", "_column0", "_count", "_end", "_line", "_offset", "_starts", "next", "raw")
 
     def __init__(
         self,
@@ -111,11 +111,14 @@ class Positions:
         end: int | None = None,
         column: int = 1,
         starts: list[int] | None = None,
+        count: int | None = None,
     ) -> None:
         self.raw = raw
         self._end = len(raw) if end is None else end
         #: Where each literal's opening quote is: given, or found on first need (C when built).
         self._starts = starts
+        #: How many there are, when known without them (a quiet post needs only that).
+        self._count = len(starts) if starts is not None else count
         #: The index of the next literal.
         self.next = 0
         self._base = self._offset, self._line = start, line
@@ -133,11 +136,12 @@ class Positions:
 
     def _find(self) -> list[int]:
         self._starts = literal_starts(self.raw, self._base[0], self._end)[0]
+        self._count = len(self._starts)
         return self._starts
 
     def count(self) -> int:
         """How many literals the text has."""
-        return len(self._starts if self._starts is not None else self._find())
+        return self._count if self._count is not None else len(self._find())
 
     def at(self, index: int) -> tuple[int, int]:
         """Line and column of the text of literal ``index`` (past its opening quote)."""
@@ -347,6 +351,10 @@ class Shape:
     #: How many records a post gives when it provably shows no link (its text, if any, as one
     #: empty record), without reading it; ``None`` when it may show one (then it is read).
     quiet: Callable[[Obj], int | None] | None = None
+    #: Keys of which an object has at least one whenever this shape takes it for a post (whatever
+    #: holds it), a holder of posts or a wrapper: the walk passes an object with none of any
+    #: shape's marks without asking the shapes (most objects of a walk). ``None``: always asked.
+    marks: frozenset[str] | None = None
 
 
 class Walker:
@@ -357,6 +365,10 @@ class Walker:
         # only the shapes that have them are asked, once per object of the walk
         self._holds = [s.holds_posts for s in shapes if s.holds_posts is not _never]
         self._wraps = [s.wrapper_meta for s in shapes if s.wrapper_meta is not _nothing]
+        marks = [s.marks for s in shapes]
+        #: An object with none of these keys is no shape's post, holder or wrapper (``None``: a
+        #: shape did not say which keys it needs, so every object is asked).
+        self._marks = None if None in marks else frozenset[str]().union(*marks)  # type: ignore[arg-type]
 
     def walk(
         self, value: Any, path: Path, post: Post | None = None, holder: Holder | None = None
@@ -377,70 +389,70 @@ class Walker:
         """The records of ``value`` parsed to dicts; when literals are left over, an object wrote a
         key twice and its dict kept only the last: ``reparse`` (to ``Pairs``) keeps both.
 
-        A post that its shape proves quiet (no link in it: two thirds of an archive's tweets) is
-        one empty record that counts it, or none, as the walk would give, without the walk: its
-        identity, positions and pointers are built only for posts that may give a finding."""
+        A post, or a one-member wrapper around one (an X archive's ``{"tweet": {…}}``), is read by
+        its shape at once, as the walk would come to it. One that its shape proves quiet (no link
+        in it: two thirds of an archive's tweets) is one empty record that counts it, or none, as
+        the walk would give, without the read: its identity, positions and pointers are built only
+        for posts that may give a finding."""
         pos = self.pos
-        claimed: Shape | None = None
-        if holder is None and value.__class__ is dict:
-            if len(value) == 1:
-                quiet = self._quiet(value)
-            else:  # the post's shape, found once for the shortcut and for the read
-                obj = Obj.of(value)
-                claimed = self._claimed(obj)
-                quiet = None if claimed is None or claimed.quiet is None else claimed.quiet(obj)
+        found = self._post(value) if holder is None and value.__class__ is dict else None
+        if found is None:
+            out = list(self.walk(value, path, None, holder))
+        else:
+            shape, obj, key = found
+            quiet = None if shape.quiet is None else shape.quiet(obj)
             if quiet is not None and literals(value) == pos.count():  # no key written twice
                 return [Record("", self.source, pos.line, 1, posts=1)] if quiet else []
-        if claimed is not None:  # what the walk does with a post (``_object``), without its layers
-            out = list(claimed.read_post(obj, path, self, None))
-        else:
-            out = list(self.walk(value, path, None, holder))
+            where = path
+            if key is not None:  # as the wrapper's walk comes to it: past the key literal
+                pos.next += 1
+                where = (*path, key)
+            out = list(shape.read_post(obj, where, self, None))
         if pos.next != pos.count():
             pos.rewind()
             out = list(self.walk(reparse(), path, None, holder))
         return out
 
-    def _quiet(self, value: dict[str, Any]) -> int | None:
-        """The records :meth:`walk` would give ``value`` (none, or one empty one) when it is a post,
-        or a one-member wrapper around one (an X archive's ``{"tweet": {…}}``), that its shape
-        finds quiet; ``None`` otherwise. The wrapper is judged as :meth:`_object` judges it, once
-        the post inside is found quiet (most posts that are not are passed at less cost)."""
+    def _post(self, value: dict[str, Any]) -> tuple[Shape, Obj, str | None] | None:
+        """The post ``value`` is, or that it wraps as its one member (with that member's key), as
+        :meth:`_object` finds it with no holder: its shape and ``Obj``; ``None`` for anything else.
+        A wrapper's key is then no shape's mark, nor one ``_object`` reads apart."""
         if len(value) == 1:
             ((key, inner),) = value.items()
-            if inner.__class__ is dict and key not in _WRAPPER_KEYS_WALKED_APART:
-                quiet = self._quiet_post(Obj.of(inner))
-                if quiet is None:
-                    return None
-                obj = Obj.of(value)
-                if self._claimed(obj) is not None:
-                    return None  # a post of one member: read
-                if any(holds(obj) for holds in self._holds):
-                    return None
-                return None if any(key in wraps(obj) for wraps in self._wraps) else quiet
-        return self._quiet_post(Obj.of(value))
-
-    def _quiet_post(self, obj: Obj) -> int | None:
+            marks = self._marks
+            if (
+                inner.__class__ is dict
+                and marks is not None
+                and key not in marks
+                and key not in _WRAPPER_KEYS_WALKED_APART
+            ):
+                obj = Obj.of(inner)
+                shape = self._claimed(obj)
+                return None if shape is None else (shape, obj, key)
+        obj = Obj.of(value)
         shape = self._claimed(obj)
-        return None if shape is None or shape.quiet is None else shape.quiet(obj)
+        return None if shape is None else (shape, obj, None)
 
     def _claimed(self, obj: Obj) -> Shape | None:
-        """The shape whose post ``obj`` is when nothing holds it (as :meth:`_object` asks)."""
+        """The shape whose post ``obj`` is when nothing holds it (as :meth:`_object` asks; not
+        filtered by the marks: what is read at the top is most often a post)."""
         for shape in self.shapes:
             if shape.is_post(obj, None):
                 return shape
         return None
 
     def _object(self, obj: Obj, path: Path, post: Post | None, holder: Holder | None) -> Iterator[Record]:
-        for shape in self.shapes:
-            if shape.is_post(obj, holder):
-                yield from shape.read_post(obj, path, self, holder)
-                return
-        if any(holds(obj) for holds in self._holds):
-            holder = obj.fields
-        skip: frozenset[str] = frozenset()
-        for wraps in self._wraps:
-            skip = skip or wraps(obj)
         keys, fields = obj.keys, obj.fields
+        skip: frozenset[str] = frozenset()
+        if self._marks is None or not keys.isdisjoint(self._marks):
+            for shape in self.shapes:
+                if shape.is_post(obj, holder):
+                    yield from shape.read_post(obj, path, self, holder)
+                    return
+            if any(holds(obj) for holds in self._holds):
+                holder = fields
+            for wraps in self._wraps:
+                skip = skip or wraps(obj)
         shown = None
         if "expanded_url" in keys and isinstance(fields.get("expanded_url"), str):
             shown = fields.get("display_url") if isinstance(fields.get("display_url"), str) else None

@@ -49,4 +49,4 @@ def read_post(obj: Obj, path: Path, walker: Walker, holder: Holder | None) -> It
     yield from rest
 
 
-SHAPE = Shape("mastodon", is_post, read_post, wrapper_meta=wrapper_meta)
+SHAPE = Shape("mastodon", is_post, read_post, wrapper_meta=wrapper_meta, marks=frozenset({"type"}))

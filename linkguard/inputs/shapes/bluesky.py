@@ -130,4 +130,4 @@ def read_post(obj: Obj, path: Path, walker: Walker, holder: Holder | None) -> It
     yield from rest
 
 
-SHAPE = Shape("bluesky", is_post, read_post)
+SHAPE = Shape("bluesky", is_post, read_post, marks=frozenset({"$type", "uri"}))

@@ -132,4 +132,4 @@ def _at(value: Any, where: Path) -> Any:
     return value
 
 
-SHAPE = Shape("facebook", is_post, read_post)
+SHAPE = Shape("facebook", is_post, read_post, marks=frozenset({"timestamp"}))

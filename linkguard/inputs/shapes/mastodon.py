@@ -36,4 +36,4 @@ def read_post(obj: Obj, path: Path, walker: Walker, holder: Holder | None) -> It
     yield from rest
 
 
-SHAPE = Shape("mastodon", is_post, read_post)
+SHAPE = Shape("mastodon", is_post, read_post, marks=frozenset({"content"}))

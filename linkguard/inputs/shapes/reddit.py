@@ -58,4 +58,4 @@ def read_post(obj: Obj, path: Path, walker: Walker, holder: Holder | None) -> It
     yield from rest
 
 
-SHAPE = Shape("reddit", is_post, read_post)
+SHAPE = Shape("reddit", is_post, read_post, marks=frozenset({"permalink"}))

@@ -111,4 +111,4 @@ def read_post(obj: Obj, path: Path, walker: Walker, holder: Holder | None) -> It
     yield from rest
 
 
-SHAPE = Shape("telegram", is_post, read_post, holds_posts=holds_posts)
+SHAPE = Shape("telegram", is_post, read_post, holds_posts=holds_posts, marks=frozenset({"id"}))

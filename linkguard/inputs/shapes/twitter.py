@@ -166,4 +166,4 @@ def quiet(obj: Obj) -> int | None:
     return 1 if quiet_text(text) else None
 
 
-SHAPE = Shape("x", is_post, read_post, quiet=quiet)
+SHAPE = Shape("x", is_post, read_post, quiet=quiet, marks=frozenset({"id_str"}))

@@ -130,4 +130,11 @@ def read_post(obj: Obj, path: Path, walker: Walker, holder: Holder | None) -> It
     yield from rest
 
 
-SHAPE = Shape("youtube", is_post, read_post, holds_posts=holds_posts, wrapper_meta=wrapper_meta)
+SHAPE = Shape(
+    "youtube",
+    is_post,
+    read_post,
+    holds_posts=holds_posts,
+    wrapper_meta=wrapper_meta,
+    marks=frozenset({"kind", "webpage_url", "text", "html"}),
+)
