@@ -93,7 +93,7 @@ def _link(data: st.DataObject, names: list[str]) -> Link | None:
 
 
 _SETTINGS = settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
 

@@ -171,7 +171,7 @@ def _scanned(sc: scan.Scanner, records: list[Record]) -> tuple[list[dict[str, An
     return findings, stats
 
 
-@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(posts=st.lists(st.tuples(tweets(), WRAPPERS), min_size=1, max_size=3))
 def test_a_quiet_post_counts_and_scans_as_reading_it_does(
     scanner: scan.Scanner, posts: list[tuple[list[tuple[str, Any]], str]]

@@ -50,7 +50,7 @@ HOLDERS: list[dict[str, Any] | None] = [
 ]
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(fields=st.dictionaries(KEYS, SCALARS | VALUES, max_size=8))
 def test_an_object_without_a_shapes_marks_is_none_of_its_posts_holders_or_wrappers(
     fields: dict[str, Any],

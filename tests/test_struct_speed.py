@@ -131,7 +131,7 @@ def _finding(verdict: Verdict, text: str) -> Finding:
     return Finding(link, verdict, "post.json", 1, 2, "/0/full_text", text, Post("x", "1", None, text or None))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.lists(VERDICTS, min_size=1, max_size=6), st.lists(EVIDENCE, max_size=2), st.data())
 def test_encoded_verdicts_put_together_from_pieces_are_dumps_of_to_dict(
     verdicts: list[Verdict], notes: list[Evidence], data: st.DataObject
@@ -190,7 +190,7 @@ DATE_PIECES = st.tuples(
 )
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     DATE_PIECES,
     st.just([" "] * 5) | st.lists(st.sampled_from([" ", "  ", "\t", "\u2003"]), min_size=5, max_size=5),
@@ -213,7 +213,7 @@ def _readline_all(text: str, size: int) -> list[str]:
     return list(iter(lambda: stream.readline(size), ""))
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(
     st.text(alphabet=st.sampled_from('ab{"é😀 \r\n'), max_size=80)
     | st.sampled_from(["", "\r", "\r\n", "a\r\r\n\n"]),
