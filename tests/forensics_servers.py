@@ -8,6 +8,7 @@ Registered from tests/conftest.py with ``pytest_plugins``.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gzip
 import json
 import socket
@@ -24,6 +25,7 @@ from typing import Any
 
 import pytest
 
+from linkguard.forensics.fetch import FetchLimits
 from linkguard.models import Outlet, Verdict
 
 #: The one outlet the forensics CLI tests judge against.
@@ -439,6 +441,20 @@ def classify_stub(link: Any) -> Verdict:
     if link.registered_domain in ("t.co", "bit.ly"):
         return Verdict("shortened", 10)
     return Verdict("unknown", 0)
+
+
+@pytest.fixture(autouse=True)
+def unpaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Requests to one loopback host are not spaced out (the CLI's default politeness, half a
+    second, was most of the online tests' time, asleep). A ``FetchLimits`` built without a
+    ``per_host_interval`` gets 0; one given an interval keeps it, so the politeness test
+    (``test_politeness_spaces_requests_to_one_host``) still measures real spacing. Processes a
+    test starts keep the default."""
+    init = FetchLimits.__init__
+    names = [f.name for f in dataclasses.fields(FetchLimits) if f.init]
+    defaults = list(init.__defaults__ or ())
+    defaults[names.index("per_host_interval") - (len(names) - len(defaults))] = 0.0
+    monkeypatch.setattr(init, "__defaults__", tuple(defaults))
 
 
 @pytest.fixture
