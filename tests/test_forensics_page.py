@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from forensics_servers import CLONE_HTML, HARMLESS_HTML, WELT
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from linkguard.forensics.page import PageClaims, analyse, decode_html, match_outlets, parse_html
+from linkguard.forensics.page import PageClaims, _mentions, analyse, decode_html, match_outlets, parse_html
 from linkguard.forensics.redirects import html_redirect
 from linkguard.models import Outlet
 
@@ -47,6 +51,25 @@ def test_unrelated_page_claims_nothing() -> None:
 def test_a_title_mention_alone_is_not_a_claim() -> None:
     (match,) = match_outlets(claims_of("<title>Die Welt der Technik</title>"), [WELT])
     assert not match.claims and match.weak and not match.strong
+
+
+#: Pieces of names and of the text around them: word characters of several scripts, what a
+#: regex would read specially, spaces and punctuation, and a case that casefolds (ß, Σ).
+_PIECES = st.sampled_from(
+    ["welt", "die", "ß", "ss", "σ", "Σ", "é", "_", "1", " ", "-", ".", "(", "+", "*", "\\"]
+)
+
+
+_NAMES = st.lists(st.lists(_PIECES, min_size=1, max_size=3).map("".join).map(str.casefold), max_size=4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.none() | st.lists(_PIECES, max_size=10).map("".join), names=_NAMES)
+def test_a_mention_is_the_first_name_the_pattern_finds(text: str | None, names: list[str]) -> None:
+    """The substring test in front of each pattern changes no answer."""
+    folded = (text or "").casefold()
+    pattern = (n for n in names if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", folded))
+    assert _mentions(text, names) == (next(pattern, None) if text else None)
 
 
 @pytest.mark.parametrize(
