@@ -16,6 +16,7 @@ import pytest
 from forensics_servers import Server
 
 from linkguard.cli import main
+from linkguard.forensics.budget import Budget, BudgetExceeded
 
 
 @pytest.fixture(autouse=True)
@@ -213,3 +214,17 @@ def test_csv_on_a_terminal_shows_control_characters_as_escapes() -> None:
         written[name] = out.getvalue()
     assert "\u202e" in written["file"]  # a file keeps the data as it was
     assert "\u202e" not in written["terminal"] and "<U+202E>" in written["terminal"]
+
+
+def test_a_step_that_starts_after_the_deadline_is_refused_and_named() -> None:
+    """A budget spent between steps (a slow hop, a politeness pause) stops the next step before it
+    starts, and the evidence names the first step that found it empty."""
+    now = [100.0]
+    budget = Budget(2.0, clock=lambda: now[0])
+    budget.check("the redirect chain")  # time left: nothing raised
+    now[0] += 2.5
+    with pytest.raises(BudgetExceeded, match="time budget of 2 s ran out during the page"):
+        budget.check("the page")
+    with pytest.raises(BudgetExceeded):
+        budget.check("the registration lookup")
+    assert budget.ran_out == "the page"
