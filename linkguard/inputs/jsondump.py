@@ -287,6 +287,12 @@ def _elements(
     for start, end, count in array_spans(buf, cur.at, first, cur.eof, _DEEP):
         where = (*path, str(index))
         index += 1
+        quiet = None if holder is not None else walker.quiet_records(buf, start, end)
+        if quiet is not None:  # what ``walker.records`` gives a quiet post, without parsing it
+            cur.at = end
+            if quiet:
+                yield Record("", walker.source, cur.line_at(start), 1, posts=1)
+            continue
         try:
             value = orjson.loads(buf[start:end])
         except orjson.JSONDecodeError:
@@ -412,6 +418,10 @@ def read_lines(stream: io.TextIOWrapper, source: str, *, first_line: int = 1) ->
                 rest = next(lines, "")
             continue
         if line.isspace():  # not empty: the loop ends there; as ``not line.strip()`` without the copy
+            continue
+        quiet = walker.quiet_records(line, 0, len(line))
+        if quiet is not None:  # what the read below gives a quiet post, without parsing it
+            yield Record("", source, line_no, 1, f"line {line_no}", count=1, posts=quiet)
             continue
         starts, wide, brackets = literal_starts(line, 0, len(line))
         try:
