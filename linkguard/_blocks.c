@@ -153,6 +153,18 @@ static inline int match_at(const unsigned char *p, Py_ssize_t s, Py_ssize_t i, P
     return 0;
 }
 
+/* Whether the line p[s:e] may hold a link: 0 no, 1 a hint, 2 something to de-obfuscate. */
+static int line_match(const unsigned char *p, Py_ssize_t s, Py_ssize_t e) {
+    int kept = 0;
+    for (Py_ssize_t i = s; i < e; i++) {
+        if (!START[p[i]]) continue;
+        int m = match_at(p, s, i, e);
+        if (m == 2) return 2;
+        kept |= m;
+    }
+    return kept;
+}
+
 static PyObject *newlines_str(Py_ssize_t n) {
     PyObject *s = PyUnicode_New(n, 127);
     if (s != NULL) memset(PyUnicode_DATA(s), '\n', (size_t)n);
@@ -187,13 +199,8 @@ static PyObject *select_lines(PyObject *self, PyObject *args) {
     for (;;) {
         const unsigned char *nl = memchr(p + start, '\n', (size_t)(n - start));
         const Py_ssize_t end = nl != NULL ? nl - p : n;
-        int kept = 0, obfuscated = 0;
-        for (Py_ssize_t i = start; i < end; i++) {
-            if (!START[p[i]]) continue;
-            int m = match_at(p, start, i, end);
-            if (m == 2) { kept = obfuscated = 1; break; }
-            kept |= m;
-        }
+        const int m = line_match(p, start, end);
+        const int kept = m != 0, obfuscated = m == 2;
         if (kept) {
             if (kept_index < 0) {
                 first_gap = line_index;
@@ -979,9 +986,10 @@ PyDoc_STRVAR(tweet_quiet_doc,
 "tweet_quiet(text, start, end, not_wrappers, quiet_full, quiet_text, /)\n--\n\n"
 "What linkguard.inputs.shapes.twitter.quiet says of the post that text[start:end] holds as a JSON\n"
 "object (or wraps as its one member, under a key not in not_wrappers, None: never), read from the\n"
-"text without parsing it: 0 for a quiet tweet without text, its text (no escape in it) for the\n"
-"caller to prove quiet, None when it cannot tell (not a tweet, maybe not quiet, or JSON that\n"
-"the strict reading refuses). quiet_full and quiet_text are twitter._QUIET_KEYS.");
+"text without parsing it: 0 for a quiet tweet without text, 1 for one whose ASCII text select_lines\n"
+"keeps no line of, any other text (no escape in it) for the caller to prove quiet, None when it\n"
+"cannot tell (not a tweet, maybe not quiet, or JSON that the strict reading refuses). quiet_full\n"
+"and quiet_text are twitter._QUIET_KEYS.");
 
 static PyObject *tweet_quiet(PyObject *self, PyObject *args) {
     PyObject *text, *not_wrappers, *quiet_full, *quiet_text;
@@ -1037,9 +1045,18 @@ static PyObject *tweet_quiet(PyObject *self, PyObject *args) {
     }
     if (SCH(&s, text_member->value) != '"' || text_member->value_end - text_member->value == 2)
         return PyLong_FromLong(0);
-    for (i = text_member->value + 1; i < text_member->value_end - 1; i++)
-        if (SCH(&s, i) == '\\') Py_RETURN_NONE;
-    return PyUnicode_Substring(text, text_member->value + 1, text_member->value_end - 1);
+    const Py_ssize_t from = text_member->value + 1, to = text_member->value_end - 1;
+    int plain = s.kind == PyUnicode_1BYTE_KIND;  /* ASCII without '<': its own UTF-8, and no HTML */
+    for (i = from; i < to; i++) {
+        Py_UCS4 c = SCH(&s, i);
+        if (c == '\\') Py_RETURN_NONE;
+        plain &= c < 128 && c != '<';
+    }
+    if (plain) {  /* one line (no line break or tab: a control character), as select_lines reads it */
+        if (line_match((const unsigned char *)s.data, from, to)) Py_RETURN_NONE;
+        return PyLong_FromLong(1);
+    }
+    return PyUnicode_Substring(text, from, to);
 }
 #undef SCH
 

@@ -178,7 +178,8 @@ except ImportError:  # pragma: no cover - depends on the install: every tweet is
 
 def quiet_raw(text: str, start: int, end: int, not_wrappers: frozenset[str] | None) -> int | None:
     """:func:`quiet` of the tweet in ``text[start:end]``, found and tested in C without parsing it
-    (see ``Shape.quiet_raw``); the text it finds is proved quiet here, as :func:`quiet` does."""
+    (see ``Shape.quiet_raw``); a text C does not judge itself (HTML-like or outside ASCII) is
+    proved quiet here, as :func:`quiet` does."""
     assert tweet_quiet is not None
     found = tweet_quiet(text, start, end, not_wrappers, _QUIET_KEYS["full_text"], _QUIET_KEYS["text"])
     if isinstance(found, str):
