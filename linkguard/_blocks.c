@@ -28,8 +28,12 @@
 
 /* Bytes that can start a pattern. */
 static unsigned char START[256];
+/* Bytes that end a plain run of a JSON literal (a quote, a backslash, a control character). */
+static unsigned char RUN_STOP[256];
 
-static void init_start(void) {
+static void init_start(void) {  /* and RUN_STOP */
+    for (int c = 0; c < 0x20; c++) RUN_STOP[c] = 1;
+    RUN_STOP['"'] = RUN_STOP['\\'] = 1;
     const char *ascii = ".:[({\\xX*oO";
     for (const char *c = ascii; *c; c++) START[(unsigned char)*c] = 1;
     const unsigned char lead[] = {0xc2, 0xcd, 0xd8, 0xe1, 0xe2, 0xe3, 0xef, 0xf0};
@@ -826,10 +830,14 @@ static int hex_digit(Py_UCS4 c) { return (c >= '0' && c <= '9') || (c >= 'a' && 
         while (i < n && p[i] != '"' && p[i] != '\\' && p[i] >= 0x20) i++;                       \
         return i;                                                                               \
     }
-PLAIN_RUN(plain_run_ucs1, Py_UCS1)
 PLAIN_RUN(plain_run_ucs2, Py_UCS2)
 PLAIN_RUN(plain_run_ucs4, Py_UCS4)
 #undef PLAIN_RUN
+
+static Py_ssize_t plain_run_ucs1(const Py_UCS1 *p, Py_ssize_t i, Py_ssize_t n) {
+    while (i < n && !RUN_STOP[p[i]]) i++;
+    return i;
+}
 
 /* The literal opening at i: the index after its closing quote, -1 if not strict; *escaped says
  * whether it has an escape. */
@@ -963,14 +971,23 @@ static const Member *member_named(const Strict *s, const Member *m, Py_ssize_t n
     return NULL;
 }
 
-/* Whether key m is in the set (NULL: never); -1 on an error. */
-static int key_in(PyObject *text, const Member *m, PyObject *set) {
-    if (set == Py_None) return 0;
-    PyObject *key = PyUnicode_Substring(text, m->key, m->key + m->key_len);
-    if (key == NULL) return -1;
-    int in = PySet_Contains(set, key);
-    Py_DECREF(key);
-    return in;
+/* Whether key m is one of the strings of the tuple keys (None: of none). Compared in place: a
+ * set lookup would hash a new string for every member of every post. */
+static int key_among(const Strict *s, const Member *m, PyObject *keys) {
+    if (keys == Py_None) return 0;
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(keys); k++) {
+        PyObject *key = PyTuple_GET_ITEM(keys, k);
+        if (PyUnicode_GET_LENGTH(key) != m->key_len) continue;
+        const int kind = PyUnicode_KIND(key);
+        const void *data = PyUnicode_DATA(key);
+        Py_ssize_t j = 0;
+        if (kind == s->kind)
+            j = memcmp(data, (const char *)s->data + m->key * kind, (size_t)(m->key_len * kind)) ? -1 : m->key_len;
+        else
+            while (j < m->key_len && PyUnicode_READ(kind, data, j) == SCH(s, m->key + j)) j++;
+        if (j == m->key_len) return 1;
+    }
+    return 0;
 }
 
 /* Whether the string value of m is plain ASCII with no escape (its text is its value). */
@@ -985,18 +1002,22 @@ static int plain_ascii(const Strict *s, const Member *m) {
 PyDoc_STRVAR(tweet_quiet_doc,
 "tweet_quiet(text, start, end, not_wrappers, quiet_full, quiet_text, /)\n--\n\n"
 "What linkguard.inputs.shapes.twitter.quiet says of the post that text[start:end] holds as a JSON\n"
-"object (or wraps as its one member, under a key not in not_wrappers, None: never), read from the\n"
+"object (or wraps as its one member, under a key not in the tuple not_wrappers, None: never), read from the\n"
 "text without parsing it: 0 for a quiet tweet without text, 1 for one whose ASCII text select_lines\n"
 "keeps no line of, any other text (no escape in it) for the caller to prove quiet, None when it\n"
 "cannot tell (not a tweet, maybe not quiet, or JSON that the strict reading refuses). quiet_full\n"
-"and quiet_text are twitter._QUIET_KEYS.");
+"and quiet_text are twitter._QUIET_KEYS, as tuples.");
 
 static PyObject *tweet_quiet(PyObject *self, PyObject *args) {
     PyObject *text, *not_wrappers, *quiet_full, *quiet_text;
     Py_ssize_t start, end;
-    if (!PyArg_ParseTuple(args, "UnnOO!O!", &text, &start, &end, &not_wrappers, &PyFrozenSet_Type, &quiet_full,
-                          &PyFrozenSet_Type, &quiet_text))
+    if (!PyArg_ParseTuple(args, "UnnOO!O!", &text, &start, &end, &not_wrappers, &PyTuple_Type, &quiet_full,
+                          &PyTuple_Type, &quiet_text))
         return NULL;
+    if (not_wrappers != Py_None && !PyTuple_Check(not_wrappers)) {
+        PyErr_SetString(PyExc_TypeError, "not_wrappers must be a tuple or None");
+        return NULL;
+    }
     if (start < 0 || end > PyUnicode_GET_LENGTH(text) || start > end) Py_RETURN_NONE;
     Strict s = {PyUnicode_KIND(text), PyUnicode_DATA(text), end};
     Member m[STRICT_MEMBERS], inner[STRICT_MEMBERS];
@@ -1005,13 +1026,8 @@ static PyObject *tweet_quiet(PyObject *self, PyObject *args) {
     if (i >= end || SCH(&s, i) != '{') Py_RETURN_NONE;
     i = strict_object(&s, i, 1, m, &n);
     if (i < 0 || strict_space(&s, i) != end) Py_RETURN_NONE;
-    if (n == 1 && SCH(&s, m[0].value) == '{' && not_wrappers != Py_None) {  /* as Walker._post */
-        int in = key_in(text, &m[0], not_wrappers);
-        if (in < 0) return NULL;
-        if (!in) {
-            strict_object(&s, m[0].value, 2, m, &n);  /* read once already: strict */
-        }
-    }
+    if (n == 1 && SCH(&s, m[0].value) == '{' && not_wrappers != Py_None && !key_among(&s, &m[0], not_wrappers))
+        strict_object(&s, m[0].value, 2, m, &n);  /* as Walker._post; read once already: strict */
     const Member *text_member = member_named(&s, m, n, "full_text");
     PyObject *quiet_keys = quiet_full;
     if (text_member == NULL) {
@@ -1034,9 +1050,7 @@ static PyObject *tweet_quiet(PyObject *self, PyObject *args) {
     for (k = 0; k < n; k++) {
         Py_UCS4 first = SCH(&s, m[k].value);
         if (first != '"' && first != '{' && first != '[') continue;
-        int in = key_in(text, &m[k], quiet_keys);
-        if (in < 0) return NULL;
-        if (!in) Py_RETURN_NONE;  /* a member the read walks */
+        if (!key_among(&s, &m[k], quiet_keys)) Py_RETURN_NONE;  /* a member the read walks */
     }
     for (k = 0; k < n; k++) {
         if ((key_is(&s, &m[k], "id_str") || key_is(&s, &m[k], "created_at")) && SCH(&s, m[k].value) == '"' &&

@@ -26,8 +26,8 @@ def tweet_quiet(
     text: str,
     start: int,
     end: int,
-    not_wrappers: frozenset[str] | None,
-    quiet_full: frozenset[str],
-    quiet_text: frozenset[str],
+    not_wrappers: tuple[str, ...] | None,
+    quiet_full: tuple[str, ...],
+    quiet_text: tuple[str, ...],
     /,
 ) -> int | str | None: ...

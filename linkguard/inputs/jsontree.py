@@ -360,7 +360,7 @@ class Shape:
     #: ``text[start:end]`` or its one member under a key not in ``not_wrappers`` (``None``: never
     #: one member), gives what :meth:`Walker.records` would, or ``None`` (then it is parsed). Asked
     #: of the first shape only, which is the first to claim a post.
-    quiet_raw: Callable[[str, int, int, frozenset[str] | None], int | None] | None = None
+    quiet_raw: Callable[[str, int, int, tuple[str, ...] | None], int | None] | None = None
 
 
 class Walker:
@@ -376,7 +376,7 @@ class Walker:
         #: shape did not say which keys it needs, so every object is asked).
         self._marks = None if None in marks else frozenset[str]().union(*marks)  # type: ignore[arg-type]
         #: The keys under which a one-member object is no wrapper of a post (see :meth:`_post`).
-        self._not_wrappers = None if self._marks is None else self._marks | _WRAPPER_KEYS_WALKED_APART
+        self._not_wrappers = None if self._marks is None else tuple(self._marks | _WRAPPER_KEYS_WALKED_APART)
         self._quiet_raw = shapes[0].quiet_raw if shapes else None
 
     def quiet_records(self, text: str, start: int, end: int) -> int | None:

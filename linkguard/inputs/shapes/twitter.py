@@ -168,7 +168,8 @@ def quiet(obj: Obj) -> int | None:
 
 #: The C search behind :func:`quiet_raw` (``None`` when ``_blocks`` was not built).
 tweet_quiet: (
-    Callable[[str, int, int, frozenset[str] | None, frozenset[str], frozenset[str]], int | str | None] | None
+    Callable[[str, int, int, tuple[str, ...] | None, tuple[str, ...], tuple[str, ...]], int | str | None]
+    | None
 )
 try:  # built from linkguard/_blocks.c when a C compiler was there at install time
     from linkguard._blocks import tweet_quiet
@@ -176,12 +177,16 @@ except ImportError:  # pragma: no cover - depends on the install: every tweet is
     tweet_quiet = None
 
 
-def quiet_raw(text: str, start: int, end: int, not_wrappers: frozenset[str] | None) -> int | None:
+#: ``_QUIET_KEYS`` as C compares them, in place.
+_QUIET_TUPLES = (tuple(_QUIET_KEYS["full_text"]), tuple(_QUIET_KEYS["text"]))
+
+
+def quiet_raw(text: str, start: int, end: int, not_wrappers: tuple[str, ...] | None) -> int | None:
     """:func:`quiet` of the tweet in ``text[start:end]``, found and tested in C without parsing it
     (see ``Shape.quiet_raw``); a text C does not judge itself (HTML-like or outside ASCII) is
     proved quiet here, as :func:`quiet` does."""
     assert tweet_quiet is not None
-    found = tweet_quiet(text, start, end, not_wrappers, _QUIET_KEYS["full_text"], _QUIET_KEYS["text"])
+    found = tweet_quiet(text, start, end, not_wrappers, *_QUIET_TUPLES)
     if isinstance(found, str):
         return 1 if quiet_text(found) else None
     return found
