@@ -1,5 +1,5 @@
 """A quiet tweet told from its raw text (``twitter.quiet_raw``, in C) gives exactly what parsing
-and reading it gives, in JSON Lines and in an archive's array; whatever the strict reading refuses
+and reading it gives, alone and in JSON Lines; whatever the strict reading refuses
 (malformed JSON, a key written twice or escaped, NaN, deep nesting) is parsed as before.
 """
 
@@ -57,12 +57,6 @@ def _lines(raws: list[str], shapes: tuple[jsontree.Shape, ...]) -> list[Record |
     return list(_with_shapes(shapes, lambda: jsondump.read_lines(io.StringIO(text), "t.jsonl")))
 
 
-def _document(raws: list[str], shapes: tuple[jsontree.Shape, ...]) -> list[Record | Skipped]:
-    text = "window.YTD.tweets.part0 = [\n  " + ",\n  ".join(raws) + "\n]\n"
-    stream = io.TextIOWrapper(io.BytesIO(text.encode("utf-8", "surrogatepass")), "utf-8", "surrogatepass")
-    return list(_with_shapes(shapes, lambda: jsondump.read_document(stream, "tweets.js")))
-
-
 def _with_shapes(shapes: tuple[jsontree.Shape, ...], read: Any) -> list[Record | Skipped]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(jsondump, "SHAPES", shapes)
@@ -95,9 +89,8 @@ def test_a_raw_answer_is_what_parsing_and_reading_the_post_gives(raw: str) -> No
 @needs_c
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(raws=st.lists(raw_posts(), min_size=1, max_size=4))
-def test_json_lines_and_archives_read_as_parsing_every_post_reads_them(raws: list[str]) -> None:
+def test_json_lines_read_as_parsing_every_post_reads_them(raws: list[str]) -> None:
     assert _lines(raws, SHAPES) == _lines(raws, PARSED)
-    assert _document(raws, SHAPES) == _document(raws, PARSED)
 
 
 @needs_c

@@ -287,12 +287,6 @@ def _elements(
     for start, end, count in array_spans(buf, cur.at, first, cur.eof, _DEEP):
         where = (*path, str(index))
         index += 1
-        quiet = None if holder is not None else walker.quiet_records(buf, start, end)
-        if quiet is not None:  # what ``walker.records`` gives a quiet post, without parsing it
-            cur.at = end
-            if quiet:
-                yield Record("", walker.source, cur.line_at(start), 1, posts=1)
-            continue
         try:
             value = orjson.loads(buf[start:end])
         except orjson.JSONDecodeError:
@@ -419,8 +413,10 @@ def read_lines(stream: io.TextIOWrapper, source: str, *, first_line: int = 1) ->
             continue
         if line.isspace():  # not empty: the loop ends there; as ``not line.strip()`` without the copy
             continue
+        # what the read below gives a quiet post, without parsing it (an archive's elements skip
+        # this: they need no literal search, and orjson reads them about as fast as the test)
         quiet = walker.quiet_records(line, 0, len(line))
-        if quiet is not None:  # what the read below gives a quiet post, without parsing it
+        if quiet is not None:
             yield Record("", source, line_no, 1, f"line {line_no}", count=1, posts=quiet)
             continue
         starts, wide, brackets = literal_starts(line, 0, len(line))
