@@ -15,6 +15,10 @@
  * value_end finds where an array or object closes (twins: _literals_py, _locate_py,
  * _split_run_py in jsontree, _value_end_py in jsondump; property tests check each pair agrees).
  *
+ * tweet_quiet(text, ...) tells a quiet X post from its raw text, by a strict reading of JSON,
+ * before anything parses it (linkguard.inputs.shapes.twitter.quiet_raw; a property test holds it
+ * to parsing and reading the post).
+ *
  * deletion_hits(key, index) is the SymSpell lookup of linkguard.lookalike.index (its Python twin:
  * linkguard.lookalike.index._deletion_hits_py): which one-deletion variants of a name are indexed.
  */
@@ -24,8 +28,12 @@
 
 /* Bytes that can start a pattern. */
 static unsigned char START[256];
+/* Bytes that end a plain run of a JSON literal (a quote, a backslash, a control character). */
+static unsigned char RUN_STOP[256];
 
-static void init_start(void) {
+static void init_start(void) {  /* and RUN_STOP */
+    for (int c = 0; c < 0x20; c++) RUN_STOP[c] = 1;
+    RUN_STOP['"'] = RUN_STOP['\\'] = 1;
     const char *ascii = ".:[({\\xX*oO";
     for (const char *c = ascii; *c; c++) START[(unsigned char)*c] = 1;
     const unsigned char lead[] = {0xc2, 0xcd, 0xd8, 0xe1, 0xe2, 0xe3, 0xef, 0xf0};
@@ -149,6 +157,18 @@ static inline int match_at(const unsigned char *p, Py_ssize_t s, Py_ssize_t i, P
     return 0;
 }
 
+/* Whether the line p[s:e] may hold a link: 0 no, 1 a hint, 2 something to de-obfuscate. */
+static int line_match(const unsigned char *p, Py_ssize_t s, Py_ssize_t e) {
+    int kept = 0;
+    for (Py_ssize_t i = s; i < e; i++) {
+        if (!START[p[i]]) continue;
+        int m = match_at(p, s, i, e);
+        if (m == 2) return 2;
+        kept |= m;
+    }
+    return kept;
+}
+
 static PyObject *newlines_str(Py_ssize_t n) {
     PyObject *s = PyUnicode_New(n, 127);
     if (s != NULL) memset(PyUnicode_DATA(s), '\n', (size_t)n);
@@ -183,13 +203,8 @@ static PyObject *select_lines(PyObject *self, PyObject *args) {
     for (;;) {
         const unsigned char *nl = memchr(p + start, '\n', (size_t)(n - start));
         const Py_ssize_t end = nl != NULL ? nl - p : n;
-        int kept = 0, obfuscated = 0;
-        for (Py_ssize_t i = start; i < end; i++) {
-            if (!START[p[i]]) continue;
-            int m = match_at(p, start, i, end);
-            if (m == 2) { kept = obfuscated = 1; break; }
-            kept |= m;
-        }
+        const int m = line_match(p, start, end);
+        const int kept = m != 0, obfuscated = m == 2;
         if (kept) {
             if (kept_index < 0) {
                 first_gap = line_index;
@@ -780,6 +795,285 @@ static PyObject *json_boundary(PyObject *self, PyObject *args) {
     return Py_BuildValue("(nninn)", at, depth, in_string | (escaped ? 2 : 0), deepest, commas);
 }
 
+/* A strict reading of JSON, for tweet_quiet: what it accepts, json and orjson read alike (no NaN,
+ * no number too long for int(), no control character in a literal, nesting kept shallow), and
+ * it refuses what the walk would read otherwise (an object writing a key twice, or a key with an
+ * escape, whose spelling it would have to decode to compare). Refused is never wrong: the value
+ * is then parsed and read as before. */
+typedef struct {
+    int kind;
+    const void *data;
+    Py_ssize_t n;
+} Strict;
+
+/* One member of an object: where its key's characters are, and its value. */
+typedef struct {
+    Py_ssize_t key, key_len, value, value_end;
+} Member;
+
+#define STRICT_DEPTH 32
+#define STRICT_MEMBERS 64
+#define STRICT_NUMBER 256
+#define SCH(s, i) PyUnicode_READ((s)->kind, (s)->data, (i))
+
+static Py_ssize_t strict_space(const Strict *s, Py_ssize_t i) {
+    while (i < s->n && json_space(SCH(s, i))) i++;
+    return i;
+}
+
+static int hex_digit(Py_UCS4 c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+/* The first quote, backslash or control character from p[i] on (n if none): a literal's plain
+ * run, read at its storage width. */
+#define PLAIN_RUN(NAME, CHAR)                                                                   \
+    static Py_ssize_t NAME(const CHAR *p, Py_ssize_t i, Py_ssize_t n) {                         \
+        while (i < n && p[i] != '"' && p[i] != '\\' && p[i] >= 0x20) i++;                       \
+        return i;                                                                               \
+    }
+PLAIN_RUN(plain_run_ucs2, Py_UCS2)
+PLAIN_RUN(plain_run_ucs4, Py_UCS4)
+#undef PLAIN_RUN
+
+static Py_ssize_t plain_run_ucs1(const Py_UCS1 *p, Py_ssize_t i, Py_ssize_t n) {
+    while (i < n && !RUN_STOP[p[i]]) i++;
+    return i;
+}
+
+/* The literal opening at i: the index after its closing quote, -1 if not strict; *escaped says
+ * whether it has an escape. */
+static Py_ssize_t strict_string(const Strict *s, Py_ssize_t i, int *escaped) {
+    *escaped = 0;
+    for (i++; i < s->n; i++) {
+        if (s->kind == PyUnicode_1BYTE_KIND) i = plain_run_ucs1(s->data, i, s->n);
+        else if (s->kind == PyUnicode_2BYTE_KIND) i = plain_run_ucs2(s->data, i, s->n);
+        else i = plain_run_ucs4(s->data, i, s->n);
+        if (i >= s->n) break;
+        Py_UCS4 c = SCH(s, i);
+        if (c == '"') return i + 1;
+        if (c != '\\') return -1; /* a control character */
+        *escaped = 1;
+        if (++i >= s->n) return -1;
+        c = SCH(s, i);
+        if (c == 'u') {
+            if (i + 4 >= s->n) return -1;
+            for (int k = 1; k <= 4; k++)
+                if (!hex_digit(SCH(s, i + k))) return -1;
+            i += 4;
+        } else if (c >= 128 || c == 0 || !strchr("\"\\/bfnrt", (int)c)) {
+            return -1;
+        }
+    }
+    return -1;
+}
+
+static Py_ssize_t strict_digits(const Strict *s, Py_ssize_t i) {
+    Py_ssize_t from = i;
+    while (i < s->n && SCH(s, i) >= '0' && SCH(s, i) <= '9') i++;
+    return i > from ? i : -1;
+}
+
+static Py_ssize_t strict_number(const Strict *s, Py_ssize_t i) {
+    Py_ssize_t from = i;
+    if (SCH(s, i) == '-') i++;
+    if (i >= s->n) return -1;
+    if (SCH(s, i) == '0') i++;
+    else if ((i = strict_digits(s, i)) < 0) return -1;
+    if (i < s->n && SCH(s, i) == '.' && (i = strict_digits(s, i + 1)) < 0) return -1;
+    if (i < s->n && (SCH(s, i) == 'e' || SCH(s, i) == 'E')) {
+        i++;
+        if (i < s->n && (SCH(s, i) == '+' || SCH(s, i) == '-')) i++;
+        if ((i = strict_digits(s, i)) < 0) return -1;
+    }
+    return i - from > STRICT_NUMBER ? -1 : i;
+}
+
+static int strict_word(const Strict *s, Py_ssize_t i, const char *word) {
+    for (; *word; word++, i++)
+        if (i >= s->n || SCH(s, i) != (Py_UCS4)(unsigned char)*word) return 0;
+    return 1;
+}
+
+static Py_ssize_t strict_value(const Strict *s, Py_ssize_t i, int depth);
+
+/* The object opening at i: the index after it, -1 if not strict; its members into members (at
+ * most STRICT_MEMBERS) when that is not NULL. */
+static Py_ssize_t strict_object(const Strict *s, Py_ssize_t i, int depth, Member *members, Py_ssize_t *count) {
+    Member own[STRICT_MEMBERS];
+    Member *m = members != NULL ? members : own;
+    Py_ssize_t n = 0;
+    int escaped;
+    i = strict_space(s, i + 1);
+    if (i < s->n && SCH(s, i) == '}') {
+        if (count != NULL) *count = 0;
+        return i + 1;
+    }
+    for (;;) {
+        if (i >= s->n || SCH(s, i) != '"' || n == STRICT_MEMBERS) return -1;
+        Py_ssize_t key_end = strict_string(s, i, &escaped);
+        if (key_end < 0 || escaped) return -1;
+        Py_ssize_t key = i + 1, key_len = key_end - 1 - key;
+        for (Py_ssize_t k = 0; k < n; k++)  /* a key written twice: the dict keeps one */
+            if (m[k].key_len == key_len &&
+                !memcmp((const char *)s->data + m[k].key * s->kind, (const char *)s->data + key * s->kind,
+                        (size_t)(key_len * s->kind)))
+                return -1;
+        i = strict_space(s, key_end);
+        if (i >= s->n || SCH(s, i) != ':') return -1;
+        i = strict_space(s, i + 1);
+        Py_ssize_t value = i;
+        if ((i = strict_value(s, i, depth)) < 0) return -1;
+        m[n++] = (Member){key, key_len, value, i};
+        i = strict_space(s, i);
+        if (i >= s->n) return -1;
+        Py_UCS4 c = SCH(s, i);
+        if (c == '}') break;
+        if (c != ',') return -1;
+        i = strict_space(s, i + 1);
+    }
+    if (count != NULL) *count = n;
+    return i + 1;
+}
+
+static Py_ssize_t strict_value(const Strict *s, Py_ssize_t i, int depth) {
+    if (i >= s->n) return -1;
+    Py_UCS4 c = SCH(s, i);
+    int escaped;
+    if (c == '"') return strict_string(s, i, &escaped);
+    if (c == '{') return depth >= STRICT_DEPTH ? -1 : strict_object(s, i, depth + 1, NULL, NULL);
+    if (c == '[') {
+        if (depth >= STRICT_DEPTH) return -1;
+        i = strict_space(s, i + 1);
+        if (i < s->n && SCH(s, i) == ']') return i + 1;
+        for (;;) {
+            if ((i = strict_value(s, i, depth + 1)) < 0) return -1;
+            i = strict_space(s, i);
+            if (i >= s->n) return -1;
+            c = SCH(s, i);
+            if (c == ']') return i + 1;
+            if (c != ',') return -1;
+            i = strict_space(s, i + 1);
+        }
+    }
+    if (c == '-' || (c >= '0' && c <= '9')) return strict_number(s, i);
+    if (strict_word(s, i, "true")) return i + 4;
+    if (strict_word(s, i, "false")) return i + 5;
+    if (strict_word(s, i, "null")) return i + 4;
+    return -1;
+}
+
+static int key_is(const Strict *s, const Member *m, const char *name) {
+    return (Py_ssize_t)strlen(name) == m->key_len && strict_word(s, m->key, name);
+}
+
+static const Member *member_named(const Strict *s, const Member *m, Py_ssize_t n, const char *name) {
+    for (Py_ssize_t k = 0; k < n; k++)
+        if (key_is(s, &m[k], name)) return &m[k];
+    return NULL;
+}
+
+/* Whether key m is one of the strings of the tuple keys (None: of none). Compared in place: a
+ * set lookup would hash a new string for every member of every post. */
+static int key_among(const Strict *s, const Member *m, PyObject *keys) {
+    if (keys == Py_None) return 0;
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(keys); k++) {
+        PyObject *key = PyTuple_GET_ITEM(keys, k);
+        if (PyUnicode_GET_LENGTH(key) != m->key_len) continue;
+        const int kind = PyUnicode_KIND(key);
+        const void *data = PyUnicode_DATA(key);
+        Py_ssize_t j = 0;
+        if (kind == s->kind)
+            j = memcmp(data, (const char *)s->data + m->key * kind, (size_t)(m->key_len * kind)) ? -1 : m->key_len;
+        else
+            while (j < m->key_len && PyUnicode_READ(kind, data, j) == SCH(s, m->key + j)) j++;
+        if (j == m->key_len) return 1;
+    }
+    return 0;
+}
+
+/* Whether the string value of m is plain ASCII with no escape (its text is its value). */
+static int plain_ascii(const Strict *s, const Member *m) {
+    for (Py_ssize_t i = m->value + 1; i < m->value_end - 1; i++) {
+        Py_UCS4 c = SCH(s, i);
+        if (c >= 128 || c == '\\') return 0;
+    }
+    return 1;
+}
+
+PyDoc_STRVAR(tweet_quiet_doc,
+"tweet_quiet(text, start, end, not_wrappers, quiet_full, quiet_text, /)\n--\n\n"
+"What linkguard.inputs.shapes.twitter.quiet says of the post that text[start:end] holds as a JSON\n"
+"object (or wraps as its one member, under a key not in the tuple not_wrappers, None: never), read from the\n"
+"text without parsing it: 0 for a quiet tweet without text, 1 for one whose ASCII text select_lines\n"
+"keeps no line of, any other text (no escape in it) for the caller to prove quiet, None when it\n"
+"cannot tell (not a tweet, maybe not quiet, or JSON that the strict reading refuses). quiet_full\n"
+"and quiet_text are twitter._QUIET_KEYS, as tuples.");
+
+static PyObject *tweet_quiet(PyObject *self, PyObject *args) {
+    PyObject *text, *not_wrappers, *quiet_full, *quiet_text;
+    Py_ssize_t start, end;
+    if (!PyArg_ParseTuple(args, "UnnOO!O!", &text, &start, &end, &not_wrappers, &PyTuple_Type, &quiet_full,
+                          &PyTuple_Type, &quiet_text))
+        return NULL;
+    if (not_wrappers != Py_None && !PyTuple_Check(not_wrappers)) {
+        PyErr_SetString(PyExc_TypeError, "not_wrappers must be a tuple or None");
+        return NULL;
+    }
+    if (start < 0 || end > PyUnicode_GET_LENGTH(text) || start > end) Py_RETURN_NONE;
+    Strict s = {PyUnicode_KIND(text), PyUnicode_DATA(text), end};
+    Member m[STRICT_MEMBERS], inner[STRICT_MEMBERS];
+    Py_ssize_t n, k;
+    Py_ssize_t i = strict_space(&s, start);
+    if (i >= end || SCH(&s, i) != '{') Py_RETURN_NONE;
+    i = strict_object(&s, i, 1, m, &n);
+    if (i < 0 || strict_space(&s, i) != end) Py_RETURN_NONE;
+    if (n == 1 && SCH(&s, m[0].value) == '{' && not_wrappers != Py_None && !key_among(&s, &m[0], not_wrappers))
+        strict_object(&s, m[0].value, 2, m, &n);  /* as Walker._post; read once already: strict */
+    const Member *text_member = member_named(&s, m, n, "full_text");
+    PyObject *quiet_keys = quiet_full;
+    if (text_member == NULL) {
+        text_member = member_named(&s, m, n, "text");
+        quiet_keys = quiet_text;
+    }
+    if (text_member == NULL || member_named(&s, m, n, "id_str") == NULL) Py_RETURN_NONE;
+    for (k = 0; k < n; k++) {
+        Py_UCS4 first = SCH(&s, m[k].value);
+        if (first == '{' && (key_is(&s, &m[k], "entities") || key_is(&s, &m[k], "extended_entities"))) {
+            Py_ssize_t count;
+            strict_object(&s, m[k].value, 2, inner, &count);
+            for (Py_ssize_t j = 0; j < count; j++) {
+                if ((key_is(&s, &inner[j], "urls") || key_is(&s, &inner[j], "media")) &&
+                    SCH(&s, inner[j].value) == '[' && SCH(&s, strict_space(&s, inner[j].value + 1)) != ']')
+                    Py_RETURN_NONE;  /* a link, or something the read must look at */
+            }
+        }
+    }
+    for (k = 0; k < n; k++) {
+        Py_UCS4 first = SCH(&s, m[k].value);
+        if (first != '"' && first != '{' && first != '[') continue;
+        if (!key_among(&s, &m[k], quiet_keys)) Py_RETURN_NONE;  /* a member the read walks */
+    }
+    for (k = 0; k < n; k++) {
+        if ((key_is(&s, &m[k], "id_str") || key_is(&s, &m[k], "created_at")) && SCH(&s, m[k].value) == '"' &&
+            !plain_ascii(&s, &m[k]))
+            Py_RETURN_NONE;  /* maybe outside ASCII: the scanner looks for lone surrogates */
+    }
+    if (SCH(&s, text_member->value) != '"' || text_member->value_end - text_member->value == 2)
+        return PyLong_FromLong(0);
+    const Py_ssize_t from = text_member->value + 1, to = text_member->value_end - 1;
+    int plain = s.kind == PyUnicode_1BYTE_KIND;  /* ASCII without '<': its own UTF-8, and no HTML */
+    for (i = from; i < to; i++) {
+        Py_UCS4 c = SCH(&s, i);
+        if (c == '\\') Py_RETURN_NONE;
+        plain &= c < 128 && c != '<';
+    }
+    if (plain) {  /* one line (no line break or tab: a control character), as select_lines reads it */
+        if (line_match((const unsigned char *)s.data, from, to)) Py_RETURN_NONE;
+        return PyLong_FromLong(1);
+    }
+    return PyUnicode_Substring(text, from, to);
+}
+#undef SCH
+
 static PyMethodDef methods[] = {
     {"select_lines", select_lines, METH_VARARGS, select_lines_doc},
     {"literal_starts", literal_starts, METH_VARARGS, literal_starts_doc},
@@ -791,6 +1085,7 @@ static PyMethodDef methods[] = {
     {"array_spans", array_spans, METH_VARARGS, array_spans_doc},
     {"deletion_hits", deletion_hits, METH_VARARGS, deletion_hits_doc},
     {"json_boundary", json_boundary, METH_VARARGS, json_boundary_doc},
+    {"tweet_quiet", tweet_quiet, METH_VARARGS, tweet_quiet_doc},
     {NULL, NULL, 0, NULL},
 };
 

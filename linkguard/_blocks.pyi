@@ -22,3 +22,12 @@ def deletion_hits(key: str, index: dict[str, Any], /) -> list[str]: ...
 def json_boundary(
     data: bytes, start: int, depth: int, flags: int, want: int, /
 ) -> tuple[int, int, int, int, int]: ...
+def tweet_quiet(
+    text: str,
+    start: int,
+    end: int,
+    not_wrappers: tuple[str, ...] | None,
+    quiet_full: tuple[str, ...],
+    quiet_text: tuple[str, ...],
+    /,
+) -> int | str | None: ...

@@ -355,6 +355,12 @@ class Shape:
     #: holds it), a holder of posts or a wrapper: the walk passes an object with none of any
     #: shape's marks without asking the shapes (most objects of a walk). ``None``: always asked.
     marks: frozenset[str] | None = None
+    #: ``quiet`` read from the raw text of a value at the top, before it is parsed (parsing a
+    #: quiet post cost most of its time): ``(text, start, end, not_wrappers)``, where the post is
+    #: ``text[start:end]`` or its one member under a key not in ``not_wrappers`` (``None``: never
+    #: one member), gives what :meth:`Walker.records` would, or ``None`` (then it is parsed). Asked
+    #: of the first shape only, which is the first to claim a post.
+    quiet_raw: Callable[[str, int, int, tuple[str, ...] | None], int | None] | None = None
 
 
 class Walker:
@@ -369,6 +375,16 @@ class Walker:
         #: An object with none of these keys is no shape's post, holder or wrapper (``None``: a
         #: shape did not say which keys it needs, so every object is asked).
         self._marks = None if None in marks else frozenset[str]().union(*marks)  # type: ignore[arg-type]
+        #: The keys under which a one-member object is no wrapper of a post (see :meth:`_post`).
+        self._not_wrappers = None if self._marks is None else tuple(self._marks | _WRAPPER_KEYS_WALKED_APART)
+        self._quiet_raw = shapes[0].quiet_raw if shapes else None
+
+    def quiet_records(self, text: str, start: int, end: int) -> int | None:
+        """How many records (0 or 1, an empty one that counts the post) :meth:`records` gives the
+        value ``text[start:end]`` held by nothing, when the first shape proves from the raw text
+        that it is a quiet post; ``None``: parse it and ask :meth:`records`."""
+        quiet_raw = self._quiet_raw
+        return None if quiet_raw is None else quiet_raw(text, start, end, self._not_wrappers)
 
     def walk(
         self, value: Any, path: Path, post: Post | None = None, holder: Holder | None = None

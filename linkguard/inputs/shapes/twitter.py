@@ -4,7 +4,7 @@ its ``expanded_url`` with the t.co in ``via``, once; never the truncated ``displ
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from linkguard.inputs.jsontree import (
@@ -166,4 +166,37 @@ def quiet(obj: Obj) -> int | None:
     return 1 if quiet_text(text) else None
 
 
-SHAPE = Shape("x", is_post, read_post, quiet=quiet, marks=frozenset({"id_str"}))
+#: The C search behind :func:`quiet_raw` (``None`` when ``_blocks`` was not built).
+tweet_quiet: (
+    Callable[[str, int, int, tuple[str, ...] | None, tuple[str, ...], tuple[str, ...]], int | str | None]
+    | None
+)
+try:  # built from linkguard/_blocks.c when a C compiler was there at install time
+    from linkguard._blocks import tweet_quiet
+except ImportError:  # pragma: no cover - depends on the install: every tweet is parsed
+    tweet_quiet = None
+
+
+#: ``_QUIET_KEYS`` as C compares them, in place.
+_QUIET_TUPLES = (tuple(_QUIET_KEYS["full_text"]), tuple(_QUIET_KEYS["text"]))
+
+
+def quiet_raw(text: str, start: int, end: int, not_wrappers: tuple[str, ...] | None) -> int | None:
+    """:func:`quiet` of the tweet in ``text[start:end]``, found and tested in C without parsing it
+    (see ``Shape.quiet_raw``); a text C does not judge itself (HTML-like or outside ASCII) is
+    proved quiet here, as :func:`quiet` does."""
+    assert tweet_quiet is not None
+    found = tweet_quiet(text, start, end, not_wrappers, *_QUIET_TUPLES)
+    if isinstance(found, str):
+        return 1 if quiet_text(found) else None
+    return found
+
+
+SHAPE = Shape(
+    "x",
+    is_post,
+    read_post,
+    quiet=quiet,
+    marks=frozenset({"id_str"}),
+    quiet_raw=None if tweet_quiet is None else quiet_raw,
+)

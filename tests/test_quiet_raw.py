@@ -1,0 +1,114 @@
+"""A quiet tweet told from its raw text (``twitter.quiet_raw``, in C) gives exactly what parsing
+and reading it gives, alone and in JSON Lines; whatever the strict reading refuses
+(malformed JSON, a key written twice or escaped, NaN, deep nesting) is parsed as before.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import os
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_quiet_posts import WRAPPERS, tweets
+
+from linkguard.inputs import jsondump, jsontree
+from linkguard.inputs.shapes import SHAPES, twitter
+from linkguard.models import Record, Skipped
+
+#: The same shapes without the raw test: every post is parsed and read.
+PARSED = tuple(dataclasses.replace(shape, quiet_raw=None) for shape in SHAPES)
+
+#: What may be spliced into a post's raw text: JSON's own characters, escapes, the start of a
+#: link or of an obfuscated one, a non-JSON number, characters outside ASCII and a control one.
+SPLICES = st.sampled_from(
+    [
+        *['"', ",", ":", "{", "}", "[", "]", " ", "\n", "\\", '\\"', "\\u0041", "\\u00e9", "\\n", "\\/"],
+        *["\\x", "0", "-", "1e5", "01", "NaN", "true", "nul", "é", "😀", "\ud800", "\x01", "\t"],
+        *["welt.ltd", "https://", "welt[.]ltd", "welt dot ltd", "<a href='x'>", "t.co/x"],
+    ]
+)
+LAYOUTS = st.sampled_from([None, 0, 2])
+
+
+@st.composite
+def raw_posts(draw: st.DrawFn) -> str:
+    """A tweet as a value of its own, laid out as json.dumps may write it, sometimes spliced."""
+    pairs: list[tuple[str, Any]] = draw(tweets())
+    if draw(st.booleans()):  # each key once (the strategy writes one twice half the time)
+        pairs = list(dict(pairs).items())
+    indent, ascii_only = draw(LAYOUTS), draw(st.booleans())
+    body = "{" + ", ".join(f"{json.dumps(k)}: {json.dumps(v, indent=indent)}" for k, v in pairs) + "}"
+    if ascii_only:
+        body = json.dumps(json.loads(body), indent=indent)  # keys once, escapes for non-ASCII
+    raw: str = draw(WRAPPERS | st.sampled_from(["{}", '{{"tweet": {}}}'])).format(body)
+    for _ in range(draw(st.sampled_from([0, 0, 1, 2]))):
+        at = draw(st.integers(0, len(raw)))
+        raw = raw[:at] + draw(SPLICES) + raw[at + draw(st.integers(0, 2)) :]
+    return raw
+
+
+def _lines(raws: list[str], shapes: tuple[jsontree.Shape, ...]) -> list[Record | Skipped]:
+    text = "".join(raw.replace("\n", " ") + "\n" for raw in raws)
+    return list(_with_shapes(shapes, lambda: jsondump.read_lines(io.StringIO(text), "t.jsonl")))
+
+
+def _with_shapes(shapes: tuple[jsontree.Shape, ...], read: Any) -> list[Record | Skipped]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(jsondump, "SHAPES", shapes)
+        return list(read())
+
+
+def test_the_raw_tweet_test_is_built_under_ci() -> None:
+    if os.environ.get("CI") and twitter.tweet_quiet is None:
+        pytest.fail("linkguard._blocks was not built (no C compiler?); every tweet is parsed")
+
+
+needs_c = pytest.mark.skipif(twitter.tweet_quiet is None, reason="linkguard._blocks not built")
+
+
+@needs_c
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(raw=raw_posts())
+def test_a_raw_answer_is_what_parsing_and_reading_the_post_gives(raw: str) -> None:
+    walker = jsontree.Walker(jsontree.Positions(""), "t.json", SHAPES)
+    quiet = walker.quiet_records(raw, 0, len(raw))
+    if quiet is None:
+        return
+    value = json.loads(raw)  # the strict reading accepts only what json reads
+    starts = jsontree.literal_starts(raw, 0, len(raw))[0]
+    slow = jsontree.Walker(jsontree.Positions(raw, 1, 0, len(raw), 1, starts), "t.json", PARSED)
+    pairs = lambda: json.loads(raw, object_pairs_hook=jsontree.pairs_hook)  # noqa: E731
+    assert slow.records(value, (), None, pairs) == [Record("", "t.json", 1, 1, posts=1)] * quiet
+
+
+@needs_c
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(raws=st.lists(raw_posts(), min_size=1, max_size=4))
+def test_json_lines_read_as_parsing_every_post_reads_them(raws: list[str]) -> None:
+    assert _lines(raws, SHAPES) == _lines(raws, PARSED)
+
+
+@needs_c
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ('{"id_str": "1", "full_text": "Krieg und Frieden", "entities": {"urls": [ ]}}', 1),
+        ('{"tweet": {"id_str": "1", "text": "", "lang": "de"}}', 0),
+        ('{"id_str": "1", "full_text": "Krieg", "id_str": "2"}', None),  # a key twice
+        ('{"id_str": "1", "full_text": "Krieg", "n": NaN}', None),
+        ('{"id_str": "1", "full_text": "Krieg \\u0041"}', None),  # an escape: parsed
+        ('{"id_str": "1", "full_text": "siehe welt dot ltd"}', None),
+        ('{"id_str": "1", "full_text": "Krieg", "entities": {"media": [{}]}}', None),
+        ('{"id_str": "1", "full_text": "Krieg",}', None),
+        ('{"id_str": "1", "full_text": "Krieg"} {}', None),
+        ('{"id": {"id_str": "1", "full_text": "Krieg"}}', None),  # a mark: no wrapper
+    ],
+)
+def test_which_raw_tweets_are_quiet(raw: str, expected: int | None) -> None:
+    walker = jsontree.Walker(jsontree.Positions(""), "t.json", SHAPES)
+    assert walker.quiet_records(raw, 0, len(raw)) == expected
