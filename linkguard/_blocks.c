@@ -722,11 +722,16 @@ fail:
 /* ---- Names: a read-only map of many names to numbers (the popular-domain list) ------------- */
 
 typedef struct {
+    uint32_t hash; /* the name's hash (its low bits), so that most other names are told apart unread */
+    int32_t pos;   /* the name's position, -1 where the slot is empty */
+} NameSlot;
+
+typedef struct {
     PyObject_HEAD
     char *blob;          /* the names in UTF-8, each followed by a newline */
     Py_ssize_t *starts;  /* where each name starts in blob; starts[count] is the end */
     uint32_t *values;
-    int32_t *slots;      /* open addressing: a name's position, -1 where empty */
+    NameSlot *slots;     /* open addressing by hash */
     size_t mask;
     Py_ssize_t count;
 } NamesObject;
@@ -737,15 +742,20 @@ static uint64_t fnv1a(const char *p, Py_ssize_t n) {
     return h ^ (h >> 29);
 }
 
+/* The slot of the name spelt p[:n] with hash h: where it is, else the empty slot where it goes. */
+static NameSlot *names_slot(NamesObject *t, const char *p, Py_ssize_t n, uint64_t h) {
+    for (size_t at = (size_t)h & t->mask;; at = (at + 1) & t->mask) {
+        NameSlot *slot = &t->slots[at];
+        if (slot->pos < 0) return slot;
+        if (slot->hash != (uint32_t)h) continue;
+        Py_ssize_t start = t->starts[slot->pos], len = t->starts[slot->pos + 1] - start - 1;
+        if (len == n && memcmp(t->blob + start, p, (size_t)n) == 0) return slot;
+    }
+}
+
 /* The position of the name spelt p[:n], or -1. */
 static Py_ssize_t names_find(NamesObject *t, const char *p, Py_ssize_t n) {
-    if (t->count == 0) return -1;
-    for (size_t at = (size_t)fnv1a(p, n) & t->mask;; at = (at + 1) & t->mask) {
-        int32_t pos = t->slots[at];
-        if (pos < 0) return -1;
-        Py_ssize_t start = t->starts[pos], len = t->starts[pos + 1] - start - 1;
-        if (len == n && memcmp(t->blob + start, p, (size_t)n) == 0) return pos;
-    }
+    return names_slot(t, p, n, fnv1a(p, n))->pos;
 }
 
 /* The position of a key, -1 when absent or not a str (as a dict that holds only str keys finds
@@ -801,7 +811,7 @@ static PyObject *names_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
     t->blob = PyMem_Malloc((size_t)size + 1);
     t->starts = PyMem_Malloc(((size_t)count + 1) * sizeof(Py_ssize_t));
     t->values = PyMem_Malloc((size_t)count * sizeof(uint32_t) + 1);
-    t->slots = PyMem_Malloc(slots * sizeof(int32_t));
+    t->slots = PyMem_Malloc(slots * sizeof(NameSlot));
     if (!t->blob || !t->starts || !t->values || !t->slots) {
         PyErr_NoMemory();
         goto fail;
@@ -809,22 +819,23 @@ static PyObject *names_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
     memcpy(t->blob, utf8, (size_t)size);
     t->blob[size] = '\n';
     memcpy(t->values, numbers.buf, (size_t)numbers.len);
-    memset(t->slots, 0xff, slots * sizeof(int32_t));
+    memset(t->slots, 0xff, slots * sizeof(NameSlot));
     t->mask = slots - 1;
     Py_ssize_t start = 0;
     for (Py_ssize_t pos = 0; pos < count; pos++) {
         const char *end = memchr(t->blob + start, '\n', (size_t)(size + 1 - start));
         Py_ssize_t len = end - (t->blob + start);
-        if (names_find(t, t->blob + start, len) >= 0) { /* t->count is still 0 for the first */
+        t->starts[pos] = start;
+        t->starts[pos + 1] = start + len + 1; /* read by names_slot for the names placed so far */
+        uint64_t h = fnv1a(t->blob + start, len);
+        NameSlot *slot = names_slot(t, t->blob + start, len, h);
+        if (slot->pos >= 0) {
             PyErr_SetString(PyExc_ValueError, "Names: a name is listed twice");
             goto fail;
         }
-        t->starts[pos] = start;
-        t->starts[pos + 1] = start + len + 1;
-        t->count = pos + 1; /* names_find reads starts[pos + 1] of the names placed so far */
-        size_t at = (size_t)fnv1a(t->blob + start, len) & t->mask;
-        while (t->slots[at] >= 0) at = (at + 1) & t->mask;
-        t->slots[at] = (int32_t)pos;
+        slot->hash = (uint32_t)h;
+        slot->pos = (int32_t)pos;
+        t->count = pos + 1;
         start += len + 1;
     }
     PyBuffer_Release(&numbers);
