@@ -25,6 +25,7 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from linkguard import suffixes
+from linkguard.lookalike.cldr import country_name, languages
 from linkguard.models import Outlet
 from linkguard.rules import RuleSet
 
@@ -78,8 +79,6 @@ class Namespace:
     def languages(self) -> frozenset[str]:
         """The label's language(s) (gouv: fr; bund: its country's); empty for one used across languages."""
         if self.rule is not None:
-            from linkguard.lookalike.techniques import languages
-
             return languages(self.country)
         return frozenset({GOVERNMENT_LABELS[self.label]} - {""})
 
@@ -99,14 +98,6 @@ class Form(NamedTuple):
     change: str  # what the typo changed ("q for g"), "" when spelt right
     agency: str  # the ministry or agency label joined to it ("mfa"), else ""
     country: str  # the country a "country" form names, else ""
-
-
-@cache
-def country_name(code: str) -> str:
-    """The English name of a country (CLDR via Babel), else its code."""
-    from babel import Locale
-
-    return str(Locale("en").territories.get(code.upper(), code.upper()))
 
 
 def psl_namespaces(text: str) -> list[tuple[str, str, str]]:

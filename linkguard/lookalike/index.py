@@ -22,7 +22,7 @@ from typing import Any, Literal, NamedTuple
 from linkguard.lookalike.confusables import skeleton
 from linkguard.lookalike.government import Government
 from linkguard.lookalike.permutations import edits, kinds_for_length, permutations, valid
-from linkguard.lookalike.profile import WebProfile, load_profile
+from linkguard.lookalike.profile import WebProfile, load_profile, name_at, name_map
 from linkguard.lookalike.wordlists import (
     ARTICLES,
     COMBO_WORDS,
@@ -154,12 +154,8 @@ def _pack_profile(profile: WebProfile) -> tuple[str, bytes, str, dict[str, int],
 
 def _unpack_profile(packed: tuple[str, bytes, str, dict[str, int], str, bytes]) -> WebProfile:
     names, ranks, source, tld_counts, labels, counts = packed
-    rank_values, count_values = array("I"), array("I")
-    rank_values.frombytes(ranks)
-    count_values.frombytes(counts)
-    profile = WebProfile(dict(zip(names.split("\n"), rank_values, strict=True)) if names else {}, source)
-    label_counts = dict(zip(labels.split("\n"), count_values, strict=True)) if labels else {}
-    profile.__dict__.update(tld_counts=tld_counts, label_counts=label_counts)  # its cached counts
+    profile = WebProfile(name_map(names, ranks), source)
+    profile.__dict__.update(tld_counts=tld_counts, label_counts=name_map(labels, counts))  # its cached counts
     return profile
 
 
@@ -210,7 +206,7 @@ class Index:
         self._popular_brands: dict[str, Brand | None] = {}
         self._names_of: WebProfile | None = None
         self._order_of: WebProfile | None = None
-        self._names: list[str] = []
+        self._name_at: Callable[[int], str] = [].__getitem__
 
     # -- plain data: the disk cache's payload and the pickle ---------------------------------------
 
@@ -280,7 +276,7 @@ class Index:
         idx._order_of = idx.__dict__["profile"]
         idx._popular_brands = {}
         idx._names_of = None
-        idx._names = []
+        idx._name_at = [].__getitem__
         return idx
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -376,17 +372,17 @@ class Index:
         names = list(self.profile.ranks)
         return array("I", sorted(range(len(names)), key=names.__getitem__))
 
-    def _popular_sorted(self) -> tuple[list[str], array[int]]:
-        """The popular domains in list order and ``popular_order``, both for the profile in force
-        (made again if someone replaced it, as tests do)."""
+    def _popular_sorted(self) -> tuple[Callable[[int], str], array[int]]:
+        """The popular domain at a position of the list, and ``popular_order``, both for the profile
+        in force (made again if someone replaced it, as tests do)."""
         profile = self.profile
         if self._order_of is not profile:
             self.__dict__.pop("popular_order", None)
         order = self.popular_order
         if self._names_of is not profile:
-            self._names = list(profile.ranks)
+            self._name_at = name_at(profile.ranks)
             self._names_of = profile
-        return self._names, order
+        return self._name_at, order
 
     def may_be_popular_name(self, label: str) -> bool:
         """False when ``label`` is no popular site's name: ``popular_brand`` then finds nothing."""
@@ -414,11 +410,11 @@ class Index:
             and label not in COMBO_WORDS
             and not label.isdigit()
         ):
-            (names, order), ranks, head = self._popular_sorted(), self.profile.ranks, f"{label}."
+            (name, order), ranks, head = self._popular_sorted(), self.profile.ranks, f"{label}."
             named: list[str] = []
-            at = bisect_left(order, head, key=names.__getitem__)
-            while at < len(order) and names[order[at]].startswith(head):
-                named.append(names[order[at]])
+            at = bisect_left(order, head, key=name)
+            while at < len(order) and (domain := name(order[at])).startswith(head):
+                named.append(domain)
                 at += 1
             domains = tuple(sorted(named, key=lambda d: (ranks[d], d)))
             if domains:

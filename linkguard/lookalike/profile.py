@@ -17,8 +17,9 @@ Domain lists are split without the suffix list: a registrable domain is ``label.
 from __future__ import annotations
 
 import math
+from array import array
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache, cached_property
 
 
@@ -50,7 +51,7 @@ class WebProfile:
         return dict(Counter(d.rpartition(".")[2] for d in self.ranks))
 
     @cached_property
-    def label_counts(self) -> dict[str, int]:
+    def label_counts(self) -> Mapping[str, int]:
         return dict(Counter(d.partition(".")[0] for d in self.ranks))
 
     @cached_property
@@ -85,6 +86,45 @@ class WebProfile:
         if count:
             count -= sum(1 for d in besides if d.partition(".")[0] == label and d in self.ranks)
         return max(count, 0)
+
+
+def _name_dict(text: str, numbers: bytes) -> dict[str, int]:
+    values = array("I")
+    values.frombytes(numbers)
+    return dict(zip(text.split("\n"), values, strict=True)) if text else {}
+
+
+_NameMap: type[Mapping[str, int]] | None
+try:  # built from linkguard/_blocks.c when a C compiler was there at install time
+    from linkguard._blocks import Names
+except ImportError:  # pragma: no cover - depends on the install
+    _NameMap = None
+else:
+
+    class _Names(Names, Mapping[str, int]):
+        """``Names`` with the rest of a mapping (keys, items, values, ==), for what reads it whole
+        (a payload made again, to pickle an index for a spawned worker)."""
+
+        __slots__ = ()
+
+    _NameMap = _Names
+
+
+def name_map(text: str, numbers: bytes) -> Mapping[str, int]:
+    """``dict(zip(text.split("\n"), array("I", numbers)))`` for names listed once each (a
+    ``ValueError`` else): in C, one block of memory. For the popular list's ~100k domains and ~90k
+    names that is 35M instructions instead of the dicts' 223M (~60 ms, ~15% of a scan's start-up)."""
+    if _NameMap is not None:
+        return _NameMap(text, numbers)  # type: ignore[call-arg]
+    return _name_dict(text, numbers)
+
+
+def name_at(names: Mapping[str, int]) -> Callable[[int], str]:
+    """The name at a position of ``names`` in iteration order (0: the first)."""
+    if _NameMap is not None and isinstance(names, _NameMap):
+        at: Callable[[int], str] = names.name  # type: ignore[attr-defined]
+        return at
+    return list(names).__getitem__
 
 
 def load_profile() -> WebProfile:

@@ -12,13 +12,13 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import replace
-from functools import cache
 from typing import NamedTuple
 
 from linkguard.lookalike import scoring as sc
 from linkguard.lookalike.abuse import abuse_density
+from linkguard.lookalike.cldr import country_name, languages
 from linkguard.lookalike.confusables import describe_lookalikes, skeleton, skeletons
-from linkguard.lookalike.government import Namespace, country_name
+from linkguard.lookalike.government import Namespace
 from linkguard.lookalike.index import GLUED_NAME_MIN, GLUED_WORD_MIN, Brand, Index
 from linkguard.lookalike.permutations import KIND_PHRASES
 from linkguard.lookalike.wordlists import (
@@ -71,20 +71,6 @@ class Subject(NamedTuple):
     #: The host the link reads as when "\\" is taken for a character ("welt.ltd\\@welt.de"
     #: reads as welt.de); browsers read it as "/" and go to ``host``.
     pretended_host: str = ""
-
-
-@cache
-def languages(country: str) -> frozenset[str]:
-    """The official and de-facto languages of a country (CLDR via Babel); empty when unknown.
-
-    A namesake abroad is common where people share the language (lanacion.cl next to
-    lanacion.com.ar); the same name on the ending of a country with another language is not.
-    """
-    if len(country) != 2:
-        return frozenset()
-    from babel.languages import get_official_languages
-
-    return frozenset(code.split("_")[0] for code in get_official_languages(country, de_facto=True))
 
 
 def ending_country(tld: str) -> str:
