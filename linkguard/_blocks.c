@@ -21,6 +21,9 @@
  *
  * deletion_hits(key, index) is the SymSpell lookup of linkguard.lookalike.index (its Python twin:
  * linkguard.lookalike.index._deletion_hits_py): which one-deletion variants of a name are indexed.
+ *
+ * Names(text, numbers) is a read-only map of the popular list's ~100k names to numbers in one block
+ * of memory (linkguard.lookalike.profile.name_map; property tests hold it to the dict it replaces).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
