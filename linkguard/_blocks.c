@@ -279,6 +279,15 @@ LITERAL_END(literal_end_ucs2, Py_UCS2)
 LITERAL_END(literal_end_ucs4, Py_UCS4)
 #undef LITERAL_END
 
+/* Counts a digit of a JSON number (1 when c is one): a run of 20 digits, or 19 after a minus sign,
+ * is wider than orjson reads as json does, so literal_starts and the element search mark it wide. */
+static inline int count_digit(Py_UCS4 c, Py_ssize_t *digits, int minus, int *wide) {
+    if (c < '0' || c > '9') return 0;
+    ++*digits;
+    if (*digits >= 20 || (minus && *digits >= 19)) *wide = 1;
+    return 1;
+}
+
 PyDoc_STRVAR(literal_starts_doc,
 "literal_starts(text, start, end) -> (starts, wide, brackets)\n\n"
 "Where the string literals of the JSON text text[start:end] open: the index in text of each\n"
@@ -320,11 +329,7 @@ static PyObject *literal_starts(PyObject *self, PyObject *args) {
             minus = 0;                                                                          \
             continue;                                                                           \
         }                                                                                       \
-        if (c >= '0' && c <= '9') {                                                             \
-            digits++;                                                                           \
-            if (digits >= 20 || (minus && digits >= 19)) wide = 1;                              \
-            continue;                                                                           \
-        }                                                                                       \
+        if (count_digit(c, &digits, minus, &wide)) continue;                                    \
         minus = c == '-';                                                                       \
         digits = 0;                                                                             \
         if (c == '[' || c == '{') brackets++;                                                   \
@@ -616,11 +621,7 @@ static PyObject *value_end(PyObject *self, PyObject *args) {
                 minus = 0;                                                                      \
                 continue;                                                                       \
             }                                                                                   \
-            if (c >= '0' && c <= '9') {                                                         \
-                digits++;                                                                       \
-                if (digits >= 20 || (minus && digits >= 19)) *wide = 1;                        \
-                continue;                                                                       \
-            }                                                                                   \
+            if (count_digit(c, &digits, minus, wide)) continue;                                 \
             if (c == '\\') return -1;                                                           \
             minus = c == '-';                                                                   \
             digits = 0;                                                                         \
