@@ -166,6 +166,55 @@ def test_the_boundaries_are_the_commas_between_elements(
     assert deepest >= 1
 
 
+def _json_boundary_py(
+    data: bytes, start: int, depth: int, flags: int, want: int
+) -> tuple[int, int, int, int, int]:
+    """``json_boundary`` byte by byte, as its docstring says (the C version passes runs of bytes
+    without a backslash 64 at a time)."""
+    in_string, escaped, deepest, commas = flags & 1, flags & 2, depth, 0
+    for i in range(max(start, 0), len(data)):
+        c = data[i : i + 1]
+        if in_string:
+            if escaped:
+                escaped = 0
+            elif c == b"\\":
+                escaped = 2
+            elif c == b'"':
+                in_string = 0
+        elif c == b'"':
+            in_string = 1
+        elif c in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in (b"]", b"}"):
+            depth -= 1
+        elif c == b"," and depth == 1:
+            if i >= want:
+                return i, depth, 0, deepest, commas
+            commas += 1
+    return -1, depth, in_string | escaped, deepest, commas
+
+
+#: Runs of the bytes that change the state, and long ones that do not (the blocks passed at once).
+_PIECES = [*(bytes([c]) for c in b'"\\[]{}, a'), b"\n  ", b"x" * 70, "ü 🔥".encode(), b" " * 40]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    data=st.lists(st.sampled_from(_PIECES), max_size=120).map(b"".join),
+    start=st.integers(min_value=-1, max_value=400),
+    depth=st.integers(min_value=-2, max_value=3),
+    flags=st.sampled_from([0, 1, 3]),
+    want=st.integers(min_value=0, max_value=600),
+)
+def test_the_boundary_finder_reads_any_bytes_as_byte_by_byte(
+    data: bytes, start: int, depth: int, flags: int, want: int
+) -> None:
+    """Malformed text and every state included: the result and the state carried on are alike."""
+    args = (data, start, depth, flags, want)
+    assert json_boundary(*args) == _json_boundary_py(*args)
+
+
 def test_commas_before_the_wanted_offset_are_counted() -> None:
     data = b'[1, "x,]", [2, 3], {"a": [4, 5]}, 6]'
     at, depth, flags, deepest, passed = json_boundary(data, 0, 0, 0, 10)

@@ -132,6 +132,34 @@ def test_json_that_breaks_part_way_keeps_what_came_before_and_scans_the_rest_as_
     assert texts[-1].startswith('{"oops":\n\n welt-ltd spiegel.ltd/x}')  # the rest, as text from the break on
 
 
+@pytest.mark.parametrize("before", [10, 700, 3000])  # characters of the element in the window
+@pytest.mark.parametrize("early", [True, False])  # the error in the window, or past its end
+def test_a_broken_element_across_a_window_end_is_reported_where_a_whole_parse_finds_it(
+    before: int, early: bool
+) -> None:
+    """An element a window does not close (here the second, read member by member) is read from
+    its part of the window: the error and its line and column are what ``json`` finds in the
+    whole document, and the text from the element on is scanned."""
+    start = 2 * jsondump.JSON_READ_CHARS - before
+    head, i = "[\n", 0
+    while len(head) + len(element := json.dumps(_tweet(i, pad=50), indent=1) + ",\n") <= start:
+        head, i = head + element, i + 1
+    head += "\n" * (start - len(head))
+    pad = "x" * 2000
+    broken = f'{{"id_str": "1" "pad": "{pad}"}}' if early else f'{{"pad": "{pad}",\n "id_str": "1" "n": 2}}'
+    text = head + broken + ",\n" + json.dumps(_tweet(i)) + "\n]\n"
+    with pytest.raises(json.JSONDecodeError) as whole:
+        json.loads(text)
+    records = _read(text.encode())
+    skipped = [r for r in records if isinstance(r, Skipped)]
+    error = whole.value
+    assert [s.detail for s in skipped] == [f"{error.msg} at line {error.lineno} column {error.colno}"]
+    texts = [r for r in records if isinstance(r, Record)]
+    assert len([r for r in texts if r.text.startswith("https://welt.ltd/artikel/")]) == i  # all before it
+    rest = next(r for r in texts if r.text.startswith(broken[:20]))
+    assert (rest.line, rest.column) == (head.count("\n") + 1, 1)
+
+
 def test_a_small_document_that_does_not_parse_is_scanned_as_text_whole() -> None:
     records = _read(b'[{"a": "welt.ltd"}, {oops}]')
     assert [(r.reason, r.detail) for r in records if isinstance(r, Skipped)] == [

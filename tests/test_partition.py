@@ -12,14 +12,17 @@ import dataclasses
 import functools
 import json
 import random
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from linkguard.limits import MAX_LINE_CHARS, READ_BLOCK_BYTES
 from linkguard.lookalike import Detector
 from linkguard.models import Finding, ScanStats, Skipped
-from linkguard.partition import Totals, Unit, UnitCounts, merge_counts, plan, scan_unit
+from linkguard.partition import Totals, Unit, UnitCounts, _line_ends, merge_counts, plan, scan_unit
 from linkguard.rules import load_rules
 from linkguard.scan import Scanner
 
@@ -135,6 +138,14 @@ def test_a_jsonl_file_cut_into_ranges_scans_as_one(tmp_path: Path) -> None:
     units = _assert_same(path)
     assert len(units) > 2 and all(u.kind == "jsonl" for u in units)
     assert units[0].encoding == "utf-8-sig" and units[1].encoding == "utf-8"
+
+
+@given(st.binary().map(lambda b: bytes(b"\r\nx"[c % 3] for c in b)), st.booleans())
+def test_line_ends_are_counted_as_universal_newlines_read_them(data: bytes, after_cr: bool) -> None:
+    """The planner's count (the newlines in C, ``\\r`` only where there is one) is the number of
+    ``\\r\\n``, ``\\r`` and ``\\n`` a text read sees, a ``\\n`` right after a counted ``\\r`` not again."""
+    before = b"\r" if after_cr else b""
+    assert _line_ends(data, after_cr) == len(re.findall(rb"\r\n|\r|\n", before + data)) - after_cr
 
 
 def test_small_compressed_and_unreadable_inputs_are_whole_units(tmp_path: Path) -> None:

@@ -207,18 +207,25 @@ class _Cursor:
         self.peek()
         while True:
             start = self.at
-            held = self._held(start)
+            closed = value_end(self.buf, start)  # -1: no array or object, or one not closed here
+            held = self._held(start, closed)
             if held is not None:
                 return held
+            # An array or object the window does not close (a large array's element that straddles
+            # the window's end) is read from a copy of its part: the error that says it is cut
+            # short then counts the lines of that part, not those of the window before it.
+            offset = start if closed < 0 and self.buf[start] in "[{" else 0
             try:
-                value, end = _DECODER.raw_decode(self.buf, start)
+                value, end = _DECODER.raw_decode(self.buf[offset:] if offset else self.buf, start - offset)
             except json.JSONDecodeError as exc:
-                cut_short = exc.pos >= len(self.buf) - 8 or exc.msg.startswith(_CUT_SHORT)
+                pos = exc.pos + offset
+                cut_short = pos >= len(self.buf) - 8 or exc.msg.startswith(_CUT_SHORT)
                 if self.eof or not cut_short:
-                    raise self.malformed(exc.msg, exc.pos) from None
+                    raise self.malformed(exc.msg, pos) from None
             except RecursionError:
                 raise self.malformed("nested too deeply") from None
             else:
+                end += offset
                 if end < len(self.buf) or self.eof:  # a number at the end of a block may go on
                     return value, start, end, None
             if len(self.buf) - start >= whole and self.buf[start] in "[{":
@@ -233,11 +240,11 @@ class _Cursor:
             # at least double what is held of the value: parsing it again costs linear time in all
             self.fill(max(JSON_READ_CHARS, len(self.buf) - start))
 
-    def _held(self, start: int) -> Parsed | None:
-        """The array or object at ``start`` when the window holds all of it and orjson reads it as
-        ``json`` does (2-3x faster; see ``_loads``), with its literals' starts, found on the way;
-        else ``None``, and ``json`` reads it (and says what is wrong with it, if anything is)."""
-        end = value_end(self.buf, start)
+    def _held(self, start: int, end: int) -> Parsed | None:
+        """The array or object at ``start`` (closing at ``end``, its ``value_end``) when the window
+        holds all of it and orjson reads it as ``json`` does (2-3x faster; see ``_loads``), with its
+        literals' starts, found on the way; else ``None``, and ``json`` reads it (and says what is
+        wrong with it, if anything is)."""
         if end < 0 or (end == len(self.buf) and not self.eof):
             return None
         starts, wide, brackets = literal_starts(self.buf, start, end)
