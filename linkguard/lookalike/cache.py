@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 #: Environment variable naming the cache directory (tests point it at a temporary one).
 #: Bump when the payload layout changes.
-FORMAT = 8
+FORMAT = 9
 MAGIC = b"LGIDX\x01\n"
 #: Cache files kept; older ones (other rule sets, older versions) are removed on write.
 KEEP_FILES = 4
