@@ -353,7 +353,10 @@ class ParallelScan:
             self._pool = ProcessPoolExecutor(
                 self.jobs, mp_context=context, initializer=_init_worker, initargs=(setup,)
             )
-            self._pool.submit(int).result()  # the workers start here, all at once under fork
+            # the workers start here, all at once under fork (``submit`` forks them before it
+            # starts the executor's thread); nothing waits for them to run ``int``: the first
+            # real task reaches them ~10 ms sooner, and a pool that broke says so on that task
+            self._pool.submit(int)
         finally:
             if setup is None:
                 _WORKER = None  # the parent's copy is not needed after the fork

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from linkguard import paths
 from linkguard.errors import RulesError
 from linkguard.lookalike import Detector
 from linkguard.lookalike import cache as lgcache
 from linkguard.lookalike.index import Index
-from linkguard.rules import load_rules
+from linkguard.rules import load_rules, read_rule_text
 
 SMALL_RULES = """
 [[outlet]]
@@ -160,9 +163,20 @@ def test_hit_does_not_rebuild(cache_dir: Path, tmp_path: Path, monkeypatch: pyte
 
     monkeypatch.setattr(Index, "__init__", no_build)
     monkeypatch.setattr(lgcache, "load_sources", lambda *a, **k: pytest.fail("rules re-parsed"))
+    monkeypatch.setattr(lgcache, "_rule_texts", lambda *a, **k: pytest.fail("rule files decoded"))
     rules = lgcache.load_cached_rules(paths)
     assert Detector(rules).classify_domain("wlet.de").status == "suspicious"
     assert _cache_files(cache_dir) == files
+
+
+@given(st.lists(st.sampled_from(["a", "é", "\r", "\n", "\r\n", "x = 1", "\u2028"]), max_size=12))
+def test_rule_texts_read_as_read_text_reads(parts: list[str]) -> None:
+    """A miss builds from the bytes it hashed, decoded as ``read_rule_text`` reads a file."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "rules.toml"
+        data = "".join(parts).encode("utf-8")
+        path.write_bytes(data)
+        assert lgcache._rule_texts({path: data}) == {path: read_rule_text(path)}
 
 
 def test_same_process_reuses_the_loaded_rules(cache_dir: Path, tmp_path: Path) -> None:

@@ -13,8 +13,9 @@ import io
 import os
 import re
 
+import orjson
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from report_fixtures import findings
 
@@ -179,6 +180,17 @@ def test_risky_characters_are_matched_by_their_utf8_bytes() -> None:
             continue
         data = f"a{ch}b".encode()
         assert bool(RISKY_UTF8.search(data)) == bool(risky.match(ch)), hex(cp)
+
+
+@given(st.lists(st.text(), max_size=4))
+@example(["a\x7fb", "plain"])
+@example(["\u2028", "é"])
+def test_dumps_bytes_escapes_as_the_pattern_over_the_whole_line(values: list[str]) -> None:
+    """The ASCII shortcut (no DEL, no multi-byte character) gives what the escaping pattern
+    run over every line would: DEL is escaped, other ASCII passes as it is."""
+    data = orjson.dumps(values)
+    assert dumps_bytes(values) == RISKY_UTF8.sub(lambda m: b"\\u%04x" % ord(m.group().decode()), data)
+    assert (b"\x7f" in dumps_bytes(values)) is False
 
 
 @pytest.mark.parametrize("line_buffering", [False, True])
