@@ -5,7 +5,8 @@ English locale (which imports ``babel.dates`` and looks up the local time zone) 
 data. Every ``scan --jobs`` worker paid that again for the first government namespace or country
 ending it met. ``linkguard/data/cldr-countries.json`` holds Babel's answers for every territory
 it knows (:func:`from_babel`, written by ``tools/build_cldr_countries.py``); a test holds the file
-equal to the installed Babel, so an upgrade that changes CLDR asks for the file to be rebuilt.
+equal to the Babel release it was written from (Babel is a dev dependency now: only rebuilding
+the file and those tests need it).
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ def languages(country: str) -> frozenset[str]:
 
 
 def from_babel() -> dict[str, Any]:
-    """The table as the installed Babel gives it (the slow way the bundled file replaces)."""
+    """The table as the installed Babel gives it (the slow way the bundled file replaces; needs the
+    dev extra)."""
     import babel
     from babel import Locale
     from babel.core import get_global
