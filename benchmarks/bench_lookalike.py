@@ -55,11 +55,8 @@ def generate(outlet_domains: list[str], n: int, rng: random.Random) -> list[str]
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--domains", type=int, default=50_000)
-    parser.add_argument("--baseline-domains", type=int, default=2_000, help="the naive baseline is slow")
-    args = parser.parse_args()
+def detector_figures(args: argparse.Namespace) -> None:
+    """Index build, first-sight and memoised classify, and the naive baseline, in this process."""
     rng = random.Random(7)
 
     t0 = time.perf_counter()
@@ -190,21 +187,25 @@ def whole_scan(domains: list[str], repeat: int, baseline: str | None = None) -> 
             )
 
 
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(add_help=False)
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--domains", type=int, default=50_000, help="generated domains to classify")
+    parser.add_argument("--baseline-domains", type=int, default=2_000, help="the naive baseline is slow")
     parser.add_argument("--whole-only", action="store_true", help="only the whole-scan figure")
     parser.add_argument("--baseline", help="another install's linkguard, timed side by side")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=3, help="whole scans: keep the best of this many")
     default_list = Path(__file__).resolve().parents[2] / "shared" / "data" / "eval" / "popular-dev.txt"
     parser.add_argument("--list", type=Path, default=default_list, help="the domain list to scan whole")
-    known, rest = parser.parse_known_args()
-    if not known.whole_only:
-        sys.argv[1:] = rest
-        main()
-    listed = known.list
-    if listed.is_file():
-        print(f"(domain list: {listed})")
-        whole_scan([d for d in listed.read_text("utf-8").split() if d], known.repeat, known.baseline)
+    args = parser.parse_args()
+    if not args.whole_only:
+        detector_figures(args)
+    if args.list.is_file():
+        print(f"(domain list: {args.list})")
+        whole_scan([d for d in args.list.read_text("utf-8").split() if d], args.repeat, args.baseline)
     else:
         domains = generate(["welt.de", "spiegel.de", "lemonde.fr"], 50_000, random.Random(7))
-        whole_scan(domains, known.repeat, known.baseline)
+        whole_scan(domains, args.repeat, args.baseline)
+
+
+if __name__ == "__main__":
+    main()
