@@ -1114,6 +1114,11 @@ typedef struct {
 #define SCH(s, i) PyUnicode_READ((s)->kind, (s)->data, (i))
 
 static Py_ssize_t strict_space(const Strict *s, Py_ssize_t i) {
+    if (s->kind == PyUnicode_1BYTE_KIND) { /* most text: read in place, not through the width switch */
+        const Py_UCS1 *p = s->data;
+        while (i < s->n && json_space(p[i])) i++;
+        return i;
+    }
     while (i < s->n && json_space(SCH(s, i))) i++;
     return i;
 }
@@ -1127,14 +1132,47 @@ static int hex_digit(Py_UCS4 c) { return (c >= '0' && c <= '9') || (c >= 'a' && 
         while (i < n && p[i] != '"' && p[i] != '\\' && p[i] >= 0x20) i++;                       \
         return i;                                                                               \
     }
-PLAIN_RUN(plain_run_ucs2, Py_UCS2)
+PLAIN_RUN(plain_run_ucs2_tail, Py_UCS2)
 PLAIN_RUN(plain_run_ucs4, Py_UCS4)
 #undef PLAIN_RUN
 
-static Py_ssize_t plain_run_ucs1(const Py_UCS1 *p, Py_ssize_t i, Py_ssize_t n) {
+static Py_ssize_t plain_run_ucs1_tail(const Py_UCS1 *p, Py_ssize_t i, Py_ssize_t n) {
     while (i < n && !RUN_STOP[p[i]]) i++;
     return i;
 }
+
+#ifdef JSON_BLOCK
+/* The plain runs 16 bytes at a time (the literals are most of a post's text): a lane stops the
+ * run where it is a quote, a backslash or at most 0x1f; the rest as above. */
+static Py_ssize_t plain_run_ucs1(const Py_UCS1 *p, Py_ssize_t i, Py_ssize_t n) {
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), control = _mm_set1_epi8(0x1f);
+    for (; n - i >= 16; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+        __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                                    _mm_cmpeq_epi8(_mm_min_epu8(v, control), v));
+        unsigned mask = (unsigned)_mm_movemask_epi8(stop);
+        if (mask) return i + __builtin_ctz(mask);
+    }
+    return plain_run_ucs1_tail(p, i, n);
+}
+
+static Py_ssize_t plain_run_ucs2(const Py_UCS2 *p, Py_ssize_t i, Py_ssize_t n) {
+    const __m128i quote = _mm_set1_epi16('"'), backslash = _mm_set1_epi16('\\');
+    const __m128i high = _mm_set1_epi16((short)0xffe0), zero = _mm_setzero_si128();
+    for (; n - i >= 8; i += 8) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+        /* below 0x20 as unsigned 16-bit: no bit above the low five */
+        __m128i control = _mm_cmpeq_epi16(_mm_and_si128(v, high), zero);
+        __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi16(v, quote), _mm_cmpeq_epi16(v, backslash)), control);
+        unsigned mask = (unsigned)_mm_movemask_epi8(stop);
+        if (mask) return i + __builtin_ctz(mask) / 2;
+    }
+    return plain_run_ucs2_tail(p, i, n);
+}
+#else
+#define plain_run_ucs1 plain_run_ucs1_tail
+#define plain_run_ucs2 plain_run_ucs2_tail
+#endif
 
 /* The literal opening at i: the index after its closing quote, -1 if not strict; *escaped says
  * whether it has an escape. */
@@ -1296,6 +1334,30 @@ static int plain_ascii(const Strict *s, const Member *m) {
     return 1;
 }
 
+/* The object opening at i, with the members into m that Walker._post reads: those of the object,
+ * or, when it is a wrapper (one member, an object, under a key not in not_wrappers), those of the
+ * object it wraps. A wrapper is read in one pass, its inner object with its members (an X
+ * archive's every element is one); anything else by strict_object, as before. */
+static Py_ssize_t strict_top(const Strict *s, Py_ssize_t i, PyObject *not_wrappers, Member *m, Py_ssize_t *n) {
+    Py_ssize_t j = strict_space(s, i + 1);
+    int escaped;
+    if (not_wrappers != Py_None && j < s->n && SCH(s, j) == '"') {
+        Py_ssize_t key_end = strict_string(s, j, &escaped);
+        if (key_end >= 0 && !escaped) {
+            const Member key = {j + 1, key_end - 1 - (j + 1), 0, 0};
+            Py_ssize_t colon = strict_space(s, key_end);
+            Py_ssize_t v = colon < s->n && SCH(s, colon) == ':' ? strict_space(s, colon + 1) : s->n;
+            if (v < s->n && SCH(s, v) == '{' && !key_among(s, &key, not_wrappers)) {
+                Py_ssize_t after = strict_object(s, v, 2, m, n);
+                if (after >= 0) after = strict_space(s, after);
+                if (after >= 0 && after < s->n && SCH(s, after) == '}') return after + 1;
+            }
+        }
+    }
+    /* not a wrapper: a wrapper that strict_object reads is read above, or refused by both */
+    return strict_object(s, i, 1, m, n);
+}
+
 PyDoc_STRVAR(tweet_quiet_doc,
 "tweet_quiet(text, start, end, not_wrappers, quiet_full, quiet_text, /)\n--\n\n"
 "What linkguard.inputs.shapes.twitter.quiet says of the post that text[start:end] holds as a JSON\n"
@@ -1321,10 +1383,8 @@ static PyObject *tweet_quiet(PyObject *self, PyObject *args) {
     Py_ssize_t n, k;
     Py_ssize_t i = strict_space(&s, start);
     if (i >= end || SCH(&s, i) != '{') Py_RETURN_NONE;
-    i = strict_object(&s, i, 1, m, &n);
+    i = strict_top(&s, i, not_wrappers, m, &n);
     if (i < 0 || strict_space(&s, i) != end) Py_RETURN_NONE;
-    if (n == 1 && SCH(&s, m[0].value) == '{' && not_wrappers != Py_None && !key_among(&s, &m[0], not_wrappers))
-        strict_object(&s, m[0].value, 2, m, &n);  /* as Walker._post; read once already: strict */
     const Member *text_member = member_named(&s, m, n, "full_text");
     PyObject *quiet_keys = quiet_full;
     if (text_member == NULL) {

@@ -112,3 +112,31 @@ def test_json_lines_read_as_parsing_every_post_reads_them(raws: list[str]) -> No
 def test_which_raw_tweets_are_quiet(raw: str, expected: int | None) -> None:
     walker = jsontree.Walker(jsontree.Positions(""), "t.json", SHAPES)
     assert walker.quiet_records(raw, 0, len(raw)) == expected
+
+
+#: Elements enough that the first block read does not hold an archive.
+_ARCHIVE_FILLER = [json.dumps({"like": {"tweetId": str(i), "fullText": "x" * 1000}}) for i in range(300)]
+
+
+@needs_c
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(raws=st.lists(raw_posts(), min_size=1, max_size=4))
+def test_an_archive_reads_as_parsing_every_post_reads_it(raws: list[str]) -> None:
+    """An X archive's elements are tested raw too (``jsondump._elements``: an archive the first
+    block read does not hold is read element by element)."""
+    text = "window.YTD.tweets.part0 = [" + ",\n  ".join([*_ARCHIVE_FILLER, *raws]) + "\n]\n"
+    read = lambda: jsondump.read_document(io.StringIO(text), "tweets.js")  # noqa: E731
+    assert _with_shapes(SHAPES, read) == _with_shapes(PARSED, read)
+
+
+@needs_c
+@pytest.mark.parametrize("filler", ["a", "é", "…"])  # one, one (not ASCII) and two bytes a character
+@pytest.mark.parametrize(("stop", "expected"), [("", 1), ("\x01", None), ("\\n", None), ('\\"', None)])
+def test_a_literal_is_read_to_its_end_at_any_offset(filler: str, stop: str, expected: int | None) -> None:
+    """The plain runs of a literal are read 16 bytes at a time: what ends one (a control
+    character, an escape) is seen wherever it falls, in the wrapper's key and in the post."""
+    walker = jsontree.Walker(jsontree.Positions(""), "t.json", SHAPES)
+    for at in range(40):
+        text = filler * at + stop + filler * (40 - at)
+        raw = f'{{"tweet": {{"id_str": "1", "full_text": "{text}", "lang": "{text}"}}}}'
+        assert walker.quiet_records(raw, 0, len(raw)) == expected

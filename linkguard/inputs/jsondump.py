@@ -290,10 +290,19 @@ def _elements(
     """The records of the array elements at the cursor that :func:`array_spans` finds (most of a
     large array, in runs of a window each), as :func:`_value` gives them, without its steps;
     the index after the last. An element orjson refuses is read by :func:`_value`, as before."""
-    buf = cur.buf
+    buf, source = cur.buf, walker.source
     for start, end, count in array_spans(buf, cur.at, first, cur.eof, _DEEP):
         where = (*path, str(index))
         index += 1
+        # what ``Walker.records`` gives a quiet post held by nothing, without parsing it (two
+        # thirds of an archive's tweets; with the test reading each element once, 4.5 % fewer
+        # instructions in a scan of an archive than parsing them all)
+        quiet = None if holder is not None else walker.quiet_records(buf, start, end)
+        if quiet is not None:
+            cur.at = end
+            if quiet:
+                yield Record("", source, cur.line_at(start), 1, posts=1)
+            continue
         try:
             value = orjson.loads(buf[start:end])
         except orjson.JSONDecodeError:
@@ -420,8 +429,7 @@ def read_lines(stream: io.TextIOWrapper, source: str, *, first_line: int = 1) ->
             continue
         if line.isspace():  # not empty: the loop ends there; as ``not line.strip()`` without the copy
             continue
-        # what the read below gives a quiet post, without parsing it (an archive's elements skip
-        # this: they need no literal search, and orjson reads them about as fast as the test)
+        # what the read below gives a quiet post, without parsing it (as ``_elements`` does)
         quiet = walker.quiet_records(line, 0, len(line))
         if quiet is not None:
             yield Record("", source, line_no, 1, f"line {line_no}", count=1, posts=quiet)
