@@ -3,6 +3,8 @@
 - A post's links are told apart by every form the post may show them in (``_every_form``); the
   scanner normalises the URLs on the way to a reported link only when a later link of the post is
   not found among the rest (``_Reported``). The answers must be those of the whole set at once.
+- The scanner sets a label and an export's resolution on the candidate and link it was given,
+  not on copies: ``candidates`` and ``normalize`` make new ones on every call.
 - The JSON Lines encoder puts a verdict it has not met together from encoded pieces (the
   detector's verdict head, each piece of evidence); the bytes must be ``dumps_bytes(to_dict())``.
 """
@@ -240,3 +242,15 @@ def test_json_lines_with_every_line_end_and_a_line_over_the_limit(tmp_path: Path
     ]
     with path.open(encoding="utf-8", newline="") as stream:
         assert list(readlines(stream, 20)) == _readline_all(text, 20)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(WRITTEN | SHOWN | st.sampled_from(["welt dot ltd", "hxxps://welt[.]ltd/a"]), max_size=3))
+def test_candidates_and_links_are_made_anew_on_every_call(words: list[str]) -> None:
+    text = " ".join(words)
+    first, again = candidates(text), candidates(text)
+    assert first == again
+    assert all(a is not b for a, b in zip(first, again, strict=True))
+    for cand in first:
+        link = normalize(cand)
+        assert link is None or link is not normalize(cand)
