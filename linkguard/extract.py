@@ -326,43 +326,46 @@ def _spans(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int
 
 #: A line that is only a lowercase host of LDH labels ending in a TLD of letters, within the
 #: grammar's bounds (21 labels of at most 63 characters): a line of a domain list. The grammar
-#: reads such a line whole, so the checks left are ``_judge``'s on the TLD (``_line_spans``).
-_HOST_LINE = re.compile(r"(?m)^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.){1,20}([a-z]{2,63})$")
-
-
-def _line_spans(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int, bool, str | None]]:
-    """``_spans(text, lo, hi)``, with each line that is a plain host (``_HOST_LINE``) taken whole
-    without the grammar when the text starts with one: on a domain list the grammar's search and
-    ``_judge`` were a tenth of a scan. No link crosses a newline, so the lines between are
-    searched on their own with the same result (a property test holds the two equal)."""
-    n = len(text) if hi is None else hi
-    if not _HOST_LINE.match(text, lo, n):  # prose: no scan for lines that are seldom there
-        return _spans(text, lo, hi)
-    out: list[tuple[int, int, bool, str | None]] = []
-    tlds, prev = _tlds(), lo
-    for m in _HOST_LINE.finditer(text, lo, n):
-        start, end = m.span()
-        tld = m.group(1)
-        if (
-            (end < len(text) and text[end] != "\n")  # cut at ``hi``, not at the line's end
-            or tld not in tlds
-            or tld in _FILE_LIKE_TLDS
-            or (tld == "co" and text[start:end] == "t.co")  # its slug rules: the grammar's path
-        ):
-            continue
-        if start - prev > 1:  # more than the newline between two host lines
-            out += _spans(text, prev, start)
-        out.append((start, end, False, None))
-        prev = end
-    if n - prev > 1:
-        out += _spans(text, prev, hi)
-    return out
+#: reads such a line whole, so the checks left are ``_judge``'s on the TLD (``_plain_candidates``).
+_HOST_LINE = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.){1,20}([a-z]{2,63})")
 
 
 def _plain_candidates(text: str, lo: int = 0, hi: int | None = None) -> list[Candidate]:
+    """The links of ``text[lo:hi]`` (``_grammar_candidates``), with each line that is a plain host
+    (``_HOST_LINE``) taken whole without the grammar when the text starts with one: on a domain
+    list the grammar's search and ``_judge`` were a tenth of a scan. No link crosses a newline, so
+    the lines between are searched on their own with the same result (a property test holds the
+    two equal). Prose whose first line is no host goes straight to the grammar."""
+    n = len(text) if hi is None else hi
+    if (lo and text[lo - 1] != "\n") or not _HOST_LINE.match(text, lo, n):
+        return _grammar_candidates(text, lo, hi)
+    out: list[Candidate] = []
+    fullmatch, tlds, size = _HOST_LINE.fullmatch, _tlds(), len(text)
+    prev = start = lo  # ``prev``: where the text the grammar has not searched starts
+    for line in text[lo:n].split("\n"):
+        end = start + len(line)
+        m = fullmatch(line)
+        if (
+            m is not None
+            and (end == size or text[end] == "\n")  # not cut at ``hi`` inside the line
+            and (tld := m.group(1)) in tlds
+            and tld not in _FILE_LIKE_TLDS
+            and line != "t.co"  # its slug rules: the grammar's path
+        ):
+            if start - prev > 1:  # more than the newline between two host lines
+                out += _grammar_candidates(text, prev, start)
+            out.append(Candidate(line, line, start, (), False, None))
+            prev = end
+        start = end + 1
+    if n - prev > 1:
+        out += _grammar_candidates(text, prev, hi)
+    return out
+
+
+def _grammar_candidates(text: str, lo: int = 0, hi: int | None = None) -> list[Candidate]:
     return [
         Candidate(written, written, start, (), has_scheme, display)
-        for start, end, has_scheme, display in _line_spans(text, lo, hi)
+        for start, end, has_scheme, display in _spans(text, lo, hi)
         for written in (text[start:end],)
     ]
 

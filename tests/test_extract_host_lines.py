@@ -1,5 +1,5 @@
 """A line that is only a plain lowercase host (a domain list's line) is taken whole without the
-URL grammar (``extract._line_spans``); what is found must be what the grammar finds, for any
+URL grammar (``extract._plain_candidates``); what is found must be what the grammar finds, for any
 mix of such lines, lines that only look like them and prose, and any bounds."""
 
 from __future__ import annotations
@@ -40,19 +40,20 @@ LINES = st.lists(st.one_of(HOST, HOST, ODD), min_size=1, max_size=25)
 @given(LINES, st.integers(0, 400), st.integers(0, 400))
 @example(["welt.de", "t.co", "x.zip", "Welt.de", "a-.de", "spiegel.de"], 0, 400)
 @example(["welt.de", "welt.de"], 3, 400)  # from inside the first line
+@example(["x y", "welt.de", "t.co", "a.de"], 4, 400)  # from the start of a later line
 @example(["welt.de", "welt.de"], 0, 5)  # to inside the first host
 @example(["welt.de@x.de"], 0, 7)  # to a host that goes on: an e-mail address
 @example([".".join(["a"] * 22) + ".de", "welt.de"], 0, 400)
 def test_host_lines_are_read_as_the_grammar_reads_them(lines: list[str], lo: int, hi: int) -> None:
     text = "\n".join(lines)
     lo, hi = min(lo, len(text)), min(max(lo, hi), len(text))
-    assert extract._line_spans(text, lo, hi) == extract._spans(text, lo, hi)
-    assert extract._line_spans(text, lo) == extract._spans(text, lo)
+    assert extract._plain_candidates(text, lo, hi) == extract._grammar_candidates(text, lo, hi)
+    assert extract._plain_candidates(text, lo) == extract._grammar_candidates(text, lo)
 
 
 def test_a_domain_list_takes_the_line_path_and_its_odd_lines_the_grammar(monkeypatch: MonkeyPatch) -> None:
     text = "welt.de\nt.co\nWelt.de\nexample.zip\nhttps://spiegel.de/x welt[.]ltd\nnews.co.uk\nbild.de"
-    expected = extract._spans(text)
+    expected = extract._grammar_candidates(text)
     searched: list[str] = []
     grammar = extract._spans
 
@@ -61,7 +62,7 @@ def test_a_domain_list_takes_the_line_path_and_its_odd_lines_the_grammar(monkeyp
         return grammar(text, lo, hi)
 
     monkeypatch.setattr(extract, "_spans", spans)
-    found = extract._line_spans(text)
+    found = extract._plain_candidates(text)
     assert found == expected
-    assert [text[s:e] for s, e, _, _ in found][-3:] == ["https://spiegel.de/x", "news.co.uk", "bild.de"]
+    assert [c.text for c in found][-3:] == ["https://spiegel.de/x", "news.co.uk", "bild.de"]
     assert searched == ["\nt.co\nWelt.de\nexample.zip\nhttps://spiegel.de/x welt[.]ltd\n"]
