@@ -335,14 +335,19 @@ def _plain_candidates(text: str, lo: int = 0, hi: int | None = None) -> list[Can
     (``_HOST_LINE``) taken whole without the grammar when the text starts with one: on a domain
     list the grammar's search and ``_judge`` were a tenth of a scan. No link crosses a newline, so
     the lines between are searched on their own with the same result (a property test holds the
-    two equal). Prose whose first line is no host goes straight to the grammar."""
+    two equal). Prose whose first whole line is no host goes straight to the grammar."""
     n = len(text) if hi is None else hi
-    if (lo and text[lo - 1] != "\n") or not _HOST_LINE.match(text, lo, n):
+    # the first whole line: ``lo`` may be inside one (after an obfuscated word: the newline
+    # ending the line of a domain list that holds one), then the grammar reads its tail
+    start = lo
+    if lo and text[lo - 1] != "\n":
+        start = text.find("\n", lo, n) + 1  # 0: no whole line
+    if (lo and not start) or not _HOST_LINE.match(text, start, n):
         return _grammar_candidates(text, lo, hi)
     out: list[Candidate] = []
     fullmatch, tlds, size = _HOST_LINE.fullmatch, _tlds(), len(text)
-    prev = start = lo  # ``prev``: where the text the grammar has not searched starts
-    for line in text[lo:n].split("\n"):
+    prev = lo  # where the text the grammar has not searched starts
+    for line in text[start:n].split("\n"):
         end = start + len(line)
         m = fullmatch(line)
         if (

@@ -40,6 +40,7 @@ LINES = st.lists(st.one_of(HOST, HOST, ODD), min_size=1, max_size=25)
 @given(LINES, st.integers(0, 400), st.integers(0, 400))
 @example(["welt.de", "t.co", "x.zip", "Welt.de", "a-.de", "spiegel.de"], 0, 400)
 @example(["welt.de", "welt.de"], 3, 400)  # from inside the first line
+@example(["x y", "welt.de", "t.co", "a.de"], 3, 400)  # from a newline
 @example(["x y", "welt.de", "t.co", "a.de"], 4, 400)  # from the start of a later line
 @example(["welt.de", "welt.de"], 0, 5)  # to inside the first host
 @example(["welt.de@x.de"], 0, 7)  # to a host that goes on: an e-mail address
