@@ -324,7 +324,50 @@ def _spans(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int
     return out
 
 
+#: A line that is only a lowercase host of LDH labels ending in a TLD of letters, within the
+#: grammar's bounds (21 labels of at most 63 characters): a line of a domain list. The grammar
+#: reads such a line whole, so the checks left are ``_judge``'s on the TLD (``_plain_candidates``).
+_HOST_LINE = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.){1,20}([a-z]{2,63})")
+
+
 def _plain_candidates(text: str, lo: int = 0, hi: int | None = None) -> list[Candidate]:
+    """The links of ``text[lo:hi]`` (``_grammar_candidates``), with each line that is a plain host
+    (``_HOST_LINE``) taken whole without the grammar when the text starts with one: on a domain
+    list the grammar's search and ``_judge`` were a tenth of a scan. No link crosses a newline, so
+    the lines between are searched on their own with the same result (a property test holds the
+    two equal). Prose whose first whole line is no host goes straight to the grammar."""
+    n = len(text) if hi is None else hi
+    # the first whole line: ``lo`` may be inside one (after an obfuscated word: the newline
+    # ending the line of a domain list that holds one), then the grammar reads its tail
+    start = lo
+    if lo and text[lo - 1] != "\n":
+        start = text.find("\n", lo, n) + 1  # 0: no whole line
+    if (lo and not start) or not _HOST_LINE.match(text, start, n):
+        return _grammar_candidates(text, lo, hi)
+    out: list[Candidate] = []
+    fullmatch, tlds, size = _HOST_LINE.fullmatch, _tlds(), len(text)
+    prev = lo  # where the text the grammar has not searched starts
+    for line in text[start:n].split("\n"):
+        end = start + len(line)
+        m = fullmatch(line)
+        if (
+            m is not None
+            and (end == size or text[end] == "\n")  # not cut at ``hi`` inside the line
+            and (tld := m.group(1)) in tlds
+            and tld not in _FILE_LIKE_TLDS
+            and line != "t.co"  # its slug rules: the grammar's path
+        ):
+            if start - prev > 1:  # more than the newline between two host lines
+                out += _grammar_candidates(text, prev, start)
+            out.append(Candidate(line, line, start, (), False, None))
+            prev = end
+        start = end + 1
+    if n - prev > 1:
+        out += _grammar_candidates(text, prev, hi)
+    return out
+
+
+def _grammar_candidates(text: str, lo: int = 0, hi: int | None = None) -> list[Candidate]:
     return [
         Candidate(written, written, start, (), has_scheme, display)
         for start, end, has_scheme, display in _spans(text, lo, hi)

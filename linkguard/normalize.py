@@ -244,7 +244,8 @@ def _plain_host(text: str) -> HostParts | None:
     lowercase LDH labels, no Punycode, ending in a label that starts with a letter (so no IPv4
     number). UTS-46, the IPv4 and the script checks leave such a host as it is, so only the
     suffix split is left to do; ``None`` when it has no public suffix, as there."""
-    subdomain, domain, suffix, private = suffixes.walk(suffixes.trie(), text)  # LDH: tldextract's reading
+    # LDH without Punycode: the labels are their own keys; tldextract's reading
+    subdomain, domain, suffix, private = suffixes.walk_parts(suffixes.trie(), text, True)
     if not suffix or not domain:
         return None
     return HostParts(text, text, f"{domain}.{suffix}", domain, suffix, subdomain, False, private, ())

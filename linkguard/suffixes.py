@@ -258,8 +258,15 @@ def split(host: str) -> SuffixSplit:
 
 def walk(root: Node, host: str) -> SuffixSplit:
     """tldextract's ``suffix_index`` and split on a :func:`walkable` host."""
+    return SuffixSplit(*walk_parts(root, host, host.islower() and "xn--" not in host))
+
+
+def walk_parts(root: Node, host: str, keyed: bool) -> tuple[str, str, str, bool]:
+    """:func:`walk` as a plain tuple. ``keyed``: the labels are their own keys (lowercase, no
+    Punycode), which the caller knows of an LDH host without testing it: that spares each host
+    of a domain list the test and the named tuple (a property test holds the two ways equal)."""
     labels = host.split(".")
-    keys = labels if host.islower() and "xn--" not in host else [_decoded(label) for label in labels]
+    keys = labels if keyed else [_decoded(label) for label in labels]
     node = found = root
     n = at = len(labels)
     label_idx = n
@@ -278,8 +285,8 @@ def walk(root: Node, host: str) -> SuffixSplit:
         break
     if at == n:  # no public suffix: an IPv4 address is tldextract's domain, else the last label
         if n == 4 and host[0].isdecimal() and _IPV4.fullmatch(host):
-            return SuffixSplit("", host, "", False)
-        return SuffixSplit(".".join(labels[:-1]), labels[-1], "", False)
+            return "", host, "", False
+        return ".".join(labels[:-1]), labels[-1], "", False
     subdomain = ".".join(labels[: at - 1]) if at >= 2 else ""
     domain = labels[at - 1] if at > 0 else ""
-    return SuffixSplit(subdomain, domain, ".".join(labels[at:]), found[1])
+    return subdomain, domain, ".".join(labels[at:]), found[1]
