@@ -335,7 +335,8 @@ def _plain_candidates(text: str, lo: int = 0, hi: int | None = None) -> list[Can
     (``_HOST_LINE``) taken whole without the grammar when the text starts with one: on a domain
     list the grammar's search and ``_judge`` were a tenth of a scan. No link crosses a newline, so
     the lines between are searched on their own with the same result (a property test holds the
-    two equal). Prose whose first whole line is no host goes straight to the grammar."""
+    two equal), and so are the lines of a Windows file, each ending in "\\r". Prose whose first whole
+    line is no host goes straight to the grammar."""
     n = len(text) if hi is None else hi
     # the first whole line: ``lo`` may be inside one (after an obfuscated word: the newline
     # ending the line of a domain list that holds one), then the grammar reads its tail
@@ -349,17 +350,18 @@ def _plain_candidates(text: str, lo: int = 0, hi: int | None = None) -> list[Can
     prev = lo  # where the text the grammar has not searched starts
     for line in text[start:n].split("\n"):
         end = start + len(line)
-        m = fullmatch(line)
+        host = line[:-1] if line[-1:] == "\r" else line  # a Windows file's line: "\r" ends the host
+        m = fullmatch(host)
         if (
             m is not None
             and (end == size or text[end] == "\n")  # not cut at ``hi`` inside the line
             and (tld := m.group(1)) in tlds
             and tld not in _FILE_LIKE_TLDS
-            and line != "t.co"  # its slug rules: the grammar's path
+            and host != "t.co"  # its slug rules: the grammar's path
         ):
             if start - prev > 1:  # more than the newline between two host lines
                 out += _grammar_candidates(text, prev, start)
-            out.append(Candidate(line, line, start, (), False, None))
+            out.append(Candidate(host, host, start, (), False, None))
             prev = end
         start = end + 1
     if n - prev > 1:

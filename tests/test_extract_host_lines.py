@@ -43,13 +43,15 @@ LINES = st.lists(st.one_of(HOST, HOST, ODD), min_size=1, max_size=25)
 @example(["x y", "welt.de", "t.co", "a.de"], 3, 400)  # from a newline
 @example(["x y", "welt.de", "t.co", "a.de"], 4, 400)  # from the start of a later line
 @example(["welt.de", "welt.de"], 0, 5)  # to inside the first host
+@example(["welt.de", "spiegel.de"], 0, 8)  # to just after a CRLF line's "\r"
 @example(["welt.de@x.de"], 0, 7)  # to a host that goes on: an e-mail address
 @example([".".join(["a"] * 22) + ".de", "welt.de"], 0, 400)
 def test_host_lines_are_read_as_the_grammar_reads_them(lines: list[str], lo: int, hi: int) -> None:
-    text = "\n".join(lines)
-    lo, hi = min(lo, len(text)), min(max(lo, hi), len(text))
-    assert extract._plain_candidates(text, lo, hi) == extract._grammar_candidates(text, lo, hi)
-    assert extract._plain_candidates(text, lo) == extract._grammar_candidates(text, lo)
+    for newline in ("\n", "\r\n"):  # a Windows file's lines end in "\r\n"
+        text = newline.join(lines)
+        at, to = min(lo, len(text)), min(max(lo, hi), len(text))
+        assert extract._plain_candidates(text, at, to) == extract._grammar_candidates(text, at, to)
+        assert extract._plain_candidates(text, at) == extract._grammar_candidates(text, at)
 
 
 def test_a_domain_list_takes_the_line_path_and_its_odd_lines_the_grammar(monkeypatch: MonkeyPatch) -> None:
@@ -67,3 +69,20 @@ def test_a_domain_list_takes_the_line_path_and_its_odd_lines_the_grammar(monkeyp
     assert found == expected
     assert [c.text for c in found][-3:] == ["https://spiegel.de/x", "news.co.uk", "bild.de"]
     assert searched == ["\nt.co\nWelt.de\nexample.zip\nhttps://spiegel.de/x welt[.]ltd\n"]
+
+
+def test_a_windows_domain_list_takes_the_line_path(monkeypatch: MonkeyPatch) -> None:
+    text = "welt.de\r\nt.co\r\nbild.de\r\n\r\nnews.co.uk\r\n"
+    expected = extract._grammar_candidates(text)
+    searched: list[str] = []
+    grammar = extract._spans
+
+    def spans(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int, bool, str | None]]:
+        searched.append(text[lo:hi])
+        return grammar(text, lo, hi)
+
+    monkeypatch.setattr(extract, "_spans", spans)
+    found = extract._plain_candidates(text)
+    assert found == expected
+    assert [c.text for c in found] == ["welt.de", "t.co", "bild.de", "news.co.uk"]
+    assert searched == ["\nt.co\r\n", "\n\r\n"]
