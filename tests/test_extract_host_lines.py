@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from pytest import MonkeyPatch
 
 from linkguard import extract
+from linkguard.models import Candidate
 
 LABEL = st.text("abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=8)
 #: Plain hosts and their near misses: an unknown, file-like or numeric last label, t.co, a
@@ -54,8 +55,9 @@ def test_host_lines_are_read_as_the_grammar_reads_them(lines: list[str], lo: int
         assert extract._plain_candidates(text, at) == extract._grammar_candidates(text, at)
 
 
-def test_a_domain_list_takes_the_line_path_and_its_odd_lines_the_grammar(monkeypatch: MonkeyPatch) -> None:
-    text = "welt.de\nt.co\nWelt.de\nexample.zip\nhttps://spiegel.de/x welt[.]ltd\nnews.co.uk\nbild.de"
+def _read_watching_the_grammar(monkeypatch: MonkeyPatch, text: str) -> tuple[list[Candidate], list[str]]:
+    """``_plain_candidates(text)``, checked equal to the grammar's reading, and the stretches it
+    left to the grammar."""
     expected = extract._grammar_candidates(text)
     searched: list[str] = []
     grammar = extract._spans
@@ -67,22 +69,19 @@ def test_a_domain_list_takes_the_line_path_and_its_odd_lines_the_grammar(monkeyp
     monkeypatch.setattr(extract, "_spans", spans)
     found = extract._plain_candidates(text)
     assert found == expected
+    return found, searched
+
+
+def test_a_domain_list_takes_the_line_path_and_its_odd_lines_the_grammar(monkeypatch: MonkeyPatch) -> None:
+    text = "welt.de\nt.co\nWelt.de\nexample.zip\nhttps://spiegel.de/x welt[.]ltd\nnews.co.uk\nbild.de"
+    found, searched = _read_watching_the_grammar(monkeypatch, text)
     assert [c.text for c in found][-3:] == ["https://spiegel.de/x", "news.co.uk", "bild.de"]
     assert searched == ["\nt.co\nWelt.de\nexample.zip\nhttps://spiegel.de/x welt[.]ltd\n"]
 
 
 def test_a_windows_domain_list_takes_the_line_path(monkeypatch: MonkeyPatch) -> None:
-    text = "welt.de\r\nt.co\r\nbild.de\r\n\r\nnews.co.uk\r\n"
-    expected = extract._grammar_candidates(text)
-    searched: list[str] = []
-    grammar = extract._spans
-
-    def spans(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int, bool, str | None]]:
-        searched.append(text[lo:hi])
-        return grammar(text, lo, hi)
-
-    monkeypatch.setattr(extract, "_spans", spans)
-    found = extract._plain_candidates(text)
-    assert found == expected
+    found, searched = _read_watching_the_grammar(
+        monkeypatch, "welt.de\r\nt.co\r\nbild.de\r\n\r\nnews.co.uk\r\n"
+    )
     assert [c.text for c in found] == ["welt.de", "t.co", "bild.de", "news.co.uk"]
     assert searched == ["\nt.co\r\n", "\n\r\n"]
