@@ -970,6 +970,7 @@ PyDoc_STRVAR(json_boundary_doc,
 
 #if defined(__SSE2__) && defined(__GNUC__)
 #include <emmintrin.h>
+#define HAVE_SSE2 1 /* the SSE2 scans below; each has a byte loop for other machines */
 #define JSON_BLOCK 64
 
 /* Which of the 64 bytes at p are a quote, a backslash, a bracket or comma: one bit each. */
@@ -1141,7 +1142,7 @@ static Py_ssize_t plain_run_ucs1_tail(const Py_UCS1 *p, Py_ssize_t i, Py_ssize_t
     return i;
 }
 
-#ifdef JSON_BLOCK
+#ifdef HAVE_SSE2
 /* The plain runs 16 bytes at a time (the literals are most of a post's text): a lane stops the
  * run where it is a quote, a backslash or at most 0x1f; the rest as above. */
 static Py_ssize_t plain_run_ucs1(const Py_UCS1 *p, Py_ssize_t i, Py_ssize_t n) {
