@@ -2,6 +2,9 @@
 
 - A record's text that is one URL (an export's ``expanded_url``) is taken whole without the URL
   grammar (``extract._one_url``): the candidate must be the one the grammar finds.
+- The JSON Lines encoder writes what comes before a link's own resolution evidence from a memo
+  keyed by the identity of its pieces (``FindingEncoder._shared``): the bytes must be
+  ``dumps_bytes(to_dict())`` however verdicts share outlets and evidence.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from linkguard import extract
+from linkguard.models import Evidence, Finding, Link, Outlet, Verdict
+from linkguard.report.jsonl import FindingEncoder, dumps_bytes
 
 #: Hosts and their near misses: unknown, file-like and numeric TLDs, t.co, capitals, underscores,
 #: hyphens at a label's end, IP addresses, Punycode, labels and label counts at the grammar's bounds.
@@ -59,3 +64,53 @@ def test_an_exports_expanded_urls_take_the_one_url_path() -> None:
         "http://a.de",
     ):
         assert extract._one_url(text) == extract._plain_candidates(text) != []
+
+
+#: Evidence objects shared between verdicts (the detector's, met again), two of them equal but
+#: not the same object, and outlets likewise; kinds that are a link's own among them.
+POOL = [
+    Evidence("trusted", "welt.de is a domain of WELT"),
+    Evidence("blocklist", "listed", {"source": "Meta"}),
+    Evidence("blocklist", "listed", {"source": "\u202eelsewhere"}),
+    Evidence("tld-swap", "imitates WELT", {"brand": "welt"}),
+    Evidence("wrapper", "unwrapped offline", {"wrapper": "https://l.facebook.com/l.php"}),
+]
+OUTLETS = [
+    None,
+    Outlet("WELT", ("welt.de",)),
+    Outlet("WELT", ("welt.de",)),
+    Outlet("Spiegel", ("spiegel.de",)),
+]
+SHARED_VERDICTS = st.builds(
+    Verdict,
+    status=st.sampled_from(["malicious", "trusted", "unknown"]),
+    score=st.sampled_from([0, 100]),
+    impersonates=st.sampled_from(OUTLETS),
+    techniques=st.sampled_from([(), ("tld-swap",)]),
+    evidence=st.lists(st.sampled_from(POOL), max_size=3).map(tuple),
+)
+#: A link's own resolution, made anew for each link.
+OWN = st.lists(
+    st.builds(
+        Evidence,
+        kind=st.sampled_from(["export-resolution", "wrapper"]),
+        detail=st.sampled_from(["t.co leads to welt.ltd", "l.facebook.com leads to \u2028welt.ltd"]),
+        data=st.sampled_from([{}, {"field": "expanded_url"}]),
+    ),
+    max_size=2,
+).map(tuple)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(SHARED_VERDICTS, OWN), min_size=1, max_size=12))
+def test_verdicts_with_a_links_resolution_encode_as_dumps_of_to_dict(
+    verdicts: list[tuple[Verdict, tuple[Evidence, ...]]],
+) -> None:
+    encode = FindingEncoder(end=b"\n").encode
+    link = Link("welt.ltd", "https://welt.ltd/", "welt.ltd", "welt.ltd", "welt.ltd", "welt", "ltd", "")
+    for verdict, own in verdicts + verdicts:
+        resolved = Verdict(
+            verdict.status, verdict.score, verdict.impersonates, verdict.techniques, (*verdict.evidence, *own)
+        )
+        finding = Finding(link, resolved, "posts.jsonl", 1, 1)
+        assert encode(finding) == dumps_bytes(finding.to_dict()) + b"\n"
