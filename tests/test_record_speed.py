@@ -5,15 +5,20 @@
 - The JSON Lines encoder writes what comes before a link's own resolution evidence from a memo
   keyed by the identity of its pieces (``FindingEncoder._shared``): the bytes must be
   ``dumps_bytes(to_dict())`` however verdicts share outlets and evidence.
+- A wrapper's target is taken out of its URL without ``urlsplit`` and ``parse_qsl``
+  (``unwrap._path_query``, ``unwrap._query_value``): the parts must be theirs.
 """
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlsplit
+
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from linkguard import extract
+from linkguard import extract, unwrap
 from linkguard.models import Evidence, Finding, Link, Outlet, Verdict
+from linkguard.normalize import parse_link
 from linkguard.report.jsonl import FindingEncoder, dumps_bytes
 
 #: Hosts and their near misses: unknown, file-like and numeric TLDs, t.co, capitals, underscores,
@@ -114,3 +119,49 @@ def test_verdicts_with_a_links_resolution_encode_as_dumps_of_to_dict(
         )
         finding = Finding(link, resolved, "posts.jsonl", 1, 1)
         assert encode(finding) == dumps_bytes(finding.to_dict()) + b"\n"
+
+
+#: Query pieces: the wrappers' parameter names, written plainly, percent-encoded and with "+",
+#: separators, bad escapes, encoded separators and non-ASCII text.
+QUERY = st.lists(
+    st.sampled_from(
+        [
+            *("u", "q", "url", "to", "U", "%75", "%2575", "u+", "+u", "ur%6C", "%", "%zz", "%e4", "%C3%A4"),
+            *("=", "=", "&", "&", ";", "+", "#", "?", "https%3A%2F%2Fwelt.ltd%2Fa", "%26", "%3D", "ä", "x"),
+        ]
+    ),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(QUERY, st.sampled_from([("u",), ("q", "url"), ("url",), ("to",)]))
+@example("u=1&u=2", ("u",))  # the last occurrence, as dict() keeps it
+@example("url=1&q=2", ("q", "url"))  # the first name that is there
+@example("%75=a&x", ("u",))  # an encoded name
+@example("u=a+b%2B", ("u",))  # "+" is a space, "%2B" a plus
+@example("u=a&u", ("u",))  # no "=": a blank value
+@example("u=a;b", ("u",))  # ";" separates nothing
+def test_a_wrappers_parameter_is_the_one_parse_qsl_gives(query: str, names: tuple[str, ...]) -> None:
+    params = dict(parse_qsl(query, keep_blank_values=True))
+    expected = next((params[name] for name in names if name in params), "")
+    assert unwrap._query_value(query, names) == expected
+
+
+#: Link texts whose normalised URLs have every mix of path, query and fragment.
+LINK_TEXT = st.tuples(
+    st.sampled_from(["https://", "http://", "HTTPS:\\\\", "ftp://", "", "https://u:p@"]),
+    st.sampled_from(["l.facebook.com", "www.google.de", "[::1]", "127.1", "münchen.de", "welt.ltd:8443"]),
+    st.lists(st.sampled_from([*"/?#=&%;:@\\ äx", "/l.php", "?u=", "#?", "?#"]), max_size=8).map("".join),
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(LINK_TEXT)
+@example("https://l.facebook.com/l.php?u=https%3A%2F%2Fwelt.ltd&h=AT0#x?y")
+@example("https://www.google.de?#/url")
+def test_a_normalised_urls_path_and_query_are_those_urlsplit_gives(text: str) -> None:
+    link = parse_link(text)
+    if link is not None:
+        parts = urlsplit(link.url)
+        assert unwrap._path_query(link.url) == (parts.path or "/", parts.query)
