@@ -7,6 +7,8 @@
   ``dumps_bytes(to_dict())`` however verdicts share outlets and evidence.
 - A wrapper's target is taken out of its URL without ``urlsplit`` and ``parse_qsl``
   (``unwrap._path_query``, ``unwrap._query_value``): the parts must be theirs.
+- A plain ASCII URL's parts are read off one match (``normalize._url_parts``): they must be
+  what ``whatwg.split_url(whatwg.prepare(text))`` gives.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from urllib.parse import parse_qsl, urlsplit
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from linkguard import extract, unwrap
+from linkguard import extract, normalize, unwrap, whatwg
 from linkguard.models import Evidence, Finding, Link, Outlet, Verdict
 from linkguard.normalize import parse_link
 from linkguard.report.jsonl import FindingEncoder, dumps_bytes
@@ -165,3 +167,45 @@ def test_a_normalised_urls_path_and_query_are_those_urlsplit_gives(text: str) ->
     if link is not None:
         parts = urlsplit(link.url)
         assert unwrap._path_query(link.url) == (parts.path or "/", parts.query)
+
+
+#: URL pieces: every scheme form, authorities with user, port and brackets, every delimiter,
+#: backslashes, white space and controls (at the ends too), non-ASCII.
+URL_TEXT = st.lists(
+    st.sampled_from(
+        [
+            *(
+                "https://",
+                "http://",
+                "HTTP://",
+                "wss://",
+                "ftp://",
+                "file://",
+                "hxxp://",
+                "https:",
+                "https:///",
+            ),
+            *("welt.ltd", "u:p@", "@", ":8080", "[::1]", "%77", "/", "//", "?", "#", "\\", "a", "-", "."),
+            *(" ", "\t", "\n", "\r", "\x00", "\x1f", "\x7f", "\u00a0", "\u3000", "ä", "=", "&", "%"),
+        ]
+    ),
+    max_size=10,
+).map("".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(URL_TEXT)
+@example("https://www.welt.de/politik/article0.html")
+@example("https://u:p@welt.ltd:80?x#y?z/")
+@example("https://welt.ltd#x/y?z")
+@example("https://welt.ltd/a\\b")  # a backslash in the path: a slash to a browser
+@example("https://welt.ltd/a b")  # a space: quoted
+@example("https://welt.ltd/a ")  # and stripped at the end
+def test_a_plain_urls_parts_are_those_split_url_gives(text: str) -> None:
+    prepared = whatwg.prepare(text)
+    assert normalize._url_parts(text) == (whatwg.split_url(prepared) if prepared else None)
+
+
+def test_an_exports_expanded_urls_are_read_off_one_match() -> None:
+    for text in ("https://www.welt.de/politik/article0.html", "https://l.facebook.com/l.php?u=x&h=AT0#y"):
+        assert normalize._PLAIN_URL.fullmatch(text)
