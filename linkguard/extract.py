@@ -369,6 +369,26 @@ def _plain_candidates(text: str, lo: int = 0, hi: int | None = None) -> list[Can
     return out
 
 
+#: A text that is one URL and nothing else, as an export's ``expanded_url`` is: a special scheme,
+#: a lowercase host of LDH labels ending in a TLD of letters (within the grammar's bounds), and a
+#: path of printable ASCII that the grammar's path takes whole (``_one_url``).
+_ONE_URL = re.compile(
+    r"(?:https?|ftp|wss?)://((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.){1,20}([a-z]{2,63}))"
+    rf"(?:[/?#][!#-;=?-_a-z|~]{{0,{MAX_URL_CHARS}}})?"
+)
+
+
+def _one_url(text: str) -> list[Candidate]:
+    """``[the whole text]`` when the grammar reads it as one link to its end (``_ONE_URL``, a
+    known TLD, not t.co, no trailing punctuation to trim); ``[]`` when the grammar must say.
+    Searching a structured value with the grammar cost a tenth of a scan of an X archive; a
+    property test holds the two readings equal."""
+    m = _ONE_URL.fullmatch(text)
+    if m is None or text[-1] in _TRIM_CHARS or m.group(2) not in _tlds() or m.group(1) == "t.co":
+        return []
+    return [Candidate(text, text, 0, (), True, None)]
+
+
 def _grammar_candidates(text: str, lo: int = 0, hi: int | None = None) -> list[Candidate]:
     return [
         Candidate(written, written, start, (), has_scheme, display)
@@ -546,7 +566,7 @@ def candidates(
         else:
             slow.append((start, end))
     if not slow:
-        return _plain_candidates(text)
+        return _one_url(text) or _plain_candidates(text)
     out: list[Candidate] = []
     prev = 0
     for word_start, word_end in slow:

@@ -341,6 +341,24 @@ def _inner_link(text: str) -> Link | None:
     return _link(text, (), None, None, unwrap=False)
 
 
+#: A URL with a lowercase special scheme, ``//``, and nothing a browser drops, maps or reads as a
+#: slash: no white space or control characters, no backslash (``_url_parts``).
+_PLAIN_URL = re.compile(r"(https?|wss?|ftp)://([^/\\?#\x00-\x20]+)([^?#\\\x00-\x20]*)([^\\\x00-\x20]*)")
+
+
+def _url_parts(text: str) -> whatwg.UrlParts | None:
+    """``whatwg.split_url(whatwg.prepare(text))`` (None for an empty text): read off one match
+    for a plain ASCII URL (``_PLAIN_URL``), which ``prepare`` leaves as it is and whose parts
+    are the match's; most links of a scan are such, and the two calls were half of normalising
+    one. A property test holds the two ways equal."""
+    m = _PLAIN_URL.fullmatch(text)
+    if m is not None and text.isascii():
+        scheme, netloc, path, rest = m.groups()
+        return scheme, netloc, path, rest, False
+    raw = whatwg.prepare(text)
+    return whatwg.split_url(raw) if raw else None
+
+
 def _link(
     text: str,
     obfuscation: tuple[str, ...],
@@ -354,8 +372,7 @@ def _link(
             return None
         tricks, url = host.obfuscation, f"http://{text}/"
     else:
-        raw = whatwg.prepare(text)
-        parts = whatwg.split_url(raw) if raw else None
+        parts = _url_parts(text)
         if parts is None:
             return None
         scheme, netloc, path, rest, backslash = parts

@@ -180,8 +180,6 @@ class Scanner:
         from linkguard.feeds.store import feed_dates
 
         self.stats.feeds = feed_dates(detector.rules.files)  # the feeds these rules were built from
-        #: Verdicts with a link's resolution evidence added, by (verdict, evidence): few distinct.
-        self._resolved: dict[tuple[int, tuple[Evidence, ...]], tuple[Verdict, Verdict]] = {}
 
     @functools.cached_property
     def known_labels(self) -> frozenset[str]:
@@ -272,7 +270,7 @@ class Scanner:
                 stats.links += 1
                 verdict = classify(link)
                 if link.resolution:
-                    verdict = self._with_resolution(verdict, link.resolution)
+                    verdict = with_resolution(verdict, link.resolution)
                 if item.context is not None:
                     context = self._context_in_post(item.context, link, cand.text)
                 elif post is not None:
@@ -291,19 +289,6 @@ class Scanner:
             if at >= 0:
                 return _post_context(post_text, at, at + len(shown))
         return _post_context(post_text, 0, 0)
-
-    def _with_resolution(self, verdict: Verdict, notes: tuple[Evidence, ...]) -> Verdict:
-        """``verdict`` with how its link was resolved (export, wrapper) as evidence; memoised, so
-        the JSONL encoder still meets the same few verdict objects."""
-        key = (id(verdict), notes)
-        hit = self._resolved.get(key)
-        if hit is not None and hit[0] is verdict:
-            return hit[1]
-        if len(self._resolved) >= 4096:
-            self._resolved.clear()
-        out = with_resolution(verdict, notes)
-        self._resolved[key] = (verdict, out)
-        return out
 
     def _investigate(self, findings: Iterator[Finding]) -> Iterator[Finding]:
         """Network forensics on the findings that need it, in order, with bounded concurrency;

@@ -59,6 +59,8 @@ class FindingEncoder:
     the encoded head of the detector's verdict and its evidence, each encoded once, and only the
     new evidence is encoded (the verdict's last key is its evidence; each encoded value is whole
     characters, so escaping the pieces is escaping the whole). The output is byte for byte the same.
+    Such a verdict is met once, so it is not memoised; what comes before its resolution is, by
+    the identity of its pieces (``_shared``).
     """
 
     def __init__(self, end: bytes = b"") -> None:
@@ -68,13 +70,37 @@ class FindingEncoder:
         #: ``,"verdict":…,"evidence":[`` by the verdict's other keys (the outlet kept, so its id stays unique)
         self._heads: dict[tuple[str, int, int, tuple[str, ...]], tuple[Outlet | None, bytes]] = {}
         self._evidence: dict[int, tuple[Evidence, bytes]] = {}
+        #: ``_shared``'s pieces by the verdict's other keys and the ids of the evidence before the link's own
+        self._shared_memo: dict[tuple[object, ...], tuple[Outlet | None, tuple[Evidence, ...], bytes]] = {}
 
     def _tail(self, verdict: Verdict) -> bytes:
+        evidence = verdict.evidence
+        shared = len(evidence)
+        while shared and evidence[shared - 1].kind in _PER_LINK:
+            shared -= 1
+        if shared < len(evidence):  # a link's own resolution last: that verdict is never met again
+            notes = b",".join([dumps_bytes(e.to_dict()) for e in evidence[shared:]])
+            return self._shared(verdict, evidence[:shared]) + notes + b"]}" + self.end
         if len(self._memo) >= _MAX_MEMO:
             self._memo.clear()
-        tail = self._head(verdict) + b",".join(map(self._one, verdict.evidence)) + b"]}" + self.end
+        tail = self._head(verdict) + b",".join(map(self._one, evidence)) + b"]}" + self.end
         self._memo[id(verdict)] = (verdict, tail)  # the verdict is kept, so its id stays unique
         return tail
+
+    def _shared(self, verdict: Verdict, evidence: tuple[Evidence, ...]) -> bytes:
+        """``,"verdict":…,"evidence":[`` and the encoded ``evidence`` before a link's own
+        resolution, with a comma after it if any: the detector's verdict of the link's host,
+        met for every link there (a new verdict object each, its resolution appended)."""
+        outlet = verdict.impersonates
+        key = (verdict.status, verdict.score, verdict.techniques, id(outlet), *map(id, evidence))
+        hit = self._shared_memo.get(key)
+        if hit is not None:  # the objects are kept with it, so the ids in the key stay theirs
+            return hit[2]
+        if len(self._shared_memo) >= _MAX_MEMO:
+            self._shared_memo.clear()
+        encoded = self._head(verdict) + b"".join(self._one(e) + b"," for e in evidence)
+        self._shared_memo[key] = (outlet, evidence, encoded)
+        return encoded
 
     def _head(self, verdict: Verdict) -> bytes:
         outlet = verdict.impersonates
