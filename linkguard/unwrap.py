@@ -17,7 +17,7 @@ import binascii
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from linkguard.limits import MAX_UNWRAP_DEPTH
 from linkguard.models import Evidence, Link
@@ -226,8 +226,14 @@ def _path_query(url: str) -> tuple[str, str]:
     """``(path, query)`` of a normalised link's URL, as ``urlsplit`` splits it (a property test
     holds the two equal): its authority ends at the ``/`` that always starts its path, and it
     holds no tab, newline or leading space for ``urlsplit`` to drop. A wrapped link's ``urlsplit``
-    cost as much as taking its target out."""
-    rest = url[url.index("/", url.index("://") + 3) :].partition("#")[0]
+    cost as much as taking its target out. Any other URL (a ``Link`` made by hand) is split by
+    ``urlsplit``, as before."""
+    authority = 8 if url.startswith("https://") else 7 if url.startswith("http://") else 0
+    slash = url.find("/", authority) if authority else -1
+    if slash < 0 or "?" in url[authority:slash] or "#" in url[authority:slash] or not url.isprintable():
+        parts = urlsplit(url)
+        return parts.path or "/", parts.query
+    rest = url[slash:].partition("#")[0]
     path, _, query = rest.partition("?")
     return path, query
 

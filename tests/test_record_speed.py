@@ -169,6 +169,19 @@ def test_a_normalised_urls_path_and_query_are_those_urlsplit_gives(text: str) ->
         assert unwrap._path_query(link.url) == (parts.path or "/", parts.query)
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(["https://", "h.de", "/", "?", "#", "&", "=", "x", "\t", " ", "ä"]), max_size=8)
+)
+@example(["https://", "h.de", "?", "u", "=", "/"])
+@example(["x"])
+def test_any_urls_path_and_query_are_those_urlsplit_gives(pieces: list[str]) -> None:
+    """``inner_url`` is public: a hand-made ``Link``'s URL need not be normalised."""
+    url = "".join(pieces)
+    parts = urlsplit(url)
+    assert unwrap._path_query(url) == (parts.path or "/", parts.query)
+
+
 #: URL pieces: every scheme form, authorities with user, port and brackets, every delimiter,
 #: backslashes, white space and controls (at the ends too), non-ASCII.
 URL_TEXT = st.lists(
