@@ -30,6 +30,11 @@
 #include <stdint.h>
 #include <string.h>
 
+#if defined(__SSE2__) && defined(__GNUC__)
+#include <emmintrin.h>
+#define HAVE_SSE2 1 /* the SSE2 scans below; each has a plain loop for other machines */
+#endif
+
 /* Bytes that can start a pattern. */
 static unsigned char START[256];
 /* Bytes that end a plain run of a JSON literal (a quote, a backslash, a control character). */
@@ -275,8 +280,29 @@ static Py_ssize_t literal_end_ucs1(const Py_UCS1 *p, Py_ssize_t i, Py_ssize_t en
         }                                                                                       \
         return i;                                                                               \
     }
-LITERAL_END(literal_end_ucs2, Py_UCS2)
 LITERAL_END(literal_end_ucs4, Py_UCS4)
+#ifdef HAVE_SSE2
+LITERAL_END(literal_end_ucs2_tail, Py_UCS2)
+/* Two bytes a character (a window of an export that holds one character outside Latin-1, as
+ * most do): 8 characters at a time to the next quote or backslash, then as above. */
+static Py_ssize_t literal_end_ucs2(const Py_UCS2 *p, Py_ssize_t i, Py_ssize_t end) {
+    const __m128i quote = _mm_set1_epi16('"'), backslash = _mm_set1_epi16('\\');
+    while (end - i >= 8) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+        unsigned mask = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi16(v, quote), _mm_cmpeq_epi16(v, backslash)));
+        if (!mask) {
+            i += 8;
+            continue;
+        }
+        i += __builtin_ctz(mask) / 2;
+        if (p[i] == '"') return i;
+        i += 2;
+    }
+    return literal_end_ucs2_tail(p, i, end);
+}
+#else
+LITERAL_END(literal_end_ucs2, Py_UCS2)
+#endif
 #undef LITERAL_END
 
 /* Counts a digit of a JSON number (1 when c is one): a run of 20 digits, or 19 after a minus sign,
@@ -968,9 +994,7 @@ PyDoc_STRVAR(json_boundary_doc,
 "with the state at the end when there is none. Brackets inside strings and escaped quotes are no boundaries; malformed text is not\n"
 "judged here (the depth may go below zero), the parser that reads the elements judges it.");
 
-#if defined(__SSE2__) && defined(__GNUC__)
-#include <emmintrin.h>
-#define HAVE_SSE2 1 /* the SSE2 scans below; each has a byte loop for other machines */
+#ifdef HAVE_SSE2
 #define JSON_BLOCK 64
 
 /* Which of the 64 bytes at p are a quote, a backslash, a bracket or comma: one bit each. */
@@ -1117,6 +1141,11 @@ typedef struct {
 static Py_ssize_t strict_space(const Strict *s, Py_ssize_t i) {
     if (s->kind == PyUnicode_1BYTE_KIND) { /* most text: read in place, not through the width switch */
         const Py_UCS1 *p = s->data;
+        while (i < s->n && json_space(p[i])) i++;
+        return i;
+    }
+    if (s->kind == PyUnicode_2BYTE_KIND) { /* an export's window with a character past Latin-1 */
+        const Py_UCS2 *p = s->data;
         while (i < s->n && json_space(p[i])) i++;
         return i;
     }

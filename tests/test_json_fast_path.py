@@ -26,8 +26,8 @@ from linkguard.models import Record
 from linkguard.normalize import normalize, parse_link
 
 #: JSON values whose strings hold what makes literals hard to find: quotes, backslash runs,
-#: escapes, characters outside ASCII and outside the BMP.
-PIECES = ['"', "\\", "\\\\", "a", "/", "é", "😀", "\n", " ", "u"]
+#: escapes, characters outside ASCII (Latin-1, two bytes and four bytes a character in ``str``).
+PIECES = ['"', "\\", "\\\\", "a", "/", "é", "…", "😀", "\n", " ", "u"]
 STRINGS = st.lists(st.sampled_from(PIECES), max_size=12).map("".join)
 NUMBERS = st.integers() | st.integers(-(10**25), 10**25) | st.floats(allow_nan=False, allow_infinity=False)
 VALUES = st.recursive(
@@ -89,6 +89,19 @@ def test_literal_starts_in_c_and_python_agree_and_open_every_literal(
     assert jsondump._loads(body, wide, brackets) == json.loads(body)
     if not wide:
         assert orjson.loads(body) == json.loads(body)
+
+
+@pytest.mark.parametrize("filler", ["a", "é", "…", "😀"])  # one, two and four bytes a character
+@pytest.mark.parametrize("stop", ['"', '\\"', "\\\\", '\\\\\\"'])
+def test_a_literal_is_passed_to_its_closing_quote_at_any_offset(filler: str, stop: str) -> None:
+    """A literal's plain runs are passed several characters at a time: a quote or backslash is
+    seen wherever it falls, in literal_starts and in array_spans, as the Python twins see it."""
+    for at in range(24):
+        literal = json.dumps(filler * at + stop + filler * (24 - at), ensure_ascii=False)
+        raw = f'[{{"a": {literal}, "b": "{filler}"}}, [{literal}]]'
+        assert jsontree.literal_starts(raw, 0, len(raw)) == jsontree._literal_starts_py(raw, 0, len(raw))
+        assert jsondump.array_spans(raw, 1, True, True, 4) == jsondump._array_spans_py(raw, 1, True, True, 4)
+        assert len(jsondump.array_spans(raw, 1, True, True, 4)) == 2
 
 
 def _strings(value: object) -> list[str]:
