@@ -104,6 +104,19 @@ def test_a_literal_is_passed_to_its_closing_quote_at_any_offset(filler: str, sto
         assert len(jsondump.array_spans(raw, 1, True, True, 4)) == 2
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.lists(st.sampled_from(["\n", "a", "é", "…", "😀", "\r", " " * 20]), max_size=60).map("".join),
+    start=st.integers(-70, 70),
+    end=st.integers(-70, 70),
+)
+def test_newlines_in_c_and_python_agree(text: str, start: int, end: int) -> None:
+    """The lines of a document's records are counted in C (``jsontree.newlines``) as str.count
+    counts them, for every width of text and every slice."""
+    assert jsontree.newlines(text, start, end) == jsontree._newlines_py(text, start, end)
+    assert jsontree.newlines(text * 40, 3, -3) == jsontree._newlines_py(text * 40, 3, -3)
+
+
 def _strings(value: object) -> list[str]:
     """The text of every literal, escaped as json.dumps writes it (keys included)."""
     if isinstance(value, str):

@@ -30,6 +30,7 @@ from linkguard.inputs.jsontree import (
     Positions,
     Walker,
     literal_starts,
+    newlines,
     pairs_hook,
 )
 from linkguard.inputs.reader import Reader, content_start
@@ -168,9 +169,9 @@ class _Cursor:
     def line_at(self, index: int) -> int:
         """The line of ``buf[index]`` (asked for mostly in document order)."""
         if index >= self.counted:
-            self.line += self.buf.count("\n", self.counted, index)
+            self.line += newlines(self.buf, self.counted, index)
         else:
-            self.line -= self.buf.count("\n", index, self.counted)
+            self.line -= newlines(self.buf, index, self.counted)
         self.counted = index
         return self.line
 
