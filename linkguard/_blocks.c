@@ -507,6 +507,19 @@ static PyObject *path_with(PyObject *path, PyObject *key) {
 
 static Py_ssize_t locate_value(PyObject *v, PyObject *path, PyObject *at, Py_ssize_t index);
 
+/* str(i) of the first list indices, made once: a post's lists are short, and formatting each
+ * index anew cost most of placing its strings. */
+#define INDEX_KEYS 64
+static PyObject *INDEX_KEY[INDEX_KEYS];
+
+/* str(i), a new reference. */
+static PyObject *index_key(Py_ssize_t i) {
+    if (i >= INDEX_KEYS) return PyUnicode_FromFormat("%zd", i);
+    if (INDEX_KEY[i] == NULL && (INDEX_KEY[i] = PyUnicode_FromFormat("%zd", i)) == NULL) return NULL;
+    Py_INCREF(INDEX_KEY[i]);
+    return INDEX_KEY[i];
+}
+
 /* The string at path is literal index (at[path] = index); -1 on error. */
 static int place(PyObject *at, PyObject *path, PyObject *key, Py_ssize_t index) {
     PyObject *where = path_with(path, key);
@@ -546,7 +559,7 @@ static Py_ssize_t locate_value(PyObject *v, PyObject *path, PyObject *at, Py_ssi
         for (Py_ssize_t i = 0; index >= 0 && i < PyList_GET_SIZE(v); i++) {
             PyObject *item = PyList_GET_ITEM(v, i);
             if (!PyUnicode_CheckExact(item) && !is_container(item)) continue;
-            PyObject *key = PyUnicode_FromFormat("%zd", i);
+            PyObject *key = index_key(i);
             if (key == NULL) { index = -1; break; }
             index = locate_member(item, path, key, at, index);
             Py_DECREF(key);

@@ -295,6 +295,15 @@ def test_literal_counting_and_locating_in_c_and_python_agree(
     assert _runs(jsontree.split_run, members, own, skip) == _runs(jsontree._split_run_py, members, own, skip)
 
 
+def test_a_long_lists_strings_are_located_by_their_index_in_c_as_in_python() -> None:
+    """C keeps the first list indices as ready strings and formats the others: both are placed."""
+    value = {"a": [["x", i, {"b": "y"}] for i in range(70)]}
+    at_c: jsontree.Places = {}
+    at_py: jsontree.Places = {}
+    assert jsontree.locate(value, ("p",), at_c, 0) == jsontree._locate_py(value, ("p",), at_py, 0)
+    assert at_c == at_py and ("p", "a", "69", "2", "b") in at_c
+
+
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(value=VALUES, indent=st.sampled_from([None, 2]), cut=st.integers(0, 200), tail=STRINGS)
 def test_where_a_value_closes_in_c_and_python_agree(
