@@ -252,6 +252,26 @@ done:
     return result;
 }
 
+PyDoc_STRVAR(line_may_link_doc,
+"line_may_link(text, /) -> bool\n--\n\n"
+"Whether select_lines keeps the one line text (a str, written as UTF-8 with lone surrogates\n"
+"passed), without decoding it again: a JSON string is tested for a link this way, by the\n"
+"thousand in an export (linkguard.inputs.jsontree._no_link).");
+
+static PyObject *line_may_link(PyObject *self, PyObject *text) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "text must be a str");
+        return NULL;
+    }
+    if (PyUnicode_IS_ASCII(text)) /* its own UTF-8 */
+        return PyBool_FromLong(line_match(PyUnicode_DATA(text), 0, PyUnicode_GET_LENGTH(text)));
+    PyObject *utf8 = PyUnicode_AsEncodedString(text, "utf-8", "surrogatepass");
+    if (utf8 == NULL) return NULL;
+    int m = line_match((const unsigned char *)PyBytes_AS_STRING(utf8), 0, PyBytes_GET_SIZE(utf8));
+    Py_DECREF(utf8);
+    return PyBool_FromLong(m);
+}
+
 /* Where the literal whose characters start at p[i] closes: the index of its closing quote, or end
  * (end + 1 after a last backslash) when the text ends first. Only a backslash or a quote matters
  * inside a literal, and JSON pairs backslashes from the left: the character after one is escaped.
@@ -1515,6 +1535,7 @@ static PyObject *tweet_quiet(PyObject *self, PyObject *args) {
 
 static PyMethodDef methods[] = {
     {"select_lines", select_lines, METH_VARARGS, select_lines_doc},
+    {"line_may_link", line_may_link, METH_O, line_may_link_doc},
     {"literal_starts", literal_starts, METH_VARARGS, literal_starts_doc},
     {"count_newlines", count_newlines, METH_O, count_newlines_doc},
     {"newlines", newlines, METH_VARARGS, newlines_doc},

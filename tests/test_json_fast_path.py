@@ -295,6 +295,19 @@ def test_literal_counting_and_locating_in_c_and_python_agree(
     assert _runs(jsontree.split_run, members, own, skip) == _runs(jsontree._split_run_py, members, own, skip)
 
 
+#: Pieces of a post's one-line text: prose, what starts a link or an obfuscated one, characters
+#: of every width, the invisible and look-alike ones the selection looks for, a lone surrogate.
+LINE_PIECES = [" ", "Krieg", "St.Pauli", "welt.ltd", ".de", "https://", "t.co/x", "hxxp", "[.]", " dot "]
+LINE_PIECES += ["é", "…", "😀", "\u00ad", "\u200b", "\u2024", "\uff0e", "\ud800", "\t", "\r", "<a href=x>"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.lists(st.sampled_from(LINE_PIECES), max_size=8).map("".join))
+def test_whether_a_line_may_hold_a_link_in_c_and_python_agree(text: str) -> None:
+    """A string's one line is tested in C without decoding it again, as the selection keeps it."""
+    assert jsontree.line_may_link(text) == jsontree._line_may_link_py(text)
+
+
 def test_a_long_lists_strings_are_located_by_their_index_in_c_as_in_python() -> None:
     """C keeps the first list indices as ready strings and formats the others: both are placed."""
     value = {"a": [["x", i, {"b": "y"}] for i in range(70)]}

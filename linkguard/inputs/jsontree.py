@@ -269,6 +269,19 @@ except ImportError:  # pragma: no cover - depends on the install
     literals, locate, split_run = _literals_py, _locate_py, _split_run_py
 
 
+def _line_may_link_py(text: str) -> bool:
+    """Whether the plain-text line selection keeps the line ``text``; ``line_may_link`` is this
+    or its C twin, which neither decodes the line again nor builds the selection."""
+    return bool(select_lines(text.encode("utf-8", "surrogatepass"), ERRORS)[0])
+
+
+line_may_link: Callable[[str], bool]
+try:  # built from linkguard/_blocks.c when a C compiler was there at install time
+    from linkguard._blocks import line_may_link
+except ImportError:  # pragma: no cover - depends on the install
+    line_may_link = _line_may_link_py
+
+
 def _no_link(text: str) -> bool:
     """Whether no line of ``text`` can hold a link, by the plain-text line selection (C when built),
     which keeps every line the extractor would find a link in: ids, dates and prose without one
@@ -276,7 +289,7 @@ def _no_link(text: str) -> bool:
     scanner reads a value broken by them as a browser does, across the lines)."""
     if "\n" in text or "\t" in text or "\r" in text:
         return False
-    return not select_lines(text.encode("utf-8", "surrogatepass"), ERRORS)[0]
+    return not line_may_link(text)
 
 
 def quiet_text(text: str) -> bool:
