@@ -30,6 +30,11 @@
 #include <stdint.h>
 #include <string.h>
 
+#if defined(__SSE2__) && defined(__GNUC__)
+#include <emmintrin.h>
+#define HAVE_SSE2 1 /* the SSE2 scans below; each has a plain loop for other machines */
+#endif
+
 /* Bytes that can start a pattern. */
 static unsigned char START[256];
 /* Bytes that end a plain run of a JSON literal (a quote, a backslash, a control character). */
@@ -247,6 +252,26 @@ done:
     return result;
 }
 
+PyDoc_STRVAR(line_may_link_doc,
+"line_may_link(text, /) -> bool\n--\n\n"
+"Whether select_lines keeps the one line text (a str, written as UTF-8 with lone surrogates\n"
+"passed), without decoding it again: a JSON string is tested for a link this way, by the\n"
+"thousand in an export (linkguard.inputs.jsontree._no_link).");
+
+static PyObject *line_may_link(PyObject *self, PyObject *text) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "text must be a str");
+        return NULL;
+    }
+    if (PyUnicode_IS_ASCII(text)) /* its own UTF-8 */
+        return PyBool_FromLong(line_match(PyUnicode_DATA(text), 0, PyUnicode_GET_LENGTH(text)));
+    PyObject *utf8 = PyUnicode_AsEncodedString(text, "utf-8", "surrogatepass");
+    if (utf8 == NULL) return NULL;
+    int m = line_match((const unsigned char *)PyBytes_AS_STRING(utf8), 0, PyBytes_GET_SIZE(utf8));
+    Py_DECREF(utf8);
+    return PyBool_FromLong(m);
+}
+
 /* Where the literal whose characters start at p[i] closes: the index of its closing quote, or end
  * (end + 1 after a last backslash) when the text ends first. Only a backslash or a quote matters
  * inside a literal, and JSON pairs backslashes from the left: the character after one is escaped.
@@ -275,8 +300,29 @@ static Py_ssize_t literal_end_ucs1(const Py_UCS1 *p, Py_ssize_t i, Py_ssize_t en
         }                                                                                       \
         return i;                                                                               \
     }
-LITERAL_END(literal_end_ucs2, Py_UCS2)
 LITERAL_END(literal_end_ucs4, Py_UCS4)
+#ifdef HAVE_SSE2
+LITERAL_END(literal_end_ucs2_tail, Py_UCS2)
+/* Two bytes a character (a window of an export that holds one character outside Latin-1, as
+ * most do): 8 characters at a time to the next quote or backslash, then as above. */
+static Py_ssize_t literal_end_ucs2(const Py_UCS2 *p, Py_ssize_t i, Py_ssize_t end) {
+    const __m128i quote = _mm_set1_epi16('"'), backslash = _mm_set1_epi16('\\');
+    while (end - i >= 8) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+        unsigned mask = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi16(v, quote), _mm_cmpeq_epi16(v, backslash)));
+        if (!mask) {
+            i += 8;
+            continue;
+        }
+        i += __builtin_ctz(mask) / 2;
+        if (p[i] == '"') return i;
+        i += 2;
+    }
+    return literal_end_ucs2_tail(p, i, end);
+}
+#else
+LITERAL_END(literal_end_ucs2, Py_UCS2)
+#endif
 #undef LITERAL_END
 
 /* Counts a digit of a JSON number (1 when c is one): a run of 20 digits, or 19 after a minus sign,
@@ -366,6 +412,45 @@ static PyObject *count_newlines(PyObject *self, PyObject *arg) {
     return PyLong_FromSsize_t(count);
 }
 
+PyDoc_STRVAR(newlines_doc,
+"newlines(text, start, end, /)\n--\n\n"
+"text.count('\\n', start, end) for a str, at the speed of the vector unit (see count_newlines):\n"
+"the line of every record of a JSON document is counted on from the one before, over all its text.");
+
+#define NEWLINES(NAME, CHAR)                                                                    \
+    static Py_ssize_t NAME(const CHAR *p, Py_ssize_t start, Py_ssize_t end) {                   \
+        Py_ssize_t count = 0;                                                                   \
+        for (Py_ssize_t at = start; at < end; at += 1 << 16) { /* a slice's counter cannot overflow */ \
+            Py_ssize_t stop = end - at < (1 << 16) ? end : at + (1 << 16);                      \
+            unsigned int slice = 0;                                                             \
+            for (Py_ssize_t i = at; i < stop; i++) slice += p[i] == '\n';                       \
+            count += slice;                                                                     \
+        }                                                                                       \
+        return count;                                                                           \
+    }
+NEWLINES(newlines_ucs1, Py_UCS1)
+NEWLINES(newlines_ucs2, Py_UCS2)
+NEWLINES(newlines_ucs4, Py_UCS4)
+#undef NEWLINES
+
+static PyObject *newlines(PyObject *self, PyObject *args) {
+    PyObject *text;
+    Py_ssize_t start, end;
+    if (!PyArg_ParseTuple(args, "Unn", &text, &start, &end)) return NULL;
+    const Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    /* slice indices as str.count reads them */
+    if (start < 0 && (start += length) < 0) start = 0;
+    if (end < 0 && (end += length) < 0) end = 0;
+    if (end > length) end = length;
+    if (start >= end) return PyLong_FromLong(0);
+    const void *data = PyUnicode_DATA(text);
+    switch (PyUnicode_KIND(text)) {
+    case PyUnicode_1BYTE_KIND: return PyLong_FromSsize_t(newlines_ucs1(data, start, end));
+    case PyUnicode_2BYTE_KIND: return PyLong_FromSsize_t(newlines_ucs2(data, start, end));
+    default: return PyLong_FromSsize_t(newlines_ucs4(data, start, end));
+    }
+}
+
 /* --- Counting the literals of a parsed JSON value (linkguard.inputs.jsontree) ------------------
  * A parsed document holds str, dict, list and Pairs (a list subclass of (key, value) tuples, for
  * an object that wrote a key twice) containers and literals, and numbers, booleans and None.
@@ -442,6 +527,19 @@ static PyObject *path_with(PyObject *path, PyObject *key) {
 
 static Py_ssize_t locate_value(PyObject *v, PyObject *path, PyObject *at, Py_ssize_t index);
 
+/* str(i) of the first list indices, made once: a post's lists are short, and formatting each
+ * index anew cost most of placing its strings. */
+#define INDEX_KEYS 64
+static PyObject *INDEX_KEY[INDEX_KEYS];
+
+/* str(i), a new reference. */
+static PyObject *index_key(Py_ssize_t i) {
+    if (i >= INDEX_KEYS) return PyUnicode_FromFormat("%zd", i);
+    if (INDEX_KEY[i] == NULL && (INDEX_KEY[i] = PyUnicode_FromFormat("%zd", i)) == NULL) return NULL;
+    Py_INCREF(INDEX_KEY[i]);
+    return INDEX_KEY[i];
+}
+
 /* The string at path is literal index (at[path] = index); -1 on error. */
 static int place(PyObject *at, PyObject *path, PyObject *key, Py_ssize_t index) {
     PyObject *where = path_with(path, key);
@@ -481,7 +579,7 @@ static Py_ssize_t locate_value(PyObject *v, PyObject *path, PyObject *at, Py_ssi
         for (Py_ssize_t i = 0; index >= 0 && i < PyList_GET_SIZE(v); i++) {
             PyObject *item = PyList_GET_ITEM(v, i);
             if (!PyUnicode_CheckExact(item) && !is_container(item)) continue;
-            PyObject *key = PyUnicode_FromFormat("%zd", i);
+            PyObject *key = index_key(i);
             if (key == NULL) { index = -1; break; }
             index = locate_member(item, path, key, at, index);
             Py_DECREF(key);
@@ -968,9 +1066,7 @@ PyDoc_STRVAR(json_boundary_doc,
 "with the state at the end when there is none. Brackets inside strings and escaped quotes are no boundaries; malformed text is not\n"
 "judged here (the depth may go below zero), the parser that reads the elements judges it.");
 
-#if defined(__SSE2__) && defined(__GNUC__)
-#include <emmintrin.h>
-#define HAVE_SSE2 1 /* the SSE2 scans below; each has a byte loop for other machines */
+#ifdef HAVE_SSE2
 #define JSON_BLOCK 64
 
 /* Which of the 64 bytes at p are a quote, a backslash, a bracket or comma: one bit each. */
@@ -1117,6 +1213,11 @@ typedef struct {
 static Py_ssize_t strict_space(const Strict *s, Py_ssize_t i) {
     if (s->kind == PyUnicode_1BYTE_KIND) { /* most text: read in place, not through the width switch */
         const Py_UCS1 *p = s->data;
+        while (i < s->n && json_space(p[i])) i++;
+        return i;
+    }
+    if (s->kind == PyUnicode_2BYTE_KIND) { /* an export's window with a character past Latin-1 */
+        const Py_UCS2 *p = s->data;
         while (i < s->n && json_space(p[i])) i++;
         return i;
     }
@@ -1434,8 +1535,10 @@ static PyObject *tweet_quiet(PyObject *self, PyObject *args) {
 
 static PyMethodDef methods[] = {
     {"select_lines", select_lines, METH_VARARGS, select_lines_doc},
+    {"line_may_link", line_may_link, METH_O, line_may_link_doc},
     {"literal_starts", literal_starts, METH_VARARGS, literal_starts_doc},
     {"count_newlines", count_newlines, METH_O, count_newlines_doc},
+    {"newlines", newlines, METH_VARARGS, newlines_doc},
     {"literals", literals, METH_O, literals_doc},
     {"locate", locate, METH_VARARGS, locate_doc},
     {"split_run", split_run, METH_VARARGS, split_run_doc},

@@ -26,8 +26,8 @@ from linkguard.models import Record
 from linkguard.normalize import normalize, parse_link
 
 #: JSON values whose strings hold what makes literals hard to find: quotes, backslash runs,
-#: escapes, characters outside ASCII and outside the BMP.
-PIECES = ['"', "\\", "\\\\", "a", "/", "é", "😀", "\n", " ", "u"]
+#: escapes, characters outside ASCII (Latin-1, two bytes and four bytes a character in ``str``).
+PIECES = ['"', "\\", "\\\\", "a", "/", "é", "…", "😀", "\n", " ", "u"]
 STRINGS = st.lists(st.sampled_from(PIECES), max_size=12).map("".join)
 NUMBERS = st.integers() | st.integers(-(10**25), 10**25) | st.floats(allow_nan=False, allow_infinity=False)
 VALUES = st.recursive(
@@ -89,6 +89,32 @@ def test_literal_starts_in_c_and_python_agree_and_open_every_literal(
     assert jsondump._loads(body, wide, brackets) == json.loads(body)
     if not wide:
         assert orjson.loads(body) == json.loads(body)
+
+
+@pytest.mark.parametrize("filler", ["a", "é", "…", "😀"])  # one, two and four bytes a character
+@pytest.mark.parametrize("stop", ['"', '\\"', "\\\\", '\\\\\\"'])
+def test_a_literal_is_passed_to_its_closing_quote_at_any_offset(filler: str, stop: str) -> None:
+    """A literal's plain runs are passed several characters at a time: a quote or backslash is
+    seen wherever it falls, in literal_starts and in array_spans, as the Python twins see it."""
+    for at in range(24):
+        literal = json.dumps(filler * at + stop + filler * (24 - at), ensure_ascii=False)
+        raw = f'[{{"a": {literal}, "b": "{filler}"}}, [{literal}]]'
+        assert jsontree.literal_starts(raw, 0, len(raw)) == jsontree._literal_starts_py(raw, 0, len(raw))
+        assert jsondump.array_spans(raw, 1, True, True, 4) == jsondump._array_spans_py(raw, 1, True, True, 4)
+        assert len(jsondump.array_spans(raw, 1, True, True, 4)) == 2
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.lists(st.sampled_from(["\n", "a", "é", "…", "😀", "\r", " " * 20]), max_size=60).map("".join),
+    start=st.integers(-70, 70),
+    end=st.integers(-70, 70),
+)
+def test_newlines_in_c_and_python_agree(text: str, start: int, end: int) -> None:
+    """The lines of a document's records are counted in C (``jsontree.newlines``) as str.count
+    counts them, for every width of text and every slice."""
+    assert jsontree.newlines(text, start, end) == jsontree._newlines_py(text, start, end)
+    assert jsontree.newlines(text * 40, 3, -3) == jsontree._newlines_py(text * 40, 3, -3)
 
 
 def _strings(value: object) -> list[str]:
@@ -267,6 +293,28 @@ def test_literal_counting_and_locating_in_c_and_python_agree(
     if not _has_pairs(value):  # as JSON: the literals counted
         assert n == _count(value)
     assert _runs(jsontree.split_run, members, own, skip) == _runs(jsontree._split_run_py, members, own, skip)
+
+
+#: Pieces of a post's one-line text: prose, what starts a link or an obfuscated one, characters
+#: of every width, the invisible and look-alike ones the selection looks for, a lone surrogate.
+LINE_PIECES = [" ", "Krieg", "St.Pauli", "welt.ltd", ".de", "https://", "t.co/x", "hxxp", "[.]", " dot "]
+LINE_PIECES += ["é", "…", "😀", "\u00ad", "\u200b", "\u2024", "\uff0e", "\ud800", "\t", "\r", "<a href=x>"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.lists(st.sampled_from(LINE_PIECES), max_size=8).map("".join))
+def test_whether_a_line_may_hold_a_link_in_c_and_python_agree(text: str) -> None:
+    """A string's one line is tested in C without decoding it again, as the selection keeps it."""
+    assert jsontree.line_may_link(text) == jsontree._line_may_link_py(text)
+
+
+def test_a_long_lists_strings_are_located_by_their_index_in_c_as_in_python() -> None:
+    """C keeps the first list indices as ready strings and formats the others: both are placed."""
+    value = {"a": [["x", i, {"b": "y"}] for i in range(70)]}
+    at_c: jsontree.Places = {}
+    at_py: jsontree.Places = {}
+    assert jsontree.locate(value, ("p",), at_c, 0) == jsontree._locate_py(value, ("p",), at_py, 0)
+    assert at_c == at_py and ("p", "a", "69", "2", "b") in at_c
 
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)

@@ -28,7 +28,7 @@ PARSED = tuple(dataclasses.replace(shape, quiet_raw=None) for shape in SHAPES)
 SPLICES = st.sampled_from(
     [
         *['"', ",", ":", "{", "}", "[", "]", " ", "\n", "\\", '\\"', "\\u0041", "\\u00e9", "\\n", "\\/"],
-        *["\\x", "0", "-", "1e5", "01", "NaN", "true", "nul", "é", "😀", "\ud800", "\x01", "\t"],
+        *["\\x", "0", "-", "1e5", "01", "NaN", "true", "nul", "é", "…", "😀", "\ud800", "\x01", "\t"],
         *["welt.ltd", "https://", "welt[.]ltd", "welt dot ltd", "<a href='x'>", "t.co/x"],
     ]
 )
@@ -98,6 +98,7 @@ def test_json_lines_read_as_parsing_every_post_reads_them(raws: list[str]) -> No
     ("raw", "expected"),
     [
         ('{"id_str": "1", "full_text": "Krieg und Frieden", "entities": {"urls": [ ]}}', 1),
+        ('{\n  "id_str": "1",\n  "full_text": "Krieg … Frieden",\n  "lang": "de"\n}', 1),  # indented, UCS-2
         ('{"tweet": {"id_str": "1", "text": "", "lang": "de"}}', 0),
         ('{"id_str": "1", "full_text": "Krieg", "id_str": "2"}', None),  # a key twice
         ('{"id_str": "1", "full_text": "Krieg", "n": NaN}', None),
