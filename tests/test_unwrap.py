@@ -142,3 +142,21 @@ def test_scan_cli_flags_wrapped_lookalikes_in_plain_text(
         ("https://welt.ltd/c", "welt.de", "web.archive.org", 3),
     ]
     assert all(r["flagged"] and any(e["kind"] == "wrapper" for e in r["evidence"]) for r in rows)
+
+
+def test_each_wrapped_link_quotes_its_own_wrapper(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Two links through the same wrapper to the same lookalike: each finding's ``wrapper``
+    evidence names its own wrapper URL, not the first one's (their evidence sentences are equal,
+    only the data differs: a memo keyed by the sentences once gave the second link the first's)."""
+    first = "https://l.facebook.com/l.php?u=https%3A%2F%2Fspiegel.ltd%2Fa-1.html&h=AT0"
+    second = "https://l.facebook.com/l.php?u=https%3A%2F%2Fspiegel.ltd%2Fb-2.html&h=AT1"
+    f = tmp_path / "posts.txt"
+    f.write_text(f"Lest {first}\nund {second}\n", encoding="utf-8")
+    assert main(["scan", str(f), "--format", "jsonl", "--no-blocklist", "-q"]) == 1
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    quoted = [[e["data"]["wrapper"] for e in r["evidence"] if e["kind"] == "wrapper"] for r in rows]
+    assert [(r["url"], r["via"]) for r in rows] == [
+        ("https://spiegel.ltd/a-1.html", [first]),
+        ("https://spiegel.ltd/b-2.html", [second]),
+    ]
+    assert quoted == [[first], [second]]
