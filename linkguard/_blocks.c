@@ -1198,7 +1198,15 @@ typedef struct {
     int kind;
     const void *data;
     Py_ssize_t n;
+    PyObject *quiet_full, *quiet_text; /* twitter._QUIET_KEYS, for STRICT_POST */
 } Strict;
+
+/* How strict_object reads an object: as any value; as the post, stopping (refused) at a member
+ * that shows it is not quiet, whatever the rest holds (a member the read walks, or an entities
+ * object with a link list); as such an entities object, stopping at a non-empty urls or media
+ * list. A post with a link is told from its first bytes instead of read to the end, and a
+ * refusal is what tweet_quiet would say of it anyway. */
+enum { STRICT_ANY, STRICT_POST, STRICT_ENTITIES };
 
 /* One member of an object: where its key's characters are, and its value. */
 typedef struct {
@@ -1331,10 +1339,25 @@ static int strict_word(const Strict *s, Py_ssize_t i, const char *word) {
 }
 
 static Py_ssize_t strict_value(const Strict *s, Py_ssize_t i, int depth);
+static int key_is(const Strict *s, const Member *m, const char *name);
+static int key_among(const Strict *s, const Member *m, PyObject *keys);
 
-/* The object opening at i: the index after it, -1 if not strict; its members into members (at
- * most STRICT_MEMBERS) when that is not NULL. */
-static Py_ssize_t strict_object(const Strict *s, Py_ssize_t i, int depth, Member *members, Py_ssize_t *count) {
+/* Whether the member whose key is m and whose value opens at v (not yet read) ends the reading
+ * of an object read as mode says (see STRICT_POST). */
+static int strict_stop(const Strict *s, const Member *m, Py_ssize_t v, int mode) {
+    if (v >= s->n) return 0;
+    Py_UCS4 c = SCH(s, v);
+    if (mode == STRICT_POST)
+        return (c == '"' || c == '{' || c == '[') && !key_among(s, m, s->quiet_full) && !key_among(s, m, s->quiet_text);
+    if (c != '[' || !(key_is(s, m, "urls") || key_is(s, m, "media"))) return 0;
+    Py_ssize_t j = strict_space(s, v + 1);
+    return j < s->n && SCH(s, j) != ']'; /* a link, or something the read must look at */
+}
+
+/* The object opening at i, read as mode says: the index after it, -1 if not strict (or
+ * stopped); its members into members (at most STRICT_MEMBERS) when that is not NULL. */
+static Py_ssize_t strict_object(const Strict *s, Py_ssize_t i, int depth, Member *members, Py_ssize_t *count,
+                                int mode) {
     Member own[STRICT_MEMBERS];
     Member *m = members != NULL ? members : own;
     Py_ssize_t n = 0;
@@ -1358,7 +1381,14 @@ static Py_ssize_t strict_object(const Strict *s, Py_ssize_t i, int depth, Member
         if (i >= s->n || SCH(s, i) != ':') return -1;
         i = strict_space(s, i + 1);
         Py_ssize_t value = i;
-        if ((i = strict_value(s, i, depth)) < 0) return -1;
+        const Member read = {key, key_len, value, 0};
+        if (mode != STRICT_ANY && strict_stop(s, &read, value, mode)) return -1;
+        if (mode == STRICT_POST && value < s->n && SCH(s, value) == '{' &&
+            (key_is(s, &read, "entities") || key_is(s, &read, "extended_entities")))
+            i = depth >= STRICT_DEPTH ? -1 : strict_object(s, i, depth + 1, NULL, NULL, STRICT_ENTITIES);
+        else
+            i = strict_value(s, i, depth);
+        if (i < 0) return -1;
         m[n++] = (Member){key, key_len, value, i};
         i = strict_space(s, i);
         if (i >= s->n) return -1;
@@ -1376,7 +1406,7 @@ static Py_ssize_t strict_value(const Strict *s, Py_ssize_t i, int depth) {
     Py_UCS4 c = SCH(s, i);
     int escaped;
     if (c == '"') return strict_string(s, i, &escaped);
-    if (c == '{') return depth >= STRICT_DEPTH ? -1 : strict_object(s, i, depth + 1, NULL, NULL);
+    if (c == '{') return depth >= STRICT_DEPTH ? -1 : strict_object(s, i, depth + 1, NULL, NULL, STRICT_ANY);
     if (c == '[') {
         if (depth >= STRICT_DEPTH) return -1;
         i = strict_space(s, i + 1);
@@ -1450,14 +1480,14 @@ static Py_ssize_t strict_top(const Strict *s, Py_ssize_t i, PyObject *not_wrappe
             Py_ssize_t colon = strict_space(s, key_end);
             Py_ssize_t v = colon < s->n && SCH(s, colon) == ':' ? strict_space(s, colon + 1) : s->n;
             if (v < s->n && SCH(s, v) == '{' && !key_among(s, &key, not_wrappers)) {
-                Py_ssize_t after = strict_object(s, v, 2, m, n);
+                Py_ssize_t after = strict_object(s, v, 2, m, n, STRICT_POST);
                 if (after >= 0) after = strict_space(s, after);
                 if (after >= 0 && after < s->n && SCH(s, after) == '}') return after + 1;
             }
         }
     }
     /* not a wrapper: a wrapper that strict_object reads is read above, or refused by both */
-    return strict_object(s, i, 1, m, n);
+    return strict_object(s, i, 1, m, n, STRICT_POST);
 }
 
 PyDoc_STRVAR(tweet_quiet_doc,
@@ -1480,8 +1510,8 @@ static PyObject *tweet_quiet(PyObject *self, PyObject *args) {
         return NULL;
     }
     if (start < 0 || end > PyUnicode_GET_LENGTH(text) || start > end) Py_RETURN_NONE;
-    Strict s = {PyUnicode_KIND(text), PyUnicode_DATA(text), end};
-    Member m[STRICT_MEMBERS], inner[STRICT_MEMBERS];
+    Strict s = {PyUnicode_KIND(text), PyUnicode_DATA(text), end, quiet_full, quiet_text};
+    Member m[STRICT_MEMBERS];
     Py_ssize_t n, k;
     Py_ssize_t i = strict_space(&s, start);
     if (i >= end || SCH(&s, i) != '{') Py_RETURN_NONE;
@@ -1494,18 +1524,6 @@ static PyObject *tweet_quiet(PyObject *self, PyObject *args) {
         quiet_keys = quiet_text;
     }
     if (text_member == NULL || member_named(&s, m, n, "id_str") == NULL) Py_RETURN_NONE;
-    for (k = 0; k < n; k++) {
-        Py_UCS4 first = SCH(&s, m[k].value);
-        if (first == '{' && (key_is(&s, &m[k], "entities") || key_is(&s, &m[k], "extended_entities"))) {
-            Py_ssize_t count;
-            strict_object(&s, m[k].value, 2, inner, &count);
-            for (Py_ssize_t j = 0; j < count; j++) {
-                if ((key_is(&s, &inner[j], "urls") || key_is(&s, &inner[j], "media")) &&
-                    SCH(&s, inner[j].value) == '[' && SCH(&s, strict_space(&s, inner[j].value + 1)) != ']')
-                    Py_RETURN_NONE;  /* a link, or something the read must look at */
-            }
-        }
-    }
     for (k = 0; k < n; k++) {
         Py_UCS4 first = SCH(&s, m[k].value);
         if (first != '"' && first != '{' && first != '[') continue;

@@ -105,6 +105,8 @@ def test_json_lines_read_as_parsing_every_post_reads_them(raws: list[str]) -> No
         ('{"id_str": "1", "full_text": "Krieg \\u0041"}', None),  # an escape: parsed
         ('{"id_str": "1", "full_text": "siehe welt dot ltd"}', None),
         ('{"id_str": "1", "full_text": "Krieg", "entities": {"media": [{}]}}', None),
+        ('{"extended_entities": {"media": [{"url": "t.co/x"}]}, "id_str": "1", "text": "K"}', None),
+        ('{"entities": {"urls": [], "media": []}, "id_str": "1", "text": "Krieg", "lang": "de"}', 1),
         ('{"id_str": "1", "full_text": "Krieg",}', None),
         ('{"id_str": "1", "full_text": "Krieg"} {}', None),
         ('{"id": {"id_str": "1", "full_text": "Krieg"}}', None),  # a mark: no wrapper
