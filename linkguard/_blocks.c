@@ -397,26 +397,6 @@ PyDoc_STRVAR(count_newlines_doc,
 "compiler vectorizes (bytes.count checks a limit at every match). Planning a large file's ranges\n"
 "for scan --jobs counts every newline of the file in the one parent process.");
 
-static PyObject *count_newlines(PyObject *self, PyObject *arg) {
-    Py_buffer view;
-    if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) return NULL;
-    const unsigned char *p = view.buf;
-    Py_ssize_t n = view.len, count = 0;
-    for (Py_ssize_t at = 0; at < n; at += 1 << 16) { /* in slices: a byte counter cannot overflow */
-        Py_ssize_t end = n - at < (1 << 16) ? n - at : (1 << 16);
-        unsigned int slice = 0;
-        for (Py_ssize_t i = 0; i < end; i++) slice += p[at + i] == '\n';
-        count += slice;
-    }
-    PyBuffer_Release(&view);
-    return PyLong_FromSsize_t(count);
-}
-
-PyDoc_STRVAR(newlines_doc,
-"newlines(text, start, end, /)\n--\n\n"
-"text.count('\\n', start, end) for a str, at the speed of the vector unit (see count_newlines):\n"
-"the line of every record of a JSON document is counted on from the one before, over all its text.");
-
 #define NEWLINES(NAME, CHAR)                                                                    \
     static Py_ssize_t NAME(const CHAR *p, Py_ssize_t start, Py_ssize_t end) {                   \
         Py_ssize_t count = 0;                                                                   \
@@ -432,6 +412,19 @@ NEWLINES(newlines_ucs1, Py_UCS1)
 NEWLINES(newlines_ucs2, Py_UCS2)
 NEWLINES(newlines_ucs4, Py_UCS4)
 #undef NEWLINES
+
+static PyObject *count_newlines(PyObject *self, PyObject *arg) {
+    Py_buffer view;
+    if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) return NULL;
+    Py_ssize_t count = newlines_ucs1(view.buf, 0, view.len);
+    PyBuffer_Release(&view);
+    return PyLong_FromSsize_t(count);
+}
+
+PyDoc_STRVAR(newlines_doc,
+"newlines(text, start, end, /)\n--\n\n"
+"text.count('\\n', start, end) for a str, at the speed of the vector unit (see count_newlines):\n"
+"the line of every record of a JSON document is counted on from the one before, over all its text.");
 
 static PyObject *newlines(PyObject *self, PyObject *args) {
     PyObject *text;
