@@ -6,7 +6,6 @@ scan in ranges (``--jobs``), whose way out of a broken range keeps records by po
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import json
 import random
@@ -16,9 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_json_ranges import FIRST, UNIT, _assert_same, _both, _by_ranges
-from test_quiet_raw import PARSED, needs_c, raw_posts
+from test_quiet_raw import PARSED, joined, needs_c, raw_posts
 
 from linkguard.inputs import jsondump, jsontree
+from linkguard.inputs.decoding import LINES_BLOCK_CHARS
 from linkguard.inputs.shapes import SHAPES, twitter
 from linkguard.models import Record, Skipped
 
@@ -59,20 +59,6 @@ def _read(
 
 def _quiet(item: Record | Skipped) -> bool:
     return isinstance(item, Record) and item.posts > 0 and not item.text and item.post is None
-
-
-def _joined(items: list[Record | Skipped]) -> list[Record | Skipped]:
-    """Consecutive records of quiet posts as one, at the first one's line: what a reader that
-    gives runs and one that gives each post agree on (and all the scan reads of them)."""
-    out: list[Record | Skipped] = []
-    for item in items:
-        last = out[-1] if out else None
-        if _quiet(item) and last is not None and _quiet(last):
-            assert isinstance(item, Record) and isinstance(last, Record)
-            out[-1] = dataclasses.replace(last, count=last.count + item.count, posts=last.posts + item.posts)
-        else:
-            out.append(item)
-    return out
 
 
 def _runs(items: list[Record | Skipped]) -> list[int]:
@@ -142,8 +128,8 @@ def test_an_archive_read_in_runs_counts_and_scans_as_reading_each_post(
         text = text.replace(" ]\n", ",\n  " + broken + ", " + KINDS["quiet"].format(i=9) + " ]\n")
     runs, each, parsed = _read(text), _read(text, runs=False), _read(text, shapes=PARSED)
     assert each == parsed  # one by one: what parsing every post gives, record for record
-    assert _joined(runs) == _joined(each)
-    assert runs == _joined(runs)  # no two runs side by side but across a window's end
+    assert joined(runs) == joined(each)
+    assert runs == joined(runs)  # no two runs side by side but across a window's end
     if broken:
         assert isinstance(runs[-2], Skipped)
 
@@ -154,7 +140,7 @@ def test_a_window_end_cuts_a_run_and_nothing_is_lost() -> None:
     assert len(text) > 3 * jsondump.JSON_READ_CHARS
     runs, each = _read(text), _read(text, runs=False)
     assert len(_runs(runs)) > 1 and sum(_runs(runs)) == 16000 == len(_runs(each))
-    assert _joined(runs) == _joined(each) and sum(r.count for r in runs if isinstance(r, Record)) == 16000
+    assert joined(runs) == joined(each) and sum(r.count for r in runs if isinstance(r, Record)) == 16000
     # a run is cut at each "judged" tweet, which Python proves quiet after C read it to its end
     assert len(runs) < 0.6 * len(each)  # four records of five elements, or two
 
@@ -209,3 +195,61 @@ def test_jobs_write_the_same_for_an_archive_of_quiet_runs(tmp_path: Path) -> Non
         path.write_bytes(data)
         one, two = _both(path, "--all", "--format", "jsonl", tmp_path=tmp_path)
         assert two == one and b"welt.ltd" in one
+
+
+# -- JSON Lines ------------------------------------------------------------------------------------
+class _Failing(io.StringIO):
+    """A stream that fails after its first ``reads`` blocks (a disk error part-way)."""
+
+    def __init__(self, text: str, reads: int) -> None:
+        super().__init__(text)
+        self.reads = reads
+
+    def read(self, size: int | None = -1, /) -> str:
+        if not self.reads:
+            raise OSError("read error")
+        self.reads -= 1
+        return super().read(size)
+
+
+#: A line that is no JSON: scanned as text, between runs.
+_BROKEN = '{{"tweet": {{"id_str": "{i}" "full_text": "a"}}}}'
+
+
+def _lines(kinds: list[str]) -> str:
+    """A line a post (a blank line after some), as JSON Lines."""
+    lines = [
+        KINDS.get(kind, _BROKEN).format(i=i) + "\n" + ("\n" if i % 7 == 3 else "")
+        for i, kind in enumerate(kinds)
+    ]
+    return "".join(lines)
+
+
+@settings(max_examples=100, deadline=None)
+@given(kinds=st.lists(st.sampled_from([*KINDS, "broken"]), min_size=1, max_size=30))
+def test_json_lines_in_runs_count_and_scan_as_reading_each_post(kinds: list[str]) -> None:
+    text = _lines(kinds)
+    runs = list(jsondump.read_lines(io.StringIO(text), "t.jsonl"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(jsondump, "SHAPES", PARSED)
+        parsed = list(jsondump.read_lines(io.StringIO(text), "t.jsonl"))
+    assert joined(runs) == joined(parsed)
+
+
+def test_json_lines_of_quiet_posts_are_one_record_and_counted_when_the_stream_fails() -> None:
+    text = _lines(["quiet", "empty", "wide", "link", "judged"] * 4000)  # over 2 blocks of lines
+    runs = [
+        r for r in jsondump.read_lines(io.StringIO(text), "t.jsonl") if isinstance(r, Record) and not r.text
+    ]
+    assert [(r.line, r.count, r.posts) for r in runs][:3] == [
+        (1, 3, 2),
+        (6, 4, 3),
+        (11, 4, 3),
+    ]  # blank lines: 5, 13
+    assert sum(r.posts for r in runs) == 12000
+    with pytest.raises(OSError):
+        read = []
+        for item in jsondump.read_lines(_Failing(text, 1), "t.jsonl"):
+            read.append(item)
+    lines = text[:LINES_BLOCK_CHARS].count("\n") - text[:LINES_BLOCK_CHARS].count("\n\n")  # blank: no record
+    assert sum(r.count for r in read if isinstance(r, Record)) == lines > 0

@@ -420,51 +420,73 @@ def read_lines(stream: io.TextIOWrapper, source: str, *, first_line: int = 1) ->
     line_no = first_line - 1
     walker = Walker(Positions(""), source, SHAPES)  # one for all lines: its ``pos`` is each line's
     lines = readlines(stream, MAX_LINE_CHARS)
-    for line in lines:
-        line_no += 1
-        if not line.endswith("\n") and len(line) >= MAX_LINE_CHARS:
-            yield Skipped(
-                source,
-                "oversize-json-line-scanned-as-text",
-                f"over {MAX_LINE_CHARS} characters",
-                line_no,
-                kept=True,
-            )
-            yield Record(line, source, line_no, 1, count=1)
-            rest = next(lines, "")
-            column = len(line) + 1
-            while rest:
-                yield Record(rest, source, line_no, column, count=0)
-                if rest.endswith("\n"):
-                    break
-                column += len(rest)
+    # quiet posts read and not yet given (what the read below gives each, told without parsing it,
+    # as ``_elements`` does): one record counts a run of them, at its first line
+    run_line = run_lines = run_posts = 0
+    try:
+        for line in lines:
+            line_no += 1
+            oversize = not line.endswith("\n") and len(line) >= MAX_LINE_CHARS
+            if not oversize:
+                if line.isspace():  # not empty: the loop ends there; as ``not line.strip()`` without the copy
+                    continue
+                quiet = walker.quiet_records(line, 0, len(line))
+                if quiet is not None:
+                    run_line = run_line if run_lines else line_no
+                    run_lines += 1
+                    run_posts += quiet
+                    continue
+            if run_lines:
+                run, run_lines, run_posts = _quiet_lines(source, run_line, run_lines, run_posts), 0, 0
+                yield run
+            if oversize:
+                yield Skipped(
+                    source,
+                    "oversize-json-line-scanned-as-text",
+                    f"over {MAX_LINE_CHARS} characters",
+                    line_no,
+                    kept=True,
+                )
+                yield Record(line, source, line_no, 1, count=1)
                 rest = next(lines, "")
-            continue
-        if line.isspace():  # not empty: the loop ends there; as ``not line.strip()`` without the copy
-            continue
-        # what the read below gives a quiet post, without parsing it (as ``_elements`` does)
-        quiet = walker.quiet_records(line, 0, len(line))
-        if quiet is not None:
-            yield Record("", source, line_no, 1, f"line {line_no}", count=1, posts=quiet)
-            continue
-        starts, wide, brackets = literal_starts(line, 0, len(line))
-        try:
-            doc = _loads(line, wide, brackets)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
-            yield Skipped(source, "malformed-json-line-scanned-as-text", detail, line_no, kept=True)
-            yield Record(line, source, line_no, 1)
-            continue
-        walker.pos = Positions(line, line_no, starts=starts)
-        records = walker.records(doc, (), None, functools.partial(_PAIRS_DECODER.decode, line))
-        if not records:
-            yield Record("", source, line_no, 1, f"line {line_no}", count=1)
-            continue
-        for record in records:  # made for this line alone: labelled in place, not copied
-            record.record = f"line {line_no}{record.record or ''}"
-            record.count = 0
-        records[0].count = 1
-        yield from records
+                column = len(line) + 1
+                while rest:
+                    yield Record(rest, source, line_no, column, count=0)
+                    if rest.endswith("\n"):
+                        break
+                    column += len(rest)
+                    rest = next(lines, "")
+                continue
+            starts, wide, brackets = literal_starts(line, 0, len(line))
+            try:
+                doc = _loads(line, wide, brackets)
+            except (json.JSONDecodeError, RecursionError) as exc:
+                detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+                yield Skipped(source, "malformed-json-line-scanned-as-text", detail, line_no, kept=True)
+                yield Record(line, source, line_no, 1)
+                continue
+            walker.pos = Positions(line, line_no, starts=starts)
+            records = walker.records(doc, (), None, functools.partial(_PAIRS_DECODER.decode, line))
+            if not records:
+                yield Record("", source, line_no, 1, f"line {line_no}", count=1)
+                continue
+            for record in records:  # made for this line alone: labelled in place, not copied
+                record.record = f"line {line_no}{record.record or ''}"
+                record.count = 0
+            records[0].count = 1
+            yield from records
+    except Exception:  # the stream fails part-way: the posts read before it are counted, as before
+        if run_lines:
+            yield _quiet_lines(source, run_line, run_lines, run_posts)
+        raise
+    if run_lines:
+        yield _quiet_lines(source, run_line, run_lines, run_posts)
+
+
+def _quiet_lines(source: str, line: int, lines: int, posts: int) -> Record:
+    """The one empty record of ``lines`` lines from ``line`` on, each a quiet post (``posts`` of
+    them with text)."""
+    return Record("", source, line, 1, f"line {line}", count=lines, posts=posts)
 
 
 def _looks_lines(head: bytes) -> bool:
