@@ -253,3 +253,20 @@ def test_json_lines_of_quiet_posts_are_one_record_and_counted_when_the_stream_fa
             read.append(item)
     lines = text[:LINES_BLOCK_CHARS].count("\n") - text[:LINES_BLOCK_CHARS].count("\n\n")  # blank: no record
     assert sum(r.count for r in read if isinstance(r, Record)) == lines > 0
+
+
+# -- texts outside ASCII, judged in C --------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        *("Krieg und Frieden", "Krieg · Frieden", "Kriegs­ende", "Krieg ‐ Frieden", "welt。ltd", "welt․ltd"),
+        *("welt\u200bltd", "welt．ltd", "welt.ěř", "welt.de ist zu", "Grüße 😀", "𝐰𝐞𝐥𝐭 dot ltd", "ﬁn ∙ x"),
+        *("Ünïcödé ohne Link", "Ç'est ça", "Україна", "日本語のテキスト", "a\u2028b", "x" * 1100 + "é"),
+    ],
+)
+@pytest.mark.parametrize("wide", ["", "…", "😀"])  # the window's width: one, two or four bytes a character
+def test_a_text_outside_ascii_is_judged_in_c_as_python_judges_it(text: str, wide: str) -> None:
+    raw = json.dumps({"tweet": {"id_str": "1", "full_text": text, "lang": wide}}, ensure_ascii=False)
+    walker = jsontree.Walker(jsontree.Positions(""), "t.json", SHAPES)
+    found = twitter.tweet_quiet(raw, 0, len(raw), walker._not_wrappers, *twitter._QUIET_TUPLES)
+    assert found == (1 if jsontree.quiet_text(text) else None) or (len(text) > 1024 and found == text)
