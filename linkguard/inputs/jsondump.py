@@ -299,16 +299,17 @@ def _elements(
     for item in array_spans(buf, cur.at, first, cur.eof, _DEEP) if runs is None else runs:
         if len(item) == 4:
             start, end, count, quiet = item
-            if quiet.__class__ is not str:  # a run of ``count`` quiet posts, ``quiet`` with text
+            if isinstance(quiet, str):  # a text C leaves to Python: a quiet post, or one to parse
+                if quiet_text(quiet):
+                    index += 1
+                    cur.at = end
+                    yield Record("", source, cur.line_at(start), 1, posts=1)
+                    continue
+            else:  # a run of ``count`` quiet posts, ``quiet`` of them with text
                 index += count
                 cur.at = end
                 if quiet:
-                    yield Record("", source, cur.line_at(start), 1, count=quiet, posts=quiet)  # type: ignore[arg-type]
-                continue
-            if quiet_text(quiet):
-                index += 1
-                cur.at = end
-                yield Record("", source, cur.line_at(start), 1, posts=1)
+                    yield Record("", source, cur.line_at(start), 1, count=quiet, posts=quiet)
                 continue
         else:
             start, end, count = item
