@@ -741,6 +741,33 @@ PyDoc_STRVAR(array_spans_doc,
 "finds in it. The run stops at anything else, which the caller reads. The C twin of\n"
 "linkguard.inputs.jsondump._array_spans_py.");
 
+/* The next element of the run array_spans reads, from *i on: its end (with *i on its start and
+ * *count its literals), or -1 where the run stops (see array_spans). */
+static Py_ssize_t next_element(int kind, const void *data, Py_ssize_t n, Py_ssize_t *at, int first, int eof,
+                               Py_ssize_t deep, Py_ssize_t *count) {
+    Py_ssize_t i = *at;
+    while (i < n && json_space(PyUnicode_READ(kind, data, i))) i++;
+    if (!first) {
+        if (i >= n || PyUnicode_READ(kind, data, i) != ',') return -1;
+        for (i++; i < n && json_space(PyUnicode_READ(kind, data, i)); i++) {}
+    }
+    if (i >= n) return -1;
+    Py_UCS4 c = PyUnicode_READ(kind, data, i);
+    if (c != '[' && c != '{') return -1;
+    Py_ssize_t brackets = 0, end;
+    int wide = 0;
+    *count = 0;
+    if (kind == PyUnicode_1BYTE_KIND)
+        end = element_end_ucs1((const Py_UCS1 *)data, i, n, count, &wide, &brackets);
+    else if (kind == PyUnicode_2BYTE_KIND)
+        end = element_end_ucs2((const Py_UCS2 *)data, i, n, count, &wide, &brackets);
+    else
+        end = element_end_ucs4((const Py_UCS4 *)data, i, n, count, &wide, &brackets);
+    if (end < 0 || (end == n && !eof) || wide || brackets > deep) return -1;
+    *at = i;
+    return end;
+}
+
 static PyObject *array_spans(PyObject *self, PyObject *args) {
     PyObject *text;
     Py_ssize_t at, deep;
@@ -751,31 +778,12 @@ static PyObject *array_spans(PyObject *self, PyObject *args) {
     const void *data = PyUnicode_DATA(text);
     PyObject *spans = PyList_New(0);
     if (spans == NULL) return NULL;
-    Py_ssize_t i = at < 0 ? 0 : at;
-    for (;;) {
-        while (i < n && json_space(PyUnicode_READ(kind, data, i))) i++;
-        if (!first) {
-            if (i >= n || PyUnicode_READ(kind, data, i) != ',') break;
-            for (i++; i < n && json_space(PyUnicode_READ(kind, data, i)); i++) {}
-        }
-        if (i >= n) break;
-        Py_UCS4 c = PyUnicode_READ(kind, data, i);
-        if (c != '[' && c != '{') break;
-        Py_ssize_t count = 0, brackets = 0, end;
-        int wide = 0;
-        if (kind == PyUnicode_1BYTE_KIND)
-            end = element_end_ucs1((const Py_UCS1 *)data, i, n, &count, &wide, &brackets);
-        else if (kind == PyUnicode_2BYTE_KIND)
-            end = element_end_ucs2((const Py_UCS2 *)data, i, n, &count, &wide, &brackets);
-        else
-            end = element_end_ucs4((const Py_UCS4 *)data, i, n, &count, &wide, &brackets);
-        if (end < 0 || (end == n && !eof) || wide || brackets > deep) break;
+    Py_ssize_t i = at < 0 ? 0 : at, end, count;
+    for (; (end = next_element(kind, data, n, &i, first, eof, deep, &count)) >= 0; i = end, first = 0) {
         if (append_steal(spans, Py_BuildValue("(nnn)", i, end, count)) < 0) {
             Py_DECREF(spans);
             return NULL;
         }
-        i = end;
-        first = 0;
     }
     return spans;
 }
@@ -1487,60 +1495,160 @@ PyDoc_STRVAR(tweet_quiet_doc,
 "tweet_quiet(text, start, end, not_wrappers, quiet_full, quiet_text, /)\n--\n\n"
 "What linkguard.inputs.shapes.twitter.quiet says of the post that text[start:end] holds as a JSON\n"
 "object (or wraps as its one member, under a key not in the tuple not_wrappers, None: never), read from the\n"
-"text without parsing it: 0 for a quiet tweet without text, 1 for one whose ASCII text select_lines\n"
-"keeps no line of, any other text (no escape in it) for the caller to prove quiet, None when it\n"
+"text without parsing it: 0 for a quiet tweet without text, 1 for one whose text line_may_link\n"
+"does not keep (read as UTF-8, as it is; a text with '<', or over 1024 characters outside ASCII, is\n"
+"given, with no escape in it, for the caller to prove quiet), None when it\n"
 "cannot tell (not a tweet, maybe not quiet, or JSON that the strict reading refuses). quiet_full\n"
 "and quiet_text are twitter._QUIET_KEYS, as tuples.");
 
-static PyObject *tweet_quiet(PyObject *self, PyObject *args) {
-    PyObject *text, *not_wrappers, *quiet_full, *quiet_text;
-    Py_ssize_t start, end;
-    if (!PyArg_ParseTuple(args, "UnnOO!O!", &text, &start, &end, &not_wrappers, &PyTuple_Type, &quiet_full,
-                          &PyTuple_Type, &quiet_text))
-        return NULL;
-    if (not_wrappers != Py_None && !PyTuple_Check(not_wrappers)) {
-        PyErr_SetString(PyExc_TypeError, "not_wrappers must be a tuple or None");
-        return NULL;
+/* Characters of a text beyond which tweet_quiet leaves a text outside ASCII to the caller. */
+#define QUIET_TEXT_CHARS 1024
+
+/* c as UTF-8 at p, a lone surrogate as "surrogatepass" writes it: how many bytes. */
+static int utf8_put(unsigned char *p, Py_UCS4 c) {
+    if (c < 0x80) {
+        p[0] = (unsigned char)c;
+        return 1;
     }
-    if (start < 0 || end > PyUnicode_GET_LENGTH(text) || start > end) Py_RETURN_NONE;
+    if (c < 0x800) {
+        p[0] = (unsigned char)(0xc0 | (c >> 6));
+        p[1] = (unsigned char)(0x80 | (c & 0x3f));
+        return 2;
+    }
+    if (c < 0x10000) {
+        p[0] = (unsigned char)(0xe0 | (c >> 12));
+        p[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
+        p[2] = (unsigned char)(0x80 | (c & 0x3f));
+        return 3;
+    }
+    p[0] = (unsigned char)(0xf0 | (c >> 18));
+    p[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3f));
+    p[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
+    p[3] = (unsigned char)(0x80 | (c & 0x3f));
+    return 4;
+}
+
+/* What tweet_quiet says of text[start:end]: 0 or 1, -1 for None, or 2 for a text the caller
+ * proves quiet, which is text[*from:*to]. */
+static int quiet_post(PyObject *text, Py_ssize_t start, Py_ssize_t end, PyObject *not_wrappers,
+                      PyObject *quiet_full, PyObject *quiet_text, Py_ssize_t *from, Py_ssize_t *to) {
+    if (start < 0 || end > PyUnicode_GET_LENGTH(text) || start > end) return -1;
     Strict s = {PyUnicode_KIND(text), PyUnicode_DATA(text), end, quiet_full, quiet_text};
     Member m[STRICT_MEMBERS];
     Py_ssize_t n, k;
     Py_ssize_t i = strict_space(&s, start);
-    if (i >= end || SCH(&s, i) != '{') Py_RETURN_NONE;
+    if (i >= end || SCH(&s, i) != '{') return -1;
     i = strict_top(&s, i, not_wrappers, m, &n);
-    if (i < 0 || strict_space(&s, i) != end) Py_RETURN_NONE;
+    if (i < 0 || strict_space(&s, i) != end) return -1;
     const Member *text_member = member_named(&s, m, n, "full_text");
     PyObject *quiet_keys = quiet_full;
     if (text_member == NULL) {
         text_member = member_named(&s, m, n, "text");
         quiet_keys = quiet_text;
     }
-    if (text_member == NULL || member_named(&s, m, n, "id_str") == NULL) Py_RETURN_NONE;
+    if (text_member == NULL || member_named(&s, m, n, "id_str") == NULL) return -1;
     for (k = 0; k < n; k++) {
         Py_UCS4 first = SCH(&s, m[k].value);
         if (first != '"' && first != '{' && first != '[') continue;
-        if (!key_among(&s, &m[k], quiet_keys)) Py_RETURN_NONE;  /* a member the read walks */
+        if (!key_among(&s, &m[k], quiet_keys)) return -1;  /* a member the read walks */
     }
     for (k = 0; k < n; k++) {
         if ((key_is(&s, &m[k], "id_str") || key_is(&s, &m[k], "created_at")) && SCH(&s, m[k].value) == '"' &&
             !plain_ascii(&s, &m[k]))
-            Py_RETURN_NONE;  /* maybe outside ASCII: the scanner looks for lone surrogates */
+            return -1;  /* maybe outside ASCII: the scanner looks for lone surrogates */
     }
-    if (SCH(&s, text_member->value) != '"' || text_member->value_end - text_member->value == 2)
-        return PyLong_FromLong(0);
-    const Py_ssize_t from = text_member->value + 1, to = text_member->value_end - 1;
-    int plain = s.kind == PyUnicode_1BYTE_KIND;  /* ASCII without '<': its own UTF-8, and no HTML */
-    for (i = from; i < to; i++) {
+    if (SCH(&s, text_member->value) != '"' || text_member->value_end - text_member->value == 2) return 0;
+    *from = text_member->value + 1;
+    *to = text_member->value_end - 1;
+    int ascii = 1, html = 0;
+    for (i = *from; i < *to; i++) {
         Py_UCS4 c = SCH(&s, i);
-        if (c == '\\') Py_RETURN_NONE;
-        plain &= c < 128 && c != '<';
+        if (c == '\\') return -1;
+        ascii &= c < 128;
+        html |= c == '<';
     }
-    if (plain) {  /* one line (no line break or tab: a control character), as select_lines reads it */
-        if (line_match((const unsigned char *)s.data, from, to)) Py_RETURN_NONE;
-        return PyLong_FromLong(1);
+    /* one line (no line break or tab: a control character), as line_may_link reads it: as UTF-8 */
+    if (html) return 2; /* maybe HTML: the caller's regular expression says */
+    if (ascii && s.kind == PyUnicode_1BYTE_KIND) /* its own UTF-8 */
+        return line_match((const unsigned char *)s.data, *from, *to) ? -1 : 1;
+    unsigned char utf8[4 * QUIET_TEXT_CHARS];
+    if (*to - *from > QUIET_TEXT_CHARS) return 2;
+    Py_ssize_t len = 0;
+    for (i = *from; i < *to; i++) len += utf8_put(utf8 + len, SCH(&s, i));
+    return line_match(utf8, 0, len) ? -1 : 1;
+}
+
+static int quiet_keys_ok(PyObject *not_wrappers) {
+    if (not_wrappers == Py_None || PyTuple_Check(not_wrappers)) return 1;
+    PyErr_SetString(PyExc_TypeError, "not_wrappers must be a tuple or None");
+    return 0;
+}
+
+static PyObject *tweet_quiet(PyObject *self, PyObject *args) {
+    PyObject *text, *not_wrappers, *quiet_full, *quiet_text;
+    Py_ssize_t start, end, from, to;
+    if (!PyArg_ParseTuple(args, "UnnOO!O!", &text, &start, &end, &not_wrappers, &PyTuple_Type, &quiet_full,
+                          &PyTuple_Type, &quiet_text) ||
+        !quiet_keys_ok(not_wrappers))
+        return NULL;
+    const int quiet = quiet_post(text, start, end, not_wrappers, quiet_full, quiet_text, &from, &to);
+    if (quiet < 0) Py_RETURN_NONE;
+    return quiet == 2 ? PyUnicode_Substring(text, from, to) : PyLong_FromLong(quiet);
+}
+
+PyDoc_STRVAR(quiet_runs_doc,
+"quiet_runs(text, at, first, eof, deep, longest, not_wrappers, quiet_full, quiet_text, /) -> items\n--\n\n"
+"array_spans and tweet_quiet in one pass: the elements array_spans finds, each a (start, end,\n"
+"literals) to parse, or, where tweet_quiet gives a text to prove quiet, (start, end, literals, text);\n"
+"and each run of at most longest elements that tweet_quiet says are quiet (0 or 1) one\n"
+"(start, end, elements, records): records of them give one empty record each, start being where\n"
+"the first of those opens (where the run does, when none does). The C twin of\n"
+"linkguard.inputs.shapes.twitter._quiet_runs_py.");
+
+static PyObject *quiet_runs(PyObject *self, PyObject *args) {
+    PyObject *text, *not_wrappers, *quiet_full, *quiet_text;
+    Py_ssize_t at, deep, longest;
+    int first, eof;
+    if (!PyArg_ParseTuple(args, "UnppnnOO!O!", &text, &at, &first, &eof, &deep, &longest, &not_wrappers,
+                          &PyTuple_Type, &quiet_full, &PyTuple_Type, &quiet_text) ||
+        !quiet_keys_ok(not_wrappers))
+        return NULL;
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    const int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    PyObject *items = PyList_New(0);
+    if (items == NULL) return NULL;
+    Py_ssize_t i = at < 0 ? 0 : at, end, count, from, to;
+    Py_ssize_t run_start = 0, run_end = 0, elements = 0, records = 0; /* the run being read */
+    for (; (end = next_element(kind, data, n, &i, first, eof, deep, &count)) >= 0; i = end, first = 0) {
+        int quiet = quiet_post(text, i, end, not_wrappers, quiet_full, quiet_text, &from, &to);
+        if (quiet == 0 || quiet == 1) {
+            if (!elements) run_start = i, records = 0;
+            if (quiet && !records) run_start = i;
+            records += quiet;
+            run_end = end;
+            if (++elements < longest) continue;
+        }
+        /* the run ends: it is longest elements long, or this one is not quiet */
+        if (elements && append_steal(items, Py_BuildValue("(nnnn)", run_start, run_end, elements, records)) < 0)
+            goto error;
+        elements = 0;
+        if (quiet == 0 || quiet == 1) continue;
+        PyObject *item;
+        if (quiet == 2) {
+            PyObject *found = PyUnicode_Substring(text, from, to);
+            item = found == NULL ? NULL : Py_BuildValue("(nnnN)", i, end, count, found);
+        } else {
+            item = Py_BuildValue("(nnn)", i, end, count);
+        }
+        if (append_steal(items, item) < 0) goto error;
     }
-    return PyUnicode_Substring(text, from, to);
+    if (elements && append_steal(items, Py_BuildValue("(nnnn)", run_start, run_end, elements, records)) < 0)
+        goto error;
+    return items;
+error:
+    Py_DECREF(items);
+    return NULL;
 }
 #undef SCH
 
@@ -1558,6 +1666,7 @@ static PyMethodDef methods[] = {
     {"deletion_hits", deletion_hits, METH_VARARGS, deletion_hits_doc},
     {"json_boundary", json_boundary, METH_VARARGS, json_boundary_doc},
     {"tweet_quiet", tweet_quiet, METH_VARARGS, tweet_quiet_doc},
+    {"quiet_runs", quiet_runs, METH_VARARGS, quiet_runs_doc},
     {NULL, NULL, 0, NULL},
 };
 

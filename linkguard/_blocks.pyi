@@ -34,6 +34,18 @@ def tweet_quiet(
     quiet_text: tuple[str, ...],
     /,
 ) -> int | str | None: ...
+def quiet_runs(
+    text: str,
+    at: int,
+    first: bool,
+    eof: bool,
+    deep: int,
+    longest: int,
+    not_wrappers: tuple[str, ...] | None,
+    quiet_full: tuple[str, ...],
+    quiet_text: tuple[str, ...],
+    /,
+) -> list[tuple[int, int, int] | tuple[int, int, int, int | str]]: ...
 
 class Names:
     def __init__(self, text: str, numbers: bytes, /) -> None: ...

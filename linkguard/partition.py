@@ -18,6 +18,7 @@ engine.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
 import mmap
 import os
@@ -33,6 +34,7 @@ from linkguard import workload
 from linkguard.inputs import compression, jsondump, plaintext
 from linkguard.inputs.decoding import Repairs, encoding_for, looks_binary, text_stream
 from linkguard.inputs.jsontree import Positions, Walker
+from linkguard.inputs.registry import Readers
 from linkguard.inputs.shapes import SHAPES
 from linkguard.inputs.sources import iter_paths, read_path, sniff_format
 from linkguard.limits import (
@@ -707,12 +709,25 @@ def _json_range(stream: io.TextIOWrapper, unit: Unit) -> Iterator[Record]:
         raise JsonRangeMalformed(unit) from None
 
 
+#: A "json-tail"'s reader: each quiet post its own record at its own line, so that those of the
+#: elements before the range are told from those after it (a run's record is at its first).
+_TAIL_READERS = Readers(
+    (
+        dataclasses.replace(
+            jsondump.DOCUMENT, read_text=functools.partial(jsondump.read_document, runs=False)
+        ),
+    ),
+    plaintext.READER,
+)
+
+
 def _json_tail(unit: Unit, on_read: Callable[[int], None]) -> Iterator[Record | Skipped]:
     """What a sequential scan of ``unit.path`` finds from ``unit.line``/``unit.column`` on: the
     records of the elements before are read and dropped (they are in the ranges before), up to
     the note that the JSON ends (the text after it is numbered from its own start)."""
+    assert unit.input_format == "json"  # what _TAIL_READERS reads
     where, ended = (unit.line, unit.column), False
-    for item in read_path(unit.path, input_format=unit.input_format, on_read=on_read):
+    for item in read_path(unit.path, input_format=unit.input_format, on_read=on_read, readers=_TAIL_READERS):
         if isinstance(item, Skipped):
             ended = True
             yield item

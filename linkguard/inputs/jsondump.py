@@ -32,6 +32,7 @@ from linkguard.inputs.jsontree import (
     literal_starts,
     newlines,
     pairs_hook,
+    quiet_text,
 )
 from linkguard.inputs.reader import Reader, content_start
 from linkguard.inputs.shapes import SHAPES
@@ -292,18 +293,27 @@ def _elements(
     large array, in runs of a window each), as :func:`_value` gives them, without its steps;
     the index after the last. An element orjson refuses is read by :func:`_value`, as before."""
     buf, source = cur.buf, walker.source
-    # what ``Walker.records`` gives a quiet post held by nothing, without parsing it (two thirds
-    # of an archive's tweets; with the test reading each element once, 4.5 % fewer instructions
-    # in a scan of an archive than parsing them all): nothing more is built for it
-    quiet_records = walker.quiet_records if holder is None else None
-    for start, end, count in array_spans(buf, cur.at, first, cur.eof, _DEEP):
+    # what ``Walker.records`` gives quiet posts held by nothing, told without parsing them (two
+    # thirds of an archive's tweets): a run of them is one empty record that counts them all
+    runs = walker.quiet_runs(buf, cur.at, first, cur.eof, _DEEP) if holder is None else None
+    for item in array_spans(buf, cur.at, first, cur.eof, _DEEP) if runs is None else runs:
+        if len(item) == 4:
+            start, end, count, quiet = item
+            if isinstance(quiet, str):  # a text C leaves to Python: a quiet post, or one to parse
+                if quiet_text(quiet):
+                    index += 1
+                    cur.at = end
+                    yield Record("", source, cur.line_at(start), 1, posts=1)
+                    continue
+            else:  # a run of ``count`` quiet posts, ``quiet`` of them with text
+                index += count
+                cur.at = end
+                if quiet:
+                    yield Record("", source, cur.line_at(start), 1, count=quiet, posts=quiet)
+                continue
+        else:
+            start, end, count = item
         index += 1
-        quiet = None if quiet_records is None else quiet_records(buf, start, end)
-        if quiet is not None:
-            cur.at = end
-            if quiet:
-                yield Record("", source, cur.line_at(start), 1, posts=1)
-            continue
         where = (*path, str(index - 1))
         try:
             value = orjson.loads(buf[start:end])
@@ -372,20 +382,22 @@ def _container(
 
 
 def read_document(
-    stream: io.TextIOWrapper, source: str, *, whole: int = JSON_WHOLE_VALUE_CHARS
+    stream: io.TextIOWrapper, source: str, *, whole: int = JSON_WHOLE_VALUE_CHARS, runs: bool = True
 ) -> Iterator[Record | Skipped]:
     """A JSON document (or an X archive's ``window.YTD.… = [...]``), read in flat memory: arrays and
     objects larger than ``JSON_WHOLE_VALUE_CHARS`` are read member by member. Where the text stops
     being JSON, the rest is scanned as text and counted.
 
     ``whole``: the size up to which an array or object is parsed whole (tests make it small).
+    ``runs``: a run of quiet posts in a large array is one record that counts them all; ``False``:
+    each is its own record, at its own line (for a reader that keeps records by position).
     """
     cur = _Cursor(stream)
     if cur.fill() and len(cur.buf) < JSON_READ_CHARS:
         cur.fill()  # a short first block: whether that was all decides how the end is read
     prefix = _JS_PREFIX.match(cur.buf)
     cur.at = prefix.end() if prefix else 0
-    walker = Walker(Positions(""), source, SHAPES)
+    walker = Walker(Positions(""), source, SHAPES, longest_run=(1 << 62) if runs else 1)
     try:
         if cur.peek():
             # a document the first block does not hold is read member by member at once: parsing
@@ -409,51 +421,73 @@ def read_lines(stream: io.TextIOWrapper, source: str, *, first_line: int = 1) ->
     line_no = first_line - 1
     walker = Walker(Positions(""), source, SHAPES)  # one for all lines: its ``pos`` is each line's
     lines = readlines(stream, MAX_LINE_CHARS)
-    for line in lines:
-        line_no += 1
-        if not line.endswith("\n") and len(line) >= MAX_LINE_CHARS:
-            yield Skipped(
-                source,
-                "oversize-json-line-scanned-as-text",
-                f"over {MAX_LINE_CHARS} characters",
-                line_no,
-                kept=True,
-            )
-            yield Record(line, source, line_no, 1, count=1)
-            rest = next(lines, "")
-            column = len(line) + 1
-            while rest:
-                yield Record(rest, source, line_no, column, count=0)
-                if rest.endswith("\n"):
-                    break
-                column += len(rest)
+    # quiet posts read and not yet given (what the read below gives each, told without parsing it,
+    # as ``_elements`` does): one record counts a run of them, at its first line
+    run_line = run_lines = run_posts = 0
+    try:
+        for line in lines:
+            line_no += 1
+            oversize = not line.endswith("\n") and len(line) >= MAX_LINE_CHARS
+            if not oversize:
+                if line.isspace():  # not empty: the loop ends there; as ``not line.strip()`` without the copy
+                    continue
+                quiet = walker.quiet_records(line, 0, len(line))
+                if quiet is not None:
+                    run_line = run_line if run_lines else line_no
+                    run_lines += 1
+                    run_posts += quiet
+                    continue
+            if run_lines:
+                run, run_lines, run_posts = _quiet_lines(source, run_line, run_lines, run_posts), 0, 0
+                yield run
+            if oversize:
+                yield Skipped(
+                    source,
+                    "oversize-json-line-scanned-as-text",
+                    f"over {MAX_LINE_CHARS} characters",
+                    line_no,
+                    kept=True,
+                )
+                yield Record(line, source, line_no, 1, count=1)
                 rest = next(lines, "")
-            continue
-        if line.isspace():  # not empty: the loop ends there; as ``not line.strip()`` without the copy
-            continue
-        # what the read below gives a quiet post, without parsing it (as ``_elements`` does)
-        quiet = walker.quiet_records(line, 0, len(line))
-        if quiet is not None:
-            yield Record("", source, line_no, 1, f"line {line_no}", count=1, posts=quiet)
-            continue
-        starts, wide, brackets = literal_starts(line, 0, len(line))
-        try:
-            doc = _loads(line, wide, brackets)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
-            yield Skipped(source, "malformed-json-line-scanned-as-text", detail, line_no, kept=True)
-            yield Record(line, source, line_no, 1)
-            continue
-        walker.pos = Positions(line, line_no, starts=starts)
-        records = walker.records(doc, (), None, functools.partial(_PAIRS_DECODER.decode, line))
-        if not records:
-            yield Record("", source, line_no, 1, f"line {line_no}", count=1)
-            continue
-        for record in records:  # made for this line alone: labelled in place, not copied
-            record.record = f"line {line_no}{record.record or ''}"
-            record.count = 0
-        records[0].count = 1
-        yield from records
+                column = len(line) + 1
+                while rest:
+                    yield Record(rest, source, line_no, column, count=0)
+                    if rest.endswith("\n"):
+                        break
+                    column += len(rest)
+                    rest = next(lines, "")
+                continue
+            starts, wide, brackets = literal_starts(line, 0, len(line))
+            try:
+                doc = _loads(line, wide, brackets)
+            except (json.JSONDecodeError, RecursionError) as exc:
+                detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+                yield Skipped(source, "malformed-json-line-scanned-as-text", detail, line_no, kept=True)
+                yield Record(line, source, line_no, 1)
+                continue
+            walker.pos = Positions(line, line_no, starts=starts)
+            records = walker.records(doc, (), None, functools.partial(_PAIRS_DECODER.decode, line))
+            if not records:
+                yield Record("", source, line_no, 1, f"line {line_no}", count=1)
+                continue
+            for record in records:  # made for this line alone: labelled in place, not copied
+                record.record = f"line {line_no}{record.record or ''}"
+                record.count = 0
+            records[0].count = 1
+            yield from records
+    except Exception:  # the stream fails part-way: the posts read before it are counted, as before
+        if run_lines:
+            yield _quiet_lines(source, run_line, run_lines, run_posts)
+        raise
+    if run_lines:
+        yield _quiet_lines(source, run_line, run_lines, run_posts)
+
+
+def _quiet_lines(source: str, line: int, lines: int, posts: int) -> Record:
+    """The one empty record of ``lines`` lines from ``line`` on, each a quiet post (``posts`` of
+    them with text)."""
+    return Record("", source, line, 1, f"line {line}", count=lines, posts=posts)
 
 
 def _looks_lines(head: bytes) -> bool:

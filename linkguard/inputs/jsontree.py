@@ -351,6 +351,13 @@ def _nothing(obj: Obj) -> frozenset[str]:
     return frozenset()
 
 
+#: The elements ``array_spans`` finds, as ``Shape.quiet_runs`` gives them: ``(start, end, literals)``
+#: of one to parse; ``(start, end, literals, text)`` of one that is quiet when :func:`quiet_text`
+#: says its ``text`` is (else parsed); ``(start, end, elements, records)`` of a run of at most
+#: ``longest`` quiet ones, ``records`` of which give an empty record each, the first at ``start``.
+QuietRuns = list[tuple[int, int, int] | tuple[int, int, int, int | str]]
+
+
 @dataclass(frozen=True, slots=True)
 class Shape:
     """A platform's export shape: which objects are its posts, and how a post becomes records.
@@ -381,13 +388,20 @@ class Shape:
     #: one member), gives what :meth:`Walker.records` would, or ``None`` (then it is parsed). Asked
     #: of the first shape only, which is the first to claim a post.
     quiet_raw: Callable[[str, int, int, tuple[str, ...] | None], int | None] | None = None
+    #: ``quiet_raw`` over the run of array elements that ``array_spans`` finds, in one pass:
+    #: ``(text, at, first, eof, deep, longest, not_wrappers)`` gives :data:`QuietRuns`.
+    quiet_runs: Callable[[str, int, bool, bool, int, int, tuple[str, ...] | None], QuietRuns] | None = None
 
 
 class Walker:
     """Turns one parsed JSON value into records, in step with its literals' positions."""
 
-    def __init__(self, pos: Positions, source: str, shapes: Sequence[Shape]) -> None:
+    def __init__(
+        self, pos: Positions, source: str, shapes: Sequence[Shape], *, longest_run: int = 1 << 62
+    ) -> None:
         self.pos, self.source, self.shapes = pos, source, shapes
+        #: The most quiet posts of an array one record may count (1: each its own, at its line).
+        self.longest_run = longest_run
         # only the shapes that have them are asked, once per object of the walk
         self._holds = [s.holds_posts for s in shapes if s.holds_posts is not _never]
         self._wraps = [s.wrapper_meta for s in shapes if s.wrapper_meta is not _nothing]
@@ -398,6 +412,7 @@ class Walker:
         #: The keys under which a one-member object is no wrapper of a post (see :meth:`_post`).
         self._not_wrappers = None if self._marks is None else tuple(self._marks | _WRAPPER_KEYS_WALKED_APART)
         self._quiet_raw = shapes[0].quiet_raw if shapes else None
+        self._quiet_runs = shapes[0].quiet_runs if shapes else None
 
     def quiet_records(self, text: str, start: int, end: int) -> int | None:
         """How many records (0 or 1, an empty one that counts the post) :meth:`records` gives the
@@ -405,6 +420,15 @@ class Walker:
         that it is a quiet post; ``None``: parse it and ask :meth:`records`."""
         quiet_raw = self._quiet_raw
         return None if quiet_raw is None else quiet_raw(text, start, end, self._not_wrappers)
+
+    def quiet_runs(self, text: str, at: int, first: bool, eof: bool, deep: int) -> QuietRuns | None:
+        """The array elements from ``text[at]`` on that ``array_spans`` finds, held by nothing,
+        with the runs of those the first shape proves quiet from the raw text (as
+        :meth:`quiet_records` does) told apart; ``None`` when no shape can tell."""
+        quiet_runs = self._quiet_runs
+        if quiet_runs is None:
+            return None
+        return quiet_runs(text, at, first, eof, deep, self.longest_run, self._not_wrappers)
 
     def walk(
         self, value: Any, path: Path, post: Post | None = None, holder: Holder | None = None

@@ -296,13 +296,19 @@ def _open(path: str | Path) -> tuple[BinaryIO, Callable[[], None]] | str:
 
 
 def read_path(
-    path: str | Path, *, input_format: str | None = None, on_read: Callable[[int], None] | None = None
+    path: str | Path,
+    *,
+    input_format: str | None = None,
+    on_read: Callable[[int], None] | None = None,
+    readers: Readers = REGISTRY,
 ) -> Iterator[Record | Skipped]:
     """Records of one file (or ``-`` for stdin); whatever goes wrong is a counted ``Skipped``."""
     source = str(path)
     if source == "-":
         try:
-            yield from read_stream(CountingReader(sys.stdin.buffer, on_read), "-", input_format=input_format)
+            yield from read_stream(
+                CountingReader(sys.stdin.buffer, on_read), "-", input_format=input_format, readers=readers
+            )
         except OSError as exc:
             yield Skipped(source, "read-error", exc.strerror or str(exc))
         return
@@ -319,7 +325,9 @@ def read_path(
         return
     fh, close = opened
     try:
-        yield from read_stream(CountingReader(fh, on_read), source, input_format=input_format, name=source)
+        yield from read_stream(
+            CountingReader(fh, on_read), source, input_format=input_format, name=source, readers=readers
+        )
         if isinstance(fh, PipeReader) and fh.timed_out:
             yield Skipped(
                 source, "read-timeout", f"no data for {fh.timeout:g} s; what came before it was scanned"

@@ -13,6 +13,7 @@ from linkguard.inputs.jsontree import (
     Obj,
     Pairs,
     Path,
+    QuietRuns,
     Shape,
     Walker,
     as_dict,
@@ -171,10 +172,13 @@ tweet_quiet: (
     Callable[[str, int, int, tuple[str, ...] | None, tuple[str, ...], tuple[str, ...]], int | str | None]
     | None
 )
+#: The C pass behind :func:`quiet_runs`.
+_quiet_runs: Callable[..., QuietRuns] | None
 try:  # built from linkguard/_blocks.c when a C compiler was there at install time
+    from linkguard._blocks import quiet_runs as _quiet_runs
     from linkguard._blocks import tweet_quiet
 except ImportError:  # pragma: no cover - depends on the install: every tweet is parsed
-    tweet_quiet = None
+    tweet_quiet = _quiet_runs = None
 
 
 #: ``_QUIET_KEYS`` as C compares them, in place.
@@ -183,13 +187,55 @@ _QUIET_TUPLES = (tuple(_QUIET_KEYS["full_text"]), tuple(_QUIET_KEYS["text"]))
 
 def quiet_raw(text: str, start: int, end: int, not_wrappers: tuple[str, ...] | None) -> int | None:
     """:func:`quiet` of the tweet in ``text[start:end]``, found and tested in C without parsing it
-    (see ``Shape.quiet_raw``); a text C does not judge itself (HTML-like or outside ASCII) is
+    (see ``Shape.quiet_raw``); a text C does not judge itself (HTML-like, or long and outside ASCII) is
     proved quiet here, as :func:`quiet` does."""
     assert tweet_quiet is not None
     found = tweet_quiet(text, start, end, not_wrappers, *_QUIET_TUPLES)
     if isinstance(found, str):
         return 1 if quiet_text(found) else None
     return found
+
+
+def quiet_runs(
+    text: str, at: int, first: bool, eof: bool, deep: int, longest: int, not_wrappers: tuple[str, ...] | None
+) -> QuietRuns:
+    """The elements ``array_spans`` finds from ``text[at]`` on, each run of at most ``longest``
+    quiet tweets (:func:`quiet_raw`, in C) in one item (see ``Shape.quiet_runs``): in a scan of an
+    archive, one Python step for a run where each of its tweets was one."""
+    assert _quiet_runs is not None
+    return _quiet_runs(text, at, first, eof, deep, longest, not_wrappers, *_QUIET_TUPLES)
+
+
+def _quiet_runs_py(
+    text: str, at: int, first: bool, eof: bool, deep: int, longest: int, not_wrappers: tuple[str, ...] | None
+) -> QuietRuns:
+    """:func:`quiet_runs` as ``array_spans`` and ``tweet_quiet`` give it element by element: the
+    twin a property test holds the C to."""
+    from linkguard._blocks import array_spans  # C, as is tweet_quiet
+
+    assert tweet_quiet is not None
+    items: QuietRuns = []
+    run: list[int] = []  # start, end, elements, records of the run being read
+    for start, end, count in array_spans(text, at, first, eof, deep):
+        found = tweet_quiet(text, start, end, not_wrappers, *_QUIET_TUPLES)
+        if found == 0 or found == 1:  # (False and True are no answers of tweet_quiet)
+            if not run:
+                run = [start, end, 0, 0]
+            if found and not run[3]:
+                run[0] = start
+            run[1], run[2], run[3] = end, run[2] + 1, run[3] + int(found)
+            if run[2] < longest:
+                continue
+        if run:
+            items.append((run[0], run[1], run[2], run[3]))
+            run = []
+        if isinstance(found, str):
+            items.append((start, end, count, found))
+        elif found is None:
+            items.append((start, end, count))
+    if run:
+        items.append((run[0], run[1], run[2], run[3]))
+    return items
 
 
 SHAPE = Shape(
@@ -199,4 +245,5 @@ SHAPE = Shape(
     quiet=quiet,
     marks=frozenset({"id_str"}),
     quiet_raw=None if tweet_quiet is None else quiet_raw,
+    quiet_runs=None if _quiet_runs is None else quiet_runs,
 )
