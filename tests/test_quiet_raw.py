@@ -162,3 +162,19 @@ def test_a_literal_is_read_to_its_end_at_any_offset(filler: str, stop: str, expe
         text = filler * at + stop + filler * (40 - at)
         raw = f'{{"tweet": {{"id_str": "1", "full_text": "{text}", "lang": "{text}"}}}}'
         assert walker.quiet_records(raw, 0, len(raw)) == expected
+
+
+@pytest.mark.parametrize(("before", "column0"), [("[1, ", 5), ("[1,\n   ", 1)])
+def test_a_quiet_post_read_from_its_parse_is_counted_where_it_starts(before: str, column0: int) -> None:
+    """The empty record that counts a quiet post sits where the post starts, not at column 1 of
+    its line: a broken range's way out keeps records by position, and a post after the comma on
+    the comma's line must be kept."""
+    element = '{"tweet": {"id_str": "7", "full_text": "no link here"}}'
+    raw = before + element + "]"
+    start = len(before)
+    walker = jsontree.Walker(jsontree.Positions(raw, 3, start, start + len(element), column0), "t.js", SHAPES)
+    [record] = walker.records(json.loads(element), ("1",), None, lambda: None)
+    nl = raw.rfind("\n", 0, start)
+    column = start - nl if nl >= 0 else column0 + start
+    assert (record.text, record.posts, record.line, record.column) == ("", 1, 3, column)
+    assert column > 1

@@ -163,6 +163,8 @@ def _ranged_archive(seed: object, *, indent: bool = True) -> tuple[bytes, int]:
         (False, b""),
         (True, b'{"tweet": {"id_str": "1" "full_text": "x"}}'),
         (True, b'{"a": tru}'),
+        (False, b'{"tweet": {"id_str": "1" "full_text": "x"}}'),
+        (False, b'{"a": tru}'),
     ],
 )
 def test_an_archive_in_ranges_counts_its_quiet_posts_as_a_sequential_scan_does(
@@ -170,13 +172,14 @@ def test_an_archive_in_ranges_counts_its_quiet_posts_as_a_sequential_scan_does(
 ) -> None:
     """A broken range is read again from the file's start (``partition._json_tail``), keeping the
     records at or after its first comma: a run of quiet posts across that comma must count only
-    those after it, exactly (``_assert_same`` compares the counts of posts too). The elements
-    start on lines of their own: a quiet post's record is at column 1 of its line, so one after
-    the comma on the comma's line would be dropped (a sequential read's own way, not the runs')."""
+    those after it, exactly (``_assert_same`` compares the counts of posts too). Minified, every
+    post starts on the comma's line: a quiet post's record must be where the post starts, not at
+    column 1 of its line, or the posts after the comma on its line are dropped."""
     data, elements = _ranged_archive((indent, fault), indent=indent)
     if fault:  # in the fourth range, inside a run of quiet posts
-        cut = data.index(b',\n  {\n  "tweet": {\n    "id_str"', FIRST + 3 * UNIT + UNIT // 2)
-        data = data[:cut] + b",\n  " + fault + data[cut:]
+        nl = b"\n  " if indent else b""
+        cut = data.index(b"," + nl + b"{" + nl + b'"tweet"', FIRST + 3 * UNIT + UNIT // 2)
+        data = data[:cut] + b"," + nl + fault + data[cut:]
     path = tmp_path / "tweets.js"
     path.write_bytes(data)
     units = _assert_same(path, broken=bool(fault))

@@ -303,13 +303,13 @@ def _elements(
                 if quiet_text(quiet):
                     index += 1
                     cur.at = end
-                    yield Record("", source, cur.line_at(start), 1, posts=1)
+                    yield Record("", source, *cur.where(start), posts=1)
                     continue
             else:  # a run of ``count`` quiet posts, ``quiet`` of them with text
                 index += count
                 cur.at = end
                 if quiet:
-                    yield Record("", source, cur.line_at(start), 1, count=quiet, posts=quiet)
+                    yield Record("", source, *cur.where(start), count=quiet, posts=quiet)
                 continue
         else:
             start, end, count = item

@@ -136,6 +136,15 @@ class Positions:
         """The line of ``raw[start]``, where the text begins."""
         return self._base[1]
 
+    @property
+    def column(self) -> int:
+        """The column of ``raw[start]``: where an empty record that counts a quiet post is, so that
+        keeping records by position (``partition._json_tail``) keeps the posts after a comma on
+        the comma's line."""
+        start = self._base[0]
+        nl = self.raw.rfind("\n", 0, start)
+        return start - nl if nl >= 0 else start + self._column0
+
     def rewind(self) -> None:
         """Back to the first literal, to walk the same text again."""
         self.next = 0
@@ -462,7 +471,7 @@ class Walker:
             shape, obj, key = found
             quiet = None if shape.quiet is None else shape.quiet(obj)
             if quiet is not None and literals(value) == pos.count():  # no key written twice
-                return [Record("", self.source, pos.line, 1, posts=1)] if quiet else []
+                return [Record("", self.source, pos.line, pos.column, posts=1)] if quiet else []
             where = path
             if key is not None:  # as the wrapper's walk comes to it: past the key literal
                 pos.next += 1
