@@ -444,6 +444,102 @@ static PyObject *newlines(PyObject *self, PyObject *args) {
     }
 }
 
+PyDoc_STRVAR(literal_places_doc,
+"literal_places(text, starts, indices, offset, line, column0, /) -> (places, offset, line)\n--\n\n"
+"linkguard.inputs.jsontree.Positions.at of each literal index in turn (None stays None), from the\n"
+"line of text[offset], in one call: places as (line, column), and the offset and line after the\n"
+"last. A post's text and links are placed at once. The C twin of\n"
+"linkguard.inputs.jsontree._literal_places_py.");
+
+static Py_ssize_t text_newlines(int kind, const void *data, Py_ssize_t start, Py_ssize_t end) {
+    switch (kind) {
+    case PyUnicode_1BYTE_KIND: return newlines_ucs1(data, start, end);
+    case PyUnicode_2BYTE_KIND: return newlines_ucs2(data, start, end);
+    default: return newlines_ucs4(data, start, end);
+    }
+}
+
+/* (a, b) of two Py_ssize_t, a new reference. */
+static PyObject *size_pair(Py_ssize_t a, Py_ssize_t b) {
+    PyObject *out = PyTuple_New(2), *first = PyLong_FromSsize_t(a), *second = PyLong_FromSsize_t(b);
+    if (out == NULL || first == NULL || second == NULL) {
+        Py_XDECREF(out);
+        Py_XDECREF(first);
+        Py_XDECREF(second);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(out, 0, first);
+    PyTuple_SET_ITEM(out, 1, second);
+    return out;
+}
+
+/* A fast call: a post is placed once per post that shows a link, and parsing a format string
+ * for its six arguments cost more than placing. */
+static PyObject *literal_places(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 6 || !PyUnicode_Check(args[0]) || !PyList_Check(args[1]) || !PyList_Check(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "literal_places(text: str, starts: list, indices: list, int, int, int)");
+        return NULL;
+    }
+    PyObject *text = args[0], *starts = args[1], *indices = args[2];
+    Py_ssize_t offset = PyLong_AsSsize_t(args[3]), line = PyLong_AsSsize_t(args[4]);
+    const Py_ssize_t column0 = PyLong_AsSsize_t(args[5]);
+    if (PyErr_Occurred()) return NULL;
+    const Py_ssize_t length = PyUnicode_GET_LENGTH(text), count = PyList_GET_SIZE(starts);
+    const int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    if (offset < 0 || offset > length) {
+        PyErr_SetString(PyExc_ValueError, "offset out of the text");
+        return NULL;
+    }
+    PyObject *places = PyList_New(PyList_GET_SIZE(indices));
+    if (places == NULL) return NULL;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(indices); i++) {
+        PyObject *wanted = PyList_GET_ITEM(indices, i), *place;
+        if (wanted == Py_None) {
+            place = Py_NewRef(Py_None);
+        } else {
+            Py_ssize_t index = PyLong_AsSsize_t(wanted), start;
+            if (index == -1 && PyErr_Occurred()) goto error;
+            if (index < 0) {
+                PyErr_SetString(PyExc_ValueError, "a literal index is never negative");
+                goto error;
+            }
+            if (index >= count) {
+                place = size_pair(line, 1);
+            } else {
+                start = PyLong_AsSsize_t(PyList_GET_ITEM(starts, index));
+                if (start == -1 && PyErr_Occurred()) goto error;
+                if (start < 0 || start > length) {
+                    PyErr_SetString(PyExc_ValueError, "a literal starts out of the text");
+                    goto error;
+                }
+                if (start < offset) line -= text_newlines(kind, data, start, offset);
+                else line += text_newlines(kind, data, offset, start);
+                offset = start;
+                Py_ssize_t nl = PyUnicode_FindChar(text, '\n', 0, start, -1);
+                if (nl == -2) goto error;
+                place = size_pair(line, nl >= 0 ? start - nl + 1 : start + column0 + 1);
+            }
+        }
+        if (place == NULL) goto error;
+        PyList_SET_ITEM(places, i, place);
+    }
+    PyObject *out = PyTuple_New(3), *at = PyLong_FromSsize_t(offset), *at_line = PyLong_FromSsize_t(line);
+    if (out == NULL || at == NULL || at_line == NULL) {
+        Py_XDECREF(out);
+        Py_XDECREF(at);
+        Py_XDECREF(at_line);
+        goto error;
+    }
+    PyTuple_SET_ITEM(out, 0, places);
+    PyTuple_SET_ITEM(out, 1, at);
+    PyTuple_SET_ITEM(out, 2, at_line);
+    return out;
+error:
+    Py_DECREF(places);
+    return NULL;
+}
+
 /* --- Counting the literals of a parsed JSON value (linkguard.inputs.jsontree) ------------------
  * A parsed document holds str, dict, list and Pairs (a list subclass of (key, value) tuples, for
  * an object that wrote a key twice) containers and literals, and numbers, booleans and None.
@@ -1550,6 +1646,7 @@ static PyMethodDef methods[] = {
     {"literal_starts", literal_starts, METH_VARARGS, literal_starts_doc},
     {"count_newlines", count_newlines, METH_O, count_newlines_doc},
     {"newlines", newlines, METH_VARARGS, newlines_doc},
+    {"literal_places", (PyCFunction)(void (*)(void))literal_places, METH_FASTCALL, literal_places_doc},
     {"literals", literals, METH_O, literals_doc},
     {"locate", locate, METH_VARARGS, locate_doc},
     {"split_run", split_run, METH_VARARGS, split_run_doc},
