@@ -99,7 +99,7 @@ def read_post(obj: Obj, path: Path, walker: Walker, holder: Holder | None) -> It
         entities = fields.get(group)
         if entities.__class__ is not dict and not isinstance(entities, OBJECTS):
             continue
-        for kind, items in members(entities):
+        for kind, items in entities.items() if entities.__class__ is dict else members(entities):
             if (kind != "urls" and kind != "media") or not isinstance(items, list):
                 continue
             for i, item in enumerate(items):
