@@ -14,6 +14,10 @@
  * split_run count and place the literals of a parsed value, the per-post walk of jsontree, and
  * value_end finds where an array or object closes (twins: _literals_py, _locate_py,
  * _split_run_py in jsontree, _value_end_py in jsondump; property tests check each pair agrees).
+ * literal_places(text, starts, indices, ...) gives the line and column of a post's fields at once
+ * (twin: _literal_places_py in jsontree).
+ * has_lone_surrogate(*values) is the scanner's test of every record for what no encoding can
+ * write (twin: linkguard.scan._has_lone_surrogate_py).
  *
  * tweet_quiet(text, ...) tells a quiet X post from its raw text, by a strict reading of JSON,
  * before anything parses it (linkguard.inputs.shapes.twitter.quiet_raw; a property test holds it
@@ -538,6 +542,39 @@ static PyObject *literal_places(PyObject *self, PyObject *const *args, Py_ssize_
 error:
     Py_DECREF(places);
     return NULL;
+}
+
+PyDoc_STRVAR(has_lone_surrogate_doc,
+"has_lone_surrogate(*values) -> bool\n--\n\n"
+"Whether a str among values (None and '' pass) holds a surrogate, which a str holds only unpaired\n"
+"(JSON's \"\\ud800\"): no text encoding can write it. A str of one byte a character holds none and\n"
+"is not read. The C twin of linkguard.scan._has_lone_surrogate_py; the scanner asks it of every\n"
+"record with text.");
+
+static PyObject *has_lone_surrogate(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    for (Py_ssize_t k = 0; k < nargs; k++) {
+        PyObject *v = args[k];
+        if (!PyUnicode_Check(v)) {
+            int truth = PyObject_IsTrue(v);
+            if (truth < 0) return NULL;
+            if (!truth) continue; /* None, as the Python twin passes it */
+            PyErr_SetString(PyExc_TypeError, "has_lone_surrogate takes str or None");
+            return NULL;
+        }
+        const Py_ssize_t n = PyUnicode_GET_LENGTH(v);
+        const void *data = PyUnicode_DATA(v);
+        switch (PyUnicode_KIND(v)) {
+        case PyUnicode_1BYTE_KIND: break;
+        case PyUnicode_2BYTE_KIND:
+            for (Py_ssize_t i = 0; i < n; i++)
+                if ((((const Py_UCS2 *)data)[i] & 0xF800) == 0xD800) Py_RETURN_TRUE;
+            break;
+        default:
+            for (Py_ssize_t i = 0; i < n; i++)
+                if ((((const Py_UCS4 *)data)[i] & 0xFFFFF800) == 0xD800) Py_RETURN_TRUE;
+        }
+    }
+    Py_RETURN_FALSE;
 }
 
 /* --- Counting the literals of a parsed JSON value (linkguard.inputs.jsontree) ------------------
@@ -1647,6 +1684,7 @@ static PyMethodDef methods[] = {
     {"count_newlines", count_newlines, METH_O, count_newlines_doc},
     {"newlines", newlines, METH_VARARGS, newlines_doc},
     {"literal_places", (PyCFunction)(void (*)(void))literal_places, METH_FASTCALL, literal_places_doc},
+    {"has_lone_surrogate", (PyCFunction)(void (*)(void))has_lone_surrogate, METH_FASTCALL, has_lone_surrogate_doc},
     {"literals", literals, METH_O, literals_doc},
     {"locate", locate, METH_VARARGS, locate_doc},
     {"split_run", split_run, METH_VARARGS, split_run_doc},
