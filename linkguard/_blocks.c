@@ -485,9 +485,10 @@ static PyObject *literal_places(PyObject *self, PyObject *const *args, Py_ssize_
         return NULL;
     }
     PyObject *text = args[0], *starts = args[1], *indices = args[2];
-    Py_ssize_t offset = PyLong_AsSsize_t(args[3]), line = PyLong_AsSsize_t(args[4]);
-    const Py_ssize_t column0 = PyLong_AsSsize_t(args[5]);
-    if (PyErr_Occurred()) return NULL;
+    Py_ssize_t offset, line, column0;
+    if ((offset = PyLong_AsSsize_t(args[3])) == -1 && PyErr_Occurred()) return NULL;
+    if ((line = PyLong_AsSsize_t(args[4])) == -1 && PyErr_Occurred()) return NULL;
+    if ((column0 = PyLong_AsSsize_t(args[5])) == -1 && PyErr_Occurred()) return NULL;
     const Py_ssize_t length = PyUnicode_GET_LENGTH(text), count = PyList_GET_SIZE(starts);
     const int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
