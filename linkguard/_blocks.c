@@ -14,6 +14,10 @@
  * split_run count and place the literals of a parsed value, the per-post walk of jsontree, and
  * value_end finds where an array or object closes (twins: _literals_py, _locate_py,
  * _split_run_py in jsontree, _value_end_py in jsondump; property tests check each pair agrees).
+ * literal_places(text, starts, indices, ...) gives the line and column of a post's fields at once
+ * (twin: _literal_places_py in jsontree).
+ * has_lone_surrogate(*values) is the scanner's test of every record for what no encoding can
+ * write (twin: linkguard.scan._has_lone_surrogate_py).
  *
  * tweet_quiet(text, ...) tells a quiet X post from its raw text, by a strict reading of JSON,
  * before anything parses it (linkguard.inputs.shapes.twitter.quiet_raw; a property test holds it
@@ -442,6 +446,136 @@ static PyObject *newlines(PyObject *self, PyObject *args) {
     case PyUnicode_2BYTE_KIND: return PyLong_FromSsize_t(newlines_ucs2(data, start, end));
     default: return PyLong_FromSsize_t(newlines_ucs4(data, start, end));
     }
+}
+
+PyDoc_STRVAR(literal_places_doc,
+"literal_places(text, starts, indices, offset, line, column0, /) -> (places, offset, line)\n--\n\n"
+"linkguard.inputs.jsontree.Positions.at of each literal index in turn (None stays None), from the\n"
+"line of text[offset], in one call: places as (line, column), and the offset and line after the\n"
+"last. A post's text and links are placed at once. The C twin of\n"
+"linkguard.inputs.jsontree._literal_places_py.");
+
+static Py_ssize_t text_newlines(int kind, const void *data, Py_ssize_t start, Py_ssize_t end) {
+    switch (kind) {
+    case PyUnicode_1BYTE_KIND: return newlines_ucs1(data, start, end);
+    case PyUnicode_2BYTE_KIND: return newlines_ucs2(data, start, end);
+    default: return newlines_ucs4(data, start, end);
+    }
+}
+
+/* (a, b) of two Py_ssize_t, a new reference. */
+static PyObject *size_pair(Py_ssize_t a, Py_ssize_t b) {
+    PyObject *out = PyTuple_New(2), *first = PyLong_FromSsize_t(a), *second = PyLong_FromSsize_t(b);
+    if (out == NULL || first == NULL || second == NULL) {
+        Py_XDECREF(out);
+        Py_XDECREF(first);
+        Py_XDECREF(second);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(out, 0, first);
+    PyTuple_SET_ITEM(out, 1, second);
+    return out;
+}
+
+/* A fast call: a post is placed once per post that shows a link, and parsing a format string
+ * for its six arguments cost more than placing. */
+static PyObject *literal_places(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 6 || !PyUnicode_Check(args[0]) || !PyList_Check(args[1]) || !PyList_Check(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "literal_places(text: str, starts: list, indices: list, int, int, int)");
+        return NULL;
+    }
+    PyObject *text = args[0], *starts = args[1], *indices = args[2];
+    Py_ssize_t offset, line, column0;
+    if ((offset = PyLong_AsSsize_t(args[3])) == -1 && PyErr_Occurred()) return NULL;
+    if ((line = PyLong_AsSsize_t(args[4])) == -1 && PyErr_Occurred()) return NULL;
+    if ((column0 = PyLong_AsSsize_t(args[5])) == -1 && PyErr_Occurred()) return NULL;
+    const Py_ssize_t length = PyUnicode_GET_LENGTH(text), count = PyList_GET_SIZE(starts);
+    const int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    if (offset < 0 || offset > length) {
+        PyErr_SetString(PyExc_ValueError, "offset out of the text");
+        return NULL;
+    }
+    PyObject *places = PyList_New(PyList_GET_SIZE(indices));
+    if (places == NULL) return NULL;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(indices); i++) {
+        PyObject *wanted = PyList_GET_ITEM(indices, i), *place;
+        if (wanted == Py_None) {
+            place = Py_NewRef(Py_None);
+        } else {
+            Py_ssize_t index = PyLong_AsSsize_t(wanted), start;
+            if (index == -1 && PyErr_Occurred()) goto error;
+            if (index < 0) {
+                PyErr_SetString(PyExc_ValueError, "a literal index is never negative");
+                goto error;
+            }
+            if (index >= count) {
+                place = size_pair(line, 1);
+            } else {
+                start = PyLong_AsSsize_t(PyList_GET_ITEM(starts, index));
+                if (start == -1 && PyErr_Occurred()) goto error;
+                if (start < 0 || start > length) {
+                    PyErr_SetString(PyExc_ValueError, "a literal starts out of the text");
+                    goto error;
+                }
+                if (start < offset) line -= text_newlines(kind, data, start, offset);
+                else line += text_newlines(kind, data, offset, start);
+                offset = start;
+                Py_ssize_t nl = PyUnicode_FindChar(text, '\n', 0, start, -1);
+                if (nl == -2) goto error;
+                place = size_pair(line, nl >= 0 ? start - nl + 1 : start + column0 + 1);
+            }
+        }
+        if (place == NULL) goto error;
+        PyList_SET_ITEM(places, i, place);
+    }
+    PyObject *out = PyTuple_New(3), *at = PyLong_FromSsize_t(offset), *at_line = PyLong_FromSsize_t(line);
+    if (out == NULL || at == NULL || at_line == NULL) {
+        Py_XDECREF(out);
+        Py_XDECREF(at);
+        Py_XDECREF(at_line);
+        goto error;
+    }
+    PyTuple_SET_ITEM(out, 0, places);
+    PyTuple_SET_ITEM(out, 1, at);
+    PyTuple_SET_ITEM(out, 2, at_line);
+    return out;
+error:
+    Py_DECREF(places);
+    return NULL;
+}
+
+PyDoc_STRVAR(has_lone_surrogate_doc,
+"has_lone_surrogate(*values) -> bool\n--\n\n"
+"Whether a str among values (None and '' pass) holds a surrogate, which a str holds only unpaired\n"
+"(JSON's \"\\ud800\"): no text encoding can write it. A str of one byte a character holds none and\n"
+"is not read. The C twin of linkguard.scan._has_lone_surrogate_py; the scanner asks it of every\n"
+"record with text.");
+
+static PyObject *has_lone_surrogate(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    for (Py_ssize_t k = 0; k < nargs; k++) {
+        PyObject *v = args[k];
+        if (!PyUnicode_Check(v)) {
+            int truth = PyObject_IsTrue(v);
+            if (truth < 0) return NULL;
+            if (!truth) continue; /* None, as the Python twin passes it */
+            PyErr_SetString(PyExc_TypeError, "has_lone_surrogate takes str or None");
+            return NULL;
+        }
+        const Py_ssize_t n = PyUnicode_GET_LENGTH(v);
+        const void *data = PyUnicode_DATA(v);
+        switch (PyUnicode_KIND(v)) {
+        case PyUnicode_1BYTE_KIND: break;
+        case PyUnicode_2BYTE_KIND:
+            for (Py_ssize_t i = 0; i < n; i++)
+                if ((((const Py_UCS2 *)data)[i] & 0xF800) == 0xD800) Py_RETURN_TRUE;
+            break;
+        default:
+            for (Py_ssize_t i = 0; i < n; i++)
+                if ((((const Py_UCS4 *)data)[i] & 0xFFFFF800) == 0xD800) Py_RETURN_TRUE;
+        }
+    }
+    Py_RETURN_FALSE;
 }
 
 /* --- Counting the literals of a parsed JSON value (linkguard.inputs.jsontree) ------------------
@@ -1658,6 +1792,8 @@ static PyMethodDef methods[] = {
     {"literal_starts", literal_starts, METH_VARARGS, literal_starts_doc},
     {"count_newlines", count_newlines, METH_O, count_newlines_doc},
     {"newlines", newlines, METH_VARARGS, newlines_doc},
+    {"literal_places", (PyCFunction)(void (*)(void))literal_places, METH_FASTCALL, literal_places_doc},
+    {"has_lone_surrogate", (PyCFunction)(void (*)(void))has_lone_surrogate, METH_FASTCALL, has_lone_surrogate_doc},
     {"literals", literals, METH_O, literals_doc},
     {"locate", locate, METH_VARARGS, locate_doc},
     {"split_run", split_run, METH_VARARGS, split_run_doc},

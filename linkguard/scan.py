@@ -258,8 +258,10 @@ class Scanner:
                 if post is not None:
                     if not reported.first(link):
                         continue
-                    if resolved:
-                        shown.extend(url for url in item.via if _TCO.match(url))
+                    if resolved:  # a loop, not a generator: runs for every link the export resolved
+                        for url in item.via:
+                            if _TCO.match(url):
+                                shown.append(url)
                 start = cand.start
                 newlines = text.count("\n", searched, start)
                 if newlines:
@@ -394,12 +396,20 @@ _SPACES = " \n"
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _has_lone_surrogate(*values: str | None) -> bool:
-    """A str holds a surrogate only unpaired (JSON's ``"\\ud800"``): UTF-8 cannot encode it."""
-    for v in values:  # noqa: SIM110 - a loop, not any() over a generator: runs for every record with text
+def _has_lone_surrogate_py(*values: str | None) -> bool:
+    """A str holds a surrogate only unpaired (JSON's ``"\\ud800"``): UTF-8 cannot encode it.
+    ``_has_lone_surrogate`` is this or its C twin (``_blocks.c``), asked of every record with text."""
+    for v in values:  # noqa: SIM110 - a loop, not any() over a generator
         if v and not v.isascii() and _LONE_SURROGATE.search(v):
             return True
     return False
+
+
+_has_lone_surrogate: Callable[..., bool]
+try:  # built from linkguard/_blocks.c when a C compiler was there at install time
+    from linkguard._blocks import has_lone_surrogate as _has_lone_surrogate
+except ImportError:  # pragma: no cover - depends on the install
+    _has_lone_surrogate = _has_lone_surrogate_py
 
 
 def _without_lone_surrogates(value: str | None) -> str | None:

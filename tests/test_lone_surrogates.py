@@ -10,7 +10,10 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from linkguard import scan
 from linkguard.cli import main
 from linkguard.report import FORMATS
 
@@ -69,3 +72,14 @@ def test_a_post_author_with_a_lone_surrogate_is_repaired_once_per_post(
     authors = {json.loads(line)["post"]["author"] for line in out.splitlines()}
     assert "Wahrheit \ufffdKanal" in authors and not any("\udc80" in (a or "") for a in authors)
     assert "lone-surrogate-replaced" in err
+
+
+#: Characters of each storage width, surrogates (paired or not) and their neighbours.
+_CHARS = st.sampled_from(["a", "\x7f", "é", "…", "\ud7ff", "\ud800", "\udbff", "\udc00", "\udfff", "\ue000"])
+_CHARS |= st.sampled_from(["😀", "\U00010000", "\U0010ffff"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(values=st.lists(st.none() | st.lists(_CHARS, max_size=6).map("".join), max_size=5))
+def test_the_surrogate_test_in_c_and_python_agree(values: list[str | None]) -> None:
+    assert scan._has_lone_surrogate(*values) == scan._has_lone_surrogate_py(*values)

@@ -91,13 +91,16 @@ def read_post(obj: Obj, path: Path, walker: Walker, holder: Holder | None) -> It
     text = fields.get(text_key)
     if not isinstance(text, str):
         text = ""
-    here = walker.place(at, (*path, text_key))
-    context = text or None
+    # the pointer of ``path``, onto which each field's keys are written (none needs escaping)
+    base = pointer(path) if path else ""
+    # the text and then each link placed in one call, as ``Walker.place`` placed them one by one
+    indices = [at.get((*path, text_key))]
+    links: list[tuple[str, str, Any, str | None]] = []
     for group in _GROUPS:
         entities = fields.get(group)
         if entities.__class__ is not dict and not isinstance(entities, OBJECTS):
             continue
-        for kind, items in members(entities):
+        for kind, items in entities.items() if entities.__class__ is dict else members(entities):
             if (kind != "urls" and kind != "media") or not isinstance(items, list):
                 continue
             for i, item in enumerate(items):
@@ -112,24 +115,31 @@ def read_post(obj: Obj, path: Path, walker: Walker, holder: Holder | None) -> It
                 if not isinstance(expanded, str):
                     continue
                 shown = link.get("display_url")
-                where = (*path, group, kind, str(i), "expanded_url" if "expanded_url" in link else "url")
-                line, column = walker.place(at, where, here)
-                yield Record(
-                    expanded,
-                    source,
-                    line,
-                    column,
-                    pointer(where),
-                    shown if isinstance(shown, str) else None,
-                    1,
-                    None,
-                    post,
-                    (short,) if isinstance(short, str) and short != expanded else (),
-                    "expanded_url",
-                    context,
-                )
+                field = "expanded_url" if "expanded_url" in link else "url"
+                number = str(i)
+                indices.append(at.get((*path, group, kind, number, field)))
+                links.append((f"{base}/{group}/{kind}/{number}/{field}", expanded, short, shown))
+    places = walker.pos.places(indices)
+    here = places[0] or (1, 1)
+    context = text or None
+    for i, (where, expanded, short, shown) in enumerate(links, 1):
+        line, column = places[i] or here
+        yield Record(
+            expanded,
+            source,
+            line,
+            column,
+            where,
+            shown if isinstance(shown, str) else None,
+            1,
+            None,
+            post,
+            (short,) if isinstance(short, str) and short != expanded else (),
+            "expanded_url",
+            context,
+        )
     if text:
-        yield from walker.string_records(text, *here, pointer((*path, text_key)), post)
+        yield from walker.string_records(text, *here, f"{base}/{text_key}", post)
     yield from rest
 
 
