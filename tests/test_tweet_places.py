@@ -16,22 +16,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from linkguard.inputs import jsondump, jsontree
-from linkguard.inputs.jsontree import OBJECTS, Holder, Obj, Path, Walker, as_dict, members, pointer, text_of
+from linkguard.inputs.jsontree import OBJECTS, Holder, Obj, Path, Walker, as_dict, members, pointer
 from linkguard.inputs.shapes import SHAPES, twitter
-from linkguard.models import Post, Record
+from linkguard.models import Record
 
 
 def _read_post_placing_each(obj: Obj, path: Path, walker: Walker, holder: Holder | None) -> Iterator[Record]:
     """The slow way: ``twitter.read_post`` as it was, each field placed by ``Walker.place``."""
     fields, source = obj.fields, walker.source
-    tweet_id = text_of(fields.get("id_str"))
-    user = fields.get("user")
-    author = text_of(as_dict(user).get("screen_name")) if isinstance(user, OBJECTS) else None
-    if tweet_id is None:
-        url = None
-    else:
-        url = f"https://x.com/{author}/status/{tweet_id}" if author else f"https://x.com/i/status/{tweet_id}"
-    post = Post("x", tweet_id, url, author, twitter.twitter_date(fields.get("created_at")))
+    post = twitter.post_of(fields)
     text_key = "full_text" if "full_text" in fields else "text"
     at, rest = walker.split_post(obj, path, post, twitter._OWN[text_key], twitter._META)
     text = fields.get(text_key)

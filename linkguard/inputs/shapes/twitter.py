@@ -76,8 +76,8 @@ def is_post(obj: Obj, holder: Holder | None) -> bool:
     return "id_str" in obj.keys and ("full_text" in obj.keys or "text" in obj.keys)
 
 
-def read_post(obj: Obj, path: Path, walker: Walker, holder: Holder | None) -> Iterator[Record]:
-    fields, source = obj.fields, walker.source
+def post_of(fields: dict[str, Any]) -> Post:
+    """The tweet's identity: its id, permalink, author and date."""
     tweet_id = text_of(fields.get("id_str"))
     user = fields.get("user")
     author = text_of(as_dict(user).get("screen_name")) if isinstance(user, OBJECTS) else None
@@ -85,7 +85,12 @@ def read_post(obj: Obj, path: Path, walker: Walker, holder: Holder | None) -> It
         url = None
     else:
         url = f"https://x.com/{author}/status/{tweet_id}" if author else f"https://x.com/i/status/{tweet_id}"
-    post = Post("x", tweet_id, url, author, twitter_date(fields.get("created_at")))
+    return Post("x", tweet_id, url, author, twitter_date(fields.get("created_at")))
+
+
+def read_post(obj: Obj, path: Path, walker: Walker, holder: Holder | None) -> Iterator[Record]:
+    fields, source = obj.fields, walker.source
+    post = post_of(fields)
     text_key = "full_text" if "full_text" in fields else "text"
     at, rest = walker.split_post(obj, path, post, _OWN[text_key], _META)
     text = fields.get(text_key)
