@@ -1736,8 +1736,8 @@ PyDoc_STRVAR(quiet_runs_doc,
 "literals) to parse, or, where tweet_quiet gives a text to prove quiet, (start, end, literals, text);\n"
 "and each run of at most longest elements that tweet_quiet says are quiet (0 or 1) one\n"
 "(start, end, elements, records): records of them give one empty record each, start being where\n"
-"the first of those opens (where the run does, when none does). The C twin of\n"
-"linkguard.inputs.shapes.twitter._quiet_runs_py.");
+"the first of those opens (where the run does, when none does). A property test holds it to\n"
+"array_spans and tweet_quiet element by element (tests/test_quiet_runs.py).");
 
 static PyObject *quiet_runs(PyObject *self, PyObject *args) {
     PyObject *text, *not_wrappers, *quiet_full, *quiet_text;

@@ -19,6 +19,7 @@ from test_quiet_raw import PARSED, joined, needs_c, raw_posts
 
 from linkguard.inputs import jsondump, jsontree
 from linkguard.inputs.decoding import LINES_BLOCK_CHARS
+from linkguard.inputs.jsontree import QuietRuns
 from linkguard.inputs.shapes import SHAPES, twitter
 from linkguard.models import Record, Skipped
 
@@ -66,6 +67,39 @@ def _runs(items: list[Record | Skipped]) -> list[int]:
 
 
 # -- the C pass and its twin -----------------------------------------------------------------------
+def _quiet_runs_py(
+    text: str, at: int, first: bool, eof: bool, deep: int, longest: int, not_wrappers: tuple[str, ...] | None
+) -> QuietRuns:
+    """``twitter.quiet_runs`` as ``array_spans`` and ``tweet_quiet`` give it element by element:
+    the slow way the C pass is held to."""
+    from linkguard._blocks import array_spans  # C, as is tweet_quiet (the module needs C)
+
+    tweet_quiet = twitter.tweet_quiet
+    assert tweet_quiet is not None
+    items: QuietRuns = []
+    run: list[int] = []  # start, end, elements, records of the run being read
+    for start, end, count in array_spans(text, at, first, eof, deep):
+        found = tweet_quiet(text, start, end, not_wrappers, *twitter._QUIET_TUPLES)
+        if found == 0 or found == 1:  # (False and True are no answers of tweet_quiet)
+            if not run:
+                run = [start, end, 0, 0]
+            if found and not run[3]:
+                run[0] = start
+            run[1], run[2], run[3] = end, run[2] + 1, run[3] + int(found)
+            if run[2] < longest:
+                continue
+        if run:
+            items.append((run[0], run[1], run[2], run[3]))
+            run = []
+        if isinstance(found, str):
+            items.append((start, end, count, found))
+        elif found is None:
+            items.append((start, end, count))
+    if run:
+        items.append((run[0], run[1], run[2], run[3]))
+    return items
+
+
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     raws=st.lists(
@@ -86,7 +120,7 @@ def test_the_c_pass_gives_what_array_spans_and_tweet_quiet_give_element_by_eleme
     not_wrappers = jsontree.Walker(jsontree.Positions(""), "t", SHAPES)._not_wrappers if wrapped else None
     for at in (2, 0, 5):
         args = (text, at, at == 2, eof, deep, longest, not_wrappers)
-        assert twitter.quiet_runs(*args) == twitter._quiet_runs_py(*args)
+        assert twitter.quiet_runs(*args) == _quiet_runs_py(*args)
 
 
 def test_a_run_is_cut_by_what_is_not_quiet_and_by_its_longest() -> None:

@@ -221,38 +221,6 @@ def quiet_runs(
     return _quiet_runs(text, at, first, eof, deep, longest, not_wrappers, *_QUIET_TUPLES)
 
 
-def _quiet_runs_py(
-    text: str, at: int, first: bool, eof: bool, deep: int, longest: int, not_wrappers: tuple[str, ...] | None
-) -> QuietRuns:
-    """:func:`quiet_runs` as ``array_spans`` and ``tweet_quiet`` give it element by element: the
-    twin a property test holds the C to."""
-    from linkguard._blocks import array_spans  # C, as is tweet_quiet
-
-    assert tweet_quiet is not None
-    items: QuietRuns = []
-    run: list[int] = []  # start, end, elements, records of the run being read
-    for start, end, count in array_spans(text, at, first, eof, deep):
-        found = tweet_quiet(text, start, end, not_wrappers, *_QUIET_TUPLES)
-        if found == 0 or found == 1:  # (False and True are no answers of tweet_quiet)
-            if not run:
-                run = [start, end, 0, 0]
-            if found and not run[3]:
-                run[0] = start
-            run[1], run[2], run[3] = end, run[2] + 1, run[3] + int(found)
-            if run[2] < longest:
-                continue
-        if run:
-            items.append((run[0], run[1], run[2], run[3]))
-            run = []
-        if isinstance(found, str):
-            items.append((start, end, count, found))
-        elif found is None:
-            items.append((start, end, count))
-    if run:
-        items.append((run[0], run[1], run[2], run[3]))
-    return items
-
-
 SHAPE = Shape(
     "x",
     is_post,
