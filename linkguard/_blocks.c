@@ -529,17 +529,7 @@ static PyObject *literal_places(PyObject *self, PyObject *const *args, Py_ssize_
         if (place == NULL) goto error;
         PyList_SET_ITEM(places, i, place);
     }
-    PyObject *out = PyTuple_New(3), *at = PyLong_FromSsize_t(offset), *at_line = PyLong_FromSsize_t(line);
-    if (out == NULL || at == NULL || at_line == NULL) {
-        Py_XDECREF(out);
-        Py_XDECREF(at);
-        Py_XDECREF(at_line);
-        goto error;
-    }
-    PyTuple_SET_ITEM(out, 0, places);
-    PyTuple_SET_ITEM(out, 1, at);
-    PyTuple_SET_ITEM(out, 2, at_line);
-    return out;
+    return Py_BuildValue("(Nnn)", places, offset, line); /* N: places is the tuple's, even on failure */
 error:
     Py_DECREF(places);
     return NULL;
