@@ -1774,6 +1774,50 @@ error:
     Py_DECREF(items);
     return NULL;
 }
+
+PyDoc_STRVAR(quiet_lines_doc,
+"quiet_lines(text, at, size, not_wrappers, quiet_full, quiet_text, /) -> (stop, end, lines, first, quiet, posts, found)\n--\n\n"
+"The lines of text from at on (each up to and with a '\\n'; the last may have none) that\n"
+"jsondump.read_lines passes without parsing them, in one pass: blank ones (str.isspace) and those\n"
+"tweet_quiet says are quiet posts (0 or 1). It stops at the first other line, text[stop:end]\n"
+"(stop = end = len(text) when there is none): one that tweet_quiet leaves to the caller (found: the\n"
+"text to prove quiet; else None), one that may not be quiet, or one cut short (no '\\n', and size\n"
+"characters or more). lines: the lines before stop; quiet: how many of them are quiet posts, first\n"
+"(-1: none) which is the first of those, posts how many of those have text. A property test holds\n"
+"it to tweet_quiet line by line (tests/test_quiet_lines.py).");
+
+static PyObject *quiet_lines(PyObject *self, PyObject *args) {
+    PyObject *text, *not_wrappers, *quiet_full, *quiet_text;
+    Py_ssize_t at, size;
+    if (!PyArg_ParseTuple(args, "UnnOO!O!", &text, &at, &size, &not_wrappers, &PyTuple_Type, &quiet_full,
+                          &PyTuple_Type, &quiet_text) ||
+        !quiet_keys_ok(not_wrappers))
+        return NULL;
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    const int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t i = at < 0 ? 0 : at, end = n, lines = 0, first = -1, quiet = 0, posts = 0, from, to, k;
+    for (; i < n; i = end, lines++) {
+        end = PyUnicode_FindChar(text, '\n', i, n, 1);
+        if (end == -2) return NULL;
+        end = end < 0 ? n : end + 1;
+        if (end == n && PyUnicode_READ(kind, data, n - 1) != '\n' && n - i >= size) break; /* cut short */
+        for (k = i; k < end && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, k)); k++) {
+        }
+        if (k == end) continue; /* blank */
+        const int found = quiet_post(text, i, end, not_wrappers, quiet_full, quiet_text, &from, &to);
+        if (found == 2) {
+            PyObject *proof = PyUnicode_Substring(text, from, to);
+            return proof == NULL ? NULL : Py_BuildValue("(nnnnnnN)", i, end, lines, first, quiet, posts, proof);
+        }
+        if (found < 0) break;
+        if (first < 0) first = lines;
+        quiet++;
+        posts += found;
+    }
+    if (i >= n) i = end = n;
+    return Py_BuildValue("(nnnnnnO)", i, end, lines, first, quiet, posts, Py_None);
+}
 #undef SCH
 
 static PyMethodDef methods[] = {
@@ -1793,6 +1837,7 @@ static PyMethodDef methods[] = {
     {"json_boundary", json_boundary, METH_VARARGS, json_boundary_doc},
     {"tweet_quiet", tweet_quiet, METH_VARARGS, tweet_quiet_doc},
     {"quiet_runs", quiet_runs, METH_VARARGS, quiet_runs_doc},
+    {"quiet_lines", quiet_lines, METH_VARARGS, quiet_lines_doc},
     {NULL, NULL, 0, NULL},
 };
 

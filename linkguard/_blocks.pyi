@@ -50,6 +50,15 @@ def quiet_runs(
     quiet_text: tuple[str, ...],
     /,
 ) -> list[tuple[int, int, int] | tuple[int, int, int, int | str]]: ...
+def quiet_lines(
+    text: str,
+    at: int,
+    size: int,
+    not_wrappers: tuple[str, ...] | None,
+    quiet_full: tuple[str, ...],
+    quiet_text: tuple[str, ...],
+    /,
+) -> tuple[int, int, int, int, int, int, str | None]: ...
 
 class Names:
     def __init__(self, text: str, numbers: bytes, /) -> None: ...

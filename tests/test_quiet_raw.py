@@ -21,7 +21,9 @@ from linkguard.inputs.shapes import SHAPES, twitter
 from linkguard.models import Record, Skipped
 
 #: The same shapes without the raw test: every post is parsed and read.
-PARSED = tuple(dataclasses.replace(shape, quiet_raw=None, quiet_runs=None) for shape in SHAPES)
+PARSED = tuple(
+    dataclasses.replace(shape, quiet_raw=None, quiet_runs=None, quiet_lines=None) for shape in SHAPES
+)
 
 #: What may be spliced into a post's raw text: JSON's own characters, escapes, the start of a
 #: link or of an obfuscated one, a non-JSON number, characters outside ASCII and a control one.

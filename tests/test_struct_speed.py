@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from hypothesis import strategies as st
 
 from linkguard.cli import main
 from linkguard.extract import candidates
-from linkguard.inputs.decoding import readlines
+from linkguard.inputs.decoding import readblocks
 from linkguard.inputs.jsondump import read_lines
 from linkguard.inputs.shapes import twitter
 from linkguard.models import Evidence, Finding, Link, Outlet, Post, Record, Verdict
@@ -224,7 +225,17 @@ def _readline_all(text: str, size: int) -> list[str]:
 )
 def test_lines_read_a_block_at_a_time_are_readlines(text: str, size: int, block: int) -> None:
     stream = io.TextIOWrapper(io.BytesIO(text.encode()), encoding="utf-8", newline="")
-    assert list(readlines(stream, size, block)) == _readline_all(text, size)
+    assert _lines_of(readblocks(stream, size, block)) == _readline_all(text, size)
+
+
+def _lines_of(texts: Iterable[str]) -> list[str]:
+    """The lines of ``readblocks``' texts, each cut after each "\n" (and never empty)."""
+    lines: list[str] = []
+    for text in texts:
+        assert text
+        *whole, last = text.split("\n")
+        lines += [line + "\n" for line in whole] + ([last] if last else [])
+    return lines
 
 
 def test_json_lines_with_every_line_end_and_a_line_over_the_limit(tmp_path: Path) -> None:
@@ -241,7 +252,7 @@ def test_json_lines_with_every_line_end_and_a_line_over_the_limit(tmp_path: Path
         (3, 31, "siehe welt.ltd/a3"),
     ]
     with path.open(encoding="utf-8", newline="") as stream:
-        assert list(readlines(stream, 20)) == _readline_all(text, 20)
+        assert _lines_of(readblocks(stream, 20)) == _readline_all(text, 20)
 
 
 @settings(max_examples=200, deadline=None)

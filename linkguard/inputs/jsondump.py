@@ -21,13 +21,14 @@ from typing import Any
 import orjson
 
 from linkguard.inputs import plaintext
-from linkguard.inputs.decoding import readlines
+from linkguard.inputs.decoding import readblocks
 from linkguard.inputs.jsontree import (
     Holder,
     Obj,
     Pairs,
     Path,
     Positions,
+    QuietLines,
     Walker,
     literal_starts,
     newlines,
@@ -420,68 +421,102 @@ def read_lines(stream: io.TextIOWrapper, source: str, *, first_line: int = 1) ->
     """
     line_no = first_line - 1
     walker = Walker(Positions(""), source, SHAPES)  # one for all lines: its ``pos`` is each line's
-    lines = readlines(stream, MAX_LINE_CHARS)
     # quiet posts read and not yet given (what the read below gives each, told without parsing it,
     # as ``_elements`` does): one record counts a run of them, at its first line
     run_line = run_lines = run_posts = 0
+    column = 0  # where the rest of a line over ``MAX_LINE_CHARS`` goes on (0: none does)
     try:
-        for line in lines:
-            line_no += 1
-            oversize = not line.endswith("\n") and len(line) >= MAX_LINE_CHARS
-            if not oversize:
-                if line.isspace():  # not empty: the loop ends there; as ``not line.strip()`` without the copy
-                    continue
-                quiet = walker.quiet_records(line, 0, len(line))
-                if quiet is not None:
+        for text in readblocks(stream, MAX_LINE_CHARS):
+            at, end = 0, len(text)
+            if column:  # the next piece of that line, as ``readline`` gives it
+                at = text.find("\n") + 1 or end
+                yield Record(text[:at], source, line_no, column, count=0)
+                column = 0 if text[at - 1] == "\n" else column + at
+            while at < end:
+                # the lines that need no parsing, in one pass, up to one that may
+                stop, at, lines, first, quiet, posts, found = walker.quiet_lines(
+                    text, at, MAX_LINE_CHARS
+                ) or _quiet_lines_py(walker, text, at, MAX_LINE_CHARS)
+                if quiet:
+                    run_line = run_line if run_lines else line_no + first + 1
+                    run_lines += quiet
+                    run_posts += posts
+                line_no += lines
+                if stop == end:
+                    break
+                line_no += 1
+                if found is not None and quiet_text(found):
                     run_line = run_line if run_lines else line_no
                     run_lines += 1
-                    run_posts += quiet
+                    run_posts += 1
                     continue
-            if run_lines:
-                run, run_lines, run_posts = _quiet_lines(source, run_line, run_lines, run_posts), 0, 0
-                yield run
-            if oversize:
-                yield Skipped(
-                    source,
-                    "oversize-json-line-scanned-as-text",
-                    f"over {MAX_LINE_CHARS} characters",
-                    line_no,
-                    kept=True,
-                )
-                yield Record(line, source, line_no, 1, count=1)
-                rest = next(lines, "")
-                column = len(line) + 1
-                while rest:
-                    yield Record(rest, source, line_no, column, count=0)
-                    if rest.endswith("\n"):
-                        break
-                    column += len(rest)
-                    rest = next(lines, "")
-                continue
-            starts, wide, brackets = literal_starts(line, 0, len(line))
-            try:
-                doc = _loads(line, wide, brackets)
-            except (json.JSONDecodeError, RecursionError) as exc:
-                detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
-                yield Skipped(source, "malformed-json-line-scanned-as-text", detail, line_no, kept=True)
-                yield Record(line, source, line_no, 1)
-                continue
-            walker.pos = Positions(line, line_no, starts=starts)
-            records = walker.records(doc, (), None, functools.partial(_PAIRS_DECODER.decode, line))
-            if not records:
-                yield Record("", source, line_no, 1, f"line {line_no}", count=1)
-                continue
-            for record in records:  # made for this line alone: labelled in place, not copied
-                record.record = f"line {line_no}{record.record or ''}"
-                record.count = 0
-            records[0].count = 1
-            yield from records
+                if run_lines:
+                    run, run_lines, run_posts = _quiet_lines(source, run_line, run_lines, run_posts), 0, 0
+                    yield run
+                line = text[stop:at]
+                if not line.endswith("\n") and len(line) >= MAX_LINE_CHARS:  # the text's last
+                    yield Skipped(
+                        source,
+                        "oversize-json-line-scanned-as-text",
+                        f"over {MAX_LINE_CHARS} characters",
+                        line_no,
+                        kept=True,
+                    )
+                    yield Record(line, source, line_no, 1, count=1)
+                    column = len(line) + 1
+                    continue
+                yield from _line_records(walker, line, line_no, source)
     except Exception:  # the stream fails part-way: the posts read before it are counted, as before
         if run_lines:
             yield _quiet_lines(source, run_line, run_lines, run_posts)
         raise
     if run_lines:
         yield _quiet_lines(source, run_line, run_lines, run_posts)
+
+
+def _quiet_lines_py(walker: Walker, text: str, at: int, size: int) -> QuietLines:
+    """:meth:`Walker.quiet_lines` line by line, each quiet post told by :meth:`Walker.quiet_records`
+    (C when built): the way when no shape tells them in one pass, and the slow way the one pass is
+    held to."""
+    lines = quiet = posts = 0
+    first = -1
+    while at < len(text):
+        end = text.find("\n", at) + 1 or len(text)
+        line = text[at:end]
+        if not line.endswith("\n") and len(line) >= size:
+            return at, end, lines, first, quiet, posts, None
+        if not line.isspace():  # as ``not line.strip()`` without the copy
+            found = walker.quiet_records(line, 0, len(line))
+            if found is None:
+                return at, end, lines, first, quiet, posts, None
+            first = first if quiet else lines
+            quiet += 1
+            posts += found
+        lines += 1
+        at = end
+    return len(text), len(text), lines, first, quiet, posts, None
+
+
+def _line_records(walker: Walker, line: str, line_no: int, source: str) -> Iterable[Record | Skipped]:
+    """The records of one JSON line that may show a link (or of one that is no JSON)."""
+    starts, wide, brackets = literal_starts(line, 0, len(line))
+    try:
+        doc = _loads(line, wide, brackets)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+        return [
+            Skipped(source, "malformed-json-line-scanned-as-text", detail, line_no, kept=True),
+            Record(line, source, line_no, 1),
+        ]
+    walker.pos = Positions(line, line_no, starts=starts)
+    records = walker.records(doc, (), None, functools.partial(_PAIRS_DECODER.decode, line))
+    if not records:
+        return [Record("", source, line_no, 1, f"line {line_no}", count=1)]
+    for record in records:  # made for this line alone: labelled in place, not copied
+        record.record = f"line {line_no}{record.record or ''}"
+        record.count = 0
+    records[0].count = 1
+    return records
 
 
 def _quiet_lines(source: str, line: int, lines: int, posts: int) -> Record:

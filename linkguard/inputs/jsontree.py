@@ -393,6 +393,12 @@ def _nothing(obj: Obj) -> frozenset[str]:
 #: says its ``text`` is (else parsed); ``(start, end, elements, records)`` of a run of at most
 #: ``longest`` quiet ones, ``records`` of which give an empty record each, the first at ``start``.
 QuietRuns = list[tuple[int, int, int] | tuple[int, int, int, int | str]]
+#: The lines from a text's ``at`` on that ``Shape.quiet_lines`` passes without parsing them (blank
+#: lines, and quiet posts held by nothing): ``(stop, end, lines, first, quiet, posts, found)``, where
+#: ``text[stop:end]`` is the line it stops at (``stop == end == len(text)``: none), ``lines`` the lines
+#: before it, ``quiet`` of them quiet posts, ``first`` the first of those (-1: none), ``posts`` of them
+#: with text; ``found``: the stop line is a quiet post if :func:`quiet_text` says its ``found`` is.
+QuietLines = tuple[int, int, int, int, int, int, str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -428,6 +434,9 @@ class Shape:
     #: ``quiet_raw`` over the run of array elements that ``array_spans`` finds, in one pass:
     #: ``(text, at, first, eof, deep, longest, not_wrappers)`` gives :data:`QuietRuns`.
     quiet_runs: Callable[[str, int, bool, bool, int, int, tuple[str, ...] | None], QuietRuns] | None = None
+    #: ``quiet_raw`` over the JSON Lines of a text block, in one pass: ``(text, at, size, not_wrappers)``
+    #: gives :data:`QuietLines` (a line without a line end and ``size`` long or longer stops it).
+    quiet_lines: Callable[[str, int, int, tuple[str, ...] | None], QuietLines] | None = None
 
 
 class Walker:
@@ -450,6 +459,7 @@ class Walker:
         self._not_wrappers = None if self._marks is None else tuple(self._marks | _WRAPPER_KEYS_WALKED_APART)
         self._quiet_raw = shapes[0].quiet_raw if shapes else None
         self._quiet_runs = shapes[0].quiet_runs if shapes else None
+        self._quiet_lines = shapes[0].quiet_lines if shapes else None
 
     def quiet_records(self, text: str, start: int, end: int) -> int | None:
         """How many records (0 or 1, an empty one that counts the post) :meth:`records` gives the
@@ -466,6 +476,13 @@ class Walker:
         if quiet_runs is None:
             return None
         return quiet_runs(text, at, first, eof, deep, self.longest_run, self._not_wrappers)
+
+    def quiet_lines(self, text: str, at: int, size: int) -> QuietLines | None:
+        """The JSON Lines from ``text[at]`` on that need no parsing, each quiet post told from its
+        raw text by the first shape (as :meth:`quiet_records` tells it); ``None`` when no shape can
+        tell them in one pass."""
+        quiet_lines = self._quiet_lines
+        return None if quiet_lines is None else quiet_lines(text, at, size, self._not_wrappers)
 
     def walk(
         self, value: Any, path: Path, post: Post | None = None, holder: Holder | None = None

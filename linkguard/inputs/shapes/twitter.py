@@ -13,6 +13,7 @@ from linkguard.inputs.jsontree import (
     Obj,
     Pairs,
     Path,
+    QuietLines,
     QuietRuns,
     Shape,
     Walker,
@@ -187,13 +188,15 @@ tweet_quiet: (
     Callable[[str, int, int, tuple[str, ...] | None, tuple[str, ...], tuple[str, ...]], int | str | None]
     | None
 )
-#: The C pass behind :func:`quiet_runs`.
+#: The C passes behind :func:`quiet_runs` and :func:`quiet_lines`.
 _quiet_runs: Callable[..., QuietRuns] | None
+_quiet_lines: Callable[..., QuietLines] | None
 try:  # built from linkguard/_blocks.c when a C compiler was there at install time
+    from linkguard._blocks import quiet_lines as _quiet_lines
     from linkguard._blocks import quiet_runs as _quiet_runs
     from linkguard._blocks import tweet_quiet
 except ImportError:  # pragma: no cover - depends on the install: every tweet is parsed
-    tweet_quiet = _quiet_runs = None
+    tweet_quiet = _quiet_runs = _quiet_lines = None
 
 
 #: ``_QUIET_KEYS`` as C compares them, in place.
@@ -221,6 +224,14 @@ def quiet_runs(
     return _quiet_runs(text, at, first, eof, deep, longest, not_wrappers, *_QUIET_TUPLES)
 
 
+def quiet_lines(text: str, at: int, size: int, not_wrappers: tuple[str, ...] | None) -> QuietLines:
+    """The JSON Lines from ``text[at]`` on that are blank or quiet tweets (:func:`quiet_raw`, in C) in
+    one pass (see ``Shape.quiet_lines``): in a scan of JSON Lines, one Python step for a run of
+    quiet lines where each line was several."""
+    assert _quiet_lines is not None
+    return _quiet_lines(text, at, size, not_wrappers, *_QUIET_TUPLES)
+
+
 SHAPE = Shape(
     "x",
     is_post,
@@ -229,4 +240,5 @@ SHAPE = Shape(
     marks=frozenset({"id_str"}),
     quiet_raw=None if tweet_quiet is None else quiet_raw,
     quiet_runs=None if _quiet_runs is None else quiet_runs,
+    quiet_lines=None if _quiet_lines is None else quiet_lines,
 )
