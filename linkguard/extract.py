@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from linkguard import suffixes
-from linkguard.deobfuscate import build_shadow, obfuscations_in, shadow_positions
+from linkguard.deobfuscate import build_shadow, maybe_defanged, obfuscations_in, shadow_positions
 from linkguard.limits import MAX_LABEL_CHARS, MAX_URL_CHARS
 from linkguard.models import Candidate
 from linkguard.normalize import is_public_suffix
@@ -562,6 +562,9 @@ def candidates(
     suffixes that are no everyday word are read that way.
     """
     if suspect is None:
+        one = _one_url(text)
+        if one and not maybe_defanged(text):  # ASCII with nothing to undo: no shadow positions
+            return one  # what the end of the fast path gives (a property test), found first
         positions = shadow_positions(text)
     else:
         positions = [p for start, end in suspect for p in shadow_positions(text, start, end)]

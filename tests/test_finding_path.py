@@ -5,6 +5,8 @@
   must be the one the branch for any URL makes; a bare host's test skips the pattern for a URL.
 - ``extract._one_url`` checks a one-URL text's host once per host (``_one_url_host``): it must
   accept what the single pattern with the host's labels in it accepts.
+- ``extract.candidates`` returns a one-URL text with nothing to undo before looking for
+  obfuscation: it must find what looking first finds.
 - ``unwrap.unwrapped`` looks into a target only when its label is a wrapper's: the link must be
   the one looking into every target gives.
 """
@@ -135,6 +137,26 @@ def test_a_one_url_texts_host_is_checked_as_the_whole_pattern_checks_it(
         and m.group(1) != "t.co"
     )
     assert extract._one_url(text) == ([Candidate(text, text, 0, (), True, None)] if whole else [])
+
+
+#: One-URL texts and near misses, with every ASCII trigger of the de-obfuscating path.
+ONE_URL_TEXT = st.tuples(
+    st.sampled_from(["https://", "http://", "hxxps://", "ftp://", ""]),
+    st.sampled_from(["www.welt.de", "welt.ltd", "t.co", "a.zz", "welt[.]ltd", "Welt.de"]),
+    st.lists(
+        st.sampled_from([*"/?#[](){}\\*.:xXpP ", "xxp", "(dot)", "[.]", "\\.", "a", "ä"]), max_size=6
+    ).map("".join),
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(ONE_URL_TEXT)
+@example("https://www.welt.de/politik/ausland/article0.html")
+@example("https://welt.ltd/a[.]b")
+@example("https://welt.ltd/hxxp")
+@example("https://welt.ltd/a\\.b")
+def test_a_one_url_text_is_read_as_looking_for_obfuscation_first_reads_it(text: str) -> None:
+    assert extract.candidates(text) == extract.candidates(text, suspect=[(0, len(text))])
 
 
 class _Every:
