@@ -36,7 +36,7 @@ TRIGGER_ASCII = re.compile(
 )
 
 
-def _maybe_defanged(text: str) -> bool:
+def maybe_defanged(text: str) -> bool:
     """Cheap pre-check for :data:`TRIGGER_ASCII` (substring tests run at C speed)."""
     return (
         " . " in text
@@ -80,7 +80,7 @@ def shadow_positions(text: str, start: int = 0, end: int | None = None) -> list[
     found: list[int] = []
     if not part.isascii():
         found += [m.start() + start for m in _NON_ASCII.finditer(part) if _is_trigger(m.group())]
-    if _maybe_defanged(part):
+    if maybe_defanged(part):
         found += [m.start() + start for m in TRIGGER_ASCII.finditer(part)]
         found.sort()
     return found
@@ -202,7 +202,7 @@ def build_shadow(text: str, accept: AcceptDot | None = None) -> Shadow:
     shadow = "".join(chars)
     refanged: list[tuple[int, int]] = []
     if (
-        (_maybe_defanged(shadow) and TRIGGER_ASCII.search(shadow)) or _HAS_DOT_SYMBOL.search(shadow)
+        (maybe_defanged(shadow) and TRIGGER_ASCII.search(shadow)) or _HAS_DOT_SYMBOL.search(shadow)
     ) and _REFANG.search(shadow):
         pieces: list[str] = []
         new_starts: list[int] = []

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from linkguard import suffixes
-from linkguard.deobfuscate import build_shadow, obfuscations_in, shadow_positions
+from linkguard.deobfuscate import build_shadow, maybe_defanged, obfuscations_in, shadow_positions
 from linkguard.limits import MAX_LABEL_CHARS, MAX_URL_CHARS
 from linkguard.models import Candidate
 from linkguard.normalize import is_public_suffix
@@ -370,12 +370,21 @@ def _plain_candidates(text: str, lo: int = 0, hi: int | None = None) -> list[Can
 
 
 #: A text that is one URL and nothing else, as an export's ``expanded_url`` is: a special scheme,
-#: a lowercase host of LDH labels ending in a TLD of letters (within the grammar's bounds), and a
-#: path of printable ASCII that the grammar's path takes whole (``_one_url``).
-_ONE_URL = re.compile(
-    r"(?:https?|ftp|wss?)://((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.){1,20}([a-z]{2,63}))"
-    rf"(?:[/?#][!#-;=?-_a-z|~]{{0,{MAX_URL_CHARS}}})?"
-)
+#: a lowercase host (``_one_url_host`` says which) and a path of printable ASCII that the
+#: grammar's path takes whole (``_one_url``). The host is the run of its characters up to the
+#: path, which starts with none of them.
+_ONE_URL = re.compile(rf"(?:https?|ftp|wss?)://([a-z0-9.-]+)(?:[/?#][!#-;=?-_a-z|~]{{0,{MAX_URL_CHARS}}})?")
+#: LDH labels ending in a TLD of letters, within the grammar's bounds.
+_ONE_URL_HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.){1,20}([a-z]{2,63})")
+
+
+@lru_cache(maxsize=4096)
+def _one_url_host(host: str) -> bool:
+    """Whether the grammar reads ``host`` whole as the host of a one-URL text: its labels and
+    TLD (known, not t.co, whose slug rules are the grammar's) are checked once per host, which
+    an export names over and over; the pattern's labels were most of reading such a text."""
+    m = _ONE_URL_HOST.fullmatch(host)
+    return m is not None and m.group(1) in _tlds() and host != "t.co"
 
 
 def _one_url(text: str) -> list[Candidate]:
@@ -384,7 +393,7 @@ def _one_url(text: str) -> list[Candidate]:
     Searching a structured value with the grammar cost a tenth of a scan of an X archive; a
     property test holds the two readings equal."""
     m = _ONE_URL.fullmatch(text)
-    if m is None or text[-1] in _TRIM_CHARS or m.group(2) not in _tlds() or m.group(1) == "t.co":
+    if m is None or text[-1] in _TRIM_CHARS or not _one_url_host(m.group(1)):
         return []
     return [Candidate(text, text, 0, (), True, None)]
 
@@ -553,6 +562,9 @@ def candidates(
     suffixes that are no everyday word are read that way.
     """
     if suspect is None:
+        one = _one_url(text)
+        if one and not maybe_defanged(text):  # ASCII with nothing to undo: no shadow positions
+            return one  # what the end of the fast path gives (a property test), found first
         positions = shadow_positions(text)
     else:
         positions = [p for start, end in suspect for p in shadow_positions(text, start, end)]

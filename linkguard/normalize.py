@@ -256,6 +256,7 @@ def _is_plain_host(text: str) -> bool:
     an ``http`` URL with no user, port, path or escape) is the text itself."""
     return (
         len(text) <= MAX_HOST_CHARS
+        and ":" not in text  # a URL: no host matches, and ``_LDH`` need not say so
         and _LDH.fullmatch(text) is not None
         and "a" <= text[text.rfind(".") + 1] <= "z"
         and "xn--" not in text
@@ -342,21 +343,8 @@ def _inner_link(text: str) -> Link | None:
 
 
 #: A URL with a lowercase special scheme, ``//``, and nothing a browser drops, maps or reads as a
-#: slash: no white space or control characters, no backslash (``_url_parts``).
+#: slash: no white space or control characters, no backslash (``_link``).
 _PLAIN_URL = re.compile(r"(https?|wss?|ftp)://([^/\\?#\x00-\x20]+)([^?#\\\x00-\x20]*)([^\\\x00-\x20]*)")
-
-
-def _url_parts(text: str) -> whatwg.UrlParts | None:
-    """``whatwg.split_url(whatwg.prepare(text))`` (None for an empty text): read off one match
-    for a plain ASCII URL (``_PLAIN_URL``), which ``prepare`` leaves as it is and whose parts
-    are the match's; most links of a scan are such, and the two calls were half of normalising
-    one. A property test holds the two ways equal."""
-    m = _PLAIN_URL.fullmatch(text)
-    if m is not None and text.isascii():
-        scheme, netloc, path, rest = m.groups()
-        return scheme, netloc, path, rest, False
-    raw = whatwg.prepare(text)
-    return whatwg.split_url(raw) if raw else None
 
 
 def _link(
@@ -371,8 +359,19 @@ def _link(
         if host is None:
             return None
         tricks, url = host.obfuscation, f"http://{text}/"
+    elif text.isascii() and (plain := _PLAIN_URL.fullmatch(text)) is not None:
+        # Most links of a scan: ``prepare`` leaves such a URL as it is, its parts are the match's,
+        # its scheme is special, and no part holds a backslash or anything to quote, so it is
+        # put together again as the branch below would (a property test holds the two equal).
+        scheme, netloc, path, rest = plain.groups()
+        found = _netloc(scheme, netloc)
+        if found is None:
+            return None
+        host, host_text, tricks = found
+        url = f"{scheme}://{host_text}{path or '/'}{rest}"
     else:
-        parts = _url_parts(text)
+        raw = whatwg.prepare(text)
+        parts = whatwg.split_url(raw) if raw else None
         if parts is None:
             return None
         scheme, netloc, path, rest, backslash = parts
