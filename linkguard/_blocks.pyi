@@ -50,6 +50,9 @@ def quiet_runs(
     quiet_text: tuple[str, ...],
     /,
 ) -> list[tuple[int, int, int] | tuple[int, int, int, int | str]]: ...
+def tweet_links(
+    fields: dict[str, Any], index: int, text_key: str, base: str, meta: AbstractSet[str], /
+) -> tuple[int, list[int | None], list[tuple[str, str, str | None, tuple[str, ...]]]] | None: ...
 
 class Names:
     def __init__(self, text: str, numbers: bytes, /) -> None: ...
