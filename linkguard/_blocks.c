@@ -21,7 +21,8 @@
  *
  * tweet_quiet(text, ...) tells a quiet X post from its raw text, by a strict reading of JSON,
  * before anything parses it (linkguard.inputs.shapes.twitter.quiet_raw; a property test holds it
- * to parsing and reading the post).
+ * to parsing and reading the post). tweet_links(fields, ...) reads an ordinary parsed X post's text
+ * and links without a path per string (twin: linkguard.inputs.shapes.twitter._links_walked).
  *
  * deletion_hits(key, index) is the SymSpell lookup of linkguard.lookalike.index (its Python twin:
  * linkguard.lookalike.index._deletion_hits_py): which one-deletion variants of a name are indexed.
@@ -1820,6 +1821,188 @@ static PyObject *quiet_lines(PyObject *self, PyObject *args) {
 }
 #undef SCH
 
+/* --- An ordinary X post's links, read in one call (linkguard.inputs.shapes.twitter) ------------
+ * tweet_links walks a tweet parsed to dicts as Walker.split_post and read_post's loop over its
+ * entities do (_links_walked, its Python twin), without building a path for each of its strings:
+ * only the literal indices of its text and links are kept. Anything split_post would walk in
+ * Python, or that a dict did not parse to, is left to the twin (the call gives None). */
+
+/* Whether s is the str ascii (n characters): a key compared in place, without making one. */
+static int ascii_is(PyObject *s, const char *ascii, Py_ssize_t n) {
+    return PyUnicode_IS_COMPACT_ASCII(s) && PyUnicode_GET_LENGTH(s) == n && memcmp(PyUnicode_DATA(s), ascii, n) == 0;
+}
+#define ASCII_IS(s, literal) ascii_is((s), (literal), (Py_ssize_t)sizeof(literal) - 1)
+
+/* ascii written into buffer at n; the new end. */
+static Py_ssize_t put_ascii(char *buffer, Py_ssize_t n, const char *ascii) {
+    const size_t length = strlen(ascii);
+    memcpy(buffer + n, ascii, length);
+    return n + (Py_ssize_t)length;
+}
+
+/* A walk of one tweet: the literal index it is at, and for each group (entities, then
+ * extended_entities) the literal indices of its links and the links, in document order. */
+typedef struct {
+    PyObject *base;
+    Py_ssize_t index;
+    PyObject *indices[2], *links[2];
+} TweetWalk;
+
+/* 0 when done, 1 when the tweet is not ordinary (read it in Python), -1 on error. */
+static int pass_literals(TweetWalk *w, PyObject *value) {
+    const Py_ssize_t n = count_literals(value);
+    if (n < 0) return -1;
+    w->index += n;
+    return 0;
+}
+
+/* Item i of entities[group][kind], a dict: its literals passed, its link (if any) kept. */
+static int tweet_link(TweetWalk *w, int g, const char *kind, Py_ssize_t i, PyObject *item) {
+    Py_ssize_t pos = 0, at_url = -1, at_expanded = -1;
+    PyObject *key, *value, *url = NULL, *expanded = NULL, *shown = NULL;
+    while (PyDict_Next(item, &pos, &key, &value)) {
+        if (!PyUnicode_CheckExact(key)) return 1;
+        const Py_ssize_t at = ++w->index; /* past the key literal */
+        if (ASCII_IS(key, "url")) url = value, at_url = at;
+        else if (ASCII_IS(key, "expanded_url")) expanded = value, at_expanded = at;
+        else if (ASCII_IS(key, "display_url")) shown = value;
+        if (PyUnicode_CheckExact(value)) w->index++;
+        else if (is_container(value) && pass_literals(w, value) < 0) return -1;
+    }
+    PyObject *link = expanded; /* link.get("expanded_url") or link.get("url") */
+    if (link != NULL) {
+        const int truth = PyObject_IsTrue(link);
+        if (truth < 0) return -1;
+        if (!truth) link = url;
+    } else {
+        link = url;
+    }
+    if (link == NULL || !PyUnicode_Check(link)) return 0;
+    /* the field's literal, when it is a string (else None, as a path map without it gives) */
+    PyObject *field = expanded != NULL ? expanded : url;
+    const Py_ssize_t at = expanded != NULL ? at_expanded : at_url;
+    int differs = url != NULL && PyUnicode_Check(url);
+    if (differs && (differs = PyObject_RichCompareBool(url, link, Py_NE)) < 0) return -1;
+    PyObject *index = field != NULL && PyUnicode_CheckExact(field) ? PyLong_FromSsize_t(at) : Py_NewRef(Py_None);
+    if (append_steal(w->indices[g], index) < 0) return -1;
+    /* the pointer past base, "/group/kind/i/field", written by hand: a format cost more than the rest */
+    char tail[80], digits[24];
+    Py_ssize_t n = put_ascii(tail, 0, g ? "/extended_entities/" : "/entities/");
+    n = put_ascii(tail, n, kind);
+    int d = 0;
+    for (size_t rest = (size_t)i; d == 0 || rest > 0; rest /= 10) digits[d++] = (char)('0' + rest % 10);
+    tail[n++] = '/';
+    while (d > 0) tail[n++] = digits[--d];
+    n = put_ascii(tail, n, expanded != NULL ? "/expanded_url" : "/url");
+    PyObject *end = PyUnicode_FromStringAndSize(tail, n);
+    PyObject *where = end == NULL || PyUnicode_GET_LENGTH(w->base) == 0 ? Py_XNewRef(end) : PyUnicode_Concat(w->base, end);
+    Py_XDECREF(end);
+    PyObject *via = differs ? PyTuple_Pack(1, url) : PyTuple_New(0);
+    PyObject *found = where == NULL || via == NULL
+                          ? NULL
+                          : PyTuple_Pack(4, where, link, shown != NULL && PyUnicode_Check(shown) ? shown : Py_None, via);
+    Py_XDECREF(where);
+    Py_XDECREF(via);
+    return append_steal(w->links[g], found);
+}
+
+/* entities or extended_entities (g), a dict: its literals passed, its urls' and media's links kept. */
+static int tweet_entities(TweetWalk *w, int g, PyObject *entities) {
+    Py_ssize_t pos = 0;
+    PyObject *key, *items;
+    while (PyDict_Next(entities, &pos, &key, &items)) {
+        if (!PyUnicode_CheckExact(key)) return 1;
+        w->index++;
+        const char *kind = ASCII_IS(key, "urls") ? "urls" : ASCII_IS(key, "media") ? "media" : NULL;
+        if (kind != NULL && is_pairs(items)) return 1;
+        if (kind == NULL || !PyList_CheckExact(items)) {
+            if (pass_literals(w, items) < 0) return -1;
+            continue;
+        }
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(items); i++) {
+            PyObject *item = PyList_GET_ITEM(items, i);
+            if (is_pairs(item)) return 1;
+            const int rc = PyDict_CheckExact(item) ? tweet_link(w, g, kind, i, item) : pass_literals(w, item);
+            if (rc) return rc;
+        }
+    }
+    return 0;
+}
+
+/* The tweet's members; 0, 1 or -1 as above. */
+static int tweet_walk(TweetWalk *w, PyObject *fields, const char *text_key, Py_ssize_t text_length, PyObject *meta,
+                      Py_ssize_t *text_at) {
+    Py_ssize_t pos = 0;
+    PyObject *key, *item;
+    while (PyDict_Next(fields, &pos, &key, &item)) {
+        if (!PyUnicode_CheckExact(key)) return 1;
+        w->index++;
+        const int is_str = PyUnicode_CheckExact(item);
+        int rc;
+        if (ascii_is(key, text_key, text_length)) {
+            if (is_str) *text_at = w->index++;
+            else if (is_container(item)) return 1;
+            continue;
+        }
+        const int g = ASCII_IS(key, "entities") ? 0 : ASCII_IS(key, "extended_entities") ? 1 : -1;
+        if (g >= 0 && PyDict_CheckExact(item)) rc = tweet_entities(w, g, item);
+        else if (g >= 0 && is_str) w->index++, rc = 0;
+        else if (g >= 0) rc = PyList_Check(item);
+        else if (!is_str && !is_container(item)) rc = 0; /* no literal, no link */
+        else if ((rc = PySet_Contains(meta, key)) >= 0) rc = rc ? pass_literals(w, item) : 1;
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+PyDoc_STRVAR(tweet_links_doc,
+"tweet_links(fields, index, text_key, base, meta, /) -> (index, indices, links) | None\n--\n\n"
+"An X post parsed to dicts (fields, its first key being literal index) read as\n"
+"linkguard.inputs.shapes.twitter._links_walked reads it: the index after its last literal, the\n"
+"literal indices of its text (fields[text_key]) and of each link, and each link as (pointer from\n"
+"base, link, display, via). None when a member outside text_key, entities, extended_entities\n"
+"and meta holds a string, or anything is not what a dict parse gives: the Python twin reads it.");
+
+static PyObject *tweet_links(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 5 || !PyDict_CheckExact(args[0]) || !PyUnicode_Check(args[2]) ||
+        !PyUnicode_IS_COMPACT_ASCII(args[2]) || !PyUnicode_Check(args[3]) ||
+        !PyAnySet_Check(args[4])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "tweet_links(fields: dict, index: int, text_key: ASCII str, base: str, meta: frozenset)");
+        return NULL;
+    }
+    TweetWalk w = {args[3], PyLong_AsSsize_t(args[1]), {NULL, NULL}, {NULL, NULL}};
+    if (w.index == -1 && PyErr_Occurred()) return NULL;
+    PyObject *out = NULL, *indices = NULL;
+    Py_ssize_t text_at = -1;
+    for (int g = 0; g < 2; g++)
+        if ((w.indices[g] = PyList_New(0)) == NULL || (w.links[g] = PyList_New(0)) == NULL) goto done;
+    const int rc = tweet_walk(&w, args[0], PyUnicode_DATA(args[2]), PyUnicode_GET_LENGTH(args[2]), args[4], &text_at);
+    if (rc != 0) {
+        out = rc < 0 ? NULL : Py_NewRef(Py_None);
+        goto done;
+    }
+    indices = PyList_New(1);
+    if (indices == NULL) goto done;
+    PyList_SET_ITEM(indices, 0, text_at >= 0 ? PyLong_FromSsize_t(text_at) : Py_NewRef(Py_None));
+    if (PyList_GET_ITEM(indices, 0) == NULL) goto done;
+    Py_ssize_t n = PyList_GET_SIZE(indices);
+    if (PyList_SetSlice(indices, n, n, w.indices[0]) < 0) goto done;
+    n = PyList_GET_SIZE(indices);
+    if (PyList_SetSlice(indices, n, n, w.indices[1]) < 0) goto done;
+    n = PyList_GET_SIZE(w.links[0]);
+    if (PyList_SetSlice(w.links[0], n, n, w.links[1]) < 0) goto done;
+    out = Py_BuildValue("(nOO)", w.index, indices, w.links[0]);
+done:
+    for (int g = 0; g < 2; g++) {
+        Py_XDECREF(w.indices[g]);
+        Py_XDECREF(w.links[g]);
+    }
+    Py_XDECREF(indices);
+    return out;
+}
+#undef ASCII_IS
+
 static PyMethodDef methods[] = {
     {"select_lines", select_lines, METH_VARARGS, select_lines_doc},
     {"line_may_link", line_may_link, METH_O, line_may_link_doc},
@@ -1838,6 +2021,7 @@ static PyMethodDef methods[] = {
     {"tweet_quiet", tweet_quiet, METH_VARARGS, tweet_quiet_doc},
     {"quiet_runs", quiet_runs, METH_VARARGS, quiet_runs_doc},
     {"quiet_lines", quiet_lines, METH_VARARGS, quiet_lines_doc},
+    {"tweet_links", (PyCFunction)(void (*)(void))tweet_links, METH_FASTCALL, tweet_links_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -59,6 +59,9 @@ def quiet_lines(
     quiet_text: tuple[str, ...],
     /,
 ) -> tuple[int, int, int, int, int, int, str | None]: ...
+def tweet_links(
+    fields: dict[str, Any], index: int, text_key: str, base: str, meta: AbstractSet[str], /
+) -> tuple[int, list[int | None], list[tuple[str, str, str | None, tuple[str, ...]]]] | None: ...
 
 class Names:
     def __init__(self, text: str, numbers: bytes, /) -> None: ...

@@ -190,3 +190,56 @@ def test_literal_places_in_c_and_python_agree(text: str, data: st.DataObject) ->
     line, column0 = data.draw(st.integers(1, 50)), data.draw(st.integers(1, 9))
     expected = jsontree._literal_places_py(text, starts, indices, offset, line, column0)
     assert jsontree.literal_places(text, starts, indices, offset, line, column0) == expected
+
+
+def _walked_and_c(pairs: list[tuple[str, Any]], path: Path) -> tuple[Any, Any]:
+    """``twitter._links_walked`` and ``tweet_links`` (C) of the tweet ``pairs`` parsed to dicts,
+    each with where the walk ends; C's ``None`` (left to the walk) as is."""
+    raw = _json(pairs, None, False)
+    fields = json.loads(raw)
+    text_key = "full_text" if "full_text" in fields else "text"
+    base = pointer(path) if path else ""
+    walker = Walker(jsontree.Positions(raw), "t.js", SHAPES)
+    indices, links, rest = twitter._links_walked(
+        Obj.of(fields), path, walker, twitter.post_of(fields), text_key, base
+    )
+    assert twitter.tweet_links is not None
+    return (walker.pos.next, indices, links, rest), twitter.tweet_links(
+        fields, 0, text_key, base, twitter._META
+    )
+
+
+@pytest.mark.skipif(twitter.tweet_links is None, reason="linkguard._blocks is not built")
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pairs=tweets(), path=st.sampled_from([(), ("0", "tweet"), ("a~/b",)]))
+def test_an_ordinary_tweet_reads_in_c_as_walking_it(pairs: list[tuple[str, Any]], path: Path) -> None:
+    (end, indices, links, rest), read = _walked_and_c(pairs, path)
+    if read is not None:  # nothing to walk in Python, so nothing the walk gave apart
+        assert rest == []
+        assert read == (end, indices, links)
+
+
+def test_c_reads_the_ordinary_tweet_and_leaves_the_rest_to_the_walk() -> None:
+    """The layout of an X archive's tweet is read in C (the test above is not empty); a member the
+    walk must read (a quoted post, a note) leaves the tweet to it."""
+    if twitter.tweet_links is None:
+        pytest.skip("linkguard._blocks is not built")
+    link = [
+        ("url", "https://t.co/AbC"),
+        ("expanded_url", "https://welt.ltd/a"),
+        ("display_url", "welt.ltd/a"),
+    ]
+    pairs: list[tuple[str, Any]] = [
+        ("edit_info", {"initial": {"editTweetIds": ["1"]}}),
+        ("entities", [("hashtags", []), ("urls", [[*link, ("indices", ["1", "2"])]])]),
+        ("extended_entities", {"media": [dict(link)]}),
+        ("id_str", "1"),
+        ("favorite_count", 3),
+        ("full_text", "a https://t.co/AbC"),
+        ("created_at", "Mon Jan 01 12:00:00 +0000 2024"),
+    ]
+    (end, indices, links, _rest), read = _walked_and_c(pairs, ("0", "tweet"))
+    assert read == (end, indices, links)
+    assert len(links) == 2 and links[0][0] == "/0/tweet/entities/urls/0/expanded_url"
+    for extra in (("note", "welt.ltd/n"), ("user", {"screen_name": "jemand"})):
+        assert _walked_and_c([*pairs, extra], ())[1] is None

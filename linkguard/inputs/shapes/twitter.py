@@ -89,19 +89,20 @@ def post_of(fields: dict[str, Any]) -> Post:
     return Post("x", tweet_id, url, author, twitter_date(fields.get("created_at")))
 
 
-def read_post(obj: Obj, path: Path, walker: Walker, holder: Holder | None) -> Iterator[Record]:
-    fields, source = obj.fields, walker.source
-    post = post_of(fields)
-    text_key = "full_text" if "full_text" in fields else "text"
+#: A link as :func:`read_post` gives it: its pointer, the link, what the post showed, the t.co.
+Link = tuple[str, str, str | None, tuple[str, ...]]
+
+
+def _links_walked(
+    obj: Obj, path: Path, walker: Walker, post: Post, text_key: str, base: str
+) -> tuple[list[int | None], list[Link], list[Record]]:
+    """A tweet's text and links, read in any layout: the literal index of its text and of each
+    link, its links, and the records of the members the walk reads (``tweet_links`` is the C twin
+    for the ordinary layout, parsed to dicts)."""
+    fields = obj.fields
     at, rest = walker.split_post(obj, path, post, _OWN[text_key], _META)
-    text = fields.get(text_key)
-    if not isinstance(text, str):
-        text = ""
-    # the pointer of ``path``, onto which each field's keys are written (none needs escaping)
-    base = pointer(path) if path else ""
-    # the text and then each link placed in one call, as ``Walker.place`` placed them one by one
     indices = [at.get((*path, text_key))]
-    links: list[tuple[str, str, Any, str | None]] = []
+    links: list[Link] = []
     for group in _GROUPS:
         entities = fields.get(group)
         if entities.__class__ is not dict and not isinstance(entities, OBJECTS):
@@ -124,25 +125,57 @@ def read_post(obj: Obj, path: Path, walker: Walker, holder: Holder | None) -> It
                 field = "expanded_url" if "expanded_url" in link else "url"
                 number = str(i)
                 indices.append(at.get((*path, group, kind, number, field)))
-                links.append((f"{base}/{group}/{kind}/{number}/{field}", expanded, short, shown))
-    places = walker.pos.places(indices)
+                links.append(
+                    (
+                        f"{base}/{group}/{kind}/{number}/{field}",
+                        expanded,
+                        shown if isinstance(shown, str) else None,
+                        (short,) if isinstance(short, str) and short != expanded else (),
+                    )
+                )
+    return indices, links, rest
+
+
+#: The C read of an ordinary tweet's links (``None`` when ``_blocks`` was not built).
+tweet_links: (
+    Callable[[dict[str, Any], int, str, str, frozenset[str]], tuple[int, list[int | None], list[Link]] | None]
+    | None
+)
+try:  # built from linkguard/_blocks.c when a C compiler was there at install time
+    from linkguard._blocks import tweet_links
+except ImportError:  # pragma: no cover - depends on the install: every tweet is walked in Python
+    tweet_links = None
+
+
+def read_post(obj: Obj, path: Path, walker: Walker, holder: Holder | None) -> Iterator[Record]:
+    fields, source, pos = obj.fields, walker.source, walker.pos
+    post = post_of(fields)
+    text_key = "full_text" if "full_text" in fields else "text"
+    # the pointer of ``path``, onto which each field's keys are written (none needs escaping)
+    base = pointer(path) if path else ""
+    # an ordinary tweet (no member to walk, parsed to dicts) in one C call: no path is built
+    read = (
+        None
+        if tweet_links is None or obj.pairs.__class__ is Pairs
+        else tweet_links(fields, pos.next, text_key, base, _META)
+    )
+    rest: list[Record]
+    if read is None:
+        indices, links, rest = _links_walked(obj, path, walker, post, text_key, base)
+    else:
+        pos.next, indices, links = read
+        rest = []
+    text = fields.get(text_key)
+    if not isinstance(text, str):
+        text = ""
+    # the text and then each link placed in one call, as ``Walker.place`` placed them one by one
+    places = pos.places(indices)
     here = places[0] or (1, 1)
     context = text or None
-    for i, (where, expanded, short, shown) in enumerate(links, 1):
+    for i, (where, expanded, shown, via) in enumerate(links, 1):
         line, column = places[i] or here
         yield Record(
-            expanded,
-            source,
-            line,
-            column,
-            where,
-            shown if isinstance(shown, str) else None,
-            1,
-            None,
-            post,
-            (short,) if isinstance(short, str) and short != expanded else (),
-            "expanded_url",
-            context,
+            expanded, source, line, column, where, shown, 1, None, post, via, "expanded_url", context
         )
     if text:
         yield from walker.string_records(text, *here, f"{base}/{text_key}", post)
