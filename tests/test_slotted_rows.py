@@ -84,6 +84,8 @@ def test_slotted_refuses_what_is_no_slot() -> None:
         model._slotted(Outlet, ("nope",), [("x",)])
     with pytest.raises(TypeError):
         model._slotted(dict, ("name",), [("x",)])
+    with pytest.raises(TypeError):  # instances with a __dict__
+        model._slotted(_Plain, ("value",), [(1,)])
 
 
 @dataclass(frozen=True, slots=True)
