@@ -32,6 +32,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <structmember.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -2003,6 +2004,77 @@ done:
 }
 #undef ASCII_IS
 
+/* ---- slotted: many instances of a __slots__ class, built without calling it ---------------- */
+
+PyDoc_STRVAR(slotted_doc,
+"slotted(cls, names, rows, /)\n--\n\n"
+"[cls(*row) for row in rows], rows being tuples, for a class whose __init__ only stores its\n"
+"arguments, in order, in the __slots__ named by names (a frozen dataclass with slots and no\n"
+"__post_init__): each object's slots are filled directly, where a frozen dataclass stores each\n"
+"field through object.__setattr__. Restoring the lookalike index's ~11,000 outlets, rules and\n"
+"brands so took 0.10 G instructions instead of 0.21 G, at every scan's start. TypeError for a row\n"
+"of the wrong length and for a class or name that is no such slot.");
+
+static PyObject *slotted(PyObject *self, PyObject *args) {
+    PyTypeObject *cls;
+    PyObject *names, *rows;
+    if (!PyArg_ParseTuple(args, "O!O!O:slotted", &PyType_Type, &cls, &PyTuple_Type, &names, &rows)) return NULL;
+    if (cls->tp_dictoffset != 0 || cls->tp_itemsize != 0 || cls->tp_alloc == NULL) {
+        PyErr_Format(PyExc_TypeError, "slotted: %s instances are not plain slots", cls->tp_name);
+        return NULL;
+    }
+    Py_ssize_t width = PyTuple_GET_SIZE(names);
+    Py_ssize_t *offsets = PyMem_New(Py_ssize_t, width > 0 ? width : 1);
+    if (offsets == NULL) return PyErr_NoMemory();
+    PyObject *out = NULL, *seq = NULL;
+    for (Py_ssize_t i = 0; i < width; i++) {
+        PyObject *name = PyTuple_GET_ITEM(names, i);
+        PyObject *descr = PyUnicode_Check(name) ? _PyType_Lookup(cls, name) : NULL;
+        if (descr == NULL || !Py_IS_TYPE(descr, &PyMemberDescr_Type) ||
+            ((PyMemberDescrObject *)descr)->d_member->type != T_OBJECT_EX ||
+            (((PyMemberDescrObject *)descr)->d_member->flags & READONLY)) {
+            PyErr_Format(PyExc_TypeError, "slotted: %R is no slot of %s", name, cls->tp_name);
+            goto done;
+        }
+        offsets[i] = ((PyMemberDescrObject *)descr)->d_member->offset;
+    }
+    seq = PySequence_Tuple(rows); /* a tuple: nothing run by an allocation can change its length */
+    if (seq == NULL) goto done;
+    Py_ssize_t count = PyTuple_GET_SIZE(seq);
+    out = PyList_New(count);
+    if (out == NULL) goto done;
+    for (Py_ssize_t r = 0; r < count; r++) {
+        PyObject *row = PyTuple_GET_ITEM(seq, r);
+        if (!PyTuple_Check(row)) {
+            PyErr_Format(PyExc_TypeError, "slotted: a row is a %s, not a tuple", Py_TYPE(row)->tp_name);
+            Py_CLEAR(out);
+            goto done;
+        }
+        if (PyTuple_GET_SIZE(row) != width) {
+            PyErr_Format(PyExc_TypeError, "slotted: a row of %zd values for %zd slots",
+                         PyTuple_GET_SIZE(row), width);
+            Py_CLEAR(out);
+            goto done;
+        }
+        PyObject *obj = cls->tp_alloc(cls, 0);
+        if (obj == NULL) {
+            Py_CLEAR(out);
+            goto done;
+        }
+        for (Py_ssize_t i = 0; i < width; i++) {
+            PyObject **slot = (PyObject **)((char *)obj + offsets[i]);
+            PyObject *old = *slot;
+            *slot = Py_NewRef(PyTuple_GET_ITEM(row, i));
+            Py_XDECREF(old); /* a name given twice: the last value, as __init__ would leave it */
+        }
+        PyList_SET_ITEM(out, r, obj);
+    }
+done:
+    Py_XDECREF(seq);
+    PyMem_Free(offsets);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"select_lines", select_lines, METH_VARARGS, select_lines_doc},
     {"line_may_link", line_may_link, METH_O, line_may_link_doc},
@@ -2022,6 +2094,7 @@ static PyMethodDef methods[] = {
     {"quiet_runs", quiet_runs, METH_VARARGS, quiet_runs_doc},
     {"quiet_lines", quiet_lines, METH_VARARGS, quiet_lines_doc},
     {"tweet_links", (PyCFunction)(void (*)(void))tweet_links, METH_FASTCALL, tweet_links_doc},
+    {"slotted", slotted, METH_VARARGS, slotted_doc},
     {NULL, NULL, 0, NULL},
 };
 

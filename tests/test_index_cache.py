@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import marshal
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -301,3 +303,43 @@ def test_old_cache_files_are_pruned(cache_dir: Path, tmp_path: Path) -> None:
         path.write_text(SMALL_RULES, encoding="utf-8")
         lgcache.load_cached_rules([path])
     assert len(_cache_files(cache_dir)) == lgcache.KEEP_FILES
+
+
+_PLAIN = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.binary(max_size=4)
+    | st.sampled_from(["", "com", "newspaper", "é"]),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.lists(inner, max_size=4).map(tuple)
+        | st.frozensets(st.sampled_from(["com", "de", "x"]) | st.integers(), max_size=3)
+        | st.dictionaries(st.sampled_from(["com", "newspaper", "k"]) | st.integers(), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (*_strings(k), *_strings(v))]
+    if isinstance(value, list | tuple):
+        return [s for v in value for s in _strings(v)]
+    return []  # frozensets are written as they are
+
+
+@given(_PLAIN)
+def test_shared_payload_loads_equal_with_each_string_once(value: Any) -> None:
+    """What the cache writes (``_shared``) reads back equal, of the same types, to the payload as
+    built; every copy of a string comes back as one object."""
+    copies = marshal.loads(marshal.dumps(value))  # equal strings as distinct objects, as built
+    shared = lgcache._shared(copies, {})
+    assert shared == value
+    assert repr(shared) == repr(copies)  # the same types and order all the way down
+    loaded = marshal.loads(marshal.dumps(shared))
+    assert loaded == value
+    found = _strings(loaded)
+    assert len({id(s) for s in found}) == len(set(found))

@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import linkguard
 from linkguard.errors import RulesError
@@ -142,7 +142,21 @@ def _popular_state() -> str:
 
 def _dump(key: str, idx: Index) -> bytes:
     payload = {"format": FORMAT, "key": key, "sources": idx.sources, "index": idx.to_payload()}
-    return marshal.dumps(payload)
+    return marshal.dumps(_shared(payload, {}))
+
+
+def _shared(value: Any, seen: dict[str, str]) -> Any:
+    """``value`` with each string spelt once: marshal writes a string it has seen (the same
+    object) as a reference, which loads as that object again. Half of the payload's 76,000
+    strings were copies ("newspaper", "reference", "com", a feed's source per domain), each
+    allocated again at every start."""
+    if isinstance(value, str):
+        return seen.setdefault(value, value)
+    if isinstance(value, dict):
+        return {_shared(k, seen): _shared(v, seen) for k, v in value.items()}
+    if isinstance(value, list | tuple):  # not a frozenset: built again, it could iterate otherwise
+        return type(value)(_shared(v, seen) for v in value)
+    return value
 
 
 def _path(directory: Path, key: str) -> Path:

@@ -35,6 +35,7 @@ from linkguard.lookalike.wordlists import (
 from linkguard.models import Outlet
 from linkguard.normalize import HostParts, split_host, suffix_extractor
 from linkguard.rules import BlockedRule, LegitRule, RatingRule, RuleSet, ShortenerRule
+from linkguard.rules.model import from_rows
 
 #: Shortest label the one-edit fuzzy fallback considers; shorter ones rely on the typo kinds.
 FUZZY_MIN_LENGTH = 6
@@ -247,10 +248,13 @@ class Index:
         (ValueError, TypeError, KeyError, IndexError or AttributeError)."""
         rules = RuleSet.from_rows(payload["rules"])
         outlets = rules.outlets
-        brands = [
-            Brand(label, outlets[o], domain, tuple(suffixes), bool(generic))
-            for label, o, domain, suffixes, generic in payload["brands"]
-        ]
+        brands = from_rows(
+            Brand,
+            [
+                (label, outlets[o], domain, tuple(suffixes), bool(generic))
+                for label, o, domain, suffixes, generic in payload["brands"]
+            ],
+        )
         idx = cls.__new__(cls)
         idx.rules = rules
         idx.origin = origin
