@@ -561,8 +561,8 @@ def candidates(
     between spaces (``welt dot de``) even before a suffix that is also a word; without them only
     suffixes that are no everyday word are read that way.
     """
+    one = _one_url(text) if suspect is None else None
     if suspect is None:
-        one = _one_url(text)
         if one and not maybe_defanged(text):  # ASCII with nothing to undo: no shadow positions
             return one  # what the end of the fast path gives (a property test), found first
         positions = shadow_positions(text)
@@ -578,7 +578,7 @@ def candidates(
         else:
             slow.append((start, end))
     if not slow:
-        return _one_url(text) or _plain_candidates(text)
+        return (_one_url(text) if one is None else one) or _plain_candidates(text)
     out: list[Candidate] = []
     prev = 0
     for word_start, word_end in slow:
