@@ -1849,7 +1849,7 @@ typedef struct {
     PyObject *indices[2], *links[2];
 } TweetWalk;
 
-/* 0 when done, 1 when the tweet is not ordinary (read it in Python), -1 on error. */
+/* value's literals passed: 0, or -1 on error. */
 static int pass_literals(TweetWalk *w, PyObject *value) {
     const Py_ssize_t n = count_literals(value);
     if (n < 0) return -1;
